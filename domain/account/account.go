@@ -1,0 +1,159 @@
+// Package account holds users, their roles and their API keys. Passwords and keys are
+// only ever stored as hashes.
+package account
+
+import (
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// Role decides what a user may do.
+type Role string
+
+const (
+	RoleAdmin Role = "admin"
+	RoleUser  Role = "user"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdmin || r == RoleUser }
+
+// AdminRegistry is the tenant id of the seeded admin, as in WAREST.
+const AdminRegistry = "admin"
+
+// User is an account. Registry is the tenant id that owns sessions.
+type User struct {
+	ID           string
+	Username     string
+	PasswordHash string
+	Role         Role
+	Registry     string
+	CreatedAt    time.Time
+}
+
+// IsAdmin reports whether the user has the admin role.
+func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9._@-]{3,64}$`)
+
+// NewUser validates and builds a user; the password is hashed here.
+func NewUser(id, username, password string, role Role, registry string, now time.Time) (User, error) {
+	if !usernamePattern.MatchString(username) {
+		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "username must be 3-64 characters of letters, digits, . _ @ -")
+	}
+	if len(password) < 8 {
+		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "password must be at least 8 characters")
+	}
+	if !role.Valid() {
+		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "role must be admin or user")
+	}
+	if registry == "" {
+		registry = NewRegistry()
+	}
+	return User{ID: id, Username: username, PasswordHash: HashPassword(password), Role: role, Registry: registry, CreatedAt: now.UTC()}, nil
+}
+
+// NewRegistry returns a random 10-letter uppercase tenant code, WAREST's format.
+func NewRegistry() string {
+	const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	b := make([]byte, 10)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = letters[int(b[i])%len(letters)]
+	}
+	return string(b)
+}
+
+const pbkdf2Iterations = 120_000
+
+// HashPassword returns "pbkdf2-sha256$<iter>$<salt hex>$<hash hex>".
+func HashPassword(password string) string {
+	salt := make([]byte, 16)
+	_, _ = rand.Read(salt)
+	key, _ := pbkdf2.Key(sha256.New, password, salt, pbkdf2Iterations, 32)
+	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", pbkdf2Iterations, salt, key)
+}
+
+// CheckPassword compares password with a stored hash in constant time.
+func CheckPassword(stored, password string) bool {
+	parts := strings.Split(stored, "$")
+	if len(parts) != 4 || parts[0] != "pbkdf2-sha256" {
+		return false
+	}
+	iter, err := strconv.Atoi(parts[1])
+	if err != nil || iter < 1 {
+		return false
+	}
+	salt, err1 := hex.DecodeString(parts[2])
+	want, err2 := hex.DecodeString(parts[3])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got, err := pbkdf2.Key(sha256.New, password, salt, iter, len(want))
+	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// APIKey is a stored key: only its SHA-256 hash and a short display prefix are kept.
+type APIKey struct {
+	ID         string
+	UserID     string
+	Name       string
+	Prefix     string // first characters of the key, to tell keys apart in lists
+	Hash       string // hex SHA-256 of the full key
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
+// Active reports whether the key may authenticate.
+func (k APIKey) Active() bool { return k.RevokedAt == nil }
+
+const keyPrefix = "wst_"
+
+// NewAPIKey generates a key for a user, returning the plaintext (shown once) and the
+// record to store.
+func NewAPIKey(id, userID, name string, now time.Time) (plain string, key APIKey) {
+	raw := make([]byte, 25)
+	_, _ = rand.Read(raw)
+	plain = keyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
+	return plain, KeyFromPlain(id, userID, name, plain, now)
+}
+
+// KeyFromPlain builds the stored record for a key chosen by the operator
+// (WAREST_ADMIN_APIKEY).
+func KeyFromPlain(id, userID, name, plain string, now time.Time) APIKey {
+	p := plain
+	if len(p) > 8 {
+		p = p[:8]
+	}
+	return APIKey{ID: id, UserID: userID, Name: name, Prefix: p, Hash: HashKey(plain), CreatedAt: now.UTC()}
+}
+
+// HashKey is how keys are looked up: hex SHA-256 (WAREST-compatible).
+func HashKey(plain string) string {
+	sum := sha256.Sum256([]byte(plain))
+	return hex.EncodeToString(sum[:])
+}
+
+// Principal is an authenticated caller.
+type Principal struct {
+	User  User
+	KeyID string
+}
+
+// CanAccess reports whether the caller may act on something owned by registry.
+// Admins may act on everything.
+func (p Principal) CanAccess(registry string) bool {
+	return p.User.IsAdmin() || p.User.Registry == registry
+}

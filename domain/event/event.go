@@ -1,0 +1,59 @@
+// Package event defines the domain event envelope: every state change is recorded as one
+// of these in the same transaction (the events table is outbox and replay log).
+package event
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// Type names an event. Values are WAREST webhook event names where one exists.
+type Type string
+
+const (
+	SessionStatus   Type = "session_status"
+	MessageReceived Type = "message_received"
+	MessageStatus   Type = "message_status"
+)
+
+// Envelope is one recorded domain event.
+type Envelope struct {
+	ID         string          // ULID, unique and time-ordered
+	Seq        int64           // store-assigned position in the log (0 until stored)
+	Type       Type            //
+	SessionID  string          //
+	OccurredAt time.Time       //
+	Payload    json.RawMessage // JSON object, the webhook `data` (without sessionId, added on delivery)
+}
+
+var (
+	entropyMu sync.Mutex
+	entropy   = ulid.Monotonic(rand.Reader, 0)
+)
+
+// NewID returns a fresh ULID string; monotonic within a process.
+func NewID(at time.Time) string {
+	entropyMu.Lock()
+	defer entropyMu.Unlock()
+	return ulid.MustNew(ulid.Timestamp(at), entropy).String()
+}
+
+// New builds an envelope with a fresh id; payload must marshal to a JSON object.
+func New(t Type, sessionID string, at time.Time, payload any) (Envelope, error) {
+	if t == "" {
+		return Envelope{}, errors.New("event: empty type")
+	}
+	raw, err := json.Marshal(payload)
+	if err != nil {
+		return Envelope{}, err
+	}
+	if len(raw) == 0 || raw[0] != '{' {
+		return Envelope{}, errors.New("event: payload must be a JSON object")
+	}
+	return Envelope{ID: NewID(at), Type: t, SessionID: sessionID, OccurredAt: at.UTC(), Payload: raw}, nil
+}

@@ -1,0 +1,110 @@
+// Package message holds outbound messages with their ack state machine, and inbound
+// messages as received.
+package message
+
+import (
+	"strings"
+	"time"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// Status is the delivery state of an outbound message. It only moves forward.
+type Status string
+
+const (
+	StatusQueued    Status = "queued"
+	StatusSent      Status = "sent"
+	StatusDelivered Status = "delivered"
+	StatusRead      Status = "read"
+	StatusFailed    Status = "failed"
+)
+
+var rank = map[Status]int{StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3, StatusFailed: 1}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { _, ok := rank[s]; return ok }
+
+// CanBecome reports whether a message in s may move to next. Acks never go
+// backwards; failure is only possible before the message left.
+func (s Status) CanBecome(next Status) bool {
+	if !s.Valid() || !next.Valid() || s == StatusFailed {
+		return false
+	}
+	if next == StatusFailed {
+		return s == StatusQueued
+	}
+	return rank[next] > rank[s]
+}
+
+// Kind is the content kind of a message.
+type Kind string
+
+const KindText Kind = "text"
+
+// MaxTextLength bounds a text message (WhatsApp's own limit is 65,536 characters).
+const MaxTextLength = 65536
+
+// Outbound is a message accepted for sending.
+type Outbound struct {
+	ID         string // client-chosen WhatsApp message id, kept across retries
+	SessionID  string
+	To         chat.JID
+	Kind       Kind
+	Text       string
+	QuotedID   string
+	Forwarded  bool
+	Status     Status
+	FailReason string
+	Attempts   int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// NewText validates and builds a queued text message.
+func NewText(id, sessionID string, to chat.JID, text, quotedID string, forwarded bool, now time.Time) (Outbound, error) {
+	if strings.TrimSpace(text) == "" {
+		return Outbound{}, fault.Invalid(fault.ReasonMissingParameter, "message is required")
+	}
+	if len([]rune(text)) > MaxTextLength {
+		return Outbound{}, fault.Invalid(fault.ReasonInvalidParameter, "message exceeds %d characters", MaxTextLength)
+	}
+	if to.IsZero() {
+		return Outbound{}, fault.Invalid(fault.ReasonMissingParameter, "to is required")
+	}
+	now = now.UTC()
+	return Outbound{ID: id, SessionID: sessionID, To: to, Kind: KindText, Text: text, QuotedID: quotedID,
+		Forwarded: forwarded, Status: StatusQueued, CreatedAt: now, UpdatedAt: now}, nil
+}
+
+// Advance moves the message to next; it reports false (and changes nothing) when the
+// move would go backwards or is otherwise illegal, so late or repeated acks are harmless.
+func (m *Outbound) Advance(next Status, reason string, now time.Time) bool {
+	if !m.Status.CanBecome(next) {
+		return false
+	}
+	m.Status = next
+	if next == StatusFailed {
+		m.FailReason = reason
+	}
+	m.UpdatedAt = now.UTC()
+	return true
+}
+
+// Inbound is a message received from WhatsApp.
+type Inbound struct {
+	ID        string
+	SessionID string
+	Chat      chat.JID
+	Sender    chat.JID // phone JID when known
+	SenderLID chat.JID // LID when known
+	PushName  string
+	FromMe    bool
+	Kind      Kind
+	Text      string
+	Timestamp time.Time
+}
+
+// IsGroup reports whether the message arrived in a group chat.
+func (m Inbound) IsGroup() bool { return m.Chat.Kind() == chat.KindGroup }

@@ -1,0 +1,106 @@
+package webhook
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"time"
+)
+
+// SessionInfo is the `session` block of a WAREST webhook body. It carries no secret.
+type SessionInfo struct {
+	ID       string `json:"id"`
+	Label    string `json:"label"`
+	Registry string `json:"registry"`
+	Username string `json:"username"`
+}
+
+// Body builds the WAREST webhook body {event, data, ts, session} in that field order.
+// data is the event payload object; sessionId is added to it as WAREST does.
+func Body(event string, data json.RawMessage, sessionID string, ts time.Time, s SessionInfo) ([]byte, error) {
+	withID, err := addSessionID(data, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	type body struct {
+		Event   string          `json:"event"`
+		Data    json.RawMessage `json:"data"`
+		TS      int64           `json:"ts"`
+		Session SessionInfo     `json:"session"`
+	}
+	return json.Marshal(body{Event: event, Data: withID, TS: ts.UnixMilli(), Session: s})
+}
+
+func addSessionID(data json.RawMessage, sessionID string) (json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 {
+		trimmed = []byte("{}")
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(trimmed, &m); err != nil {
+		return nil, fmt.Errorf("webhook: event data is not an object: %w", err)
+	}
+	if _, ok := m["sessionId"]; ok {
+		return trimmed, nil
+	}
+	id, _ := json.Marshal(sessionID)
+	if len(m) == 0 {
+		return json.RawMessage(`{"sessionId":` + string(id) + `}`), nil
+	}
+	// Append rather than re-marshal so the payload's own field order is kept.
+	out := make([]byte, 0, len(trimmed)+len(id)+14)
+	out = append(out, trimmed[:len(trimmed)-1]...)
+	out = append(out, `,"sessionId":`...)
+	out = append(out, id...)
+	out = append(out, '}')
+	return out, nil
+}
+
+// Algorithm is a SHA-2 HMAC variant selectable by WAREST_WEBHOOK_SIGNATURE_SHA2.
+type Algorithm int
+
+const (
+	SHA224 Algorithm = 224
+	SHA256 Algorithm = 256
+	SHA384 Algorithm = 384
+	SHA512 Algorithm = 512
+)
+
+// ParseAlgorithm maps "224".."512" to an algorithm, defaulting to SHA-256.
+func ParseAlgorithm(bits int) Algorithm {
+	switch Algorithm(bits) {
+	case SHA224, SHA384, SHA512:
+		return Algorithm(bits)
+	}
+	return SHA256
+}
+
+// Name is the header token, e.g. "HMAC-SHA256".
+func (a Algorithm) Name() string { return fmt.Sprintf("HMAC-SHA%d", int(a)) }
+
+func (a Algorithm) hasher() func() hash.Hash {
+	switch a {
+	case SHA224:
+		return sha256.New224
+	case SHA384:
+		return sha512.New384
+	case SHA512:
+		return sha512.New
+	}
+	return sha256.New
+}
+
+// SigningKey is WAREST's HMAC key: the webhook secret followed by the owner's username.
+func SigningKey(secret, username string) []byte { return []byte(secret + username) }
+
+// Sign returns the X-WAREST-Signature value "HMAC-SHA256=<hex>" over the raw body.
+func Sign(a Algorithm, key, body []byte) string {
+	m := hmac.New(a.hasher(), key)
+	m.Write(body)
+	return a.Name() + "=" + hex.EncodeToString(m.Sum(nil))
+}

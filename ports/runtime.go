@@ -1,0 +1,52 @@
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/warest-go/warest/domain/event"
+)
+
+// Clock tells the time; tests use a fixed or stepped one.
+type Clock interface{ Now() time.Time }
+
+// IDs makes unique ids (ULIDs).
+type IDs interface{ NewID() string }
+
+// EventPublisher publishes stored events to in-process (or cross-node) subscribers.
+// Publish returns once subscribers have handled the events.
+type EventPublisher interface {
+	Publish(ctx context.Context, events ...event.Envelope) error
+}
+
+// EventHandler reacts to one published event; an error asks for redelivery.
+type EventHandler func(ctx context.Context, e event.Envelope) error
+
+// EventSubscriber registers handlers for published events.
+type EventSubscriber interface {
+	Subscribe(name string, h EventHandler)
+}
+
+// WebhookRequest is one signed HTTP delivery.
+type WebhookRequest struct {
+	URL     string
+	Body    []byte
+	Headers map[string]string
+	Timeout time.Duration
+}
+
+// WebhookSender performs a webhook HTTP POST. Status is 0 when no response arrived.
+type WebhookSender interface {
+	Send(ctx context.Context, r WebhookRequest) (status int, err error)
+}
+
+// SecretSealer encrypts secrets at rest (webhook secrets) and opens them again.
+type SecretSealer interface {
+	Seal(plain string) (string, error)
+	Open(sealed string) (string, error)
+}
+
+// QRRenderer turns a QR payload into a PNG data URL.
+type QRRenderer interface {
+	DataURL(payload string) (string, error)
+}

@@ -1,0 +1,104 @@
+// Package ports declares the interfaces between the application and its adapters.
+package ports
+
+import (
+	"context"
+	"time"
+
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/domain/webhook"
+)
+
+// Repositories is every repository of one store. Used inside InTx they all share
+// the transaction; used directly each call commits on its own.
+type Repositories interface {
+	Sessions() SessionRepository
+	Users() UserRepository
+	APIKeys() APIKeyRepository
+	Messages() MessageRepository
+	Events() EventRepository
+	Deliveries() DeliveryRepository
+}
+
+// Store is a database. InTx runs fn in one transaction, committed when fn returns nil.
+type Store interface {
+	Repositories
+	InTx(ctx context.Context, fn func(r Repositories) error) error
+	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "memory").
+	Ping(ctx context.Context) error
+	Dialect() string
+}
+
+// Errors: repositories return fault errors: KindNotFound for a missing row and
+// KindConflict for a duplicate key. Update's fn may return an error to abort.
+
+// SessionRepository stores Session aggregates.
+type SessionRepository interface {
+	Create(ctx context.Context, s *session.Session) error
+	Get(ctx context.Context, id string) (*session.Session, error)
+	// Update reads, lets fn modify, and writes back in one transaction.
+	Update(ctx context.Context, id string, fn func(*session.Session) error) (*session.Session, error)
+	Delete(ctx context.Context, id string) error
+	// List returns sessions of one owner, or of all owners when owner is "", by id.
+	List(ctx context.Context, owner string) ([]*session.Session, error)
+	// ListAutoStart returns sessions to resume at boot.
+	ListAutoStart(ctx context.Context) ([]*session.Session, error)
+}
+
+// UserRepository stores accounts.
+type UserRepository interface {
+	Create(ctx context.Context, u account.User) error
+	Get(ctx context.Context, id string) (account.User, error)
+	GetByUsername(ctx context.Context, username string) (account.User, error)
+	GetByRegistry(ctx context.Context, registry string) (account.User, error)
+	// Update replaces password hash and role of an existing user.
+	Update(ctx context.Context, u account.User) error
+	List(ctx context.Context) ([]account.User, error)
+}
+
+// APIKeyRepository stores hashed API keys.
+type APIKeyRepository interface {
+	Create(ctx context.Context, k account.APIKey) error
+	// GetByHash finds a key by its SHA-256 hex, revoked or not.
+	GetByHash(ctx context.Context, hash string) (account.APIKey, error)
+	ListByUser(ctx context.Context, userID string) ([]account.APIKey, error)
+	Revoke(ctx context.Context, id string, at time.Time) error
+}
+
+// MessageRepository stores outbound messages; it is also the durable send queue.
+type MessageRepository interface {
+	Create(ctx context.Context, m message.Outbound) error
+	Get(ctx context.Context, sessionID, id string) (message.Outbound, error)
+	Update(ctx context.Context, sessionID, id string, fn func(*message.Outbound) error) (message.Outbound, error)
+	// ListQueued returns queued messages of a session, oldest first.
+	ListQueued(ctx context.Context, sessionID string, limit int) ([]message.Outbound, error)
+	// SessionsWithQueued lists session ids that have queued messages.
+	SessionsWithQueued(ctx context.Context) ([]string, error)
+}
+
+// EventRepository is the events table: outbox and replay log.
+type EventRepository interface {
+	// Append stores e and returns it with its Seq assigned.
+	Append(ctx context.Context, e event.Envelope) (event.Envelope, error)
+	Get(ctx context.Context, id string) (event.Envelope, error)
+	// ListAfter returns events with Seq > after, ascending, at most limit.
+	ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error)
+	// ListUnpublished returns events not yet relayed, ascending by Seq.
+	ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error)
+	MarkPublished(ctx context.Context, ids []string, at time.Time) error
+}
+
+// DeliveryRepository persists webhook deliveries and their schedule.
+type DeliveryRepository interface {
+	// Create stores d; a second delivery of the same event to the same URL is a
+	// KindConflict error, which callers treat as "already scheduled".
+	Create(ctx context.Context, d webhook.Delivery) error
+	Get(ctx context.Context, id string) (webhook.Delivery, error)
+	Save(ctx context.Context, d webhook.Delivery) error
+	// ListDue returns pending deliveries whose NextAttemptAt <= now, oldest first.
+	ListDue(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error)
+	ListByEvent(ctx context.Context, eventID string) ([]webhook.Delivery, error)
+}
