@@ -104,3 +104,47 @@ func Sign(a Algorithm, key, body []byte) string {
 	m.Write(body)
 	return a.Name() + "=" + hex.EncodeToString(m.Sum(nil))
 }
+
+// Envelope is everything needed to sign and address one webhook request.
+type Envelope struct {
+	Event     string
+	EventID   string
+	Data      json.RawMessage
+	SessionID string
+	At        time.Time
+	Session   SessionInfo
+	Attempt   int // 1-based; 0 for a preflight
+}
+
+// Request is a signed, ready-to-send webhook body with its headers.
+type Request struct {
+	Body    []byte
+	Headers map[string]string
+}
+
+// Build renders the WAREST body and headers for e, signed with key.
+func Build(a Algorithm, key []byte, e Envelope) (Request, error) {
+	body, err := Body(e.Event, e.Data, e.SessionID, e.At, e.Session)
+	if err != nil {
+		return Request{}, err
+	}
+	h := map[string]string{
+		"Content-Type":           "application/json",
+		"X-WAREST-Signature":     Sign(a, key, body),
+		"X-WAREST-Signature-Alg": a.Name(),
+		"X-WAREST-Timestamp":     fmt.Sprint(e.At.UnixMilli()),
+		"X-WAREST-Event":         e.Event,
+		"X-WAREST-Event-Id":      e.EventID,
+		"X-WAREST-Session":       e.Session.ID,
+		"X-WAREST-Registry":      e.Session.Registry,
+		"X-WAREST-Label":         e.Session.Label,
+		"X-WAREST-Username":      e.Session.Username,
+		"X-WAREST-Version":       "1",
+	}
+	if e.Attempt > 0 {
+		h["X-WAREST-Delivery-Attempt"] = fmt.Sprint(e.Attempt)
+	} else {
+		h["X-WAREST-Preflight"] = "1"
+	}
+	return Request{Body: body, Headers: h}, nil
+}

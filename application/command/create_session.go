@@ -1,0 +1,92 @@
+package command
+
+import (
+	"context"
+
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/ports"
+)
+
+// CreateResult is what create and pair-code report back.
+type CreateResult struct {
+	Session  *session.Session
+	QR       notify.QR // zero when no QR is pending
+	PairCode string
+}
+
+// CreateSession creates the session if it is new (owned by the caller), starts its
+// runtime, and waits briefly for the first QR or for the connection to open.
+func (s *Service) CreateSession(ctx context.Context, p account.Principal, id string) (CreateResult, error) {
+	if err := s.ensureStarted(ctx, p, id); err != nil {
+		return CreateResult{}, err
+	}
+	wait, cancel := context.WithTimeout(ctx, s.cfg.QRWait)
+	defer cancel()
+	var res CreateResult
+	s.hub.WaitSession(wait, id, func() bool {
+		q, ok := s.hub.QR(id, s.clock.Now())
+		res.QR = q
+		return ok || s.isOpen(ctx, id)
+	})
+	sess, err := s.store.Sessions().Get(ctx, id)
+	if err != nil {
+		return CreateResult{}, err
+	}
+	res.Session = sess
+	if sess.Status() == session.StatusOpen {
+		res.QR = notify.QR{}
+	}
+	return res, nil
+}
+
+func (s *Service) isOpen(ctx context.Context, id string) bool {
+	sess, err := s.store.Sessions().Get(ctx, id)
+	return err == nil && sess.Status() == session.StatusOpen
+}
+
+// ensureStarted creates or restarts the session record and starts its runtime.
+func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id string) error {
+	if err := session.ValidateID(id); err != nil {
+		return err
+	}
+	err := s.store.InTx(ctx, func(r ports.Repositories) error {
+		sess, err := r.Sessions().Get(ctx, id)
+		if fault.Is(err, fault.KindNotFound) {
+			sess, err = session.New(id, p.User.Registry, s.clock.Now())
+			if err != nil {
+				return err
+			}
+			if err := r.Sessions().Create(ctx, sess); err != nil {
+				return err
+			}
+			return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+		}
+		if err != nil {
+			return err
+		}
+		if !p.CanAccess(sess.Owner()) {
+			return fault.Forbidden("session %s belongs to another user", id)
+		}
+		switch sess.Status() {
+		case session.StatusStopped, session.StatusLoggedOut, session.StatusReplaced:
+			if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
+				return err
+			}
+			return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.committed()
+	// The runtime outlives this request.
+	if err := s.transport.Start(context.WithoutCancel(ctx), id, s.sink); err != nil {
+		return fault.Wrap(err, fault.KindUnavailable, "", "could not start the session runtime")
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+// Package command holds the use cases that change state, one file per use case.
+package command
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/ports"
+)
+
+// Config tunes the use cases.
+type Config struct {
+	DefaultCountryCode string        // replaces a leading 0 in phone numbers
+	QRWait             time.Duration // how long create waits for the first QR (WAREST: 2.5 s)
+	PairWait           time.Duration // how long pair-code waits for the code (WAREST: 3.5 s)
+	SendWait           time.Duration // how long a send waits for the worker before answering 202
+	MaxRecipients      int           // per request
+}
+
+// DefaultConfig matches WAREST's timings.
+var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
+	SendWait: 5 * time.Second, MaxRecipients: 100}
+
+// Service runs commands against the store and the transport.
+type Service struct {
+	cfg       Config
+	store     ports.Store
+	transport ports.Transport
+	sink      ports.TransportSink
+	sender    ports.WebhookSender
+	clock     ports.Clock
+	ids       ports.IDs
+	hub       *notify.Hub
+	log       *slog.Logger
+}
+
+// Deps lists what Service needs.
+type Deps struct {
+	Store     ports.Store
+	Transport ports.Transport
+	Sink      ports.TransportSink
+	Sender    ports.WebhookSender
+	Clock     ports.Clock
+	IDs       ports.IDs
+	Hub       *notify.Hub
+	Log       *slog.Logger
+}
+
+func New(cfg Config, d Deps) *Service {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender,
+		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log}
+}
+
+func (s *Service) normalizer() chat.Normalizer {
+	return chat.Normalizer{DefaultCountryCode: s.cfg.DefaultCountryCode}
+}
+
+// ownedSession loads a session and checks the caller may act on it: unknown → 404,
+// someone else's → 403.
+func ownedSession(ctx context.Context, r ports.Repositories, p account.Principal, id string) (*session.Session, error) {
+	if err := session.ValidateID(id); err != nil {
+		return nil, err
+	}
+	sess, err := r.Sessions().Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !p.CanAccess(sess.Owner()) {
+		return nil, fault.Forbidden("session %s belongs to another user", id)
+	}
+	return sess, nil
+}
+
+// appendEvent records a domain event in the same transaction as the change it describes.
+func (s *Service) appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, payload any) error {
+	e, err := event.New(t, sessionID, s.clock.Now(), payload)
+	if err != nil {
+		return err
+	}
+	_, err = r.Events().Append(ctx, e)
+	return err
+}
+
+// committed pokes the relay after a transaction that appended events.
+func (s *Service) committed() { s.hub.Outbox.Poke() }

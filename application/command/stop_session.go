@@ -1,0 +1,94 @@
+package command
+
+import (
+	"context"
+
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/ports"
+)
+
+// Steps reports which parts of a teardown succeeded, as WAREST does.
+type Steps struct {
+	Runtime bool
+	Creds   bool
+	Meta    bool
+}
+
+// LogoutSession unlinks the device and purges its credentials; the session stays,
+// stopped.
+func (s *Service) LogoutSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
+	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
+		return Steps{}, err
+	}
+	steps := s.teardown(ctx, id)
+	err := s.store.InTx(ctx, func(r ports.Repositories) error {
+		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Stop(true, s.clock.Now()) }); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "close", Status: string(session.StatusStopped)})
+	})
+	if err != nil {
+		return steps, err
+	}
+	s.committed()
+	return steps, nil
+}
+
+// DeleteSession tears the runtime down, purges credentials and removes the session.
+func (s *Service) DeleteSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
+	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
+		return Steps{}, err
+	}
+	steps := s.teardown(ctx, id)
+	err := s.store.InTx(ctx, func(r ports.Repositories) error {
+		if err := r.Sessions().Delete(ctx, id); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "delete"})
+	})
+	if err != nil {
+		return steps, err
+	}
+	steps.Meta = true
+	s.committed()
+	return steps, nil
+}
+
+// ReconnectSession restarts the runtime, keeping the credentials.
+func (s *Service) ReconnectSession(ctx context.Context, p account.Principal, id string) error {
+	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
+		return err
+	}
+	if err := s.transport.Stop(ctx, id); err != nil {
+		s.log.WarnContext(ctx, "stop before reconnect failed", "session", id, "err", err)
+	}
+	err := s.store.InTx(ctx, func(r ports.Repositories) error {
+		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "connecting"})
+	})
+	if err != nil {
+		return err
+	}
+	s.committed()
+	return s.transport.Start(context.WithoutCancel(ctx), id, s.sink)
+}
+
+func (s *Service) teardown(ctx context.Context, id string) Steps {
+	var steps Steps
+	if err := s.transport.Stop(ctx, id); err == nil {
+		steps.Runtime = true
+	} else {
+		s.log.WarnContext(ctx, "session stop failed", "session", id, "err", err)
+	}
+	if err := s.transport.Logout(ctx, id); err == nil {
+		steps.Creds = true
+	} else {
+		s.log.WarnContext(ctx, "session logout failed", "session", id, "err", err)
+	}
+	s.hub.ClearQR(id)
+	return steps
+}
