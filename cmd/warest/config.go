@@ -1,0 +1,185 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything read from WAREST_* (and WAREST's legacy) environment variables.
+// Names and defaults follow WAREST; our additions are marked.
+type Config struct {
+	Host, Port         string
+	Environment        string
+	ServerName         string
+	Timezone           string
+	DefaultCountryCode string
+
+	AdminUsername, AdminPassword, AdminAPIKey string
+
+	DBClient    string // sqlite | postgres
+	SQLitePath  string
+	PostgresURL string
+
+	Transport         string        // sandbox | whatsmeow (ours)
+	SandboxQRInterval time.Duration // ours
+
+	SecretKey     string // ours: key for secrets at rest; else DataDir/secret.key
+	DataDir       string
+	SendWait      time.Duration // ours
+	LogLevel      string
+	WebhookURL    string
+	WebhookSecret string
+	WebhookSHA2   int
+	WebhookTO     time.Duration
+	WebhookTries  int
+	WebhookBase   time.Duration
+	WebhookJitter time.Duration
+	PreflightTO   time.Duration
+}
+
+// env reads variables through lookup so tests can pass a map.
+type env func(string) (string, bool)
+
+func (e env) str(def string, names ...string) string {
+	for _, n := range names {
+		if v, ok := e(n); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return def
+}
+
+func (e env) num(def int, names ...string) (int, error) {
+	raw := e.str("", names...)
+	if raw == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s must be a non-negative integer, got %q", names[0], raw)
+	}
+	return n, nil
+}
+
+func (e env) millis(def time.Duration, names ...string) (time.Duration, error) {
+	n, err := e.num(int(def/time.Millisecond), names...)
+	return time.Duration(n) * time.Millisecond, err
+}
+
+// loadConfig reads the environment and validates it; every error names its variable.
+func loadConfig(lookup func(string) (string, bool)) (Config, error) {
+	e := env(lookup)
+	c := Config{
+		Host:               e.str("0.0.0.0", "HOST", "APP_HOST"),
+		Port:               e.str("7308", "PORT", "APP_PORT"),
+		Environment:        e.str("development", "NODE_ENV", "WAREST_ENV"),
+		ServerName:         e.str("Warest API", "WAREST_SERVER_NAME"),
+		Timezone:           e.str("UTC", "WAREST_TIMEZONE", "GENERIC_TIMEZONE"),
+		DefaultCountryCode: e.str("62", "WAREST_DEFAULT_COUNTRY_CODE"),
+		AdminUsername:      e.str("admin", "WAREST_AUTHADMIN_USERNAME"),
+		AdminPassword:      e.str("", "WAREST_AUTHADMIN_PASSWORD"),
+		AdminAPIKey:        e.str("", "WAREST_ADMIN_APIKEY"),
+		DBClient:           strings.ToLower(e.str("sqlite", "WAREST_DB_CLIENT")),
+		DataDir:            e.str("data", "WAREST_DATA_DIR"),
+		Transport:          strings.ToLower(e.str("sandbox", "WAREST_TRANSPORT")),
+		SecretKey:          e.str("", "WAREST_SECRET_KEY"),
+		LogLevel:           strings.ToLower(e.str("info", "LOG_LEVEL")),
+		WebhookURL:         e.str("", "WEBHOOK_DEFAULT_URL", "WAREST_WEBHOOK_DEFAULT_URL"),
+		WebhookSecret:      e.str("supersecret", "WEBHOOK_DEFAULT_SECRET", "WAREST_WEBHOOK_DEFAULT_SECRET"),
+	}
+	c.SQLitePath = e.str(c.DataDir+"/warest.sqlite", "WAREST_DB_SQLITE_PATH")
+	var errs []error
+	collect := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	var err error
+	c.SendWait, err = e.millis(5*time.Second, "WAREST_SEND_WAIT_MS")
+	collect(err)
+	c.SandboxQRInterval, err = e.millis(20*time.Second, "WAREST_SANDBOX_QR_INTERVAL_MS")
+	collect(err)
+	c.WebhookTO, err = e.millis(10*time.Second, "WAREST_WEBHOOK_TIMEOUT_MS")
+	collect(err)
+	c.WebhookBase, err = e.millis(800*time.Millisecond, "WAREST_WEBHOOK_BACKOFF_MS")
+	collect(err)
+	c.WebhookJitter, err = e.millis(300*time.Millisecond, "WAREST_WEBHOOK_JITTER_MS")
+	collect(err)
+	c.PreflightTO, err = e.millis(5*time.Second, "WAREST_WEBHOOK_PREFLIGHT_TIMEOUT_MS")
+	collect(err)
+	c.WebhookTries, err = e.num(3, "WAREST_WEBHOOK_RETRIES")
+	collect(err)
+	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
+	collect(err)
+
+	switch c.DBClient {
+	case "sqlite":
+	case "postgres", "pg", "postgresql":
+		c.DBClient = "postgres"
+		c.PostgresURL = e.str("", "WAREST_DB_POSTGRES_URL", "WAREST_DB_URL")
+		if c.PostgresURL == "" {
+			c.PostgresURL = postgresURLFromParts(e)
+		}
+		if c.PostgresURL == "" {
+			errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT=postgres needs WAREST_DB_POSTGRES_URL or WAREST_DB_HOST"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT must be sqlite or postgres, got %q", c.DBClient))
+	}
+	switch c.Transport {
+	case "sandbox":
+	case "whatsmeow":
+		errs = append(errs, fmt.Errorf("WAREST_TRANSPORT=whatsmeow is not available in this build yet; use sandbox"))
+	default:
+		errs = append(errs, fmt.Errorf("WAREST_TRANSPORT must be sandbox or whatsmeow, got %q", c.Transport))
+	}
+	if p, err := strconv.Atoi(c.Port); err != nil || p < 0 || p > 65535 {
+		errs = append(errs, fmt.Errorf("PORT must be a port number, got %q", c.Port))
+	}
+	if len(c.DefaultCountryCode) == 0 || strings.Trim(c.DefaultCountryCode, "0123456789") != "" {
+		errs = append(errs, fmt.Errorf("WAREST_DEFAULT_COUNTRY_CODE must be digits, got %q", c.DefaultCountryCode))
+	}
+	if len(errs) > 0 {
+		return c, joinErrs(errs)
+	}
+	return c, nil
+}
+
+func postgresURLFromParts(e env) string {
+	host := e.str("", "WAREST_DB_HOST")
+	if host == "" {
+		return ""
+	}
+	u := url.URL{Scheme: "postgres", Host: net.JoinHostPort(host, e.str("5432", "WAREST_DB_PORT")),
+		Path: "/" + e.str("warest", "WAREST_DB_DATABASE")}
+	if user := e.str("", "WAREST_DB_USER"); user != "" {
+		if pw := e.str("", "WAREST_DB_PASSWORD"); pw != "" {
+			u.User = url.UserPassword(user, pw)
+		} else {
+			u.User = url.User(user)
+		}
+	}
+	if e.str("", "WAREST_DB_SSL") != "1" {
+		u.RawQuery = "sslmode=disable"
+	}
+	return u.String()
+}
+
+func joinErrs(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, err := range errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Errorf("invalid configuration:\n  %s", strings.Join(msgs, "\n  "))
+}
+
+// Addr is the listen address.
+func (c Config) Addr() string { return net.JoinHostPort(c.Host, c.Port) }
+
+// osEnv is the process environment.
+var osEnv = os.LookupEnv

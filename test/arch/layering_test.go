@@ -1,0 +1,218 @@
+// Package arch enforces the dependency rule of ARCHITECTURE.md on the source tree.
+package arch
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/warest-go/warest"
+
+// sdks are imports that belong to one adapter (or cmd) only.
+var sdks = map[string][]string{
+	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
+	"github.com/jackc/pgx":               {"adapters/postgres", "test/"},
+	"modernc.org/sqlite":                 {"adapters/sqlite"},
+	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
+	"github.com/go-chi/chi":              {"adapters/httpapi"},
+	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"},
+	"github.com/pressly/goose":           {"adapters/sqlite", "adapters/postgres"},
+	"github.com/skip2/go-qrcode":         {"adapters/qr"},
+}
+
+// pureAllowed are the only third-party imports of domain, ports and application.
+var pureAllowed = []string{"github.com/oklog/ulid", "github.com/google/uuid"}
+
+type file struct {
+	dir     string // relative to the repo root, slash-separated
+	name    string
+	test    bool
+	imports []string
+}
+
+func sources(t *testing.T) []file {
+	t.Helper()
+	root := repoRoot(t)
+	var out []file
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || d.Name() == "data") && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		sf := file{dir: filepath.ToSlash(rel), name: d.Name(), test: strings.HasSuffix(path, "_test.go")}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			sf.imports = append(sf.imports, p)
+		}
+		out = append(out, sf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) < 20 {
+		t.Fatalf("found only %d Go files under %s; wrong root?", len(out), root)
+	}
+	return out
+}
+
+func repoRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+func within(dir, prefix string) bool {
+	return dir == strings.TrimSuffix(prefix, "/") || strings.HasPrefix(dir, strings.TrimSuffix(prefix, "/")+"/")
+}
+
+func layer(dir string) string {
+	for _, l := range []string{"domain", "ports", "application", "adapters", "cmd", "test"} {
+		if within(dir, l) {
+			return l
+		}
+	}
+	return ""
+}
+
+func isStd(p string) bool { return !strings.Contains(strings.SplitN(p, "/", 2)[0], ".") }
+
+// violation returns why importing imp from f breaks the rule, or "".
+func violation(f file, imp string) string {
+	own := strings.HasPrefix(imp, module+"/")
+	rel := strings.TrimPrefix(imp, module+"/")
+	switch layer(f.dir) {
+	case "domain":
+		if own && !within(rel, "domain") {
+			return "domain may import only domain"
+		}
+		if !own && !isStd(imp) && !hasPrefixAny(imp, pureAllowed) {
+			return "domain may not import third-party packages"
+		}
+	case "ports":
+		if own && !within(rel, "domain") {
+			return "ports may import only domain"
+		}
+		if !own && !isStd(imp) && !hasPrefixAny(imp, pureAllowed) {
+			return "ports may not import third-party packages"
+		}
+	case "application":
+		if own && !(within(rel, "domain") || within(rel, "ports") || within(rel, "application")) {
+			return "application may import only domain, ports and application"
+		}
+		if !own && !isStd(imp) && !hasPrefixAny(imp, pureAllowed) {
+			return "application may not import third-party packages"
+		}
+	case "adapters":
+		if own && within(rel, "adapters") && !f.test {
+			mine := strings.SplitN(strings.TrimPrefix(f.dir, "adapters/"), "/", 2)[0]
+			theirs := strings.SplitN(strings.TrimPrefix(rel, "adapters/"), "/", 2)[0]
+			if mine != theirs {
+				return "an adapter may not import another adapter"
+			}
+		}
+	}
+	if strings.HasPrefix(imp, "go.uber.org/fx") && !f.test && f.name != "module.go" && layer(f.dir) != "cmd" {
+		return "fx belongs in module.go files and cmd only"
+	}
+	for sdk, owners := range sdks {
+		if strings.HasPrefix(imp, sdk) && !hasDirPrefix(f.dir, owners) {
+			return sdk + " belongs to " + strings.Join(owners, ", ")
+		}
+	}
+	return ""
+}
+
+func hasPrefixAny(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDirPrefix(dir string, owners []string) bool {
+	for _, o := range owners {
+		if within(dir, o) || (strings.HasSuffix(o, "/") && strings.HasPrefix(dir, o)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSourcesFollowTheDependencyRule(t *testing.T) {
+	t.Parallel()
+	for _, f := range sources(t) {
+		for _, imp := range f.imports {
+			if why := violation(f, imp); why != "" {
+				t.Errorf("%s/%s imports %s: %s", f.dir, f.name, imp, why)
+			}
+		}
+	}
+}
+
+func TestRuleCatchesViolations(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		f   file
+		imp string
+	}{
+		{file{dir: "domain/session", name: "x.go"}, module + "/ports"},
+		{file{dir: "domain/session", name: "x.go"}, "github.com/go-chi/chi/v5"},
+		{file{dir: "ports", name: "x.go"}, module + "/application/command"},
+		{file{dir: "application/command", name: "x.go"}, module + "/adapters/sqlite"},
+		{file{dir: "application/command", name: "x.go"}, "go.mau.fi/whatsmeow/types"},
+		{file{dir: "adapters/httpapi", name: "x.go"}, module + "/adapters/sqlite"},
+		{file{dir: "adapters/httpapi", name: "routes.go"}, "go.uber.org/fx"},
+		{file{dir: "adapters/sandbox", name: "x.go"}, "go.mau.fi/whatsmeow"},
+	}
+	for _, c := range cases {
+		if violation(c.f, c.imp) == "" {
+			t.Errorf("%s/%s importing %s should be a violation", c.f.dir, c.f.name, c.imp)
+		}
+	}
+	ok := []struct {
+		f   file
+		imp string
+	}{
+		{file{dir: "domain/event", name: "x.go"}, "github.com/oklog/ulid/v2"},
+		{file{dir: "application/command", name: "x.go"}, module + "/ports"},
+		{file{dir: "adapters/httpapi", name: "module.go"}, "go.uber.org/fx"},
+		{file{dir: "adapters/sqlite", name: "x.go"}, module + "/adapters/sqlite/internal/db"},
+		{file{dir: "cmd/warest", name: "main.go"}, module + "/adapters/sqlite"},
+	}
+	for _, c := range ok {
+		if why := violation(c.f, c.imp); why != "" {
+			t.Errorf("%s/%s importing %s should be allowed, got %q", c.f.dir, c.f.name, c.imp, why)
+		}
+	}
+}
