@@ -1,0 +1,447 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/domain/webhook"
+)
+
+type sessions repos
+
+func (r sessions) Create(_ context.Context, s *session.Session) error {
+	return r.with(func(st *state) error {
+		if _, ok := st.sessions[s.ID()]; ok {
+			return fault.Conflict(fault.ReasonSessionExists, "session %s already exists", s.ID())
+		}
+		st.sessions[s.ID()] = s.Snapshot()
+		return nil
+	})
+}
+
+func (r sessions) Get(_ context.Context, id string) (*session.Session, error) {
+	var out *session.Session
+	err := r.with(func(st *state) error {
+		snap, ok := st.sessions[id]
+		if !ok {
+			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+		}
+		out = session.Rehydrate(snap)
+		return nil
+	})
+	return out, err
+}
+
+func (r sessions) Update(_ context.Context, id string, fn func(*session.Session) error) (*session.Session, error) {
+	var out *session.Session
+	err := r.with(func(st *state) error {
+		snap, ok := st.sessions[id]
+		if !ok {
+			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+		}
+		s := session.Rehydrate(snap)
+		if err := fn(s); err != nil {
+			return err
+		}
+		st.sessions[id] = s.Snapshot()
+		out = s
+		return nil
+	})
+	return out, err
+}
+
+// Delete removes the session and its messages, as the SQL stores' foreign key does.
+func (r sessions) Delete(_ context.Context, id string) error {
+	return r.with(func(st *state) error {
+		if _, ok := st.sessions[id]; !ok {
+			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+		}
+		delete(st.sessions, id)
+		for k := range st.messages {
+			if k.sessionID == id {
+				delete(st.messages, k)
+			}
+		}
+		return nil
+	})
+}
+
+func (r sessions) List(_ context.Context, owner string) ([]*session.Session, error) {
+	return r.list(func(s session.Snapshot) bool { return owner == "" || s.Owner == owner })
+}
+
+func (r sessions) ListAutoStart(_ context.Context) ([]*session.Session, error) {
+	return r.list(func(s session.Snapshot) bool { return s.AutoStart })
+}
+
+func (r sessions) list(keep func(session.Snapshot) bool) ([]*session.Session, error) {
+	out := []*session.Session{}
+	err := r.with(func(st *state) error {
+		for _, snap := range st.sessions {
+			if keep(snap) {
+				out = append(out, session.Rehydrate(snap))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b *session.Session) int { return cmp.Compare(a.ID(), b.ID()) })
+	return out, err
+}
+
+type users repos
+
+func (r users) Create(_ context.Context, u account.User) error {
+	return r.with(func(st *state) error {
+		for _, other := range st.users {
+			if other.ID == u.ID || other.Username == u.Username || other.Registry == u.Registry {
+				return fault.Conflict("", "user %s, username %s or registry %s already exists", u.ID, u.Username, u.Registry)
+			}
+		}
+		st.users[u.ID] = u
+		return nil
+	})
+}
+
+func (r users) Get(_ context.Context, id string) (account.User, error) {
+	return r.find(func(u account.User) bool { return u.ID == id }, "user "+id)
+}
+
+func (r users) GetByUsername(_ context.Context, username string) (account.User, error) {
+	return r.find(func(u account.User) bool { return u.Username == username }, "user "+username)
+}
+
+func (r users) GetByRegistry(_ context.Context, registry string) (account.User, error) {
+	return r.find(func(u account.User) bool { return u.Registry == registry }, "user of registry "+registry)
+}
+
+func (r users) find(match func(account.User) bool, what string) (account.User, error) {
+	var out account.User
+	err := r.with(func(st *state) error {
+		for _, u := range st.users {
+			if match(u) {
+				out = u
+				return nil
+			}
+		}
+		return fault.NotFound(fault.ReasonUserNotFound, "%s not found", what)
+	})
+	return out, err
+}
+
+func (r users) Update(_ context.Context, u account.User) error {
+	return r.with(func(st *state) error {
+		cur, ok := st.users[u.ID]
+		if !ok {
+			return fault.NotFound(fault.ReasonUserNotFound, "user %s not found", u.ID)
+		}
+		cur.PasswordHash, cur.Role = u.PasswordHash, u.Role
+		st.users[u.ID] = cur
+		return nil
+	})
+}
+
+func (r users) List(_ context.Context) ([]account.User, error) {
+	out := []account.User{}
+	err := r.with(func(st *state) error {
+		for _, u := range st.users {
+			out = append(out, u)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b account.User) int { return cmp.Compare(a.Username, b.Username) })
+	return out, err
+}
+
+type apiKeys repos
+
+func (r apiKeys) Create(_ context.Context, k account.APIKey) error {
+	return r.with(func(st *state) error {
+		if _, ok := st.users[k.UserID]; !ok {
+			return fault.NotFound(fault.ReasonUserNotFound, "user %s not found", k.UserID)
+		}
+		for _, other := range st.keys {
+			if other.ID == k.ID || other.Hash == k.Hash {
+				return fault.Conflict("", "api key %s already exists", k.ID)
+			}
+		}
+		st.keys[k.ID] = apiKeyCopy(k)
+		return nil
+	})
+}
+
+func (r apiKeys) GetByHash(_ context.Context, hash string) (account.APIKey, error) {
+	var out account.APIKey
+	err := r.with(func(st *state) error {
+		for _, k := range st.keys {
+			if k.Hash == hash {
+				out = apiKeyCopy(k)
+				return nil
+			}
+		}
+		return fault.NotFound("", "api key not found")
+	})
+	return out, err
+}
+
+func (r apiKeys) ListByUser(_ context.Context, userID string) ([]account.APIKey, error) {
+	out := []account.APIKey{}
+	err := r.with(func(st *state) error {
+		for _, k := range st.keys {
+			if k.UserID == userID {
+				out = append(out, apiKeyCopy(k))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b account.APIKey) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return out, err
+}
+
+// Revoke keeps the first revocation time when called twice.
+func (r apiKeys) Revoke(_ context.Context, id string, at time.Time) error {
+	return r.with(func(st *state) error {
+		k, ok := st.keys[id]
+		if !ok {
+			return fault.NotFound("", "api key %s not found", id)
+		}
+		if k.RevokedAt == nil {
+			k.RevokedAt = &at
+			st.keys[id] = k
+		}
+		return nil
+	})
+}
+
+func apiKeyCopy(k account.APIKey) account.APIKey {
+	k.RevokedAt = clonePtr(k.RevokedAt)
+	k.LastUsedAt = clonePtr(k.LastUsedAt)
+	return k
+}
+
+type messages repos
+
+// Create refuses messages of unknown sessions, as the SQL stores' foreign key does.
+func (r messages) Create(_ context.Context, m message.Outbound) error {
+	return r.with(func(st *state) error {
+		if _, ok := st.sessions[m.SessionID]; !ok {
+			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", m.SessionID)
+		}
+		k := messageKey{m.SessionID, m.ID}
+		if _, ok := st.messages[k]; ok {
+			return fault.Conflict("", "message %s already exists in session %s", m.ID, m.SessionID)
+		}
+		st.messages[k] = m
+		return nil
+	})
+}
+
+func (r messages) Get(_ context.Context, sessionID, id string) (message.Outbound, error) {
+	var out message.Outbound
+	err := r.with(func(st *state) error {
+		m, ok := st.messages[messageKey{sessionID, id}]
+		if !ok {
+			return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", id)
+		}
+		out = m
+		return nil
+	})
+	return out, err
+}
+
+// Update keeps the original keys: fn may not move a message elsewhere.
+func (r messages) Update(_ context.Context, sessionID, id string, fn func(*message.Outbound) error) (message.Outbound, error) {
+	var out message.Outbound
+	err := r.with(func(st *state) error {
+		k := messageKey{sessionID, id}
+		m, ok := st.messages[k]
+		if !ok {
+			return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", id)
+		}
+		if err := fn(&m); err != nil {
+			return err
+		}
+		m.SessionID, m.ID = sessionID, id
+		st.messages[k] = m
+		out = m
+		return nil
+	})
+	return out, err
+}
+
+func (r messages) ListQueued(_ context.Context, sessionID string, limit int) ([]message.Outbound, error) {
+	out := []message.Outbound{}
+	err := r.with(func(st *state) error {
+		for _, m := range st.messages {
+			if m.SessionID == sessionID && m.Status == message.StatusQueued {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b message.Outbound) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	return limited(out, limit), err
+}
+
+func (r messages) SessionsWithQueued(_ context.Context) ([]string, error) {
+	seen := map[string]bool{}
+	err := r.with(func(st *state) error {
+		for _, m := range st.messages {
+			if m.Status == message.StatusQueued {
+				seen[m.SessionID] = true
+			}
+		}
+		return nil
+	})
+	out := make([]string, 0, len(seen))
+	for id := range seen {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out, err
+}
+
+type events repos
+
+func (r events) Append(_ context.Context, e event.Envelope) (event.Envelope, error) {
+	err := r.with(func(st *state) error {
+		if slices.ContainsFunc(st.events, func(s storedEvent) bool { return s.env.ID == e.ID }) {
+			return fault.Conflict("", "event %s already exists", e.ID)
+		}
+		e.Seq = int64(len(st.events)) + 1
+		e.Payload = slices.Clone(e.Payload)
+		st.events = append(st.events, storedEvent{env: e})
+		return nil
+	})
+	if err != nil {
+		return event.Envelope{}, err
+	}
+	return envelopeCopy(e), nil
+}
+
+func (r events) Get(_ context.Context, id string) (event.Envelope, error) {
+	var out event.Envelope
+	err := r.with(func(st *state) error {
+		i := slices.IndexFunc(st.events, func(s storedEvent) bool { return s.env.ID == id })
+		if i < 0 {
+			return fault.NotFound("", "event %s not found", id)
+		}
+		out = envelopeCopy(st.events[i].env)
+		return nil
+	})
+	return out, err
+}
+
+func (r events) ListAfter(_ context.Context, after int64, limit int) ([]event.Envelope, error) {
+	return r.list(func(s storedEvent) bool { return s.env.Seq > after }, limit)
+}
+
+func (r events) ListUnpublished(_ context.Context, limit int) ([]event.Envelope, error) {
+	return r.list(func(s storedEvent) bool { return !s.published }, limit)
+}
+
+func (r events) list(keep func(storedEvent) bool, limit int) ([]event.Envelope, error) {
+	out := []event.Envelope{}
+	err := r.with(func(st *state) error {
+		for _, s := range st.events {
+			if keep(s) {
+				out = append(out, envelopeCopy(s.env))
+			}
+		}
+		return nil
+	})
+	return limited(out, limit), err
+}
+
+// MarkPublished ignores unknown and already published ids: relaying is at-least-once.
+func (r events) MarkPublished(_ context.Context, ids []string, _ time.Time) error {
+	return r.with(func(st *state) error {
+		for i := range st.events {
+			if slices.Contains(ids, st.events[i].env.ID) {
+				st.events[i].published = true
+			}
+		}
+		return nil
+	})
+}
+
+func envelopeCopy(e event.Envelope) event.Envelope {
+	e.Payload = slices.Clone(e.Payload)
+	return e
+}
+
+type deliveries repos
+
+func (r deliveries) Create(_ context.Context, d webhook.Delivery) error {
+	return r.with(func(st *state) error {
+		for _, other := range st.deliveries {
+			if other.ID == d.ID || (other.EventID == d.EventID && other.URL == d.URL) {
+				return fault.Conflict("", "delivery of event %s to %s already exists", d.EventID, d.URL)
+			}
+		}
+		st.deliveries[d.ID] = d
+		return nil
+	})
+}
+
+func (r deliveries) Get(_ context.Context, id string) (webhook.Delivery, error) {
+	var out webhook.Delivery
+	err := r.with(func(st *state) error {
+		d, ok := st.deliveries[id]
+		if !ok {
+			return fault.NotFound("", "delivery %s not found", id)
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
+
+func (r deliveries) Save(_ context.Context, d webhook.Delivery) error {
+	return r.with(func(st *state) error {
+		if _, ok := st.deliveries[d.ID]; !ok {
+			return fault.NotFound("", "delivery %s not found", d.ID)
+		}
+		st.deliveries[d.ID] = d
+		return nil
+	})
+}
+
+func (r deliveries) ListDue(_ context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
+	out, err := r.list(func(d webhook.Delivery) bool {
+		return d.Status == webhook.DeliveryPending && !d.NextAttemptAt.After(now)
+	}, func(a, b webhook.Delivery) int {
+		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), cmp.Compare(a.ID, b.ID))
+	})
+	return limited(out, limit), err
+}
+
+func (r deliveries) ListByEvent(_ context.Context, eventID string) ([]webhook.Delivery, error) {
+	return r.list(func(d webhook.Delivery) bool { return d.EventID == eventID }, func(a, b webhook.Delivery) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+func (r deliveries) list(keep func(webhook.Delivery) bool, order func(a, b webhook.Delivery) int) ([]webhook.Delivery, error) {
+	out := []webhook.Delivery{}
+	err := r.with(func(st *state) error {
+		for _, d := range st.deliveries {
+			if keep(d) {
+				out = append(out, d)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, order)
+	return out, err
+}

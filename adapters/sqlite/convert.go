@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// Times are stored as unix milliseconds, UTC.
+
+func toMillis(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMillis(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
+
+func toNullMillis(t *time.Time) sql.NullInt64 {
+	if t == nil {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromNullMillis(n sql.NullInt64) *time.Time {
+	if !n.Valid {
+		return nil
+	}
+	t := fromMillis(n.Int64)
+	return &t
+}
+
+// toLimit maps the ports' "limit <= 0" to no limit.
+func toLimit(n int) int64 {
+	if n <= 0 {
+		return math.MaxInt64
+	}
+	return int64(n)
+}
+
+// notFound turns sql.ErrNoRows into a NotFound fault and wraps any other error.
+func notFound(err error, r fault.Reason, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.NotFound(r, "%s not found", what)
+	}
+	return wrap(err, what)
+}
+
+// wrap names the failed operation; driver errors stay unknown faults (a logged 500).
+func wrap(err error, what string) error {
+	return fmt.Errorf("sqlite: %s: %w", what, err)
+}
+
+func isForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}

@@ -1,0 +1,25 @@
+package sqlite
+
+import (
+	"context"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Module provides *Store (for DB()) and ports.Store, given a Config and a
+// ports.SecretSealer; the database is closed on stop.
+var Module = fx.Module("sqlite",
+	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)))),
+)
+
+func newForFx(lc fx.Lifecycle, cfg Config, sealer ports.SecretSealer) (*Store, error) {
+	// Constructors get no context; opening and migrating a local file is bounded anyway.
+	s, err := Open(context.Background(), cfg, sealer)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(s.Close))
+	return s, nil
+}

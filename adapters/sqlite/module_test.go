@@ -1,0 +1,33 @@
+package sqlite_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
+
+	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/contract"
+)
+
+func TestModuleProvidesStoreAndClosesIt(t *testing.T) {
+	t.Parallel()
+	var store ports.Store
+	var concrete *sqlite.Store
+	app := fxtest.New(t,
+		sqlite.Module,
+		fx.Supply(sqlite.Config{Path: filepath.Join(t.TempDir(), "warest.db")}),
+		fx.Provide(func() ports.SecretSealer { return contract.Sealer{} }),
+		fx.Populate(&store, &concrete),
+	)
+	app.RequireStart()
+	if err := store.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	app.RequireStop()
+	if err := concrete.DB().Ping(); err == nil {
+		t.Fatal("database still open after stop")
+	}
+}

@@ -1,0 +1,127 @@
+// Package sqlite is the SQLite store: sqlc repositories over the pure-Go modernc driver.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/warest-go/warest/adapters/sqlite/internal/db"
+	"github.com/warest-go/warest/migrations"
+	"github.com/warest-go/warest/ports"
+)
+
+// Config locates the database file.
+type Config struct {
+	Path string
+}
+
+// Store implements ports.Store on one SQLite file.
+type Store struct {
+	*repos
+	db *sql.DB
+}
+
+var _ ports.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the database at cfg.Path and migrates it.
+func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, error) {
+	if cfg.Path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create directory: %w", err)
+	}
+	sqldb, err := sql.Open("sqlite", dsn(cfg.Path))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if err := migrate(ctx, sqldb); err != nil {
+		_ = sqldb.Close()
+		return nil, err
+	}
+	s := &Store{db: sqldb}
+	s.repos = &repos{q: db.New(sqldb), sealer: sealer, atomic: s.inTx}
+	return s, nil
+}
+
+// dsn sets the pragmas on every pooled connection. _txlock=immediate makes every
+// transaction take the write lock at BEGIN: a deferred transaction that reads and then
+// writes can fail with SQLITE_BUSY when another writer got in between, and busy_timeout
+// cannot help it; an immediate one just waits for the lock.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+func migrate(ctx context.Context, sqldb *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqldb, migrations.SQLite)
+	if err != nil {
+		return fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	return nil
+}
+
+// InTx runs fn in one transaction; any error from fn rolls it back and is returned as is.
+func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) error {
+	return s.inTx(ctx, func(r *repos) error { return fn(r) })
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("sqlite: begin: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers fn errors and panics
+	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
+	r.atomic = func(ctx context.Context, fn func(*repos) error) error { return fn(r) }
+	if err := fn(r); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("sqlite: commit: %w", err)
+	}
+	return nil
+}
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Dialect is "sqlite".
+func (s *Store) Dialect() string { return "sqlite" }
+
+// DB is the underlying pool, for components sharing the file (whatsmeow's sqlstore).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// repos implements ports.Repositories on one query handle: the pool, or a transaction.
+type repos struct {
+	q      *db.Queries
+	sealer ports.SecretSealer
+	// atomic runs fn in a transaction: a new one on the pool, the current one inside InTx.
+	atomic func(ctx context.Context, fn func(*repos) error) error
+}
+
+func (r *repos) Sessions() ports.SessionRepository    { return sessions{r} }
+func (r *repos) Users() ports.UserRepository          { return users{r} }
+func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
+func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
+func (r *repos) Events() ports.EventRepository        { return events{r} }
+func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }

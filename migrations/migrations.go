@@ -1,0 +1,27 @@
+// Package migrations embeds the goose SQL migrations of each dialect.
+package migrations
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed sqlite/*.sql
+var sqliteFiles embed.FS
+
+//go:embed postgres/*.sql
+var postgresFiles embed.FS
+
+// SQLite and Postgres hold the migrations at their root, as goose.NewProvider expects.
+var (
+	SQLite   = mustSub(sqliteFiles, "sqlite")
+	Postgres = mustSub(postgresFiles, "postgres")
+)
+
+func mustSub(f embed.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // dir is a literal embedded above
+	}
+	return sub
+}
