@@ -101,10 +101,24 @@ func ParseJID(s string) (JID, error) {
 	if user == "" || j.Kind() == KindUnknown {
 		return JID{}, fault.Invalid(fault.ReasonInvalidParameter, "invalid JID %q", s)
 	}
-	if (j.Kind() == KindUser || j.Kind() == KindLID) && !allDigits(user) {
+	if !validUser(j.Kind(), user) {
 		return JID{}, fault.Invalid(fault.ReasonInvalidParameter, "invalid JID %q", s)
 	}
 	return j, nil
+}
+
+// validUser checks the user part for the JID's kind: digits for users, LIDs and
+// newsletters; digits or the legacy "creator-timestamp" for groups; "status" or digits
+// for broadcast lists.
+func validUser(k Kind, user string) bool {
+	switch k {
+	case KindGroup:
+		creator, ts, legacy := strings.Cut(user, "-")
+		return allDigits(creator) && (!legacy || allDigits(ts))
+	case KindBroadcast:
+		return user == "status" || allDigits(user)
+	}
+	return allDigits(user)
 }
 
 func allDigits(s string) bool {

@@ -120,14 +120,23 @@ type Snapshot struct {
 
 // Rehydrate rebuilds a session from stored state; only store adapters call it.
 func Rehydrate(s Snapshot) *Session {
-	return &Session{id: s.ID, owner: s.Owner, status: s.Status, me: s.Me, lastError: s.LastError,
-		lastConnAt: s.LastConnAt, webhook: s.Webhook, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+	return &Session{id: s.ID, owner: s.Owner, status: s.Status, me: clone(s.Me), lastError: s.LastError,
+		lastConnAt: clone(s.LastConnAt), webhook: s.Webhook, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // Snapshot returns a copy of the state.
 func (s *Session) Snapshot() Snapshot {
-	return Snapshot{ID: s.id, Owner: s.owner, Status: s.status, Me: s.me, LastError: s.lastError,
-		LastConnAt: s.lastConnAt, Webhook: s.webhook, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
+	return Snapshot{ID: s.id, Owner: s.owner, Status: s.status, Me: clone(s.me), LastError: s.lastError,
+		LastConnAt: clone(s.lastConnAt), Webhook: s.webhook, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
+}
+
+// clone copies a pointed-to value so snapshots never alias the aggregate's state.
+func clone[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }
 
 func (s *Session) ID() string             { return s.id }

@@ -72,7 +72,7 @@ var DefaultPolicy = Policy{MaxAttempts: 4, Base: 800 * time.Millisecond, Max: 5 
 // Delay returns the wait after the given (1-based) failed attempt, before jitter.
 func (p Policy) Delay(attempt int) time.Duration {
 	d := p.Base
-	for i := 1; i < attempt && d < p.Max; i++ {
+	for i := 1; i < attempt && (p.Max <= 0 || d < p.Max); i++ {
 		d *= 2
 	}
 	if p.Max > 0 && d > p.Max {
