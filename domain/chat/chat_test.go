@@ -108,7 +108,7 @@ func TestNormalize_ConfigurableCountryCode(t *testing.T) {
 		{"1", "02025550123", "12025550123@s.whatsapp.net"},
 		{"44", "07911123456", "447911123456@s.whatsapp.net"},
 		{"1", "0062812345678", "62812345678@s.whatsapp.net"}, // 00 is international, not local
-		{"1", "62812345678", "62812345678@s.whatsapp.net"},  // no leading 0: untouched
+		{"1", "62812345678", "62812345678@s.whatsapp.net"},   // no leading 0: untouched
 	}
 	for _, tt := range tests {
 		t.Run(tt.cc+"_"+tt.in, func(t *testing.T) {
