@@ -1,0 +1,268 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/ports"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func newBus(t *testing.T, cfg Config) *Bus {
+	t.Helper()
+	if cfg.RedeliveryDelay == 0 {
+		cfg.RedeliveryDelay = time.Millisecond
+	}
+	b := New(cfg, quiet)
+	t.Cleanup(func() { _ = b.Close() })
+	return b
+}
+
+func start(t *testing.T, b *Bus) {
+	t.Helper()
+	if err := b.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func envelope(t *testing.T, n int) event.Envelope {
+	t.Helper()
+	e, err := event.New(event.MessageReceived, "s1", time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
+		map[string]any{"n": n, "text": "hello"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Seq = int64(n)
+	return e
+}
+
+// recorder collects what a handler saw.
+type recorder struct {
+	mu   sync.Mutex
+	seen []event.Envelope
+}
+
+func (r *recorder) handle(_ context.Context, e event.Envelope) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seen = append(r.seen, e)
+	return nil
+}
+
+func (r *recorder) events() []event.Envelope {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]event.Envelope(nil), r.seen...)
+}
+
+func TestPublishDeliversIdenticalEnvelope(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	var r recorder
+	b.Subscribe("rec", r.handle)
+	start(t, b)
+
+	want := envelope(t, 7)
+	if err := b.Publish(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	// Publish returned: the handler has already run.
+	got := r.events()
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestEverySubscriberGetsEveryEvent(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	var r1, r2 recorder
+	b.Subscribe("one", r1.handle)
+	b.Subscribe("two", r2.handle)
+	start(t, b)
+
+	e1, e2 := envelope(t, 1), envelope(t, 2)
+	if err := b.Publish(context.Background(), e1, e2); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*recorder{&r1, &r2} {
+		if got := r.events(); len(got) != 2 || got[0].ID != e1.ID || got[1].ID != e2.ID {
+			t.Fatalf("subscriber saw %v", got)
+		}
+	}
+}
+
+func TestFailingHandlerIsRedeliveredThenPublishFails(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{MaxDeliveries: 3})
+	var calls atomic.Int32
+	var ok recorder
+	b.Subscribe("ok", ok.handle)
+	b.Subscribe("broken", func(context.Context, event.Envelope) error {
+		calls.Add(1)
+		return errors.New("database down")
+	})
+	start(t, b)
+
+	first, second := envelope(t, 1), envelope(t, 2)
+	err := b.Publish(context.Background(), first, second)
+	if err == nil {
+		t.Fatal("Publish succeeded although a handler kept failing")
+	}
+	if calls.Load() != 3 {
+		t.Fatalf("handler called %d times, want 3", calls.Load())
+	}
+	if got := ok.events(); len(got) != 1 || got[0].ID != first.ID {
+		t.Fatalf("events after the failed one were delivered: %v", got)
+	}
+}
+
+func TestTransientFailureIsRedeliveredAndSucceeds(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{MaxDeliveries: 3})
+	var calls atomic.Int32
+	b.Subscribe("flaky", func(context.Context, event.Envelope) error {
+		if calls.Add(1) == 1 {
+			return errors.New("transient")
+		}
+		return nil
+	})
+	start(t, b)
+	if err := b.Publish(context.Background(), envelope(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("handler called %d times, want 2", calls.Load())
+	}
+}
+
+func TestPanickingHandlerFailsPublish(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{MaxDeliveries: 1})
+	b.Subscribe("panics", func(context.Context, event.Envelope) error { panic("boom") })
+	start(t, b)
+	if err := b.Publish(context.Background(), envelope(t, 1)); err == nil {
+		t.Fatal("want error from a panicking handler")
+	}
+}
+
+func TestSequentialPublishesKeepOrder(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	var r recorder
+	b.Subscribe("rec", r.handle)
+	start(t, b)
+
+	var want []string
+	for i := range 200 {
+		e := envelope(t, i)
+		want = append(want, e.ID)
+		if err := b.Publish(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, e := range r.events() {
+		got = append(got, e.ID)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("events arrived out of order")
+	}
+}
+
+func TestHandlerGetsPublisherContext(t *testing.T) {
+	t.Parallel()
+	type key struct{}
+	b := newBus(t, Config{})
+	var got atomic.Value
+	b.Subscribe("ctx", func(ctx context.Context, _ event.Envelope) error {
+		got.Store(fmt.Sprint(ctx.Value(key{})))
+		return nil
+	})
+	start(t, b)
+	if err := b.Publish(context.WithValue(context.Background(), key{}, "trace-1"), envelope(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if got.Load() != "trace-1" {
+		t.Fatalf("handler context value = %v", got.Load())
+	}
+}
+
+func TestPublishOutsideRunningBusFails(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	if err := b.Publish(context.Background(), envelope(t, 1)); err == nil {
+		t.Fatal("publish before Start must fail, or the event would be lost")
+	}
+	start(t, b)
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Publish(context.Background(), envelope(t, 1)); err == nil {
+		t.Fatal("publish after Close must fail")
+	}
+}
+
+func TestSubscribeAfterStartPanics(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	start(t, b)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("want panic")
+		}
+	}()
+	b.Subscribe("late", func(context.Context, event.Envelope) error { return nil })
+}
+
+func TestMessageCarriesTypeAndSession(t *testing.T) {
+	t.Parallel()
+	e := envelope(t, 1)
+	msg, err := toMessage(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg.UUID != e.ID || msg.Metadata.Get("type") != string(e.Type) || msg.Metadata.Get("session_id") != "s1" {
+		t.Fatalf("message = %s %v", msg.UUID, msg.Metadata)
+	}
+	var body map[string]json.RawMessage
+	if err := json.Unmarshal(msg.Payload, &body); err != nil || string(body["payload"]) != string(e.Payload) {
+		t.Fatalf("payload = %s", msg.Payload)
+	}
+}
+
+func TestModuleStartsAndStopsWithApp(t *testing.T) {
+	t.Parallel()
+	var r recorder
+	var pub ports.EventPublisher
+	app := fx.New(Module, fx.NopLogger,
+		fx.Invoke(func(s ports.EventSubscriber) { s.Subscribe("rec", r.handle) }),
+		fx.Populate(&pub),
+	)
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Publish(ctx, envelope(t, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.events()) != 1 {
+		t.Fatal("subscriber registered through fx did not get the event")
+	}
+}

@@ -1,0 +1,123 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Start runs the session's client: an unpaired session emits rotating QR codes, a
+// paired one connects at once and then receives what arrived while it was away.
+func (n *Network) Start(_ context.Context, sessionID string, sink ports.TransportSink) error {
+	if sink == nil {
+		return errors.New("sandbox: nil sink")
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return errors.New("sandbox: network closed")
+	}
+	st := n.state(sessionID)
+	if st.client != nil {
+		return nil
+	}
+	c := newClient(sink)
+	st.client = c
+	n.clients[c] = struct{}{}
+	n.goroutines.Add(1)
+	go n.run(st, c)
+
+	if st.account != nil {
+		n.resume(st)
+		return nil
+	}
+	n.showQR(st, c)
+	return nil
+}
+
+// Stop ends the client but keeps the credentials and any undelivered messages.
+// A Handle call in progress sees its context cancelled; Stop does not wait for it.
+func (n *Network) Stop(_ context.Context, sessionID string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if st, ok := n.sessions[sessionID]; ok {
+		n.stopClient(st)
+	}
+	return nil
+}
+
+// Logout unlinks the device: credentials and undelivered events are purged. Like
+// whatsmeow it emits no event; the caller records the logout itself.
+func (n *Network) Logout(_ context.Context, sessionID string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, ok := n.sessions[sessionID]
+	if !ok {
+		return nil
+	}
+	n.stopClient(st)
+	n.unpair(st)
+	st.mailbox = nil
+	return nil
+}
+
+// Device describes the linked account; empty when the session is not paired.
+func (n *Network) Device(_ context.Context, sessionID string) (ports.DeviceInfo, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, ok := n.sessions[sessionID]
+	if !ok || st.account == nil {
+		return ports.DeviceInfo{}, nil
+	}
+	return ports.DeviceInfo{Name: st.account.name, Phone: st.account.phone, Platform: "sandbox"}, nil
+}
+
+// connect marks a paired session open and tells its sink. Caller holds n.mu.
+func (n *Network) connect(st *sessionState) {
+	st.connected = true
+	n.enqueue(st, ports.TransportConnected{SessionID: st.id, Me: st.account.identity()})
+}
+
+// resume connects a paired session at Start. TransportConnected goes ahead of
+// whatever arrived while the session was stopped, as WhatsApp delivers offline
+// messages after login. Caller holds n.mu.
+func (n *Network) resume(st *sessionState) {
+	st.connected = true
+	st.nextSeq++
+	connected := ports.TransportConnected{SessionID: st.id, Me: st.account.identity()}
+	st.mailbox = slices.Insert(st.mailbox, 0, queued{seq: st.nextSeq, ev: connected})
+	st.client.wake()
+}
+
+// stopClient cancels the running client, if any. Connection-state events still
+// queued are dropped (the next Start reports a fresh state); messages and acks stay.
+// Caller holds n.mu.
+func (n *Network) stopClient(st *sessionState) {
+	if st.client == nil {
+		return
+	}
+	st.client.cancel()
+	st.client, st.connected = nil, false
+	st.qr, st.pairCode = qrState{}, pairCodeState{}
+	kept := st.mailbox[:0]
+	for _, q := range st.mailbox {
+		switch q.ev.(type) {
+		case ports.TransportQR, ports.TransportConnected, ports.TransportDisconnected:
+		default:
+			kept = append(kept, q)
+		}
+	}
+	clear(st.mailbox[len(kept):])
+	st.mailbox = kept
+}
+
+// unpair forgets the session's credentials. Caller holds n.mu.
+func (n *Network) unpair(st *sessionState) {
+	if st.account != nil && n.byPhone[st.account.phone] == st {
+		delete(n.byPhone, st.account.phone)
+	}
+	st.account, st.connected = nil, false
+	st.qr, st.pairCode = qrState{}, pairCodeState{}
+}

@@ -1,0 +1,30 @@
+package sandbox
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Params: Config is optional (defaults); the clock comes from the app.
+type Params struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    Config `optional:"true"`
+	Clock     ports.Clock
+}
+
+// Module provides the virtual network as *Network, ports.Transport and
+// ports.SandboxNetwork, and stops every client when the app stops.
+var Module = fx.Module("sandbox",
+	fx.Provide(fx.Annotate(
+		func(p Params) *Network {
+			n := NewNetwork(p.Config, p.Clock)
+			p.Lifecycle.Append(fx.StopHook(n.Close))
+			return n
+		},
+		fx.As(fx.Self()),
+		fx.As(new(ports.Transport)),
+		fx.As(new(ports.SandboxNetwork)),
+	)),
+)

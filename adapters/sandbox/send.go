@@ -1,0 +1,89 @@
+package sandbox
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+)
+
+// Send records m in the network log once per message id, hands it to the
+// recipient when the recipient is a sandbox session, and acks it as delivered.
+// A repeated id returns the first receipt and changes nothing.
+func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
+	if err := ctx.Err(); err != nil {
+		return ports.SendReceipt{}, err
+	}
+	if m.ID == "" {
+		return ports.SendReceipt{}, fault.Invalid(fault.ReasonMissingParameter, "message id is required")
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, ok := n.sessions[sessionID]
+	switch {
+	case !ok || st.client == nil:
+		return ports.SendReceipt{}, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not started", sessionID)
+	case st.account == nil:
+		return ports.SendReceipt{}, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
+	case !st.connected:
+		return ports.SendReceipt{}, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session %s is reconnecting", sessionID)
+	}
+	if r, dup := st.receipts[m.ID]; dup {
+		return r, nil
+	}
+	now := n.clock.Now().UTC()
+	receipt := ports.SendReceipt{ID: m.ID, Timestamp: now}
+	st.receipts[m.ID] = receipt
+	st.sent = append(st.sent, m)
+	if to := n.recipient(m.To); to != nil {
+		n.enqueue(to, ports.TransportMessage{Message: inboundFrom(st, to, m, now)})
+	}
+	n.enqueue(st, ports.TransportAck{SessionID: sessionID, MessageID: m.ID, Chat: m.To,
+		Status: message.StatusDelivered, At: now})
+	return receipt, nil
+}
+
+// Sent returns the messages a session sent, oldest first.
+func (n *Network) Sent(sessionID string) []message.Outbound {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if st, ok := n.sessions[sessionID]; ok {
+		return slices.Clone(st.sent)
+	}
+	return nil
+}
+
+// recipient finds the paired session a JID addresses, if any. Caller holds n.mu.
+func (n *Network) recipient(to chat.JID) *sessionState {
+	switch to.Kind() {
+	case chat.KindUser:
+		return n.byPhone[to.User]
+	case chat.KindLID:
+		for _, st := range n.byPhone {
+			if st.account.lid() == to {
+				return st
+			}
+		}
+	}
+	return nil
+}
+
+// inboundFrom is m as the recipient's phone sees it: same id, chat with the sender.
+func inboundFrom(from, to *sessionState, m message.Outbound, at time.Time) message.Inbound {
+	return message.Inbound{
+		ID:        m.ID,
+		SessionID: to.id,
+		Chat:      from.account.jid(),
+		Sender:    from.account.jid(),
+		SenderLID: from.account.lid(),
+		PushName:  from.account.name,
+		FromMe:    from == to,
+		Kind:      m.Kind,
+		Text:      m.Text,
+		Timestamp: at,
+	}
+}

@@ -1,0 +1,118 @@
+package sandbox
+
+import (
+	"context"
+	"testing"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+)
+
+func text(sessionID, toPhone, body string) message.Outbound {
+	return message.Outbound{ID: nextMessageID(), SessionID: sessionID, To: chat.UserJID(toPhone),
+		Kind: message.KindText, Text: body, Status: message.StatusQueued}
+}
+
+func TestSendBeforePairingFails(t *testing.T) {
+	t.Parallel()
+	n, _ := newTestNetwork(t, Config{})
+	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !fault.Is(err, fault.KindFailedPrecondition) {
+		t.Fatalf("Send to a session never started = %v", err)
+	}
+	_ = n.Start(context.Background(), "s1", &recordingSink{})
+	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !fault.Is(err, fault.KindFailedPrecondition) {
+		t.Fatalf("Send from an unpaired session = %v", err)
+	}
+	if len(n.Sent("s1")) != 0 {
+		t.Fatal("failed sends were recorded")
+	}
+}
+
+func TestSendIsIdempotentOnMessageID(t *testing.T) {
+	t.Parallel()
+	n, clock := newTestNetwork(t, Config{})
+	sink := startPaired(t, n, "s1", "628111111111")
+	m := text("s1", "628999999999", "once")
+
+	first, err := n.Send(context.Background(), "s1", m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != m.ID || !first.Timestamp.Equal(clock.Now()) {
+		t.Fatalf("receipt = %+v", first)
+	}
+	clock.Advance(1)
+	again, err := n.Send(context.Background(), "s1", m)
+	if err != nil || again != first {
+		t.Fatalf("repeat send = %+v, %v; want the first receipt", again, err)
+	}
+	if sent := n.Sent("s1"); len(sent) != 1 || sent[0].Text != "once" {
+		t.Fatalf("Sent = %+v", sent)
+	}
+	ack := waitFor[ports.TransportAck](t, sink, 1)[0]
+	if ack.MessageID != m.ID || ack.Status != message.StatusDelivered || ack.Chat != m.To || ack.SessionID != "s1" {
+		t.Fatalf("ack = %+v", ack)
+	}
+	// A later event proves no second ack was queued behind the first.
+	if _, err := n.InjectText("s1", "628999999999", "", "marker"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor[ports.TransportMessage](t, sink, 1)
+	if acks := only[ports.TransportAck](sink.snapshot()); len(acks) != 1 {
+		t.Fatalf("%d acks for one message", len(acks))
+	}
+}
+
+func TestSessionToSessionDelivery(t *testing.T) {
+	t.Parallel()
+	n, clock := newTestNetwork(t, Config{})
+	alice := startPaired(t, n, "alice", "628111111111")
+	bob := startPaired(t, n, "bob", "628222222222")
+
+	m := text("alice", "628222222222", "hello bob")
+	if _, err := n.Send(context.Background(), "alice", m); err != nil {
+		t.Fatal(err)
+	}
+	in := waitFor[ports.TransportMessage](t, bob, 1)[0].Message
+	want := message.Inbound{ID: m.ID, SessionID: "bob", Chat: chat.UserJID("628111111111"),
+		Sender: chat.UserJID("628111111111"), SenderLID: lidFor("628111111111"), PushName: "User 628111111111",
+		Kind: message.KindText, Text: "hello bob", Timestamp: clock.Now()}
+	if in != want {
+		t.Fatalf("bob got %+v\nwant %+v", in, want)
+	}
+	waitFor[ports.TransportAck](t, alice, 1)
+	if got := only[ports.TransportMessage](alice.snapshot()); len(got) != 0 {
+		t.Fatal("sender received its own message")
+	}
+
+	// Addressing bob by LID reaches him too.
+	byLID := text("alice", "", "via lid")
+	byLID.To = lidFor("628222222222")
+	if _, err := n.Send(context.Background(), "alice", byLID); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitFor[ports.TransportMessage](t, bob, 2)[1].Message; got.Text != "via lid" {
+		t.Fatalf("bob got %+v", got)
+	}
+}
+
+func TestMessageToStoppedSessionArrivesOnRestart(t *testing.T) {
+	t.Parallel()
+	n, _ := newTestNetwork(t, Config{})
+	startPaired(t, n, "alice", "628111111111")
+	startPaired(t, n, "bob", "628222222222")
+	_ = n.Stop(context.Background(), "bob")
+
+	if _, err := n.Send(context.Background(), "alice", text("alice", "628222222222", "while away")); err != nil {
+		t.Fatal(err)
+	}
+	bob := &recordingSink{}
+	_ = n.Start(context.Background(), "bob", bob)
+	waitFor[ports.TransportMessage](t, bob, 1)
+	evs := bob.snapshot()
+	if _, ok := evs[0].(ports.TransportConnected); !ok {
+		t.Fatalf("first event after restart = %T, want TransportConnected", evs[0])
+	}
+}

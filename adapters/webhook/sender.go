@@ -1,0 +1,95 @@
+// Package webhook performs webhook HTTP deliveries.
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/warest-go/warest/ports"
+)
+
+const (
+	userAgent = "WAREST/1 (webhook) Go"
+	// maxResponseBody bounds what we read of a receiver's answer: enough for response
+	// actions, and a hostile receiver streaming forever cannot hold a worker.
+	maxResponseBody = 64 << 10
+	defaultTimeout  = 10 * time.Second
+)
+
+var _ ports.WebhookSender = (*Sender)(nil)
+
+// Config sets the timeout used when a request carries none.
+type Config struct {
+	Timeout time.Duration
+}
+
+// Sender POSTs webhook bodies. It never follows redirects: a receiver answering
+// 3xx gets that status recorded as a failed attempt, and a signed body is never
+// replayed to a host the subscriber did not configure.
+type Sender struct {
+	client  *http.Client
+	timeout time.Duration
+}
+
+// New builds a Sender with its own connection pool.
+func New(cfg Config) *Sender {
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = defaultTimeout
+	}
+	return &Sender{
+		client: &http.Client{
+			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+		timeout: timeout,
+	}
+}
+
+// Send POSTs r.Body with r.Headers. err is set only when no response arrived;
+// any status, 3xx and 5xx included, is returned for the caller's retry policy.
+func (s *Sender) Send(ctx context.Context, r ports.WebhookRequest) (int, error) {
+	resp, err := s.post(ctx, r)
+	return resp.status, err
+}
+
+// response is what came back from one delivery.
+type response struct {
+	status int
+	body   []byte // at most maxResponseBody bytes; for response actions
+}
+
+func (s *Sender) post(ctx context.Context, r ports.WebhookRequest) (response, error) {
+	timeout := r.Timeout
+	if timeout <= 0 {
+		timeout = s.timeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return response{}, fmt.Errorf("webhook: build request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", userAgent)
+	for k, v := range r.Headers {
+		req.Header.Set(k, v)
+	}
+
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return response{}, fmt.Errorf("webhook: post: %w", err)
+	}
+	defer resp.Body.Close()
+	// A body cut short by the timeout or the limit still leaves a valid status: the
+	// receiver answered, so the read error is not the attempt's outcome.
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
+	return response{status: resp.StatusCode, body: body}, nil
+}

@@ -1,0 +1,154 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/ports"
+)
+
+func TestSendPostsBodyAndHeaders(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		method, ua, ctype, sig string
+		body                   []byte
+	}
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got <- seen{r.Method, r.UserAgent(), r.Header.Get("Content-Type"), r.Header.Get("X-Signature"), body}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+
+	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{
+		URL: srv.URL, Body: []byte(`{"event":"x"}`), Headers: map[string]string{"X-Signature": "sig"},
+	})
+	if err != nil || status != http.StatusNoContent {
+		t.Fatalf("Send = %d, %v", status, err)
+	}
+	s := <-got
+	if s.method != http.MethodPost || s.ua != "WAREST/1 (webhook) Go" || s.ctype != "application/json" ||
+		s.sig != "sig" || string(s.body) != `{"event":"x"}` {
+		t.Fatalf("request = %+v", s)
+	}
+}
+
+func TestSendReturnsServerErrorStatus(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
+	if err != nil || status != http.StatusServiceUnavailable {
+		t.Fatalf("Send = %d, %v", status, err)
+	}
+}
+
+func TestSendTimesOut(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+
+	start := time.Now()
+	status, err := New(Config{Timeout: time.Minute}).Send(context.Background(),
+		ports.WebhookRequest{URL: srv.URL, Timeout: 50 * time.Millisecond})
+	if err == nil || status != 0 {
+		t.Fatalf("Send = %d, %v; want timeout error", status, err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("request timeout ignored")
+	}
+}
+
+func TestConfigTimeoutAppliesWhenRequestHasNone(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	if _, err := New(Config{Timeout: 50 * time.Millisecond}).Send(context.Background(),
+		ports.WebhookRequest{URL: srv.URL}); err == nil {
+		t.Fatal("want timeout error")
+	}
+}
+
+func TestSendDoesNotFollowRedirects(t *testing.T) {
+	t.Parallel()
+	var followed atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		followed.Add(1)
+	}))
+	defer target.Close()
+	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusTemporaryRedirect))
+	defer srv.Close()
+
+	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Body: []byte("{}")})
+	if err != nil || status != http.StatusTemporaryRedirect {
+		t.Fatalf("Send = %d, %v", status, err)
+	}
+	if followed.Load() != 0 {
+		t.Fatal("redirect was followed")
+	}
+}
+
+func TestHugeResponseBodyIsCutAtLimit(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		chunk := bytes.Repeat([]byte("a"), 32<<10)
+		for r.Context().Err() == nil {
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+
+	done := make(chan struct{})
+	var resp response
+	var err error
+	go func() {
+		defer close(done)
+		resp, err = New(Config{Timeout: time.Minute}).post(context.Background(), ports.WebhookRequest{URL: srv.URL})
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("endless response body hung the sender")
+	}
+	if err != nil || resp.status != http.StatusOK || len(resp.body) != 64<<10 {
+		t.Fatalf("post = %d, %d bytes, %v", resp.status, len(resp.body), err)
+	}
+}
+
+func TestUnreachableReceiverIsAnError(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL
+	srv.Close()
+	if status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil || status != 0 {
+		t.Fatalf("Send = %d, %v", status, err)
+	}
+}
+
+func TestModuleProvidesSender(t *testing.T) {
+	t.Parallel()
+	if err := fx.ValidateApp(Module, fx.Invoke(func(ports.WebhookSender) {})); err != nil {
+		t.Fatal(err)
+	}
+}
