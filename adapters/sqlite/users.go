@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"time"
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
 	"github.com/warest-go/warest/domain/account"
@@ -75,59 +74,4 @@ func (u users) List(ctx context.Context) ([]account.User, error) {
 func userToDomain(row db.User) account.User {
 	return account.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
 		Role: account.Role(row.Role), Registry: row.Registry, CreatedAt: fromMillis(row.CreatedAt)}
-}
-
-type apiKeys struct{ r *repos }
-
-func (k apiKeys) Create(ctx context.Context, key account.APIKey) error {
-	n, err := k.r.q.CreateAPIKey(ctx, db.CreateAPIKeyParams{
-		ID: key.ID, UserID: key.UserID, Name: key.Name, Prefix: key.Prefix, Hash: key.Hash,
-		CreatedAt: toMillis(key.CreatedAt), RevokedAt: toNullMillis(key.RevokedAt), LastUsedAt: toNullMillis(key.LastUsedAt),
-	})
-	if isForeignKeyViolation(err) {
-		return fault.NotFound(fault.ReasonUserNotFound, "user %s not found", key.UserID)
-	}
-	if err != nil {
-		return wrap(err, "create api key")
-	}
-	if n == 0 {
-		return fault.Conflict("", "api key %s already exists", key.ID)
-	}
-	return nil
-}
-
-func (k apiKeys) GetByHash(ctx context.Context, hash string) (account.APIKey, error) {
-	row, err := k.r.q.GetAPIKeyByHash(ctx, hash)
-	if err != nil {
-		return account.APIKey{}, notFound(err, "", "api key")
-	}
-	return apiKeyToDomain(row), nil
-}
-
-func (k apiKeys) ListByUser(ctx context.Context, userID string) ([]account.APIKey, error) {
-	rows, err := k.r.q.ListAPIKeysByUser(ctx, userID)
-	if err != nil {
-		return nil, wrap(err, "list api keys")
-	}
-	out := make([]account.APIKey, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, apiKeyToDomain(row))
-	}
-	return out, nil
-}
-
-func (k apiKeys) Revoke(ctx context.Context, id string, at time.Time) error {
-	n, err := k.r.q.RevokeAPIKey(ctx, db.RevokeAPIKeyParams{ID: id, RevokedAt: toNullMillis(&at)})
-	if err != nil {
-		return wrap(err, "revoke api key")
-	}
-	if n == 0 {
-		return fault.NotFound("", "api key %s not found", id)
-	}
-	return nil
-}
-
-func apiKeyToDomain(row db.ApiKey) account.APIKey {
-	return account.APIKey{ID: row.ID, UserID: row.UserID, Name: row.Name, Prefix: row.Prefix, Hash: row.Hash,
-		CreatedAt: fromMillis(row.CreatedAt), RevokedAt: fromNullMillis(row.RevokedAt), LastUsedAt: fromNullMillis(row.LastUsedAt)}
 }

@@ -10,41 +10,6 @@ import (
 	"time"
 )
 
-const createAPIKey = `-- name: CreateAPIKey :execrows
-INSERT INTO api_keys (id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at)
-VALUES ($1, $2, $3, $4, $5, $6,
-        $7, $8)
-ON CONFLICT DO NOTHING
-`
-
-type CreateAPIKeyParams struct {
-	ID         string
-	UserID     string
-	Name       string
-	Prefix     string
-	Hash       string
-	CreatedAt  time.Time
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
-}
-
-func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (int64, error) {
-	result, err := q.db.Exec(ctx, createAPIKey,
-		arg.ID,
-		arg.UserID,
-		arg.Name,
-		arg.Prefix,
-		arg.Hash,
-		arg.CreatedAt,
-		arg.RevokedAt,
-		arg.LastUsedAt,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const createUser = `-- name: CreateUser :execrows
 INSERT INTO users (id, username, password_hash, role, registry, created_at)
 VALUES ($1, $2, $3, $4, $5, $6)
@@ -73,26 +38,6 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (int64, 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
-}
-
-const getAPIKeyByHash = `-- name: GetAPIKeyByHash :one
-SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at FROM api_keys WHERE hash = $1
-`
-
-func (q *Queries) GetAPIKeyByHash(ctx context.Context, hash string) (ApiKey, error) {
-	row := q.db.QueryRow(ctx, getAPIKeyByHash, hash)
-	var i ApiKey
-	err := row.Scan(
-		&i.ID,
-		&i.UserID,
-		&i.Name,
-		&i.Prefix,
-		&i.Hash,
-		&i.CreatedAt,
-		&i.RevokedAt,
-		&i.LastUsedAt,
-	)
-	return i, err
 }
 
 const getUser = `-- name: GetUser :one
@@ -149,39 +94,6 @@ func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User,
 	return i, err
 }
 
-const listAPIKeysByUser = `-- name: ListAPIKeysByUser :many
-SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at FROM api_keys WHERE user_id = $1 ORDER BY created_at, id
-`
-
-func (q *Queries) ListAPIKeysByUser(ctx context.Context, userID string) ([]ApiKey, error) {
-	rows, err := q.db.Query(ctx, listAPIKeysByUser, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []ApiKey{}
-	for rows.Next() {
-		var i ApiKey
-		if err := rows.Scan(
-			&i.ID,
-			&i.UserID,
-			&i.Name,
-			&i.Prefix,
-			&i.Hash,
-			&i.CreatedAt,
-			&i.RevokedAt,
-			&i.LastUsedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listUsers = `-- name: ListUsers :many
 SELECT id, username, password_hash, role, registry, created_at FROM users ORDER BY username
 `
@@ -211,24 +123,6 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 		return nil, err
 	}
 	return items, nil
-}
-
-const revokeAPIKey = `-- name: RevokeAPIKey :execrows
-UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2
-`
-
-type RevokeAPIKeyParams struct {
-	RevokedAt *time.Time
-	ID        string
-}
-
-// Revoking twice keeps the first revocation time.
-func (q *Queries) RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error) {
-	result, err := q.db.Exec(ctx, revokeAPIKey, arg.RevokedAt, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const updateUser = `-- name: UpdateUser :execrows

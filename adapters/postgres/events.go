@@ -1,0 +1,79 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/warest-go/warest/adapters/postgres/internal/db"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+)
+
+type events struct{ r *repos }
+
+func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
+	seq, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
+		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
+		OccurredAt: env.OccurredAt, Payload: string(env.Payload),
+	})
+	if errors.Is(err, pgx.ErrNoRows) { // ON CONFLICT DO NOTHING returned no seq
+		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
+	}
+	if err != nil {
+		return event.Envelope{}, wrap(err, "append event")
+	}
+	env.Seq = seq
+	return env, nil
+}
+
+func (e events) Get(ctx context.Context, id string) (event.Envelope, error) {
+	row, err := e.r.q.GetEvent(ctx, id)
+	if err != nil {
+		return event.Envelope{}, notFound(err, "", "event "+id)
+	}
+	return eventToDomain(row), nil
+}
+
+func (e events) ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error) {
+	rows, err := e.r.q.ListEventsAfter(ctx, db.ListEventsAfterParams{After: after, Lim: toLimit(limit)})
+	if err != nil {
+		return nil, wrap(err, "list events")
+	}
+	return eventsToDomain(rows), nil
+}
+
+func (e events) ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error) {
+	rows, err := e.r.q.ListUnpublishedEvents(ctx, toLimit(limit))
+	if err != nil {
+		return nil, wrap(err, "list unpublished events")
+	}
+	return eventsToDomain(rows), nil
+}
+
+// MarkPublished ignores unknown and already published ids: relaying is at-least-once.
+func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := e.r.q.MarkEventsPublished(ctx, db.MarkEventsPublishedParams{Ids: ids, PublishedAt: &at}); err != nil {
+		return wrap(err, "mark events published")
+	}
+	return nil
+}
+
+func eventToDomain(row db.Event) event.Envelope {
+	return event.Envelope{ID: row.ID, Seq: row.Seq, Type: event.Type(row.Type), SessionID: row.SessionID,
+		OccurredAt: toUTC(row.OccurredAt), Payload: json.RawMessage(row.Payload)}
+}
+
+func eventsToDomain(rows []db.Event) []event.Envelope {
+	out := make([]event.Envelope, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, eventToDomain(row))
+	}
+	return out
+}

@@ -1,0 +1,26 @@
+package postgres
+
+import (
+	"context"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Module provides *Store (for DB()) and ports.Store, given a Config and a
+// ports.SecretSealer; the pool is closed on stop.
+var Module = fx.Module("postgres",
+	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)))),
+)
+
+func newForFx(lc fx.Lifecycle, cfg Config, sealer ports.SecretSealer) (*Store, error) {
+	// Constructors get no context; fx's start timeout does not cover them, so the
+	// migration lock wait is bounded by its own timeout (see migrate).
+	s, err := Open(context.Background(), cfg, sealer)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(s.Close))
+	return s, nil
+}

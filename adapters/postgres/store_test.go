@@ -1,0 +1,80 @@
+package postgres_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/postgres"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/contract"
+)
+
+// open returns a store on a fresh schema, closed before the schema is dropped.
+func open(t *testing.T, url string) *postgres.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), postgres.Config{URL: url}, contract.Sealer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestStoreContract(t *testing.T) {
+	t.Parallel()
+	contract.PostgresURL(t)
+	contract.RunStore(t, func(t *testing.T) ports.Store { return open(t, contract.PostgresSchemaURL(t)) })
+}
+
+func TestWebhookSecretIsStoredSealed(t *testing.T) {
+	t.Parallel()
+	s := open(t, contract.PostgresSchemaURL(t))
+	sess, err := session.New("s1", "OWNER", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.SetWebhook(session.Webhook{URL: "https://example.test", Secret: "plain-secret"}, time.Now())
+	if err := s.Sessions().Create(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
+	var raw string
+	if err := s.DB().QueryRowContext(t.Context(), `SELECT webhook_secret FROM sessions WHERE id = 's1'`).Scan(&raw); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := contract.Sealer{}.Seal("plain-secret")
+	if raw != want {
+		t.Fatalf("stored secret %q, want sealed %q", raw, want)
+	}
+}
+
+// Nodes booting together on one schema race to migrate; the advisory lock lets one
+// apply the migrations and the others find them applied.
+func TestConcurrentOpenMigratesOnce(t *testing.T) {
+	t.Parallel()
+	url := contract.PostgresSchemaURL(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for range 4 {
+		wg.Go(func() {
+			s, err := postgres.Open(t.Context(), postgres.Config{URL: url}, contract.Sealer{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			errs <- s.Close()
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	s := open(t, url)
+	if err := s.Ping(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
