@@ -45,6 +45,30 @@ func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Pr
 	return account.Principal{User: u, KeyID: k.ID}, nil
 }
 
+// Principal re-resolves the caller behind a key id (a signed docs cookie names one
+// instead of holding the key): a revoked key or a removed user no longer authenticates.
+func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.Principal, error) {
+	invalid := fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
+	keys, err := s.store.APIKeys().ListByUser(ctx, userID)
+	if fault.Is(err, fault.KindNotFound) {
+		return account.Principal{}, invalid
+	}
+	if err != nil {
+		return account.Principal{}, err
+	}
+	for _, k := range keys {
+		if k.ID != keyID || !k.Active() {
+			continue
+		}
+		u, err := s.store.Users().Get(ctx, userID)
+		if err != nil {
+			return account.Principal{}, invalid
+		}
+		return account.Principal{User: u, KeyID: k.ID}, nil
+	}
+	return account.Principal{}, invalid
+}
+
 // Session returns one session the caller may see.
 func (s *Service) Session(ctx context.Context, p account.Principal, id string) (*session.Session, error) {
 	if err := session.ValidateID(id); err != nil {

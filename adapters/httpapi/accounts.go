@@ -1,0 +1,200 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/warest-go/warest/domain/account"
+)
+
+func (h *handlers) registerAccounts() {
+	register(h, route{id: "postAuthLogin", method: http.MethodPost, path: "/api/auth/login", tag: "Auth",
+		summary: "Log in: issues a new API key (other keys stay valid) and sets the docs cookie"}, h.login)
+	register(h, route{id: "postAuthLogout", method: http.MethodPost, path: "/api/auth/logout", tag: "Auth",
+		summary: "Clear the docs cookie"}, h.logout)
+
+	const tag = "Accounts"
+	user := func(id, method, path, summary string) route {
+		return route{id: id, method: method, path: path, tag: tag, summary: summary, access: accessUser,
+			errors: []int{http.StatusNotFound, http.StatusConflict}}
+	}
+	register(h, user("getUsers", http.MethodGet, "/api/v1/users", "List users (admin)"), h.listUsers)
+	created := func(r route) route { r.status = http.StatusCreated; return r }
+	register(h, created(user("postUsers", http.MethodPost, "/api/v1/users", "Create a user (admin)")), h.createUser)
+	register(h, user("getUserKeys", http.MethodGet, "/api/v1/users/{userId}/keys", "List a user's API keys (admin, or the user)"), h.listKeys)
+	register(h, created(user("postUserKeys", http.MethodPost, "/api/v1/users/{userId}/keys", "Issue an API key; the key is shown once (admin, or the user)")), h.issueKey)
+	register(h, user("deleteUserKey", http.MethodDelete, "/api/v1/users/{userId}/keys/{keyId}", "Revoke an API key (admin, or the user)"), h.revokeKey)
+}
+
+type loginInput struct {
+	Body struct {
+		_        struct{} `additionalProperties:"true"`
+		Username string   `json:"username" minLength:"1"`
+		Password string   `json:"password" minLength:"1"`
+	}
+}
+
+// loginResult is plain JSON, not the envelope, as WAREST's login answers.
+type loginResult struct {
+	APIKey   string `json:"apiKey"`
+	Role     string `json:"role" enum:"admin,user"`
+	IsAdmin  bool   `json:"isAdmin"`
+	Username string `json:"username"`
+	Registry string `json:"registry"`
+}
+
+type loginOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      loginResult
+}
+
+func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, error) {
+	u, key, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password)
+	if err != nil {
+		return nil, err
+	}
+	// The cookie names the new key by id; resolving it gives that id.
+	p, err := h.q.Authenticate(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	exp := time.Now().Add(docsCookieTTL)
+	return &loginOutput{
+		SetCookie: h.docsCookie(h.cookies.sign(p, exp), int(docsCookieTTL.Seconds())),
+		Body:      loginResult{APIKey: key, Role: string(u.Role), IsAdmin: u.IsAdmin(), Username: u.Username, Registry: u.Registry},
+	}, nil
+}
+
+type logoutOutput struct {
+	SetCookie http.Cookie `header:"Set-Cookie"`
+	Body      struct {
+		OK bool `json:"ok"`
+	}
+}
+
+func (h *handlers) logout(context.Context, *struct{}) (*logoutOutput, error) {
+	out := &logoutOutput{SetCookie: h.docsCookie("", -1)}
+	out.Body.OK = true
+	return out, nil
+}
+
+// userDTO never carries the password hash.
+type userDTO struct {
+	ID        string `json:"id"`
+	Username  string `json:"username"`
+	Role      string `json:"role" enum:"admin,user"`
+	Registry  string `json:"registry"`
+	CreatedAt string `json:"createdAt"`
+}
+
+func toUserDTO(u account.User) userDTO {
+	return userDTO{ID: u.ID, Username: u.Username, Role: string(u.Role), Registry: u.Registry, CreatedAt: isoTime(u.CreatedAt)}
+}
+
+func (h *handlers) listUsers(ctx context.Context, _ *struct{}) (*Response[userDTO], error) {
+	users, err := h.q.Users(ctx, principal(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]userDTO, len(users))
+	for i, u := range users {
+		out[i] = toUserDTO(u)
+	}
+	return success("Users fetched", out...), nil
+}
+
+type createUserInput struct {
+	Body struct {
+		Username string `json:"username" minLength:"1"`
+		Password string `json:"password" minLength:"1"`
+		Role     string `json:"role,omitempty" enum:"admin,user" default:"user"`
+	}
+}
+
+func (h *handlers) createUser(ctx context.Context, in *createUserInput) (*Response[userDTO], error) {
+	u, err := h.cmd.CreateUser(ctx, principal(ctx), in.Body.Username, in.Body.Password, account.Role(in.Body.Role))
+	if err != nil {
+		return nil, err
+	}
+	return reply(http.StatusCreated, codeSuccess, "User created", toUserDTO(u)), nil
+}
+
+// keyDTO never carries the key hash; Key is the plaintext, present once on creation.
+type keyDTO struct {
+	ID         string  `json:"id"`
+	UserID     string  `json:"userId"`
+	Name       string  `json:"name"`
+	Prefix     string  `json:"prefix" doc:"first characters of the key, to tell keys apart"`
+	Key        string  `json:"key,omitempty" doc:"the key itself, returned only when it is issued"`
+	CreatedAt  string  `json:"createdAt"`
+	RevokedAt  *string `json:"revokedAt"`
+	LastUsedAt *string `json:"lastUsedAt"`
+}
+
+func toKeyDTO(k account.APIKey) keyDTO {
+	d := keyDTO{ID: k.ID, UserID: k.UserID, Name: k.Name, Prefix: k.Prefix, CreatedAt: isoTime(k.CreatedAt)}
+	if k.RevokedAt != nil {
+		v := isoTime(*k.RevokedAt)
+		d.RevokedAt = &v
+	}
+	if k.LastUsedAt != nil {
+		v := isoTime(*k.LastUsedAt)
+		d.LastUsedAt = &v
+	}
+	return d
+}
+
+type userPath struct {
+	UserID string `path:"userId"`
+}
+
+func (h *handlers) listKeys(ctx context.Context, in *userPath) (*Response[keyDTO], error) {
+	keys, err := h.q.Keys(ctx, principal(ctx), in.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]keyDTO, len(keys))
+	for i, k := range keys {
+		out[i] = toKeyDTO(k)
+	}
+	return success("Keys fetched", out...), nil
+}
+
+type issueKeyInput struct {
+	userPath
+	Body *struct {
+		Name string `json:"name,omitempty" maxLength:"64" example:"n8n"`
+	} `required:"false"`
+}
+
+func (h *handlers) issueKey(ctx context.Context, in *issueKeyInput) (*Response[keyDTO], error) {
+	name := ""
+	if in.Body != nil {
+		name = in.Body.Name
+	}
+	plain, k, err := h.cmd.IssueKey(ctx, principal(ctx), in.UserID, name)
+	if err != nil {
+		return nil, err
+	}
+	d := toKeyDTO(k)
+	d.Key = plain
+	return reply(http.StatusCreated, codeSuccess, "API key issued; it is shown only once", d), nil
+}
+
+type revokeKeyInput struct {
+	userPath
+	KeyID string `path:"keyId"`
+}
+
+type revokedDTO struct {
+	ID      string `json:"id"`
+	Revoked bool   `json:"revoked"`
+}
+
+func (h *handlers) revokeKey(ctx context.Context, in *revokeKeyInput) (*Response[revokedDTO], error) {
+	if err := h.cmd.RevokeKey(ctx, principal(ctx), in.UserID, in.KeyID); err != nil {
+		return nil, err
+	}
+	return success("API key revoked", revokedDTO{ID: in.KeyID, Revoked: true}), nil
+}

@@ -1,0 +1,200 @@
+// Package httpapi is the HTTP adapter: huma operations on a chi router, speaking
+// WAREST's wire format (paths, aliases, envelope, app codes) over the application.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/ports"
+)
+
+// Config tunes the adapter.
+type Config struct {
+	Addr          string
+	ServiceName   string
+	Version       string
+	Environment   string
+	Timezone      string // IANA name used by /server/ping; empty means the host's zone
+	StartedAt     time.Time
+	JSONLimit     int64 // max JSON body bytes; 0 means 2 MB, WAREST's general limit
+	Webhook       command.WebhookSettings
+	CookieSecret  []byte // signs the docs cookie; random per process when empty
+	SecureCookies bool
+}
+
+// Deps is what the adapter drives. Sandbox is optional: its control routes are
+// only registered when it is set.
+type Deps struct {
+	Commands *command.Service
+	Queries  *query.Service
+	Sandbox  ports.SandboxNetwork
+	Log      *slog.Logger
+	Config   Config
+}
+
+const defaultJSONLimit = 2 << 20
+
+type handlers struct {
+	cmd     *command.Service
+	q       *query.Service
+	sandbox ports.SandboxNetwork
+	log     *slog.Logger
+	cfg     Config
+	loc     *time.Location
+	cookies cookieSigner
+	api     huma.API
+}
+
+// NewHandler returns the complete HTTP handler.
+func NewHandler(d Deps) http.Handler {
+	_, h := NewAPI(d)
+	return h
+}
+
+// NewAPI returns the huma API (for its OpenAPI document) and the handler serving it.
+func NewAPI(d Deps) (huma.API, http.Handler) {
+	h := newHandlers(d)
+	r := chi.NewRouter()
+	r.Use(h.requestContext, h.recoverer)
+	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, newErrorEnvelope(http.StatusNotFound, 2600, "Route not found: "+r.Method+" "+r.URL.Path))
+	})
+	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, newErrorEnvelope(http.StatusMethodNotAllowed, 2010, "Method "+r.Method+" not allowed on "+r.URL.Path))
+	})
+	h.api = humachi.New(r, h.humaConfig())
+	h.registerServer()
+	h.registerSessions()
+	h.registerMessages()
+	h.registerAccounts()
+	if h.sandbox != nil {
+		h.registerSandbox()
+	}
+	h.mountDocs(r)
+	return h.api, r
+}
+
+func newHandlers(d Deps) *handlers {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	cfg := d.Config
+	if cfg.JSONLimit <= 0 {
+		cfg.JSONLimit = defaultJSONLimit
+	}
+	if cfg.StartedAt.IsZero() {
+		cfg.StartedAt = time.Now()
+	}
+	if cfg.ServiceName == "" {
+		cfg.ServiceName = "WARest"
+	}
+	secret := cfg.CookieSecret
+	if len(secret) == 0 {
+		// Docs logins then end with the process, which is acceptable for a docs page.
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	loc := time.Local
+	if cfg.Timezone != "" {
+		l, err := time.LoadLocation(cfg.Timezone)
+		if err != nil {
+			d.Log.Warn("unknown timezone, using the host's", "timezone", cfg.Timezone, "err", err)
+		} else {
+			loc = l
+		}
+	}
+	return &handlers{cmd: d.Commands, q: d.Queries, sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret}}
+}
+
+func (h *handlers) humaConfig() huma.Config {
+	c := huma.DefaultConfig(h.cfg.ServiceName, h.cfg.Version)
+	// docs.go serves the spec behind the docs guard; no huma docs or schema routes.
+	c.OpenAPIPath, c.DocsPath, c.SchemasPath = "", "", ""
+	// No $schema links in bodies: the envelope is exactly WAREST's.
+	c.CreateHooks = nil
+	c.Info.Description = "WhatsApp REST gateway, wire-compatible with WAREST 1.3.42."
+	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"ApiKeyAuth": {Type: "apiKey", In: "header", Name: "X-WAREST-API-KEY",
+			Description: "Also accepted: Authorization: Bearer|Token|APIKey <key>, X-API-KEY, Api-Key, and the query parameters api_key, apikey, apiKey."},
+	}
+	return c
+}
+
+// route describes one operation for register.
+type route struct {
+	id, method, path, tag, summary string
+	access                         access
+	status                         int   // default success status when not 200
+	also                           []int // other statuses answered with the success body (202, 207, 503…)
+	errors                         []int
+}
+
+// register adds an operation with its auth middleware and documented responses.
+func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, error)) {
+	op := huma.Operation{OperationID: r.id, Method: r.method, Path: r.path, Summary: r.summary, DefaultStatus: r.status,
+		Tags: []string{r.tag}, MaxBodyBytes: h.cfg.JSONLimit, Errors: append([]int{http.StatusBadRequest}, r.errors...)}
+	if r.access != accessPublic {
+		op.Security = []map[string][]string{{"ApiKeyAuth": {}}}
+		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access)}
+		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+	}
+	op.Errors = append(op.Errors, http.StatusInternalServerError)
+	if len(r.also) > 0 {
+		body, _ := reflect.TypeFor[O]().FieldByName("Body")
+		schema := h.api.OpenAPI().Components.Schemas.Schema(body.Type, true, r.id+"Response")
+		op.Responses = map[string]*huma.Response{}
+		for _, s := range r.also {
+			op.Responses[strconv.Itoa(s)] = &huma.Response{Description: http.StatusText(s),
+				Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}}
+		}
+	}
+	huma.Register(h.api, op, fn)
+}
+
+type receivedKey struct{}
+
+// requestContext puts the logger and the receive time into the request context and
+// writes one access-log line. The query string is left out: it may carry an API key.
+func (h *handlers) requestContext(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		log := h.log.With("method", r.Method, "path", r.URL.Path)
+		ctx := context.WithValue(context.WithValue(r.Context(), loggerKey{}, log), receivedKey{}, start)
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r.WithContext(ctx))
+		log.DebugContext(ctx, "http request", "status", ww.Status(), "duration", time.Since(start))
+	})
+}
+
+// recoverer turns a panic into a logged, generic 500 envelope.
+func (h *handlers) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			v := recover()
+			if v == nil || v == http.ErrAbortHandler {
+				if v != nil {
+					panic(v)
+				}
+				return
+			}
+			loggerFrom(r.Context()).ErrorContext(r.Context(), "panic serving request", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			writeError(w, newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage))
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,154 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// access is who may call an operation.
+type access int
+
+const (
+	accessPublic access = iota
+	accessUser          // any valid key; ownership is the application's business
+	accessAdmin         // admin keys only (WAREST: /server/* except ping)
+)
+
+// apiKeyFrom finds the key wherever WAREST clients put it, in WAREST's order.
+func apiKeyFrom(header, query func(string) string) string {
+	if k := header("X-WAREST-API-KEY"); k != "" {
+		return k
+	}
+	if scheme, rest, ok := strings.Cut(strings.TrimSpace(header("Authorization")), " "); ok {
+		switch strings.ToLower(scheme) {
+		case "bearer", "token", "apikey":
+			return strings.TrimSpace(rest)
+		}
+	}
+	for _, h := range []string{"X-API-KEY", "Api-Key"} {
+		if k := header(h); k != "" {
+			return k
+		}
+	}
+	for _, q := range []string{"api_key", "apikey", "apiKey"} {
+		if k := query(q); k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+type principalKey struct{}
+
+// principal returns the caller authenticated by the auth middleware.
+func principal(ctx context.Context) account.Principal {
+	p, _ := ctx.Value(principalKey{}).(account.Principal)
+	return p
+}
+
+// authMiddleware authenticates the API key and enforces the admin role.
+func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		p, err := h.q.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
+		if err != nil {
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "", err)
+			return
+		}
+		if level == accessAdmin && !p.User.IsAdmin() {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "", fault.Forbidden("admin only"))
+			return
+		}
+		next(huma.WithValue(ctx, principalKey{}, p))
+	}
+}
+
+// The docs cookie names a key instead of holding it (WAREST stores the raw key):
+// "<userID>.<keyID>.<expiryUnix>.<HMAC-SHA256>", re-checked against the store on
+// every use so revoking the key also ends the docs login.
+const (
+	docsCookie    = "WAREST_DOCS_SESSION"
+	docsCookieTTL = 14 * 24 * time.Hour
+)
+
+type cookieSigner struct{ secret []byte }
+
+func (s cookieSigner) mac(payload string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+func (s cookieSigner) sign(p account.Principal, expires time.Time) string {
+	payload := p.User.ID + "." + p.KeyID + "." + strconv.FormatInt(expires.Unix(), 10)
+	return payload + "." + s.mac(payload)
+}
+
+// verify returns the user and key ids of an authentic, unexpired token.
+func (s cookieSigner) verify(token string, now time.Time) (userID, keyID string, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 4 {
+		return "", "", false
+	}
+	payload := strings.Join(parts[:3], ".")
+	if !hmac.Equal([]byte(parts[3]), []byte(s.mac(payload))) {
+		return "", "", false
+	}
+	exp, err := strconv.ParseInt(parts[2], 10, 64)
+	if err != nil || now.Unix() >= exp {
+		return "", "", false
+	}
+	return parts[0], parts[1], true
+}
+
+func (h *handlers) docsCookie(value string, maxAge int) http.Cookie {
+	return http.Cookie{Name: docsCookie, Value: value, Path: "/", MaxAge: maxAge, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: h.cfg.SecureCookies}
+}
+
+// docsGuard lets a request through with a valid API key or docs cookie, as WAREST's
+// docs guard does. Browsers asking for the HTML page are sent to the login page.
+func (h *handlers) docsGuard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.docsAllowed(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		login := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
+		if r.Method == http.MethodGet && strings.Contains(r.Header.Get("Accept"), "text/html") {
+			http.Redirect(w, r, login, http.StatusSeeOther)
+			return
+		}
+		writeError(w, newErrorEnvelope(http.StatusUnauthorized, 2200, "LOGIN_REQUIRED", map[string]string{"login": login}))
+	})
+}
+
+func (h *handlers) docsAllowed(r *http.Request) bool {
+	ctx := r.Context()
+	if key := apiKeyFrom(r.Header.Get, r.URL.Query().Get); key != "" {
+		if _, err := h.q.Authenticate(ctx, key); err == nil {
+			return true
+		}
+	}
+	c, err := r.Cookie(docsCookie)
+	if err != nil {
+		return false
+	}
+	userID, keyID, ok := h.cookies.verify(c.Value, time.Now())
+	if !ok {
+		return false
+	}
+	_, err = h.q.Principal(ctx, userID, keyID)
+	return err == nil
+}

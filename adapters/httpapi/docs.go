@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"io/fs"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2/yaml"
+	"github.com/go-chi/chi/v5"
+)
+
+// web holds the docs and login pages; nothing is loaded from a CDN.
+//
+//go:embed web
+var web embed.FS
+
+var webFS, _ = fs.Sub(web, "web")
+
+// mountDocs serves the login page openly and everything else behind the docs guard.
+func (h *handlers) mountDocs(r chi.Router) {
+	r.Get("/login", serveFile("login.html", "text/html; charset=utf-8"))
+	r.Get("/login/assets/login.js", serveFile("login.js", "text/javascript; charset=utf-8"))
+	r.Get("/login/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+
+	spec := sync.OnceValues(h.api.OpenAPI().Downgrade) // fixed once every route is registered
+	r.Group(func(r chi.Router) {
+		r.Use(h.docsGuard)
+		r.Get("/docs", serveFile("docs.html", "text/html; charset=utf-8"))
+		r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
+		r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+		r.Get("/docs/code-table.json", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, codeTable) })
+		r.Get("/docs/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+			doc, err := withServers(spec, r)
+			if err != nil {
+				h.specFailed(w, r, err)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(doc)
+		})
+		r.Get("/docs/openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+			doc, err := withServers(spec, r)
+			var out bytes.Buffer
+			if err == nil {
+				err = yaml.Convert(&out, bytes.NewReader(doc))
+			}
+			if err != nil {
+				h.specFailed(w, r, err)
+				return
+			}
+			w.Header().Set("Content-Type", "application/yaml")
+			_, _ = w.Write(out.Bytes())
+		})
+	})
+}
+
+func (h *handlers) specFailed(w http.ResponseWriter, r *http.Request, err error) {
+	loggerFrom(r.Context()).ErrorContext(r.Context(), "render OpenAPI document", "err", err)
+	writeError(w, newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage))
+}
+
+func serveFile(name, contentType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		b, err := fs.ReadFile(webFS, name)
+		if err != nil {
+			writeError(w, fromStatus(http.StatusNotFound, ""))
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(b)
+	}
+}
+
+// withServers returns the OpenAPI 3.0.3 document with `servers` pointing at the URL
+// the client used, as WAREST rewrites it from Host and X-Forwarded-* headers.
+func withServers(spec func() ([]byte, error), r *http.Request) ([]byte, error) {
+	b, err := spec()
+	if err != nil {
+		return nil, err
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	servers, err := json.Marshal([]map[string]string{{"url": publicBaseURL(r)}})
+	if err != nil {
+		return nil, err
+	}
+	doc["servers"] = servers
+	return json.Marshal(doc)
+}
+
+func publicBaseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := firstHeaderValue(r, "X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if fh := firstHeaderValue(r, "X-Forwarded-Host"); fh != "" {
+		host = fh
+	}
+	prefix := strings.TrimRight(firstHeaderValue(r, "X-Forwarded-Prefix"), "/")
+	if prefix != "" && !strings.HasPrefix(prefix, "/") {
+		prefix = "/" + prefix
+	}
+	return scheme + "://" + host + prefix
+}
+
+// firstHeaderValue takes the first hop of a comma-separated forwarded header.
+func firstHeaderValue(r *http.Request, name string) string {
+	v, _, _ := strings.Cut(r.Header.Get(name), ",")
+	return strings.TrimSpace(v)
+}

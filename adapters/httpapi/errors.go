@@ -1,0 +1,207 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// This file is THE error table: fault kinds and reasons → HTTP status + WAREST app
+// code, and huma's own failures (bad JSON, validation, size) → the same envelope.
+
+// rule is where one class of failure ends up on the wire.
+type rule struct {
+	status int
+	code   int
+}
+
+var kindRules = map[fault.Kind]rule{
+	fault.KindInvalid:            {http.StatusBadRequest, 2002},
+	fault.KindNotFound:           {http.StatusNotFound, 2600},
+	fault.KindConflict:           {http.StatusConflict, 2004},
+	fault.KindUnauthorized:       {http.StatusUnauthorized, 2200},
+	fault.KindForbidden:          {http.StatusForbidden, 2201},
+	fault.KindFailedPrecondition: {http.StatusConflict, 2003},
+	fault.KindUnavailable:        {http.StatusServiceUnavailable, 8001},
+	fault.KindRateLimited:        {http.StatusTooManyRequests, 2400},
+	fault.KindTooLarge:           {http.StatusRequestEntityTooLarge, 2006},
+}
+
+// reasonRules refine a kind; a reason always wins over its kind's default.
+var reasonRules = map[fault.Reason]rule{
+	fault.ReasonSessionRequired:  {http.StatusBadRequest, 1100},
+	fault.ReasonSessionNotFound:  {http.StatusNotFound, 1101},
+	fault.ReasonSessionExists:    {http.StatusConflict, 1102},
+	fault.ReasonSessionNotOpen:   {http.StatusConflict, 1106},
+	fault.ReasonMissingParameter: {http.StatusBadRequest, 2001},
+	fault.ReasonInvalidParameter: {http.StatusBadRequest, 2002},
+	fault.ReasonInvalidState:     {http.StatusConflict, 2003},
+	fault.ReasonMalformedJSON:    {http.StatusBadRequest, 2008},
+	fault.ReasonAPIKeyInvalid:    {http.StatusUnauthorized, 2204},
+	fault.ReasonMessageNotFound:  {http.StatusNotFound, 2601},
+	fault.ReasonUserNotFound:     {http.StatusNotFound, 2602},
+	fault.ReasonSendFailed:       {http.StatusBadGateway, 3002},
+}
+
+// statusRules name the code of failures that carry only an HTTP status (huma's own
+// errors, router fallbacks).
+var statusRules = map[int]int{
+	http.StatusBadRequest:            2000,
+	http.StatusUnauthorized:          2200,
+	http.StatusForbidden:             2201,
+	http.StatusNotFound:              2600,
+	http.StatusMethodNotAllowed:      2010,
+	http.StatusNotAcceptable:         2011,
+	http.StatusConflict:              2004,
+	http.StatusRequestEntityTooLarge: 2006,
+	http.StatusUnsupportedMediaType:  2007,
+	http.StatusUnprocessableEntity:   2012,
+	http.StatusTooManyRequests:       2400,
+	http.StatusNotImplemented:        8005,
+	http.StatusBadGateway:            2800,
+	http.StatusServiceUnavailable:    8001,
+	http.StatusGatewayTimeout:        2801,
+}
+
+const (
+	codeSuccess       = 1000
+	codeInternal      = 8000
+	codePreflightFail = 2000
+	internalMessage   = "Internal server error"
+)
+
+// fromError maps an error from the application to its envelope. Unknown errors are
+// logged here, once, and answered with a generic 500.
+func fromError(ctx context.Context, err error) *ErrorEnvelope {
+	var env *ErrorEnvelope
+	if errors.As(err, &env) {
+		return env
+	}
+	var pf *command.PreflightFailed
+	if errors.As(err, &pf) {
+		r := pf.Result
+		return newErrorEnvelope(http.StatusBadRequest, codePreflightFail, "Webhook preflight failed",
+			map[string]any{"results": []preflightDTO{{Target: r.Target, OK: r.OK, Status: r.Status, RoundTripMs: r.RoundTripMs, Error: r.Error}}})
+	}
+	fe, isFault := fault.As(err)
+	if !isFault {
+		loggerFrom(ctx).ErrorContext(ctx, "unhandled error", "err", err)
+		return newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage)
+	}
+	r, known := reasonRules[fe.Reason]
+	if !known {
+		r, known = kindRules[fe.Kind]
+	}
+	if !known {
+		loggerFrom(ctx).ErrorContext(ctx, "unhandled error", "err", err)
+		return newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage)
+	}
+	if r.status >= 500 {
+		// The cause may hold internals: log it, answer with the domain message only.
+		loggerFrom(ctx).ErrorContext(ctx, "request failed", "err", err)
+	}
+	return newErrorEnvelope(r.status, r.code, fe.Msg)
+}
+
+// fromStatus builds the envelope for a failure known only by its HTTP status.
+func fromStatus(status int, msg string) *ErrorEnvelope {
+	code, ok := statusRules[status]
+	if !ok {
+		code = codeInternal
+		if status < 500 {
+			code = 2000
+		}
+	}
+	if msg == "" {
+		msg = lookupCode(code).Message
+	}
+	return newErrorEnvelope(status, code, msg)
+}
+
+// fromHuma translates huma's request failures: WAREST answers 400 (not 422) with
+// MISSING_PARAMETER / INVALID_PARAMETER, and MALFORMED_JSON for unparsable bodies.
+func fromHuma(status int, msg string, errs []error) *ErrorEnvelope {
+	details := make([]string, 0, len(errs))
+	missing := false
+	for _, e := range errs {
+		var d *huma.ErrorDetail
+		if !errors.As(e, &d) {
+			if e != nil {
+				details = append(details, e.Error())
+			}
+			continue
+		}
+		// Location and message only: Value may echo secrets or message bodies.
+		details = append(details, strings.TrimPrefix(d.Location+": ", ": ")+d.Message)
+		missing = missing || strings.Contains(d.Message, "required")
+	}
+	detail := strings.Join(details, "; ")
+	switch {
+	case status == http.StatusBadRequest && msg == "request body is required":
+		return newErrorEnvelope(status, 2001, "Request body is required")
+	case status == http.StatusBadRequest:
+		return newErrorEnvelope(status, 2008, "Malformed JSON body: "+detail)
+	case status == http.StatusUnprocessableEntity && missing:
+		return newErrorEnvelope(http.StatusBadRequest, 2001, "Required parameter missing: "+detail)
+	case status == http.StatusUnprocessableEntity:
+		return newErrorEnvelope(http.StatusBadRequest, 2002, "Invalid parameter: "+detail)
+	case status == http.StatusRequestEntityTooLarge:
+		return newErrorEnvelope(status, 2006, "Payload too large")
+	}
+	return fromStatus(status, msg)
+}
+
+// newHumaError replaces huma's problem details with the envelope. Errors returned by
+// handlers arrive here as errs[0] with status 500; huma's own failures carry their
+// status and details.
+func newHumaError(ctx context.Context, status int, msg string, errs ...error) huma.StatusError {
+	if status == 0 { // huma asks for an example value to document the error schema
+		return newErrorEnvelope(0, 0, "")
+	}
+	for _, e := range errs {
+		if _, isFault := fault.As(e); isFault || status == http.StatusInternalServerError {
+			return fromError(ctx, e)
+		}
+		var env *ErrorEnvelope
+		if errors.As(e, &env) {
+			return env
+		}
+	}
+	if status == http.StatusInternalServerError {
+		loggerFrom(ctx).ErrorContext(ctx, "request failed", "reason", msg)
+		return newErrorEnvelope(status, codeInternal, internalMessage)
+	}
+	return fromHuma(status, msg, errs)
+}
+
+func init() {
+	// huma keeps its error constructor in package variables; this package is the only
+	// user of huma in the binary, so the override is global by design.
+	huma.NewError = func(status int, msg string, errs ...error) huma.StatusError {
+		return newHumaError(context.Background(), status, msg, errs...)
+	}
+	huma.NewErrorWithContext = func(hctx huma.Context, status int, msg string, errs ...error) huma.StatusError {
+		ctx := context.Background()
+		if hctx != nil {
+			ctx = hctx.Context()
+		}
+		return newHumaError(ctx, status, msg, errs...)
+	}
+}
+
+type loggerKey struct{}
+
+// loggerFrom returns the request's logger, put there by the logging middleware.
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}

@@ -1,0 +1,61 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/ports"
+)
+
+// Params is what the module needs from the app; the sandbox is optional.
+type Params struct {
+	fx.In
+	Commands *command.Service
+	Queries  *query.Service
+	Sandbox  ports.SandboxNetwork `optional:"true"`
+	Log      *slog.Logger
+	Config   Config
+}
+
+// Module provides the http.Handler and an *http.Server listening on Config.Addr for
+// the app's lifetime.
+var Module = fx.Module("httpapi",
+	fx.Provide(
+		func(p Params) http.Handler {
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config})
+		},
+		newServer,
+	),
+	fx.Invoke(func(*http.Server) {}),
+)
+
+func newServer(lc fx.Lifecycle, h http.Handler, cfg Config, log *slog.Logger) *http.Server {
+	srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			// Listen synchronously so a busy port fails the boot instead of a goroutine.
+			ln, err := net.Listen("tcp", cfg.Addr)
+			if err != nil {
+				return err
+			}
+			log.Info("http server listening", "addr", ln.Addr().String())
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					log.Error("http server stopped", "err", err)
+				}
+			}()
+			return nil
+		},
+		OnStop: srv.Shutdown,
+	})
+	return srv
+}
