@@ -53,34 +53,34 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 			return err
 		}
 		secs := int(e.ExpiresIn.Seconds())
-		err = in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
+		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.Transition(session.StatusQR, "", now)
 		}, event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: secs})
-		if err == nil {
+		if applied {
 			in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
 		}
 		return err
 	case ports.TransportConnected:
-		err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
+		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.Opened(e.Me, now)
 		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
-		if err == nil {
+		if applied {
 			in.hub.ClearQR(e.SessionID)
 			in.hub.Queue.Poke()
 		}
 		return err
 	case ports.TransportDisconnected:
-		return in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
+		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.Transition(session.StatusReconnecting, e.Reason, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Attempts: e.Attempt})
+		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Attempts: e.Attempt}))
 	case ports.TransportLoggedOut:
-		return in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
+		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.LoggedOut(e.Reason, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason})
+		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason}))
 	case ports.TransportReplaced:
-		return in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
+		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.Transition(session.StatusReplaced, "stream replaced", now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"})
+		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
 	case ports.TransportMessage:
 		return in.received(ctx, e.Message)
 	case ports.TransportAck:
@@ -89,9 +89,10 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	return nil
 }
 
-// changeStatus applies a session change and records its event. A change the state
-// machine refuses (a late QR for a stopped session) is logged and skipped.
-func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) error {
+// changeStatus applies a session change and records its event, reporting whether it
+// was applied. A change the state machine refuses (a late QR for a stopped session)
+// is logged and skipped: not applied, no error.
+func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
 	err := in.store.InTx(ctx, func(r ports.Repositories) error {
 		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
@@ -100,13 +101,17 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 	})
 	if fault.Is(err, fault.KindFailedPrecondition) {
 		in.log.InfoContext(ctx, "ignoring transport status change", "session", id, "err", err)
-		return nil
+		return false, nil
 	}
-	if err == nil {
-		in.hub.SessionChanged(id)
+	if err != nil {
+		return false, err
 	}
-	return err
+	in.hub.SessionChanged(id)
+	return true, nil
 }
+
+// errOnly drops changeStatus's "applied" flag for callers with nothing more to do.
+func errOnly(_ bool, err error) error { return err }
 
 func (in *Ingest) received(ctx context.Context, m message.Inbound) error {
 	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
