@@ -145,11 +145,12 @@ func toKeyDTO(k account.APIKey) keyDTO {
 	return d
 }
 
-type userPath struct {
+// UserPath selects a user by id in the path.
+type UserPath struct {
 	UserID string `path:"userId"`
 }
 
-func (h *handlers) listKeys(ctx context.Context, in *userPath) (*Response[keyDTO], error) {
+func (h *handlers) listKeys(ctx context.Context, in *UserPath) (*Response[keyDTO], error) {
 	keys, err := h.q.Keys(ctx, principal(ctx), in.UserID)
 	if err != nil {
 		return nil, err
@@ -162,7 +163,7 @@ func (h *handlers) listKeys(ctx context.Context, in *userPath) (*Response[keyDTO
 }
 
 type issueKeyInput struct {
-	userPath
+	UserPath
 	Body *struct {
 		Name string `json:"name,omitempty" maxLength:"64" example:"n8n"`
 	} `required:"false"`
@@ -183,7 +184,7 @@ func (h *handlers) issueKey(ctx context.Context, in *issueKeyInput) (*Response[k
 }
 
 type revokeKeyInput struct {
-	userPath
+	UserPath
 	KeyID string `path:"keyId"`
 }
 

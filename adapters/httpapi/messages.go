@@ -70,12 +70,12 @@ type sendTextBody struct {
 }
 
 type sendTextPOSTInput struct {
-	sessionQuery
+	SessionSelector
 	Body sendTextBody
 }
 
 type sendTextGETInput struct {
-	sessionQuery
+	SessionSelector
 	Phone          string `query:"phone"`
 	To             string `query:"to" doc:"recipients separated by , ; or newlines (aliases: jid, target, number)"`
 	JID            string `query:"jid" hidden:"true"`
@@ -190,7 +190,7 @@ func toSendResult(r command.SendResult) sendResult {
 }
 
 type messageStatusInput struct {
-	sessionQuery
+	SessionSelector
 	MessageID string `path:"messageId"`
 }
 

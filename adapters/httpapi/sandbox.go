@@ -22,7 +22,8 @@ func (h *handlers) registerSandbox() {
 	register(h, r("getSandboxSent", http.MethodGet, "/sent", "Messages the session sent into the network"), h.sandboxSent)
 }
 
-type sandboxPath struct {
+// SessionPath selects a session by id in the path.
+type SessionPath struct {
 	SessionID string `path:"sessionId"`
 }
 
@@ -33,7 +34,7 @@ func (h *handlers) owned(ctx context.Context, id string) error {
 }
 
 type sandboxScanInput struct {
-	sandboxPath
+	SessionPath
 	Body struct {
 		Phone    string `json:"phone" doc:"digits of the virtual phone" example:"6281234567890"`
 		PushName string `json:"pushName,omitempty" example:"Sandbox Bot"`
@@ -65,7 +66,7 @@ func (h *handlers) sandboxScan(ctx context.Context, in *sandboxScanInput) (*Resp
 }
 
 type sandboxConfirmInput struct {
-	sandboxPath
+	SessionPath
 	Body struct {
 		Code string `json:"code" example:"ABCD-EFGH"`
 	}
@@ -82,7 +83,7 @@ func (h *handlers) sandboxConfirm(ctx context.Context, in *sandboxConfirmInput) 
 }
 
 type sandboxInboundInput struct {
-	sandboxPath
+	SessionPath
 	Body struct {
 		From     string `json:"from" doc:"sender phone digits" example:"6289876543210"`
 		PushName string `json:"pushName,omitempty"`
@@ -115,7 +116,7 @@ type sandboxSentMessage struct {
 	CreatedAt string  `json:"createdAt"`
 }
 
-func (h *handlers) sandboxSent(ctx context.Context, in *sandboxPath) (*Response[sandboxSentMessage], error) {
+func (h *handlers) sandboxSent(ctx context.Context, in *SessionPath) (*Response[sandboxSentMessage], error) {
 	if err := h.owned(ctx, in.SessionID); err != nil {
 		return nil, err
 	}

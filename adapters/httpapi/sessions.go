@@ -33,14 +33,14 @@ func (h *handlers) registerSessions() {
 		"Stop the runtime, purge credentials and remove the session"), h.deleteSession)
 }
 
-// sessionQuery is WAREST's session selector with its aliases.
-type sessionQuery struct {
+// SessionSelector is WAREST's session selector (query sessionId, or its aliases id and session).
+type SessionSelector struct {
 	SessionID string `query:"sessionId" doc:"Session identifier, ^[a-zA-Z0-9._-]{1,64}$. Aliases: id, session." example:"main"`
 	ID        string `query:"id" hidden:"true"`
 	Session   string `query:"session" hidden:"true"`
 }
 
-func (q sessionQuery) sessionID() string { return firstOf(q.SessionID, q.ID, q.Session) }
+func (q SessionSelector) sessionID() string { return firstOf(q.SessionID, q.ID, q.Session) }
 
 func firstOf(vs ...string) string {
 	for _, v := range vs {
@@ -82,7 +82,7 @@ type sessionCreateResult struct {
 }
 
 // createSession never returns the webhook secret: only the config route echoes it.
-func (h *handlers) createSession(ctx context.Context, in *sessionQuery) (*Response[sessionCreateResult], error) {
+func (h *handlers) createSession(ctx context.Context, in *SessionSelector) (*Response[sessionCreateResult], error) {
 	res, err := h.cmd.CreateSession(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (h *handlers) createSession(ctx context.Context, in *sessionQuery) (*Respon
 }
 
 type pairQuery struct {
-	sessionQuery
+	SessionSelector
 	Phone string `query:"phone" doc:"digits of the phone to link, country code included" example:"6281234567890"`
 }
 
@@ -144,7 +144,7 @@ type steps struct {
 	Meta    *bool `json:"meta,omitempty" doc:"delete only"`
 }
 
-func (h *handlers) logoutSession(ctx context.Context, in *sessionQuery) (*Response[stepsResult], error) {
+func (h *handlers) logoutSession(ctx context.Context, in *SessionSelector) (*Response[stepsResult], error) {
 	id := in.sessionID()
 	st, err := h.cmd.LogoutSession(ctx, principal(ctx), id)
 	if err != nil {
@@ -153,7 +153,7 @@ func (h *handlers) logoutSession(ctx context.Context, in *sessionQuery) (*Respon
 	return success("Logout success", stepsResult{SessionID: id, Steps: steps{Runtime: st.Runtime, Creds: st.Creds}}), nil
 }
 
-func (h *handlers) deleteSession(ctx context.Context, in *sessionQuery) (*Response[stepsResult], error) {
+func (h *handlers) deleteSession(ctx context.Context, in *SessionSelector) (*Response[stepsResult], error) {
 	id := in.sessionID()
 	st, err := h.cmd.DeleteSession(ctx, principal(ctx), id)
 	if err != nil {
@@ -162,7 +162,7 @@ func (h *handlers) deleteSession(ctx context.Context, in *sessionQuery) (*Respon
 	return success("Session deleted", stepsResult{SessionID: id, Steps: steps{Runtime: st.Runtime, Creds: st.Creds, Meta: &st.Meta}}), nil
 }
 
-func (h *handlers) reconnectSession(ctx context.Context, in *sessionQuery) (*Response[struct{}], error) {
+func (h *handlers) reconnectSession(ctx context.Context, in *SessionSelector) (*Response[struct{}], error) {
 	if err := h.cmd.ReconnectSession(ctx, principal(ctx), in.sessionID()); err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ type devicesResult struct {
 	Device string  `json:"device" doc:"platform, WARest when unknown"`
 }
 
-func (h *handlers) sessionDevices(ctx context.Context, in *sessionQuery) (*Response[devicesResult], error) {
+func (h *handlers) sessionDevices(ctx context.Context, in *SessionSelector) (*Response[devicesResult], error) {
 	d, err := h.q.Device(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err

@@ -1,0 +1,268 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+)
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now().UTC() }
+
+type ulids struct{}
+
+func (ulids) NewID() string { return event.NewID(time.Now()) }
+
+// fakeQR renders any payload as a (not really PNG) data URL.
+type fakeQR struct{}
+
+func (fakeQR) DataURL(payload string) (string, error) {
+	return "data:image/png;base64," + base64.StdEncoding.EncodeToString([]byte(payload)), nil
+}
+
+// unreachable is the prefix of recipients the test transport cannot deliver to.
+const unreachable = "6299"
+
+// flakyTransport is the sandbox network, except that sends to unreachable numbers fail.
+type flakyTransport struct{ *sandbox.Network }
+
+func (f flakyTransport) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
+	if strings.HasPrefix(m.To.User, unreachable) {
+		return ports.SendReceipt{}, errors.New("recipient unreachable")
+	}
+	return f.Network.Send(ctx, sessionID, m)
+}
+
+// webhookStub answers preflights: 200, except 500 for URLs containing "fail".
+type webhookStub struct{}
+
+func (webhookStub) Send(_ context.Context, r ports.WebhookRequest) (int, error) {
+	if strings.Contains(r.URL, "fail") {
+		return http.StatusInternalServerError, nil
+	}
+	return http.StatusOK, nil
+}
+
+// logBuffer collects log output so tests can check what was (not) logged.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+type testApp struct {
+	h        http.Handler
+	net      *sandbox.Network
+	cmd      *command.Service
+	q        *query.Service
+	logs     *logBuffer
+	adminKey string
+	admin    account.Principal
+}
+
+type appOption func(*httpapi.Config)
+
+func newApp(t *testing.T, opts ...appOption) *testApp {
+	t.Helper()
+	logs := &logBuffer{}
+	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	store := memory.New()
+	hub := notify.NewHub()
+	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
+	transport := flakyTransport{network}
+	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
+	cfg := command.DefaultConfig
+	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
+	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
+		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log})
+	q := query.New(store, transport, wallClock{})
+
+	queue := reaction.NewSendQueue(store, transport, wallClock{}, hub, log)
+	queue.Poll, queue.MaxAttempts = 20*time.Millisecond, 1
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { queue.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		_ = network.Close(context.Background())
+	})
+
+	seed, err := cmd.SeedAdmin(ctx, "admin", "admin-password", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := q.Authenticate(ctx, seed.GeneratedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := httpapi.Config{ServiceName: "WARest", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
+		StartedAt: time.Now(), CookieSecret: []byte("test-secret")}
+	for _, o := range opts {
+		o(&hc)
+	}
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc})
+	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin}
+}
+
+// user creates a user with a key and returns the key and the user id.
+func (a *testApp) user(t *testing.T, name string) (key, id string) {
+	t.Helper()
+	u, err := a.cmd.CreateUser(context.Background(), a.admin, name, "password-"+name, account.RoleUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err = a.cmd.IssueKey(context.Background(), a.admin, u.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, u.ID
+}
+
+// envelope is the decoded response body.
+type envelope struct {
+	Status  bool              `json:"status"`
+	Code    int               `json:"code"`
+	Message string            `json:"message"`
+	Results []json.RawMessage `json:"results"`
+	Failed  []json.RawMessage `json:"failed"`
+}
+
+type response struct {
+	req  *http.Request
+	code int
+	hdr  http.Header
+	body []byte
+	env  envelope
+	null bool // results was JSON null
+}
+
+// result decodes results[i] into v.
+func (r response) result(t *testing.T, i int, v any) {
+	t.Helper()
+	if len(r.env.Results) <= i {
+		t.Fatalf("no results[%d] in %s", i, r.body)
+	}
+	if err := json.Unmarshal(r.env.Results[i], v); err != nil {
+		t.Fatalf("results[%d]: %v in %s", i, err, r.body)
+	}
+}
+
+type reqOpt func(*http.Request)
+
+func header(k, v string) reqOpt { return func(r *http.Request) { r.Header.Set(k, v) } }
+
+func cookie(c *http.Cookie) reqOpt { return func(r *http.Request) { r.AddCookie(c) } }
+
+// do sends a request; key goes into X-WAREST-API-KEY when set; body is JSON unless
+// it is a string (sent as is).
+func (a *testApp) do(t *testing.T, method, target, key string, body any, opts ...reqOpt) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req := httptest.NewRequest(method, target, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("X-WAREST-API-KEY", key)
+	}
+	for _, o := range opts {
+		o(req)
+	}
+	rec := httptest.NewRecorder()
+	a.h.ServeHTTP(rec, req)
+	res := response{req: req, code: rec.Code, hdr: rec.Header(), body: rec.Body.Bytes()}
+	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(res.body, &res.env)
+		var probe struct {
+			Results json.RawMessage `json:"results"`
+		}
+		_ = json.Unmarshal(res.body, &probe)
+		res.null = string(probe.Results) == "null"
+	}
+	return res
+}
+
+// expect checks HTTP status, app code and the envelope's status flag.
+func expect(t *testing.T, r response, status, code int) {
+	t.Helper()
+	if r.code != status || r.env.Code != code {
+		t.Fatalf("%s %s: got HTTP %d code %d, want %d/%d; body %s", r.req.Method, r.req.URL, r.code, r.env.Code, status, code, r.body)
+	}
+	if r.env.Status != (status >= 200 && status < 300) {
+		t.Fatalf("%s %s: envelope status %v for HTTP %d", r.req.Method, r.req.URL, r.env.Status, status)
+	}
+	if r.env.Message == "" {
+		t.Fatalf("%s %s: empty message", r.req.Method, r.req.URL)
+	}
+}
+
+// waitFor polls cond until it holds or the test times out.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// openSession creates a session for key and pairs it with phone through the sandbox.
+func (a *testApp) openSession(t *testing.T, key, id, phone string) {
+	t.Helper()
+	r := a.do(t, http.MethodGet, "/api/v1/session/create?sessionId="+id, key, nil)
+	expect(t, r, http.StatusAccepted, 1107)
+	r = a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/"+id+"/scan", key, map[string]string{"phone": phone, "pushName": "Bot " + id})
+	expect(t, r, http.StatusOK, 1000)
+	waitFor(t, "session "+id+" open", func() bool {
+		s, err := a.q.Session(context.Background(), a.admin, id)
+		return err == nil && s.Status() == "open"
+	})
+}
