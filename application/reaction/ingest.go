@@ -120,17 +120,32 @@ func (in *Ingest) received(ctx context.Context, m message.Inbound) error {
 	return appendEvent(ctx, in.store, event.MessageReceived, m.SessionID, in.clock, receivedData(m))
 }
 
+// ack records a delivery or read receipt. A receipt can overtake the send queue's own
+// "sent" record (the network acks before Send returns to the worker); the message then
+// still looks queued, so the implied "sent" is recorded first and the status history
+// stays complete.
 func (in *Ingest) ack(ctx context.Context, a ports.TransportAck) error {
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		advanced := false
-		m, err := r.Messages().Update(ctx, a.SessionID, a.MessageID, func(m *message.Outbound) error {
-			advanced = m.Advance(a.Status, "", a.At)
+		var moves []message.Outbound
+		_, err := r.Messages().Update(ctx, a.SessionID, a.MessageID, func(m *message.Outbound) error {
+			if m.Status == message.StatusQueued && a.Status != message.StatusSent && a.Status.Valid() && a.Status != message.StatusFailed &&
+				m.Advance(message.StatusSent, "", a.At) {
+				moves = append(moves, *m)
+			}
+			if m.Advance(a.Status, "", a.At) {
+				moves = append(moves, *m)
+			}
 			return nil
 		})
-		if err != nil || !advanced {
+		if err != nil {
 			return err
 		}
-		return appendEvent(ctx, r, event.MessageStatus, a.SessionID, in.clock, event.MessageStatusOf(m, in.clock.Now()))
+		for _, m := range moves {
+			if err := appendEvent(ctx, r, event.MessageStatus, a.SessionID, in.clock, event.MessageStatusOf(m, in.clock.Now())); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

@@ -514,6 +514,40 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 	}
 }
 
+func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, options{})
+	// A session that is not open: the send queue leaves its messages alone, as if the
+	// worker were still inside transport.Send.
+	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := message.NewText("3EB0EARLY", "alice", chat.UserJID(bobPhone), "x", "", false, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Status = message.StatusQueued
+	if err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "alice", MessageID: m.ID, Status: message.StatusDelivered, At: time.Now()}); err != nil {
+		t.Fatalf("ack for a message not stored yet: %v", err)
+	}
+	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "alice", MessageID: m.ID, Status: message.StatusRead, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range w.events("alice", event.MessageStatus) {
+		got = append(got, decode[event.MessageStatusData](t, e.Payload).Status)
+	}
+	if !slices.Equal(got, []string{"sent", "read"}) {
+		t.Fatalf("status events %v, want [sent read]", got)
+	}
+	if cur, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID); cur.Status != message.StatusRead {
+		t.Fatalf("status %s", cur.Status)
+	}
+}
+
 func TestIngest_LateQRForAStoppedSessionIsIgnored(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, options{})

@@ -134,6 +134,7 @@ type options struct {
 	policy      webhook.Policy
 	maxAttempts int
 	defaultURL  string
+	noUsers     bool // leave the user table empty (SeedAdmin tests)
 }
 
 type world struct {
@@ -208,6 +209,9 @@ func newWorld(t *testing.T, opt options) *world {
 		}
 	})
 
+	if opt.noUsers {
+		return w
+	}
 	w.admin = w.newUser("admin", account.RoleAdmin, account.AdminRegistry)
 	w.user = w.newUser("budi", account.RoleUser, "BUDIBUDIBU")
 	w.other = w.newUser("sari", account.RoleUser, "SARISARISA")
