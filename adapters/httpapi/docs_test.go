@@ -2,6 +2,8 @@ package httpapi_test
 
 import (
 	"encoding/json"
+
+	"github.com/getkin/kin-openapi/openapi3"
 	"net/http"
 	"strings"
 	"testing"
@@ -85,4 +87,19 @@ func TestDocsAreGuarded(t *testing.T) {
 	tampered := *c
 	tampered.Value = strings.Replace(c.Value, ".", ".x", 1)
 	expect(t, a.do(t, http.MethodGet, "/docs/code-table.json", "", nil, cookie(&tampered)), http.StatusUnauthorized, 2200)
+}
+
+// The served document is itself valid OpenAPI 3.0.3.
+func TestServedSpecIsValid(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	r := a.do(t, http.MethodGet, "/docs/openapi.yaml", a.adminKey, nil)
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(r.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -162,11 +162,14 @@ func (h *handlers) deleteSession(ctx context.Context, in *SessionSelector) (*Res
 	return success("Session deleted", stepsResult{SessionID: id, Steps: steps{Runtime: st.Runtime, Creds: st.Creds, Meta: &st.Meta}}), nil
 }
 
-func (h *handlers) reconnectSession(ctx context.Context, in *SessionSelector) (*Response[struct{}], error) {
+// noResult is the item type of an always-empty results array.
+type noResult struct{}
+
+func (h *handlers) reconnectSession(ctx context.Context, in *SessionSelector) (*Response[noResult], error) {
 	if err := h.cmd.ReconnectSession(ctx, principal(ctx), in.sessionID()); err != nil {
 		return nil, err
 	}
-	return reply[struct{}](http.StatusAccepted, 1109, "Reconnect scheduled"), nil
+	return reply[noResult](http.StatusAccepted, 1109, "Reconnect scheduled"), nil
 }
 
 type devicesResult struct {
