@@ -1,10 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -145,7 +145,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, fmt.Errorf("WAREST_DEFAULT_COUNTRY_CODE must be digits, got %q", c.DefaultCountryCode))
 	}
 	if len(errs) > 0 {
-		return c, joinErrs(errs)
+		return c, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
 }
@@ -170,16 +170,5 @@ func postgresURLFromParts(e env) string {
 	return u.String()
 }
 
-func joinErrs(errs []error) error {
-	msgs := make([]string, len(errs))
-	for i, err := range errs {
-		msgs[i] = err.Error()
-	}
-	return fmt.Errorf("invalid configuration:\n  %s", strings.Join(msgs, "\n  "))
-}
-
 // Addr is the listen address.
 func (c Config) Addr() string { return net.JoinHostPort(c.Host, c.Port) }
-
-// osEnv is the process environment.
-var osEnv = os.LookupEnv

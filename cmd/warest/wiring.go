@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/adapters/bus"
+	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/postgres"
+	"github.com/warest-go/warest/adapters/qr"
+	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/adapters/secretbox"
+	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/system"
+	"github.com/warest-go/warest/adapters/webhook"
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/application/reaction"
+	domainwebhook "github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/ports"
+)
+
+// options is the whole gateway: every adapter's module plus the application wiring.
+func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
+	startedAt := time.Now()
+	opts := storeOptions(cfg)
+	return append(opts,
+		fx.Supply(log, cfg),
+		system.Module,
+		qr.Module,
+		bus.Module,
+		webhook.Module,
+		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
+		sandbox.Module,
+		fx.Supply(sandbox.Config{QRInterval: cfg.SandboxQRInterval, QRTTL: cfg.SandboxQRInterval}),
+		applicationModule,
+		httpapi.Module,
+		fx.Provide(func(c Config) httpapi.Config {
+			return httpapi.Config{
+				Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,
+				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20,
+				Webhook:       webhookSettings(c),
+				SecureCookies: c.Environment == "production",
+			}
+		}),
+		fx.Invoke(func(lc fx.Lifecycle, c Config, seed seeded) {
+			lc.Append(fx.Hook{OnStart: func(context.Context) error {
+				printBanner(out, c, seed)
+				return nil
+			}})
+		}),
+	)
+}
+
+// storeOptions selects the database adapter and the secret sealer it needs.
+func storeOptions(cfg Config) []fx.Option {
+	opts := []fx.Option{
+		secretbox.Module,
+		fx.Supply(secretbox.Config{Key: cfg.SecretKey, KeyFile: filepath.Join(cfg.DataDir, "secret.key")}),
+		fx.Provide(func(s ports.Store) storeReady { return storeReady{} }),
+	}
+	if cfg.DBClient == "postgres" {
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}))
+	}
+	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath}))
+}
+
+// storeReady marks that the store opened (and so migrated).
+type storeReady struct{}
+
+func webhookSettings(c Config) command.WebhookSettings {
+	return command.WebhookSettings{Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2), PreflightTimeout: c.PreflightTO}
+}
+
+// applicationModule wires the use cases and runs the background workers for the
+// lifetime of the app. The application has no fx of its own: this is the glue.
+var applicationModule = fx.Module("application",
+	fx.Provide(
+		notify.NewHub,
+		fx.Annotate(reaction.NewIngest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
+		func(c Config, d command.Deps) *command.Service {
+			return command.New(command.Config{
+				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
+				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, MaxRecipients: command.DefaultConfig.MaxRecipients,
+			}, d)
+		},
+		commandDeps,
+		query.New,
+		reaction.NewRelay,
+		reaction.NewSendQueue,
+		func(c Config, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs, hub *notify.Hub, log *slog.Logger) *reaction.Webhooks {
+			return reaction.NewWebhooks(reaction.WebhookConfig{
+				DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret,
+				Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2), Timeout: c.WebhookTO,
+				Policy: domainwebhook.Policy{MaxAttempts: c.WebhookTries + 1, Base: c.WebhookBase, Max: 5 * time.Minute, Jitter: c.WebhookJitter},
+			}, store, sender, clock, ids, hub, log)
+		},
+		seedAdmin,
+	),
+	fx.Invoke(func(sub ports.EventSubscriber, w *reaction.Webhooks) { sub.Subscribe("webhooks", w.Schedule) }),
+	fx.Invoke(runWorkers),
+)
+
+type commandIn struct {
+	fx.In
+	Store     ports.Store
+	Transport ports.Transport
+	Sink      ports.TransportSink
+	Sender    ports.WebhookSender
+	Clock     ports.Clock
+	IDs       ports.IDs
+	Hub       *notify.Hub
+	Log       *slog.Logger
+}
+
+func commandDeps(in commandIn) command.Deps {
+	return command.Deps{Store: in.Store, Transport: in.Transport, Sink: in.Sink, Sender: in.Sender,
+		Clock: in.Clock, IDs: in.IDs, Hub: in.Hub, Log: in.Log}
+}
+
+// seeded is what the admin seed generated, for the one-time banner.
+type seeded struct{ command.SeedResult }
+
+func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
+	res, err := cmds.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
+	if err != nil {
+		return seeded{}, fmt.Errorf("seed admin: %w", err)
+	}
+	return seeded{res}, nil
+}
+
+// runWorkers starts the relay, the webhook dispatcher and the send queue, resumes
+// auto-start sessions, and stops everything in order on shutdown.
+func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue, cmds *command.Service) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	lc.Append(fx.Hook{
+		OnStart: func(start context.Context) error {
+			for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run} {
+				wg.Add(1)
+				go func() { defer wg.Done(); run(ctx) }()
+			}
+			return cmds.ResumeSessions(start)
+		},
+		OnStop: func(context.Context) error {
+			cancel()
+			wg.Wait()
+			return nil
+		},
+	})
+}
+
+// printBanner tells a newcomer where the gateway is and how to log in. Generated
+// credentials are printed here once, to the console only, never to the log.
+func printBanner(out io.Writer, c Config, s seeded) {
+	fmt.Fprintf(out, "WAREST %s listening on http://localhost:%s (db: %s, transport: %s)\n", version, c.Port, c.DBClient, c.Transport)
+	fmt.Fprintf(out, "  docs:  http://localhost:%s/docs   login: http://localhost:%s/login as %q\n", c.Port, c.Port, s.Username)
+	if s.GeneratedPassword != "" {
+		fmt.Fprintf(out, "  admin password (generated, shown once): %s\n", s.GeneratedPassword)
+	}
+	if s.GeneratedKey != "" {
+		fmt.Fprintf(out, "  admin API key (generated, shown once):  %s\n", s.GeneratedKey)
+	}
+	if s.GeneratedPassword == "" && s.GeneratedKey == "" {
+		fmt.Fprintln(out, "  use WAREST_ADMIN_APIKEY, or POST /api/auth/login for a key")
+	}
+}

@@ -1,0 +1,28 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"go.uber.org/fx"
+)
+
+// The whole graph must resolve for every database and transport choice, before any
+// constructor runs.
+func TestEveryConfigurationWiresUp(t *testing.T) {
+	t.Parallel()
+	for _, env := range []map[string]string{
+		{},
+		{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://localhost/none"},
+	} {
+		cfg, err := loadConfig(lookup(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		log := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if err := fx.ValidateApp(options(cfg, log, io.Discard)...); err != nil {
+			t.Errorf("%v: %v", env, err)
+		}
+	}
+}
