@@ -322,8 +322,8 @@ func TestConfigureWebhook(t *testing.T) {
 	if cur.Webhook() != s2.Webhook() {
 		t.Fatalf("rejected input changed the webhook: %+v", cur.Webhook())
 	}
-	if len(w.sender.Requests("", "")) != 0 {
-		t.Fatal("requests sent without preflight")
+	if n := len(w.sender.Requests("X-WAREST-Event", "preflight")); n != 0 {
+		t.Fatalf("%d preflights sent without asking", n)
 	}
 
 	// An empty URL disables delivery.

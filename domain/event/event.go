@@ -34,13 +34,22 @@ type Envelope struct {
 var (
 	entropyMu sync.Mutex
 	entropy   = ulid.Monotonic(rand.Reader, 0)
+	lastMS    uint64
 )
 
-// NewID returns a fresh ULID string; monotonic within a process.
+// NewID returns a fresh ULID string; monotonic within a process. Concurrent callers
+// may arrive with slightly older times than an id already issued: their id takes the
+// latest millisecond instead, since monotonic entropy restarts at random whenever the
+// millisecond changes and would otherwise sort later ids before earlier ones.
 func NewID(at time.Time) string {
 	entropyMu.Lock()
 	defer entropyMu.Unlock()
-	return ulid.MustNew(ulid.Timestamp(at), entropy).String()
+	ms := ulid.Timestamp(at)
+	if ms < lastMS {
+		ms = lastMS
+	}
+	lastMS = ms
+	return ulid.MustNew(ms, entropy).String()
 }
 
 // New builds an envelope with a fresh id; payload must marshal to a JSON object.

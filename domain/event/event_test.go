@@ -35,12 +35,58 @@ func TestNew_AssignsUniqueTimeOrderedULIDs(t *testing.T) {
 	if !slices.IsSorted(ids) {
 		t.Fatal("ids made in a tight loop are not in ascending order")
 	}
-	u, err := ulid.Parse(ids[0])
-	if err != nil {
+	if _, err := ulid.Parse(ids[0]); err != nil {
 		t.Fatalf("id %q is not a ULID: %v", ids[0], err)
 	}
-	if got := ulid.Time(u.Time()); !got.Equal(t0) {
-		t.Fatalf("ULID time = %v, want %v", got, t0)
+}
+
+func TestNewID_EmbedsTheTime(t *testing.T) {
+	t.Parallel()
+	// Later than anything else in this package, so no earlier id can hold it back.
+	at := time.Date(2200, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
+	u, err := ulid.Parse(event.NewID(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ulid.Time(u.Time()); !got.Equal(at) {
+		t.Fatalf("ULID time = %v, want %v", got, at)
+	}
+}
+
+func TestNewID_StaysOrderedWhenTimesArriveOutOfOrder(t *testing.T) {
+	t.Parallel()
+	// Concurrent callers read the clock, then queue for the generator: a slightly
+	// older time may come after a newer one.
+	base := time.Now().Add(time.Hour)
+	var ids []string
+	for i := range 200 {
+		at := base.Add(time.Duration(i/2) * time.Millisecond)
+		if i%3 == 0 {
+			at = at.Add(-2 * time.Millisecond)
+		}
+		ids = append(ids, event.NewID(at))
+	}
+	if !slices.IsSorted(ids) {
+		t.Fatal("ids are not in issue order")
+	}
+}
+
+func TestNewID_IDsInOneGoroutineAreOrdered(t *testing.T) {
+	t.Parallel()
+	ch := make(chan []string, 4)
+	for g := range 4 {
+		go func() {
+			var ids []string
+			for range 500 {
+				ids = append(ids, event.NewID(time.Now().Add(time.Duration(g)*time.Millisecond)))
+			}
+			ch <- ids
+		}()
+	}
+	for range 4 {
+		if ids := <-ch; !slices.IsSorted(ids) {
+			t.Fatal("one goroutine's ids are out of order")
+		}
 	}
 }
 
