@@ -4,7 +4,7 @@ SQLC      := $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 BIN       := bin/warest
 PKGS      := ./...
 
-.PHONY: run build test test-short bench generate verify lint migrate-up migrate-status
+.PHONY: run build test test-short bench generate verify lint migrate-up
 
 run: ## Run the gateway: SQLite under ./data, port 7308
 	$(GO) run ./cmd/warest
@@ -38,6 +38,3 @@ lint: ## go vet, gofmt and the dependency rule (golangci-lint with depguard when
 
 migrate-up: ## Apply migrations to the configured database and exit
 	$(GO) run ./cmd/warest migrate up
-
-migrate-status:
-	$(GO) run ./cmd/warest migrate status

@@ -39,12 +39,12 @@ func run(args []string, out io.Writer) error {
 
 	opts := options(cfg, log, out)
 	if len(args) > 0 {
-		switch args[0] {
-		case "migrate":
+		switch strings.Join(args, " ") {
+		case "migrate", "migrate up":
 			// Opening the store applies the embedded migrations; nothing else starts.
 			opts = append(storeOptions(cfg), fx.Supply(log), fx.Invoke(func(storeReady) {}))
 		default:
-			return fmt.Errorf("unknown command %q (usage: warest [migrate])", args[0])
+			return fmt.Errorf("unknown command %q (usage: warest [migrate up])", strings.Join(args, " "))
 		}
 	}
 	app := fx.New(append(opts, fx.WithLogger(fxLogger(log)))...)
