@@ -6,13 +6,13 @@ import (
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/message"
-	"github.com/warest-go/warest/domain/session"
 )
 
 // Transport is a WhatsApp network: the real one (whatsmeow) or the sandbox.
 // Connection changes and inbound traffic come back through the TransportSink given
 // to Start; the sink returns only after the event is durably stored, so a transport
 // must not acknowledge anything to the network before Handle returns nil.
+// The ctx of each call bounds that call only; a started session outlives it.
 type Transport interface {
 	// Start connects a session's client. An unpaired session emits TransportQR events.
 	// Starting an already running session is a no-op.
@@ -23,12 +23,62 @@ type Transport interface {
 	Stop(ctx context.Context, sessionID string) error
 	// Logout unlinks the device and purges its credentials.
 	Logout(ctx context.Context, sessionID string) error
-	// Send delivers one message with its client-chosen id. Sending the same id twice
-	// must not produce two messages on the recipient's phone where the network allows.
-	Send(ctx context.Context, sessionID string, m message.Outbound) (SendReceipt, error)
 	// Device describes the linked device, if any.
 	Device(ctx context.Context, sessionID string) (DeviceInfo, error)
+
+	// Send delivers one message (any content kind, including reactions, edits and
+	// revokes) with its client-chosen id. Sending the same id twice must not produce
+	// two messages on the recipient's phone where the network allows it.
+	Send(ctx context.Context, sessionID string, m message.Outbound) (SendReceipt, error)
+	// MarkRead sends read receipts for messages of one sender in a chat.
+	MarkRead(ctx context.Context, sessionID string, chat, sender chat.JID, ids []string, at time.Time) error
+	// SetPresence announces the account as available or unavailable.
+	SetPresence(ctx context.Context, sessionID string, available bool) error
+	// SetChatPresence shows typing or recording in a chat, or clears it (paused).
+	SetChatPresence(ctx context.Context, sessionID string, chat chat.JID, state ChatState) error
+	// ChangeMessage stars, unstars or deletes (for me) a message; these are account
+	// state, not messages to the peer.
+	ChangeMessage(ctx context.Context, sessionID string, target message.Reference, change MessageChange) error
+	// ChangeChat mutes, archives, pins or clears a chat (account state).
+	ChangeChat(ctx context.Context, sessionID string, chat chat.JID, change ChatChange) error
 }
+
+// ChatState is what a chat shows about the account.
+type ChatState string
+
+const (
+	ChatComposing ChatState = "composing"
+	ChatRecording ChatState = "recording"
+	ChatPaused    ChatState = "paused"
+)
+
+// MessageChange is an account-state change of one message.
+type MessageChange string
+
+const (
+	MessageStar        MessageChange = "star"
+	MessageUnstar      MessageChange = "unstar"
+	MessageDeleteForMe MessageChange = "delete_for_me"
+)
+
+// ChatChange is an account-state change of one chat.
+type ChatChange struct {
+	Kind      ChatChangeKind
+	MuteUntil time.Time // for mute; zero means forever
+}
+
+// ChatChangeKind names the chat change.
+type ChatChangeKind string
+
+const (
+	ChatMute      ChatChangeKind = "mute"
+	ChatUnmute    ChatChangeKind = "unmute"
+	ChatArchive   ChatChangeKind = "archive"
+	ChatUnarchive ChatChangeKind = "unarchive"
+	ChatPin       ChatChangeKind = "pin"
+	ChatUnpin     ChatChangeKind = "unpin"
+	ChatClear     ChatChangeKind = "clear"
+)
 
 // SendReceipt is the network's answer to a send.
 type SendReceipt struct {
@@ -42,64 +92,3 @@ type DeviceInfo struct {
 	Phone    string // digits, "" when not linked
 	Platform string // e.g. "android"; "" when unknown
 }
-
-// TransportSink receives what a transport observes, in order per session.
-type TransportSink interface {
-	Handle(ctx context.Context, e TransportEvent) error
-}
-
-// TransportEvent is one observation; exactly one of the typed variants below.
-type TransportEvent interface{ transportEvent() }
-
-// TransportQR is a fresh login QR code; the previous one is void.
-type TransportQR struct {
-	SessionID string
-	Code      string
-	ExpiresIn time.Duration
-}
-
-// TransportConnected reports a logged-in, open connection.
-type TransportConnected struct {
-	SessionID string
-	Me        session.Identity
-}
-
-// TransportDisconnected reports a lost connection the transport is retrying.
-type TransportDisconnected struct {
-	SessionID string
-	Reason    string
-	Attempt   int
-}
-
-// TransportLoggedOut reports the device was unlinked remotely; credentials are gone.
-type TransportLoggedOut struct {
-	SessionID string
-	Reason    string
-}
-
-// TransportReplaced reports another client took over the stream; no reconnect follows.
-type TransportReplaced struct {
-	SessionID string
-}
-
-// TransportMessage is an inbound message.
-type TransportMessage struct {
-	Message message.Inbound
-}
-
-// TransportAck reports progress of an outbound message.
-type TransportAck struct {
-	SessionID string
-	MessageID string
-	Chat      chat.JID
-	Status    message.Status // delivered or read
-	At        time.Time
-}
-
-func (TransportQR) transportEvent()           {}
-func (TransportConnected) transportEvent()    {}
-func (TransportDisconnected) transportEvent() {}
-func (TransportLoggedOut) transportEvent()    {}
-func (TransportReplaced) transportEvent()     {}
-func (TransportMessage) transportEvent()      {}
-func (TransportAck) transportEvent()          {}

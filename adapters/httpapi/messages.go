@@ -185,7 +185,7 @@ func toSendResult(r command.SendResult) sendResult {
 		status = "text failed"
 	}
 	return sendResult{Phone: r.OwnerPhone, To: m.To.User, ToJID: m.To.String(), MessageID: m.ID, Status: status,
-		Timestamp: m.UpdatedAt.Unix(), AdvancedInfo: advancedInfo{IsForwarded: m.Forwarded, QuotedMessageID: nullable(m.QuotedID)},
+		Timestamp: m.UpdatedAt.Unix(), AdvancedInfo: advancedInfo{IsForwarded: m.Content.Forwarded, QuotedMessageID: nullable(quotedID(m.Content))},
 		State: string(m.Status), Error: m.FailReason}
 }
 
@@ -213,4 +213,11 @@ func (h *handlers) messageStatus(ctx context.Context, in *messageStatusInput) (*
 	return success("Message status", messageStatusResult{MessageID: m.ID, SessionID: m.SessionID, To: m.To.String(),
 		Status: string(m.Status), Reason: nullable(m.FailReason), Attempts: m.Attempts,
 		CreatedAt: isoTime(m.CreatedAt), UpdatedAt: isoTime(m.UpdatedAt)}), nil
+}
+
+func quotedID(c message.Content) string {
+	if c.Reply == nil {
+		return ""
+	}
+	return c.Reply.ID
 }

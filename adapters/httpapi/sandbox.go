@@ -123,8 +123,8 @@ func (h *handlers) sandboxSent(ctx context.Context, in *SessionPath) (*Response[
 	sent := h.sandbox.Sent(in.SessionID)
 	out := make([]sandboxSentMessage, len(sent))
 	for i, m := range sent {
-		out[i] = sandboxSentMessage{MessageID: m.ID, To: m.To.String(), Kind: string(m.Kind), Text: m.Text,
-			QuotedID: nullable(m.QuotedID), Forwarded: m.Forwarded, CreatedAt: isoTime(m.CreatedAt)}
+		out[i] = sandboxSentMessage{MessageID: m.ID, To: m.To.String(), Kind: string(m.Content.Kind), Text: m.Content.Text,
+			QuotedID: nullable(quotedID(m.Content)), Forwarded: m.Content.Forwarded, CreatedAt: isoTime(m.CreatedAt)}
 	}
 	return success("Sent messages", out...), nil
 }

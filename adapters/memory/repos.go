@@ -3,6 +3,8 @@ package memory
 import (
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"time"
 
@@ -239,9 +241,24 @@ func (r messages) Create(_ context.Context, m message.Outbound) error {
 		if _, ok := st.messages[k]; ok {
 			return fault.Conflict("", "message %s already exists in session %s", m.ID, m.SessionID)
 		}
-		st.messages[k] = m
+		st.messages[k] = deepCopy(m)
+		st.lastSeq++
+		st.messageSeq[k] = st.lastSeq
 		return nil
 	})
+}
+
+// deepCopy detaches a message's content (pointers and slices) from the caller's.
+func deepCopy(m message.Outbound) message.Outbound {
+	raw, err := json.Marshal(m.Content)
+	if err != nil {
+		panic(fmt.Sprintf("memory store: message content does not encode: %v", err))
+	}
+	m.Content = message.Content{}
+	if err := json.Unmarshal(raw, &m.Content); err != nil {
+		panic(fmt.Sprintf("memory store: message content does not decode: %v", err))
+	}
+	return m
 }
 
 func (r messages) Get(_ context.Context, sessionID, id string) (message.Outbound, error) {
@@ -251,7 +268,7 @@ func (r messages) Get(_ context.Context, sessionID, id string) (message.Outbound
 		if !ok {
 			return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", id)
 		}
-		out = m
+		out = deepCopy(m)
 		return nil
 	})
 	return out, err
@@ -262,15 +279,16 @@ func (r messages) Update(_ context.Context, sessionID, id string, fn func(*messa
 	var out message.Outbound
 	err := r.with(func(st *state) error {
 		k := messageKey{sessionID, id}
-		m, ok := st.messages[k]
+		stored, ok := st.messages[k]
 		if !ok {
 			return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", id)
 		}
+		m := deepCopy(stored)
 		if err := fn(&m); err != nil {
 			return err
 		}
 		m.SessionID, m.ID = sessionID, id
-		st.messages[k] = m
+		st.messages[k] = deepCopy(m)
 		out = m
 		return nil
 	})
@@ -282,13 +300,13 @@ func (r messages) ListQueued(_ context.Context, sessionID string, limit int) ([]
 	err := r.with(func(st *state) error {
 		for _, m := range st.messages {
 			if m.SessionID == sessionID && m.Status == message.StatusQueued {
-				out = append(out, m)
+				out = append(out, deepCopy(m))
 			}
 		}
+		slices.SortFunc(out, func(a, b message.Outbound) int {
+			return cmp.Compare(st.messageSeq[messageKey{a.SessionID, a.ID}], st.messageSeq[messageKey{b.SessionID, b.ID}])
+		})
 		return nil
-	})
-	slices.SortFunc(out, func(a, b message.Outbound) int {
-		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))
 	})
 	return limited(out, limit), err
 }

@@ -34,6 +34,7 @@ func New() *Store {
 		users:      map[string]account.User{},
 		keys:       map[string]account.APIKey{},
 		messages:   map[messageKey]message.Outbound{},
+		messageSeq: map[messageKey]int64{},
 		deliveries: map[string]webhook.Delivery{},
 	}}
 	s.repos = repos{with: s.locked}
@@ -82,6 +83,8 @@ type state struct {
 	users      map[string]account.User
 	keys       map[string]account.APIKey
 	messages   map[messageKey]message.Outbound
+	messageSeq map[messageKey]int64 // insertion order, the queue order
+	lastSeq    int64
 	events     []storedEvent // ascending by Seq
 	deliveries map[string]webhook.Delivery
 }
@@ -92,6 +95,8 @@ func (st *state) clone() *state {
 		users:      maps.Clone(st.users),
 		keys:       maps.Clone(st.keys),
 		messages:   maps.Clone(st.messages),
+		messageSeq: maps.Clone(st.messageSeq),
+		lastSeq:    st.lastSeq,
 		events:     slices.Clone(st.events),
 		deliveries: maps.Clone(st.deliveries),
 	}

@@ -23,14 +23,9 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, ok := n.sessions[sessionID]
-	switch {
-	case !ok || st.client == nil:
-		return ports.SendReceipt{}, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not started", sessionID)
-	case st.account == nil:
-		return ports.SendReceipt{}, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
-	case !st.connected:
-		return ports.SendReceipt{}, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session %s is reconnecting", sessionID)
+	st, err := n.connectedLocked(sessionID)
+	if err != nil {
+		return ports.SendReceipt{}, err
 	}
 	if r, dup := st.receipts[m.ID]; dup {
 		return r, nil
@@ -42,8 +37,8 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	if to := n.recipient(m.To); to != nil {
 		n.enqueue(to, ports.TransportMessage{Message: inboundFrom(st, to, m, now)})
 	}
-	n.enqueue(st, ports.TransportAck{SessionID: sessionID, MessageID: m.ID, Chat: m.To,
-		Status: message.StatusDelivered, At: now})
+	n.enqueue(st, ports.TransportReceipt{SessionID: sessionID, IDs: []string{m.ID}, Chat: m.To,
+		Sender: chat.Party{JID: m.To}, Status: message.StatusDelivered, At: now})
 	return receipt, nil
 }
 
@@ -78,12 +73,32 @@ func inboundFrom(from, to *sessionState, m message.Outbound, at time.Time) messa
 		ID:        m.ID,
 		SessionID: to.id,
 		Chat:      from.account.jid(),
-		Sender:    from.account.jid(),
-		SenderLID: from.account.lid(),
-		PushName:  from.account.name,
+		Sender:    chat.Party{JID: from.account.jid(), LID: from.account.lid(), PushName: from.account.name},
 		FromMe:    from == to,
-		Kind:      m.Kind,
-		Text:      m.Text,
+		Content:   m.Content,
 		Timestamp: at,
 	}
+}
+
+// connected checks the session can talk to the network now.
+func (n *Network) connected(sessionID string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	_, err := n.connectedLocked(sessionID)
+	return err
+}
+
+// connectedLocked returns the session's state if it is started, paired and
+// connected. Caller holds n.mu.
+func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
+	st, ok := n.sessions[sessionID]
+	switch {
+	case !ok || st.client == nil:
+		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not started", sessionID)
+	case st.account == nil:
+		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
+	case !st.connected:
+		return nil, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session %s is reconnecting", sessionID)
+	}
+	return st, nil
 }

@@ -66,11 +66,8 @@ func (n *Network) InjectText(sessionID, fromPhone, pushName, text string) (strin
 		ID:        newMessageID(),
 		SessionID: sessionID,
 		Chat:      sender,
-		Sender:    sender,
-		SenderLID: lidFor(digits),
-		PushName:  pushName,
-		Kind:      message.KindText,
-		Text:      text,
+		Sender:    chat.Party{JID: sender, LID: lidFor(digits), PushName: pushName},
+		Content:   message.TextContent(text),
 		Timestamp: n.clock.Now().UTC(),
 	}
 	n.enqueue(st, ports.TransportMessage{Message: in})

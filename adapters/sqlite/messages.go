@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
@@ -13,7 +15,11 @@ import (
 type messages struct{ r *repos }
 
 func (m messages) Create(ctx context.Context, msg message.Outbound) error {
-	n, err := m.r.q.CreateMessage(ctx, toMessageRow(msg))
+	row, err := toMessageRow(msg)
+	if err != nil {
+		return err
+	}
+	n, err := m.r.q.CreateMessage(ctx, row)
 	if isForeignKeyViolation(err) {
 		return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", msg.SessionID)
 	}
@@ -31,7 +37,7 @@ func (m messages) Get(ctx context.Context, sessionID, id string) (message.Outbou
 	if err != nil {
 		return message.Outbound{}, notFound(err, fault.ReasonMessageNotFound, "message "+id)
 	}
-	return messageToDomain(row), nil
+	return messageToDomain(row)
 }
 
 // Update writes back under the original keys: fn may not move a message elsewhere.
@@ -46,7 +52,11 @@ func (m messages) Update(ctx context.Context, sessionID, id string, fn func(*mes
 			return err
 		}
 		msg.SessionID, msg.ID = sessionID, id
-		if _, err := r.q.UpdateMessage(ctx, db.UpdateMessageParams(toMessageRow(msg))); err != nil {
+		row, err := toMessageRow(msg)
+		if err != nil {
+			return err
+		}
+		if _, err := r.q.UpdateMessage(ctx, db.UpdateMessageParams(row)); err != nil {
 			return wrap(err, "update message")
 		}
 		out = msg
@@ -62,7 +72,11 @@ func (m messages) ListQueued(ctx context.Context, sessionID string, limit int) (
 	}
 	out := make([]message.Outbound, 0, len(rows))
 	for _, row := range rows {
-		out = append(out, messageToDomain(row))
+		msg, err := messageToDomain(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, msg)
 	}
 	return out, nil
 }
@@ -75,21 +89,26 @@ func (m messages) SessionsWithQueued(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-func toMessageRow(m message.Outbound) db.CreateMessageParams {
-	return db.CreateMessageParams{
-		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Kind), Text: m.Text,
-		QuotedID: m.QuotedID, Forwarded: m.Forwarded, Status: string(m.Status), FailReason: m.FailReason,
-		Attempts: int64(m.Attempts), CreatedAt: toMillis(m.CreatedAt), UpdatedAt: toMillis(m.UpdatedAt),
+func toMessageRow(m message.Outbound) (db.CreateMessageParams, error) {
+	content, err := json.Marshal(m.Content)
+	if err != nil {
+		return db.CreateMessageParams{}, fmt.Errorf("encode message content: %w", err)
 	}
+	return db.CreateMessageParams{
+		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Content.Kind), Content: string(content),
+		Status: string(m.Status), FailReason: m.FailReason, Attempts: int64(m.Attempts), CreatedAt: toMillis(m.CreatedAt), UpdatedAt: toMillis(m.UpdatedAt),
+	}, nil
 }
 
-func messageToDomain(row db.Message) message.Outbound {
-	return message.Outbound{
-		ID: row.ID, SessionID: row.SessionID, To: jidToDomain(row.ToJid), Kind: message.Kind(row.Kind), Text: row.Text,
-		QuotedID: row.QuotedID, Forwarded: row.Forwarded, Status: message.Status(row.Status),
-		FailReason: row.FailReason, Attempts: int(row.Attempts),
-		CreatedAt: fromMillis(row.CreatedAt), UpdatedAt: fromMillis(row.UpdatedAt),
+func messageToDomain(row db.Message) (message.Outbound, error) {
+	var c message.Content
+	if err := json.Unmarshal([]byte(row.Content), &c); err != nil {
+		return message.Outbound{}, fmt.Errorf("decode content of message %s: %w", row.ID, err)
 	}
+	return message.Outbound{
+		ID: row.ID, SessionID: row.SessionID, To: jidToDomain(row.ToJid), Content: c, Status: message.Status(row.Status),
+		FailReason: row.FailReason, Attempts: int(row.Attempts), CreatedAt: fromMillis(row.CreatedAt), UpdatedAt: fromMillis(row.UpdatedAt),
+	}, nil
 }
 
 // jidToDomain inverts chat.JID.String without validating again: the JID was valid

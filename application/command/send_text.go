@@ -44,9 +44,15 @@ func (s *Service) SendText(ctx context.Context, p account.Principal, in SendText
 	if len(to) > s.cfg.MaxRecipients {
 		return nil, fault.Invalid(fault.ReasonInvalidParameter, "at most %d recipients per request", s.cfg.MaxRecipients)
 	}
+	content := message.TextContent(in.Text)
+	content.Forwarded = in.Forwarded
 	msgs := make([]message.Outbound, 0, len(to))
 	for _, jid := range to {
-		m, err := message.NewText(NewMessageID(), sess.ID(), jid, in.Text, in.ReplyTo, in.Forwarded, s.clock.Now())
+		c := content
+		if in.ReplyTo != "" {
+			c.Reply = &message.Reference{Chat: jid, ID: in.ReplyTo}
+		}
+		m, err := message.NewOutbound(NewMessageID(), sess.ID(), jid, c, s.clock.Now())
 		if err != nil {
 			return nil, err
 		}

@@ -9,7 +9,6 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
-	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
@@ -69,10 +68,17 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 			in.hub.Queue.Poke()
 		}
 		return err
+	case ports.TransportPaired:
+		return in.record(ctx, e.SessionID, event.CredsUpdate, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 	case ports.TransportDisconnected:
+		reason := e.Reason
+		if e.Code != "" {
+			reason = e.Code + ": " + e.Reason
+		}
 		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Transition(session.StatusReconnecting, e.Reason, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Attempts: e.Attempt}))
+			return s.Transition(session.StatusReconnecting, reason, now)
+		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
+			Attempts: e.Attempt, RetryInMs: e.RetryIn.Milliseconds()}))
 	case ports.TransportLoggedOut:
 		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.LoggedOut(e.Reason, now)
@@ -82,11 +88,37 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 			return s.Transition(session.StatusReplaced, "stream replaced", now)
 		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
 	case ports.TransportMessage:
-		return in.received(ctx, e.Message)
-	case ports.TransportAck:
-		return in.ack(ctx, e)
+		return in.message(ctx, e.Message)
+	case ports.TransportHistorySync:
+		return in.history(ctx, e)
+	case ports.TransportUndecryptable:
+		return in.record(ctx, e.SessionID, event.MessageUndecryptable, event.MessageUndecryptableData{ID: e.SessionID,
+			Key:    event.MessageKey{RemoteJID: e.Chat.String(), ID: e.ID, Participant: groupAuthor(e.Chat, e.Sender)},
+			Sender: sender(e.Chat, e.Sender, false), Timestamp: e.At.Unix()})
+	case ports.TransportReceipt:
+		return in.receipt(ctx, e)
+	case ports.TransportPresence:
+		return in.presence(ctx, e)
+	case ports.TransportChatPresence:
+		return in.chatPresence(ctx, e)
+	case ports.TransportGroupParticipants:
+		return in.groupParticipants(ctx, e)
+	case ports.TransportGroupUpdate:
+		return in.groupUpdate(ctx, e)
+	case ports.TransportJoinedGroup:
+		return in.joinedGroup(ctx, e)
+	case ports.TransportCall:
+		return in.call(ctx, e)
 	}
 	return nil
+}
+
+// record stores one event for an existing session.
+func (in *Ingest) record(ctx context.Context, sessionID string, t event.Type, payload any) error {
+	if _, err := in.store.Sessions().Get(ctx, sessionID); err != nil {
+		return err
+	}
+	return appendEvent(ctx, in.store, t, sessionID, in.clock, payload)
 }
 
 // changeStatus applies a session change and records its event, reporting whether it
@@ -113,42 +145,6 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 // errOnly drops changeStatus's "applied" flag for callers with nothing more to do.
 func errOnly(_ bool, err error) error { return err }
 
-func (in *Ingest) received(ctx context.Context, m message.Inbound) error {
-	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
-		return err
-	}
-	return appendEvent(ctx, in.store, event.MessageReceived, m.SessionID, in.clock, receivedData(m))
-}
-
-// ack records a delivery or read receipt. A receipt can overtake the send queue's own
-// "sent" record (the network acks before Send returns to the worker); the message then
-// still looks queued, so the implied "sent" is recorded first and the status history
-// stays complete.
-func (in *Ingest) ack(ctx context.Context, a ports.TransportAck) error {
-	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		var moves []message.Outbound
-		_, err := r.Messages().Update(ctx, a.SessionID, a.MessageID, func(m *message.Outbound) error {
-			if m.Status == message.StatusQueued && a.Status != message.StatusSent && a.Status.Valid() && a.Status != message.StatusFailed &&
-				m.Advance(message.StatusSent, "", a.At) {
-				moves = append(moves, *m)
-			}
-			if m.Advance(a.Status, "", a.At) {
-				moves = append(moves, *m)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		for _, m := range moves {
-			if err := appendEvent(ctx, r, event.MessageStatus, a.SessionID, in.clock, event.MessageStatusOf(m, in.clock.Now())); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, clock ports.Clock, payload any) error {
 	e, err := event.New(t, sessionID, clock.Now(), payload)
 	if err != nil {
@@ -156,27 +152,4 @@ func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessio
 	}
 	_, err = r.Events().Append(ctx, e)
 	return err
-}
-
-// receivedData shapes an inbound message as WAREST's message_received payload.
-func receivedData(m message.Inbound) event.MessageReceivedData {
-	author := m.Sender.String()
-	key := event.MessageKey{RemoteJID: m.Chat.String(), FromMe: m.FromMe, ID: m.ID}
-	if m.IsGroup() {
-		key.Participant = author
-	}
-	lid := ""
-	if !m.SenderLID.IsZero() {
-		lid = m.SenderLID.String()
-	}
-	return event.MessageReceivedData{
-		ID:          m.SessionID,
-		Tags:        string(m.Kind),
-		Message:     event.WAMessage{Key: key, MessageTimestamp: m.Timestamp.Unix(), PushName: m.PushName, Message: map[string]any{"conversation": m.Text}},
-		Text:        m.Text,
-		ContentType: string(m.Kind),
-		Sender:      event.Sender{ChatID: m.Chat.String(), FromMe: m.FromMe, IsGroup: m.IsGroup(), AuthorJID: author, AuthorLID: lid, PushName: m.PushName},
-		Mentions:    []string{},
-		Type:        "notify",
-	}
 }

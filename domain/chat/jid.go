@@ -132,3 +132,44 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// Party is a person as WhatsApp knows them: the phone JID and the LID, either of
+// which may be unknown, and the push name they chose.
+type Party struct {
+	JID      JID    `json:"jid"`
+	LID      JID    `json:"lid"`
+	PushName string `json:"pushName,omitempty"`
+}
+
+// IsZero reports whether nothing is known.
+func (p Party) IsZero() bool { return p.JID.IsZero() && p.LID.IsZero() }
+
+// Best returns the phone JID when known, else the LID.
+func (p Party) Best() JID {
+	if !p.JID.IsZero() {
+		return p.JID
+	}
+	return p.LID
+}
+
+// MarshalText writes "user@server" ("" for the zero JID), so JIDs are strings in JSON.
+func (j JID) MarshalText() ([]byte, error) {
+	if j.IsZero() {
+		return []byte{}, nil
+	}
+	return []byte(j.String()), nil
+}
+
+// UnmarshalText reads what MarshalText wrote.
+func (j *JID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*j = JID{}
+		return nil
+	}
+	parsed, err := ParseJID(string(b))
+	if err != nil {
+		return err
+	}
+	*j = parsed
+	return nil
+}

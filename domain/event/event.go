@@ -16,9 +16,26 @@ import (
 type Type string
 
 const (
-	SessionStatus   Type = "session_status"
-	MessageReceived Type = "message_received"
-	MessageStatus   Type = "message_status"
+	// WAREST's 13 events.
+	SessionStatus     Type = "session_status"
+	MessageReceived   Type = "message_received"
+	MessageReaction   Type = "message_reaction"
+	MessageCommand    Type = "message_command"
+	MessageEdited     Type = "message_edited"
+	MessageRevoked    Type = "message_revoked"
+	GroupParticipants Type = "group_participants"
+	GroupJoin         Type = "group_join"
+	GroupLeave        Type = "group_leave"
+	GroupUpdate       Type = "group_update"
+	PresenceUpdate    Type = "presence_update"
+	CredsUpdate       Type = "creds_update"
+	Call              Type = "call"
+
+	// Ours: what WAREST receivers could not learn before.
+	MessageStatus        Type = "message_status"        // our outbound message moved (queued, sent, delivered, read, failed)
+	MessageAck           Type = "message_ack"           // a peer's receipt for messages in a chat
+	MessageUndecryptable Type = "message_undecryptable" // a message arrived but could not be decrypted
+	HistorySync          Type = "history_sync"          // old messages delivered after pairing
 )
 
 // Envelope is one recorded domain event.

@@ -27,6 +27,8 @@ type SessionStatusData struct {
 	Me         *Me    `json:"me,omitempty"`
 	Reason     string `json:"reason,omitempty"`
 	Attempts   int    `json:"attempts,omitempty"`
+	Code       string `json:"code,omitempty"`      // stable reason code of a disconnect
+	RetryInMs  int64  `json:"retryInMs,omitempty"` // when the next reconnect attempt runs
 }
 
 // MessageKey identifies a WhatsApp message the way WAREST (Baileys) does.
@@ -57,14 +59,142 @@ type WAMessage struct {
 
 // MessageReceivedData is the `message_received` payload.
 type MessageReceivedData struct {
-	ID          string    `json:"id"`
-	Tags        string    `json:"tags"`
-	Message     WAMessage `json:"message"`
-	Text        string    `json:"text"`
-	ContentType string    `json:"contentType"`
-	Sender      Sender    `json:"sender"`
-	Mentions    []string  `json:"mentions"`
-	Type        string    `json:"type"`
+	ID          string      `json:"id"`
+	Tags        string      `json:"tags"`
+	Message     WAMessage   `json:"message"`
+	Text        string      `json:"text"`
+	ContentType string      `json:"contentType"`
+	Quoted      *MessageKey `json:"quoted,omitempty"`
+	Sender      Sender      `json:"sender"`
+	Media       *MediaInfo  `json:"media,omitempty"`
+	Mentions    []string    `json:"mentions"`
+	Type        string      `json:"type"` // notify (live) or append (history)
+}
+
+// Reaction is the `reaction` block of message_reaction.
+type Reaction struct {
+	Text string     `json:"text"` // "" when the reaction was removed
+	Key  MessageKey `json:"key"`  // the message reacted to
+}
+
+// MessageReactionData is the `message_reaction` payload.
+type MessageReactionData struct {
+	ID       string     `json:"id"`
+	Key      MessageKey `json:"key"` // the reaction message itself
+	Reaction Reaction   `json:"reaction"`
+	Sender   Sender     `json:"sender"`
+}
+
+// MessageEditedData is the `message_edited` payload.
+type MessageEditedData struct {
+	ID            string         `json:"id"`
+	Key           MessageKey     `json:"key"` // the edited message
+	EditedMessage map[string]any `json:"editedMessage"`
+	Text          string         `json:"text"`
+	Mentions      []string       `json:"mentions"`
+	Sender        Sender         `json:"sender"`
+}
+
+// MessageRevokedData is the `message_revoked` payload.
+type MessageRevokedData struct {
+	ID     string     `json:"id"`
+	Key    MessageKey `json:"key"` // the revoked message
+	Sender Sender     `json:"sender"`
+}
+
+// Party renders a person with phone JID and LID.
+type Party struct {
+	JID      string `json:"jid,omitempty"`
+	LID      string `json:"lid,omitempty"`
+	PushName string `json:"pushName,omitempty"`
+}
+
+// GroupParticipantsData is the payload of group_participants, group_join and group_leave.
+type GroupParticipantsData struct {
+	ID               string   `json:"id"`
+	GroupID          string   `json:"groupId"`
+	Participants     []string `json:"participants"`
+	ParticipantsInfo []Party  `json:"participantsInfo"`
+	Action           string   `json:"action"`
+	Author           *Party   `json:"author,omitempty"`
+	Timestamp        int64    `json:"timestamp"`
+}
+
+// GroupUpdateData is the `group_update` payload; update holds the changed fields only.
+type GroupUpdateData struct {
+	ID        string         `json:"id"`
+	GroupID   string         `json:"groupId"`
+	Update    map[string]any `json:"update"`
+	Author    *Party         `json:"author,omitempty"`
+	Timestamp int64          `json:"timestamp"`
+}
+
+// PresenceEntry is one participant's presence.
+type PresenceEntry struct {
+	LastKnownPresence string `json:"lastKnownPresence"`
+	LastSeen          int64  `json:"lastSeen,omitempty"`
+	LID               string `json:"lid,omitempty"`
+}
+
+// Presence is the WhatsApp Web presence object: the chat and its participants.
+type Presence struct {
+	ID        string                   `json:"id"`
+	Presences map[string]PresenceEntry `json:"presences"`
+}
+
+// PresenceUpdateData is the `presence_update` payload.
+type PresenceUpdateData struct {
+	ID       string   `json:"id"`
+	Presence Presence `json:"presence"`
+}
+
+// CallInfo is one call of the `call` payload.
+type CallInfo struct {
+	ID      string `json:"id"`
+	From    string `json:"from"`
+	FromLID string `json:"fromLid,omitempty"`
+	Status  string `json:"status"`
+	IsVideo bool   `json:"isVideo"`
+	IsGroup bool   `json:"isGroup"`
+	Date    int64  `json:"date"`
+}
+
+// CallData is the `call` payload.
+type CallData struct {
+	ID    string     `json:"id"`
+	Calls []CallInfo `json:"calls"`
+}
+
+// CredsUpdateData is the `creds_update` payload: the device was (re)linked.
+type CredsUpdateData struct {
+	ID string `json:"id"`
+	Me *Me    `json:"me,omitempty"`
+}
+
+// MessageAckData is our `message_ack` payload: a peer's receipt.
+type MessageAckData struct {
+	ID         string   `json:"id"`
+	Chat       string   `json:"chat"`
+	MessageIDs []string `json:"messageIds"`
+	Status     string   `json:"status"` // delivered, read or played
+	By         Party    `json:"by"`
+	Timestamp  int64    `json:"timestamp"`
+}
+
+// MessageUndecryptableData is our `message_undecryptable` payload.
+type MessageUndecryptableData struct {
+	ID        string     `json:"id"`
+	Key       MessageKey `json:"key"`
+	Sender    Sender     `json:"sender"`
+	Timestamp int64      `json:"timestamp"`
+}
+
+// HistorySyncData is our `history_sync` payload.
+type HistorySyncData struct {
+	ID       string                `json:"id"`
+	Progress int                   `json:"progress"`
+	Count    int                   `json:"count"`
+	Messages []MessageReceivedData `json:"messages"`
 }
 
 // MessageStatusData is the `message_status` payload (an event WAREST lacks).

@@ -3,7 +3,6 @@
 package message
 
 import (
-	"strings"
 	"time"
 
 	"github.com/warest-go/warest/domain/chat"
@@ -18,10 +17,11 @@ const (
 	StatusSent      Status = "sent"
 	StatusDelivered Status = "delivered"
 	StatusRead      Status = "read"
+	StatusPlayed    Status = "played" // a voice note or video was played
 	StatusFailed    Status = "failed"
 )
 
-var rank = map[Status]int{StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3, StatusFailed: 1}
+var rank = map[Status]int{StatusQueued: 0, StatusSent: 1, StatusDelivered: 2, StatusRead: 3, StatusPlayed: 4, StatusFailed: 1}
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { _, ok := rank[s]; return ok }
@@ -51,10 +51,7 @@ type Outbound struct {
 	ID         string // client-chosen WhatsApp message id, kept across retries
 	SessionID  string
 	To         chat.JID
-	Kind       Kind
-	Text       string
-	QuotedID   string
-	Forwarded  bool
+	Content    Content
 	Status     Status
 	FailReason string
 	Attempts   int
@@ -62,20 +59,16 @@ type Outbound struct {
 	UpdatedAt  time.Time
 }
 
-// NewText validates and builds a queued text message.
-func NewText(id, sessionID string, to chat.JID, text, quotedID string, forwarded bool, now time.Time) (Outbound, error) {
-	if strings.TrimSpace(text) == "" {
-		return Outbound{}, fault.Invalid(fault.ReasonMissingParameter, "message is required")
-	}
-	if len([]rune(text)) > MaxTextLength {
-		return Outbound{}, fault.Invalid(fault.ReasonInvalidParameter, "message exceeds %d characters", MaxTextLength)
-	}
+// NewOutbound validates and builds a queued message.
+func NewOutbound(id, sessionID string, to chat.JID, c Content, now time.Time) (Outbound, error) {
 	if to.IsZero() {
 		return Outbound{}, fault.Invalid(fault.ReasonMissingParameter, "to is required")
 	}
+	if err := c.Validate(); err != nil {
+		return Outbound{}, err
+	}
 	now = now.UTC()
-	return Outbound{ID: id, SessionID: sessionID, To: to, Kind: KindText, Text: text, QuotedID: quotedID,
-		Forwarded: forwarded, Status: StatusQueued, CreatedAt: now, UpdatedAt: now}, nil
+	return Outbound{ID: id, SessionID: sessionID, To: to, Content: c, Status: StatusQueued, CreatedAt: now, UpdatedAt: now}, nil
 }
 
 // Advance moves the message to next; it reports false (and changes nothing) when the
@@ -92,18 +85,18 @@ func (m *Outbound) Advance(next Status, reason string, now time.Time) bool {
 	return true
 }
 
-// Inbound is a message received from WhatsApp.
+// Inbound is a message received from WhatsApp (or, with FromMe, sent from the
+// account's phone).
 type Inbound struct {
 	ID        string
 	SessionID string
 	Chat      chat.JID
-	Sender    chat.JID // phone JID when known
-	SenderLID chat.JID // LID when known
-	PushName  string
+	Sender    chat.Party
 	FromMe    bool
-	Kind      Kind
-	Text      string
+	Content   Content
 	Timestamp time.Time
+	// History marks a message delivered by history sync rather than live.
+	History bool
 }
 
 // IsGroup reports whether the message arrived in a group chat.

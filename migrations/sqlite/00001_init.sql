@@ -44,9 +44,7 @@ CREATE TABLE messages (
     id          TEXT    NOT NULL,
     to_jid      TEXT    NOT NULL,
     kind        TEXT    NOT NULL,
-    text        TEXT    NOT NULL,
-    quoted_id   TEXT    NOT NULL DEFAULT '',
-    forwarded   BOOLEAN NOT NULL,
+    content     TEXT    NOT NULL, -- message.Content as JSON
     status      TEXT    NOT NULL,
     fail_reason TEXT    NOT NULL DEFAULT '',
     attempts    INTEGER NOT NULL,
@@ -54,7 +52,7 @@ CREATE TABLE messages (
     updated_at  INTEGER NOT NULL,
     PRIMARY KEY (session_id, id)
 );
-CREATE INDEX messages_queue_idx ON messages (session_id, status, created_at);
+CREATE INDEX messages_queue_idx ON messages (session_id, status);
 CREATE INDEX messages_queued_sessions_idx ON messages (session_id) WHERE status = 'queued';
 
 -- Events are the outbox and the replay log; payload is TEXT so its bytes (and field

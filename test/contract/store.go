@@ -432,7 +432,7 @@ func apiKeyRevoke(t *testing.T, s ports.Store) {
 
 func newMessage(t *testing.T, sessionID, id string, created time.Time) message.Outbound {
 	t.Helper()
-	m, err := message.NewText(id, sessionID, chat.UserJID("6281234567890"), "hello "+id, "", false, created)
+	m, err := message.NewOutbound(id, sessionID, chat.UserJID("6281234567890"), message.TextContent("hello "+id), created)
 	must(t, err)
 	return m
 }
@@ -442,7 +442,12 @@ func messageRoundTrip(t *testing.T, s ports.Store) {
 	createSession(t, s, "s1", "A")
 	group, err := chat.ParseJID("120363041234567890@g.us")
 	must(t, err)
-	m, err := message.NewText("3EB0ABC", "s1", group, "halo 👋\nbaris dua", "3EB0QUOTED", true, at(1))
+	mention := chat.UserJID("6281111111111")
+	m, err := message.NewOutbound("3EB0ABC", "s1", group, message.Content{
+		Kind: message.KindPoll, Text: "halo 👋\nbaris dua", Mentions: []chat.JID{mention}, Forwarded: true,
+		Reply: &message.Reference{Chat: group, ID: "3EB0QUOTED", Sender: mention},
+		Poll:  &message.Poll{Question: "lunch?", Options: []string{"nasi", "mie"}, SelectableCount: 1},
+	}, at(1))
 	must(t, err)
 	m.Attempts = 2
 	must(t, s.Messages().Create(ctx, m))
@@ -508,9 +513,9 @@ func messageListQueued(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	createSession(t, s, "s1", "A")
 	createSession(t, s, "s2", "A")
-	// Inserted out of order; created at m1 < m2 < m3 < m4.
+	// The queue is in acceptance order, whatever the ids and even with equal timestamps.
 	for _, n := range []int{3, 1, 4, 2} {
-		must(t, s.Messages().Create(ctx, newMessage(t, "s1", fmt.Sprintf("m%d", n), at(n))))
+		must(t, s.Messages().Create(ctx, newMessage(t, "s1", fmt.Sprintf("m%d", n), at(1))))
 	}
 	must(t, s.Messages().Create(ctx, newMessage(t, "s2", "other", at(0))))
 	_, err := s.Messages().Update(ctx, "s1", "m2", func(m *message.Outbound) error {
@@ -519,8 +524,8 @@ func messageListQueued(t *testing.T, s ports.Store) {
 	})
 	must(t, err)
 
-	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 10)), []string{"m1", "m3", "m4"})
-	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 2)), []string{"m1", "m3"})
+	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 10)), []string{"m3", "m1", "m4"})
+	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 2)), []string{"m3", "m1"})
 	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "nobody", 10)), []string{})
 }
 

@@ -34,9 +34,8 @@ type Message struct {
 	ID         string
 	ToJid      string
 	Kind       string
-	Text       string
-	QuotedID   string
-	Forwarded  bool
+	Content    string
+	Seq        *int64
 	Status     string
 	FailReason string
 	Attempts   int32

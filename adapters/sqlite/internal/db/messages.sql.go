@@ -11,20 +11,17 @@ import (
 
 const createMessage = `-- name: CreateMessage :execrows
 
-INSERT INTO messages (to_jid, kind, text, quoted_id, forwarded, status, fail_reason, attempts,
+INSERT INTO messages (to_jid, kind, content, status, fail_reason, attempts,
                       created_at, updated_at, session_id, id)
-VALUES (?1, ?2, ?3, ?4, ?5,
-        ?6, ?7, ?8, ?9,
-        ?10, ?11, ?12)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,
+        ?8, ?9, ?10)
 ON CONFLICT DO NOTHING
 `
 
 type CreateMessageParams struct {
 	ToJid      string
 	Kind       string
-	Text       string
-	QuotedID   string
-	Forwarded  bool
+	Content    string
 	Status     string
 	FailReason string
 	Attempts   int64
@@ -40,9 +37,7 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 	result, err := q.db.ExecContext(ctx, createMessage,
 		arg.ToJid,
 		arg.Kind,
-		arg.Text,
-		arg.QuotedID,
-		arg.Forwarded,
+		arg.Content,
 		arg.Status,
 		arg.FailReason,
 		arg.Attempts,
@@ -58,7 +53,7 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 }
 
 const getMessage = `-- name: GetMessage :one
-SELECT session_id, id, to_jid, kind, text, quoted_id, forwarded, status, fail_reason, attempts, created_at, updated_at FROM messages WHERE session_id = ?1 AND id = ?2
+SELECT session_id, id, to_jid, kind, content, status, fail_reason, attempts, created_at, updated_at FROM messages WHERE session_id = ?1 AND id = ?2
 `
 
 type GetMessageParams struct {
@@ -74,9 +69,7 @@ func (q *Queries) GetMessage(ctx context.Context, arg GetMessageParams) (Message
 		&i.ID,
 		&i.ToJid,
 		&i.Kind,
-		&i.Text,
-		&i.QuotedID,
-		&i.Forwarded,
+		&i.Content,
 		&i.Status,
 		&i.FailReason,
 		&i.Attempts,
@@ -87,9 +80,9 @@ func (q *Queries) GetMessage(ctx context.Context, arg GetMessageParams) (Message
 }
 
 const listQueuedMessages = `-- name: ListQueuedMessages :many
-SELECT session_id, id, to_jid, kind, text, quoted_id, forwarded, status, fail_reason, attempts, created_at, updated_at FROM messages
+SELECT session_id, id, to_jid, kind, content, status, fail_reason, attempts, created_at, updated_at FROM messages
 WHERE session_id = ?1 AND status = 'queued'
-ORDER BY created_at, id
+ORDER BY rowid
 LIMIT ?2
 `
 
@@ -112,9 +105,7 @@ func (q *Queries) ListQueuedMessages(ctx context.Context, arg ListQueuedMessages
 			&i.ID,
 			&i.ToJid,
 			&i.Kind,
-			&i.Text,
-			&i.QuotedID,
-			&i.Forwarded,
+			&i.Content,
 			&i.Status,
 			&i.FailReason,
 			&i.Attempts,
@@ -163,18 +154,15 @@ func (q *Queries) SessionsWithQueuedMessages(ctx context.Context) ([]string, err
 
 const updateMessage = `-- name: UpdateMessage :execrows
 UPDATE messages
-SET to_jid = ?1, kind = ?2, text = ?3, quoted_id = ?4,
-    forwarded = ?5, status = ?6, fail_reason = ?7,
-    attempts = ?8, created_at = ?9, updated_at = ?10
-WHERE session_id = ?11 AND id = ?12
+SET to_jid = ?1, kind = ?2, content = ?3, status = ?4, fail_reason = ?5,
+    attempts = ?6, created_at = ?7, updated_at = ?8
+WHERE session_id = ?9 AND id = ?10
 `
 
 type UpdateMessageParams struct {
 	ToJid      string
 	Kind       string
-	Text       string
-	QuotedID   string
-	Forwarded  bool
+	Content    string
 	Status     string
 	FailReason string
 	Attempts   int64
@@ -188,9 +176,7 @@ func (q *Queries) UpdateMessage(ctx context.Context, arg UpdateMessageParams) (i
 	result, err := q.db.ExecContext(ctx, updateMessage,
 		arg.ToJid,
 		arg.Kind,
-		arg.Text,
-		arg.QuotedID,
-		arg.Forwarded,
+		arg.Content,
 		arg.Status,
 		arg.FailReason,
 		arg.Attempts,

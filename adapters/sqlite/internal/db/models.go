@@ -34,9 +34,7 @@ type Message struct {
 	ID         string
 	ToJid      string
 	Kind       string
-	Text       string
-	QuotedID   string
-	Forwarded  bool
+	Content    string
 	Status     string
 	FailReason string
 	Attempts   int64

@@ -1,0 +1,126 @@
+package reaction
+
+import (
+	"context"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+)
+
+// historyPageSize bounds the messages of one history_sync event.
+const historyPageSize = 100
+
+// message records an inbound message as the WAREST event its content calls for.
+func (in *Ingest) message(ctx context.Context, m message.Inbound) error {
+	t, data := messageEvent(m)
+	return in.record(ctx, m.SessionID, t, data)
+}
+
+// history records old messages in pages, never as live message_received events.
+func (in *Ingest) history(ctx context.Context, h ports.TransportHistorySync) error {
+	if _, err := in.store.Sessions().Get(ctx, h.SessionID); err != nil {
+		return err
+	}
+	return in.store.InTx(ctx, func(r ports.Repositories) error {
+		for start := 0; ; start += historyPageSize {
+			end := min(start+historyPageSize, len(h.Messages))
+			page := make([]event.MessageReceivedData, 0, end-start)
+			for _, m := range h.Messages[start:end] {
+				m.History = true
+				page = append(page, receivedData(m))
+			}
+			data := event.HistorySyncData{ID: h.SessionID, Progress: h.Progress, Count: len(page), Messages: page}
+			if err := appendEvent(ctx, r, event.HistorySync, h.SessionID, in.clock, data); err != nil {
+				return err
+			}
+			if end == len(h.Messages) {
+				return nil
+			}
+		}
+	})
+}
+
+// messageEvent picks the event type and payload for an inbound message.
+func messageEvent(m message.Inbound) (event.Type, any) {
+	c := m.Content
+	key := event.MessageKey{RemoteJID: m.Chat.String(), FromMe: m.FromMe, ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)}
+	who := sender(m.Chat, m.Sender, m.FromMe)
+	switch {
+	case c.Kind == message.KindReaction && c.Target != nil:
+		return event.MessageReaction, event.MessageReactionData{ID: m.SessionID, Key: key, Sender: who,
+			Reaction: event.Reaction{Text: c.Emoji, Key: event.Key(*c.Target)}}
+	case c.Kind == message.KindEdit && c.Target != nil:
+		return event.MessageEdited, event.MessageEditedData{ID: m.SessionID, Key: event.Key(*c.Target), Sender: who, Text: c.Text,
+			EditedMessage: event.WABody(message.TextContent(c.Text)), Mentions: jids(c.Mentions)}
+	case c.Kind == message.KindRevoke && c.Target != nil:
+		return event.MessageRevoked, event.MessageRevokedData{ID: m.SessionID, Key: event.Key(*c.Target), Sender: who}
+	}
+	return event.MessageReceived, receivedData(m)
+}
+
+// receivedData shapes an inbound message as WAREST's message_received payload.
+func receivedData(m message.Inbound) event.MessageReceivedData {
+	key := event.MessageKey{RemoteJID: m.Chat.String(), FromMe: m.FromMe, ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)}
+	d := event.MessageReceivedData{
+		ID:          m.SessionID,
+		Tags:        event.Tags(m.Content),
+		Message:     event.WAMessage{Key: key, MessageTimestamp: m.Timestamp.Unix(), PushName: m.Sender.PushName, Message: event.WABody(m.Content)},
+		Text:        m.Content.Text,
+		ContentType: string(m.Content.Kind),
+		Sender:      sender(m.Chat, m.Sender, m.FromMe),
+		Media:       event.Media(m.Content),
+		Mentions:    jids(m.Content.Mentions),
+		Type:        "notify",
+	}
+	if r := m.Content.Reply; r != nil {
+		k := event.Key(*r)
+		d.Quoted = &k
+	}
+	if m.History {
+		d.Type = "append"
+	}
+	return d
+}
+
+func sender(c chat.JID, p chat.Party, fromMe bool) event.Sender {
+	s := event.Sender{ChatID: c.String(), FromMe: fromMe, IsGroup: c.Kind() == chat.KindGroup, PushName: p.PushName}
+	if !p.JID.IsZero() {
+		s.AuthorJID = p.JID.String()
+	}
+	if !p.LID.IsZero() {
+		s.AuthorLID = p.LID.String()
+	}
+	if s.AuthorJID == "" {
+		s.AuthorJID = s.AuthorLID
+	}
+	return s
+}
+
+// groupAuthor is the key's participant: the author, in groups only.
+func groupAuthor(c chat.JID, p chat.Party) string {
+	if c.Kind() != chat.KindGroup || p.IsZero() {
+		return ""
+	}
+	return p.Best().String()
+}
+
+func jids(list []chat.JID) []string {
+	out := make([]string, len(list))
+	for i, j := range list {
+		out[i] = j.String()
+	}
+	return out
+}
+
+func party(p chat.Party) event.Party {
+	out := event.Party{PushName: p.PushName}
+	if !p.JID.IsZero() {
+		out.JID = p.JID.String()
+	}
+	if !p.LID.IsZero() {
+		out.LID = p.LID.String()
+	}
+	return out
+}

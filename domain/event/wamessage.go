@@ -1,0 +1,220 @@
+package event
+
+import (
+	"encoding/base64"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/message"
+)
+
+// WAREST receivers read inbound messages in the shape of a WhatsApp Web (Baileys)
+// message object. These functions render domain content in that shape.
+
+// Key renders a message reference as a message key.
+func Key(r message.Reference) MessageKey {
+	k := MessageKey{RemoteJID: r.Chat.String(), FromMe: r.FromMe, ID: r.ID}
+	if r.Chat.Kind() == chat.KindGroup && !r.Sender.IsZero() {
+		k.Participant = r.Sender.String()
+	}
+	return k
+}
+
+// Tags is WAREST's content tag of an inbound message.
+func Tags(c message.Content) string {
+	switch c.Kind {
+	case message.KindText:
+		if len(c.Mentions) > 0 || c.Reply != nil || c.Forwarded {
+			return "extended_text"
+		}
+		return "text"
+	case message.KindImage, message.KindVideo:
+		return "media"
+	case message.KindDocument:
+		return "file"
+	case message.KindAudio:
+		return "audio"
+	case message.KindSticker:
+		return "sticker"
+	case message.KindLocation:
+		return "location"
+	case message.KindContact:
+		if len(c.Contacts) > 1 {
+			return "contacts"
+		}
+		return "contact"
+	case message.KindPoll, message.KindPollVote:
+		return "poll"
+	case message.KindPin:
+		return "pin"
+	case message.KindButtons, message.KindList, message.KindInteractiveReply:
+		return "interactive"
+	case message.KindGroupInvite:
+		return "group_invite"
+	}
+	return "system"
+}
+
+// WABody renders content as the `message` field of a WhatsApp message object.
+func WABody(c message.Content) map[string]any {
+	ctx := contextInfo(c)
+	withCtx := func(m map[string]any) map[string]any {
+		if ctx != nil {
+			m["contextInfo"] = ctx
+		}
+		return m
+	}
+	switch c.Kind {
+	case message.KindText:
+		if ctx == nil {
+			return map[string]any{"conversation": c.Text}
+		}
+		return map[string]any{"extendedTextMessage": withCtx(map[string]any{"text": c.Text})}
+	case message.KindImage, message.KindVideo, message.KindAudio, message.KindDocument, message.KindSticker:
+		return map[string]any{mediaField(c): withCtx(mediaBody(c))}
+	case message.KindLocation:
+		l := c.Location
+		return map[string]any{"locationMessage": withCtx(map[string]any{
+			"degreesLatitude": l.Latitude, "degreesLongitude": l.Longitude, "name": l.Name, "address": l.Address})}
+	case message.KindContact:
+		cards := make([]map[string]any, len(c.Contacts))
+		for i, ct := range c.Contacts {
+			cards[i] = map[string]any{"displayName": ct.DisplayName, "vcard": ct.VCard}
+		}
+		if len(cards) == 1 {
+			return map[string]any{"contactMessage": withCtx(cards[0])}
+		}
+		return map[string]any{"contactsArrayMessage": withCtx(map[string]any{"contacts": cards})}
+	case message.KindPoll:
+		opts := make([]map[string]any, len(c.Poll.Options))
+		for i, o := range c.Poll.Options {
+			opts[i] = map[string]any{"optionName": o}
+		}
+		return map[string]any{"pollCreationMessage": withCtx(map[string]any{
+			"name": c.Poll.Question, "options": opts, "selectableOptionsCount": c.Poll.SelectableCount})}
+	case message.KindPollVote:
+		return map[string]any{"pollUpdateMessage": map[string]any{
+			"pollCreationMessageKey": Key(c.PollVote.Poll), "vote": map[string]any{"selectedOptions": c.PollVote.Selected}}}
+	case message.KindReaction:
+		return map[string]any{"reactionMessage": map[string]any{"key": Key(*c.Target), "text": c.Emoji}}
+	case message.KindEdit:
+		return map[string]any{"protocolMessage": map[string]any{"type": "MESSAGE_EDIT", "key": Key(*c.Target),
+			"editedMessage": map[string]any{"conversation": c.Text}}}
+	case message.KindRevoke:
+		return map[string]any{"protocolMessage": map[string]any{"type": "REVOKE", "key": Key(*c.Target)}}
+	case message.KindPin:
+		kind := 1
+		if c.Unpin {
+			kind = 2
+		}
+		return map[string]any{"pinInChatMessage": map[string]any{"key": Key(*c.Target), "type": kind}}
+	case message.KindGroupInvite:
+		inv := c.Invite
+		return map[string]any{"groupInviteMessage": map[string]any{"groupJid": inv.Group.String(), "inviteCode": inv.Code,
+			"groupName": inv.GroupName, "inviteExpiration": inv.Expiration.Unix(), "caption": c.Text}}
+	case message.KindInteractiveReply:
+		return map[string]any{"buttonsResponseMessage": withCtx(map[string]any{
+			"selectedButtonId": c.Answer.ID, "selectedDisplayText": c.Answer.Text})}
+	}
+	return map[string]any{}
+}
+
+func contextInfo(c message.Content) map[string]any {
+	if len(c.Mentions) == 0 && c.Reply == nil && !c.Forwarded {
+		return nil
+	}
+	ctx := map[string]any{}
+	if len(c.Mentions) > 0 {
+		ids := make([]string, len(c.Mentions))
+		for i, m := range c.Mentions {
+			ids[i] = m.String()
+		}
+		ctx["mentionedJid"] = ids
+	}
+	if r := c.Reply; r != nil {
+		ctx["stanzaId"] = r.ID
+		if !r.Sender.IsZero() {
+			ctx["participant"] = r.Sender.String()
+		}
+	}
+	if c.Forwarded {
+		ctx["isForwarded"] = true
+	}
+	return ctx
+}
+
+func mediaField(c message.Content) string {
+	switch c.Kind {
+	case message.KindImage:
+		return "imageMessage"
+	case message.KindVideo:
+		return "videoMessage"
+	case message.KindAudio:
+		return "audioMessage"
+	case message.KindSticker:
+		return "stickerMessage"
+	}
+	return "documentMessage"
+}
+
+func mediaBody(c message.Content) map[string]any {
+	m := c.Media
+	if m == nil {
+		return map[string]any{"caption": c.Text}
+	}
+	b := map[string]any{"mimetype": m.MIME, "fileLength": m.Size, "url": m.URL, "directPath": m.DirectPath,
+		"mediaKey": b64(m.MediaKey), "fileSha256": b64(m.FileSHA256), "fileEncSha256": b64(m.FileEncSHA256)}
+	if c.Text != "" {
+		b["caption"] = c.Text
+	}
+	if c.ViewOnce {
+		b["viewOnce"] = true
+	}
+	switch c.Kind {
+	case message.KindImage, message.KindSticker:
+		b["width"], b["height"] = m.Width, m.Height
+	case message.KindVideo:
+		b["width"], b["height"], b["seconds"], b["gifPlayback"] = m.Width, m.Height, m.Seconds, m.GIF
+	case message.KindAudio:
+		b["seconds"], b["ptt"] = m.Seconds, m.PTT
+	case message.KindDocument:
+		b["fileName"], b["pageCount"] = m.FileName, m.Pages
+	}
+	return b
+}
+
+// MediaInfo is the `media` block of message_received.
+type MediaInfo struct {
+	HasMedia    bool   `json:"hasMedia"`
+	Type        string `json:"type"`
+	MimeType    string `json:"mimeType"`
+	Caption     string `json:"caption,omitempty"`
+	FileSHA256  string `json:"fileSha256,omitempty"`
+	MediaKey    string `json:"mediaKey,omitempty"`
+	URL         string `json:"url,omitempty"`
+	DirectPath  string `json:"directPath,omitempty"`
+	FileLength  int64  `json:"fileLength"`
+	FileName    string `json:"fileName,omitempty"`
+	Seconds     int    `json:"seconds,omitempty"`
+	PageCount   int    `json:"pageCount,omitempty"`
+	Width       int    `json:"width,omitempty"`
+	Height      int    `json:"height,omitempty"`
+	GIFPlayback bool   `json:"gifPlayback,omitempty"`
+}
+
+// Media renders the media block, nil for content without media.
+func Media(c message.Content) *MediaInfo {
+	m := c.Media
+	if m == nil {
+		return nil
+	}
+	return &MediaInfo{HasMedia: true, Type: mediaField(c), MimeType: m.MIME, Caption: c.Text, FileSHA256: b64(m.FileSHA256),
+		MediaKey: b64(m.MediaKey), URL: m.URL, DirectPath: m.DirectPath, FileLength: m.Size, FileName: m.FileName,
+		Seconds: m.Seconds, PageCount: m.Pages, Width: m.Width, Height: m.Height, GIFPlayback: m.GIF}
+}
+
+func b64(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}

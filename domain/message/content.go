@@ -1,0 +1,292 @@
+package message
+
+import (
+	"strings"
+	"time"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+)
+
+// Content kinds beyond text. Inbound-only kinds are marked.
+const (
+	KindImage            Kind = "image"
+	KindVideo            Kind = "video" // GIF playback is a video with Media.GIF
+	KindAudio            Kind = "audio" // a voice note is audio with Media.PTT
+	KindDocument         Kind = "document"
+	KindSticker          Kind = "sticker"
+	KindLocation         Kind = "location"
+	KindContact          Kind = "contact" // one or more vCards
+	KindPoll             Kind = "poll"
+	KindButtons          Kind = "buttons"           // best effort: many clients no longer render them
+	KindList             Kind = "list"              // best effort, as buttons
+	KindReaction         Kind = "reaction"          // Emoji on Target; "" removes it
+	KindEdit             Kind = "edit"              // Text replaces Target's text
+	KindRevoke           Kind = "revoke"            // Target is deleted for everyone
+	KindPin              Kind = "pin"               // Target pinned in its chat (Unpin reverses)
+	KindPollVote         Kind = "poll_vote"         // inbound only
+	KindGroupInvite      Kind = "group_invite"      // inbound only
+	KindInteractiveReply Kind = "interactive_reply" // inbound only: a button or list answer
+	KindUnknown          Kind = "unknown"           // inbound only: a kind we do not map
+)
+
+// Content is what a message carries. Exactly the part matching Kind is set; Text is
+// the body of a text message or the caption of media.
+type Content struct {
+	Kind      Kind       `json:"kind,omitempty"`
+	Text      string     `json:"text,omitempty"`
+	Mentions  []chat.JID `json:"mentions,omitzero"`
+	Reply     *Reference `json:"reply,omitempty"` // the quoted message, if any
+	Forwarded bool       `json:"forwarded,omitempty"`
+	ViewOnce  bool       `json:"viewOnce,omitempty"`
+
+	Media    *Media            `json:"media,omitempty"`
+	Location *Location         `json:"location,omitempty"`
+	Contacts []Contact         `json:"contacts,omitempty"`
+	Poll     *Poll             `json:"poll,omitempty"`
+	PollVote *PollVote         `json:"pollVote,omitempty"`
+	Buttons  *Buttons          `json:"buttons,omitempty"`
+	List     *List             `json:"list,omitempty"`
+	Invite   *GroupInvite      `json:"invite,omitempty"`
+	Answer   *InteractiveReply `json:"answer,omitempty"`
+
+	Target *Reference `json:"target,omitempty"` // the message a reaction, edit, revoke or pin is about
+	Emoji  string     `json:"emoji,omitempty"`
+	Unpin  bool       `json:"unpin,omitempty"`
+}
+
+// Reference points at an existing message.
+type Reference struct {
+	Chat   chat.JID `json:"chat,omitzero"`
+	ID     string   `json:"id,omitempty"`
+	Sender chat.JID `json:"sender,omitzero"` // author; needed in groups and for messages of others
+	FromMe bool     `json:"fromMe,omitempty"`
+}
+
+// Media describes an attachment. Outbound bytes live in the blob store under BlobKey;
+// inbound media carries the transport's download handles instead.
+type Media struct {
+	MIME     string `json:"mime,omitempty"`
+	FileName string `json:"fileName,omitempty"`
+	Size     int64  `json:"size,omitempty"`
+	Seconds  int    `json:"seconds,omitempty"`
+	Width    int    `json:"width,omitempty"`
+	Height   int    `json:"height,omitempty"`
+	Pages    int    `json:"pages,omitempty"`
+	PTT      bool   `json:"ptt,omitempty"`
+	GIF      bool   `json:"gif,omitempty"`
+	BlobKey  string `json:"blobKey,omitempty"`
+
+	URL           string `json:"url,omitempty"`
+	DirectPath    string `json:"directPath,omitempty"`
+	MediaKey      []byte `json:"mediaKey,omitempty"`
+	FileSHA256    []byte `json:"fileSha256,omitempty"`
+	FileEncSHA256 []byte `json:"fileEncSha256,omitempty"`
+}
+
+// Location is a point, optionally named.
+type Location struct {
+	Latitude  float64 `json:"latitude,omitempty"`
+	Longitude float64 `json:"longitude,omitempty"`
+	Name      string  `json:"name,omitempty"`
+	Address   string  `json:"address,omitempty"`
+	Live      bool    `json:"live,omitempty"`
+}
+
+// Contact is one shared contact card.
+type Contact struct {
+	DisplayName string `json:"displayName,omitempty"`
+	VCard       string `json:"vcard,omitempty"`
+}
+
+// Poll is a poll creation.
+type Poll struct {
+	Question        string   `json:"question,omitempty"`
+	Options         []string `json:"options,omitempty"`
+	SelectableCount int      `json:"selectableCount,omitempty"` // 0 or 1: single choice; n: up to n choices
+}
+
+// PollVote is a decrypted vote on a poll.
+type PollVote struct {
+	Poll     Reference `json:"poll,omitempty"`
+	Selected []string  `json:"selected,omitempty"` // option names
+}
+
+// Button is one quick-reply button.
+type Button struct {
+	ID   string `json:"id,omitempty"`
+	Text string `json:"text,omitempty"`
+}
+
+// Buttons is a message with quick-reply buttons.
+type Buttons struct {
+	Footer  string   `json:"footer,omitempty"`
+	Buttons []Button `json:"buttons,omitempty"`
+}
+
+// ListRow is one choice of a list message.
+type ListRow struct {
+	ID          string `json:"id,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// ListSection groups rows.
+type ListSection struct {
+	Title string    `json:"title,omitempty"`
+	Rows  []ListRow `json:"rows,omitempty"`
+}
+
+// List is a message with a menu of choices.
+type List struct {
+	Title      string        `json:"title,omitempty"`
+	Footer     string        `json:"footer,omitempty"`
+	ButtonText string        `json:"buttonText,omitempty"`
+	Sections   []ListSection `json:"sections,omitempty"`
+}
+
+// GroupInvite is an invitation to join a group.
+type GroupInvite struct {
+	Group      chat.JID  `json:"group,omitzero"`
+	GroupName  string    `json:"groupName,omitempty"`
+	Code       string    `json:"code,omitempty"`
+	Expiration time.Time `json:"expiration,omitzero"`
+}
+
+// InteractiveReply is an answer to buttons or a list.
+type InteractiveReply struct {
+	ID    string    `json:"id,omitempty"`   // the chosen button or row id
+	Text  string    `json:"text,omitempty"` // its visible text
+	Reply Reference `json:"reply,omitempty"`
+}
+
+// Limits WhatsApp enforces (or that keep messages deliverable).
+const (
+	MaxButtons      = 3
+	MaxPollOptions  = 12
+	MinPollOptions  = 2
+	MaxListSections = 10
+	MaxListRows     = 10
+	MaxCaption      = 1024
+)
+
+// Validate checks an outbound content; inbound content is taken as it comes.
+func (c Content) Validate() error {
+	if len([]rune(c.Text)) > MaxTextLength {
+		return fault.Invalid(fault.ReasonInvalidParameter, "text exceeds %d characters", MaxTextLength)
+	}
+	switch c.Kind {
+	case KindText:
+		if strings.TrimSpace(c.Text) == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "message is required")
+		}
+	case KindImage, KindVideo, KindAudio, KindDocument, KindSticker:
+		return c.validateMedia()
+	case KindLocation:
+		l := c.Location
+		if l == nil || l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
+			return fault.Invalid(fault.ReasonInvalidParameter, "latitude must be within ±90 and longitude within ±180")
+		}
+	case KindContact:
+		if len(c.Contacts) == 0 {
+			return fault.Invalid(fault.ReasonMissingParameter, "at least one contact is required")
+		}
+		for _, ct := range c.Contacts {
+			if strings.TrimSpace(ct.DisplayName) == "" || !strings.Contains(ct.VCard, "BEGIN:VCARD") {
+				return fault.Invalid(fault.ReasonInvalidParameter, "each contact needs a name and a vCard")
+			}
+		}
+	case KindPoll:
+		return c.validatePoll()
+	case KindButtons:
+		if c.Buttons == nil || len(c.Buttons.Buttons) == 0 || len(c.Buttons.Buttons) > MaxButtons {
+			return fault.Invalid(fault.ReasonInvalidParameter, "1 to %d buttons are required", MaxButtons)
+		}
+		if strings.TrimSpace(c.Text) == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "a button message needs a body text")
+		}
+	case KindList:
+		return c.validateList()
+	case KindReaction, KindRevoke, KindPin:
+		return c.validateTarget()
+	case KindEdit:
+		if strings.TrimSpace(c.Text) == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "the new text is required")
+		}
+		return c.validateTarget()
+	default:
+		return fault.Invalid(fault.ReasonInvalidParameter, "cannot send a %s message", c.Kind)
+	}
+	return nil
+}
+
+func (c Content) validateMedia() error {
+	m := c.Media
+	if m == nil || m.BlobKey == "" {
+		return fault.Invalid(fault.ReasonMissingParameter, "a file is required")
+	}
+	if m.MIME == "" {
+		return fault.Invalid(fault.ReasonInvalidParameter, "the file type is unknown")
+	}
+	if len([]rune(c.Text)) > MaxCaption {
+		return fault.Invalid(fault.ReasonInvalidParameter, "caption exceeds %d characters", MaxCaption)
+	}
+	if c.ViewOnce && c.Kind != KindImage && c.Kind != KindVideo && c.Kind != KindAudio {
+		return fault.Invalid(fault.ReasonInvalidParameter, "only images, videos and voice notes can be view-once")
+	}
+	return nil
+}
+
+func (c Content) validatePoll() error {
+	p := c.Poll
+	if p == nil || strings.TrimSpace(p.Question) == "" {
+		return fault.Invalid(fault.ReasonMissingParameter, "a poll needs a question")
+	}
+	if len(p.Options) < MinPollOptions || len(p.Options) > MaxPollOptions {
+		return fault.Invalid(fault.ReasonInvalidParameter, "a poll needs %d to %d options", MinPollOptions, MaxPollOptions)
+	}
+	seen := map[string]bool{}
+	for _, o := range p.Options {
+		if strings.TrimSpace(o) == "" || seen[o] {
+			return fault.Invalid(fault.ReasonInvalidParameter, "poll options must be non-empty and distinct")
+		}
+		seen[o] = true
+	}
+	if p.SelectableCount < 0 || p.SelectableCount > len(p.Options) {
+		return fault.Invalid(fault.ReasonInvalidParameter, "selectableCount must be between 0 and the number of options")
+	}
+	return nil
+}
+
+func (c Content) validateList() error {
+	l := c.List
+	if l == nil || len(l.Sections) == 0 || len(l.Sections) > MaxListSections {
+		return fault.Invalid(fault.ReasonInvalidParameter, "a list needs 1 to %d sections", MaxListSections)
+	}
+	if strings.TrimSpace(l.ButtonText) == "" || strings.TrimSpace(c.Text) == "" {
+		return fault.Invalid(fault.ReasonMissingParameter, "a list needs a body text and a button text")
+	}
+	ids := map[string]bool{}
+	for _, s := range l.Sections {
+		if len(s.Rows) == 0 || len(s.Rows) > MaxListRows {
+			return fault.Invalid(fault.ReasonInvalidParameter, "each list section needs 1 to %d rows", MaxListRows)
+		}
+		for _, r := range s.Rows {
+			if r.ID == "" || r.Title == "" || ids[r.ID] {
+				return fault.Invalid(fault.ReasonInvalidParameter, "list rows need a unique id and a title")
+			}
+			ids[r.ID] = true
+		}
+	}
+	return nil
+}
+
+func (c Content) validateTarget() error {
+	if c.Target == nil || c.Target.ID == "" {
+		return fault.Invalid(fault.ReasonMissingParameter, "the target message id is required")
+	}
+	return nil
+}
+
+// TextContent is a plain text message.
+func TextContent(text string) Content { return Content{Kind: KindText, Text: text} }
