@@ -1,0 +1,24 @@
+package ports
+
+import (
+	"context"
+	"io"
+)
+
+// BlobStore keeps media bytes: outbound attachments until they are sent, and mirrored
+// inbound media. Keys are opaque, slash-separated paths chosen by the caller.
+type BlobStore interface {
+	// Put stores r under key, replacing any previous object; Size and SHA256 of the
+	// result are computed from what was written.
+	Put(ctx context.Context, key string, r io.Reader, mime string) (BlobInfo, error)
+	// Open returns the object's bytes; a missing key is a fault.KindNotFound error.
+	Open(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
+	Delete(ctx context.Context, key string) error
+}
+
+// BlobInfo describes a stored object.
+type BlobInfo struct {
+	Size   int64
+	MIME   string
+	SHA256 []byte
+}
