@@ -39,7 +39,8 @@ func TestSendText_Success(t *testing.T) {
 	}
 	m := res[0].Message
 	if !regexp.MustCompile(`^3EB0[0-9A-F]{18}$`).MatchString(m.ID) || m.SessionID != "alice" || m.To.String() != bobPhone+"@s.whatsapp.net" ||
-		m.Text != "halo bob" || m.QuotedID != "3EB0QUOTED" || !m.Forwarded || m.Attempts != 1 || m.FailReason != "" {
+		m.Content.Kind != message.KindText || m.Content.Text != "halo bob" || m.Content.Reply == nil || m.Content.Reply.ID != "3EB0QUOTED" ||
+		!m.Content.Forwarded || m.Attempts != 1 || m.FailReason != "" {
 		t.Fatalf("message %+v", m)
 	}
 	if m.Status != message.StatusSent && m.Status != message.StatusDelivered {
@@ -52,7 +53,8 @@ func TestSendText_Success(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stored.Text != "halo bob" || stored.To != m.To {
+	if stored.Content.Text != "halo bob" || stored.To != m.To || !stored.Content.Forwarded || stored.Content.Reply == nil ||
+		stored.Content.Reply.ID != "3EB0QUOTED" {
 		t.Fatalf("stored %+v", stored)
 	}
 	// The sandbox acks delivery: the full, ordered history is recorded.
@@ -61,7 +63,7 @@ func TestSendText_Success(t *testing.T) {
 		t.Fatalf("status events %v", got)
 	}
 	sent := w.net.Sent("alice")
-	if len(sent) != 1 || sent[0].ID != m.ID || sent[0].Text != "halo bob" {
+	if len(sent) != 1 || sent[0].ID != m.ID || sent[0].Content.Text != "halo bob" {
 		t.Fatalf("network got %+v", sent)
 	}
 	if final, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID); final.Status != message.StatusDelivered {

@@ -215,7 +215,7 @@ func TestUsersAndKeys_Permissions(t *testing.T) {
 func TestMessageAndDevice(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	m, err := message.NewText("3EB0Q", "b1", chat.UserJID("6282222222222"), "hi", "", false, time.Now())
+	m, err := message.NewOutbound("3EB0Q", "b1", chat.UserJID("6282222222222"), message.TextContent("hi"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func TestMessageAndDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := f.q.Message(f.ctx, f.budi, "b1", "3EB0Q")
-	if err != nil || got.ID != "3EB0Q" || got.Text != "hi" {
+	if err != nil || got.ID != "3EB0Q" || got.Content.Text != "hi" || got.Content.Kind != message.KindText {
 		t.Fatalf("message %+v %v", got, err)
 	}
 	if _, err := f.q.Message(f.ctx, f.sari, "b1", "3EB0Q"); !fault.Is(err, fault.KindForbidden) {

@@ -295,13 +295,13 @@ func TestIngest_UnknownSessionIsDropped(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, options{})
 	evs := []ports.TransportEvent{
-		ports.TransportMessage{Message: message.Inbound{ID: "X", SessionID: "ghost", Chat: chat.UserJID(bobPhone), Sender: chat.UserJID(bobPhone), Kind: message.KindText, Text: "hi"}},
+		ports.TransportMessage{Message: message.Inbound{ID: "X", SessionID: "ghost", Chat: chat.UserJID(bobPhone), Sender: chat.Party{JID: chat.UserJID(bobPhone)}, Content: message.TextContent("hi")}},
 		ports.TransportQR{SessionID: "ghost", Code: "qr", ExpiresIn: time.Second},
 		ports.TransportConnected{SessionID: "ghost", Me: session.Identity{JID: alicePhone + "@s.whatsapp.net"}},
 		ports.TransportDisconnected{SessionID: "ghost", Reason: "x"},
 		ports.TransportLoggedOut{SessionID: "ghost"},
 		ports.TransportReplaced{SessionID: "ghost"},
-		ports.TransportAck{SessionID: "ghost", MessageID: "nope", Status: message.StatusDelivered, At: time.Now()},
+		ports.TransportReceipt{SessionID: "ghost", IDs: []string{"nope"}, Status: message.StatusDelivered, At: time.Now()},
 	}
 	for _, e := range evs {
 		if err := w.ingest.Handle(w.ctx, e); err != nil {
@@ -363,7 +363,7 @@ func TestIngest_StoreFailureIsReturnedSoTheTransportRetries(t *testing.T) {
 	fs.fail.Store(true)
 
 	// Directly: the error reaches the transport.
-	in := message.Inbound{ID: "3EB0DIRECT", SessionID: "alice", Chat: chat.UserJID(bobPhone), Sender: chat.UserJID(bobPhone), Kind: message.KindText, Text: "x", Timestamp: time.Now()}
+	in := message.Inbound{ID: "3EB0DIRECT", SessionID: "alice", Chat: chat.UserJID(bobPhone), Sender: chat.Party{JID: chat.UserJID(bobPhone)}, Content: message.TextContent("x"), Timestamp: time.Now()}
 	if err := w.ingest.Handle(w.ctx, ports.TransportMessage{Message: in}); !errors.Is(err, errDiskFull) {
 		t.Fatalf("Handle = %v, want the store error", err)
 	}
@@ -487,7 +487,7 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, options{})
 	w.openSession(w.user, "alice", alicePhone, "")
-	m, err := message.NewText("3EB0ACK", "alice", chat.UserJID(bobPhone), "x", "", false, time.Now())
+	m, err := message.NewOutbound("3EB0ACK", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -497,7 +497,7 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 	}
 	ack := func(s message.Status) {
 		t.Helper()
-		if err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "alice", MessageID: m.ID, Status: s, At: time.Now()}); err != nil {
+		if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: s, At: time.Now()}); err != nil {
 			t.Fatalf("ack %s: %v", s, err)
 		}
 	}
@@ -522,18 +522,18 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	m, err := message.NewText("3EB0EARLY", "alice", chat.UserJID(bobPhone), "x", "", false, time.Now())
+	m, err := message.NewOutbound("3EB0EARLY", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Status = message.StatusQueued
-	if err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "alice", MessageID: m.ID, Status: message.StatusDelivered, At: time.Now()}); err != nil {
+	if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusDelivered, At: time.Now()}); err != nil {
 		t.Fatalf("ack for a message not stored yet: %v", err)
 	}
 	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "alice", MessageID: m.ID, Status: message.StatusRead, At: time.Now()}); err != nil {
+	if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusRead, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -681,7 +681,7 @@ func TestSendQueue_WaitsWhileSessionIsNotOpen(t *testing.T) {
 	if err := w.ingest.Handle(w.ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "x"}); err != nil {
 		t.Fatal(err)
 	}
-	m, _ := message.NewText(command.NewMessageID(), "alice", chat.UserJID(bobPhone), "later", "", false, time.Now())
+	m, _ := message.NewOutbound(command.NewMessageID(), "alice", chat.UserJID(bobPhone), message.TextContent("later"), time.Now())
 	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
 		t.Fatal(err)
 	}
@@ -700,7 +700,7 @@ func TestIngest_ErrorKinds(t *testing.T) {
 	t.Parallel()
 	// A NotFound from the store is "dropped"; other kinds are reported.
 	w := newWorld(t, options{})
-	err := w.ingest.Handle(w.ctx, ports.TransportAck{SessionID: "ghost", MessageID: "x", Status: message.StatusRead, At: time.Now()})
+	err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "ghost", IDs: []string{"x"}, Status: message.StatusRead, At: time.Now()})
 	if err != nil || fault.KindOf(err) != fault.KindUnknown {
 		t.Fatalf("ack for unknown message: %v", err)
 	}

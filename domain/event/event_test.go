@@ -165,7 +165,7 @@ func TestNew_AcceptsEmptyObjectAndRawObject(t *testing.T) {
 
 func TestMessageStatusOf(t *testing.T) {
 	t.Parallel()
-	m, err := message.NewText("3EB0ABC", "s1", chat.UserJID("6281234567890"), "hi", "", false, t0)
+	m, err := message.NewOutbound("3EB0ABC", "s1", chat.UserJID("6281234567890"), message.TextContent("hi"), t0)
 	if err != nil {
 		t.Fatal(err)
 	}

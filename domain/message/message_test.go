@@ -2,6 +2,7 @@ package message_test
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +14,16 @@ import (
 
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
-var statuses = []message.Status{message.StatusQueued, message.StatusSent, message.StatusDelivered, message.StatusRead, message.StatusFailed}
+var statuses = []message.Status{message.StatusQueued, message.StatusSent, message.StatusDelivered, message.StatusRead, message.StatusPlayed, message.StatusFailed}
 
-// allowed is the expected ack machine: forward only, failed only from queued, failed terminal.
+// allowed is the expected ack machine: forward only (played ranks after read), failed
+// only from queued, failed and played terminal.
 var allowed = map[message.Status][]message.Status{
-	message.StatusQueued:    {message.StatusSent, message.StatusDelivered, message.StatusRead, message.StatusFailed},
-	message.StatusSent:      {message.StatusDelivered, message.StatusRead},
-	message.StatusDelivered: {message.StatusRead},
-	message.StatusRead:      {},
+	message.StatusQueued:    {message.StatusSent, message.StatusDelivered, message.StatusRead, message.StatusPlayed, message.StatusFailed},
+	message.StatusSent:      {message.StatusDelivered, message.StatusRead, message.StatusPlayed},
+	message.StatusDelivered: {message.StatusRead, message.StatusPlayed},
+	message.StatusRead:      {message.StatusPlayed},
+	message.StatusPlayed:    {},
 	message.StatusFailed:    {},
 }
 
@@ -61,7 +64,7 @@ func TestStatus_Valid(t *testing.T) {
 
 var to = chat.UserJID("6281234567890")
 
-func TestNewText(t *testing.T) {
+func TestNewOutbound_Text(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name       string
@@ -81,7 +84,10 @@ func TestNewText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			local := t0.In(time.FixedZone("X", 3600))
-			m, err := message.NewText("3EB0AA", "s1", tt.to, tt.text, "3EB0QUOTE", true, local)
+			c := message.TextContent(tt.text)
+			c.Reply = &message.Reference{Chat: tt.to, ID: "3EB0QUOTE"}
+			c.Forwarded = true
+			m, err := message.NewOutbound("3EB0AA", "s1", tt.to, c, local)
 			if tt.wantReason != "" {
 				fe, ok := fault.As(err)
 				if !ok || fe.Kind != fault.KindInvalid || fe.Reason != tt.wantReason {
@@ -92,10 +98,14 @@ func TestNewText(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := message.Outbound{ID: "3EB0AA", SessionID: "s1", To: tt.to, Kind: message.KindText, Text: tt.text,
-				QuotedID: "3EB0QUOTE", Forwarded: true, Status: message.StatusQueued, CreatedAt: t0, UpdatedAt: t0}
-			if m != want {
-				t.Fatalf("NewText = %+v\nwant %+v", m, want)
+			want := message.Outbound{ID: "3EB0AA", SessionID: "s1", To: tt.to,
+				Content: message.Content{Kind: message.KindText, Text: tt.text, Reply: &message.Reference{Chat: tt.to, ID: "3EB0QUOTE"}, Forwarded: true},
+				Status:  message.StatusQueued, CreatedAt: t0, UpdatedAt: t0}
+			if !reflect.DeepEqual(m, want) {
+				t.Fatalf("NewOutbound = %+v\nwant %+v", m, want)
+			}
+			if m.CreatedAt.Location() != time.UTC {
+				t.Fatalf("CreatedAt not in UTC: %v", m.CreatedAt)
 			}
 		})
 	}
@@ -116,11 +126,13 @@ func TestAdvance(t *testing.T) {
 		{"sent to failed", message.StatusSent, message.StatusFailed, false},
 		{"failed to sent", message.StatusFailed, message.StatusSent, false},
 		{"to unknown", message.StatusQueued, "bogus", false},
+		{"read to played", message.StatusRead, message.StatusPlayed, true},
+		{"played to read is a late ack", message.StatusPlayed, message.StatusRead, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m, err := message.NewText("id", "s1", to, "hi", "", false, t0)
+			m, err := message.NewOutbound("id", "s1", to, message.TextContent("hi"), t0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,7 +144,7 @@ func TestAdvance(t *testing.T) {
 				t.Fatalf("Advance(%s→%s) = %v, want %v", tt.from, tt.next, got, tt.want)
 			}
 			if !tt.want {
-				if m != before {
+				if !reflect.DeepEqual(m, before) {
 					t.Fatalf("refused Advance changed the message: %+v", m)
 				}
 				return
