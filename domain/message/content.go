@@ -184,7 +184,8 @@ func (c Content) Validate() error {
 		return c.validateMedia()
 	case KindLocation:
 		l := c.Location
-		if l == nil || l.Latitude < -90 || l.Latitude > 90 || l.Longitude < -180 || l.Longitude > 180 {
+		// Written as "not within" so NaN, which compares false to everything, is refused.
+		if l == nil || !(l.Latitude >= -90 && l.Latitude <= 90) || !(l.Longitude >= -180 && l.Longitude <= 180) {
 			return fault.Invalid(fault.ReasonInvalidParameter, "latitude must be within ±90 and longitude within ±180")
 		}
 	case KindContact:
