@@ -109,8 +109,12 @@ func WABody(c message.Content) map[string]any {
 		return map[string]any{"pinInChatMessage": map[string]any{"key": Key(*c.Target), "type": kind}}
 	case message.KindGroupInvite:
 		inv := c.Invite
+		var expires int64 // 0 when unknown, not the Unix time of year 1
+		if !inv.Expiration.IsZero() {
+			expires = inv.Expiration.Unix()
+		}
 		return map[string]any{"groupInviteMessage": map[string]any{"groupJid": inv.Group.String(), "inviteCode": inv.Code,
-			"groupName": inv.GroupName, "inviteExpiration": inv.Expiration.Unix(), "caption": c.Text}}
+			"groupName": inv.GroupName, "inviteExpiration": expires, "caption": c.Text}}
 	case message.KindInteractiveReply:
 		return map[string]any{"buttonsResponseMessage": withCtx(map[string]any{
 			"selectedButtonId": c.Answer.ID, "selectedDisplayText": c.Answer.Text})}
