@@ -53,7 +53,20 @@ type Content struct {
 	Target *Reference `json:"target,omitempty"` // the message a reaction, edit, revoke or pin is about
 	Emoji  string     `json:"emoji,omitempty"`
 	Unpin  bool       `json:"unpin,omitempty"`
+
+	// Presence is a send option, not part of the WhatsApp message: the chat state the
+	// worker shows before sending (available → composing/recording → paused).
+	Presence Presence `json:"presence,omitempty"`
 }
+
+// Presence is the chat state shown before an outbound message.
+type Presence string
+
+const (
+	PresenceNone      Presence = ""
+	PresenceComposing Presence = "composing"
+	PresenceRecording Presence = "recording"
+)
 
 // Reference points at an existing message.
 type Reference struct {
