@@ -86,7 +86,7 @@ func (s *Service) preflight(ctx context.Context, sess *session.Session, in Webho
 		res.Error = err.Error()
 		return res
 	}
-	req, err := webhook.Build(ws.Algorithm, webhook.SigningKey(in.Secret, info.Username), webhook.Envelope{
+	req, err := webhook.Build(webhook.Signing{Mode: webhook.ModeWAREST, Algorithm: ws.Algorithm, Keys: [][]byte{webhook.SigningKey(in.Secret, info.Username)}}, webhook.Envelope{
 		Event: "preflight", EventID: s.ids.NewID(), Data: json.RawMessage(`{"ping":true}`),
 		SessionID: sess.ID(), At: s.clock.Now(), Session: info,
 	})

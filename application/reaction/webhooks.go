@@ -58,7 +58,7 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 	if url == "" {
 		return nil
 	}
-	d := webhook.NewDelivery(w.ids.NewID(), e.ID, e.SessionID, url, w.clock.Now())
+	d := webhook.NewDelivery(w.ids.NewID(), e.ID, e.SessionID, "", url, w.clock.Now())
 	if err := w.store.Deliveries().Create(ctx, d); err != nil && !fault.Is(err, fault.KindConflict) {
 		return err
 	}
@@ -132,7 +132,7 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery) (webhook.Req
 	case !fault.Is(err, fault.KindNotFound):
 		return webhook.Request{}, err
 	}
-	return webhook.Build(w.cfg.Algorithm, webhook.SigningKey(secret, info.Username), webhook.Envelope{
+	return webhook.Build(webhook.Signing{Mode: webhook.ModeWAREST, Algorithm: w.cfg.Algorithm, Keys: [][]byte{webhook.SigningKey(secret, info.Username)}}, webhook.Envelope{
 		Event: string(e.Type), EventID: e.ID, Data: e.Payload, SessionID: e.SessionID,
 		At: e.OccurredAt, Session: info, Attempt: d.Attempts + 1,
 	})

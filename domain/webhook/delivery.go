@@ -16,26 +16,44 @@ const (
 	DeliveryDead      DeliveryStatus = "dead" // gave up: retries exhausted or rejected
 )
 
-// Delivery is one event to be delivered to one URL, with its attempt history.
+// Delivery is one event to be delivered to one subscription, with its attempt history.
 type Delivery struct {
-	ID            string
-	EventID       string
-	SessionID     string
-	URL           string
-	Status        DeliveryStatus
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	LastStatus    int // HTTP status of the last attempt, 0 when none came back
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID             string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	URL            string
+	Status         DeliveryStatus
+	Attempts       int
+	NextAttemptAt  time.Time
+	LastError      string
+	LastStatus     int // HTTP status of the last attempt, 0 when none came back
+	CreatedAt      time.Time
+	RetryFrom      time.Time // start of the current retry window (creation or last redelivery)
+	UpdatedAt      time.Time
 }
 
 // NewDelivery schedules a first attempt now.
-func NewDelivery(id, eventID, sessionID, url string, now time.Time) Delivery {
+func NewDelivery(id, eventID, sessionID, subscriptionID, url string, now time.Time) Delivery {
 	now = now.UTC()
-	return Delivery{ID: id, EventID: eventID, SessionID: sessionID, URL: url, Status: DeliveryPending,
-		NextAttemptAt: now, CreatedAt: now, UpdatedAt: now}
+	return Delivery{ID: id, EventID: eventID, SessionID: sessionID, SubscriptionID: subscriptionID, URL: url,
+		Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now, RetryFrom: now, UpdatedAt: now}
+}
+
+// Redeliver schedules the delivery again now with a fresh retry window, whatever
+// its state; its attempt count keeps growing so the history stays visible.
+func (d *Delivery) Redeliver(now time.Time) {
+	now = now.UTC()
+	d.Status = DeliveryPending
+	d.NextAttemptAt = now
+	d.RetryFrom = now
+	d.UpdatedAt = now
+}
+
+// Defer postpones the next attempt without counting one (an open circuit).
+func (d *Delivery) Defer(until, now time.Time) {
+	d.NextAttemptAt = until.UTC()
+	d.UpdatedAt = now.UTC()
 }
 
 // Outcome is what one attempt produced.
@@ -57,28 +75,33 @@ func (o Outcome) Retryable() bool {
 	return s == 408 || s == 429 || s >= 500
 }
 
-// Policy decides when to retry. Delay before attempt n+1 is Base*2^(n-1) capped at
-// Max, plus a uniform jitter of up to Jitter; attempts stop at MaxAttempts.
+// Policy decides when to retry. The delay before attempt n+1 is Base*2^(n-1) capped
+// at Max, plus a uniform jitter of up to Jitter. A delivery is dead when its response
+// is not worth retrying, when MaxAttempts (if set) is reached, or when the next
+// attempt would fall outside Horizon from the start of its retry window.
 type Policy struct {
-	MaxAttempts int
+	MaxAttempts int // 0: no limit but the horizon
+	Horizon     time.Duration
 	Base        time.Duration
 	Max         time.Duration
 	Jitter      time.Duration
 }
 
-// DefaultPolicy mirrors WAREST's defaults: 4 attempts, 800 ms doubling, 300 ms jitter.
-var DefaultPolicy = Policy{MaxAttempts: 4, Base: 800 * time.Millisecond, Max: 5 * time.Minute, Jitter: 300 * time.Millisecond}
+// DefaultPolicy retries for 24 hours, starting at WAREST's 800 ms and doubling up to
+// 10 minutes between attempts, with WAREST's 300 ms jitter.
+var DefaultPolicy = Policy{Horizon: 24 * time.Hour, Base: 800 * time.Millisecond, Max: 10 * time.Minute, Jitter: 300 * time.Millisecond}
 
 // Delay returns the wait after the given (1-based) failed attempt, before jitter.
 func (p Policy) Delay(attempt int) time.Duration {
+	limit := p.Max
+	if limit <= 0 {
+		limit = DefaultPolicy.Max
+	}
 	d := p.Base
-	for i := 1; i < attempt && (p.Max <= 0 || d < p.Max); i++ {
+	for i := 1; i < attempt && d < limit; i++ {
 		d *= 2
 	}
-	if p.Max > 0 && d > p.Max {
-		d = p.Max
-	}
-	return d
+	return min(d, limit)
 }
 
 // Record applies an attempt's outcome: delivered, rescheduled with backoff, or dead.
@@ -91,16 +114,21 @@ func (p Policy) Record(d *Delivery, o Outcome, now time.Time) {
 	if o.Err != nil {
 		d.LastError = o.Err.Error()
 	}
-	switch {
-	case o.OK():
+	if o.OK() {
 		d.Status = DeliveryDelivered
-	case !o.Retryable() || d.Attempts >= p.MaxAttempts:
+		return
+	}
+	wait := p.Delay(d.Attempts)
+	if p.Jitter > 0 {
+		wait += rand.N(p.Jitter)
+	}
+	next := now.Add(wait)
+	switch {
+	case !o.Retryable(),
+		p.MaxAttempts > 0 && d.Attempts >= p.MaxAttempts,
+		p.Horizon > 0 && next.After(d.RetryFrom.Add(p.Horizon)):
 		d.Status = DeliveryDead
 	default:
-		wait := p.Delay(d.Attempts)
-		if p.Jitter > 0 {
-			wait += rand.N(p.Jitter)
-		}
-		d.NextAttemptAt = now.Add(wait)
+		d.NextAttemptAt = next
 	}
 }

@@ -213,7 +213,7 @@ func TestBuild(t *testing.T) {
 			t.Parallel()
 			e := env
 			e.Attempt = tt.attempt
-			req, err := webhook.Build(webhook.SHA384, key, e)
+			req, err := webhook.Build(webhook.Signing{Mode: webhook.ModeWAREST, Algorithm: webhook.SHA384, Keys: [][]byte{key}}, e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,7 +256,7 @@ func TestBuild(t *testing.T) {
 
 func TestBuild_BadDataIsAnError(t *testing.T) {
 	t.Parallel()
-	_, err := webhook.Build(webhook.SHA256, []byte("k"), webhook.Envelope{Event: "e", Data: json.RawMessage(`[1]`), At: t0})
+	_, err := webhook.Build(webhook.Signing{Algorithm: webhook.SHA256, Keys: [][]byte{[]byte("k")}}, webhook.Envelope{Event: "e", Data: json.RawMessage(`[1]`), At: t0})
 	if err == nil {
 		t.Fatal("Build accepted non-object data")
 	}
@@ -286,13 +286,19 @@ func TestPolicy_Delay(t *testing.T) {
 	if got := webhook.DefaultPolicy.Delay(3); got != 3200*time.Millisecond {
 		t.Errorf("DefaultPolicy.Delay(3) = %v, want 3.2s", got)
 	}
+	if webhook.DefaultPolicy.Horizon != 24*time.Hour {
+		t.Errorf("default horizon %v, want 24h", webhook.DefaultPolicy.Horizon)
+	}
 }
 
-func TestPolicy_Delay_NoCapKeepsDoubling(t *testing.T) {
+func TestPolicy_Delay_WithoutMaxUsesTheDefaultCap(t *testing.T) {
 	t.Parallel()
 	p := webhook.Policy{Base: 10 * time.Millisecond}
 	if got := p.Delay(4); got != 80*time.Millisecond {
 		t.Fatalf("Delay(4) without Max = %v, want 80ms", got)
+	}
+	if got := p.Delay(200); got != webhook.DefaultPolicy.Max {
+		t.Fatalf("Delay(200) without Max = %v, want the default cap %v", got, webhook.DefaultPolicy.Max)
 	}
 }
 
@@ -333,9 +339,9 @@ func TestOutcome(t *testing.T) {
 func TestNewDelivery(t *testing.T) {
 	t.Parallel()
 	local := t0.In(time.FixedZone("X", 3600))
-	d := webhook.NewDelivery("d1", "e1", "s1", "https://x.test/h", local)
-	want := webhook.Delivery{ID: "d1", EventID: "e1", SessionID: "s1", URL: "https://x.test/h", Status: webhook.DeliveryPending,
-		NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0}
+	d := webhook.NewDelivery("d1", "e1", "s1", "sub1", "https://x.test/h", local)
+	want := webhook.Delivery{ID: "d1", EventID: "e1", SessionID: "s1", SubscriptionID: "sub1", URL: "https://x.test/h",
+		Status: webhook.DeliveryPending, NextAttemptAt: t0, CreatedAt: t0, RetryFrom: t0, UpdatedAt: t0}
 	if d != want {
 		t.Fatalf("NewDelivery = %+v\nwant %+v", d, want)
 	}
@@ -369,7 +375,7 @@ func TestPolicy_Record(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for range 20 { // jitter is random: check the bounds repeatedly
-				d := webhook.NewDelivery("d1", "e1", "s1", "https://x.test/h", t0)
+				d := webhook.NewDelivery("d1", "e1", "s1", "sub1", "https://x.test/h", t0)
 				d.Attempts = tt.prior
 				d.LastError = "stale"
 				p.Record(&d, tt.o, now)
@@ -394,7 +400,7 @@ func TestPolicy_Record(t *testing.T) {
 func TestPolicy_Record_NoJitterIsExact(t *testing.T) {
 	t.Parallel()
 	p := webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: time.Second}
-	d := webhook.NewDelivery("d", "e", "s", "u", t0)
+	d := webhook.NewDelivery("d", "e", "s", "sub", "u", t0)
 	p.Record(&d, webhook.Outcome{HTTPStatus: 503}, t0)
 	p.Record(&d, webhook.Outcome{HTTPStatus: 503}, t0)
 	if d.Status != webhook.DeliveryPending || d.NextAttemptAt != t0.Add(20*time.Millisecond) {

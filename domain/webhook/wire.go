@@ -5,10 +5,12 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash"
+	"strings"
 	"time"
 )
 
@@ -105,7 +107,7 @@ func Sign(a Algorithm, key, body []byte) string {
 	return a.Name() + "=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Envelope is everything needed to sign and address one webhook request.
+// Envelope is everything needed to address one webhook request.
 type Envelope struct {
 	Event     string
 	EventID   string
@@ -116,35 +118,92 @@ type Envelope struct {
 	Attempt   int // 1-based; 0 for a preflight
 }
 
+// Signing says how to sign: the mode, the HMAC variant (WAREST mode) and the keys,
+// the current one first and, during a rotation, the previous one.
+type Signing struct {
+	Mode      Mode
+	Algorithm Algorithm
+	Keys      [][]byte
+}
+
 // Request is a signed, ready-to-send webhook body with its headers.
 type Request struct {
 	Body    []byte
 	Headers map[string]string
 }
 
-// Build renders the WAREST body and headers for e, signed with key.
-func Build(a Algorithm, key []byte, e Envelope) (Request, error) {
+// Build renders the WAREST body and its headers, signed as sg says. The routing
+// headers (event, session, attempt) are sent in both modes.
+func Build(sg Signing, e Envelope) (Request, error) {
+	if len(sg.Keys) == 0 {
+		return Request{}, fmt.Errorf("webhook: no signing key")
+	}
 	body, err := Body(e.Event, e.Data, e.SessionID, e.At, e.Session)
 	if err != nil {
 		return Request{}, err
 	}
 	h := map[string]string{
-		"Content-Type":           "application/json",
-		"X-WAREST-Signature":     Sign(a, key, body),
-		"X-WAREST-Signature-Alg": a.Name(),
-		"X-WAREST-Timestamp":     fmt.Sprint(e.At.UnixMilli()),
-		"X-WAREST-Event":         e.Event,
-		"X-WAREST-Event-Id":      e.EventID,
-		"X-WAREST-Session":       e.Session.ID,
-		"X-WAREST-Registry":      e.Session.Registry,
-		"X-WAREST-Label":         e.Session.Label,
-		"X-WAREST-Username":      e.Session.Username,
-		"X-WAREST-Version":       "1",
+		"Content-Type":      "application/json",
+		"X-WAREST-Event":    e.Event,
+		"X-WAREST-Event-Id": e.EventID,
+		"X-WAREST-Session":  e.Session.ID,
+		"X-WAREST-Registry": e.Session.Registry,
+		"X-WAREST-Label":    e.Session.Label,
+		"X-WAREST-Username": e.Session.Username,
+		"X-WAREST-Version":  "1",
 	}
 	if e.Attempt > 0 {
 		h["X-WAREST-Delivery-Attempt"] = fmt.Sprint(e.Attempt)
 	} else {
 		h["X-WAREST-Preflight"] = "1"
 	}
+	if sg.Mode == ModeStandard {
+		sigs := make([]string, len(sg.Keys))
+		for i, k := range sg.Keys {
+			sigs[i] = StandardSignature(k, e.EventID, e.At, body)
+		}
+		h["webhook-id"] = e.EventID
+		h["webhook-timestamp"] = fmt.Sprint(e.At.Unix())
+		h["webhook-signature"] = strings.Join(sigs, " ")
+		return Request{Body: body, Headers: h}, nil
+	}
+	h["X-WAREST-Signature"] = Sign(sg.Algorithm, sg.Keys[0], body)
+	h["X-WAREST-Signature-Alg"] = sg.Algorithm.Name()
+	h["X-WAREST-Timestamp"] = fmt.Sprint(e.At.UnixMilli())
+	if len(sg.Keys) > 1 {
+		h["X-WAREST-Signature-Previous"] = Sign(sg.Algorithm, sg.Keys[1], body)
+	}
 	return Request{Body: body, Headers: h}, nil
+}
+
+// StandardKey is the HMAC key of a Standard Webhooks secret: "whsec_" + base64 is
+// decoded, anything else is used as it is.
+func StandardKey(secret string) []byte {
+	if rest, ok := strings.CutPrefix(secret, "whsec_"); ok {
+		if k, err := base64.StdEncoding.DecodeString(rest); err == nil {
+			return k
+		}
+	}
+	return []byte(secret)
+}
+
+// StandardSignature is "v1," + base64(HMAC-SHA256(key, "id.timestamp.body")).
+func StandardSignature(key []byte, id string, at time.Time, body []byte) string {
+	m := hmac.New(sha256.New, key)
+	fmt.Fprintf(m, "%s.%d.", id, at.Unix())
+	m.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// Keys derives the signing keys of a subscription's secrets for the given mode.
+func Keys(mode Mode, secrets []string, username string) [][]byte {
+	keys := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		if mode == ModeStandard {
+			keys[i] = StandardKey(s)
+		} else {
+			keys[i] = SigningKey(s, username)
+		}
+	}
+	return keys
 }

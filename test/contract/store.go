@@ -639,8 +639,8 @@ func eventPublish(t *testing.T, s ports.Store) {
 // --- deliveries ---
 
 func newDelivery(id, eventID, url string, next time.Time) webhook.Delivery {
-	d := webhook.NewDelivery(id, eventID, "s1", url, at(0))
-	d.NextAttemptAt, d.CreatedAt = next, next
+	d := webhook.NewDelivery(id, eventID, "s1", "", url, at(0))
+	d.NextAttemptAt, d.CreatedAt, d.RetryFrom = next, next, time.Time{}
 	return d
 }
 
