@@ -54,8 +54,12 @@ func Tags(c message.Content) string {
 	return "system"
 }
 
-// WABody renders content as the `message` field of a WhatsApp message object.
+// WABody renders content as the `message` field of a WhatsApp message object. Inbound
+// content lacking the part its kind needs (a malformed message) renders empty.
 func WABody(c message.Content) map[string]any {
+	if !complete(c) {
+		return map[string]any{}
+	}
 	ctx := contextInfo(c)
 	withCtx := func(m map[string]any) map[string]any {
 		if ctx != nil {
@@ -120,6 +124,25 @@ func WABody(c message.Content) map[string]any {
 			"selectedButtonId": c.Answer.ID, "selectedDisplayText": c.Answer.Text})}
 	}
 	return map[string]any{}
+}
+
+// complete reports whether c has the part WABody reads for its kind.
+func complete(c message.Content) bool {
+	switch c.Kind {
+	case message.KindLocation:
+		return c.Location != nil
+	case message.KindPoll:
+		return c.Poll != nil
+	case message.KindPollVote:
+		return c.PollVote != nil
+	case message.KindReaction, message.KindEdit, message.KindRevoke, message.KindPin:
+		return c.Target != nil
+	case message.KindGroupInvite:
+		return c.Invite != nil
+	case message.KindInteractiveReply:
+		return c.Answer != nil
+	}
+	return true
 }
 
 func contextInfo(c message.Content) map[string]any {
