@@ -245,3 +245,23 @@ func TestMedia(t *testing.T) {
 		assertJSON(t, m, tt.want)
 	}
 }
+
+func TestWABody_MalformedInboundRendersEmptyInsteadOfPanicking(t *testing.T) {
+	t.Parallel()
+	for _, k := range []message.Kind{message.KindLocation, message.KindPoll, message.KindPollVote, message.KindReaction, message.KindEdit,
+		message.KindRevoke, message.KindPin, message.KindGroupInvite, message.KindInteractiveReply} {
+		t.Run(string(k), func(t *testing.T) {
+			t.Parallel()
+			c := message.Content{Kind: k, Text: "x"}
+			if got := event.WABody(c); len(got) != 0 {
+				t.Fatalf("WABody(%s without its part) = %v, want {}", k, got)
+			}
+			_ = event.Tags(c)
+			if event.Media(c) != nil {
+				t.Fatal("media for a content without media")
+			}
+		})
+	}
+	// Media kinds without media still render their caption.
+	assertJSON(t, event.WABody(message.Content{Kind: message.KindDocument, Text: "cap"}), `{"documentMessage":{"caption":"cap"}}`)
+}
