@@ -21,6 +21,10 @@ type Repositories interface {
 	Messages() MessageRepository
 	Events() EventRepository
 	Deliveries() DeliveryRepository
+	Counters() CounterRepository
+	Cooldowns() CooldownRepository
+	Idempotency() IdempotencyRepository
+	Inbound() InboundRepository
 }
 
 // Store is a database. InTx runs fn in one transaction, committed when fn returns nil.

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
@@ -36,6 +37,7 @@ func New() *Store {
 		messages:   map[messageKey]message.Outbound{},
 		messageSeq: map[messageKey]int64{},
 		deliveries: map[string]webhook.Delivery{},
+		limits:     limits{counters: map[string]counter{}, cooldowns: map[cooldownKey]time.Time{}, idem: map[idemKey]ports.IdempotencyRecord{}},
 	}}
 	s.repos = repos{with: s.locked}
 	return s
@@ -87,6 +89,7 @@ type state struct {
 	lastSeq    int64
 	events     []storedEvent // ascending by Seq
 	deliveries map[string]webhook.Delivery
+	limits     limits // limits.go
 }
 
 func (st *state) clone() *state {
@@ -99,6 +102,7 @@ func (st *state) clone() *state {
 		lastSeq:    st.lastSeq,
 		events:     slices.Clone(st.events),
 		deliveries: maps.Clone(st.deliveries),
+		limits:     st.limits.clone(),
 	}
 }
 
@@ -114,6 +118,12 @@ func (r repos) APIKeys() ports.APIKeyRepository      { return apiKeys(r) }
 func (r repos) Messages() ports.MessageRepository    { return messages(r) }
 func (r repos) Events() ports.EventRepository        { return events(r) }
 func (r repos) Deliveries() ports.DeliveryRepository { return deliveries(r) }
+
+// Limits, idempotency keys and received-message lookup (limits.go).
+func (r repos) Counters() ports.CounterRepository        { return counters(r) }
+func (r repos) Cooldowns() ports.CooldownRepository      { return cooldowns(r) }
+func (r repos) Idempotency() ports.IdempotencyRepository { return idempotency(r) }
+func (r repos) Inbound() ports.InboundRepository         { return inbound(r) }
 
 // limited applies the ports' limit, where limit <= 0 means no limit.
 func limited[T any](s []T, limit int) []T {

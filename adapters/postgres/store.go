@@ -136,3 +136,9 @@ func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
 func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
 func (r *repos) Events() ports.EventRepository        { return events{r} }
 func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
+
+// Limits, idempotency keys and received-message lookup (limits.go).
+func (r *repos) Counters() ports.CounterRepository        { return counters{r} }
+func (r *repos) Cooldowns() ports.CooldownRepository      { return cooldowns{r} }
+func (r *repos) Idempotency() ports.IdempotencyRepository { return idempotency{r} }
+func (r *repos) Inbound() ports.InboundRepository         { return inbound{r} }

@@ -80,6 +80,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"tx/update inside a transaction rolls back with it", txUpdateRollsBack},
 		{"tx/concurrent transactions updating a session and appending events all commit", txConcurrent},
 	}
+	tests = append(tests, limitTests...) // limits.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -29,6 +29,23 @@ type Event struct {
 	PublishedAt *time.Time
 }
 
+type IdempotencyKey struct {
+	Scope      string
+	Key        string
+	Hash       string
+	SessionID  string
+	MessageIds string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+type LimiterCounter struct {
+	Key         string
+	WindowStart time.Time
+	Count       int64
+	ExpiresAt   time.Time
+}
+
 type Message struct {
 	SessionID  string
 	ID         string
@@ -41,6 +58,12 @@ type Message struct {
 	Attempts   int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+type RecipientCooldown struct {
+	SessionID  string
+	Recipient  string
+	LastSentAt time.Time
 }
 
 type Session struct {

@@ -29,6 +29,23 @@ type Event struct {
 	PublishedAt sql.NullInt64
 }
 
+type IdempotencyKey struct {
+	Scope      string
+	Key        string
+	Hash       string
+	SessionID  string
+	MessageIds string
+	CreatedAt  int64
+	ExpiresAt  int64
+}
+
+type LimiterCounter struct {
+	Key         string
+	WindowStart int64
+	Count       int64
+	ExpiresAt   int64
+}
+
 type Message struct {
 	SessionID  string
 	ID         string
@@ -40,6 +57,12 @@ type Message struct {
 	Attempts   int64
 	CreatedAt  int64
 	UpdatedAt  int64
+}
+
+type RecipientCooldown struct {
+	SessionID  string
+	Recipient  string
+	LastSentAt int64
 }
 
 type Session struct {

@@ -1,0 +1,121 @@
+package memory
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
+)
+
+// limits is the state of counters, cooldowns and idempotency keys.
+type limits struct {
+	counters  map[string]counter
+	cooldowns map[cooldownKey]time.Time
+	idem      map[idemKey]ports.IdempotencyRecord
+}
+
+type counter struct {
+	window time.Time
+	count  int64
+}
+
+type cooldownKey struct{ sessionID, recipient string }
+
+type idemKey struct{ scope, key string }
+
+func (l limits) clone() limits {
+	return limits{counters: maps.Clone(l.counters), cooldowns: maps.Clone(l.cooldowns), idem: maps.Clone(l.idem)}
+}
+
+type counters repos
+
+func (r counters) Hit(_ context.Context, key string, window, _ time.Time) (int64, error) {
+	var n int64
+	err := r.with(func(st *state) error {
+		c := st.limits.counters[key]
+		if c.window.Equal(window) {
+			c.count++
+		} else {
+			c = counter{window: window, count: 1}
+		}
+		st.limits.counters[key] = c
+		n = c.count
+		return nil
+	})
+	return n, err
+}
+
+type cooldowns repos
+
+func (r cooldowns) Touch(_ context.Context, sessionID, recipient string, at time.Time) error {
+	return r.with(func(st *state) error {
+		k := cooldownKey{sessionID, recipient}
+		if at.After(st.limits.cooldowns[k]) {
+			st.limits.cooldowns[k] = at.UTC()
+		}
+		return nil
+	})
+}
+
+func (r cooldowns) Last(_ context.Context, sessionID, recipient string) (time.Time, error) {
+	var out time.Time
+	err := r.with(func(st *state) error {
+		out = st.limits.cooldowns[cooldownKey{sessionID, recipient}]
+		return nil
+	})
+	return out, err
+}
+
+type idempotency repos
+
+func (r idempotency) Claim(_ context.Context, rec ports.IdempotencyRecord) (ports.IdempotencyRecord, bool, error) {
+	var (
+		out     ports.IdempotencyRecord
+		claimed bool
+	)
+	err := r.with(func(st *state) error {
+		k := idemKey{rec.Scope, rec.Key}
+		if cur, ok := st.limits.idem[k]; ok && cur.ExpiresAt.After(rec.CreatedAt) {
+			out = cur
+			out.MessageIDs = slices.Clone(cur.MessageIDs)
+			return nil
+		}
+		rec.MessageIDs = slices.Clone(rec.MessageIDs)
+		st.limits.idem[k] = rec
+		out, claimed = rec, true
+		return nil
+	})
+	return out, claimed, err
+}
+
+type inbound repos
+
+func (r inbound) FindReceived(_ context.Context, sessionID, messageID string) (event.Envelope, error) {
+	var out event.Envelope
+	err := r.with(func(st *state) error {
+		for i := len(st.events) - 1; i >= 0; i-- {
+			e := st.events[i].env
+			if e.Type != event.MessageReceived || e.SessionID != sessionID {
+				continue
+			}
+			var d struct {
+				Message struct {
+					Key struct {
+						ID string `json:"id"`
+					} `json:"key"`
+				} `json:"message"`
+			}
+			if json.Unmarshal(e.Payload, &d) == nil && d.Message.Key.ID == messageID {
+				out = envelopeCopy(e)
+				return nil
+			}
+		}
+		return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", messageID)
+	})
+	return out, err
+}
