@@ -314,6 +314,8 @@ func fullContent() message.Content {
 		Target: &tgt,
 		Emoji:  "🎉",
 		Unpin:  true,
+
+		Presence: message.PresenceRecording,
 	}
 }
 
