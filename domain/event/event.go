@@ -36,6 +36,9 @@ const (
 	MessageAck           Type = "message_ack"           // a peer's receipt for messages in a chat
 	MessageUndecryptable Type = "message_undecryptable" // a message arrived but could not be decrypted
 	HistorySync          Type = "history_sync"          // old messages delivered after pairing
+	SessionHealth        Type = "session_health"        // the connection became healthy, degraded or down
+	WebhookDisabled      Type = "webhook_disabled"      // a subscription failed too many events in a row
+	WebhookActionFailed  Type = "webhook_action_failed" // a response action could not run
 )
 
 // Envelope is one recorded domain event.

@@ -212,3 +212,45 @@ func MessageStatusOf(m message.Outbound, now time.Time) MessageStatusData {
 	return MessageStatusData{ID: m.SessionID, MessageID: m.ID, To: m.To.String(), Status: string(m.Status),
 		Reason: m.FailReason, Timestamp: now.Unix()}
 }
+
+// SessionHealthData is our `session_health` payload.
+type SessionHealthData struct {
+	ID        string `json:"id"`
+	Health    string `json:"health"` // healthy, degraded or down
+	Status    string `json:"status"`
+	Code      string `json:"code,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
+	RetryInMs int64  `json:"retryInMs,omitempty"`
+}
+
+// WebhookDisabledData is our `webhook_disabled` payload.
+type WebhookDisabledData struct {
+	ID             string `json:"id"`
+	SubscriptionID string `json:"subscriptionId"`
+	URL            string `json:"url"`
+	Failures       int    `json:"failures"`
+	Reason         string `json:"reason"`
+}
+
+// WebhookActionFailedData is our `webhook_action_failed` payload.
+type WebhookActionFailedData struct {
+	ID         string `json:"id"`
+	DeliveryID string `json:"deliveryId"`
+	EventID    string `json:"eventId"`
+	Path       string `json:"path,omitempty"` // position of the action in the answer; "" when the answer did not parse
+	Action     string `json:"action,omitempty"`
+	Error      string `json:"error"`
+}
+
+// MessageCommandData is the `message_command` payload: an inbound text that starts
+// with a command prefix.
+type MessageCommandData struct {
+	ID      string     `json:"id"`
+	Command string     `json:"command"`
+	Prefix  string     `json:"prefix"`
+	Args    []string   `json:"args"`
+	Text    string     `json:"text"`
+	Key     MessageKey `json:"key"`
+	Sender  Sender     `json:"sender"`
+}
