@@ -2,6 +2,7 @@ package command_test
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"testing"
@@ -161,5 +162,62 @@ func TestSendText_ByOwnPhone(t *testing.T) {
 	res, err = w.cmd.SendText(w.ctx, w.admin, command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "admin"})
 	if err != nil || res[0].Message.SessionID != "alice" {
 		t.Fatalf("admin by phone: %v %v", res, err)
+	}
+}
+
+func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, options{})
+	w.openSession(w.user, "alice", alicePhone, "Alice")
+	const carol = "6283333333333"
+	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone, carol},
+		Text: "see above", ReplyTo: "3EB0QUOTED", Forwarded: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 {
+		t.Fatalf("%d results", len(res))
+	}
+	for _, r := range res {
+		m := r.Message
+		// The quoted message is looked up in each recipient's own chat.
+		want := message.Content{Kind: message.KindText, Text: "see above", Forwarded: true,
+			Reply: &message.Reference{Chat: m.To, ID: "3EB0QUOTED"}}
+		if !reflect.DeepEqual(m.Content, want) {
+			t.Fatalf("content to %s: %+v (reply %+v), want reply in %s", m.To, m.Content, m.Content.Reply, m.To)
+		}
+		stored, err := w.mem.Messages().Get(w.ctx, "alice", m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(stored.Content, want) {
+			t.Fatalf("stored content to %s: %+v (reply %+v)", m.To, stored.Content, stored.Content.Reply)
+		}
+	}
+	if res[0].Message.Content.Reply == res[1].Message.Content.Reply {
+		t.Fatal("recipients share one reply reference")
+	}
+	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("alice")) == 2 }, "not sent")
+	for _, m := range w.net.Sent("alice") {
+		if m.Content.Reply == nil || m.Content.Reply.ID != "3EB0QUOTED" || m.Content.Reply.Chat != m.To || !m.Content.Forwarded {
+			t.Fatalf("network got %+v", m.Content)
+		}
+	}
+}
+
+func TestSendText_PlainHasNoReplyNorForward(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, options{})
+	w.openSession(w.user, "alice", alicePhone, "Alice")
+	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "plain"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := w.mem.Messages().Get(w.ctx, "alice", res[0].Message.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(stored.Content, message.TextContent("plain")) {
+		t.Fatalf("stored content %+v", stored.Content)
 	}
 }
