@@ -3,14 +3,19 @@ package command
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -71,7 +76,18 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 		}
 		msgs = append(msgs, m)
 	}
+	var replay *ports.IdempotencyRecord
 	err = s.store.InTx(ctx, func(r ports.Repositories) error {
+		if in.IdempotencyKey != "" {
+			rec, claimed, err := r.Idempotency().Claim(ctx, s.idempotencyRecord(p, in, sess.ID(), msgs, now))
+			if err != nil || !claimed {
+				replay = &rec
+				return err
+			}
+		}
+		if err := s.checkCooldowns(ctx, r, sess.ID(), to, now); err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			if err := r.Messages().Create(ctx, m); err != nil {
 				return err
@@ -85,9 +101,72 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 	if err != nil {
 		return nil, err
 	}
+	if replay != nil {
+		return s.replayed(ctx, sess, *replay, requestHash(in))
+	}
 	s.committed()
 	s.hub.Queue.Poke()
 	return s.awaitSent(ctx, sess, msgs), nil
+}
+
+// checkCooldowns refuses the request when a recipient was sent to successfully less
+// than the cooldown ago (WAREST keys this on the raw `to` and records it before
+// sending; we key it on the normalised recipient of the session, recorded by the
+// worker after a successful send).
+func (s *Service) checkCooldowns(ctx context.Context, r ports.Repositories, sessionID string, to []chat.JID, now time.Time) error {
+	if s.cfg.Limits.Cooldown <= 0 {
+		return nil
+	}
+	for _, jid := range to {
+		last, err := r.Cooldowns().Last(ctx, sessionID, jid.String())
+		if err != nil {
+			return err
+		}
+		if left := throttle.CooldownLeft(last, s.cfg.Limits.Cooldown, now); left > 0 {
+			return exceeded(throttle.LimitCooldown, ceilSecond(left), jid.String())
+		}
+	}
+	return nil
+}
+
+func ceilSecond(d time.Duration) time.Duration { return (d + time.Second - 1).Truncate(time.Second) }
+
+func (s *Service) idempotencyRecord(p account.Principal, in SendInput, sessionID string, msgs []message.Outbound, now time.Time) ports.IdempotencyRecord {
+	ids := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i] = m.ID
+	}
+	return ports.IdempotencyRecord{Scope: callerScope(p), Key: in.IdempotencyKey, Hash: requestHash(in), SessionID: sessionID,
+		MessageIDs: ids, CreatedAt: now, ExpiresAt: now.Add(s.cfg.Limits.IdempotencyTTL)}
+}
+
+// requestHash fingerprints a request: the client's body hash when the edge gave one,
+// else the input itself.
+func requestHash(in SendInput) string {
+	if in.RequestHash != "" {
+		return in.RequestHash
+	}
+	in.IdempotencyKey = ""
+	b, _ := json.Marshal(in)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// replayed answers a retried request with the current state of the first request's
+// messages; nothing new is queued.
+func (s *Service) replayed(ctx context.Context, sess *session.Session, rec ports.IdempotencyRecord, hash string) ([]SendResult, error) {
+	if rec.Hash != hash || rec.SessionID != sess.ID() {
+		return nil, fault.Conflict("", "Idempotency-Key %q was used with a different request", rec.Key)
+	}
+	out := make([]SendResult, 0, len(rec.MessageIDs))
+	for _, id := range rec.MessageIDs {
+		m, err := s.store.Messages().Get(ctx, rec.SessionID, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SendResult{Message: m, OwnerPhone: ownerPhone(sess), Replayed: true})
+	}
+	return out, nil
 }
 
 // awaitSent waits for each message to leave the queue, then reports its state. With

@@ -22,11 +22,12 @@ type Config struct {
 	PairWait           time.Duration // how long pair-code waits for the code (WAREST: 3.5 s)
 	SendWait           time.Duration // how long a send waits for the worker before answering 202
 	MaxRecipients      int           // per request
+	Limits             Limits
 }
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, MaxRecipients: 100}
+	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits}
 
 // Service runs commands against the store and the transport.
 type Service struct {
