@@ -21,6 +21,8 @@ type Ingest struct {
 	clock ports.Clock
 	hub   *notify.Hub
 	log   *slog.Logger
+	// Commands turns inbound texts like "/help" into message_command events too.
+	Commands Commands
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
@@ -129,7 +131,13 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
 		}
-		return appendEvent(ctx, r, event.SessionStatus, id, in.clock, data)
+		if err := appendEvent(ctx, r, event.SessionStatus, id, in.clock, data); err != nil {
+			return err
+		}
+		if health, ok := healthOf(data); ok {
+			return appendEvent(ctx, r, event.SessionHealth, id, in.clock, health)
+		}
+		return nil
 	})
 	if fault.Is(err, fault.KindFailedPrecondition) {
 		in.log.InfoContext(ctx, "ignoring transport status change", "session", id, "err", err)
@@ -152,4 +160,21 @@ func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessio
 	}
 	_, err = r.Events().Append(ctx, e)
 	return err
+}
+
+// healthOf summarises a connection change for session_health: open is healthy,
+// reconnecting degraded, logged out or replaced down; QR and pairing say nothing.
+func healthOf(d event.SessionStatusData) (event.SessionHealthData, bool) {
+	h := event.SessionHealthData{ID: d.ID, Status: d.Status, Code: d.Code, Reason: d.Reason, Attempts: d.Attempts, RetryInMs: d.RetryInMs}
+	switch session.Status(d.Status) {
+	case session.StatusOpen:
+		h.Health = "healthy"
+	case session.StatusReconnecting:
+		h.Health = "degraded"
+	case session.StatusLoggedOut, session.StatusReplaced:
+		h.Health = "down"
+	default:
+		return h, false
+	}
+	return h, true
 }

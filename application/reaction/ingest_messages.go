@@ -2,6 +2,8 @@ package reaction
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
@@ -15,7 +17,44 @@ const historyPageSize = 100
 // message records an inbound message as the WAREST event its content calls for.
 func (in *Ingest) message(ctx context.Context, m message.Inbound) error {
 	t, data := messageEvent(m)
-	return in.record(ctx, m.SessionID, t, data)
+	cmd, isCommand := in.Commands.parse(m)
+	if !isCommand {
+		return in.record(ctx, m.SessionID, t, data)
+	}
+	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
+		return err
+	}
+	return in.store.InTx(ctx, func(r ports.Repositories) error {
+		if err := appendEvent(ctx, r, t, m.SessionID, in.clock, data); err != nil {
+			return err
+		}
+		return appendEvent(ctx, r, event.MessageCommand, m.SessionID, in.clock, cmd)
+	})
+}
+
+// Commands configures message_command: a text starting with one of Prefixes whose
+// first word is in Names (any word when Names is empty). No prefixes: off.
+type Commands struct {
+	Prefixes string   // e.g. "/!."
+	Names    []string // lower case
+}
+
+func (c Commands) parse(m message.Inbound) (event.MessageCommandData, bool) {
+	text := strings.TrimSpace(m.Content.Text)
+	if m.FromMe || m.Content.Kind != message.KindText || text == "" || !strings.ContainsRune(c.Prefixes, rune(text[0])) {
+		return event.MessageCommandData{}, false
+	}
+	fields := strings.Fields(text[1:])
+	if len(fields) == 0 {
+		return event.MessageCommandData{}, false
+	}
+	name := strings.ToLower(fields[0])
+	if len(c.Names) > 0 && !slices.Contains(c.Names, name) {
+		return event.MessageCommandData{}, false
+	}
+	return event.MessageCommandData{ID: m.SessionID, Command: name, Prefix: text[:1], Args: fields[1:], Text: text,
+		Key:    event.MessageKey{RemoteJID: m.Chat.String(), ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)},
+		Sender: sender(m.Chat, m.Sender, m.FromMe)}, true
 }
 
 // history records old messages in pages, never as live message_received events.
