@@ -85,8 +85,10 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 				return err
 			}
 		}
-		if err := s.checkCooldowns(ctx, r, sess.ID(), to, now); err != nil {
-			return err
+		if content.Target == nil { // reactions, edits and revokes are not new messages
+			if err := s.checkCooldowns(ctx, r, sess.ID(), to, now); err != nil {
+				return err
+			}
 		}
 		for _, m := range msgs {
 			if err := r.Messages().Create(ctx, m); err != nil {
