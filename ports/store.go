@@ -106,3 +106,26 @@ type DeliveryRepository interface {
 	ListDue(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error)
 	ListByEvent(ctx context.Context, eventID string) ([]webhook.Delivery, error)
 }
+
+// DeliveryFilter selects deliveries; zero fields do not filter.
+type DeliveryFilter struct {
+	SessionIDs     []string // nil: every session
+	Status         webhook.DeliveryStatus
+	EventID        string
+	SubscriptionID string
+	CreatedFrom    time.Time // inclusive
+	CreatedTo      time.Time // exclusive
+	Limit          int
+}
+
+// SubscriptionRepository stores webhook subscriptions.
+type SubscriptionRepository interface {
+	Create(ctx context.Context, s webhook.Subscription) error
+	Get(ctx context.Context, id string) (webhook.Subscription, error)
+	Update(ctx context.Context, id string, fn func(*webhook.Subscription) error) (webhook.Subscription, error)
+	// Put creates or replaces s (the primary subscription of a session's config).
+	Put(ctx context.Context, s webhook.Subscription) error
+	Delete(ctx context.Context, id string) error
+	// ListBySession returns a session's subscriptions, oldest first.
+	ListBySession(ctx context.Context, sessionID string) ([]webhook.Subscription, error)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -59,7 +60,8 @@ func (r sessions) Update(_ context.Context, id string, fn func(*session.Session)
 	return out, err
 }
 
-// Delete removes the session and its messages, as the SQL stores' foreign key does.
+// Delete removes the session with its messages and subscriptions, as the SQL stores'
+// foreign keys do.
 func (r sessions) Delete(_ context.Context, id string) error {
 	return r.with(func(st *state) error {
 		if _, ok := st.sessions[id]; !ok {
@@ -71,6 +73,7 @@ func (r sessions) Delete(_ context.Context, id string) error {
 				delete(st.messages, k)
 			}
 		}
+		maps.DeleteFunc(st.hooks.subscriptions, func(_ string, sub webhook.Subscription) bool { return sub.SessionID == id })
 		return nil
 	})
 }
@@ -364,6 +367,10 @@ func (r events) ListAfter(_ context.Context, after int64, limit int) ([]event.En
 	return r.list(func(s storedEvent) bool { return s.env.Seq > after }, limit)
 }
 
+func (r events) ListAfterFor(_ context.Context, sessionIDs []string, after int64, limit int) ([]event.Envelope, error) {
+	return r.list(func(s storedEvent) bool { return s.env.Seq > after && slices.Contains(sessionIDs, s.env.SessionID) }, limit)
+}
+
 func (r events) ListUnpublished(_ context.Context, limit int) ([]event.Envelope, error) {
 	return r.list(func(s storedEvent) bool { return !s.published }, limit)
 }
@@ -403,11 +410,13 @@ type deliveries repos
 func (r deliveries) Create(_ context.Context, d webhook.Delivery) error {
 	return r.with(func(st *state) error {
 		for _, other := range st.deliveries {
-			if other.ID == d.ID || (other.EventID == d.EventID && other.URL == d.URL) {
-				return fault.Conflict("", "delivery of event %s to %s already exists", d.EventID, d.URL)
+			if other.ID == d.ID || (other.EventID == d.EventID && other.SubscriptionID == d.SubscriptionID && other.URL == d.URL) {
+				return fault.Conflict("", "delivery of event %s to %s (subscription %q) already exists", d.EventID, d.URL, d.SubscriptionID)
 			}
 		}
 		st.deliveries[d.ID] = d
+		st.lastSeq++
+		st.hooks.deliverySeq[d.ID] = st.lastSeq
 		return nil
 	})
 }
@@ -425,12 +434,14 @@ func (r deliveries) Get(_ context.Context, id string) (webhook.Delivery, error) 
 	return out, err
 }
 
+// Save releases the delivery's claim.
 func (r deliveries) Save(_ context.Context, d webhook.Delivery) error {
 	return r.with(func(st *state) error {
 		if _, ok := st.deliveries[d.ID]; !ok {
 			return fault.NotFound("", "delivery %s not found", d.ID)
 		}
 		st.deliveries[d.ID] = d
+		delete(st.hooks.leases, d.ID)
 		return nil
 	})
 }

@@ -38,6 +38,7 @@ func New() *Store {
 		messageSeq: map[messageKey]int64{},
 		deliveries: map[string]webhook.Delivery{},
 		limits:     limits{counters: map[string]counter{}, cooldowns: map[cooldownKey]time.Time{}, idem: map[idemKey]ports.IdempotencyRecord{}},
+		hooks:      hooks{subscriptions: map[string]webhook.Subscription{}, deliverySeq: map[string]int64{}, leases: map[string]time.Time{}},
 	}}
 	s.repos = repos{with: s.locked}
 	return s
@@ -90,6 +91,7 @@ type state struct {
 	events     []storedEvent // ascending by Seq
 	deliveries map[string]webhook.Delivery
 	limits     limits // limits.go
+	hooks      hooks  // webhooks.go
 }
 
 func (st *state) clone() *state {
@@ -103,6 +105,7 @@ func (st *state) clone() *state {
 		events:     slices.Clone(st.events),
 		deliveries: maps.Clone(st.deliveries),
 		limits:     st.limits.clone(),
+		hooks:      st.hooks.clone(),
 	}
 }
 

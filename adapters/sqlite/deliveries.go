@@ -2,11 +2,15 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
+	"math"
 	"time"
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/ports"
 )
 
 type deliveries struct{ r *repos }
@@ -17,7 +21,7 @@ func (d deliveries) Create(ctx context.Context, del webhook.Delivery) error {
 		return wrap(err, "create delivery")
 	}
 	if n == 0 {
-		return fault.Conflict("", "delivery of event %s to %s already exists", del.EventID, del.URL)
+		return fault.Conflict("", "delivery of event %s to %s (subscription %q) already exists", del.EventID, del.URL, del.SubscriptionID)
 	}
 	return nil
 }
@@ -49,6 +53,60 @@ func (d deliveries) ListDue(ctx context.Context, now time.Time, limit int) ([]we
 	return deliveriesToDomain(rows), nil
 }
 
+// ClaimDue selects and leases in one transaction, which takes the write lock at
+// BEGIN (see dsn): concurrent claimers queue behind it and see its leases.
+func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {
+	var out []webhook.Delivery
+	err := d.r.atomic(ctx, func(r *repos) error {
+		rows, err := r.q.ListClaimableDeliveries(ctx, db.ListClaimableDeliveriesParams{Now: toMillis(now), Lim: toLimit(limit)})
+		if err != nil {
+			return wrap(err, "list claimable deliveries")
+		}
+		out = deliveriesToDomain(rows)
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]string, 0, len(rows))
+		for _, row := range rows {
+			ids = append(ids, row.ID)
+		}
+		until := now.Add(lease)
+		if err := r.q.LeaseDeliveries(ctx, db.LeaseDeliveriesParams{LockedUntil: toNullMillis(&until), Ids: ids}); err != nil {
+			return wrap(err, "lease deliveries")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (d deliveries) List(ctx context.Context, f ports.DeliveryFilter) ([]webhook.Delivery, error) {
+	p := db.ListDeliveriesParams{
+		Status: string(f.Status), EventID: f.EventID, SubscriptionID: f.SubscriptionID,
+		CreatedFrom: math.MinInt64, CreatedTo: math.MaxInt64, Lim: toLimit(f.Limit),
+	}
+	if f.SessionIDs != nil {
+		ids, err := json.Marshal(f.SessionIDs)
+		if err != nil {
+			return nil, wrap(err, "encode session ids")
+		}
+		p.SessionIds = sql.NullString{String: string(ids), Valid: true}
+	}
+	if !f.CreatedFrom.IsZero() {
+		p.CreatedFrom = toMillis(f.CreatedFrom)
+	}
+	if !f.CreatedTo.IsZero() {
+		p.CreatedTo = toMillis(f.CreatedTo)
+	}
+	rows, err := d.r.q.ListDeliveries(ctx, p)
+	if err != nil {
+		return nil, wrap(err, "list deliveries")
+	}
+	return deliveriesToDomain(rows), nil
+}
+
 func (d deliveries) ListByEvent(ctx context.Context, eventID string) ([]webhook.Delivery, error) {
 	rows, err := d.r.q.ListDeliveriesByEvent(ctx, eventID)
 	if err != nil {
@@ -59,18 +117,19 @@ func (d deliveries) ListByEvent(ctx context.Context, eventID string) ([]webhook.
 
 func toDeliveryRow(d webhook.Delivery) db.CreateDeliveryParams {
 	return db.CreateDeliveryParams{
-		ID: d.ID, EventID: d.EventID, SessionID: d.SessionID, Url: d.URL, Status: string(d.Status),
-		Attempts: int64(d.Attempts), NextAttemptAt: toMillis(d.NextAttemptAt), LastError: d.LastError,
-		LastStatus: int64(d.LastStatus), CreatedAt: toMillis(d.CreatedAt), UpdatedAt: toMillis(d.UpdatedAt),
+		ID: d.ID, EventID: d.EventID, SessionID: d.SessionID, SubscriptionID: d.SubscriptionID, Url: d.URL,
+		Status: string(d.Status), Attempts: int64(d.Attempts), NextAttemptAt: toMillis(d.NextAttemptAt),
+		LastError: d.LastError, LastStatus: int64(d.LastStatus), CreatedAt: toMillis(d.CreatedAt),
+		RetryFrom: toMillis(d.RetryFrom), UpdatedAt: toMillis(d.UpdatedAt),
 	}
 }
 
 func deliveryToDomain(row db.WebhookDelivery) webhook.Delivery {
 	return webhook.Delivery{
-		ID: row.ID, EventID: row.EventID, SessionID: row.SessionID, URL: row.Url,
+		ID: row.ID, EventID: row.EventID, SessionID: row.SessionID, SubscriptionID: row.SubscriptionID, URL: row.Url,
 		Status: webhook.DeliveryStatus(row.Status), Attempts: int(row.Attempts),
 		NextAttemptAt: fromMillis(row.NextAttemptAt), LastError: row.LastError, LastStatus: int(row.LastStatus),
-		CreatedAt: fromMillis(row.CreatedAt), UpdatedAt: fromMillis(row.UpdatedAt),
+		CreatedAt: fromMillis(row.CreatedAt), RetryFrom: fromMillis(row.RetryFrom), UpdatedAt: fromMillis(row.UpdatedAt),
 	}
 }
 

@@ -45,6 +45,21 @@ func (e events) ListAfter(ctx context.Context, after int64, limit int) ([]event.
 	return eventsToDomain(rows), nil
 }
 
+func (e events) ListAfterFor(ctx context.Context, sessionIDs []string, after int64, limit int) ([]event.Envelope, error) {
+	if len(sessionIDs) == 0 {
+		return []event.Envelope{}, nil
+	}
+	ids, err := json.Marshal(sessionIDs)
+	if err != nil {
+		return nil, wrap(err, "encode session ids")
+	}
+	rows, err := e.r.q.ListEventsAfterFor(ctx, db.ListEventsAfterForParams{After: after, SessionIds: string(ids), Lim: toLimit(limit)})
+	if err != nil {
+		return nil, wrap(err, "list events of sessions")
+	}
+	return eventsToDomain(rows), nil
+}
+
 func (e events) ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error) {
 	rows, err := e.r.q.ListUnpublishedEvents(ctx, toLimit(limit))
 	if err != nil {

@@ -174,8 +174,9 @@ func TestIngestMap_Connected(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, false)
 	f.handle(ports.TransportQR{SessionID: "alice", Code: "qr", ExpiresIn: time.Minute})
-	raw := f.one(ports.TransportConnected{SessionID: "alice", Me: aliceMe}, event.SessionStatus)
-	payloadIs(t, raw, `{"id":"alice","status":"open","me":{"id":"6281111111111@s.whatsapp.net","lid":"111111111111111@lid","name":"Alice"}}`)
+	evs := f.only(ports.TransportConnected{SessionID: "alice", Me: aliceMe}, event.SessionStatus, event.SessionHealth)
+	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"open","me":{"id":"6281111111111@s.whatsapp.net","lid":"111111111111111@lid","name":"Alice"}}`)
+	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"healthy","status":"open"}`)
 	s := f.session()
 	if s.Status() != session.StatusOpen || s.Me() == nil || *s.Me() != aliceMe || s.LastConnAt() == nil || !s.LastConnAt().Equal(tNow) {
 		t.Fatalf("session %s %+v %v", s.Status(), s.Me(), s.LastConnAt())
@@ -188,16 +189,18 @@ func TestIngestMap_Connected(t *testing.T) {
 func TestIngestMap_Disconnected(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
-	raw := f.one(ports.TransportDisconnected{SessionID: "alice", Reason: "connection reset", Code: "network", Attempt: 3, RetryIn: 2500 * time.Millisecond},
-		event.SessionStatus)
-	payloadIs(t, raw, `{"id":"alice","status":"reconnecting","reason":"connection reset","code":"network","attempts":3,"retryInMs":2500}`)
+	evs := f.only(ports.TransportDisconnected{SessionID: "alice", Reason: "connection reset", Code: "network", Attempt: 3, RetryIn: 2500 * time.Millisecond},
+		event.SessionStatus, event.SessionHealth)
+	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"reconnecting","reason":"connection reset","code":"network","attempts":3,"retryInMs":2500}`)
+	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"degraded","status":"reconnecting","code":"network","reason":"connection reset",
+		"attempts":3,"retryInMs":2500}`)
 	s := f.session()
 	if s.Status() != session.StatusReconnecting || s.LastError() != "network: connection reset" {
 		t.Fatalf("session %s / %q", s.Status(), s.LastError())
 	}
 	// Without a code the reason alone is the last error.
-	raw = f.one(ports.TransportDisconnected{SessionID: "alice", Reason: "stream error", Attempt: 4}, event.SessionStatus)
-	payloadIs(t, raw, `{"id":"alice","status":"reconnecting","reason":"stream error","attempts":4}`)
+	evs = f.only(ports.TransportDisconnected{SessionID: "alice", Reason: "stream error", Attempt: 4}, event.SessionStatus, event.SessionHealth)
+	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"reconnecting","reason":"stream error","attempts":4}`)
 	if s := f.session(); s.LastError() != "stream error" {
 		t.Fatalf("last error %q", s.LastError())
 	}
@@ -206,8 +209,9 @@ func TestIngestMap_Disconnected(t *testing.T) {
 func TestIngestMap_LoggedOut(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
-	raw := f.one(ports.TransportLoggedOut{SessionID: "alice", Reason: "device removed"}, event.SessionStatus)
-	payloadIs(t, raw, `{"id":"alice","status":"logged_out","reason":"device removed"}`)
+	evs := f.only(ports.TransportLoggedOut{SessionID: "alice", Reason: "device removed"}, event.SessionStatus, event.SessionHealth)
+	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"logged_out","reason":"device removed"}`)
+	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"down","status":"logged_out","reason":"device removed"}`)
 	s := f.session()
 	if s.Status() != session.StatusLoggedOut || s.Me() != nil || s.LastError() != "device removed" {
 		t.Fatalf("session %s %+v %q", s.Status(), s.Me(), s.LastError())
@@ -217,8 +221,9 @@ func TestIngestMap_LoggedOut(t *testing.T) {
 func TestIngestMap_Replaced(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
-	raw := f.one(ports.TransportReplaced{SessionID: "alice"}, event.SessionStatus)
-	payloadIs(t, raw, `{"id":"alice","tags":"conflict_replaced","status":"replaced","reason":"stream replaced"}`)
+	evs := f.only(ports.TransportReplaced{SessionID: "alice"}, event.SessionStatus, event.SessionHealth)
+	payloadIs(t, evs[0].Payload, `{"id":"alice","tags":"conflict_replaced","status":"replaced","reason":"stream replaced"}`)
+	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"down","status":"replaced","reason":"stream replaced"}`)
 	if s := f.session(); s.Status() != session.StatusReplaced {
 		t.Fatalf("status %s", s.Status())
 	}
@@ -426,6 +431,50 @@ func TestIngestMap_Undecryptable(t *testing.T) {
 	if d := decode[event.MessageUndecryptableData](t, raw); d.Key.Participant != "" || d.Sender.IsGroup {
 		t.Fatalf("direct undecryptable %s", raw)
 	}
+}
+
+func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
+	t.Parallel()
+	f := newIngest(t, true)
+	f.in.Commands = reaction.Commands{Prefixes: "/!"}
+	evs := f.only(ports.TransportMessage{Message: inbound("3EB0CMD", grp, bob, message.TextContent("  /Order 2 nasi-goreng "))},
+		event.MessageReceived, event.MessageCommand)
+	if d := decode[event.MessageReceivedData](t, evs[0].Payload); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
+		t.Fatalf("message_received %s", evs[0].Payload)
+	}
+	payloadIs(t, evs[1].Payload, `{"id":"alice","command":"order","prefix":"/","args":["2","nasi-goreng"],"text":"/Order 2 nasi-goreng",
+		"key":{"remoteJid":"120363041234567890@g.us","fromMe":false,"id":"3EB0CMD","participant":"6282222222222@s.whatsapp.net"},
+		"sender":{"chatId":"120363041234567890@g.us","fromMe":false,"isGroup":true,"authorJid":"6282222222222@s.whatsapp.net",
+			"authorLid":"222222222222222@lid","pushName":"Bob"}}`)
+	evs = f.only(ports.TransportMessage{Message: inbound("3EB0BANG", bobJID, bob, message.TextContent("!ping"))}, event.MessageReceived, event.MessageCommand)
+	if d := decode[event.MessageCommandData](t, evs[1].Payload); d.Command != "ping" || d.Prefix != "!" || d.Args == nil || len(d.Args) != 0 {
+		t.Fatalf("command %s", evs[1].Payload)
+	}
+
+	// Not commands: another prefix, a bare prefix, our own message, a non-text.
+	own := inbound("3EB0OWN", bobJID, chat.Party{JID: chat.UserJID(alicePhone)}, message.TextContent("/help"))
+	own.FromMe = true
+	img := message.Content{Kind: message.KindImage, Text: "/help", Media: &message.Media{MIME: "image/jpeg"}}
+	for _, m := range []message.Inbound{
+		inbound("3EB0N1", bobJID, bob, message.TextContent(".help")),
+		inbound("3EB0N2", bobJID, bob, message.TextContent("/ ")),
+		inbound("3EB0N3", bobJID, bob, message.TextContent("help /me")),
+		own,
+		inbound("3EB0N4", bobJID, bob, img),
+	} {
+		f.only(ports.TransportMessage{Message: m}, event.MessageReceived)
+	}
+
+	// With names, only those commands count, in any case.
+	f.in.Commands = reaction.Commands{Prefixes: "/", Names: []string{"help"}}
+	f.only(ports.TransportMessage{Message: inbound("3EB0N5", bobJID, bob, message.TextContent("/order 1"))}, event.MessageReceived)
+	f.only(ports.TransportMessage{Message: inbound("3EB0N6", bobJID, bob, message.TextContent("/HELP"))}, event.MessageReceived, event.MessageCommand)
+}
+
+func TestIngestMap_CommandsOffByDefault(t *testing.T) {
+	t.Parallel()
+	f := newIngest(t, true)
+	f.only(ports.TransportMessage{Message: inbound("3EB0CMD", bobJID, bob, message.TextContent("/help"))}, event.MessageReceived)
 }
 
 // --- receipts ---------------------------------------------------------------------
@@ -642,7 +691,10 @@ func TestIngestMap_EveryVariantOfAnUnknownSessionIsDropped(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	f.outbound("3EB0OUT1")
-	for _, e := range everyVariant("ghost") {
+	f.in.Commands = reaction.Commands{Prefixes: "/"}
+	cmd := inbound("3EB0GHOSTCMD", bobJID, bob, message.TextContent("/help"))
+	cmd.SessionID = "ghost"
+	for _, e := range append(everyVariant("ghost"), ports.TransportMessage{Message: cmd}) {
 		if err := f.in.Handle(f.ctx, e); err != nil {
 			t.Fatalf("Handle(%T) = %v, want nil (dropped)", e, err)
 		}

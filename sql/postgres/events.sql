@@ -16,3 +16,8 @@ SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim)
 -- name: MarkEventsPublished :exec
 UPDATE events SET published_at = sqlc.arg(published_at)
 WHERE published_at IS NULL AND id = ANY(sqlc.arg(ids)::text[]);
+
+-- name: ListEventsAfterFor :many
+SELECT * FROM events
+WHERE seq > sqlc.arg(after) AND session_id = ANY(sqlc.arg(session_ids)::text[])
+ORDER BY seq LIMIT sqlc.arg(lim);

@@ -16,3 +16,9 @@ SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim)
 -- name: MarkEventsPublished :exec
 UPDATE events SET published_at = sqlc.arg(published_at)
 WHERE published_at IS NULL AND id IN (sqlc.slice(ids));
+
+-- name: ListEventsAfterFor :many
+-- session_ids is a JSON array: sqlc.slice would renumber the parameters after it.
+SELECT * FROM events
+WHERE seq > sqlc.arg(after) AND session_id IN (SELECT value FROM json_each(CAST(sqlc.arg(session_ids) AS TEXT)))
+ORDER BY seq LIMIT sqlc.arg(lim);

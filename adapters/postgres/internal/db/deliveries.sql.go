@@ -10,28 +10,114 @@ import (
 	"time"
 )
 
+const claimDueDeliveries = `-- name: ClaimDueDeliveries :many
+WITH due AS (
+    SELECT d.id FROM webhook_deliveries d
+    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+      AND (d.locked_until IS NULL OR d.locked_until <= $1)
+      AND NOT EXISTS (
+          SELECT 1 FROM webhook_deliveries o
+          WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
+            AND o.url = d.url AND o.seq < d.seq)
+    ORDER BY d.seq
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE webhook_deliveries w SET locked_until = $3::timestamptz
+    FROM due WHERE w.id = due.id
+    RETURNING w.id, w.event_id, w.session_id, w.url, w.status, w.attempts, w.next_attempt_at, w.last_error, w.last_status, w.created_at, w.updated_at, w.subscription_id, w.retry_from, w.locked_until, w.seq
+)
+SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM claimed ORDER BY seq
+`
+
+type ClaimDueDeliveriesParams struct {
+	Now         time.Time
+	Lim         int32
+	LockedUntil time.Time
+}
+
+type ClaimDueDeliveriesRow struct {
+	ID             string
+	EventID        string
+	SessionID      string
+	Url            string
+	Status         string
+	Attempts       int32
+	NextAttemptAt  time.Time
+	LastError      string
+	LastStatus     int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SubscriptionID string
+	RetryFrom      time.Time
+	LockedUntil    *time.Time
+	Seq            int64
+}
+
+// Leases due, unleased pending deliveries that are the oldest pending one of their
+// session, subscription and URL. SKIP LOCKED passes over rows another claimer is
+// leasing right now; a row it leased and committed meanwhile is re-checked after
+// locking (READ COMMITTED) and dropped, its locked_until now being in the future.
+func (q *Queries) ClaimDueDeliveries(ctx context.Context, arg ClaimDueDeliveriesParams) ([]ClaimDueDeliveriesRow, error) {
+	rows, err := q.db.Query(ctx, claimDueDeliveries, arg.Now, arg.Lim, arg.LockedUntil)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ClaimDueDeliveriesRow{}
+	for rows.Next() {
+		var i ClaimDueDeliveriesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.EventID,
+			&i.SessionID,
+			&i.Url,
+			&i.Status,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.LastError,
+			&i.LastStatus,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SubscriptionID,
+			&i.RetryFrom,
+			&i.LockedUntil,
+			&i.Seq,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const createDelivery = `-- name: CreateDelivery :execrows
 
-INSERT INTO webhook_deliveries (event_id, session_id, url, status, attempts, next_attempt_at,
-                                last_error, last_status, created_at, updated_at, id)
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
 VALUES ($1, $2, $3, $4, $5,
         $6, $7, $8, $9,
-        $10, $11)
+        $10, $11, $12, $13)
 ON CONFLICT DO NOTHING
 `
 
 type CreateDeliveryParams struct {
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int32
-	NextAttemptAt time.Time
-	LastError     string
-	LastStatus    int32
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ID            string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Status         string
+	Attempts       int32
+	NextAttemptAt  time.Time
+	LastError      string
+	LastStatus     int32
+	CreatedAt      time.Time
+	RetryFrom      time.Time
+	UpdatedAt      time.Time
+	ID             string
 }
 
 // Create and Save take the same columns in the same order, so their generated
@@ -40,6 +126,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 	result, err := q.db.Exec(ctx, createDelivery,
 		arg.EventID,
 		arg.SessionID,
+		arg.SubscriptionID,
 		arg.Url,
 		arg.Status,
 		arg.Attempts,
@@ -47,6 +134,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 		arg.LastError,
 		arg.LastStatus,
 		arg.CreatedAt,
+		arg.RetryFrom,
 		arg.UpdatedAt,
 		arg.ID,
 	)
@@ -57,7 +145,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 }
 
 const getDelivery = `-- name: GetDelivery :one
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries WHERE id = $1
+SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM webhook_deliveries WHERE id = $1
 `
 
 func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, error) {
@@ -75,12 +163,83 @@ func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, 
 		&i.LastStatus,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SubscriptionID,
+		&i.RetryFrom,
+		&i.LockedUntil,
+		&i.Seq,
 	)
 	return i, err
 }
 
+const listDeliveries = `-- name: ListDeliveries :many
+SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM webhook_deliveries
+WHERE ($1::text[] IS NULL OR session_id = ANY($1::text[]))
+  AND ($2::text IS NULL OR status = $2::text)
+  AND ($3::text IS NULL OR event_id = $3::text)
+  AND ($4::text IS NULL OR subscription_id = $4::text)
+  AND ($5::timestamptz IS NULL OR created_at >= $5::timestamptz)
+  AND ($6::timestamptz IS NULL OR created_at < $6::timestamptz)
+ORDER BY seq DESC
+LIMIT $7
+`
+
+type ListDeliveriesParams struct {
+	SessionIds     []string
+	Status         *string
+	EventID        *string
+	SubscriptionID *string
+	CreatedFrom    *time.Time
+	CreatedTo      *time.Time
+	Lim            int32
+}
+
+// NULL filter values match everything.
+func (q *Queries) ListDeliveries(ctx context.Context, arg ListDeliveriesParams) ([]WebhookDelivery, error) {
+	rows, err := q.db.Query(ctx, listDeliveries,
+		arg.SessionIds,
+		arg.Status,
+		arg.EventID,
+		arg.SubscriptionID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WebhookDelivery{}
+	for rows.Next() {
+		var i WebhookDelivery
+		if err := rows.Scan(
+			&i.ID,
+			&i.EventID,
+			&i.SessionID,
+			&i.Url,
+			&i.Status,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.LastError,
+			&i.LastStatus,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.SubscriptionID,
+			&i.RetryFrom,
+			&i.LockedUntil,
+			&i.Seq,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDeliveriesByEvent = `-- name: ListDeliveriesByEvent :many
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries WHERE event_id = $1 ORDER BY created_at, id
+SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM webhook_deliveries WHERE event_id = $1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]WebhookDelivery, error) {
@@ -104,6 +263,10 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 			&i.LastStatus,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.SubscriptionID,
+			&i.RetryFrom,
+			&i.LockedUntil,
+			&i.Seq,
 		); err != nil {
 			return nil, err
 		}
@@ -116,7 +279,7 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 }
 
 const listDueDeliveries = `-- name: ListDueDeliveries :many
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries
+SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM webhook_deliveries
 WHERE status = 'pending' AND next_attempt_at <= $1
 ORDER BY next_attempt_at, id
 LIMIT $2
@@ -148,6 +311,10 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesPa
 			&i.LastStatus,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.SubscriptionID,
+			&i.RetryFrom,
+			&i.LockedUntil,
+			&i.Seq,
 		); err != nil {
 			return nil, err
 		}
@@ -161,31 +328,36 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesPa
 
 const saveDelivery = `-- name: SaveDelivery :execrows
 UPDATE webhook_deliveries
-SET event_id = $1, session_id = $2, url = $3,
-    status = $4, attempts = $5, next_attempt_at = $6,
-    last_error = $7, last_status = $8,
-    created_at = $9, updated_at = $10
-WHERE id = $11
+SET event_id = $1, session_id = $2, subscription_id = $3,
+    url = $4, status = $5, attempts = $6,
+    next_attempt_at = $7, last_error = $8,
+    last_status = $9, created_at = $10, retry_from = $11,
+    updated_at = $12, locked_until = NULL
+WHERE id = $13
 `
 
 type SaveDeliveryParams struct {
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int32
-	NextAttemptAt time.Time
-	LastError     string
-	LastStatus    int32
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	ID            string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Status         string
+	Attempts       int32
+	NextAttemptAt  time.Time
+	LastError      string
+	LastStatus     int32
+	CreatedAt      time.Time
+	RetryFrom      time.Time
+	UpdatedAt      time.Time
+	ID             string
 }
 
+// Saving ends the attempt, so it releases the claim.
 func (q *Queries) SaveDelivery(ctx context.Context, arg SaveDeliveryParams) (int64, error) {
 	result, err := q.db.Exec(ctx, saveDelivery,
 		arg.EventID,
 		arg.SessionID,
+		arg.SubscriptionID,
 		arg.Url,
 		arg.Status,
 		arg.Attempts,
@@ -193,6 +365,7 @@ func (q *Queries) SaveDelivery(ctx context.Context, arg SaveDeliveryParams) (int
 		arg.LastError,
 		arg.LastStatus,
 		arg.CreatedAt,
+		arg.RetryFrom,
 		arg.UpdatedAt,
 		arg.ID,
 	)

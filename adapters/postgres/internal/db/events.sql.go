@@ -94,6 +94,46 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 	return items, nil
 }
 
+const listEventsAfterFor = `-- name: ListEventsAfterFor :many
+SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
+WHERE seq > $1 AND session_id = ANY($2::text[])
+ORDER BY seq LIMIT $3
+`
+
+type ListEventsAfterForParams struct {
+	After      int64
+	SessionIds []string
+	Lim        int32
+}
+
+func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterForParams) ([]Event, error) {
+	rows, err := q.db.Query(ctx, listEventsAfterFor, arg.After, arg.SessionIds, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Event{}
+	for rows.Next() {
+		var i Event
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Type,
+			&i.SessionID,
+			&i.OccurredAt,
+			&i.Payload,
+			&i.PublishedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
 SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE published_at IS NULL ORDER BY seq LIMIT $1
 `

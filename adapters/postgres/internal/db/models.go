@@ -92,15 +92,36 @@ type User struct {
 }
 
 type WebhookDelivery struct {
-	ID            string
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int32
-	NextAttemptAt time.Time
-	LastError     string
-	LastStatus    int32
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID             string
+	EventID        string
+	SessionID      string
+	Url            string
+	Status         string
+	Attempts       int32
+	NextAttemptAt  time.Time
+	LastError      string
+	LastStatus     int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	SubscriptionID string
+	RetryFrom      time.Time
+	LockedUntil    *time.Time
+	Seq            int64
+}
+
+type WebhookSubscription struct {
+	ID             string
+	SessionID      string
+	Url            string
+	Secret         string
+	PreviousSecret string
+	PreviousUntil  *time.Time
+	Events         string
+	Mode           string
+	Algorithm      int32
+	Enabled        bool
+	Failures       int32
+	DisabledReason string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }

@@ -7,30 +7,34 @@ package db
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 )
 
 const createDelivery = `-- name: CreateDelivery :execrows
 
-INSERT INTO webhook_deliveries (event_id, session_id, url, status, attempts, next_attempt_at,
-                                last_error, last_status, created_at, updated_at, id)
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
 VALUES (?1, ?2, ?3, ?4, ?5,
         ?6, ?7, ?8, ?9,
-        ?10, ?11)
+        ?10, ?11, ?12, ?13)
 ON CONFLICT DO NOTHING
 `
 
 type CreateDeliveryParams struct {
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int64
-	NextAttemptAt int64
-	LastError     string
-	LastStatus    int64
-	CreatedAt     int64
-	UpdatedAt     int64
-	ID            string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Status         string
+	Attempts       int64
+	NextAttemptAt  int64
+	LastError      string
+	LastStatus     int64
+	CreatedAt      int64
+	RetryFrom      int64
+	UpdatedAt      int64
+	ID             string
 }
 
 // Create and Save take the same columns in the same order, so their generated
@@ -39,6 +43,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 	result, err := q.db.ExecContext(ctx, createDelivery,
 		arg.EventID,
 		arg.SessionID,
+		arg.SubscriptionID,
 		arg.Url,
 		arg.Status,
 		arg.Attempts,
@@ -46,6 +51,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 		arg.LastError,
 		arg.LastStatus,
 		arg.CreatedAt,
+		arg.RetryFrom,
 		arg.UpdatedAt,
 		arg.ID,
 	)
@@ -56,7 +62,7 @@ func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) 
 }
 
 const getDelivery = `-- name: GetDelivery :one
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries WHERE id = ?1
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries WHERE id = ?1
 `
 
 func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, error) {
@@ -66,6 +72,7 @@ func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, 
 		&i.ID,
 		&i.EventID,
 		&i.SessionID,
+		&i.SubscriptionID,
 		&i.Url,
 		&i.Status,
 		&i.Attempts,
@@ -73,13 +80,168 @@ func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, 
 		&i.LastError,
 		&i.LastStatus,
 		&i.CreatedAt,
+		&i.RetryFrom,
 		&i.UpdatedAt,
+		&i.LockedUntil,
 	)
 	return i, err
 }
 
+const leaseDeliveries = `-- name: LeaseDeliveries :exec
+UPDATE webhook_deliveries SET locked_until = ?1 WHERE id IN (/*SLICE:ids*/?)
+`
+
+type LeaseDeliveriesParams struct {
+	LockedUntil sql.NullInt64
+	Ids         []string
+}
+
+func (q *Queries) LeaseDeliveries(ctx context.Context, arg LeaseDeliveriesParams) error {
+	query := leaseDeliveries
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.LockedUntil)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	return err
+}
+
+const listClaimableDeliveries = `-- name: ListClaimableDeliveries :many
+SELECT d.id, d.event_id, d.session_id, d.subscription_id, d.url, d.status, d.attempts, d.next_attempt_at, d.last_error, d.last_status, d.created_at, d.retry_from, d.updated_at, d.locked_until FROM webhook_deliveries d
+WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+  AND (d.locked_until IS NULL OR d.locked_until <= ?1)
+  AND NOT EXISTS (
+      SELECT 1 FROM webhook_deliveries o
+      WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
+        AND o.url = d.url AND o.rowid < d.rowid)
+ORDER BY d.rowid
+LIMIT ?2
+`
+
+type ListClaimableDeliveriesParams struct {
+	Now int64
+	Lim int64
+}
+
+// Due, unleased pending deliveries that are the oldest pending one (by rowid, the
+// creation order) of their session, subscription and URL.
+func (q *Queries) ListClaimableDeliveries(ctx context.Context, arg ListClaimableDeliveriesParams) ([]WebhookDelivery, error) {
+	rows, err := q.db.QueryContext(ctx, listClaimableDeliveries, arg.Now, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WebhookDelivery{}
+	for rows.Next() {
+		var i WebhookDelivery
+		if err := rows.Scan(
+			&i.ID,
+			&i.EventID,
+			&i.SessionID,
+			&i.SubscriptionID,
+			&i.Url,
+			&i.Status,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.LastError,
+			&i.LastStatus,
+			&i.CreatedAt,
+			&i.RetryFrom,
+			&i.UpdatedAt,
+			&i.LockedUntil,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDeliveries = `-- name: ListDeliveries :many
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries
+WHERE (CAST(?1 AS TEXT) IS NULL
+       OR session_id IN (SELECT value FROM json_each(CAST(?1 AS TEXT))))
+  AND (CAST(?2 AS TEXT) = '' OR status = ?2)
+  AND (CAST(?3 AS TEXT) = '' OR event_id = ?3)
+  AND (CAST(?4 AS TEXT) = '' OR subscription_id = ?4)
+  AND created_at >= ?5 AND created_at < ?6
+ORDER BY rowid DESC
+LIMIT ?7
+`
+
+type ListDeliveriesParams struct {
+	SessionIds     sql.NullString
+	Status         string
+	EventID        string
+	SubscriptionID string
+	CreatedFrom    int64
+	CreatedTo      int64
+	Lim            int64
+}
+
+// Unset filters arrive as match-all values: NULL session_ids, empty strings and the
+// widest time range. session_ids is a JSON array: sqlc.slice would renumber the
+// parameters after it.
+func (q *Queries) ListDeliveries(ctx context.Context, arg ListDeliveriesParams) ([]WebhookDelivery, error) {
+	rows, err := q.db.QueryContext(ctx, listDeliveries,
+		arg.SessionIds,
+		arg.Status,
+		arg.EventID,
+		arg.SubscriptionID,
+		arg.CreatedFrom,
+		arg.CreatedTo,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WebhookDelivery{}
+	for rows.Next() {
+		var i WebhookDelivery
+		if err := rows.Scan(
+			&i.ID,
+			&i.EventID,
+			&i.SessionID,
+			&i.SubscriptionID,
+			&i.Url,
+			&i.Status,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.LastError,
+			&i.LastStatus,
+			&i.CreatedAt,
+			&i.RetryFrom,
+			&i.UpdatedAt,
+			&i.LockedUntil,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDeliveriesByEvent = `-- name: ListDeliveriesByEvent :many
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries WHERE event_id = ?1 ORDER BY created_at, id
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries WHERE event_id = ?1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]WebhookDelivery, error) {
@@ -95,6 +257,7 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 			&i.ID,
 			&i.EventID,
 			&i.SessionID,
+			&i.SubscriptionID,
 			&i.Url,
 			&i.Status,
 			&i.Attempts,
@@ -102,7 +265,9 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 			&i.LastError,
 			&i.LastStatus,
 			&i.CreatedAt,
+			&i.RetryFrom,
 			&i.UpdatedAt,
+			&i.LockedUntil,
 		); err != nil {
 			return nil, err
 		}
@@ -118,7 +283,7 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 }
 
 const listDueDeliveries = `-- name: ListDueDeliveries :many
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at FROM webhook_deliveries
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries
 WHERE status = 'pending' AND next_attempt_at <= ?1
 ORDER BY next_attempt_at, id
 LIMIT ?2
@@ -142,6 +307,7 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesPa
 			&i.ID,
 			&i.EventID,
 			&i.SessionID,
+			&i.SubscriptionID,
 			&i.Url,
 			&i.Status,
 			&i.Attempts,
@@ -149,7 +315,9 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesPa
 			&i.LastError,
 			&i.LastStatus,
 			&i.CreatedAt,
+			&i.RetryFrom,
 			&i.UpdatedAt,
+			&i.LockedUntil,
 		); err != nil {
 			return nil, err
 		}
@@ -166,31 +334,36 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesPa
 
 const saveDelivery = `-- name: SaveDelivery :execrows
 UPDATE webhook_deliveries
-SET event_id = ?1, session_id = ?2, url = ?3,
-    status = ?4, attempts = ?5, next_attempt_at = ?6,
-    last_error = ?7, last_status = ?8,
-    created_at = ?9, updated_at = ?10
-WHERE id = ?11
+SET event_id = ?1, session_id = ?2, subscription_id = ?3,
+    url = ?4, status = ?5, attempts = ?6,
+    next_attempt_at = ?7, last_error = ?8,
+    last_status = ?9, created_at = ?10, retry_from = ?11,
+    updated_at = ?12, locked_until = NULL
+WHERE id = ?13
 `
 
 type SaveDeliveryParams struct {
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int64
-	NextAttemptAt int64
-	LastError     string
-	LastStatus    int64
-	CreatedAt     int64
-	UpdatedAt     int64
-	ID            string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Status         string
+	Attempts       int64
+	NextAttemptAt  int64
+	LastError      string
+	LastStatus     int64
+	CreatedAt      int64
+	RetryFrom      int64
+	UpdatedAt      int64
+	ID             string
 }
 
+// Saving ends the attempt, so it releases the claim.
 func (q *Queries) SaveDelivery(ctx context.Context, arg SaveDeliveryParams) (int64, error) {
 	result, err := q.db.ExecContext(ctx, saveDelivery,
 		arg.EventID,
 		arg.SessionID,
+		arg.SubscriptionID,
 		arg.Url,
 		arg.Status,
 		arg.Attempts,
@@ -198,6 +371,7 @@ func (q *Queries) SaveDelivery(ctx context.Context, arg SaveDeliveryParams) (int
 		arg.LastError,
 		arg.LastStatus,
 		arg.CreatedAt,
+		arg.RetryFrom,
 		arg.UpdatedAt,
 		arg.ID,
 	)

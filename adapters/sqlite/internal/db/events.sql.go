@@ -98,6 +98,50 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 	return items, nil
 }
 
+const listEventsAfterFor = `-- name: ListEventsAfterFor :many
+SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
+WHERE seq > ?1 AND session_id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
+ORDER BY seq LIMIT ?3
+`
+
+type ListEventsAfterForParams struct {
+	After      int64
+	SessionIds string
+	Lim        int64
+}
+
+// session_ids is a JSON array: sqlc.slice would renumber the parameters after it.
+func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterForParams) ([]Event, error) {
+	rows, err := q.db.QueryContext(ctx, listEventsAfterFor, arg.After, arg.SessionIds, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Event{}
+	for rows.Next() {
+		var i Event
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Type,
+			&i.SessionID,
+			&i.OccurredAt,
+			&i.Payload,
+			&i.PublishedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
 SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
 `

@@ -91,15 +91,35 @@ type User struct {
 }
 
 type WebhookDelivery struct {
-	ID            string
-	EventID       string
-	SessionID     string
-	Url           string
-	Status        string
-	Attempts      int64
-	NextAttemptAt int64
-	LastError     string
-	LastStatus    int64
-	CreatedAt     int64
-	UpdatedAt     int64
+	ID             string
+	EventID        string
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Status         string
+	Attempts       int64
+	NextAttemptAt  int64
+	LastError      string
+	LastStatus     int64
+	CreatedAt      int64
+	RetryFrom      int64
+	UpdatedAt      int64
+	LockedUntil    sql.NullInt64
+}
+
+type WebhookSubscription struct {
+	ID             string
+	SessionID      string
+	Url            string
+	Secret         string
+	PreviousSecret string
+	PreviousUntil  sql.NullInt64
+	Events         string
+	Mode           string
+	Algorithm      int64
+	Enabled        bool
+	Failures       int64
+	DisabledReason string
+	CreatedAt      int64
+	UpdatedAt      int64
 }
