@@ -5,6 +5,8 @@ import (
 	"net/http"
 
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
 )
 
 // Sandbox control routes drive the virtual WhatsApp network: scan a QR as a phone,
@@ -99,7 +101,7 @@ func (h *handlers) sandboxInbound(ctx context.Context, in *sandboxInboundInput) 
 	if err := h.owned(ctx, in.SessionID); err != nil {
 		return nil, err
 	}
-	id, err := h.sandbox.InjectText(in.SessionID, in.Body.From, in.Body.PushName, in.Body.Text)
+	id, err := h.sandbox.Inject(in.SessionID, ports.SandboxInbound{From: in.Body.From, PushName: in.Body.PushName, Content: message.TextContent(in.Body.Text)})
 	if err != nil {
 		return nil, err
 	}

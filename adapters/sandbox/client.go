@@ -92,18 +92,26 @@ func (n *Network) head(st *sessionState, c *client) (item queued, ok, finished b
 	return st.mailbox[0], true, false
 }
 
-// pop removes a delivered event. It is usually the head, but a restarted client
-// may have queued its TransportConnected in front meanwhile, and Stop may have
-// discarded it already.
+// pop removes a delivered event and runs its accepted hook. It is usually the
+// head, but a restarted client may have queued its TransportConnected in front
+// meanwhile, and Stop may have discarded it already.
 func (n *Network) pop(st *sessionState, seq uint64) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if len(st.mailbox) > 0 && st.mailbox[0].seq == seq {
-		st.mailbox[0] = queued{}
-		st.mailbox = st.mailbox[1:]
+	i := slices.IndexFunc(st.mailbox, func(q queued) bool { return q.seq == seq })
+	if i < 0 {
 		return
 	}
-	st.mailbox = slices.DeleteFunc(st.mailbox, func(q queued) bool { return q.seq == seq })
+	accepted := st.mailbox[i].accepted
+	if i == 0 {
+		st.mailbox[0] = queued{}
+		st.mailbox = st.mailbox[1:]
+	} else {
+		st.mailbox = slices.Delete(st.mailbox, i, i+1)
+	}
+	if accepted != nil {
+		accepted()
+	}
 }
 
 func (n *Network) forget(c *client) {

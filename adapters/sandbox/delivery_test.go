@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"reflect"
 	"regexp"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ import (
 func TestInjectTextReachesSink(t *testing.T) {
 	t.Parallel()
 	n, clock := newTestNetwork(t, Config{})
-	n.AddContact("628333333333", "Carol")
+	n.AddContact(ports.SandboxContact{Phone: "628333333333", Name: "Carol"})
 	sink := startPaired(t, n, "s1", "628111111111")
 
 	id, err := n.InjectText("s1", "628333333333", "", "hi there")
@@ -27,9 +28,9 @@ func TestInjectTextReachesSink(t *testing.T) {
 	}
 	in := waitFor[ports.TransportMessage](t, sink, 1)[0].Message
 	want := message.Inbound{ID: id, SessionID: "s1", Chat: chat.UserJID("628333333333"),
-		Sender: chat.UserJID("628333333333"), SenderLID: lidFor("628333333333"), PushName: "Carol",
-		Kind: message.KindText, Text: "hi there", Timestamp: clock.Now()}
-	if in != want {
+		Sender:  chat.Party{JID: chat.UserJID("628333333333"), LID: lidFor("628333333333"), PushName: "Carol"},
+		Content: message.TextContent("hi there"), Timestamp: clock.Now()}
+	if !reflect.DeepEqual(in, want) {
 		t.Fatalf("got %+v\nwant %+v", in, want)
 	}
 }
@@ -55,7 +56,7 @@ func TestSinkErrorIsRetriedNotLost(t *testing.T) {
 	failures := 0
 	sink.mu.Lock()
 	sink.fail = func(_ int, ev ports.TransportEvent) error {
-		if m, ok := ev.(ports.TransportMessage); ok && m.Message.Text == "first" && failures < 3 {
+		if m, ok := ev.(ports.TransportMessage); ok && m.Message.Content.Text == "first" && failures < 3 {
 			failures++
 			return errors.New("database busy")
 		}
@@ -113,7 +114,7 @@ func TestStoppedSessionKeepsUndeliveredMessages(t *testing.T) {
 	sink.mu.Unlock()
 
 	id, _ := n.InjectText("s1", "628333333333", "", "keep me")
-	waitCalls(t, sink, 5) // QR and connected, then three failed attempts
+	waitCalls(t, sink, 6) // QR, paired and connected, then three failed attempts
 	_ = n.Stop(context.Background(), "s1")
 
 	fresh := &recordingSink{}

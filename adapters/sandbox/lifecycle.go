@@ -17,7 +17,7 @@ func (n *Network) Start(_ context.Context, sessionID string, sink ports.Transpor
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return errors.New("sandbox: network closed")
+		return errClosed
 	}
 	st := n.state(sessionID)
 	if st.client != nil {
@@ -29,7 +29,7 @@ func (n *Network) Start(_ context.Context, sessionID string, sink ports.Transpor
 	n.goroutines.Add(1)
 	go n.run(st, c)
 
-	if st.account != nil {
+	if st.me != nil {
 		n.resume(st)
 		return nil
 	}
@@ -60,6 +60,7 @@ func (n *Network) Logout(_ context.Context, sessionID string) error {
 	n.stopClient(st)
 	n.unpair(st)
 	st.mailbox = nil
+	st.account = accountState{}
 	return nil
 }
 
@@ -68,16 +69,16 @@ func (n *Network) Device(_ context.Context, sessionID string) (ports.DeviceInfo,
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	st, ok := n.sessions[sessionID]
-	if !ok || st.account == nil {
+	if !ok || st.me == nil {
 		return ports.DeviceInfo{}, nil
 	}
-	return ports.DeviceInfo{Name: st.account.name, Phone: st.account.phone, Platform: "sandbox"}, nil
+	return ports.DeviceInfo{Name: st.me.name, Phone: st.me.phone, Platform: platform}, nil
 }
 
 // connect marks a paired session open and tells its sink. Caller holds n.mu.
 func (n *Network) connect(st *sessionState) {
 	st.connected = true
-	n.enqueue(st, ports.TransportConnected{SessionID: st.id, Me: st.account.identity()})
+	n.enqueue(st, ports.TransportConnected{SessionID: st.id, Me: st.me.identity()})
 }
 
 // resume connects a paired session at Start. TransportConnected goes ahead of
@@ -86,7 +87,7 @@ func (n *Network) connect(st *sessionState) {
 func (n *Network) resume(st *sessionState) {
 	st.connected = true
 	st.nextSeq++
-	connected := ports.TransportConnected{SessionID: st.id, Me: st.account.identity()}
+	connected := ports.TransportConnected{SessionID: st.id, Me: st.me.identity()}
 	st.mailbox = slices.Insert(st.mailbox, 0, queued{seq: st.nextSeq, ev: connected})
 	st.client.wake()
 }
@@ -115,9 +116,9 @@ func (n *Network) stopClient(st *sessionState) {
 
 // unpair forgets the session's credentials. Caller holds n.mu.
 func (n *Network) unpair(st *sessionState) {
-	if st.account != nil && n.byPhone[st.account.phone] == st {
-		delete(n.byPhone, st.account.phone)
+	if st.me != nil && st.me.session == st {
+		st.me.session = nil
 	}
-	st.account, st.connected = nil, false
+	st.me, st.connected = nil, false
 	st.qr, st.pairCode = qrState{}, pairCodeState{}
 }

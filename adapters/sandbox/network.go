@@ -1,11 +1,14 @@
-// Package sandbox is a virtual WhatsApp network implementing ports.Transport, for
-// tests, demos and bot development. The Network is the world (accounts by phone,
-// virtual contacts, the message log); each started session has a client that
+// Package sandbox is a virtual WhatsApp network implementing ports.Transport (and
+// the Groups, Profiles and Contacts ports), for tests, demos and bot development.
+// The Network is the world: people by phone (linked accounts and virtual
+// contacts), groups and the message log; each started session has a client that
 // delivers the session's events to its sink, one at a time and in order.
 package sandbox
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -16,6 +19,9 @@ import (
 var (
 	_ ports.Transport      = (*Network)(nil)
 	_ ports.SandboxNetwork = (*Network)(nil)
+	_ ports.Groups         = (*Network)(nil)
+	_ ports.Profiles       = (*Network)(nil)
+	_ ports.Contacts       = (*Network)(nil)
 )
 
 // Config tunes the simulated timings. Zero values take the defaults.
@@ -23,6 +29,8 @@ type Config struct {
 	QRInterval     time.Duration // a new QR every interval; default 20s
 	QRTTL          time.Duration // how long a QR can be scanned; default QRInterval
 	ReconnectDelay time.Duration // gap between a simulated disconnect and the reconnect; default 2s
+	// Seed makes ids, codes and injected failures reproducible; 0 seeds randomly.
+	Seed uint64
 }
 
 func (c Config) withDefaults() Config {
@@ -45,10 +53,14 @@ type Network struct {
 	clock ports.Clock
 
 	mu       sync.Mutex
+	rng      *rand.Rand
 	sessions map[string]*sessionState
-	byPhone  map[string]*sessionState // paired phone digits → its session
-	contacts map[string]string        // phone digits → name
-	clients  map[*client]struct{}     // every live client, draining ones included
+	people   map[string]*person // phone digits → person
+	byLID    map[string]*person // LID user part → person
+	groups   map[string]*group  // group JID user part → group
+	invites  map[string]*group  // invite code → group
+	messages map[string][]*record
+	clients  map[*client]struct{} // every live client, draining ones included
 	closed   bool
 
 	goroutines sync.WaitGroup
@@ -58,8 +70,8 @@ type Network struct {
 // its clients: credentials and undelivered events survive Stop.
 type sessionState struct {
 	id        string
-	account   *account // nil until paired
-	client    *client  // the running client, nil when stopped
+	me        *person // the linked account, nil until paired
+	client    *client // the running client, nil when stopped
 	connected bool
 
 	// mailbox holds events the sink has not accepted yet. The head is removed only
@@ -74,27 +86,40 @@ type sessionState struct {
 	qrCount  int
 	pairCode pairCodeState
 
+	faults   ports.SandboxFaults
 	sent     []message.Outbound
 	receipts map[string]ports.SendReceipt // by message id: sends are idempotent
+	account  accountState
 }
 
+// queued is one undelivered event; accepted, when set, runs (under Network.mu)
+// once the sink has stored it, e.g. to send the author a delivery receipt.
 type queued struct {
-	seq uint64
-	ev  ports.TransportEvent
+	seq      uint64
+	ev       ports.TransportEvent
+	accepted func()
 }
 
-// NewNetwork creates an empty network. clock stamps messages and expires QR codes;
-// nil means the system clock.
+// NewNetwork creates an empty network. clock stamps messages, expires QR codes and
+// bounds edits; nil means the system clock.
 func NewNetwork(cfg Config, clock ports.Clock) *Network {
 	if clock == nil {
 		clock = systemClock{}
 	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
 	return &Network{
 		cfg:      cfg.withDefaults(),
 		clock:    clock,
+		rng:      rand.New(rand.NewPCG(seed, seed^0x5eed)),
 		sessions: map[string]*sessionState{},
-		byPhone:  map[string]*sessionState{},
-		contacts: map[string]string{},
+		people:   map[string]*person{},
+		byLID:    map[string]*person{},
+		groups:   map[string]*group{},
+		invites:  map[string]*group{},
+		messages: map[string][]*record{},
 		clients:  map[*client]struct{}{},
 	}
 }
@@ -128,21 +153,31 @@ func (n *Network) Close(ctx context.Context) error {
 	}
 }
 
+var errClosed = errors.New("sandbox: network closed")
+
 // state returns the session's state, creating it on first use. Caller holds n.mu.
 func (n *Network) state(sessionID string) *sessionState {
 	st, ok := n.sessions[sessionID]
 	if !ok {
-		st = &sessionState{id: sessionID, receipts: map[string]ports.SendReceipt{}}
+		st = &sessionState{id: sessionID}
 		n.sessions[sessionID] = st
 	}
 	return st
 }
 
+// now is the network time in UTC.
+func (n *Network) now() time.Time { return n.clock.Now().UTC() }
+
 // enqueue appends ev to the session's mailbox. Caller holds n.mu; the order of
 // enqueue calls is the order the sink sees.
 func (n *Network) enqueue(st *sessionState, ev ports.TransportEvent) {
+	n.enqueueThen(st, ev, nil)
+}
+
+// enqueueThen is enqueue with a hook run once the sink accepted ev.
+func (n *Network) enqueueThen(st *sessionState, ev ports.TransportEvent, accepted func()) {
 	st.nextSeq++
-	st.mailbox = append(st.mailbox, queued{seq: st.nextSeq, ev: ev})
+	st.mailbox = append(st.mailbox, queued{seq: st.nextSeq, ev: ev, accepted: accepted})
 	if st.client != nil {
 		st.client.wake()
 	}

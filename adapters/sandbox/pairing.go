@@ -40,7 +40,7 @@ func (n *Network) rotateQR(ctx context.Context, st *sessionState, c *client) {
 		case <-tick.C:
 		}
 		n.mu.Lock()
-		if st.client == c && st.account == nil {
+		if st.client == c && st.me == nil {
 			n.issueQR(st)
 		}
 		n.mu.Unlock()
@@ -52,7 +52,7 @@ func (n *Network) rotateQR(ctx context.Context, st *sessionState, c *client) {
 func (n *Network) issueQR(st *sessionState) {
 	st.qrCount++
 	st.qr = qrState{
-		code:     fmt.Sprintf("sandbox-qr:%s:%d:%s", st.id, st.qrCount, randomHex(4)),
+		code:     fmt.Sprintf("sandbox-qr:%s:%d:%s", st.id, st.qrCount, n.randomHex(4)),
 		issuedAt: n.clock.Now(),
 	}
 	n.enqueue(st, ports.TransportQR{SessionID: st.id, Code: st.qr.code, ExpiresIn: n.cfg.QRTTL})
@@ -67,7 +67,7 @@ func (n *Network) CurrentQR(sessionID string) (string, bool) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	st, ok := n.sessions[sessionID]
-	if !ok || st.client == nil || st.account != nil || !n.qrValid(st) {
+	if !ok || st.client == nil || st.me != nil || !n.qrValid(st) {
 		return "", false
 	}
 	return st.qr.code, true
@@ -103,13 +103,13 @@ func (n *Network) PairPhone(_ context.Context, sessionID, phone string) (string,
 	if err != nil {
 		return "", err
 	}
-	code := newPairCode()
+	code := n.newPairCode()
 	st.pairCode = pairCodeState{code: code, phone: digits}
 	return code[:4] + "-" + code[4:], nil
 }
 
-// ConfirmPairCode is the phone entering the pair code; the push name is the
-// virtual contact's name for that phone, if any.
+// ConfirmPairCode is the phone entering the pair code; the push name is the one the
+// phone already has, if any.
 func (n *Network) ConfirmPairCode(sessionID, code string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -129,7 +129,7 @@ func (n *Network) pairable(sessionID string) (*sessionState, error) {
 	switch {
 	case !ok || st.client == nil:
 		return nil, fault.FailedPrecondition(fault.ReasonInvalidState, "session %s is not started", sessionID)
-	case st.account != nil:
+	case st.me != nil:
 		return nil, fault.FailedPrecondition(fault.ReasonInvalidState, "session %s is already paired", sessionID)
 	}
 	return st, nil
@@ -138,16 +138,23 @@ func (n *Network) pairable(sessionID string) (*sessionState, error) {
 // pair links phone to the session and connects it. A phone links to one session
 // at a time, so messages to it have exactly one destination. Caller holds n.mu.
 func (n *Network) pair(st *sessionState, phone, pushName string) error {
-	if other, ok := n.byPhone[phone]; ok && other != st {
-		return fault.Conflict(fault.ReasonInvalidState, "phone %s is already linked to session %s", phone, other.id)
+	p := n.person(phone)
+	if p.session != nil && p.session != st {
+		return fault.Conflict(fault.ReasonInvalidState, "phone %s is already linked to session %s", phone, p.session.id)
 	}
-	if pushName == "" {
-		pushName = n.contacts[phone]
+	if p.unregistered {
+		return fault.Invalid(fault.ReasonInvalidParameter, "phone %s is not on WhatsApp", phone)
 	}
-	st.account = &account{phone: phone, name: pushName}
-	n.byPhone[phone] = st
+	if pushName != "" {
+		p.name = pushName
+	}
+	st.me, p.session = p, st
 	st.qr, st.pairCode = qrState{}, pairCodeState{}
 	st.client.stopQR()
+	n.enqueue(st, ports.TransportPaired{SessionID: st.id, Me: p.identity(), Platform: platform})
 	n.connect(st)
 	return nil
 }
+
+// platform is what Device and TransportPaired report for every sandbox phone.
+const platform = "sandbox"

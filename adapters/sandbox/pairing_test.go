@@ -122,7 +122,7 @@ func TestPhoneLinksToOneSessionOnly(t *testing.T) {
 func TestPairPhoneCode(t *testing.T) {
 	t.Parallel()
 	n, _ := newTestNetwork(t, Config{})
-	n.AddContact("628222222222", "Bob")
+	n.AddContact(ports.SandboxContact{Phone: "628222222222", Name: "Bob"})
 	sink := &recordingSink{}
 	if _, err := n.PairPhone(context.Background(), "s1", "628222222222"); err == nil {
 		t.Fatal("pair code for a session not started")

@@ -5,21 +5,23 @@ import (
 	"slices"
 	"time"
 
-	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
-// Send records m in the network log once per message id, hands it to the
-// recipient when the recipient is a sandbox session, and acks it as delivered.
-// A repeated id returns the first receipt and changes nothing.
+// Send posts m into its chat once per message id: peers get it as an inbound
+// message and the session gets a delivery receipt per peer. A repeated id returns
+// the first receipt and changes nothing. Injected faults apply first.
 func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
-	if err := ctx.Err(); err != nil {
-		return ports.SendReceipt{}, err
-	}
 	if m.ID == "" {
 		return ports.SendReceipt{}, fault.Invalid(fault.ReasonMissingParameter, "message id is required")
+	}
+	if err := m.Content.Validate(); err != nil {
+		return ports.SendReceipt{}, err
+	}
+	if err := sleep(ctx, n.latency(sessionID)); err != nil {
+		return ports.SendReceipt{}, err
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -30,16 +32,43 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	if r, dup := st.receipts[m.ID]; dup {
 		return r, nil
 	}
-	now := n.clock.Now().UTC()
-	receipt := ports.SendReceipt{ID: m.ID, Timestamp: now}
+	if rate := st.faults.SendFailureRate; rate > 0 && n.rng.Float64() < rate {
+		return ports.SendReceipt{}, fault.New(fault.KindUnavailable, fault.ReasonSendFailed, "sandbox: injected send failure")
+	}
+	if err := n.post(st.me, m.To, m.ID, m.Content, st); err != nil {
+		return ports.SendReceipt{}, err
+	}
+	receipt := ports.SendReceipt{ID: m.ID, Timestamp: n.now()}
+	if st.receipts == nil {
+		st.receipts = map[string]ports.SendReceipt{}
+	}
 	st.receipts[m.ID] = receipt
 	st.sent = append(st.sent, m)
-	if to := n.recipient(m.To); to != nil {
-		n.enqueue(to, ports.TransportMessage{Message: inboundFrom(st, to, m, now)})
-	}
-	n.enqueue(st, ports.TransportReceipt{SessionID: sessionID, IDs: []string{m.ID}, Chat: m.To,
-		Sender: chat.Party{JID: m.To}, Status: message.StatusDelivered, At: now})
 	return receipt, nil
+}
+
+func (n *Network) latency(sessionID string) time.Duration {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if st, ok := n.sessions[sessionID]; ok {
+		return st.faults.Latency
+	}
+	return 0
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Sent returns the messages a session sent, oldest first.
@@ -52,42 +81,6 @@ func (n *Network) Sent(sessionID string) []message.Outbound {
 	return nil
 }
 
-// recipient finds the paired session a JID addresses, if any. Caller holds n.mu.
-func (n *Network) recipient(to chat.JID) *sessionState {
-	switch to.Kind() {
-	case chat.KindUser:
-		return n.byPhone[to.User]
-	case chat.KindLID:
-		for _, st := range n.byPhone {
-			if st.account.lid() == to {
-				return st
-			}
-		}
-	}
-	return nil
-}
-
-// inboundFrom is m as the recipient's phone sees it: same id, chat with the sender.
-func inboundFrom(from, to *sessionState, m message.Outbound, at time.Time) message.Inbound {
-	return message.Inbound{
-		ID:        m.ID,
-		SessionID: to.id,
-		Chat:      from.account.jid(),
-		Sender:    chat.Party{JID: from.account.jid(), LID: from.account.lid(), PushName: from.account.name},
-		FromMe:    from == to,
-		Content:   m.Content,
-		Timestamp: at,
-	}
-}
-
-// connected checks the session can talk to the network now.
-func (n *Network) connected(sessionID string) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	_, err := n.connectedLocked(sessionID)
-	return err
-}
-
 // connectedLocked returns the session's state if it is started, paired and
 // connected. Caller holds n.mu.
 func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
@@ -95,10 +88,20 @@ func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
 	switch {
 	case !ok || st.client == nil:
 		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not started", sessionID)
-	case st.account == nil:
+	case st.me == nil:
 		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
 	case !st.connected:
 		return nil, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session %s is reconnecting", sessionID)
+	}
+	return st, nil
+}
+
+// paired returns a paired session's state, started or not: the phone acts on it
+// even while the gateway is away. Caller holds n.mu.
+func (n *Network) paired(sessionID string) (*sessionState, error) {
+	st, ok := n.sessions[sessionID]
+	if !ok || st.me == nil {
+		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
 	}
 	return st, nil
 }

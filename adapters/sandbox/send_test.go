@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"context"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/warest-go/warest/domain/chat"
@@ -12,7 +14,7 @@ import (
 
 func text(sessionID, toPhone, body string) message.Outbound {
 	return message.Outbound{ID: nextMessageID(), SessionID: sessionID, To: chat.UserJID(toPhone),
-		Kind: message.KindText, Text: body, Status: message.StatusQueued}
+		Content: message.TextContent(body), Status: message.StatusQueued}
 }
 
 func TestSendBeforePairingFails(t *testing.T) {
@@ -48,11 +50,12 @@ func TestSendIsIdempotentOnMessageID(t *testing.T) {
 	if err != nil || again != first {
 		t.Fatalf("repeat send = %+v, %v; want the first receipt", again, err)
 	}
-	if sent := n.Sent("s1"); len(sent) != 1 || sent[0].Text != "once" {
+	if sent := n.Sent("s1"); len(sent) != 1 || sent[0].Content.Text != "once" {
 		t.Fatalf("Sent = %+v", sent)
 	}
-	ack := waitFor[ports.TransportAck](t, sink, 1)[0]
-	if ack.MessageID != m.ID || ack.Status != message.StatusDelivered || ack.Chat != m.To || ack.SessionID != "s1" {
+	ack := waitFor[ports.TransportReceipt](t, sink, 1)[0]
+	if !slices.Equal(ack.IDs, []string{m.ID}) || ack.Status != message.StatusDelivered || ack.Chat != m.To || ack.SessionID != "s1" ||
+		ack.Sender != (chat.Party{JID: m.To, LID: lidFor("628999999999")}) {
 		t.Fatalf("ack = %+v", ack)
 	}
 	// A later event proves no second ack was queued behind the first.
@@ -60,7 +63,7 @@ func TestSendIsIdempotentOnMessageID(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor[ports.TransportMessage](t, sink, 1)
-	if acks := only[ports.TransportAck](sink.snapshot()); len(acks) != 1 {
+	if acks := only[ports.TransportReceipt](sink.snapshot()); len(acks) != 1 {
 		t.Fatalf("%d acks for one message", len(acks))
 	}
 }
@@ -77,12 +80,12 @@ func TestSessionToSessionDelivery(t *testing.T) {
 	}
 	in := waitFor[ports.TransportMessage](t, bob, 1)[0].Message
 	want := message.Inbound{ID: m.ID, SessionID: "bob", Chat: chat.UserJID("628111111111"),
-		Sender: chat.UserJID("628111111111"), SenderLID: lidFor("628111111111"), PushName: "User 628111111111",
-		Kind: message.KindText, Text: "hello bob", Timestamp: clock.Now()}
-	if in != want {
+		Sender:  chat.Party{JID: chat.UserJID("628111111111"), LID: lidFor("628111111111"), PushName: "User 628111111111"},
+		Content: message.TextContent("hello bob"), Timestamp: clock.Now()}
+	if !reflect.DeepEqual(in, want) {
 		t.Fatalf("bob got %+v\nwant %+v", in, want)
 	}
-	waitFor[ports.TransportAck](t, alice, 1)
+	waitFor[ports.TransportReceipt](t, alice, 1)
 	if got := only[ports.TransportMessage](alice.snapshot()); len(got) != 0 {
 		t.Fatal("sender received its own message")
 	}
@@ -93,7 +96,7 @@ func TestSessionToSessionDelivery(t *testing.T) {
 	if _, err := n.Send(context.Background(), "alice", byLID); err != nil {
 		t.Fatal(err)
 	}
-	if got := waitFor[ports.TransportMessage](t, bob, 2)[1].Message; got.Text != "via lid" {
+	if got := waitFor[ports.TransportMessage](t, bob, 2)[1].Message; got.Content.Text != "via lid" {
 		t.Fatalf("bob got %+v", got)
 	}
 }

@@ -4,16 +4,27 @@ import (
 	"context"
 	"reflect"
 	"testing"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/ports"
 )
 
 func TestContacts(t *testing.T) {
 	t.Parallel()
 	n, _ := newTestNetwork(t, Config{})
-	n.AddContact("+62 822-2222-2222", "Bob")
-	n.AddContact("6281111111111", "Alice")
-	n.AddContact("123", "too short, ignored")
-	want := []Contact{{Phone: "6281111111111", Name: "Alice"}, {Phone: "6282222222222", Name: "Bob"}}
-	if got := n.Contacts(); !reflect.DeepEqual(got, want) {
+	for _, c := range []ports.SandboxContact{{Phone: "+62 822-2222-2222", Name: "Bob"}, {Phone: "6281111111111", Name: "Alice"}} {
+		if _, err := n.AddContact(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := n.AddContact(ports.SandboxContact{Phone: "123"}); err == nil {
+		t.Fatal("too short a phone accepted")
+	}
+	want := []ports.SandboxContact{
+		{Phone: "6281111111111", Name: "Alice", JID: chat.UserJID("6281111111111"), LID: lidFor("6281111111111")},
+		{Phone: "6282222222222", Name: "Bob", JID: chat.UserJID("6282222222222"), LID: lidFor("6282222222222")},
+	}
+	if got := n.VirtualContacts(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Contacts = %+v", got)
 	}
 }

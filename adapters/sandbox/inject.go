@@ -1,0 +1,78 @@
+package sandbox
+
+import (
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+)
+
+// Inject delivers a message from a virtual person: to the session directly, or
+// into a group the session is in (every member session gets it). It follows the
+// rules sessions follow: announce groups, own edits within the window, revokes.
+// A stopped session gets it when it starts again.
+func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, error) {
+	digits, err := parsePhone(in.From)
+	if err != nil {
+		return "", err
+	}
+	if err := validateInbound(in.Content); err != nil {
+		return "", err
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, err := n.paired(sessionID)
+	if err != nil {
+		return "", err
+	}
+	from, err := n.reachable(chat.UserJID(digits))
+	if err != nil {
+		return "", err
+	}
+	if from == st.me {
+		return "", fault.Invalid(fault.ReasonInvalidParameter, "a session cannot receive from its own phone")
+	}
+	if in.PushName != "" {
+		from.name = in.PushName
+	}
+	to := in.Group
+	if to.IsZero() {
+		to = st.me.jid()
+	} else if _, err := n.memberGroup(st.me, to); err != nil {
+		return "", err
+	}
+	id := n.newMessageID()
+	return id, n.post(from, to, id, in.Content, nil)
+}
+
+// InjectText is Inject for a direct text message.
+func (n *Network) InjectText(sessionID, fromPhone, pushName, text string) (string, error) {
+	return n.Inject(sessionID, ports.SandboxInbound{From: fromPhone, PushName: pushName, Content: message.TextContent(text)})
+}
+
+// validateInbound checks what a virtual phone could send: the outbound rules, except
+// that media comes without a blob and inbound-only kinds are allowed.
+func validateInbound(c message.Content) error {
+	switch c.Kind {
+	case message.KindImage, message.KindVideo, message.KindAudio, message.KindDocument, message.KindSticker:
+		if c.Media == nil || c.Media.MIME == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "media needs a MIME type")
+		}
+	case message.KindPollVote:
+		if c.PollVote == nil || c.PollVote.Poll.ID == "" || len(c.PollVote.Selected) == 0 {
+			return fault.Invalid(fault.ReasonMissingParameter, "a poll vote needs the poll id and the selected options")
+		}
+	case message.KindGroupInvite:
+		if c.Invite == nil || c.Invite.Code == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "a group invite needs a code")
+		}
+	case message.KindInteractiveReply:
+		if c.Answer == nil || c.Answer.ID == "" {
+			return fault.Invalid(fault.ReasonMissingParameter, "an interactive reply needs the chosen id")
+		}
+	case message.KindUnknown:
+	default:
+		return c.Validate()
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
+)
+
+// WhatsApp's limits on profile texts.
+const (
+	maxPushName = 25
+	maxAbout    = 139
+)
+
+// Profile shows who's profile as the account may see it; the zero JID is the account.
+func (n *Network) Profile(_ context.Context, sessionID string, who chat.JID) (ports.Profile, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return ports.Profile{}, err
+	}
+	p := me
+	if !who.IsZero() {
+		if p, err = n.reachable(who); err != nil {
+			return ports.Profile{}, err
+		}
+	}
+	out := ports.Profile{Party: p.party()}
+	if shows(p.privacy.About, p, me) {
+		out.About = p.about
+	}
+	if shows(p.privacy.ProfilePhoto, p, me) {
+		out.PictureID = p.picture
+	}
+	if p.business != nil {
+		b := *p.business
+		out.Business = &b
+	}
+	return out, nil
+}
+
+// SetPushName changes the name others see on the account's messages.
+func (n *Network) SetPushName(_ context.Context, sessionID, name string) error {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > maxPushName {
+		return fault.Invalid(fault.ReasonInvalidParameter, "a name needs 1 to %d characters", maxPushName)
+	}
+	return n.withMe(sessionID, func(p *person) { p.name = name })
+}
+
+// SetAbout changes the account's about text.
+func (n *Network) SetAbout(_ context.Context, sessionID, about string) error {
+	if len([]rune(about)) > maxAbout {
+		return fault.Invalid(fault.ReasonInvalidParameter, "about is limited to %d characters", maxAbout)
+	}
+	return n.withMe(sessionID, func(p *person) { p.about = about })
+}
+
+// SetPicture sets the account's picture (JPEG or PNG) and returns its new id.
+func (n *Network) SetPicture(_ context.Context, sessionID string, image []byte) (string, error) {
+	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) && !bytes.HasPrefix(image, []byte("\x89PNG")) {
+		return "", fault.Invalid(fault.ReasonInvalidParameter, "a profile picture must be a JPEG or PNG image")
+	}
+	var id string
+	err := n.withMe(sessionID, func(p *person) {
+		if image != nil {
+			id = fmt.Sprint(1_700_000_000 + n.rng.IntN(1_000_000_000))
+		}
+		p.picture = id
+	})
+	return id, err
+}
+
+// Privacy returns the account's privacy settings.
+func (n *Network) Privacy(_ context.Context, sessionID string) (ports.Privacy, error) {
+	var out ports.Privacy
+	err := n.withMe(sessionID, func(p *person) { out = p.privacy })
+	return out, err
+}
+
+// SetPrivacy changes the given settings and returns all of them.
+func (n *Network) SetPrivacy(_ context.Context, sessionID string, set ports.Privacy) (ports.Privacy, error) {
+	audience := []ports.PrivacyValue{"", ports.PrivacyAll, ports.PrivacyContacts, ports.PrivacyNone}
+	checks := []struct {
+		name    string
+		v       ports.PrivacyValue
+		allowed []ports.PrivacyValue
+	}{
+		{"lastSeen", set.LastSeen, audience},
+		{"online", set.Online, []ports.PrivacyValue{"", ports.PrivacyAll, ports.PrivacyMatchLastSeen}},
+		{"profilePhoto", set.ProfilePhoto, audience},
+		{"about", set.About, audience},
+		{"groupAdd", set.GroupAdd, audience},
+		{"readReceipts", set.ReadReceipts, []ports.PrivacyValue{"", ports.PrivacyAll, ports.PrivacyNone}},
+	}
+	for _, c := range checks {
+		if !slices.Contains(c.allowed, c.v) {
+			return ports.Privacy{}, fault.Invalid(fault.ReasonInvalidParameter, "%s cannot be %q", c.name, c.v)
+		}
+	}
+	var out ports.Privacy
+	err := n.withMe(sessionID, func(p *person) {
+		for dst, v := range map[*ports.PrivacyValue]ports.PrivacyValue{&p.privacy.LastSeen: set.LastSeen, &p.privacy.Online: set.Online,
+			&p.privacy.ProfilePhoto: set.ProfilePhoto, &p.privacy.About: set.About, &p.privacy.GroupAdd: set.GroupAdd,
+			&p.privacy.ReadReceipts: set.ReadReceipts} {
+			if v != "" {
+				*dst = v
+			}
+		}
+		out = p.privacy
+	})
+	return out, err
+}
+
+// SetBusinessProfile makes the account a business with that profile; nil undoes it.
+func (n *Network) SetBusinessProfile(_ context.Context, sessionID string, b *ports.BusinessProfile) error {
+	return n.withMe(sessionID, func(p *person) {
+		p.business = nil
+		if b != nil {
+			c := *b
+			p.business = &c
+		}
+	})
+}
+
+// withMe runs f on a connected session's account under n.mu.
+func (n *Network) withMe(sessionID string, f func(*person)) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return err
+	}
+	f(me)
+	return nil
+}
