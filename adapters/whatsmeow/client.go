@@ -1,0 +1,240 @@
+package whatsmeow
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	wm "go.mau.fi/whatsmeow"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// runner owns one session's client and its connection loop.
+type runner struct {
+	t       *Transport
+	id      string
+	sink    ports.TransportSink
+	ctx     context.Context
+	cancel  context.CancelFunc
+	done    chan struct{}
+	signals chan signal
+	polls   *pollBook
+	wg      sync.WaitGroup // QR rotation
+
+	mu       sync.Mutex
+	cli      *wm.Client
+	proxyURL string
+	vit      vitals
+	qrStop   context.CancelFunc
+	preLogin chan struct{} // closed once the unpaired connection shows a QR code
+}
+
+func newRunner(t *Transport, id string, sink ports.TransportSink) *runner {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &runner{t: t, id: id, sink: sink, ctx: ctx, cancel: cancel, done: make(chan struct{}),
+		signals: make(chan signal, 16), polls: newPollBook(), preLogin: make(chan struct{})}
+}
+
+func (r *runner) ended() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop cancels the loop and waits for it to finish.
+func (r *runner) stop(ctx context.Context) error {
+	r.cancel()
+	select {
+	case <-r.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run connects, watches and reconnects with backoff until stopped or replaced.
+func (r *runner) run() {
+	defer close(r.done)
+	defer r.shutdown()
+	attempt := 0
+	for {
+		sig := r.connectOnce(&attempt)
+		if r.ctx.Err() != nil {
+			return
+		}
+		switch sig.kind {
+		case sigStop:
+			return
+		case sigRestart:
+			attempt = 0
+			continue
+		}
+		attempt++
+		r.t.proxies.ReportFailure(r.id, r.currentProxy(), time.Now())
+		wait := max(r.t.cfg.Backoff.delay(attempt, spread()), sig.minDelay)
+		r.t.log.InfoContext(r.ctx, "whatsapp connection lost; retrying", "session", r.id, "code", sig.code, "attempt", attempt, "retry_in", wait)
+		r.emit(ports.TransportDisconnected{SessionID: r.id, Reason: sig.reason, Code: sig.code, Attempt: attempt, RetryIn: wait})
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-r.ctx.Done():
+			timer.Stop()
+			return
+		}
+	}
+}
+
+// connectOnce makes one connection and watches it until it must be replaced.
+func (r *runner) connectOnce(attempt *int) signal {
+	cli, err := r.client()
+	if err != nil {
+		return signal{kind: sigRetry, code: "store", reason: err.Error()}
+	}
+	r.drainSignals()
+	if err := cli.ConnectContext(r.ctx); err != nil {
+		code, reason := classify(err)
+		return signal{kind: sigRetry, code: code, reason: reason}
+	}
+	r.mu.Lock()
+	r.vit = vitals{connectedAt: time.Now(), paired: cli.Store.ID != nil}
+	r.mu.Unlock()
+	sig := r.watch(cli, attempt)
+	cli.Disconnect()
+	r.stopQR()
+	return sig
+}
+
+// watch waits for a connection change, and checks the connection's vitals meanwhile.
+func (r *runner) watch(cli *wm.Client, attempt *int) signal {
+	tick := time.NewTicker(r.t.cfg.Watchdog / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.ctx.Done():
+			return signal{kind: sigStop}
+		case s := <-r.signals:
+			if s.kind != sigConnected {
+				return s
+			}
+			*attempt = 0
+			r.t.proxies.ReportSuccess(r.currentProxy())
+		case now := <-tick.C:
+			r.mu.Lock()
+			v := r.vit
+			r.mu.Unlock()
+			v.socketUp, v.loggedIn = cli.IsConnected(), cli.IsLoggedIn()
+			if code, reason, dead := diagnose(v, now, r.t.cfg.Watchdog); dead {
+				return signal{kind: sigRetry, code: code, reason: reason}
+			}
+		}
+	}
+}
+
+// client returns the session's client, building it (and loading or creating its
+// device) the first time and after the device was deleted; the proxy is chosen anew
+// for every connection.
+func (r *runner) client() (*wm.Client, error) {
+	r.mu.Lock()
+	cli := r.cli
+	r.mu.Unlock()
+	if cli == nil || cli.Store.Deleted {
+		dev, err := r.t.storedDevice(r.ctx, r.id)
+		if err != nil {
+			return nil, err
+		}
+		if dev == nil {
+			dev = r.t.container.NewDevice()
+		}
+		cli = wm.NewClient(dev, waLogger{r.t.log.With("session", r.id)})
+		cli.EnableAutoReconnect = false // our loop reconnects, with backoff and events
+		cli.SynchronousAck = true       // acks wait for the sink (see handle)
+		cli.AutomaticMessageRerequestFromPhone = true
+		cli.AddEventHandlerWithSuccessStatus(r.handle)
+	}
+	proxyURL := r.t.proxies.Pick(r.id, time.Now())
+	if err := r.t.route(cli, proxyURL); err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	r.cli, r.proxyURL = cli, proxyURL
+	r.mu.Unlock()
+	return cli, nil
+}
+
+// route sends the client's websocket through proxyURL, or directly ("" ); media
+// downloads and uploads never use the proxy, as in WAREST.
+func (t *Transport) route(cli *wm.Client, proxyURL string) error {
+	if proxyURL != "" {
+		return cli.SetProxyAddress(proxyURL, wm.SetProxyOptions{NoMedia: true})
+	}
+	if t.cfg.dial != nil {
+		hc := &http.Client{Transport: &http.Transport{DialContext: t.cfg.dial}}
+		cli.SetWebsocketHTTPClient(hc)
+		cli.SetPreLoginHTTPClient(hc)
+		return nil
+	}
+	cli.SetProxy(http.ProxyFromEnvironment, wm.SetProxyOptions{NoMedia: true})
+	return nil
+}
+
+func (r *runner) currentProxy() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.proxyURL
+}
+
+// connected returns the client when it is logged in.
+func (r *runner) connected() (*wm.Client, bool) {
+	r.mu.Lock()
+	cli := r.cli
+	r.mu.Unlock()
+	return cli, cli != nil && cli.IsLoggedIn()
+}
+
+// signal hands a connection change to the loop without ever blocking whatsmeow.
+func (r *runner) signal(s signal) {
+	select {
+	case r.signals <- s:
+	default:
+		r.t.log.WarnContext(r.ctx, "dropping connection signal: loop busy", "session", r.id, "code", s.code)
+	}
+}
+
+// drainSignals discards signals about a previous connection.
+func (r *runner) drainSignals() {
+	for {
+		select {
+		case <-r.signals:
+		default:
+			return
+		}
+	}
+}
+
+// emit reports an event the loop itself produces; nothing is acked on it, so a sink
+// error is only logged.
+func (r *runner) emit(e ports.TransportEvent) {
+	if r.ctx.Err() != nil {
+		return
+	}
+	if err := r.sink.Handle(r.ctx, e); err != nil && r.ctx.Err() == nil {
+		r.t.log.WarnContext(r.ctx, "sink refused a transport event", "session", r.id, "event", eventName(e), "err", err)
+	}
+}
+
+func (r *runner) shutdown() {
+	r.mu.Lock()
+	cli := r.cli
+	r.mu.Unlock()
+	if cli != nil {
+		cli.Disconnect()
+	}
+	r.stopQR()
+	r.wg.Wait()
+	r.t.proxies.Release(r.id)
+}

@@ -1,0 +1,39 @@
+package whatsmeow
+
+import (
+	"context"
+	"log/slog"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Params: Config is optional (defaults); the media store is optional (media sends
+// fail without one).
+type Params struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    Config `optional:"true"`
+	Database  Database
+	Blobs     ports.BlobStore `optional:"true"`
+	Log       *slog.Logger
+}
+
+// Module provides the real WhatsApp transport as *Transport and ports.Transport, and
+// stops every session when the app stops.
+var Module = fx.Module("whatsmeow",
+	fx.Provide(fx.Annotate(
+		func(p Params) (*Transport, error) {
+			// Constructors get no context; upgrading the device tables is bounded anyway.
+			t, err := New(context.Background(), p.Config, p.Database, p.Blobs, p.Log)
+			if err != nil {
+				return nil, err
+			}
+			p.Lifecycle.Append(fx.StopHook(t.Close))
+			return t, nil
+		},
+		fx.As(fx.Self()),
+		fx.As(new(ports.Transport)),
+	)),
+)
