@@ -150,7 +150,7 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 		Tags: []string{r.tag}, MaxBodyBytes: h.cfg.JSONLimit, Errors: append([]int{http.StatusBadRequest}, r.errors...)}
 	if r.access != accessPublic {
 		op.Security = []map[string][]string{{"ApiKeyAuth": {}}}
-		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access)}
+		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.limitMiddleware(h.api, quotaRoute(r.path))}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
 	}
 	op.Errors = append(op.Errors, http.StatusInternalServerError)

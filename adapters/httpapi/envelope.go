@@ -42,10 +42,12 @@ type ErrorEnvelope struct {
 	Message    string `json:"message"`
 	Results    []any  `json:"results" nullable:"true" doc:"null, or details such as preflight results"`
 	httpStatus int
+	headers    http.Header // e.g. Retry-After; huma writes them (HeadersError)
 }
 
-func (e *ErrorEnvelope) Error() string  { return e.Message }
-func (e *ErrorEnvelope) GetStatus() int { return e.httpStatus }
+func (e *ErrorEnvelope) Error() string           { return e.Message }
+func (e *ErrorEnvelope) GetStatus() int          { return e.httpStatus }
+func (e *ErrorEnvelope) GetHeaders() http.Header { return e.headers }
 
 func newErrorEnvelope(status, code int, msg string, results ...any) *ErrorEnvelope {
 	return &ErrorEnvelope{Status: is2xx(status), Code: code, Message: msg, Results: results, httpStatus: status}

@@ -90,6 +90,9 @@ func fromError(ctx context.Context, err error) *ErrorEnvelope {
 		return newErrorEnvelope(http.StatusBadRequest, codePreflightFail, "Webhook preflight failed",
 			map[string]any{"results": []preflightDTO{{Target: r.Target, OK: r.OK, Status: r.Status, RoundTripMs: r.RoundTripMs, Error: r.Error}}})
 	}
+	if env := fromLimit(err); env != nil {
+		return env
+	}
 	fe, isFault := fault.As(err)
 	if !isFault {
 		loggerFrom(ctx).ErrorContext(ctx, "unhandled error", "err", err)

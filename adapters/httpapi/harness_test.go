@@ -96,7 +96,14 @@ type testApp struct {
 
 type appOption func(*httpapi.Config)
 
+// newApp runs with WAREST's limits except the recipient cooldown, which the limit
+// tests turn on through newAppWith.
 func newApp(t *testing.T, opts ...appOption) *testApp {
+	t.Helper()
+	return newAppWith(t, func(c *command.Config) { c.Limits.Cooldown = 0 }, opts...)
+}
+
+func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *testApp {
 	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -107,6 +114,7 @@ func newApp(t *testing.T, opts ...appOption) *testApp {
 	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
+	tune(&cfg)
 	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
 		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log})
 	q := query.New(store, transport, wallClock{})

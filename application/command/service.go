@@ -23,11 +23,12 @@ type Config struct {
 	SendWait           time.Duration // how long a send waits for the worker before answering 202
 	MaxRecipients      int           // per request
 	Limits             Limits
+	Media              MediaConfig
 }
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits}
+	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia}
 
 // Service runs commands against the store and the transport.
 type Service struct {
@@ -40,6 +41,10 @@ type Service struct {
 	ids       ports.IDs
 	hub       *notify.Hub
 	log       *slog.Logger
+
+	blobs      ports.BlobStore
+	fetcher    ports.MediaFetcher
+	transcoder ports.MediaTranscoder
 }
 
 // Deps lists what Service needs.
@@ -52,6 +57,10 @@ type Deps struct {
 	IDs       ports.IDs
 	Hub       *notify.Hub
 	Log       *slog.Logger
+	// Media sends need these three; other use cases work without them.
+	Blobs      ports.BlobStore
+	Fetcher    ports.MediaFetcher
+	Transcoder ports.MediaTranscoder
 }
 
 func New(cfg Config, d Deps) *Service {
@@ -59,7 +68,7 @@ func New(cfg Config, d Deps) *Service {
 		d.Log = slog.Default()
 	}
 	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender,
-		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log}
+		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder}
 }
 
 func (s *Service) normalizer() chat.Normalizer {
