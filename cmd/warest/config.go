@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/warest-go/warest/domain/proxy"
 )
 
 // Config is everything read from WAREST_* (and WAREST's legacy) environment variables.
@@ -25,8 +27,10 @@ type Config struct {
 	SQLitePath  string
 	PostgresURL string
 
-	Transport         string        // sandbox | whatsmeow (ours)
+	Transport         string        // whatsmeow | sandbox (ours)
 	SandboxQRInterval time.Duration // ours
+	ReloginQR         bool          // ours: after a remote logout, show a fresh QR code
+	Proxy             proxy.Config
 
 	SecretKey     string // ours: key for secrets at rest; else DataDir/secret.key
 	DataDir       string
@@ -86,7 +90,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		AdminAPIKey:        e.str("", "WAREST_ADMIN_APIKEY"),
 		DBClient:           strings.ToLower(e.str("sqlite", "WAREST_DB_CLIENT")),
 		DataDir:            e.str("data", "WAREST_DATA_DIR"),
-		Transport:          strings.ToLower(e.str("sandbox", "WAREST_TRANSPORT")),
+		Transport:          strings.ToLower(e.str("whatsmeow", "WAREST_TRANSPORT")),
 		SecretKey:          e.str("", "WAREST_SECRET_KEY"),
 		LogLevel:           strings.ToLower(e.str("info", "LOG_LEVEL")),
 		WebhookURL:         e.str("", "WEBHOOK_DEFAULT_URL", "WAREST_WEBHOOK_DEFAULT_URL"),
@@ -116,6 +120,10 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
 	collect(err)
+	c.ReloginQR, err = e.flag(false, "WAREST_WA_RELOGIN_QR")
+	collect(err)
+	c.Proxy, err = proxyConfig(e)
+	collect(err)
 
 	switch c.DBClient {
 	case "sqlite":
@@ -132,9 +140,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT must be sqlite or postgres, got %q", c.DBClient))
 	}
 	switch c.Transport {
-	case "sandbox":
-	case "whatsmeow":
-		errs = append(errs, fmt.Errorf("WAREST_TRANSPORT=whatsmeow is not available in this build yet; use sandbox"))
+	case "sandbox", "whatsmeow":
 	default:
 		errs = append(errs, fmt.Errorf("WAREST_TRANSPORT must be sandbox or whatsmeow, got %q", c.Transport))
 	}
@@ -148,6 +154,47 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		return c, fmt.Errorf("invalid configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+func (e env) flag(def bool, names ...string) (bool, error) {
+	raw := e.str("", names...)
+	if raw == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false, got %q", names[0], raw)
+	}
+	return b, nil
+}
+
+// proxyConfig reads WAREST's proxy pool variables; unset knobs take WAREST's
+// defaults for the number of proxies.
+func proxyConfig(e env) (proxy.Config, error) {
+	urls, err := proxy.ParseURLs(e.str("", "WAREST_PROXY_URLS"))
+	if err != nil {
+		return proxy.Config{}, fmt.Errorf("WAREST_PROXY_URLS: %w", err)
+	}
+	def := proxy.Defaults(len(urls))
+	c := proxy.Config{URLs: urls}
+	var errs []error
+	collect := func(err error) {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if c.Strategy, err = proxy.ParseStrategy(e.str("", "WAREST_PROXY_STRATEGY"), len(urls)); err != nil {
+		collect(fmt.Errorf("WAREST_PROXY_STRATEGY: %w", err))
+	}
+	c.Sticky, err = e.flag(def.Sticky, "WAREST_PROXY_STICKY_SESSION")
+	collect(err)
+	c.RotateAfter, err = e.num(def.RotateAfter, "WAREST_PROXY_ROTATE_AFTER_FAILURES")
+	collect(err)
+	c.Cooloff, err = e.millis(def.Cooloff, "WAREST_PROXY_FAILURE_COOLOFF_MS")
+	collect(err)
+	c.Multiplier, err = e.num(def.Multiplier, "WAREST_PROXY_FAILURE_BACKOFF_MULTIPLIER")
+	collect(err)
+	return c, errors.Join(errs...)
 }
 
 func postgresURLFromParts(e env) string {

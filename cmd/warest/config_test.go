@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/warest-go/warest/domain/proxy"
 )
 
 func lookup(m map[string]string) func(string) (string, bool) {
@@ -53,5 +55,52 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
+	}
+}
+
+func TestConfigTransportDefaultsToWhatsmeowWithWARESTProxyDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Transport != "whatsmeow" || c.ReloginQR || len(c.Proxy.URLs) != 0 || c.Proxy.Sticky {
+		t.Errorf("defaults: transport %q relogin %v proxy %+v", c.Transport, c.ReloginQR, c.Proxy)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_PROXY_URLS": "p1:8080,socks5://p2:1080", "WAREST_WA_RELOGIN_QR": "true"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Proxy
+	if !c.ReloginQR || len(p.URLs) != 2 || p.URLs[0] != "http://p1:8080" || p.Strategy != proxy.RoundRobin || !p.Sticky ||
+		p.RotateAfter != 2 || p.Cooloff != 15*time.Second || p.Multiplier != 3 {
+		t.Errorf("two proxies: relogin %v, %+v", c.ReloginQR, p)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_PROXY_URLS": "http://p1:8080", "WAREST_PROXY_STRATEGY": "rand",
+		"WAREST_PROXY_STICKY_SESSION": "false", "WAREST_PROXY_ROTATE_AFTER_FAILURES": "4", "WAREST_PROXY_FAILURE_COOLOFF_MS": "500",
+		"WAREST_PROXY_FAILURE_BACKOFF_MULTIPLIER": "5", "WAREST_TRANSPORT": "sandbox"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Proxy; c.Transport != "sandbox" || p.Strategy != proxy.Random || p.Sticky || p.RotateAfter != 4 || p.Cooloff != 500*time.Millisecond || p.Multiplier != 5 {
+		t.Errorf("explicit: %q %+v", c.Transport, p)
+	}
+}
+
+func TestConfigRejectsBadProxySettings(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(lookup(map[string]string{"WAREST_PROXY_URLS": "ftp://x:1", "WAREST_PROXY_STRATEGY": "fastest",
+		"WAREST_PROXY_STICKY_SESSION": "maybe", "WAREST_WA_RELOGIN_QR": "yes please"}))
+	if err == nil {
+		t.Fatal("expected an error")
+	}
+	for _, name := range []string{"WAREST_PROXY_URLS", "WAREST_WA_RELOGIN_QR"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_PROXY_STRATEGY": "fastest", "WAREST_PROXY_STICKY_SESSION": "maybe"})); err == nil ||
+		!strings.Contains(err.Error(), "WAREST_PROXY_STRATEGY") || !strings.Contains(err.Error(), "WAREST_PROXY_STICKY_SESSION") {
+		t.Errorf("bad strategy and sticky flag: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/adapters/system"
 	"github.com/warest-go/warest/adapters/webhook"
+	"github.com/warest-go/warest/adapters/whatsmeow"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
@@ -39,8 +40,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		bus.Module,
 		webhook.Module,
 		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
-		sandbox.Module,
-		fx.Supply(sandbox.Config{QRInterval: cfg.SandboxQRInterval, QRTTL: cfg.SandboxQRInterval}),
+		transportOptions(cfg),
 		applicationModule,
 		httpapi.Module,
 		fx.Provide(func(c Config) httpapi.Config {
@@ -71,6 +71,21 @@ func storeOptions(cfg Config) []fx.Option {
 		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}))
 	}
 	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath}))
+}
+
+// transportOptions selects the WhatsApp network: the real one, on the app's own
+// database, or the sandbox.
+func transportOptions(cfg Config) fx.Option {
+	if cfg.Transport == "sandbox" {
+		return fx.Options(sandbox.Module, fx.Supply(sandbox.Config{QRInterval: cfg.SandboxQRInterval, QRTTL: cfg.SandboxQRInterval}))
+	}
+	database := fx.Provide(func(s *sqlite.Store) whatsmeow.Database { return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()} })
+	if cfg.DBClient == "postgres" {
+		database = fx.Provide(func(s *postgres.Store) whatsmeow.Database {
+			return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()}
+		})
+	}
+	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}))
 }
 
 // storeReady marks that the store opened (and so migrated).

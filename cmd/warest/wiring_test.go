@@ -14,7 +14,9 @@ func TestEveryConfigurationWiresUp(t *testing.T) {
 	t.Parallel()
 	for _, env := range []map[string]string{
 		{},
+		{"WAREST_TRANSPORT": "sandbox"},
 		{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://localhost/none"},
+		{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://localhost/none", "WAREST_TRANSPORT": "sandbox"},
 	} {
 		cfg, err := loadConfig(lookup(env))
 		if err != nil {
