@@ -41,7 +41,7 @@ func TestFetch_RefusesPrivateTargets(t *testing.T) {
 	port := srv.URL[strings.LastIndexByte(srv.URL, ':')+1:]
 	f := mediafetch.New(mediafetch.Config{}) // the production policy
 	for _, u := range []string{
-		srv.URL, // 127.0.0.1
+		srv.URL,                           // 127.0.0.1
 		"http://localhost:" + port + "/x", // a DNS name resolving to loopback
 		"http://[::1]:" + port + "/x",
 		"http://10.0.0.1/x",
