@@ -21,6 +21,7 @@ type Repositories interface {
 	Messages() MessageRepository
 	Events() EventRepository
 	Deliveries() DeliveryRepository
+	Subscriptions() SubscriptionRepository
 	Counters() CounterRepository
 	Cooldowns() CooldownRepository
 	Idempotency() IdempotencyRepository
@@ -90,6 +91,8 @@ type EventRepository interface {
 	Get(ctx context.Context, id string) (event.Envelope, error)
 	// ListAfter returns events with Seq > after, ascending, at most limit.
 	ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error)
+	// ListAfterFor is ListAfter restricted to the given sessions (none: nothing).
+	ListAfterFor(ctx context.Context, sessionIDs []string, after int64, limit int) ([]event.Envelope, error)
 	// ListUnpublished returns events not yet relayed, ascending by Seq.
 	ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error)
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
@@ -97,14 +100,21 @@ type EventRepository interface {
 
 // DeliveryRepository persists webhook deliveries and their schedule.
 type DeliveryRepository interface {
-	// Create stores d; a second delivery of the same event to the same URL is a
-	// KindConflict error, which callers treat as "already scheduled".
+	// Create stores d; a second delivery of the same event to the same subscription
+	// is a KindConflict error, which callers treat as "already scheduled".
 	Create(ctx context.Context, d webhook.Delivery) error
 	Get(ctx context.Context, id string) (webhook.Delivery, error)
+	// Save writes d back and releases its claim.
 	Save(ctx context.Context, d webhook.Delivery) error
-	// ListDue returns pending deliveries whose NextAttemptAt <= now, oldest first.
-	ListDue(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error)
+	// ClaimDue leases up to limit pending deliveries whose NextAttemptAt <= now and
+	// that are not leased by anyone else, until now+lease, so several nodes never
+	// attempt the same delivery at once. Per (session, subscription) only the oldest
+	// pending delivery (in creation order) is eligible, so each receiver gets a
+	// session's events in order.
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error)
 	ListByEvent(ctx context.Context, eventID string) ([]webhook.Delivery, error)
+	// List returns deliveries matching f, newest first.
+	List(ctx context.Context, f DeliveryFilter) ([]webhook.Delivery, error)
 }
 
 // DeliveryFilter selects deliveries; zero fields do not filter.

@@ -446,15 +446,6 @@ func (r deliveries) Save(_ context.Context, d webhook.Delivery) error {
 	})
 }
 
-func (r deliveries) ListDue(_ context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
-	out, err := r.list(func(d webhook.Delivery) bool {
-		return d.Status == webhook.DeliveryPending && !d.NextAttemptAt.After(now)
-	}, func(a, b webhook.Delivery) int {
-		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), cmp.Compare(a.ID, b.ID))
-	})
-	return limited(out, limit), err
-}
-
 func (r deliveries) ListByEvent(_ context.Context, eventID string) ([]webhook.Delivery, error) {
 	return r.list(func(d webhook.Delivery) bool { return d.EventID == eventID }, func(a, b webhook.Delivery) int {
 		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), cmp.Compare(a.ID, b.ID))

@@ -42,14 +42,6 @@ func (d deliveries) Save(ctx context.Context, del webhook.Delivery) error {
 	return nil
 }
 
-func (d deliveries) ListDue(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
-	rows, err := d.r.q.ListDueDeliveries(ctx, db.ListDueDeliveriesParams{Now: now, Lim: toLimit(limit)})
-	if err != nil {
-		return nil, wrap(err, "list due deliveries")
-	}
-	return deliveriesToDomain(rows), nil
-}
-
 // ClaimDue is one statement: see ClaimDueDeliveries for how concurrent claimers
 // stay apart.
 func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {

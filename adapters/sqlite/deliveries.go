@@ -45,14 +45,6 @@ func (d deliveries) Save(ctx context.Context, del webhook.Delivery) error {
 	return nil
 }
 
-func (d deliveries) ListDue(ctx context.Context, now time.Time, limit int) ([]webhook.Delivery, error) {
-	rows, err := d.r.q.ListDueDeliveries(ctx, db.ListDueDeliveriesParams{Now: toMillis(now), Lim: toLimit(limit)})
-	if err != nil {
-		return nil, wrap(err, "list due deliveries")
-	}
-	return deliveriesToDomain(rows), nil
-}
-
 // ClaimDue selects and leases in one transaction, which takes the write lock at
 // BEGIN (see dsn): concurrent claimers queue behind it and see its leases.
 func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {

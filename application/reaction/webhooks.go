@@ -74,7 +74,7 @@ func (w *Webhooks) Run(ctx context.Context) {
 // Once performs one batch of due deliveries, a few at a time.
 func (w *Webhooks) Once(ctx context.Context) bool {
 	batch := w.cfg.Workers * 8
-	due, err := w.store.Deliveries().ListDue(ctx, w.clock.Now(), batch)
+	due, err := w.store.Deliveries().ClaimDue(ctx, w.clock.Now(), 30*time.Second, batch)
 	if err != nil {
 		w.log.ErrorContext(ctx, "webhooks: list due", "err", err)
 		return false

@@ -22,12 +22,6 @@ WHERE id = sqlc.arg(id);
 -- name: GetDelivery :one
 SELECT * FROM webhook_deliveries WHERE id = sqlc.arg(id);
 
--- name: ListDueDeliveries :many
-SELECT * FROM webhook_deliveries
-WHERE status = 'pending' AND next_attempt_at <= sqlc.arg(now)
-ORDER BY next_attempt_at, id
-LIMIT sqlc.arg(lim);
-
 -- name: ListDeliveriesByEvent :many
 SELECT * FROM webhook_deliveries WHERE event_id = sqlc.arg(event_id) ORDER BY created_at, id;
 

@@ -70,9 +70,8 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"event/mark published removes events from the unpublished list", eventPublish},
 
 		{"delivery/create then get returns every field", deliveryRoundTrip},
-		{"delivery/same event to the same url twice is a conflict", deliveryDuplicate},
+		{"delivery/same event to the same subscription and url twice is a conflict", deliveryDuplicate},
 		{"delivery/save persists an attempt and unknown ids are not found", deliverySave},
-		{"delivery/list due returns pending deliveries due by now soonest first", deliveryListDue},
 		{"delivery/list by event returns only that event's deliveries", deliveryListByEvent},
 
 		{"tx/commits every write when fn succeeds and fn reads its own writes", txCommit},
@@ -80,7 +79,8 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"tx/update inside a transaction rolls back with it", txUpdateRollsBack},
 		{"tx/concurrent transactions updating a session and appending events all commit", txConcurrent},
 	}
-	tests = append(tests, limitTests...) // limits.go
+	tests = append(tests, limitTests...)   // limits.go
+	tests = append(tests, webhookTests...) // webhooks.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -641,12 +641,13 @@ func eventPublish(t *testing.T, s ports.Store) {
 
 func newDelivery(id, eventID, url string, next time.Time) webhook.Delivery {
 	d := webhook.NewDelivery(id, eventID, "s1", "", url, at(0))
-	d.NextAttemptAt, d.CreatedAt, d.RetryFrom = next, next, time.Time{}
+	d.NextAttemptAt, d.CreatedAt, d.RetryFrom = next, next, next
 	return d
 }
 
 func deliveryRoundTrip(t *testing.T, s ports.Store) {
 	d := newDelivery("d1", "e1", "https://example.test/hook?x=1", at(1))
+	d.SubscriptionID, d.RetryFrom = "sub-1", at(3)
 	d.Attempts, d.LastError, d.LastStatus, d.UpdatedAt = 2, "timeout", 503, at(2)
 	must(t, s.Deliveries().Create(t.Context(), d))
 	got, err := s.Deliveries().Get(t.Context(), "d1")
@@ -661,6 +662,13 @@ func deliveryDuplicate(t *testing.T, s ports.Store) {
 	isFault(t, s.Deliveries().Create(ctx, newDelivery("d1", "e9", "https://z.test", at(2))), fault.KindConflict, "")
 	must(t, s.Deliveries().Create(ctx, newDelivery("d3", "e1", "https://b.test", at(2))))
 	must(t, s.Deliveries().Create(ctx, newDelivery("d4", "e2", "https://a.test", at(2))))
+	// Another subscription may target the same URL with the same event.
+	other := newDelivery("d5", "e1", "https://a.test", at(2))
+	other.SubscriptionID = "sub-2"
+	must(t, s.Deliveries().Create(ctx, other))
+	again := newDelivery("d6", "e1", "https://a.test", at(2))
+	again.SubscriptionID = "sub-2"
+	isFault(t, s.Deliveries().Create(ctx, again), fault.KindConflict, "")
 }
 
 func deliverySave(t *testing.T, s ports.Store) {
@@ -676,29 +684,6 @@ func deliverySave(t *testing.T, s ports.Store) {
 	_, err = s.Deliveries().Get(ctx, "nope")
 	isFault(t, err, fault.KindNotFound, "")
 	isFault(t, s.Deliveries().Save(ctx, newDelivery("nope", "e1", "https://x.test", at(1))), fault.KindNotFound, "")
-}
-
-func deliveryListDue(t *testing.T, s ports.Store) {
-	ctx := t.Context()
-	for _, d := range []webhook.Delivery{
-		newDelivery("late", "e1", "https://a.test", at(30)),
-		newDelivery("second", "e2", "https://a.test", at(20)),
-		newDelivery("first", "e3", "https://a.test", at(10)),
-		newDelivery("future", "e4", "https://a.test", at(40)),
-	} {
-		must(t, s.Deliveries().Create(ctx, d))
-	}
-	done := newDelivery("done", "e5", "https://a.test", at(5))
-	done.Status = webhook.DeliveryDelivered
-	dead := newDelivery("dead", "e6", "https://a.test", at(5))
-	dead.Status = webhook.DeliveryDead
-	must(t, s.Deliveries().Create(ctx, done))
-	must(t, s.Deliveries().Create(ctx, dead))
-
-	equal(t, deliveryIDs(t)(s.Deliveries().ListDue(ctx, at(30), 10)), []string{"first", "second", "late"})
-	equal(t, deliveryIDs(t)(s.Deliveries().ListDue(ctx, at(30), 2)), []string{"first", "second"})
-	equal(t, deliveryIDs(t)(s.Deliveries().ListDue(ctx, at(29), 10)), []string{"first", "second"})
-	equal(t, deliveryIDs(t)(s.Deliveries().ListDue(ctx, at(9), 10)), []string{})
 }
 
 func deliveryListByEvent(t *testing.T, s ports.Store) {
@@ -964,6 +949,6 @@ func normEvents(es []event.Envelope) []event.Envelope {
 }
 
 func normDelivery(d webhook.Delivery) webhook.Delivery {
-	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = ms(d.NextAttemptAt), ms(d.CreatedAt), ms(d.UpdatedAt)
+	d.NextAttemptAt, d.CreatedAt, d.RetryFrom, d.UpdatedAt = ms(d.NextAttemptAt), ms(d.CreatedAt), ms(d.RetryFrom), ms(d.UpdatedAt)
 	return d
 }

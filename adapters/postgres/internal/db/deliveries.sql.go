@@ -278,54 +278,6 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 	return items, nil
 }
 
-const listDueDeliveries = `-- name: ListDueDeliveries :many
-SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM webhook_deliveries
-WHERE status = 'pending' AND next_attempt_at <= $1
-ORDER BY next_attempt_at, id
-LIMIT $2
-`
-
-type ListDueDeliveriesParams struct {
-	Now time.Time
-	Lim int32
-}
-
-func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.Query(ctx, listDueDeliveries, arg.Now, arg.Lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []WebhookDelivery{}
-	for rows.Next() {
-		var i WebhookDelivery
-		if err := rows.Scan(
-			&i.ID,
-			&i.EventID,
-			&i.SessionID,
-			&i.Url,
-			&i.Status,
-			&i.Attempts,
-			&i.NextAttemptAt,
-			&i.LastError,
-			&i.LastStatus,
-			&i.CreatedAt,
-			&i.UpdatedAt,
-			&i.SubscriptionID,
-			&i.RetryFrom,
-			&i.LockedUntil,
-			&i.Seq,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const saveDelivery = `-- name: SaveDelivery :execrows
 UPDATE webhook_deliveries
 SET event_id = $1, session_id = $2, subscription_id = $3,

@@ -282,56 +282,6 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 	return items, nil
 }
 
-const listDueDeliveries = `-- name: ListDueDeliveries :many
-SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries
-WHERE status = 'pending' AND next_attempt_at <= ?1
-ORDER BY next_attempt_at, id
-LIMIT ?2
-`
-
-type ListDueDeliveriesParams struct {
-	Now int64
-	Lim int64
-}
-
-func (q *Queries) ListDueDeliveries(ctx context.Context, arg ListDueDeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.QueryContext(ctx, listDueDeliveries, arg.Now, arg.Lim)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	items := []WebhookDelivery{}
-	for rows.Next() {
-		var i WebhookDelivery
-		if err := rows.Scan(
-			&i.ID,
-			&i.EventID,
-			&i.SessionID,
-			&i.SubscriptionID,
-			&i.Url,
-			&i.Status,
-			&i.Attempts,
-			&i.NextAttemptAt,
-			&i.LastError,
-			&i.LastStatus,
-			&i.CreatedAt,
-			&i.RetryFrom,
-			&i.UpdatedAt,
-			&i.LockedUntil,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const saveDelivery = `-- name: SaveDelivery :execrows
 UPDATE webhook_deliveries
 SET event_id = ?1, session_id = ?2, subscription_id = ?3,
