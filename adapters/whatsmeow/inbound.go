@@ -4,6 +4,7 @@ import (
 	"time"
 
 	wm "go.mau.fi/whatsmeow"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/proto/waWeb"
 	"go.mau.fi/whatsmeow/types"
@@ -62,7 +63,7 @@ func toEvents(v view, evt any) []ports.TransportEvent {
 		}
 		return one(j)
 	case *events.CallOffer:
-		return one(v.call(e.BasicCallMeta, ports.CallOffer, len(e.Data.GetChildrenByTag("video")) > 0))
+		return one(v.call(e.BasicCallMeta, ports.CallOffer, hasChild(e.Data, "video")))
 	case *events.CallOfferNotice:
 		c := v.call(e.BasicCallMeta, ports.CallOffer, false)
 		c.Video, c.Group = e.Media == "video", c.Group || e.Type == "group"
@@ -93,6 +94,9 @@ func toEvents(v view, evt any) []ports.TransportEvent {
 	}
 	return nil
 }
+
+// hasChild reports whether a call node announces the given medium.
+func hasChild(n *waBinary.Node, tag string) bool { return n != nil && len(n.GetChildrenByTag(tag)) > 0 }
 
 func one(e ports.TransportEvent) []ports.TransportEvent { return []ports.TransportEvent{e} }
 
