@@ -17,6 +17,9 @@ import (
 // message on every device of the account.
 func messagePatch(t message.Reference, change ports.MessageChange, now time.Time) (appstate.PatchInfo, error) {
 	target, sender := toJID(t.Chat), toJID(t.Sender)
+	if t.FromMe || t.Chat.Kind() != chat.KindGroup || t.Sender.IsZero() {
+		sender = target // the index names an author ("0") only for others' group messages
+	}
 	switch change {
 	case ports.MessageStar, ports.MessageUnstar:
 		return appstate.BuildStar(target, sender, t.ID, t.FromMe, change == ports.MessageStar), nil
@@ -26,7 +29,7 @@ func messagePatch(t message.Reference, change ports.MessageChange, now time.Time
 		if t.FromMe {
 			fromMe = "1"
 		}
-		if !t.Sender.IsZero() && t.Chat.Kind() == chat.KindGroup {
+		if sender != target {
 			senderJID = sender.String()
 		}
 		return appstate.PatchInfo{Type: appstate.WAPatchRegularHigh, Mutations: []appstate.MutationInfo{{
