@@ -159,7 +159,7 @@ func TestBuildersProduceWhatsAppsProtobufs(t *testing.T) {
 				Key: &waCommon.MessageKey{RemoteJID: proto.String(grp.String()), ID: proto.String("T2"), FromMe: proto.Bool(false), Participant: proto.String("6283333@s.whatsapp.net")}}}},
 		{"edit", to, message.Content{Kind: message.KindEdit, Text: "fixed", Target: target},
 			&waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
-				Key: &waCommon.MessageKey{RemoteJID: proto.String(to.String()), ID: proto.String("T1"), FromMe: proto.Bool(true)},
+				Key:  &waCommon.MessageKey{RemoteJID: proto.String(to.String()), ID: proto.String("T1"), FromMe: proto.Bool(true)},
 				Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), TimestampMS: proto.Int64(t0.UnixMilli()), EditedMessage: &waE2E.Message{Conversation: proto.String("fixed")}}}}}},
 		{"revoke", to, message.Content{Kind: message.KindRevoke, Target: target},
 			&waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{Type: waE2E.ProtocolMessage_REVOKE.Enum(),
@@ -277,11 +277,15 @@ func TestAppStatePatches(t *testing.T) {
 			[]string{"star", grp.String(), "M2", "0", "6283333@s.whatsapp.net"}, nil, "starred:false"},
 		{"delete for me", func() (appstate.PatchInfo, error) { return messagePatch(theirs, ports.MessageDeleteForMe, t0) }, appstate.WAPatchRegularHigh,
 			[]string{"deleteMessageForMe", grp.String(), "M2", "0", "6283333@s.whatsapp.net"}, nil, "deleteMedia:false"},
-		{"mute until", func() (appstate.PatchInfo, error) { return chatPatch(to, ports.ChatChange{Kind: ports.ChatMute, MuteUntil: until}, t0) },
+		{"mute until", func() (appstate.PatchInfo, error) {
+			return chatPatch(to, ports.ChatChange{Kind: ports.ChatMute, MuteUntil: until}, t0)
+		},
 			appstate.WAPatchRegularHigh, []string{"mute", to.String()}, nil, "muted:true"},
 		{"unmute", func() (appstate.PatchInfo, error) { return chatPatch(to, ports.ChatChange{Kind: ports.ChatUnmute}, t0) },
 			appstate.WAPatchRegularHigh, []string{"mute", to.String()}, nil, "muted:false"},
-		{"archive", func() (appstate.PatchInfo, error) { return chatPatch(to, ports.ChatChange{Kind: ports.ChatArchive}, t0) },
+		{"archive", func() (appstate.PatchInfo, error) {
+			return chatPatch(to, ports.ChatChange{Kind: ports.ChatArchive}, t0)
+		},
 			appstate.WAPatchRegularLow, []string{"archive", to.String()}, nil, "archived:true"},
 		{"pin", func() (appstate.PatchInfo, error) { return chatPatch(to, ports.ChatChange{Kind: ports.ChatPin}, t0) },
 			appstate.WAPatchRegularLow, []string{"pin_v1", to.String()}, nil, "pinned:true"},
