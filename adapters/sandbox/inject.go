@@ -42,7 +42,7 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 		return "", err
 	}
 	id := n.newMessageID()
-	return id, n.post(from, to, id, in.Content, nil)
+	return id, n.post(from, to, id, in.Content)
 }
 
 // InjectText is Inject for a direct text message.

@@ -14,8 +14,9 @@ type Params struct {
 	Clock     ports.Clock
 }
 
-// Module provides the virtual network as *Network, ports.Transport and
-// ports.SandboxNetwork, and stops every client when the app stops.
+// Module provides the virtual network as *Network and as every port it implements
+// (Transport, SandboxNetwork, Groups, Profiles, Contacts), and stops every client
+// when the app stops.
 var Module = fx.Module("sandbox",
 	fx.Provide(fx.Annotate(
 		func(p Params) *Network {
@@ -26,5 +27,8 @@ var Module = fx.Module("sandbox",
 		fx.As(fx.Self()),
 		fx.As(new(ports.Transport)),
 		fx.As(new(ports.SandboxNetwork)),
+		fx.As(new(ports.Groups)),
+		fx.As(new(ports.Profiles)),
+		fx.As(new(ports.Contacts)),
 	)),
 )

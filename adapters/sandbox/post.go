@@ -23,6 +23,20 @@ type record struct {
 	caption bool // has text an edit may replace
 	at      time.Time
 	revoked bool
+	// delivered marks who got it, so each person acks delivery once and before read.
+	delivered map[*person]bool
+}
+
+// markDelivered records that p got r and reports whether that is news.
+func (r *record) markDelivered(p *person) bool {
+	if r.delivered[p] {
+		return false
+	}
+	if r.delivered == nil {
+		r.delivered = map[*person]bool{}
+	}
+	r.delivered[p] = true
+	return true
 }
 
 // conv is a chat as the network sees it: a group, or the direct chat of actor and peer.
@@ -115,9 +129,9 @@ func targetOf(c message.Content) *message.Reference {
 
 // post carries content from author into a chat: it checks the chat's rules,
 // applies a reaction, edit, revoke or pin to its target, logs the message and
-// hands it to every other member. acks, when set, is the author's session and gets
-// a delivery receipt as each member's phone stores the message. Caller holds n.mu.
-func (n *Network) post(author *person, to chat.JID, id string, c message.Content, acks *sessionState) error {
+// hands it to every other member; the author's session gets a delivery receipt as
+// each member's phone stores the message. Caller holds n.mu.
+func (n *Network) post(author *person, to chat.JID, id string, c message.Content) error {
 	cv, err := n.conversation(author, to)
 	if err != nil {
 		return err
@@ -151,7 +165,7 @@ func (n *Network) post(author *person, to chat.JID, id string, c message.Content
 		}
 		in := message.Inbound{ID: id, Chat: cv.chatFor(r), Sender: author.party(), FromMe: r == author,
 			Content: n.view(c, r, cv, id), Timestamp: now}
-		n.hand(r, in, rec, acks)
+		n.hand(r, in, rec)
 	}
 	return nil
 }
@@ -218,16 +232,10 @@ func (n *Network) view(c message.Content, r *person, cv conv, id string) message
 	return c
 }
 
-// hand gives in to r's phone. A linked session stores it through its sink and the
-// author's session learns "delivered" once it did; a virtual phone takes it at once.
-// Caller holds n.mu.
-func (n *Network) hand(r *person, in message.Inbound, rec *record, acks *sessionState) {
-	delivered := func() {
-		if acks != nil && acks.me == rec.author {
-			n.enqueue(acks, ports.TransportReceipt{SessionID: acks.id, Chat: convOf(rec).chatFor(rec.author), Sender: r.party(),
-				IDs: []string{rec.id}, Status: message.StatusDelivered, At: n.now()})
-		}
-	}
+// hand gives in to r's phone: a linked session stores it through its sink and
+// delivery is acked once it did; a virtual phone takes it at once. Caller holds n.mu.
+func (n *Network) hand(r *person, in message.Inbound, rec *record) {
+	delivered := func() { n.receipts(r, []*record{rec}, message.StatusDelivered, n.now()) }
 	if st := r.session; st != nil {
 		in.SessionID = st.id
 		n.enqueueThen(st, ports.TransportMessage{Message: in}, delivered)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/warest-go/warest/domain/chat"
@@ -81,9 +82,21 @@ func (n *Network) sentTo(author, reader *person, id string) (*record, error) {
 }
 
 // receipts sends reader's receipts for recs to their authors' sessions, one
-// receipt per chat and author. Read receipts honour the reader's privacy setting
-// outside groups. Caller holds n.mu.
+// receipt per chat and author. Delivery is acked once per reader, before any read
+// or played receipt; read receipts honour the reader's privacy setting outside
+// groups. Caller holds n.mu.
 func (n *Network) receipts(reader *person, recs []*record, status message.Status, at time.Time) {
+	if status == message.StatusDelivered {
+		recs = slices.DeleteFunc(slices.Clone(recs), func(r *record) bool { return !r.markDelivered(reader) })
+	} else {
+		var undelivered []*record
+		for _, r := range recs {
+			if !r.delivered[reader] {
+				undelivered = append(undelivered, r)
+			}
+		}
+		n.receipts(reader, undelivered, message.StatusDelivered, at)
+	}
 	type key struct {
 		author *person
 		chat   chat.JID

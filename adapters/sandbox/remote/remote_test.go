@@ -1,0 +1,123 @@
+package remote_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/adapters/sandbox/remote"
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/contract"
+)
+
+// serve runs a network behind a Server and returns a function making clients.
+func serve(t *testing.T) func() *remote.Client {
+	t.Helper()
+	n := sandbox.NewNetwork(sandbox.Config{QRInterval: time.Hour, ReconnectDelay: 10 * time.Millisecond, Seed: 11}, nil)
+	srv := remote.NewServer(n)
+	hs := httptest.NewServer(srv)
+	var clients []*remote.Client
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		for _, c := range clients {
+			if err := c.Close(ctx); err != nil {
+				t.Errorf("client Close: %v", err)
+			}
+		}
+		srv.Close()
+		hs.Close()
+		if err := n.Close(ctx); err != nil {
+			t.Errorf("network Close: %v", err)
+		}
+	})
+	return func() *remote.Client {
+		c := remote.NewClient(hs.URL)
+		clients = append(clients, c)
+		return c
+	}
+}
+
+func TestTransportContract(t *testing.T) {
+	t.Parallel()
+	contract.RunTransport(t, contract.TransportHarness{New: func(t *testing.T) (ports.Transport, contract.TransportWorld) {
+		c := serve(t)()
+		return c, contract.SandboxWorld(c, c)
+	}})
+}
+
+func open(t *testing.T, c *remote.Client, sessionID, phone string) *contract.TransportSink {
+	t.Helper()
+	sink := &contract.TransportSink{}
+	if err := c.Start(t.Context(), sessionID, sink); err != nil {
+		t.Fatal(err)
+	}
+	qr := contract.WaitFor[ports.TransportQR](t, sink, 1, nil)[0]
+	if err := c.Scan(sessionID, qr.Code, phone, "P"+phone); err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor[ports.TransportConnected](t, sink, 1, nil)
+	return sink
+}
+
+func TestTwoGatewaysExchangeMessages(t *testing.T) {
+	t.Parallel()
+	newClient := serve(t)
+	a, b := newClient(), newClient()
+	sinkA := open(t, a, "alice", "6281100000001")
+	sinkB := open(t, b, "bob", "6281200000002")
+
+	m := message.Outbound{ID: "3EB0REMOTE01", SessionID: "alice", To: chat.UserJID("6281200000002"), Content: message.TextContent("hi bob")}
+	if _, err := a.Send(t.Context(), "alice", m); err != nil {
+		t.Fatal(err)
+	}
+	in := contract.WaitFor[ports.TransportMessage](t, sinkB, 1, nil)[0].Message
+	if in.ID != m.ID || in.SessionID != "bob" || in.Content.Text != "hi bob" || in.Sender.JID != chat.UserJID("6281100000001") || in.Sender.LID.IsZero() {
+		t.Fatalf("bob got %+v", in)
+	}
+	if err := b.MarkRead(t.Context(), "bob", in.Chat, in.Sender.JID, []string{in.ID}, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	receipts := contract.WaitFor[ports.TransportReceipt](t, sinkA, 2, nil)
+	if receipts[0].Status != message.StatusDelivered || receipts[1].Status != message.StatusRead {
+		t.Fatalf("alice got %+v", receipts)
+	}
+}
+
+func TestFaultsKeepTheirKind(t *testing.T) {
+	t.Parallel()
+	c := serve(t)()
+	_, err := c.Send(t.Context(), "nobody", message.Outbound{ID: "x", To: chat.UserJID("6281100000001"), Content: message.TextContent("x")})
+	if !fault.Is(err, fault.KindFailedPrecondition) {
+		t.Fatalf("Send on a session never started = %v", err)
+	}
+	if _, err := c.AddContact(ports.SandboxContact{Phone: "12"}); !fault.Is(err, fault.KindInvalid) {
+		t.Fatalf("AddContact = %v", err)
+	}
+}
+
+func TestRestartedGatewayTakesTheSessionOver(t *testing.T) {
+	t.Parallel()
+	newClient := serve(t)
+	first := newClient()
+	open(t, first, "s1", "6281100000001")
+	if err := first.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	second := newClient()
+	sink := &contract.TransportSink{}
+	if err := second.Start(t.Context(), "s1", sink); err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor[ports.TransportConnected](t, sink, 1, nil)
+	id, err := second.Inject("s1", ports.SandboxInbound{From: "6281300000003", Content: message.TextContent("still here")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor(t, sink, 1, func(m ports.TransportMessage) bool { return m.Message.ID == id })
+}
