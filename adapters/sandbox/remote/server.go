@@ -21,8 +21,8 @@ type Server struct {
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
-	streams map[string]*stream  // by client id
-	owners  map[string]string   // session id → client that started it
+	streams map[string]*stream // by client id
+	owners  map[string]string  // session id → client that started it
 	pending map[uint64]chan error
 	nextID  uint64
 }

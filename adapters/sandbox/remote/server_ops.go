@@ -12,7 +12,7 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 	noResult := func(err error) (any, error) { return nil, err }
 	return map[string]func(context.Context, args) (any, error){
 		// ports.Transport
-		"start": func(ctx context.Context, a args) (any, error) { return noResult(s.start(ctx, a)) },
+		"start":      func(ctx context.Context, a args) (any, error) { return noResult(s.start(ctx, a)) },
 		"pair_phone": func(ctx context.Context, a args) (any, error) { return n.PairPhone(ctx, a.Session, a.Phone) },
 		"stop": func(ctx context.Context, a args) (any, error) {
 			s.release(a.Session)
@@ -43,20 +43,26 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 			code, ok := n.CurrentQR(a.Session)
 			return qrResult{Code: code, OK: ok}, nil
 		},
-		"scan":               func(_ context.Context, a args) (any, error) { return noResult(n.Scan(a.Session, a.QR, a.Phone, a.PushName)) },
-		"confirm_pair_code":  func(_ context.Context, a args) (any, error) { return noResult(n.ConfirmPairCode(a.Session, a.Code)) },
-		"add_contact":        func(_ context.Context, a args) (any, error) { return n.AddContact(a.Contact) },
-		"virtual_contacts":   func(context.Context, args) (any, error) { return n.VirtualContacts(), nil },
-		"inject":             func(_ context.Context, a args) (any, error) { return n.Inject(a.Session, a.Inbound) },
-		"contact_read":       func(_ context.Context, a args) (any, error) { return noResult(n.ContactRead(a.Session, a.Phone, a.IDs, a.Flag)) },
-		"contact_presence":   func(_ context.Context, a args) (any, error) { return noResult(n.ContactPresence(a.Session, a.Phone, a.Presence)) },
+		"scan": func(_ context.Context, a args) (any, error) {
+			return noResult(n.Scan(a.Session, a.QR, a.Phone, a.PushName))
+		},
+		"confirm_pair_code": func(_ context.Context, a args) (any, error) { return noResult(n.ConfirmPairCode(a.Session, a.Code)) },
+		"add_contact":       func(_ context.Context, a args) (any, error) { return n.AddContact(a.Contact) },
+		"virtual_contacts":  func(context.Context, args) (any, error) { return n.VirtualContacts(), nil },
+		"inject":            func(_ context.Context, a args) (any, error) { return n.Inject(a.Session, a.Inbound) },
+		"contact_read": func(_ context.Context, a args) (any, error) {
+			return noResult(n.ContactRead(a.Session, a.Phone, a.IDs, a.Flag))
+		},
+		"contact_presence": func(_ context.Context, a args) (any, error) {
+			return noResult(n.ContactPresence(a.Session, a.Phone, a.Presence))
+		},
 		"create_virtual_group": func(_ context.Context, a args) (any, error) { return n.CreateVirtualGroup(a.Session, a.Group) },
-		"sent":               func(_ context.Context, a args) (any, error) { return n.Sent(a.Session), nil },
-		"account_state":      func(_ context.Context, a args) (any, error) { return n.AccountState(a.Session) },
-		"disconnect":         func(_ context.Context, a args) (any, error) { return noResult(n.Disconnect(a.Session)) },
-		"remote_logout":      func(_ context.Context, a args) (any, error) { return noResult(n.RemoteLogout(a.Session, a.Reason)) },
-		"replace_stream":     func(_ context.Context, a args) (any, error) { return noResult(n.ReplaceStream(a.Session)) },
-		"set_faults":         func(_ context.Context, a args) (any, error) { return noResult(n.SetFaults(a.Session, a.Faults)) },
+		"sent":                 func(_ context.Context, a args) (any, error) { return n.Sent(a.Session), nil },
+		"account_state":        func(_ context.Context, a args) (any, error) { return n.AccountState(a.Session) },
+		"disconnect":           func(_ context.Context, a args) (any, error) { return noResult(n.Disconnect(a.Session)) },
+		"remote_logout":        func(_ context.Context, a args) (any, error) { return noResult(n.RemoteLogout(a.Session, a.Reason)) },
+		"replace_stream":       func(_ context.Context, a args) (any, error) { return noResult(n.ReplaceStream(a.Session)) },
+		"set_faults":           func(_ context.Context, a args) (any, error) { return noResult(n.SetFaults(a.Session, a.Faults)) },
 
 		// ports.Groups
 		"create_group":  func(ctx context.Context, a args) (any, error) { return n.CreateGroup(ctx, a.Session, a.GroupSpec) },

@@ -40,12 +40,12 @@ type args struct {
 	State    string `json:",omitzero"`
 	Chat     chat.JID
 	Sender   chat.JID
-	IDs      []string  `json:",omitzero"`
-	Phones   []string  `json:",omitzero"`
+	IDs      []string   `json:",omitzero"`
+	Phones   []string   `json:",omitzero"`
 	Who      []chat.JID `json:",omitzero"`
-	At       time.Time `json:",omitzero"`
-	Flag     bool      `json:",omitzero"`
-	Bytes    []byte    `json:",omitzero"`
+	At       time.Time  `json:",omitzero"`
+	Flag     bool       `json:",omitzero"`
+	Bytes    []byte     `json:",omitzero"`
 
 	Message       message.Outbound       `json:",omitzero"`
 	Target        message.Reference      `json:",omitzero"`
