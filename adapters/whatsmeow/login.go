@@ -66,7 +66,7 @@ func (r *runner) stopQR() {
 // pairPhone waits for the pre-login connection, then asks for a pair code.
 func (r *runner) pairPhone(ctx context.Context, phone string) (string, error) {
 	r.mu.Lock()
-	ready, cli := r.preLogin, r.cli
+	ready := r.preLogin
 	r.mu.Unlock()
 	select {
 	case <-ready:
@@ -76,7 +76,7 @@ func (r *runner) pairPhone(ctx context.Context, phone string) (string, error) {
 		return "", context.Canceled
 	}
 	r.mu.Lock()
-	cli = r.cli
+	cli := r.cli
 	r.mu.Unlock()
 	return cli.PairPhone(ctx, phone, true, wm.PairClientChrome, "Chrome (Linux)")
 }
