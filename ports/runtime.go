@@ -35,9 +35,16 @@ type WebhookRequest struct {
 	Timeout time.Duration
 }
 
-// WebhookSender performs a webhook HTTP POST. Status is 0 when no response arrived.
+// WebhookResponse is what a receiver answered; Body is cut at a small limit.
+type WebhookResponse struct {
+	Status int
+	Body   []byte
+}
+
+// WebhookSender performs a webhook HTTP POST. err is set only when no response
+// arrived; any status that did arrive comes back with err == nil.
 type WebhookSender interface {
-	Send(ctx context.Context, r WebhookRequest) (status int, err error)
+	Send(ctx context.Context, r WebhookRequest) (WebhookResponse, error)
 }
 
 // SecretSealer encrypts secrets at rest (webhook secrets) and opens them again.

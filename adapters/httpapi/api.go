@@ -32,6 +32,7 @@ type Config struct {
 	Timezone      string // IANA name used by /server/ping; empty means the host's zone
 	StartedAt     time.Time
 	JSONLimit     int64 // max JSON body bytes; 0 means 2 MB, WAREST's general limit
+	MediaLimit    int64 // max body bytes of the media send routes; 0 means 100 MB
 	Webhook       command.WebhookSettings
 	CookieSecret  []byte // signs the docs cookie; random per process when empty
 	SecureCookies bool
@@ -82,6 +83,8 @@ func NewAPI(d Deps) (huma.API, http.Handler) {
 	h.registerSessions()
 	h.registerMessages()
 	h.registerAccounts()
+	h.registerWebhooks()
+	h.registerEvents()
 	if h.sandbox != nil {
 		h.registerSandbox()
 	}
@@ -96,6 +99,9 @@ func newHandlers(d Deps) *handlers {
 	cfg := d.Config
 	if cfg.JSONLimit <= 0 {
 		cfg.JSONLimit = defaultJSONLimit
+	}
+	if cfg.MediaLimit <= 0 {
+		cfg.MediaLimit = 100 << 20
 	}
 	if cfg.StartedAt.IsZero() {
 		cfg.StartedAt = time.Now()
@@ -142,12 +148,16 @@ type route struct {
 	status                         int   // default success status when not 200
 	also                           []int // other statuses answered with the success body (202, 207, 503…)
 	errors                         []int
+	maxBody                        int64 // body limit when not JSONLimit (media uploads)
 }
 
 // register adds an operation with its auth middleware and documented responses.
 func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, error)) {
 	op := huma.Operation{OperationID: r.id, Method: r.method, Path: r.path, Summary: r.summary, DefaultStatus: r.status,
 		Tags: []string{r.tag}, MaxBodyBytes: h.cfg.JSONLimit, Errors: append([]int{http.StatusBadRequest}, r.errors...)}
+	if r.maxBody > 0 {
+		op.MaxBodyBytes, op.BodyReadTimeout = r.maxBody, -1 // uploads may be slow; the server's timeouts still apply
+	}
 	if r.access != accessPublic {
 		op.Security = []map[string][]string{{"ApiKeyAuth": {}}}
 		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.limitMiddleware(h.api, quotaRoute(r.path))}

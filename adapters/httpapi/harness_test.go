@@ -59,11 +59,11 @@ func (f flakyTransport) Send(ctx context.Context, sessionID string, m message.Ou
 // webhookStub answers preflights: 200, except 500 for URLs containing "fail".
 type webhookStub struct{}
 
-func (webhookStub) Send(_ context.Context, r ports.WebhookRequest) (int, error) {
+func (webhookStub) Send(_ context.Context, r ports.WebhookRequest) (ports.WebhookResponse, error) {
 	if strings.Contains(r.URL, "fail") {
-		return http.StatusInternalServerError, nil
+		return ports.WebhookResponse{Status: http.StatusInternalServerError}, nil
 	}
-	return http.StatusOK, nil
+	return ports.WebhookResponse{Status: http.StatusOK}, nil
 }
 
 // logBuffer collects log output so tests can check what was (not) logged.

@@ -53,19 +53,9 @@ func New(cfg Config) *Sender {
 }
 
 // Send POSTs r.Body with r.Headers. err is set only when no response arrived;
-// any status, 3xx and 5xx included, is returned for the caller's retry policy.
-func (s *Sender) Send(ctx context.Context, r ports.WebhookRequest) (int, error) {
-	resp, err := s.post(ctx, r)
-	return resp.status, err
-}
-
-// response is what came back from one delivery.
-type response struct {
-	status int
-	body   []byte // at most maxResponseBody bytes; for response actions
-}
-
-func (s *Sender) post(ctx context.Context, r ports.WebhookRequest) (response, error) {
+// any status, 3xx and 5xx included, is returned for the caller's retry policy, with
+// at most maxResponseBody bytes of the body (for response actions).
+func (s *Sender) Send(ctx context.Context, r ports.WebhookRequest) (ports.WebhookResponse, error) {
 	timeout := r.Timeout
 	if timeout <= 0 {
 		timeout = s.timeout
@@ -75,7 +65,7 @@ func (s *Sender) post(ctx context.Context, r ports.WebhookRequest) (response, er
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
-		return response{}, fmt.Errorf("webhook: build request: %w", err)
+		return ports.WebhookResponse{}, fmt.Errorf("webhook: build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", userAgent)
@@ -85,11 +75,11 @@ func (s *Sender) post(ctx context.Context, r ports.WebhookRequest) (response, er
 
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return response{}, fmt.Errorf("webhook: post: %w", err)
+		return ports.WebhookResponse{}, fmt.Errorf("webhook: post: %w", err)
 	}
 	defer resp.Body.Close()
 	// A body cut short by the timeout or the limit still leaves a valid status: the
 	// receiver answered, so the read error is not the attempt's outcome.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBody))
-	return response{status: resp.StatusCode, body: body}, nil
+	return ports.WebhookResponse{Status: resp.StatusCode, Body: body}, nil
 }

@@ -29,11 +29,11 @@ func TestSendPostsBodyAndHeaders(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{
 		URL: srv.URL, Body: []byte(`{"event":"x"}`), Headers: map[string]string{"X-Signature": "sig"},
 	})
-	if err != nil || status != http.StatusNoContent {
-		t.Fatalf("Send = %d, %v", status, err)
+	if err != nil || resp.Status != http.StatusNoContent {
+		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
 	s := <-got
 	if s.method != http.MethodPost || s.ua != "WAREST/1 (webhook) Go" || s.ctype != "application/json" ||
@@ -48,9 +48,9 @@ func TestSendReturnsServerErrorStatus(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
-	if err != nil || status != http.StatusServiceUnavailable {
-		t.Fatalf("Send = %d, %v", status, err)
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
+	if err != nil || resp.Status != http.StatusServiceUnavailable {
+		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
 }
 
@@ -64,10 +64,10 @@ func TestSendTimesOut(t *testing.T) {
 	defer close(release)
 
 	start := time.Now()
-	status, err := New(Config{Timeout: time.Minute}).Send(context.Background(),
+	resp, err := New(Config{Timeout: time.Minute}).Send(context.Background(),
 		ports.WebhookRequest{URL: srv.URL, Timeout: 50 * time.Millisecond})
-	if err == nil || status != 0 {
-		t.Fatalf("Send = %d, %v; want timeout error", status, err)
+	if err == nil || resp.Status != 0 {
+		t.Fatalf("Send = %d, %v; want timeout error", resp.Status, err)
 	}
 	if time.Since(start) > 5*time.Second {
 		t.Fatal("request timeout ignored")
@@ -98,9 +98,9 @@ func TestSendDoesNotFollowRedirects(t *testing.T) {
 	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusTemporaryRedirect))
 	defer srv.Close()
 
-	status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Body: []byte("{}")})
-	if err != nil || status != http.StatusTemporaryRedirect {
-		t.Fatalf("Send = %d, %v", status, err)
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Body: []byte("{}")})
+	if err != nil || resp.Status != http.StatusTemporaryRedirect {
+		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
 	if followed.Load() != 0 {
 		t.Fatal("redirect was followed")
@@ -120,19 +120,19 @@ func TestHugeResponseBodyIsCutAtLimit(t *testing.T) {
 	defer srv.Close()
 
 	done := make(chan struct{})
-	var resp response
+	var resp ports.WebhookResponse
 	var err error
 	go func() {
 		defer close(done)
-		resp, err = New(Config{Timeout: time.Minute}).post(context.Background(), ports.WebhookRequest{URL: srv.URL})
+		resp, err = New(Config{Timeout: time.Minute}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
 	}()
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("endless response body hung the sender")
 	}
-	if err != nil || resp.status != http.StatusOK || len(resp.body) != 64<<10 {
-		t.Fatalf("post = %d, %d bytes, %v", resp.status, len(resp.body), err)
+	if err != nil || resp.Status != http.StatusOK || len(resp.Body) != 64<<10 {
+		t.Fatalf("Send = %d, %d bytes, %v", resp.Status, len(resp.Body), err)
 	}
 }
 
@@ -141,8 +141,8 @@ func TestUnreachableReceiverIsAnError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	if status, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil || status != 0 {
-		t.Fatalf("Send = %d, %v", status, err)
+	if resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil || resp.Status != 0 {
+		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"net/url"
 	"time"
 
 	"github.com/warest-go/warest/domain/account"
@@ -49,7 +48,7 @@ func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id 
 		return nil, err
 	}
 	if in.URL != "" {
-		if err := validateWebhookURL(in.URL); err != nil {
+		if err := webhook.ValidateURL(in.URL); err != nil {
 			return nil, err
 		}
 		if in.Secret == "" {
@@ -65,18 +64,59 @@ func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id 
 			return nil, &PreflightFailed{Result: res}
 		}
 	}
-	return s.store.Sessions().Update(ctx, id, func(x *session.Session) error {
-		x.SetWebhook(session.Webhook{URL: in.URL, Secret: in.Secret}, s.clock.Now())
-		return nil
+	var out *session.Session
+	err = s.store.InTx(ctx, func(r ports.Repositories) error {
+		out, err = r.Sessions().Update(ctx, id, func(x *session.Session) error {
+			x.SetWebhook(session.Webhook{URL: in.URL, Secret: in.Secret}, s.clock.Now())
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		return s.putPrimary(ctx, r, id, in)
 	})
+	return out, err
 }
 
-func validateWebhookURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fault.Invalid(fault.ReasonInvalidParameter, "webhookUrl must be an absolute http(s) URL")
+// putPrimary mirrors the session's own webhook as its primary subscription (all
+// events, WAREST signing), so deliveries, failure counting and rotation work the
+// same for it as for every other subscription. Re-configuring re-enables it.
+func (s *Service) putPrimary(ctx context.Context, r ports.Repositories, sessionID string, in WebhookInput) error {
+	id := webhook.PrimaryID(sessionID)
+	if in.URL == "" {
+		err := r.Subscriptions().Delete(ctx, id)
+		if fault.Is(err, fault.KindNotFound) {
+			return nil
+		}
+		return err
 	}
-	return nil
+	sub, err := webhook.NewSubscription(id, sessionID, in.URL, in.Secret, nil, webhook.ModeWAREST, 0, s.clock.Now())
+	if err != nil {
+		return err
+	}
+	if old, err := r.Subscriptions().Get(ctx, id); err == nil {
+		sub.CreatedAt = old.CreatedAt
+	}
+	return r.Subscriptions().Put(ctx, sub)
+}
+
+// PreflightWebhook sends one signed test request to url for one of the caller's
+// sessions; an empty secret means the session's own.
+func (s *Service) PreflightWebhook(ctx context.Context, p account.Principal, sessionID, url, secret string, ws WebhookSettings) (PreflightResult, error) {
+	sess, err := ownedSession(ctx, s.store, p, sessionID)
+	if err != nil {
+		return PreflightResult{}, err
+	}
+	if err := webhook.ValidateURL(url); err != nil {
+		return PreflightResult{}, err
+	}
+	if secret == "" {
+		secret = sess.Webhook().Secret
+	}
+	if len(secret) < webhook.MinSecretLength {
+		return PreflightResult{}, fault.Invalid(fault.ReasonInvalidParameter, "secret must be at least %d characters", webhook.MinSecretLength)
+	}
+	return s.preflight(ctx, sess, WebhookInput{URL: url, Secret: secret}, ws), nil
 }
 
 func (s *Service) preflight(ctx context.Context, sess *session.Session, in WebhookInput, ws WebhookSettings) PreflightResult {
@@ -95,13 +135,13 @@ func (s *Service) preflight(ctx context.Context, sess *session.Session, in Webho
 		return res
 	}
 	start := time.Now()
-	status, err := s.sender.Send(ctx, ports.WebhookRequest{URL: in.URL, Body: req.Body, Headers: req.Headers, Timeout: ws.PreflightTimeout})
+	resp, err := s.sender.Send(ctx, ports.WebhookRequest{URL: in.URL, Body: req.Body, Headers: req.Headers, Timeout: ws.PreflightTimeout})
 	res.RoundTripMs = time.Since(start).Milliseconds()
-	res.Status = status
+	res.Status = resp.Status
 	if err != nil {
 		res.Error = err.Error()
 	}
-	res.OK = err == nil && status >= 200 && status < 300
+	res.OK = err == nil && resp.Status >= 200 && resp.Status < 300
 	return res
 }
 

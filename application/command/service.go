@@ -3,6 +3,7 @@ package command
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/access"
 	"log/slog"
 	"time"
 
@@ -10,7 +11,6 @@ import (
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
-	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
@@ -78,17 +78,7 @@ func (s *Service) normalizer() chat.Normalizer {
 // ownedSession loads a session and checks the caller may act on it: unknown → 404,
 // someone else's → 403.
 func ownedSession(ctx context.Context, r ports.Repositories, p account.Principal, id string) (*session.Session, error) {
-	if err := session.ValidateID(id); err != nil {
-		return nil, err
-	}
-	sess, err := r.Sessions().Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !p.CanAccess(sess.Owner()) {
-		return nil, fault.Forbidden("session %s belongs to another user", id)
-	}
-	return sess, nil
+	return access.Session(ctx, r, p, id)
 }
 
 // appendEvent records a domain event in the same transaction as the change it describes.

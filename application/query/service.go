@@ -3,6 +3,7 @@ package query
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/access"
 	"strings"
 	"time"
 
@@ -71,17 +72,7 @@ func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.
 
 // Session returns one session the caller may see.
 func (s *Service) Session(ctx context.Context, p account.Principal, id string) (*session.Session, error) {
-	if err := session.ValidateID(id); err != nil {
-		return nil, err
-	}
-	sess, err := s.store.Sessions().Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if !p.CanAccess(sess.Owner()) {
-		return nil, fault.Forbidden("session %s belongs to another user", id)
-	}
-	return sess, nil
+	return access.Session(ctx, s.store, p, id)
 }
 
 // Sessions lists the caller's sessions; admins see every session.

@@ -54,12 +54,13 @@ func (fakeQR) DataURL(payload string) (string, error) {
 type recordingSender struct {
 	mu     sync.Mutex
 	reqs   []ports.WebhookRequest
-	script map[string][]int // X-WAREST-Event → statuses to answer, in order
-	netErr map[string]int   // X-WAREST-Event → number of network errors before the script
+	script map[string][]int  // X-WAREST-Event → statuses to answer, in order
+	netErr map[string]int    // X-WAREST-Event → number of network errors before the script
+	answer map[string][]byte // X-WAREST-Event → body of the 2xx answers (response actions)
 }
 
 func newSender() *recordingSender {
-	return &recordingSender{script: map[string][]int{}, netErr: map[string]int{}}
+	return &recordingSender{script: map[string][]int{}, netErr: map[string]int{}, answer: map[string][]byte{}}
 }
 
 func (s *recordingSender) Script(eventType string, statuses ...int) {
@@ -68,20 +69,28 @@ func (s *recordingSender) Script(eventType string, statuses ...int) {
 	s.script[eventType] = statuses
 }
 
-func (s *recordingSender) Send(_ context.Context, r ports.WebhookRequest) (int, error) {
+func (s *recordingSender) Send(_ context.Context, r ports.WebhookRequest) (ports.WebhookResponse, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reqs = append(s.reqs, r)
 	ev := r.Headers["X-WAREST-Event"]
 	if n := s.netErr[ev]; n > 0 {
 		s.netErr[ev] = n - 1
-		return 0, errors.New("connection refused")
+		return ports.WebhookResponse{}, errors.New("connection refused")
 	}
+	status := 200
 	if sc := s.script[ev]; len(sc) > 0 {
 		s.script[ev] = sc[1:]
-		return sc[0], nil
+		status = sc[0]
 	}
-	return 200, nil
+	return ports.WebhookResponse{Status: status, Body: s.answer[ev]}, nil
+}
+
+// Answer makes 2xx answers to events of eventType carry body (response actions).
+func (s *recordingSender) Answer(eventType string, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.answer[eventType] = []byte(body)
 }
 
 // Requests returns the recorded requests whose header h equals v ("" h: all).
@@ -129,12 +138,13 @@ func (f *flakyTransport) Send(ctx context.Context, sessionID string, m message.O
 }
 
 type options struct {
-	wrapStore   func(ports.Store) ports.Store
-	wrapNet     func(*sandbox.Network) ports.Transport
-	policy      webhook.Policy
-	maxAttempts int
-	defaultURL  string
-	noUsers     bool // leave the user table empty (SeedAdmin tests)
+	wrapStore    func(ports.Store) ports.Store
+	wrapNet      func(*sandbox.Network) ports.Transport
+	policy       webhook.Policy
+	maxAttempts  int
+	defaultURL   string
+	noUsers      bool // leave the user table empty (SeedAdmin tests)
+	disableAfter int  // consecutive failed events before a subscription is disabled
 }
 
 type world struct {
@@ -185,7 +195,8 @@ func newWorld(t *testing.T, opt options) *world {
 		Clock: realClock{}, IDs: ulids{}, Hub: w.hub, Log: discard})
 	w.qry = query.New(w.store, tr, realClock{})
 	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, Algorithm: webhook.SHA256,
-		Timeout: time.Second, Policy: opt.policy, Workers: 2}, w.store, w.sender, realClock{}, ulids{}, w.hub, discard)
+		Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter}, w.store, w.sender, realClock{}, ulids{}, w.hub, discard,
+		reaction.NewActions(w.cmd, tr, w.store, realClock{}, discard, cfg.DefaultCountryCode))
 	w.hooks.Poll = 5 * time.Millisecond
 	relay := reaction.NewRelay(w.store, schedulingPublisher{w.hooks}, realClock{}, w.hub, discard)
 	relay.Poll = 5 * time.Millisecond

@@ -40,10 +40,17 @@ type Config struct {
 	WebhookSecret string
 	WebhookSHA2   int
 	WebhookTO     time.Duration
-	WebhookTries  int
+	WebhookTries  int // 0: retry until the horizon
 	WebhookBase   time.Duration
 	WebhookJitter time.Duration
 	PreflightTO   time.Duration
+	Messaging     Messaging // messaging.go
+
+	WebhookHorizon      time.Duration // ours: how long a delivery is retried
+	WebhookDisableAfter int           // ours: consecutive failed events before a subscription is disabled
+	ActionsDelay        time.Duration // pause after each data response action
+	CommandPrefixes     string        // ours: message_command prefixes ("" turns it off)
+	Commands            []string      // ours: command names (empty: any)
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -116,8 +123,22 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.PreflightTO, err = e.millis(5*time.Second, "WAREST_WEBHOOK_PREFLIGHT_TIMEOUT_MS")
 	collect(err)
-	c.WebhookTries, err = e.num(3, "WAREST_WEBHOOK_RETRIES")
+	c.WebhookTries, err = e.num(0, "WAREST_WEBHOOK_RETRIES")
 	collect(err)
+	c.WebhookHorizon, err = e.millis(24*time.Hour, "WAREST_WEBHOOK_RETRY_HORIZON_MS")
+	collect(err)
+	c.WebhookDisableAfter, err = e.num(10, "WAREST_WEBHOOK_DISABLE_AFTER")
+	collect(err)
+	c.ActionsDelay, err = e.millis(1200*time.Millisecond, "WAREST_WEBHOOK_ACTIONS_DELAY_MS")
+	collect(err)
+	c.CommandPrefixes = e.str("/!.", "WAREST_COMMAND_PREFIXES")
+	if raw := e.str("", "WAREST_COMMANDS"); raw != "" {
+		for _, name := range strings.Split(raw, ",") {
+			if name = strings.ToLower(strings.TrimSpace(name)); name != "" {
+				c.Commands = append(c.Commands, name)
+			}
+		}
+	}
 	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
 	collect(err)
 	c.ReloginQR, err = e.flag(false, "WAREST_WA_RELOGIN_QR")
@@ -125,6 +146,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.Proxy, err = proxyConfig(e)
 	collect(err)
 
+	c.Messaging, err = loadMessaging(e, c.DataDir)
+	collect(err)
 	switch c.DBClient {
 	case "sqlite":
 	case "postgres", "pg", "postgresql":

@@ -21,7 +21,7 @@ func TestConfigDefaultsFollowWAREST(t *testing.T) {
 	if c.Port != "7308" || c.DBClient != "sqlite" || c.SQLitePath != "data/warest.sqlite" || c.DefaultCountryCode != "62" {
 		t.Errorf("defaults: %+v", c)
 	}
-	if c.WebhookSecret != "supersecret" || c.WebhookTries != 3 || c.WebhookTO != 10*time.Second || c.WebhookSHA2 != 256 {
+	if c.WebhookSecret != "supersecret" || c.WebhookTries != 0 || c.WebhookHorizon != 24*time.Hour || c.WebhookDisableAfter != 10 || c.CommandPrefixes != "/!." || c.WebhookTO != 10*time.Second || c.WebhookSHA2 != 256 {
 		t.Errorf("webhook defaults: %+v", c)
 	}
 }

@@ -42,11 +42,12 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
 		transportOptions(cfg),
 		applicationModule,
+		messagingOptions(),
 		httpapi.Module,
 		fx.Provide(func(c Config) httpapi.Config {
 			return httpapi.Config{
 				Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,
-				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20,
+				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20, MediaLimit: c.Messaging.MediaLimit,
 				Webhook:       webhookSettings(c),
 				SecureCookies: c.Environment == "production",
 			}
@@ -100,23 +101,23 @@ func webhookSettings(c Config) command.WebhookSettings {
 var applicationModule = fx.Module("application",
 	fx.Provide(
 		notify.NewHub,
-		fx.Annotate(reaction.NewIngest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
+		fx.Annotate(ingest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
 		func(c Config, d command.Deps) *command.Service {
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, MaxRecipients: command.DefaultConfig.MaxRecipients,
+				Limits: c.Messaging.Limits, Media: c.Messaging.Media,
 			}, d)
 		},
 		commandDeps,
 		query.New,
 		reaction.NewRelay,
 		reaction.NewSendQueue,
-		func(c Config, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs, hub *notify.Hub, log *slog.Logger) *reaction.Webhooks {
-			return reaction.NewWebhooks(reaction.WebhookConfig{
-				DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret,
-				Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2), Timeout: c.WebhookTO,
-				Policy: domainwebhook.Policy{MaxAttempts: c.WebhookTries + 1, Base: c.WebhookBase, Max: 5 * time.Minute, Jitter: c.WebhookJitter},
-			}, store, sender, clock, ids, hub, log)
+		webhooks,
+		func(c Config, cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger) *reaction.Actions {
+			a := reaction.NewActions(cmds, transport, store, clock, log, c.DefaultCountryCode)
+			a.Limits.DefaultDelay = c.ActionsDelay
+			return a
 		},
 		seedAdmin,
 	),
@@ -134,11 +135,15 @@ type commandIn struct {
 	IDs       ports.IDs
 	Hub       *notify.Hub
 	Log       *slog.Logger
+
+	Blobs      ports.BlobStore
+	Fetcher    ports.MediaFetcher
+	Transcoder ports.MediaTranscoder
 }
 
 func commandDeps(in commandIn) command.Deps {
 	return command.Deps{Store: in.Store, Transport: in.Transport, Sink: in.Sink, Sender: in.Sender,
-		Clock: in.Clock, IDs: in.IDs, Hub: in.Hub, Log: in.Log}
+		Clock: in.Clock, IDs: in.IDs, Hub: in.Hub, Log: in.Log, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder}
 }
 
 // seeded is what the admin seed generated, for the one-time banner.
@@ -187,4 +192,34 @@ func printBanner(out io.Writer, c Config, s seeded) {
 	if s.GeneratedPassword == "" && s.GeneratedKey == "" {
 		fmt.Fprintln(out, "  use WAREST_ADMIN_APIKEY, or POST /api/auth/login for a key")
 	}
+}
+
+func ingest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *reaction.Ingest {
+	in := reaction.NewIngest(store, qr, clock, hub, log)
+	in.Commands = reaction.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
+	return in
+}
+
+type webhooksIn struct {
+	fx.In
+	Config  Config
+	Store   ports.Store
+	Sender  ports.WebhookSender
+	Clock   ports.Clock
+	IDs     ports.IDs
+	Hub     *notify.Hub
+	Log     *slog.Logger
+	Actions *reaction.Actions
+}
+
+func webhooks(in webhooksIn) *reaction.Webhooks {
+	c := in.Config
+	policy := domainwebhook.Policy{Horizon: c.WebhookHorizon, Base: c.WebhookBase, Max: domainwebhook.DefaultPolicy.Max, Jitter: c.WebhookJitter}
+	if c.WebhookTries > 0 {
+		policy.MaxAttempts = c.WebhookTries + 1
+	}
+	return reaction.NewWebhooks(reaction.WebhookConfig{
+		DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
+		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
+	}, in.Store, in.Sender, in.Clock, in.IDs, in.Hub, in.Log, in.Actions)
 }

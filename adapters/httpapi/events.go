@@ -1,0 +1,142 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/warest-go/warest/domain/event"
+)
+
+// streamPoll is how often a live stream looks for new events. Polling the store
+// (not an in-process signal) lets a stream on one node see events of every node.
+const streamPoll = 500 * time.Millisecond
+
+func (h *handlers) registerEvents() {
+	register(h, route{id: "getEvents", method: http.MethodGet, path: "/api/v1/events", tag: "Events", access: accessUser,
+		summary: "Replay the event log after a cursor: every event of the caller's sessions, oldest first",
+		errors:  []int{http.StatusNotFound}}, h.replayEvents)
+	eventSchema := h.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[eventDTO](), true, "StreamEvent")
+	huma.Register(h.api, huma.Operation{OperationID: "getEventsStream", Method: http.MethodGet, Path: "/api/v1/events/stream",
+		Tags: []string{"Events"}, Summary: "Live stream (server-sent events, `event: <type>`, `id: <cursor>`, data = the event) of the caller's sessions' events; resumes after Last-Event-ID or ?after",
+		Security:    []map[string][]string{{"ApiKeyAuth": {}}},
+		Middlewares: huma.Middlewares{h.authMiddleware(h.api, accessUser)},
+		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
+		Responses: map[string]*huma.Response{"200": {Description: "A stream of events",
+			Content: map[string]*huma.MediaType{"text/event-stream": {Schema: eventSchema}}}},
+	}, h.streamEvents)
+}
+
+// eventDTO is one logged event; cursor is what ?after takes to continue after it.
+type eventDTO struct {
+	Cursor     string          `json:"cursor"`
+	ID         string          `json:"id"`
+	Event      string          `json:"event"`
+	SessionID  string          `json:"sessionId"`
+	OccurredAt string          `json:"occurredAt"`
+	Data       json.RawMessage `json:"data"`
+}
+
+func toEventDTO(e event.Envelope) eventDTO {
+	return eventDTO{Cursor: strconv.FormatInt(e.Seq, 10), ID: e.ID, Event: string(e.Type), SessionID: e.SessionID,
+		OccurredAt: isoTime(e.OccurredAt), Data: e.Payload}
+}
+
+type replayInput struct {
+	SessionSelector
+	After int64 `query:"after" minimum:"0" doc:"cursor of the last event already seen; 0 starts at the beginning"`
+	Limit int   `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+type replayPage struct {
+	Events []eventDTO `json:"events"`
+	Next   string     `json:"next" doc:"cursor to pass as ?after for the next page"`
+}
+
+func (h *handlers) replayEvents(ctx context.Context, in *replayInput) (*Response[replayPage], error) {
+	list, err := h.q.Events(ctx, principal(ctx), sessionFilter(in.sessionID()), in.After, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	page := replayPage{Events: make([]eventDTO, len(list)), Next: strconv.FormatInt(in.After, 10)}
+	for i, e := range list {
+		page.Events[i] = toEventDTO(e)
+		page.Next = page.Events[i].Cursor
+	}
+	return success("Events fetched", page), nil
+}
+
+type streamInput struct {
+	SessionSelector
+	After       int64  `query:"after" minimum:"0"`
+	LastEventID string `header:"Last-Event-ID" doc:"set by browsers on reconnect; wins over ?after"`
+}
+
+type streamOutput struct {
+	Body func(huma.Context)
+}
+
+// streamEvents checks access up front (so errors are ordinary envelopes), then
+// writes SSE frames until the client goes away.
+func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOutput, error) {
+	cursor := in.After
+	if n, err := strconv.ParseInt(in.LastEventID, 10, 64); err == nil {
+		cursor = n
+	}
+	p := principal(ctx)
+	filter := sessionFilter(in.sessionID())
+	first, err := h.q.Events(ctx, p, filter, cursor, 100)
+	if err != nil {
+		return nil, err
+	}
+	return &streamOutput{Body: func(hc huma.Context) {
+		hc.SetHeader("Content-Type", "text/event-stream")
+		hc.SetHeader("Cache-Control", "no-cache")
+		hc.SetStatus(http.StatusOK)
+		w := hc.BodyWriter()
+		flush := func() {
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush()
+			}
+		}
+		flush()
+		ctx := hc.Context()
+		t := time.NewTicker(streamPoll)
+		defer t.Stop()
+		for list := first; ; {
+			for _, e := range list {
+				data, _ := json.Marshal(toEventDTO(e))
+				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data); err != nil {
+					return
+				}
+				cursor = e.Seq
+			}
+			flush()
+			if len(list) < 100 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+			var err error
+			if list, err = h.q.Events(ctx, p, filter, cursor, 100); err != nil {
+				loggerFrom(ctx).WarnContext(ctx, "event stream stopped", "err", err)
+				return
+			}
+		}
+	}}, nil
+}
+
+func sessionFilter(id string) []string {
+	if id == "" {
+		return nil
+	}
+	return []string{id}
+}
