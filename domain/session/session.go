@@ -31,7 +31,7 @@ var transitions = map[Status][]Status{
 	StatusPairing:      {StatusStarting, StatusQR, StatusOpen, StatusReconnecting, StatusLoggedOut, StatusStopped},
 	StatusOpen:         {StatusReconnecting, StatusLoggedOut, StatusReplaced, StatusStopped, StatusStarting},
 	StatusReconnecting: {StatusStarting, StatusQR, StatusOpen, StatusLoggedOut, StatusReplaced, StatusStopped},
-	StatusLoggedOut:    {StatusStarting, StatusStopped},
+	StatusLoggedOut:    {StatusStarting, StatusQR, StatusPairing, StatusStopped}, // a fresh QR may follow a remote logout
 	StatusReplaced:     {StatusStarting, StatusStopped},
 	StatusStopped:      {StatusStarting},
 }

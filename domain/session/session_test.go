@@ -26,7 +26,7 @@ var allowed = map[session.Status][]session.Status{
 	session.StatusPairing:      {"pairing", "starting", "qr", "open", "reconnecting", "logged_out", "stopped"},
 	session.StatusOpen:         {"open", "reconnecting", "logged_out", "replaced", "stopped", "starting"},
 	session.StatusReconnecting: {"reconnecting", "starting", "qr", "open", "logged_out", "replaced", "stopped"},
-	session.StatusLoggedOut:    {"logged_out", "starting", "stopped"},
+	session.StatusLoggedOut:    {"logged_out", "starting", "qr", "pairing", "stopped"},
 	session.StatusReplaced:     {"replaced", "starting", "stopped"},
 	session.StatusStopped:      {"stopped", "starting"},
 }
