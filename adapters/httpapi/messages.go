@@ -2,9 +2,13 @@ package httpapi
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -13,18 +17,23 @@ import (
 	"github.com/warest-go/warest/domain/message"
 )
 
+// registerMessages adds every /api/v1/messages route: the send routes
+// (messages_send.go, messages_media.go), message and chat actions
+// (messages_actions.go) and the status of an outbound message.
 func (h *handlers) registerMessages() {
-	const tag = "Messages - Sending"
-	send := func(id, method string) route {
-		return route{id: id, method: method, path: "/api/v1/messages/send/text", tag: tag, access: accessUser,
-			summary: "Send a text message to one or more recipients (202 queued, 207 partial, 502 all failed)",
-			also:    []int{http.StatusAccepted, http.StatusMultiStatus, http.StatusBadGateway},
-			errors:  []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge}}
-	}
-	register(h, send("postMessagesSendText", http.MethodPost), h.sendTextPOST)
-	register(h, send("getMessagesSendText", http.MethodGet), h.sendTextGET)
+	h.registerSendRoutes()
+	h.registerMediaRoutes()
+	h.registerActionRoutes()
 	register(h, route{id: "getMessageStatus", method: http.MethodGet, path: "/api/v1/messages/{messageId}/status", tag: "Messages - Status",
 		summary: "Delivery state of an outbound message", access: accessUser, errors: []int{http.StatusNotFound}}, h.messageStatus)
+}
+
+// sendRoute describes a send operation: 202 queued, 207 partial, 502 all failed,
+// 409 for an Idempotency-Key reused with another body, 429 for limits.
+func sendRoute(id, method, path, summary string) route {
+	return route{id: id, method: method, path: path, tag: "Messages - Sending", access: accessUser, summary: summary,
+		also:   []int{http.StatusAccepted, http.StatusMultiStatus, http.StatusBadGateway},
+		errors: []int{http.StatusNotFound, http.StatusConflict, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusTooManyRequests}}
 }
 
 // Recipients is `to`: a string (split on , ; or newlines) or an array of strings.
@@ -55,36 +64,63 @@ func (Recipients) Schema(huma.Registry) *huma.Schema {
 	}
 }
 
-type sendTextBody struct {
-	_              struct{}   `additionalProperties:"true"`
-	SessionID      string     `json:"sessionId,omitempty" doc:"session to send from (or give phone)" example:"main"`
-	Phone          string     `json:"phone,omitempty" doc:"digits of the sending session's own number, instead of sessionId"`
-	To             Recipients `json:"to,omitempty"`
-	JID            Recipients `json:"jid,omitempty" hidden:"true"`
-	Target         Recipients `json:"target,omitempty" hidden:"true"`
-	Number         Recipients `json:"number,omitempty" hidden:"true"`
-	Message        string     `json:"message,omitempty" example:"Hello"`
-	ReplyMessageID string     `json:"replyMessageId,omitempty" doc:"message id to quote"`
-	IsForwarded    bool       `json:"isForwarded,omitempty"`
-	Presence       bool       `json:"presence,omitempty" doc:"accepted for compatibility"`
+// Presence is WAREST's `presence`: a boolean, a number, or a state alias.
+type Presence string
+
+func (p *Presence) UnmarshalJSON(b []byte) error {
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*p = Presence(strings.TrimSpace(fmt.Sprint(v)))
+	if v == nil {
+		*p = ""
+	}
+	return nil
 }
 
-type sendTextPOSTInput struct {
-	SessionSelector
-	Body sendTextBody
+func (Presence) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{
+		Description: "Show a chat state before sending: true (typing, or recording on audio routes), or typing, recording, online…",
+		OneOf:       []*huma.Schema{{Type: huma.TypeBoolean}, {Type: huma.TypeString}, {Type: huma.TypeNumber}},
+	}
 }
 
-type sendTextGETInput struct {
-	SessionSelector
-	Phone          string `query:"phone"`
-	To             string `query:"to" doc:"recipients separated by , ; or newlines (aliases: jid, target, number)"`
-	JID            string `query:"jid" hidden:"true"`
-	Target         string `query:"target" hidden:"true"`
-	Number         string `query:"number" hidden:"true"`
-	Message        string `query:"message"`
-	ReplyMessageID string `query:"replyMessageId"`
-	IsForwarded    bool   `query:"isForwarded"`
-	Presence       bool   `query:"presence"`
+// state maps WAREST's aliases; audio routes default to recording.
+func (p Presence) state(audio bool) message.Presence {
+	switch strings.ToLower(string(p)) {
+	case "", "false", "0", "no", "off", "offline", "unavailable", "paused":
+		return message.PresenceNone
+	case "recording", "rec", "audio", "voice", "ptt":
+		return message.PresenceRecording
+	case "typing", "compose", "composing", "writing":
+		return message.PresenceComposing
+	}
+	if audio {
+		return message.PresenceRecording
+	}
+	return message.PresenceComposing
+}
+
+// sendOptions are the fields every send route shares, with WAREST's aliases.
+type sendOptions struct {
+	SessionID       string     `json:"sessionId,omitempty" doc:"session to send from (or give phone)" example:"main"`
+	Phone           string     `json:"phone,omitempty" doc:"digits of the sending session's own number, instead of sessionId"`
+	To              Recipients `json:"to,omitempty"`
+	JID             Recipients `json:"jid,omitempty" hidden:"true"`
+	Target          Recipients `json:"target,omitempty" hidden:"true"`
+	Number          Recipients `json:"number,omitempty" hidden:"true"`
+	Presence        Presence   `json:"presence,omitempty"`
+	ReplyMessageID  string     `json:"replyMessageId,omitempty" doc:"message id to quote"`
+	QuotedMessageID string     `json:"quotedMessageId,omitempty" hidden:"true"`
+	ReplyID         string     `json:"replyId,omitempty" hidden:"true"`
+	IsForwarded     bool       `json:"isForwarded,omitempty"`
+	Forwarded       bool       `json:"forwarded,omitempty" hidden:"true"`
+}
+
+// sendHeaders are the headers of a send request.
+type sendHeaders struct {
+	IdempotencyKey string `header:"Idempotency-Key" doc:"retries with the same key and body within 24 h return the first request's messages and send nothing new; the same key with another body is a 409" maxLength:"255"`
 }
 
 func firstList(lists ...Recipients) []string {
@@ -96,38 +132,44 @@ func firstList(lists ...Recipients) []string {
 	return nil
 }
 
-func (h *handlers) sendTextPOST(ctx context.Context, in *sendTextPOSTInput) (*sendResponse, error) {
-	b := in.Body
-	return h.sendText(ctx, command.SendTextInput{
-		SessionID: firstOf(b.SessionID, in.sessionID()), Phone: b.Phone, To: firstList(b.To, b.JID, b.Target, b.Number),
-		Text: b.Message, ReplyTo: b.ReplyMessageID, Forwarded: b.IsForwarded})
+// input builds the common part of a send from the options.
+func (o sendOptions) input(selector SessionSelector, hdr sendHeaders, audio bool, body any) command.SendInput {
+	in := command.SendInput{SessionID: firstOf(o.SessionID, selector.sessionID()), Phone: o.Phone,
+		To: firstList(o.To, o.JID, o.Target, o.Number), Presence: o.Presence.state(audio), IdempotencyKey: hdr.IdempotencyKey}
+	in.Content.Forwarded = o.IsForwarded || o.Forwarded
+	if id := firstOf(o.ReplyMessageID, o.QuotedMessageID, o.ReplyID); id != "" {
+		in.Content.Reply = &message.Reference{ID: id}
+	}
+	if hdr.IdempotencyKey != "" {
+		in.RequestHash = bodyHash(body)
+	}
+	return in
 }
 
-func (h *handlers) sendTextGET(ctx context.Context, in *sendTextGETInput) (*sendResponse, error) {
-	var to []string
-	if v := firstOf(in.To, in.JID, in.Target, in.Number); v != "" {
-		to = []string{v}
+// bodyHash fingerprints a parsed request for Idempotency-Key checks.
+func bodyHash(parts ...any) string {
+	h := sha256.New()
+	for _, p := range parts {
+		if b, ok := p.([]byte); ok {
+			h.Write(b)
+			continue
+		}
+		_ = json.NewEncoder(h).Encode(p)
 	}
-	return h.sendText(ctx, command.SendTextInput{SessionID: in.sessionID(), Phone: in.Phone, To: to,
-		Text: in.Message, ReplyTo: in.ReplyMessageID, Forwarded: in.IsForwarded})
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // sendResult is WAREST's per-recipient SendResult plus our state and error.
 type sendResult struct {
-	Phone        string       `json:"phone" doc:"digits of the session's own number"`
-	To           string       `json:"to" doc:"recipient without domain"`
-	ToJID        string       `json:"toJid"`
-	MessageID    string       `json:"messageId"`
-	Status       string       `json:"status" enum:"text success,text queued,text failed"`
-	Timestamp    int64        `json:"timestamp" doc:"unix seconds"`
-	AdvancedInfo advancedInfo `json:"advancedInfo"`
-	State        string       `json:"state" enum:"queued,sent,delivered,read,failed"`
-	Error        string       `json:"error,omitempty"`
-}
-
-type advancedInfo struct {
-	IsForwarded     bool    `json:"isForwarded"`
-	QuotedMessageID *string `json:"quotedMessageId"`
+	Phone        string         `json:"phone" doc:"digits of the session's own number"`
+	To           string         `json:"to" doc:"recipient without domain"`
+	ToJID        string         `json:"toJid"`
+	MessageID    *string        `json:"messageId" doc:"null on send/files, where each file has its own id"`
+	Status       string         `json:"status" doc:"\"<type> success\", \"<type> queued\" or \"<type> failed\""`
+	Timestamp    int64          `json:"timestamp" doc:"unix seconds"`
+	AdvancedInfo map[string]any `json:"advancedInfo" doc:"isForwarded, quotedMessageId and the route's extras"`
+	State        string         `json:"state" enum:"queued,sent,delivered,read,played,failed"`
+	Error        string         `json:"error,omitempty"`
 }
 
 // sendEnvelope adds WAREST's top-level `failed` list, present on 207 only.
@@ -137,20 +179,43 @@ type sendEnvelope struct {
 }
 
 type sendResponse struct {
-	Status int
-	Body   sendEnvelope
+	Status   int
+	Replayed string `header:"Idempotent-Replayed"`
+	Body     sendEnvelope
 }
 
-func (h *handlers) sendText(ctx context.Context, in command.SendTextInput) (*sendResponse, error) {
-	results, err := h.cmd.SendText(ctx, principal(ctx), in)
-	if err != nil {
-		return nil, err
+// labelOf is WAREST's status label of a message.
+func labelOf(m message.Outbound) string {
+	c := m.Content
+	switch c.Kind {
+	case message.KindVideo:
+		if c.Media != nil && c.Media.GIF {
+			return "gif"
+		}
+	case message.KindAudio:
+		if c.Media != nil && c.Media.PTT {
+			return "ptt"
+		}
+	case message.KindButtons:
+		return "interactive button"
+	case message.KindList:
+		return "interactive list"
 	}
+	return string(c.Kind)
+}
+
+// extras adds the route-specific advancedInfo fields of one result.
+type extras func(command.SendResult) map[string]any
+
+// renderSend turns per-recipient results into WAREST's response: 200 all sent, 202
+// some still queued, 207 partial failure (with `failed`), 502 all failed.
+func renderSend(title string, results []command.SendResult, more extras) *sendResponse {
 	out := make([]sendResult, len(results))
 	var failed []sendResult
-	queued := 0
+	queued, replayed := 0, false
 	for i, r := range results {
-		out[i] = toSendResult(r)
+		out[i] = toSendResult(r, labelOf(r.Message), more)
+		replayed = replayed || r.Replayed
 		switch r.Message.Status {
 		case message.StatusFailed:
 			failed = append(failed, out[i])
@@ -158,35 +223,54 @@ func (h *handlers) sendText(ctx context.Context, in command.SendTextInput) (*sen
 			queued++
 		}
 	}
-	var resp sendResponse
-	resp.Body.Results = out
-	switch {
-	case len(failed) == len(out):
-		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusBadGateway, 3002, "Text message failed"
-	case len(failed) > 0:
-		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusMultiStatus, 1004, "Text message partially sent"
-		resp.Body.Failed = failed
-	case queued > 0:
-		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusAccepted, 1002, "Text message queued"
-	default:
-		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusOK, codeSuccess, "Text message sent"
-	}
-	resp.Body.Status = is2xx(resp.Status)
-	return &resp, nil
+	return envelopeFor(title, out, failed, queued, replayed)
 }
 
-func toSendResult(r command.SendResult) sendResult {
-	m := r.Message
-	status := "text success"
-	switch m.Status {
-	case message.StatusQueued:
-		status = "text queued"
-	case message.StatusFailed:
-		status = "text failed"
+func envelopeFor(title string, out, failed []sendResult, queued int, replayed bool) *sendResponse {
+	var resp sendResponse
+	resp.Body.Results = out
+	suffix := ""
+	if len(out) > 1 {
+		suffix = " (" + strconv.Itoa(len(out)) + " recipients)"
 	}
-	return sendResult{Phone: r.OwnerPhone, To: m.To.User, ToJID: m.To.String(), MessageID: m.ID, Status: status,
-		Timestamp: m.UpdatedAt.Unix(), AdvancedInfo: advancedInfo{IsForwarded: m.Content.Forwarded, QuotedMessageID: nullable(quotedID(m.Content))},
-		State: string(m.Status), Error: m.FailReason}
+	switch {
+	case len(out) > 0 && len(failed) == len(out):
+		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusBadGateway, 3002, title+" message failed"+suffix
+	case len(failed) > 0:
+		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusMultiStatus, 1004, title+" message partially sent"+suffix
+		resp.Body.Failed = failed
+	case queued > 0:
+		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusAccepted, 1002, title+" message queued"+suffix
+	default:
+		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusOK, codeSuccess, title+" message sent"+suffix
+	}
+	if replayed {
+		resp.Replayed = "true"
+	}
+	resp.Body.Status = is2xx(resp.Status)
+	return &resp
+}
+
+func statusLabel(label string, s message.Status) string {
+	switch s {
+	case message.StatusQueued:
+		return label + " queued"
+	case message.StatusFailed:
+		return label + " failed"
+	}
+	return label + " success"
+}
+
+func toSendResult(r command.SendResult, label string, more extras) sendResult {
+	m := r.Message
+	info := map[string]any{"isForwarded": m.Content.Forwarded, "quotedMessageId": nullable(quotedID(m.Content))}
+	if more != nil {
+		for k, v := range more(r) {
+			info[k] = v
+		}
+	}
+	return sendResult{Phone: r.OwnerPhone, To: m.To.User, ToJID: m.To.String(), MessageID: &m.ID, Status: statusLabel(label, m.Status),
+		Timestamp: m.UpdatedAt.Unix(), AdvancedInfo: info, State: string(m.Status), Error: m.FailReason}
 }
 
 type messageStatusInput struct {
@@ -198,7 +282,7 @@ type messageStatusResult struct {
 	MessageID string  `json:"messageId"`
 	SessionID string  `json:"sessionId"`
 	To        string  `json:"to" doc:"recipient JID"`
-	Status    string  `json:"status" enum:"queued,sent,delivered,read,failed"`
+	Status    string  `json:"status" enum:"queued,sent,delivered,read,played,failed"`
 	Reason    *string `json:"reason" doc:"why it failed"`
 	Attempts  int     `json:"attempts"`
 	CreatedAt string  `json:"createdAt"`

@@ -249,6 +249,10 @@ func (s *Service) sessionByPhone(ctx context.Context, p account.Principal, phone
 	return "", fault.NotFound(fault.ReasonSessionNotFound, "no open session with phone %s", digits)
 }
 
+// Phone reduces a phone number to international digits with the configured
+// default country code.
+func (s *Service) Phone(raw string) string { return s.normalizer().Phone(raw) }
+
 // NewMessageID returns a WhatsApp-style message id: "3EB0" and 18 upper-case hex digits.
 func NewMessageID() string {
 	b := make([]byte, 9)

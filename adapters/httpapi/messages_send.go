@@ -1,0 +1,484 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/message"
+)
+
+// The JSON send routes: text, contact, location, poll, button and list.
+func (h *handlers) registerSendRoutes() {
+	p := "/api/v1/messages/send/"
+	register(h, sendRoute("postMessagesSendText", http.MethodPost, p+"text", "Send a text message to one or more recipients"), h.sendTextPOST)
+	register(h, sendRoute("getMessagesSendText", http.MethodGet, p+"text", "Send a text message (GET form, for manual testing)"), h.sendTextGET)
+	register(h, sendRoute("postMessagesSendContact", http.MethodPost, p+"contact", "Send a contact card (vCard 3.0)"), h.sendContact)
+	register(h, sendRoute("postMessagesSendLocation", http.MethodPost, p+"location", "Share a location pin"), h.sendLocation)
+	register(h, sendRoute("postMessagesSendPoll", http.MethodPost, p+"poll", "Send a poll"), h.sendPoll)
+	register(h, sendRoute("postMessagesSendButton", http.MethodPost, p+"button", "Send quick-reply buttons (best effort: many clients no longer render them)"), h.sendButton)
+	register(h, sendRoute("postMessagesSendList", http.MethodPost, p+"list", "Send a list menu (best effort, as buttons)"), h.sendList)
+}
+
+// send runs a prepared send and renders it.
+func (h *handlers) send(ctx context.Context, title string, in command.SendInput, more extras) (*sendResponse, error) {
+	results, err := h.cmd.Send(ctx, principal(ctx), in)
+	if err != nil {
+		return nil, err
+	}
+	return renderSend(title, results, more), nil
+}
+
+type sendTextBody struct {
+	_ struct{} `additionalProperties:"true"`
+	sendOptions
+	Message string `json:"message,omitempty" example:"Hello"`
+	Text    string `json:"text,omitempty" hidden:"true"`
+}
+
+type sendTextPOSTInput struct {
+	SessionSelector
+	sendHeaders
+	Body sendTextBody
+}
+
+type sendTextGETInput struct {
+	SessionSelector
+	sendHeaders
+	Phone          string `query:"phone"`
+	To             string `query:"to" doc:"recipients separated by , ; or newlines (aliases: jid, target, number)"`
+	JID            string `query:"jid" hidden:"true"`
+	Target         string `query:"target" hidden:"true"`
+	Number         string `query:"number" hidden:"true"`
+	Message        string `query:"message"`
+	Text           string `query:"text" hidden:"true"`
+	ReplyMessageID string `query:"replyMessageId"`
+	IsForwarded    bool   `query:"isForwarded"`
+	Presence       string `query:"presence"`
+}
+
+// mentionPattern is WAREST's mention detection: @ and 6 to 20 digits.
+var mentionPattern = regexp.MustCompile(`@(\d{6,20})\b`)
+
+// withMentions sets the text and the mentions WAREST detects in it.
+func withMentions(in *command.SendInput, text string) []string {
+	in.Content.Kind, in.Content.Text = message.KindText, text
+	mentions := []string{}
+	for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
+		j := chat.UserJID(m[1])
+		in.Content.Mentions = append(in.Content.Mentions, j)
+		mentions = append(mentions, j.String())
+	}
+	return mentions
+}
+
+func (h *handlers) sendTextPOST(ctx context.Context, in *sendTextPOSTInput) (*sendResponse, error) {
+	b := in.Body
+	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	mentions := withMentions(&send, firstOf(b.Message, b.Text))
+	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
+}
+
+func (h *handlers) sendTextGET(ctx context.Context, in *sendTextGETInput) (*sendResponse, error) {
+	o := sendOptions{Phone: in.Phone, ReplyMessageID: in.ReplyMessageID, IsForwarded: in.IsForwarded, Presence: Presence(in.Presence)}
+	if v := firstOf(in.To, in.JID, in.Target, in.Number); v != "" {
+		o.To = Recipients{v}
+	}
+	send := o.input(in.SessionSelector, in.sendHeaders, false, in)
+	mentions := withMentions(&send, firstOf(in.Message, in.Text))
+	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
+}
+
+type contactCard struct {
+	Name         string `json:"name,omitempty"`
+	FullName     string `json:"fullName,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Organization string `json:"organization,omitempty"`
+	Email        string `json:"email,omitempty"`
+}
+
+type sendContactInput struct {
+	SessionSelector
+	sendHeaders
+	Body struct {
+		_ struct{} `additionalProperties:"true"`
+		sendOptions
+		Contact      *contactCard `json:"contact,omitempty" doc:"the card; without it the flat fields are used, and flat phone is the contact's number"`
+		Name         string       `json:"name,omitempty"`
+		FullName     string       `json:"fullName,omitempty"`
+		Organization string       `json:"organization,omitempty"`
+		Email        string       `json:"email,omitempty"`
+	}
+}
+
+// vCard builds WAREST's vCard 3.0 (FN, ORG, TEL with waid, EMAIL).
+func vCard(c contactCard, digits string) string {
+	var b strings.Builder
+	b.WriteString("BEGIN:VCARD\nVERSION:3.0\nFN:" + firstOf(c.FullName, c.Name) + "\n")
+	if c.Organization != "" {
+		b.WriteString("ORG:" + c.Organization + ";\n")
+	}
+	if digits != "" {
+		b.WriteString("TEL;type=CELL;type=VOICE;waid=" + digits + ":+" + digits + "\n")
+	}
+	if c.Email != "" {
+		b.WriteString("EMAIL:" + c.Email + "\n")
+	}
+	b.WriteString("END:VCARD")
+	return b.String()
+}
+
+func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*sendResponse, error) {
+	b := in.Body
+	opts := b.sendOptions
+	card := contactCard{Name: b.Name, FullName: b.FullName, Organization: b.Organization, Email: b.Email}
+	if b.Contact != nil {
+		card = *b.Contact
+	} else {
+		// WAREST's flat form: phone is the contact's number, so the session needs sessionId.
+		card.Phone, opts.Phone = opts.Phone, ""
+	}
+	if firstOf(card.Name, card.FullName) == "" || card.Phone == "" {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 2001, "contact name and phone are required")
+	}
+	send := opts.input(in.SessionSelector, in.sendHeaders, false, b)
+	name := firstOf(card.Name, card.FullName)
+	send.Content.Kind = message.KindContact
+	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Phone(card.Phone))}}
+	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": name} })
+}
+
+type sendLocationInput struct {
+	SessionSelector
+	sendHeaders
+	Body struct {
+		_ struct{} `additionalProperties:"true"`
+		sendOptions
+		Location  any      `json:"location,omitempty" doc:"{latitude|lat, longitude|lng, name, address}, [lat, lng] or \"lat,lng\""`
+		Latitude  *float64 `json:"latitude,omitempty"`
+		Longitude *float64 `json:"longitude,omitempty"`
+		Lat       *float64 `json:"lat,omitempty" hidden:"true"`
+		Lng       *float64 `json:"lng,omitempty" hidden:"true"`
+		Name      string   `json:"name,omitempty"`
+		Address   string   `json:"address,omitempty"`
+	}
+}
+
+// parseLocation reads WAREST's location forms.
+func parseLocation(v any) (message.Location, bool) {
+	num := func(x any) (float64, bool) {
+		switch n := x.(type) {
+		case float64:
+			return n, true
+		case string:
+			f, err := strconv.ParseFloat(strings.TrimSpace(n), 64)
+			return f, err == nil
+		}
+		return 0, false
+	}
+	switch l := v.(type) {
+	case map[string]any:
+		lat, ok1 := num(firstAny(l["latitude"], l["lat"]))
+		lng, ok2 := num(firstAny(l["longitude"], l["lng"]))
+		name, _ := l["name"].(string)
+		addr, _ := l["address"].(string)
+		return message.Location{Latitude: lat, Longitude: lng, Name: name, Address: addr}, ok1 && ok2
+	case []any:
+		if len(l) != 2 {
+			return message.Location{}, false
+		}
+		lat, ok1 := num(l[0])
+		lng, ok2 := num(l[1])
+		return message.Location{Latitude: lat, Longitude: lng}, ok1 && ok2
+	case string:
+		a, b, ok := strings.Cut(l, ",")
+		lat, ok1 := num(a)
+		lng, ok2 := num(b)
+		return message.Location{Latitude: lat, Longitude: lng}, ok && ok1 && ok2
+	}
+	return message.Location{}, false
+}
+
+func firstAny(vs ...any) any {
+	for _, v := range vs {
+		if v != nil {
+			return v
+		}
+	}
+	return nil
+}
+
+func (h *handlers) sendLocation(ctx context.Context, in *sendLocationInput) (*sendResponse, error) {
+	b := in.Body
+	var loc message.Location
+	ok := false
+	switch {
+	case b.Location != nil:
+		loc, ok = parseLocation(b.Location)
+	case b.Latitude != nil || b.Lat != nil:
+		lat, lng := b.Latitude, b.Longitude
+		if lat == nil {
+			lat, lng = b.Lat, b.Lng
+		}
+		if lng == nil {
+			lng = b.Lng
+		}
+		ok = lat != nil && lng != nil
+		if ok {
+			loc = message.Location{Latitude: *lat, Longitude: *lng}
+		}
+	}
+	if loc.Name == "" {
+		loc.Name = b.Name
+	}
+	if loc.Address == "" {
+		loc.Address = b.Address
+	}
+	if !ok || loc.Latitude < -90 || loc.Latitude > 90 || loc.Longitude < -180 || loc.Longitude > 180 {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 3012, "location needs a latitude within ±90 and a longitude within ±180")
+	}
+	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send.Content.Kind, send.Content.Location = message.KindLocation, &loc
+	return h.send(ctx, "Location", send, func(command.SendResult) map[string]any {
+		return map[string]any{"location": map[string]any{"degreesLatitude": loc.Latitude, "degreesLongitude": loc.Longitude,
+			"name": loc.Name, "address": loc.Address}}
+	})
+}
+
+// stringList reads an array of strings or a comma-separated string.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var many []any
+	if err := json.Unmarshal(b, &many); err == nil {
+		for _, v := range many {
+			*l = append(*l, strings.TrimSpace(fmt.Sprint(v)))
+		}
+		return nil
+	}
+	var one string
+	if err := json.Unmarshal(b, &one); err != nil {
+		return fmt.Errorf("must be an array or a comma-separated string")
+	}
+	for _, s := range strings.Split(one, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+type pollFields struct {
+	Question        string     `json:"question,omitempty"`
+	Name            string     `json:"name,omitempty" hidden:"true"`
+	Options         stringList `json:"options,omitempty" doc:"array, or a comma-separated string"`
+	MaxSelection    int        `json:"maxSelection,omitempty" doc:"clamped to 1..number of options"`
+	SelectableCount int        `json:"selectableCount,omitempty" hidden:"true"`
+}
+
+type sendPollInput struct {
+	SessionSelector
+	sendHeaders
+	Body struct {
+		_ struct{} `additionalProperties:"true"`
+		sendOptions
+		pollFields
+		Poll *pollFields `json:"poll,omitempty" hidden:"true"`
+	}
+}
+
+func (h *handlers) sendPoll(ctx context.Context, in *sendPollInput) (*sendResponse, error) {
+	b := in.Body
+	f := b.pollFields
+	if b.Poll != nil {
+		f = *b.Poll
+	}
+	q := firstOf(f.Question, f.Name)
+	if q == "" || len(f.Options) < message.MinPollOptions || len(f.Options) > message.MaxPollOptions {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 3012,
+			fmt.Sprintf("a poll needs a question and %d to %d options", message.MinPollOptions, message.MaxPollOptions))
+	}
+	maxSel := max(f.MaxSelection, f.SelectableCount)
+	maxSel = min(max(maxSel, 1), len(f.Options))
+	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send.Content.Kind = message.KindPoll
+	send.Content.Poll = &message.Poll{Question: q, Options: f.Options, SelectableCount: maxSel}
+	return h.send(ctx, "Poll", send, func(command.SendResult) map[string]any {
+		return map[string]any{"question": q, "options": f.Options, "maxSelection": maxSel}
+	})
+}
+
+type buttonIn struct {
+	Type        string `json:"type,omitempty" enum:"reply,quick_reply,url,cta_url,call,cta_call,copy,cta_copy"`
+	ID          string `json:"id,omitempty"`
+	Text        string `json:"text,omitempty"`
+	DisplayText string `json:"displayText,omitempty"`
+	URL         string `json:"url,omitempty"`
+	PhoneNumber string `json:"phoneNumber,omitempty"`
+	CopyCode    string `json:"copyCode,omitempty"`
+}
+
+// buttonList is a list of buttons, each a string or an object.
+type buttonList []buttonIn
+
+func (l *buttonList) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("buttons must be an array")
+	}
+	for _, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			*l = append(*l, buttonIn{Text: s})
+			continue
+		}
+		var bt buttonIn
+		if err := json.Unmarshal(r, &bt); err != nil {
+			return fmt.Errorf("each button is a string or an object")
+		}
+		*l = append(*l, bt)
+	}
+	return nil
+}
+
+type sendButtonInput struct {
+	SessionSelector
+	sendHeaders
+	Body struct {
+		_ struct{} `additionalProperties:"true"`
+		sendOptions
+		Text    string     `json:"text,omitempty"`
+		Message string     `json:"message,omitempty" hidden:"true"`
+		Footer  string     `json:"footer,omitempty"`
+		Image   string     `json:"image,omitempty" doc:"not supported: header images are ignored"`
+		Buttons buttonList `json:"buttons,omitempty"`
+	}
+}
+
+func (h *handlers) sendButton(ctx context.Context, in *sendButtonInput) (*sendResponse, error) {
+	b := in.Body
+	if len(b.Buttons) == 0 || len(b.Buttons) > message.MaxButtons {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 3010, fmt.Sprintf("1 to %d buttons are required", message.MaxButtons))
+	}
+	buttons := make([]message.Button, len(b.Buttons))
+	for i, bt := range b.Buttons {
+		switch bt.Type {
+		case "", "reply", "quick_reply":
+		default:
+			// url, call and copy buttons need native-flow messages that WhatsApp no
+			// longer delivers reliably; refuse rather than send something else.
+			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, "only reply buttons are supported; send links as text")
+		}
+		text := firstOf(bt.DisplayText, bt.Text)
+		if text == "" {
+			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, "each button needs a text")
+		}
+		buttons[i] = message.Button{ID: firstOf(bt.ID, "btn_"+strconv.Itoa(i+1)), Text: text}
+	}
+	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send.Content.Kind, send.Content.Text = message.KindButtons, firstOf(b.Text, b.Message)
+	send.Content.Buttons = &message.Buttons{Footer: b.Footer, Buttons: buttons}
+	return h.send(ctx, "Interactive button", send, func(command.SendResult) map[string]any {
+		return map[string]any{"buttonCount": len(buttons)}
+	})
+}
+
+type listRowIn struct {
+	ID          string `json:"id,omitempty"`
+	Title       string `json:"title,omitempty"`
+	Description string `json:"description,omitempty"`
+}
+
+// listRows are rows, each an object or a string (id = title).
+type listRows []listRowIn
+
+func (l *listRows) UnmarshalJSON(b []byte) error {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("rows must be an array")
+	}
+	for _, r := range raw {
+		var s string
+		if json.Unmarshal(r, &s) == nil {
+			*l = append(*l, listRowIn{ID: s, Title: s})
+			continue
+		}
+		var row listRowIn
+		if err := json.Unmarshal(r, &row); err != nil {
+			return fmt.Errorf("each row is a string or an object")
+		}
+		*l = append(*l, row)
+	}
+	return nil
+}
+
+type listSectionIn struct {
+	Title string   `json:"title,omitempty"`
+	Rows  listRows `json:"rows,omitempty"`
+}
+
+type listIn struct {
+	ButtonText string          `json:"buttonText,omitempty"`
+	Title      string          `json:"title,omitempty"`
+	Text       string          `json:"text,omitempty"`
+	Footer     string          `json:"footer,omitempty"`
+	Sections   []listSectionIn `json:"sections,omitempty"`
+}
+
+type sendListInput struct {
+	SessionSelector
+	sendHeaders
+	Body struct {
+		_ struct{} `additionalProperties:"true"`
+		sendOptions
+		Lists      []listSectionIn `json:"lists,omitempty"`
+		List       *listIn         `json:"list,omitempty"`
+		Image      string          `json:"image,omitempty" doc:"not supported: header images are ignored"`
+		Text       string          `json:"text,omitempty"`
+		Message    string          `json:"message,omitempty"`
+		Title      string          `json:"title,omitempty"`
+		Footer     string          `json:"footer,omitempty"`
+		ButtonText string          `json:"buttonText,omitempty"`
+		Sections   []listSectionIn `json:"sections,omitempty"`
+	}
+}
+
+func (h *handlers) sendList(ctx context.Context, in *sendListInput) (*sendResponse, error) {
+	b := in.Body
+	l := listIn{ButtonText: b.ButtonText, Title: b.Title, Text: firstOf(b.Text, b.Message), Footer: b.Footer, Sections: b.Sections}
+	if len(b.Lists) > 0 {
+		l.Sections = b.Lists
+	}
+	if b.List != nil {
+		l = *b.List
+		l.Text = firstOf(l.Text, b.Text, b.Message)
+	}
+	l.ButtonText = firstOf(l.ButtonText, "Open")
+	text := firstOf(l.Text, l.Title)
+	sections := make([]message.ListSection, len(l.Sections))
+	rows := 0
+	for i, s := range l.Sections {
+		sections[i] = message.ListSection{Title: s.Title}
+		for _, r := range s.Rows {
+			sections[i].Rows = append(sections[i].Rows, message.ListRow{ID: firstOf(r.ID, r.Title), Title: r.Title, Description: r.Description})
+			rows++
+		}
+	}
+	c := message.Content{Kind: message.KindList, Text: text,
+		List: &message.List{Title: l.Title, Footer: l.Footer, ButtonText: l.ButtonText, Sections: sections}}
+	if err := c.Validate(); err != nil {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 3011, err.Error())
+	}
+	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply
+	send.Content = c
+	return h.send(ctx, "Interactive list", send, func(command.SendResult) map[string]any {
+		return map[string]any{"sectionCount": len(sections), "rowCount": rows}
+	})
+}
