@@ -141,7 +141,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
 	collect(err)
-	c.ReloginQR, err = e.flag(false, "WAREST_WA_RELOGIN_QR")
+	c.ReloginQR, err = e.flag(true, "WAREST_WA_RELOGIN_QR")
 	collect(err)
 	c.Proxy, err = proxyConfig(e)
 	collect(err)

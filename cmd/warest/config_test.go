@@ -64,15 +64,15 @@ func TestConfigTransportDefaultsToWhatsmeowWithWARESTProxyDefaults(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Transport != "whatsmeow" || c.ReloginQR || len(c.Proxy.URLs) != 0 || c.Proxy.Sticky {
+	if c.Transport != "whatsmeow" || !c.ReloginQR || len(c.Proxy.URLs) != 0 || c.Proxy.Sticky {
 		t.Errorf("defaults: transport %q relogin %v proxy %+v", c.Transport, c.ReloginQR, c.Proxy)
 	}
-	c, err = loadConfig(lookup(map[string]string{"WAREST_PROXY_URLS": "p1:8080,socks5://p2:1080", "WAREST_WA_RELOGIN_QR": "true"}))
+	c, err = loadConfig(lookup(map[string]string{"WAREST_PROXY_URLS": "p1:8080,socks5://p2:1080", "WAREST_WA_RELOGIN_QR": "false"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := c.Proxy
-	if !c.ReloginQR || len(p.URLs) != 2 || p.URLs[0] != "http://p1:8080" || p.Strategy != proxy.RoundRobin || !p.Sticky ||
+	if c.ReloginQR || len(p.URLs) != 2 || p.URLs[0] != "http://p1:8080" || p.Strategy != proxy.RoundRobin || !p.Sticky ||
 		p.RotateAfter != 2 || p.Cooloff != 15*time.Second || p.Multiplier != 3 {
 		t.Errorf("two proxies: relogin %v, %+v", c.ReloginQR, p)
 	}
