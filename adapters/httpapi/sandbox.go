@@ -5,23 +5,41 @@ import (
 	"net/http"
 
 	"github.com/warest-go/warest/domain/fault"
-	"github.com/warest-go/warest/domain/message"
-	"github.com/warest-go/warest/ports"
 )
 
-// Sandbox control routes drive the virtual WhatsApp network: scan a QR as a phone,
-// confirm a pair code, receive a message, read what a session sent. They exist only
-// when the sandbox transport is wired.
+// Sandbox control routes drive the virtual WhatsApp network: they play the phone
+// that scans a QR or confirms a pair code, the people who write to, read, react to
+// and type at a session, and the network's failures. They exist only when the
+// sandbox transport is wired. Virtual contacts are shared by all users.
 func (h *handlers) registerSandbox() {
 	const tag = "Sandbox"
-	r := func(id, method, path, summary string) route {
-		return route{id: id, method: method, path: "/api/v1/sandbox/sessions/{sessionId}" + path, tag: tag, summary: summary,
-			access: accessUser, errors: []int{http.StatusNotFound, http.StatusConflict}}
+	r := func(id, method, path, summary string, errs ...int) route {
+		return route{id: id, method: method, path: "/api/v1/sandbox" + path, tag: tag, summary: summary,
+			access: accessUser, errors: append([]int{http.StatusNotFound, http.StatusConflict}, errs...)}
 	}
-	register(h, r("postSandboxScan", http.MethodPost, "/scan", "Scan the session's QR with a virtual phone"), h.sandboxScan)
-	register(h, r("postSandboxPairConfirm", http.MethodPost, "/pair-code/confirm", "Confirm a pair code on the virtual phone"), h.sandboxConfirm)
-	register(h, r("postSandboxInbound", http.MethodPost, "/inbound", "Deliver a text message to the session"), h.sandboxInbound)
-	register(h, r("getSandboxSent", http.MethodGet, "/sent", "Messages the session sent into the network"), h.sandboxSent)
+	s := "/sessions/{sessionId}"
+	register(h, r("postSandboxScan", http.MethodPost, s+"/scan", "Scan the session's QR with a virtual phone"), h.sandboxScan)
+	register(h, r("postSandboxPairConfirm", http.MethodPost, s+"/pair-code/confirm", "Confirm a pair code on the virtual phone"), h.sandboxConfirm)
+	register(h, r("postSandboxInbound", http.MethodPost, s+"/inbound", "Deliver a message of any kind from a virtual person, directly or into a group",
+		http.StatusForbidden), h.sandboxInbound)
+	register(h, r("getSandboxSent", http.MethodGet, s+"/sent", "Messages the session sent into the network"), h.sandboxSent)
+	register(h, r("getSandboxState", http.MethodGet, s+"/state", "Stars, deletions and chat settings of the session's account"), h.sandboxState)
+
+	register(h, r("getSandboxContacts", http.MethodGet, "/contacts", "List the virtual contacts"), h.sandboxContacts)
+	register(h, r("postSandboxContact", http.MethodPost, "/contacts", "Create or update a virtual contact"), h.sandboxAddContact)
+	register(h, r("postSandboxContactRead", http.MethodPost, s+"/contacts/{phone}/read", "Make a virtual contact read (and play) the session's messages"),
+		h.sandboxRead)
+	register(h, r("postSandboxContactReact", http.MethodPost, s+"/contacts/{phone}/react", "Make a virtual contact react to a message",
+		http.StatusForbidden), h.sandboxReact)
+	register(h, r("postSandboxContactPresence", http.MethodPost, s+"/contacts/{phone}/presence",
+		"Make a virtual contact go online or offline, or type, record or pause"), h.sandboxPresence)
+	register(h, r("postSandboxGroup", http.MethodPost, s+"/groups", "Create a group of virtual people that includes the session"), h.sandboxGroup)
+
+	register(h, r("putSandboxFaults", http.MethodPut, s+"/faults", "Make the session's sends fail at a rate and take longer"), h.sandboxFaults)
+	register(h, r("postSandboxDisconnect", http.MethodPost, s+"/faults/disconnect", "Drop the session's connection; it reconnects by itself"),
+		h.sandboxDisconnect)
+	register(h, r("postSandboxLogout", http.MethodPost, s+"/faults/logout", "Unlink the session's device from the virtual phone"), h.sandboxLogout)
+	register(h, r("postSandboxReplace", http.MethodPost, s+"/faults/replace", "Let another client take over the session's stream"), h.sandboxReplace)
 }
 
 // SessionPath selects a session by id in the path.
@@ -82,30 +100,6 @@ func (h *handlers) sandboxConfirm(ctx context.Context, in *sandboxConfirmInput) 
 		return nil, err
 	}
 	return success("Pair code confirmed", sandboxPaired{SessionID: in.SessionID, Paired: true}), nil
-}
-
-type sandboxInboundInput struct {
-	SessionPath
-	Body struct {
-		From     string `json:"from" doc:"sender phone digits" example:"6289876543210"`
-		PushName string `json:"pushName,omitempty"`
-		Text     string `json:"text" minLength:"1"`
-	}
-}
-
-type sandboxInboundResult struct {
-	MessageID string `json:"messageId"`
-}
-
-func (h *handlers) sandboxInbound(ctx context.Context, in *sandboxInboundInput) (*Response[sandboxInboundResult], error) {
-	if err := h.owned(ctx, in.SessionID); err != nil {
-		return nil, err
-	}
-	id, err := h.sandbox.Inject(in.SessionID, ports.SandboxInbound{From: in.Body.From, PushName: in.Body.PushName, Content: message.TextContent(in.Body.Text)})
-	if err != nil {
-		return nil, err
-	}
-	return success("Message delivered", sandboxInboundResult{MessageID: id}), nil
 }
 
 type sandboxSentMessage struct {
