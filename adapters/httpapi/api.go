@@ -173,7 +173,13 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 				Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}}
 		}
 	}
-	huma.Register(h.api, op, fn)
+	huma.Register(h.api, op, func(ctx context.Context, in *I) (*O, error) {
+		out, err := fn(ctx, in)
+		if env := fromLimit(err); env != nil {
+			return nil, env // carries Retry-After, which huma only reads from the returned error
+		}
+		return out, err
+	})
 }
 
 type receivedKey struct{}

@@ -15,9 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/mediafetch"
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
@@ -115,8 +118,13 @@ func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *te
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	tune(&cfg)
+	blobs, err := storage.New(storage.Config{Root: t.TempDir(), Key: "test-key"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
-		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log})
+		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log,
+		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
 	q := query.New(store, transport, wallClock{})
 
 	queue := reaction.NewSendQueue(store, transport, wallClock{}, hub, log)

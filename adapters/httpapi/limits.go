@@ -48,6 +48,9 @@ func (h *handlers) limitMiddleware(api huma.API, quota bool) func(huma.Context, 
 		setWindowHeaders(ctx, "X-RateLimit-", st.Rate)
 		setWindowHeaders(ctx, "X-Quota-", st.Quota)
 		if err != nil {
+			if env := fromLimit(err); env != nil {
+				ctx.SetHeader("Retry-After", env.headers.Get("Retry-After"))
+			}
 			_ = huma.WriteErr(api, ctx, http.StatusTooManyRequests, "", err)
 			return
 		}
@@ -68,7 +71,7 @@ func setWindowHeaders(ctx huma.Context, prefix string, s *throttle.State) {
 // recipient cooldown) or 2401 (quota).
 func fromLimit(err error) *ErrorEnvelope {
 	var ex *throttle.Exceeded
-	if !errors.As(err, &ex) {
+	if err == nil || !errors.As(err, &ex) {
 		return nil
 	}
 	code := 2400

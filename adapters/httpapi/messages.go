@@ -102,8 +102,8 @@ func (p Presence) state(audio bool) message.Presence {
 	return message.PresenceComposing
 }
 
-// sendOptions are the fields every send route shares, with WAREST's aliases.
-type sendOptions struct {
+// SendOptions are the fields every send route shares, with WAREST's aliases.
+type SendOptions struct {
 	SessionID       string     `json:"sessionId,omitempty" doc:"session to send from (or give phone)" example:"main"`
 	Phone           string     `json:"phone,omitempty" doc:"digits of the sending session's own number, instead of sessionId"`
 	To              Recipients `json:"to,omitempty"`
@@ -118,8 +118,8 @@ type sendOptions struct {
 	Forwarded       bool       `json:"forwarded,omitempty" hidden:"true"`
 }
 
-// sendHeaders are the headers of a send request.
-type sendHeaders struct {
+// SendHeaders are the headers of a send request.
+type SendHeaders struct {
 	IdempotencyKey string `header:"Idempotency-Key" doc:"retries with the same key and body within 24 h return the first request's messages and send nothing new; the same key with another body is a 409" maxLength:"255"`
 }
 
@@ -133,7 +133,7 @@ func firstList(lists ...Recipients) []string {
 }
 
 // input builds the common part of a send from the options.
-func (o sendOptions) input(selector SessionSelector, hdr sendHeaders, audio bool, body any) command.SendInput {
+func (o SendOptions) input(selector SessionSelector, hdr SendHeaders, audio bool, body any) command.SendInput {
 	in := command.SendInput{SessionID: firstOf(o.SessionID, selector.sessionID()), Phone: o.Phone,
 		To: firstList(o.To, o.JID, o.Target, o.Number), Presence: o.Presence.state(audio), IdempotencyKey: hdr.IdempotencyKey}
 	in.Content.Forwarded = o.IsForwarded || o.Forwarded

@@ -54,7 +54,7 @@ var anyBody = map[string]*huma.MediaType{
 
 // rawSendInput is a media request before parsing.
 type rawSendInput struct {
-	sendHeaders
+	SendHeaders
 	ContentType string `header:"Content-Type"`
 	RawBody     []byte `contentType:"application/octet-stream"`
 	query       url.Values
@@ -185,8 +185,8 @@ func (f mediaForm) list(names ...string) []string {
 }
 
 // sendInput reads the options every send shares.
-func (f mediaForm) sendInput(hdr sendHeaders, audio bool, raw []byte) command.SendInput {
-	o := sendOptions{Phone: f.str("phone"), Presence: Presence(f.str("presence")),
+func (f mediaForm) sendInput(hdr SendHeaders, audio bool, raw []byte) command.SendInput {
+	o := SendOptions{Phone: f.str("phone"), Presence: Presence(f.str("presence")),
 		ReplyMessageID: f.str("replyMessageId", "quotedMessageId", "replyId"), IsForwarded: f.boolean(false, "isForwarded", "forwarded")}
 	o.To = f.list("to", "jid", "target", "number")
 	sel := SessionSelector{SessionID: f.str("sessionId", "id", "session")}
@@ -242,8 +242,12 @@ func sourceOf(v string) (command.MediaSource, error) {
 	return command.MediaSource{}, fault.Invalid(fault.ReasonInvalidParameter, "a file must be an http(s) URL, a data URI or base64")
 }
 
-// decodeBase64 accepts padded or unpadded, standard or URL alphabets, with whitespace.
+// decodeBase64 accepts padded or unpadded, standard or URL alphabets, with line
+// breaks (not spaces: a sentence must not pass for base64).
 func decodeBase64(s string) ([]byte, error) {
+	if strings.ContainsRune(s, ' ') {
+		return nil, errors.New("not base64")
+	}
 	s = strings.Join(strings.Fields(s), "")
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if b, err := enc.DecodeString(s); err == nil {
@@ -264,7 +268,7 @@ func (h *handlers) sendMedia(ctx context.Context, in *rawSendInput, title string
 	if err != nil {
 		return nil, err
 	}
-	m := command.SendMediaInput{Send: f.sendInput(in.sendHeaders, route == command.RouteAudio, in.RawBody), Route: route, Source: src,
+	m := command.SendMediaInput{Send: f.sendInput(in.SendHeaders, route == command.RouteAudio, in.RawBody), Route: route, Source: src,
 		Caption: f.str("caption"), FileName: firstOf(f.str("filename", "fileName"), src.FileName), Compress: f.boolean(true, "compress")}
 	if mt := f.str("mimetype", "mime", "mimeType"); mt != "" && m.Source.MIME == "" {
 		m.Source.MIME = mt
@@ -306,7 +310,9 @@ func (h *handlers) sendMediaRoute(ctx context.Context, in *rawSendInput) (*sendR
 
 func (h *handlers) sendAudio(ctx context.Context, in *rawSendInput) (*sendResponse, error) {
 	return h.sendMedia(ctx, in, "Audio", command.RouteAudio, []string{"audio", "url", "file", "source", "media"},
-		func(f mediaForm, m *command.SendMediaInput) { m.VoiceNote = f.boolean(false, "isVN", "ptt", "voiceNote") })
+		func(f mediaForm, m *command.SendMediaInput) {
+			m.VoiceNote = f.boolean(false, "isVN", "ptt", "voiceNote")
+		})
 }
 
 func (h *handlers) sendDocument(ctx context.Context, in *rawSendInput) (*sendResponse, error) {
@@ -422,7 +428,7 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 	if len(items) > maxFilesPerRequest {
 		return nil, fault.Invalid(fault.ReasonInvalidParameter, "at most %d files per request", maxFilesPerRequest)
 	}
-	base := f.sendInput(in.sendHeaders, false, in.RawBody)
+	base := f.sendInput(in.SendHeaders, false, in.RawBody)
 	caption := f.str("caption")
 	type recipient struct {
 		result command.SendResult

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/message"
@@ -37,20 +39,20 @@ func (h *handlers) send(ctx context.Context, title string, in command.SendInput,
 
 type sendTextBody struct {
 	_ struct{} `additionalProperties:"true"`
-	sendOptions
+	SendOptions
 	Message string `json:"message,omitempty" example:"Hello"`
 	Text    string `json:"text,omitempty" hidden:"true"`
 }
 
 type sendTextPOSTInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body sendTextBody
 }
 
 type sendTextGETInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Phone          string `query:"phone"`
 	To             string `query:"to" doc:"recipients separated by , ; or newlines (aliases: jid, target, number)"`
 	JID            string `query:"jid" hidden:"true"`
@@ -80,17 +82,17 @@ func withMentions(in *command.SendInput, text string) []string {
 
 func (h *handlers) sendTextPOST(ctx context.Context, in *sendTextPOSTInput) (*sendResponse, error) {
 	b := in.Body
-	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	mentions := withMentions(&send, firstOf(b.Message, b.Text))
 	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
 }
 
 func (h *handlers) sendTextGET(ctx context.Context, in *sendTextGETInput) (*sendResponse, error) {
-	o := sendOptions{Phone: in.Phone, ReplyMessageID: in.ReplyMessageID, IsForwarded: in.IsForwarded, Presence: Presence(in.Presence)}
+	o := SendOptions{Phone: in.Phone, ReplyMessageID: in.ReplyMessageID, IsForwarded: in.IsForwarded, Presence: Presence(in.Presence)}
 	if v := firstOf(in.To, in.JID, in.Target, in.Number); v != "" {
 		o.To = Recipients{v}
 	}
-	send := o.input(in.SessionSelector, in.sendHeaders, false, in)
+	send := o.input(in.SessionSelector, in.SendHeaders, false, in)
 	mentions := withMentions(&send, firstOf(in.Message, in.Text))
 	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
 }
@@ -105,10 +107,10 @@ type contactCard struct {
 
 type sendContactInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body struct {
 		_ struct{} `additionalProperties:"true"`
-		sendOptions
+		SendOptions
 		Contact      *contactCard `json:"contact,omitempty" doc:"the card; without it the flat fields are used, and flat phone is the contact's number"`
 		Name         string       `json:"name,omitempty"`
 		FullName     string       `json:"fullName,omitempty"`
@@ -136,7 +138,7 @@ func vCard(c contactCard, digits string) string {
 
 func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*sendResponse, error) {
 	b := in.Body
-	opts := b.sendOptions
+	opts := b.SendOptions
 	card := contactCard{Name: b.Name, FullName: b.FullName, Organization: b.Organization, Email: b.Email}
 	if b.Contact != nil {
 		card = *b.Contact
@@ -147,7 +149,7 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 	if firstOf(card.Name, card.FullName) == "" || card.Phone == "" {
 		return nil, newErrorEnvelope(http.StatusBadRequest, 2001, "contact name and phone are required")
 	}
-	send := opts.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := opts.input(in.SessionSelector, in.SendHeaders, false, b)
 	name := firstOf(card.Name, card.FullName)
 	send.Content.Kind = message.KindContact
 	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Phone(card.Phone))}}
@@ -156,10 +158,10 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 
 type sendLocationInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body struct {
 		_ struct{} `additionalProperties:"true"`
-		sendOptions
+		SendOptions
 		Location  any      `json:"location,omitempty" doc:"{latitude|lat, longitude|lng, name, address}, [lat, lng] or \"lat,lng\""`
 		Latitude  *float64 `json:"latitude,omitempty"`
 		Longitude *float64 `json:"longitude,omitempty"`
@@ -243,7 +245,7 @@ func (h *handlers) sendLocation(ctx context.Context, in *sendLocationInput) (*se
 	if !ok || loc.Latitude < -90 || loc.Latitude > 90 || loc.Longitude < -180 || loc.Longitude > 180 {
 		return nil, newErrorEnvelope(http.StatusBadRequest, 3012, "location needs a latitude within ±90 and a longitude within ±180")
 	}
-	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	send.Content.Kind, send.Content.Location = message.KindLocation, &loc
 	return h.send(ctx, "Location", send, func(command.SendResult) map[string]any {
 		return map[string]any{"location": map[string]any{"degreesLatitude": loc.Latitude, "degreesLongitude": loc.Longitude,
@@ -274,6 +276,16 @@ func (l *stringList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+func (stringList) Schema(huma.Registry) *huma.Schema {
+	return &huma.Schema{OneOf: []*huma.Schema{{Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeString}}, {Type: huma.TypeString}}}
+}
+
+// stringOrObjects documents a list whose items are strings or objects.
+func stringOrObjects(desc string) *huma.Schema {
+	return &huma.Schema{Type: huma.TypeArray, Description: desc,
+		Items: &huma.Schema{OneOf: []*huma.Schema{{Type: huma.TypeString}, {Type: huma.TypeObject, AdditionalProperties: true}}}}
+}
+
 type pollFields struct {
 	Question        string     `json:"question,omitempty"`
 	Name            string     `json:"name,omitempty" hidden:"true"`
@@ -284,10 +296,10 @@ type pollFields struct {
 
 type sendPollInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body struct {
 		_ struct{} `additionalProperties:"true"`
-		sendOptions
+		SendOptions
 		pollFields
 		Poll *pollFields `json:"poll,omitempty" hidden:"true"`
 	}
@@ -306,7 +318,7 @@ func (h *handlers) sendPoll(ctx context.Context, in *sendPollInput) (*sendRespon
 	}
 	maxSel := max(f.MaxSelection, f.SelectableCount)
 	maxSel = min(max(maxSel, 1), len(f.Options))
-	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	send.Content.Kind = message.KindPoll
 	send.Content.Poll = &message.Poll{Question: q, Options: f.Options, SelectableCount: maxSel}
 	return h.send(ctx, "Poll", send, func(command.SendResult) map[string]any {
@@ -347,12 +359,16 @@ func (l *buttonList) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+func (buttonList) Schema(huma.Registry) *huma.Schema {
+	return stringOrObjects("each a text, or {type: reply, id, displayText|text}")
+}
+
 type sendButtonInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body struct {
 		_ struct{} `additionalProperties:"true"`
-		sendOptions
+		SendOptions
 		Text    string     `json:"text,omitempty"`
 		Message string     `json:"message,omitempty" hidden:"true"`
 		Footer  string     `json:"footer,omitempty"`
@@ -381,7 +397,7 @@ func (h *handlers) sendButton(ctx context.Context, in *sendButtonInput) (*sendRe
 		}
 		buttons[i] = message.Button{ID: firstOf(bt.ID, "btn_"+strconv.Itoa(i+1)), Text: text}
 	}
-	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	send.Content.Kind, send.Content.Text = message.KindButtons, firstOf(b.Text, b.Message)
 	send.Content.Buttons = &message.Buttons{Footer: b.Footer, Buttons: buttons}
 	return h.send(ctx, "Interactive button", send, func(command.SendResult) map[string]any {
@@ -418,6 +434,10 @@ func (l *listRows) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+func (listRows) Schema(huma.Registry) *huma.Schema {
+	return stringOrObjects("each a title, or {id, title, description}")
+}
+
 type listSectionIn struct {
 	Title string   `json:"title,omitempty"`
 	Rows  listRows `json:"rows,omitempty"`
@@ -433,10 +453,10 @@ type listIn struct {
 
 type sendListInput struct {
 	SessionSelector
-	sendHeaders
+	SendHeaders
 	Body struct {
 		_ struct{} `additionalProperties:"true"`
-		sendOptions
+		SendOptions
 		Lists      []listSectionIn `json:"lists,omitempty"`
 		List       *listIn         `json:"list,omitempty"`
 		Image      string          `json:"image,omitempty" doc:"not supported: header images are ignored"`
@@ -475,7 +495,7 @@ func (h *handlers) sendList(ctx context.Context, in *sendListInput) (*sendRespon
 	if err := c.Validate(); err != nil {
 		return nil, newErrorEnvelope(http.StatusBadRequest, 3011, err.Error())
 	}
-	send := b.input(in.SessionSelector, in.sendHeaders, false, b)
+	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply
 	send.Content = c
 	return h.send(ctx, "Interactive list", send, func(command.SendResult) map[string]any {

@@ -1,0 +1,302 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"encoding/base64"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/throttle"
+)
+
+// The messaging routes of the reference, their undocumented success statuses, and
+// two repairs of the reference: send/location declares `required: true` on a
+// property (invalid OpenAPI), and send/files answers messageId null (its own
+// example) where SendResult declares a string.
+func init() {
+	for _, p := range []string{"files", "media", "audio", "document", "sticker", "contact", "location", "poll", "gif", "button", "list"} {
+		implemented["/api/v1/messages/send/"+p] = true
+		undocumentedStatuses["POST /api/v1/messages/send/"+p] = []string{"202", "207", "502"}
+	}
+	for _, a := range []string{"star", "unstar", "reaction", "unreaction", "delete", "revoke", "edit", "mark-as-read"} {
+		implemented["/api/v1/messages/{messageId}/action/"+a] = true
+	}
+	for _, a := range []string{"mute", "unmute", "archive", "unarchive", "clear-all"} {
+		implemented["/api/v1/messages/action/"+a] = true
+	}
+	specFixes = append(specFixes, func(spec map[string]any) {
+		loc := spec["paths"].(map[string]any)["/api/v1/messages/send/location"].(map[string]any)["post"].(map[string]any)
+		schema := loc["requestBody"].(map[string]any)["content"].(map[string]any)["application/json"].(map[string]any)["schema"].(map[string]any)
+		for _, part := range schema["allOf"].([]any) {
+			if props, ok := part.(map[string]any)["properties"].(map[string]any); ok {
+				delete(props["location"].(map[string]any), "required")
+			}
+		}
+		sr := spec["components"].(map[string]any)["schemas"].(map[string]any)["SendResult"].(map[string]any)
+		sr["properties"].(map[string]any)["messageId"].(map[string]any)["nullable"] = true
+	})
+}
+
+// Small real files, so MIME sniffing has something to find.
+var (
+	pdfFile = []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+	exeFile = append([]byte("MZ\x90\x00\x03\x00\x00\x00"), bytes.Repeat([]byte{0}, 64)...)
+	// A 1×1 PNG.
+	pngFile, _ = base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+)
+
+// multipartBody builds a multipart request body with fields and one file part.
+func multipartBody(t *testing.T, fields map[string]string, field, name, mimeType string, data []byte) (string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, v := range fields {
+		_ = w.WriteField(k, v)
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="`+field+`"; filename="`+name+`"`)
+	h.Set("Content-Type", mimeType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = part.Write(data)
+	_ = w.Close()
+	return buf.String(), w.FormDataContentType()
+}
+
+func contentType(ct string) reqOpt { return header("Content-Type", ct) }
+
+func dataURI(mimeType string, b []byte) string {
+	return "data:" + mimeType + ";base64," + base64.StdEncoding.EncodeToString(b)
+}
+
+func TestMessagingReferenceContract(t *testing.T) {
+	t.Parallel()
+	router := loadReference(t)
+	a := newApp(t)
+	alice, _ := a.user(t, "alice")
+	bob, _ := a.user(t, "bob")
+	a.openSession(t, alice, "s1", "6281234567890")
+	check := func(r response, status int) response {
+		t.Helper()
+		if r.code != status {
+			t.Fatalf("%s %s: HTTP %d, want %d: %s", r.req.Method, r.req.URL, r.code, status, r.body)
+		}
+		validate(t, router, r)
+		return r
+	}
+	post := func(path, key string, body any, opts ...reqOpt) response {
+		t.Helper()
+		return a.do(t, http.MethodPost, "/api/v1/messages/"+path, key, body, opts...)
+	}
+	to := "6281111111111"
+	base := func(extra map[string]any) map[string]any {
+		m := map[string]any{"sessionId": "s1", "to": to}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return m
+	}
+
+	// Every send route, in its JSON form.
+	check(post("send/contact", alice, base(map[string]any{"contact": map[string]any{"name": "John", "fullName": "John Doe", "phone": "08111", "organization": "Acme"}})), 200)
+	check(post("send/location", alice, base(map[string]any{"location": map[string]any{"latitude": -6.2, "longitude": 106.8, "name": "Monas"}})), 200)
+	check(post("send/location", alice, base(map[string]any{"location": []float64{-6.2, 106.8}})), 200)
+	check(post("send/location", alice, base(map[string]any{"latitude": -6.2, "longitude": 106.8})), 200)
+	check(post("send/poll", alice, base(map[string]any{"question": "Do you like WARest?", "options": []string{"Yes", "No"}, "maxSelection": 1})), 200)
+	check(post("send/poll", alice, base(map[string]any{"question": "CSV?", "options": "a, b, c", "selectableCount": 9})), 200)
+	check(post("send/button", alice, base(map[string]any{"text": "Need help?", "footer": "Support", "buttons": []any{"Yes", map[string]any{"type": "reply", "displayText": "Agent", "id": "agent"}}})), 200)
+	check(post("send/list", alice, base(map[string]any{"text": "Select a fruit:", "buttonText": "Choose", "lists": []any{map[string]any{"title": "Fruits",
+		"rows": []any{map[string]any{"id": "apple", "title": "Apple"}, "Banana"}}}})), 200)
+	check(post("send/list", alice, base(map[string]any{"list": map[string]any{"buttonText": "Choose", "title": "Menu", "text": "Pick",
+		"sections": []any{map[string]any{"title": "Options", "rows": []any{map[string]any{"id": "o1", "title": "Option 1"}}}}}})), 200)
+	check(post("send/document", alice, base(map[string]any{"document": dataURI("application/pdf", pdfFile), "filename": "contract.pdf", "caption": "review"})), 200)
+	check(post("send/files", alice, base(map[string]any{"files": []any{map[string]any{"file": dataURI("application/pdf", pdfFile), "filename": "Spec.pdf"},
+		base64.StdEncoding.EncodeToString(pdfFile), map[string]any{"file": dataURI("application/x-msdownload", exeFile), "filename": "payload.exe"}}})), 200)
+
+	// Multipart and raw forms of the media routes.
+	body, ct := multipartBody(t, map[string]string{"sessionId": "s1", "to": to, "caption": "pic"}, "media", "p.png", "image/png", pngFile)
+	check(post("send/media", alice, body, contentType(ct)), 200)
+	check(post("send/document?sessionId=s1&to="+to+"&filename=raw.pdf", alice, string(pdfFile), contentType("application/octet-stream")), 200)
+	body, ct = multipartBody(t, map[string]string{"sessionId": "s1", "to": to}, "files", "a.pdf", "application/pdf", pdfFile)
+	check(post("send/files", alice, body, contentType(ct)), 200)
+
+	// Message actions on a message we sent, then chat actions.
+	sent := check(post("send/text", alice, base(map[string]any{"message": "hello @6281111111111"})), 200)
+	var first struct{ MessageID string }
+	sent.result(t, 0, &first)
+	act := func(method, action string, body map[string]any, status int) response {
+		t.Helper()
+		return check(a.do(t, method, "/api/v1/messages/"+first.MessageID+"/action/"+action, alice, body), status)
+	}
+	act(http.MethodPost, "star", map[string]any{"sessionId": "s1"}, 200)
+	act(http.MethodPost, "unstar", map[string]any{"sessionId": "s1"}, 200)
+	act(http.MethodPost, "reaction", map[string]any{"sessionId": "s1", "emoji": "👍"}, 200)
+	act(http.MethodPost, "unreaction", map[string]any{"sessionId": "s1"}, 200)
+	act(http.MethodPost, "edit", map[string]any{"sessionId": "s1", "message": "hello again"}, 200)
+	act(http.MethodPost, "mark-as-read", map[string]any{"sessionId": "s1", "to": to}, 200)
+	act(http.MethodPost, "revoke", map[string]any{"sessionId": "s1"}, 200)
+	act(http.MethodDelete, "delete", map[string]any{"sessionId": "s1", "withMedia": true}, 200)
+	for _, c := range []struct{ method, action string }{{http.MethodPost, "mute"}, {http.MethodPost, "unmute"}, {http.MethodPost, "archive"},
+		{http.MethodPost, "unarchive"}, {http.MethodDelete, "clear-all"}} {
+		check(a.do(t, c.method, "/api/v1/messages/action/"+c.action, alice, base(map[string]any{"duration": 60})), 200)
+		check(a.do(t, c.method, "/api/v1/messages/action/"+c.action, bob, base(nil)), 403)
+		check(a.do(t, c.method, "/api/v1/messages/action/"+c.action, "", base(nil)), 401)
+	}
+
+	// Bad inputs, on every route.
+	everything := func(session string) map[string]any { // a valid body for every send route
+		return map[string]any{"sessionId": session, "to": to, "message": "x", "question": "q", "options": []string{"a", "b"},
+			"text": "t", "buttons": []string{"b"}, "sections": []any{map[string]any{"title": "s", "rows": []string{"r"}}},
+			"contact": map[string]any{"name": "n", "phone": "6281"}, "latitude": 1, "longitude": 1,
+			"media": dataURI("image/png", pngFile), "audio": dataURI("audio/ogg", []byte("OggS")), "document": dataURI("application/pdf", pdfFile),
+			"sticker": dataURI("image/webp", []byte("RIFF\x00\x00\x00\x00WEBPVP8 ")), "gif": dataURI("image/png", pngFile),
+			"files": []string{dataURI("application/pdf", pdfFile)}}
+	}
+	for _, p := range []string{"text", "contact", "location", "poll", "button", "list", "files", "media", "audio", "document", "sticker", "gif"} {
+		check(post("send/"+p, "", everything("s1")), 401)
+		check(post("send/"+p, bob, everything("s1")), 403)
+		check(post("send/"+p, alice, everything("nope")), 404)
+		check(post("send/"+p, alice, map[string]any{"sessionId": "s1", "message": "x"}), 400) // no recipient, or no content
+	}
+	check(post("send/location", alice, base(map[string]any{"location": "north,east"})), 400)
+	check(post("send/location", alice, base(map[string]any{"latitude": 91, "longitude": 0})), 400)
+	check(post("send/poll", alice, base(map[string]any{"question": "one option?", "options": []string{"only"}})), 400)
+	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []string{"1", "2", "3", "4"}})), 400)
+	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []any{map[string]any{"type": "url", "displayText": "site", "url": "https://x"}}})), 400)
+	check(post("send/list", alice, base(map[string]any{"text": "t", "sections": []any{}})), 400)
+	check(post("send/contact", alice, base(map[string]any{"contact": map[string]any{"name": "no phone"}})), 400)
+	check(post("send/media", alice, base(map[string]any{"media": "not a file"})), 400)
+	check(post("send/media", alice, base(map[string]any{"media": "file:///etc/passwd"})), 400)
+	for _, u := range []string{"http://127.0.0.1/x.png", "http://localhost/x.png", "http://[::1]/x.png", "http://10.0.0.1/x.png", "http://169.254.169.254/latest/meta-data/"} {
+		check(post("send/media", alice, base(map[string]any{"media": u})), 400)
+	}
+	for _, p := range []string{"star", "reaction", "edit", "revoke", "mark-as-read"} {
+		check(a.do(t, http.MethodPost, "/api/v1/messages/UNKNOWN/action/"+p, alice, map[string]any{"sessionId": "s1", "emoji": "x", "message": "x"}), 404)
+		check(a.do(t, http.MethodPost, "/api/v1/messages/"+first.MessageID+"/action/"+p, bob, map[string]any{"sessionId": "s1", "emoji": "x", "message": "x"}), 403)
+		check(a.do(t, http.MethodPost, "/api/v1/messages/"+first.MessageID+"/action/"+p, "", map[string]any{"sessionId": "s1"}), 401)
+	}
+	act(http.MethodPost, "reaction", map[string]any{"sessionId": "s1"}, 400) // emoji missing
+	act(http.MethodPost, "edit", map[string]any{"sessionId": "s1"}, 400)     // text missing
+	check(a.do(t, http.MethodPost, "/api/v1/messages/action/mute", alice, base(map[string]any{"duration": 50000})), 400)
+	check(a.do(t, http.MethodPost, "/api/v1/messages/action/mute", alice, map[string]any{"sessionId": "s1"}), 400)
+
+	// Outside the reference's declared statuses: blocked types and oversize bodies.
+	expect(t, post("send/document", alice, base(map[string]any{"document": dataURI("application/x-msdownload", exeFile), "filename": "x.exe"})),
+		http.StatusUnsupportedMediaType, 2007)
+	expect(t, post("send/document", alice, base(map[string]any{"document": dataURI("text/plain", []byte("#!/bin/sh\nrm -rf /\n")), "filename": "run.sh"})),
+		http.StatusUnsupportedMediaType, 2007)
+	expect(t, post("send/media", alice, base(map[string]any{"media": dataURI("application/pdf", pdfFile)})), http.StatusUnsupportedMediaType, 2007)
+	expect(t, post("send/files", alice, base(map[string]any{"files": []string{dataURI("application/x-msdownload", exeFile)}})), http.StatusUnsupportedMediaType, 2007)
+}
+
+func TestMessaging_Oversize(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *httpapi.Config) { c.MediaLimit = 1024 })
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281234567890")
+	r := a.do(t, http.MethodPost, "/api/v1/messages/send/document?sessionId=s1&to=6281111111111", alice, strings.Repeat("x", 4096),
+		contentType("application/octet-stream"))
+	expect(t, r, http.StatusRequestEntityTooLarge, 2006)
+	big := newAppWith(t, func(c *command.Config) { c.Limits.Cooldown = 0; c.Media.PerFileLimit = 64 })
+	key, _ := big.user(t, "carol")
+	big.openSession(t, key, "s2", "6281234567891")
+	expect(t, big.do(t, http.MethodPost, "/api/v1/messages/send/document", key, map[string]any{"sessionId": "s2", "to": "6281111111111",
+		"document": dataURI("application/pdf", append(pdfFile, make([]byte, 100)...))}), http.StatusRequestEntityTooLarge, 2006)
+}
+
+func TestMessaging_IdempotencyKey(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	alice, _ := a.user(t, "alice")
+	bob, _ := a.user(t, "bob")
+	a.openSession(t, alice, "s1", "6281234567890")
+	a.openSession(t, bob, "b1", "6281234567892")
+	body := map[string]any{"sessionId": "s1", "to": []string{"6281111111111", "6282222222222"}, "message": "once"}
+	first := a.do(t, http.MethodPost, "/api/v1/messages/send/text", alice, body, header("Idempotency-Key", "k-1"))
+	expect(t, first, http.StatusOK, 1000)
+	again := a.do(t, http.MethodPost, "/api/v1/messages/send/text", alice, body, header("Idempotency-Key", "k-1"))
+	expect(t, again, http.StatusOK, 1000)
+	if again.hdr.Get("Idempotent-Replayed") != "true" {
+		t.Fatal("replay not marked")
+	}
+	var m1, m2 struct{ MessageID string }
+	for i := range 2 {
+		first.result(t, i, &m1)
+		again.result(t, i, &m2)
+		if m1.MessageID != m2.MessageID {
+			t.Fatalf("replay %d has message %s, first had %s", i, m2.MessageID, m1.MessageID)
+		}
+	}
+	if n := len(a.net.Sent("s1")); n != 2 {
+		t.Fatalf("network saw %d messages, want 2", n)
+	}
+	body["message"] = "different"
+	expect(t, a.do(t, http.MethodPost, "/api/v1/messages/send/text", alice, body, header("Idempotency-Key", "k-1")), http.StatusConflict, 2004)
+	// Keys are per API key: bob's k-1 is his own.
+	expect(t, a.do(t, http.MethodPost, "/api/v1/messages/send/text", bob, map[string]any{"sessionId": "b1", "to": "6281111111111", "message": "x"},
+		header("Idempotency-Key", "k-1")), http.StatusOK, 1000)
+}
+
+func TestMessaging_RateLimitAndQuota(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, func(c *command.Config) {
+		c.Limits.Cooldown = 0
+		c.Limits.Rate = throttle.Window{Limit: 6, Size: time.Hour}
+		c.Limits.Quota = throttle.Window{Limit: 3, Size: time.Hour}
+	})
+	alice, _ := a.user(t, "alice")
+	bob, _ := a.user(t, "bob")
+	a.openSession(t, alice, "s1", "6281234567890") // 2 requests of the 6: create, scan (outside the quota)
+	send := func(key string) response {
+		return a.do(t, http.MethodPost, "/api/v1/messages/send/text", key, map[string]any{"sessionId": "s1", "to": "6281111111111", "message": "x"})
+	}
+	for i := range 3 {
+		r := send(alice)
+		expect(t, r, http.StatusOK, 1000)
+		if got := r.hdr.Get("X-Quota-Remaining"); got != string(rune('2'-i)) {
+			t.Fatalf("X-Quota-Remaining = %q after %d sends", got, i+1)
+		}
+		if r.hdr.Get("X-RateLimit-Limit") != "6" || r.hdr.Get("X-RateLimit-Reset") == "" {
+			t.Fatalf("rate headers %v", r.hdr)
+		}
+	}
+	r := send(alice)
+	expect(t, r, http.StatusTooManyRequests, 2401)
+	if r.hdr.Get("Retry-After") == "" || r.hdr.Get("X-Quota-Remaining") != "0" {
+		t.Fatalf("quota 429 headers %v", r.hdr)
+	}
+	r = a.do(t, http.MethodGet, "/api/v1/session/list", alice, nil) // 7th request of this key
+	expect(t, r, http.StatusTooManyRequests, 2400)
+	if r.hdr.Get("Retry-After") == "" || r.hdr.Get("X-RateLimit-Remaining") != "0" {
+		t.Fatalf("rate 429 headers %v", r.hdr)
+	}
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", bob, nil), http.StatusOK, 1000) // bob has his own bucket
+}
+
+func TestMessaging_Cooldown(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, func(c *command.Config) { c.Limits.Cooldown = time.Hour })
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281234567890")
+	send := func(to string) response {
+		return a.do(t, http.MethodPost, "/api/v1/messages/send/text", alice, map[string]any{"sessionId": "s1", "to": to, "message": "x"})
+	}
+	expect(t, send("081111111111"), http.StatusOK, 1000)
+	r := send("+62 811-1111-1111") // the same recipient, written differently
+	expect(t, r, http.StatusTooManyRequests, 2400)
+	if r.hdr.Get("Retry-After") == "" {
+		t.Fatal("no Retry-After")
+	}
+	expect(t, send("6282222222222"), http.StatusOK, 1000)
+	// A failed send starts no cooldown.
+	expect(t, send(unreachable+"1111111"), http.StatusBadGateway, 3002)
+	expect(t, send(unreachable+"1111111"), http.StatusBadGateway, 3002)
+}
