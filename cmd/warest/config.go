@@ -29,6 +29,8 @@ type Config struct {
 
 	Transport         string        // whatsmeow | sandbox (ours)
 	SandboxQRInterval time.Duration // ours
+	SandboxURL        string        // ours: use the sandbox network another process shares
+	SandboxServe      string        // ours: share this process's sandbox network on this address
 	ReloginQR         bool          // ours: after a remote logout, show a fresh QR code
 	Proxy             proxy.Config
 
@@ -115,6 +117,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.SandboxQRInterval, err = e.millis(20*time.Second, "WAREST_SANDBOX_QR_INTERVAL_MS")
 	collect(err)
+	c.SandboxURL, c.SandboxServe = e.str("", "WAREST_SANDBOX_URL"), e.str("", "WAREST_SANDBOX_SERVE")
 	c.WebhookTO, err = e.millis(10*time.Second, "WAREST_WEBHOOK_TIMEOUT_MS")
 	collect(err)
 	c.WebhookBase, err = e.millis(800*time.Millisecond, "WAREST_WEBHOOK_BACKOFF_MS")

@@ -37,6 +37,9 @@ func run(args []string, out io.Writer) error {
 	log := newLogger(cfg.LogLevel, os.Stderr)
 	slog.SetDefault(log)
 
+	if len(args) > 0 && args[0] == "sandbox" {
+		return runSandbox(cfg, log, args[1:], out)
+	}
 	opts := options(cfg, log, out)
 	if len(args) > 0 {
 		switch strings.Join(args, " ") {

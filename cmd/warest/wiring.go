@@ -15,7 +15,6 @@ import (
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/postgres"
 	"github.com/warest-go/warest/adapters/qr"
-	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/secretbox"
 	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/adapters/system"
@@ -78,7 +77,7 @@ func storeOptions(cfg Config) []fx.Option {
 // database, or the sandbox.
 func transportOptions(cfg Config) fx.Option {
 	if cfg.Transport == "sandbox" {
-		return fx.Options(sandbox.Module, fx.Supply(sandbox.Config{QRInterval: cfg.SandboxQRInterval, QRTTL: cfg.SandboxQRInterval}))
+		return sandboxOptions(cfg)
 	}
 	database := fx.Provide(func(s *sqlite.Store) whatsmeow.Database { return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()} })
 	if cfg.DBClient == "postgres" {
