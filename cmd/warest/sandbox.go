@@ -52,7 +52,9 @@ func runSandbox(cfg Config, log *slog.Logger, args []string, out io.Writer) erro
 	}
 	app := fx.New(fx.WithLogger(fxLogger(log)), fx.Supply(log, sandboxConfig(cfg), remote.ServeConfig{Addr: addr}),
 		system.Module, sandbox.Module, remote.ServeModule,
-		fx.Invoke(func() { fmt.Fprintf(out, "WAREST sandbox network on http://%s (gateways: WAREST_SANDBOX_URL=http://%s)\n", addr, addr) }))
+		fx.Invoke(func() {
+			fmt.Fprintf(out, "WAREST sandbox network on http://%s (gateways: WAREST_SANDBOX_URL=http://%s)\n", addr, addr)
+		}))
 	if err := app.Err(); err != nil {
 		return err
 	}
