@@ -152,6 +152,12 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery) {
 		return
 	}
 	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout})
+	if err != nil && ctx.Err() != nil {
+		// Shutting down cut the attempt short: it says nothing about the receiver.
+		// Release the claim as it was, so the next process need not wait out the lease.
+		w.save(ctx, d)
+		return
+	}
 	out := webhook.Outcome{HTTPStatus: resp.Status, Err: err}
 	w.cfg.Policy.Record(&d, out, w.clock.Now())
 	w.breaker.Record(d.URL, out, w.clock.Now())
@@ -180,8 +186,10 @@ func (w *Webhooks) finish(ctx context.Context, d webhook.Delivery, reason string
 	w.save(ctx, d)
 }
 
+// save records an attempt's result even while shutting down: a result left unsaved
+// keeps the delivery claimed until its lease runs out.
 func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) {
-	if err := w.store.Deliveries().Save(ctx, d); err != nil {
+	if err := w.store.Deliveries().Save(context.WithoutCancel(ctx), d); err != nil {
 		w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)
 	}
 }
@@ -252,6 +260,6 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.
 	keys := webhook.Keys(sub.Mode, sub.Secrets(w.clock.Now()), info.Username)
 	return webhook.Build(webhook.Signing{Mode: sub.Mode, Algorithm: alg, Keys: keys}, webhook.Envelope{
 		Event: string(e.Type), EventID: e.ID, Data: e.Payload, SessionID: e.SessionID,
-		At: e.OccurredAt, Session: info, Attempt: d.Attempts + 1,
+		At: e.OccurredAt, SentAt: w.clock.Now(), Session: info, Attempt: d.Attempts + 1,
 	})
 }

@@ -113,7 +113,8 @@ type Envelope struct {
 	EventID   string
 	Data      json.RawMessage
 	SessionID string
-	At        time.Time
+	At        time.Time // when the event occurred: the body's ts and X-WAREST-Timestamp
+	SentAt    time.Time // when this attempt is made: Standard Webhooks' webhook-timestamp (At when zero)
 	Session   SessionInfo
 	Attempt   int // 1-based; 0 for a preflight
 }
@@ -158,12 +159,18 @@ func Build(sg Signing, e Envelope) (Request, error) {
 		h["X-WAREST-Preflight"] = "1"
 	}
 	if sg.Mode == ModeStandard {
+		// The spec signs the attempt's time, not the event's: receivers refuse
+		// timestamps older than a few minutes, and a retry may come hours later.
+		sent := e.SentAt
+		if sent.IsZero() {
+			sent = e.At
+		}
 		sigs := make([]string, len(sg.Keys))
 		for i, k := range sg.Keys {
-			sigs[i] = StandardSignature(k, e.EventID, e.At, body)
+			sigs[i] = StandardSignature(k, e.EventID, sent, body)
 		}
 		h["webhook-id"] = e.EventID
-		h["webhook-timestamp"] = fmt.Sprint(e.At.Unix())
+		h["webhook-timestamp"] = fmt.Sprint(sent.Unix())
 		h["webhook-signature"] = strings.Join(sigs, " ")
 		return Request{Body: body, Headers: h}, nil
 	}
