@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -40,6 +41,14 @@ const (
 	WebhookDisabled      Type = "webhook_disabled"      // a subscription failed too many events in a row
 	WebhookActionFailed  Type = "webhook_action_failed" // a response action could not run
 )
+
+// Types lists every event type, in documentation order.
+var Types = []Type{SessionStatus, MessageReceived, MessageReaction, MessageCommand, MessageEdited, MessageRevoked,
+	GroupParticipants, GroupJoin, GroupLeave, GroupUpdate, PresenceUpdate, CredsUpdate, Call,
+	MessageStatus, MessageAck, MessageUndecryptable, HistorySync, SessionHealth, WebhookDisabled, WebhookActionFailed}
+
+// Known reports whether t is an event type.
+func Known(t Type) bool { return slices.Contains(Types, t) }
 
 // Envelope is one recorded domain event.
 type Envelope struct {
