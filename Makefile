@@ -19,8 +19,9 @@ test: ## Every test, with the race detector
 test-short:
 	$(GO) test -count=1 $(PKGS)
 
-bench: ## Benchmarks (print, never gate)
+bench: ## Benchmarks (print, never gate); send acceptance on SQLite and PostgreSQL
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+	WAREST_BENCH=1 $(GO) test -count=1 -run '^TestBenchSend' -v ./test/e2e/ | grep -E 'BENCH|SKIP|FAIL|ok'
 
 generate: ## Regenerate sqlc code
 	$(SQLC) generate -f sql/sqlc.yaml

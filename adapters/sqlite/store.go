@@ -26,7 +26,8 @@ type Config struct {
 // Store implements ports.Store on one SQLite file.
 type Store struct {
 	*repos
-	db *sql.DB
+	db     *sql.DB
+	shared *sql.DB // for components sharing the file (whatsmeow), with its own pool
 }
 
 var _ ports.Store = (*Store)(nil)
@@ -43,11 +44,20 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
+	// One connection for our queries: SQLite has one writer, and writers queued in Go
+	// take turns at once, where SQLite's busy handler sleeps in growing steps (tails of
+	// hundreds of ms under load). InTx's fn must therefore use its r, never the Store.
+	sqldb.SetMaxOpenConns(1)
 	if err := migrate(ctx, sqldb); err != nil {
 		_ = sqldb.Close()
 		return nil, err
 	}
-	s := &Store{db: sqldb}
+	shared, err := sql.Open("sqlite", dsn(cfg.Path))
+	if err != nil {
+		_ = sqldb.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	s := &Store{db: sqldb, shared: shared}
 	s.repos = &repos{q: db.New(sqldb), sealer: sealer, atomic: s.inTx}
 	return s, nil
 }
@@ -106,10 +116,10 @@ func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 func (s *Store) Dialect() string { return "sqlite" }
 
 // DB is the underlying pool, for components sharing the file (whatsmeow's sqlstore).
-func (s *Store) DB() *sql.DB { return s.db }
+func (s *Store) DB() *sql.DB { return s.shared }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return errors.Join(s.shared.Close(), s.db.Close()) }
 
 // repos implements ports.Repositories on one query handle: the pool, or a transaction.
 type repos struct {
