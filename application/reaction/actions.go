@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -48,7 +49,7 @@ func (a *Actions) Run(ctx context.Context, d webhook.Delivery, delivered, answer
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
-	r := run{Actions: a, d: d, plan: plan, chat: defaultChat(delivered)}
+	r := run{Actions: a, d: d, plan: plan, chat: defaultChat(delivered), key: defaultKey(delivered)}
 	if err != nil {
 		r.failed(ctx, webhook.Action{}, err)
 		return true
@@ -82,11 +83,34 @@ type run struct {
 	plan webhook.Plan
 	p    account.Principal
 	chat string // the triggering chat: the default `to`
+	key  any    // the triggering message's key: the default `key` of react, star, unstar, delete and read
 }
 
 func defaultChat(delivered []byte) string {
 	v, _ := webhook.Lookup(webhook.TemplateVars(delivered), "data.sender.chatId")
 	return webhook.Stringify(v)
+}
+
+func defaultKey(delivered []byte) any {
+	v, _ := webhook.Lookup(webhook.TemplateVars(delivered), "data.message.key")
+	return v
+}
+
+// keyDefaults are the actions about a message that, without a key, act on the one
+// that triggered the webhook.
+var keyDefaults = map[webhook.ActionKind]bool{webhook.ActReact: true, webhook.ActStar: true, webhook.ActUnstar: true,
+	webhook.ActDelete: true, webhook.ActRead: true}
+
+func (r *run) withDefaultKey(act webhook.Action) webhook.Action {
+	if !keyDefaults[act.Kind] || r.key == nil || act.Fields["keys"] != nil {
+		return act
+	}
+	if k, ok := act.Fields["key"]; ok && k != nil && k != "" {
+		return act
+	}
+	act.Fields = maps.Clone(act.Fields)
+	act.Fields["key"] = r.key
+	return act
 }
 
 func (r *run) seq(ctx context.Context, list []webhook.Action) {
@@ -106,6 +130,7 @@ func (r *run) seq(ctx context.Context, list []webhook.Action) {
 
 // one runs an action; attempt distinguishes the tries of a retry so each may send.
 func (r *run) one(ctx context.Context, act webhook.Action, attempt string) error {
+	act = r.withDefaultKey(act)
 	switch act.Kind {
 	case webhook.ActNoop:
 		return nil
@@ -183,6 +208,11 @@ func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c me
 	to := act.String("to", "jid", "number")
 	if to == "" {
 		to = r.chat
+	}
+	// The per-key rate limit and quota, under the actions' own key name, as the
+	// HTTP sending routes count them.
+	if _, err := r.cmds.Throttle(ctx, r.p, true); err != nil {
+		return err
 	}
 	_, err := r.cmds.Send(ctx, r.p, command.SendInput{
 		SessionID:      r.d.SessionID,

@@ -79,6 +79,7 @@ type hookOpts struct {
 	disableAfter int
 	defaultURL   string
 	cooldown     time.Duration // recipient cooldown of command.Send; 0 disables it
+	limits       func(*command.Limits)
 	wrapNet      func(*sandbox.Network) ports.Transport
 }
 
@@ -116,6 +117,9 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.Limits.Cooldown = opt.cooldown
+	if opt.limits != nil {
+		opt.limits(&cfg.Limits)
+	}
 	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
 		Clock: realClock{}, IDs: ulids{}, Hub: w.hub, Log: discard})
 	w.actions = reaction.NewActions(w.cmd, tr, w.store, realClock{}, discard, cfg.DefaultCountryCode)
