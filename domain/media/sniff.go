@@ -48,9 +48,13 @@ var magics = []magic{
 	{"video/quicktime", func(b []byte) bool { return at(4, "ftypqt")(b) }},
 	{"audio/mp4", func(b []byte) bool { return at(4, "ftypM4A")(b) }},
 	{"video/mp4", func(b []byte) bool { return at(4, "ftyp")(b) }},
-	{"video/webm", func(b []byte) bool { return prefix("\x1a\x45\xdf\xa3")(b) && bytes.Contains(head(b, 64), []byte("webm")) }},
+	{"video/webm", func(b []byte) bool {
+		return prefix("\x1a\x45\xdf\xa3")(b) && bytes.Contains(head(b, 64), []byte("webm"))
+	}},
 	{"video/x-matroska", prefix("\x1a\x45\xdf\xa3")},
-	{"audio/mpeg", func(b []byte) bool { return prefix("ID3")(b) || (len(b) > 1 && b[0] == 0xff && b[1]&0xe0 == 0xe0 && b[1]&0x06 != 0) }},
+	{"audio/mpeg", func(b []byte) bool {
+		return prefix("ID3")(b) || (len(b) > 1 && b[0] == 0xff && b[1]&0xe0 == 0xe0 && b[1]&0x06 != 0)
+	}},
 	{"audio/amr", prefix("#!AMR")},
 	{"audio/flac", prefix("fLaC")},
 	{"application/x-7z-compressed", prefix("7z\xbc\xaf\x27\x1c")},
