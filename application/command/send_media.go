@@ -100,6 +100,9 @@ func (s *Service) SendMedia(ctx context.Context, p account.Principal, in SendMed
 func (s *Service) loadMedia(ctx context.Context, src MediaSource) (MediaSource, error) {
 	limit := s.cfg.Media.PerFileLimit
 	if len(src.Data) == 0 && src.URL != "" {
+		if s.fetcher == nil {
+			return MediaSource{}, fault.New(fault.KindUnavailable, "", "fetching media from URLs is not configured")
+		}
 		f, err := s.fetcher.Fetch(ctx, src.URL, limit)
 		if err != nil {
 			return MediaSource{}, err

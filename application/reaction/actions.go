@@ -176,6 +176,9 @@ func (r *run) one(ctx context.Context, act webhook.Action, attempt string) error
 	case webhook.ActStar, webhook.ActUnstar, webhook.ActDelete, webhook.ActRead:
 		return r.accountState(ctx, act)
 	}
+	if media, ok := mediaOf(act); ok {
+		return r.sendMedia(ctx, act, attempt, media)
+	}
 	c, err := contentOf(act)
 	if err != nil {
 		return err
@@ -205,22 +208,38 @@ func (r *run) retry(ctx context.Context, act webhook.Action) error {
 }
 
 func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c message.Content) error {
+	in, err := r.sendInput(ctx, act, attempt, c)
+	if err != nil {
+		return err
+	}
+	_, err = r.cmds.Send(ctx, r.p, in)
+	return err
+}
+
+// sendMedia fetches the action's URL through the guarded fetcher and sends the
+// file like the media routes do (conversion, blob store, queue).
+func (r *run) sendMedia(ctx context.Context, act webhook.Action, attempt string, m command.SendMediaInput) error {
+	in, err := r.sendInput(ctx, act, attempt, message.Content{})
+	if err != nil {
+		return err
+	}
+	m.Send = in
+	_, err = r.cmds.SendMedia(ctx, r.p, m)
+	return err
+}
+
+// sendInput addresses a send and counts it against the per-key rate limit and
+// quota, under the actions' own key name, as the HTTP sending routes do.
+func (r *run) sendInput(ctx context.Context, act webhook.Action, attempt string, c message.Content) (command.SendInput, error) {
 	to := act.String("to", "jid", "number")
 	if to == "" {
 		to = r.chat
 	}
-	// The per-key rate limit and quota, under the actions' own key name, as the
-	// HTTP sending routes count them.
 	if _, err := r.cmds.Throttle(ctx, r.p, true); err != nil {
-		return err
+		return command.SendInput{}, err
 	}
-	_, err := r.cmds.Send(ctx, r.p, command.SendInput{
-		SessionID:      r.d.SessionID,
-		To:             []string{to},
-		Content:        c,
-		IdempotencyKey: "webhook-action:" + r.d.ID + ":" + act.Path + attempt,
-	})
-	return err
+	return command.SendInput{SessionID: r.d.SessionID, To: []string{to}, Content: c,
+		IdempotencyKey: "webhook-action:" + r.d.ID + ":" + act.Path + attempt}, nil
 }
 
 // presence covers delay (optionally showing a chat state meanwhile), typing and

@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/webhook"
 )
-
-// errNeedsMedia marks the actions that fetch a URL; they are refused until media
-// intake (URL fetch into the blob store) is wired to the action runner.
-var errNeedsMedia = errors.New("media actions are not supported yet")
 
 // contentOf turns a sending action (including react, edit and revoke, which are
 // messages too) into message content.
@@ -53,8 +50,6 @@ func contentOf(act webhook.Action) (message.Content, error) {
 			c.Kind, c.Text = message.KindEdit, act.String("text", "message")
 		}
 		return c, nil
-	case webhook.ActMedia, webhook.ActDocument, webhook.ActSticker:
-		return message.Content{}, errNeedsMedia
 	}
 	return message.Content{}, fmt.Errorf("%s is not a sending action", act.Kind)
 }
@@ -185,4 +180,30 @@ func list(act webhook.Action) (message.Content, error) {
 	}
 	return message.Content{Kind: message.KindList, Text: act.String("text"), List: &message.List{Title: act.String("title"),
 		Footer: act.String("footer"), ButtonText: act.String("buttonText"), Sections: sections}}, nil
+}
+
+// mediaOf reads a media, document or sticker action: a URL the gateway fetches and
+// converts as the media routes do. WAREST sends action audio as a voice note and
+// a gif as a looping video.
+func mediaOf(act webhook.Action) (command.SendMediaInput, bool) {
+	in := command.SendMediaInput{Caption: act.String("caption"), FileName: act.String("filename", "fileName"), Compress: true}
+	switch act.Kind {
+	case webhook.ActMedia:
+		in.Source.URL = act.String("url")
+		switch strings.ToLower(act.String("mediaType", "mediatype")) {
+		case "gif":
+			in.Route = command.RouteGIF
+		case "audio":
+			in.Route, in.VoiceNote = command.RouteAudio, true
+		default:
+			in.Route = command.RouteMedia
+		}
+	case webhook.ActDocument:
+		in.Route, in.Source.URL = command.RouteDocument, act.String("url")
+	case webhook.ActSticker:
+		in.Route, in.Source.URL = command.RouteSticker, act.String("webpUrl", "imageUrl", "url")
+	default:
+		return command.SendMediaInput{}, false
+	}
+	return in, true
 }
