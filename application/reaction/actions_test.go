@@ -6,12 +6,14 @@ package reaction_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -432,23 +434,58 @@ func TestActions_Retry(t *testing.T) {
 	})
 }
 
-// Media actions fetch URLs; until media intake is wired to the runner they are
-// reported, and the other actions still run.
-func TestActions_MediaActionsAreReportedUntilSupported(t *testing.T) {
-	t.Parallel()
-	r := newActionRig(t, hookOpts{}, `{"actions":[
-		{"type":"media","mediaType":"image","url":"https://cdn.test/a.jpg","caption":"c"},
-		{"type":"document","url":"https://cdn.test/a.pdf","filename":"a.pdf"},
-		{"type":"sticker","webpUrl":"https://cdn.test/a.webp"},
-		{"type":"text","text":"still here"}]}`)
-	if got := texts(r.waitSent(1)); !slices.Equal(got, []string{"still here"}) {
-		t.Fatalf("sent %v", got)
+// fakeFetcher serves files by URL, like a CDN would.
+type fakeFetcher map[string]ports.FetchedMedia
+
+func (f fakeFetcher) Fetch(_ context.Context, url string, _ int64) (ports.FetchedMedia, error) {
+	m, ok := f[url]
+	if !ok {
+		return ports.FetchedMedia{}, errors.New("404 from " + url)
 	}
-	f := r.waitFailures(3)
-	for i, kind := range []string{"media", "document", "sticker"} {
-		if f[i].Action != kind || f[i].Path != fmt.Sprint(i) || !strings.Contains(f[i].Error, "not supported") {
-			t.Fatalf("failure %d: %+v", i, f[i])
+	return m, nil
+}
+
+var (
+	pngBytes  = append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), make([]byte, 64)...)
+	pdfBytes  = []byte("%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")
+	webpBytes = append([]byte("RIFF\x24\x00\x00\x00WEBPVP8 "), make([]byte, 32)...)
+)
+
+// Media actions fetch their URL (through the gateway's fetcher) and send like the
+// media routes; a URL that cannot be fetched is reported and the rest still runs.
+func TestActions_MediaDocumentSticker(t *testing.T) {
+	t.Parallel()
+	blobs, err := storage.New(storage.Config{Root: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fetch := fakeFetcher{
+		"https://cdn.test/a.png":  {Data: pngBytes, MIME: "image/png", FileName: "a.png"},
+		"https://cdn.test/a.pdf":  {Data: pdfBytes, MIME: "application/pdf", FileName: "a.pdf"},
+		"https://cdn.test/a.webp": {Data: webpBytes, MIME: "image/webp", FileName: "a.webp"},
+	}
+	r := newActionRig(t, hookOpts{fetcher: fetch, blobs: blobs}, `{"actions":[
+		{"type":"media","mediaType":"image","url":"https://cdn.test/a.png","caption":"for {{sender.pushName}}"},
+		{"type":"document","url":"https://cdn.test/a.pdf","filename":"report.pdf"},
+		{"type":"sticker","webpUrl":"https://cdn.test/a.webp"},
+		{"type":"media","mediaType":"image","url":"https://cdn.test/missing.png"},
+		{"type":"text","text":"still here"}]}`)
+	sent := r.waitSent(4)
+	want := []message.Kind{message.KindImage, message.KindDocument, message.KindSticker, message.KindText}
+	for i, m := range sent {
+		if m.Content.Kind != want[i] {
+			t.Fatalf("message %d is %s, want %s (%+v)", i, m.Content.Kind, want[i], m.Content)
 		}
+	}
+	if c := sent[0].Content; c.Text != "for Bob" || c.Media == nil {
+		t.Fatalf("image caption not templated: %+v", c)
+	}
+	if m := sent[1].Content.Media; m == nil || m.FileName != "report.pdf" {
+		t.Fatalf("document %+v", m)
+	}
+	f := r.waitFailures(1)
+	if len(f) != 1 || f[0].Path != "3" || f[0].Action != "media" || !strings.Contains(f[0].Error, "404") {
+		t.Fatalf("failures %+v", f)
 	}
 }
 

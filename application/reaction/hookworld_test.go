@@ -80,6 +80,8 @@ type hookOpts struct {
 	defaultURL   string
 	cooldown     time.Duration // recipient cooldown of command.Send; 0 disables it
 	limits       func(*command.Limits)
+	fetcher      ports.MediaFetcher // nil: media actions cannot fetch
+	blobs        ports.BlobStore
 	wrapNet      func(*sandbox.Network) ports.Transport
 }
 
@@ -121,7 +123,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 		opt.limits(&cfg.Limits)
 	}
 	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
-		Clock: realClock{}, IDs: ulids{}, Hub: w.hub, Log: discard})
+		Clock: realClock{}, IDs: ulids{}, Hub: w.hub, Log: discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
 	w.actions = reaction.NewActions(w.cmd, tr, w.store, realClock{}, discard, cfg.DefaultCountryCode)
 	w.actions.Limits.DefaultDelay = 0
 	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
