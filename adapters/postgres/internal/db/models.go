@@ -91,6 +91,11 @@ type User struct {
 	CreatedAt    time.Time
 }
 
+type WaSessionDevice struct {
+	SessionID string
+	Jid       string
+}
+
 type WebhookDelivery struct {
 	ID             string
 	EventID        string

@@ -90,6 +90,11 @@ type User struct {
 	CreatedAt    int64
 }
 
+type WaSessionDevice struct {
+	SessionID string
+	Jid       string
+}
+
 type WebhookDelivery struct {
 	ID             string
 	EventID        string
