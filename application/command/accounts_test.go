@@ -6,23 +6,24 @@ import (
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/test/appworld"
 )
 
-func seededWorld(t *testing.T) *world {
+func seededWorld(t *testing.T) *appworld.World {
 	t.Helper()
-	return newWorld(t, options{})
+	return appworld.New(t, appworld.Options{})
 }
 
 // emptyWorld has no users: its admin comes from SeedAdmin.
-func emptyWorld(t *testing.T) *world {
+func emptyWorld(t *testing.T) *appworld.World {
 	t.Helper()
-	return newWorld(t, options{noUsers: true})
+	return appworld.New(t, appworld.Options{NoUsers: true})
 }
 
-func (w *world) authenticates(key string) (account.Principal, bool) {
-	p, err := w.qry.Authenticate(w.ctx, key)
+func authenticates(w *appworld.World, key string) (account.Principal, bool) {
+	p, err := w.Qry.Authenticate(w.Ctx, key)
 	if err != nil && !fault.Is(err, fault.KindUnauthorized) {
-		w.t.Fatalf("Authenticate: %v", err)
+		w.T.Fatalf("Authenticate: %v", err)
 	}
 	return p, err == nil
 }
@@ -30,7 +31,7 @@ func (w *world) authenticates(key string) (account.Principal, bool) {
 func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	t.Parallel()
 	w := emptyWorld(t)
-	res, err := w.cmd.SeedAdmin(w.ctx, "root", "", "")
+	res, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,26 +39,26 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 		!regexp.MustCompile(`^wst_[a-z2-7]{40}$`).MatchString(res.GeneratedKey) {
 		t.Fatalf("first boot %+v", res)
 	}
-	u, key, err := w.cmd.Login(w.ctx, "root", res.GeneratedPassword)
+	u, key, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword)
 	if err != nil || !u.IsAdmin() || u.Registry != account.AdminRegistry || key == "" {
 		t.Fatalf("login with the generated password: %+v %v", u, err)
 	}
-	p, ok := w.authenticates(res.GeneratedKey)
+	p, ok := authenticates(w, res.GeneratedKey)
 	if !ok || p.User.Username != "root" || !p.User.IsAdmin() {
 		t.Fatalf("generated key: %+v %v", p, ok)
 	}
 
-	again, err := w.cmd.SeedAdmin(w.ctx, "root", "", "")
+	again, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.GeneratedPassword != "" || again.GeneratedKey != "" {
 		t.Fatalf("second boot generated %+v", again)
 	}
-	if _, _, err := w.cmd.Login(w.ctx, "root", res.GeneratedPassword); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword); err != nil {
 		t.Fatalf("second boot changed the password: %v", err)
 	}
-	keys, _ := w.mem.APIKeys().ListByUser(w.ctx, u.ID)
+	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, u.ID)
 	seeds := 0
 	for _, k := range keys {
 		if k.Name == "seed" {
@@ -67,10 +68,10 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	if len(keys) != 3 || seeds != 1 { // one seed key, two login keys
 		t.Fatalf("%d keys, %d seed keys", len(keys), seeds)
 	}
-	if _, err := w.cmd.SeedAdmin(w.ctx, "root", "", ""); err != nil {
+	if _, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if users, _ := w.mem.Users().List(w.ctx); len(users) != 1 {
+	if users, _ := w.Mem.Users().List(w.Ctx); len(users) != 1 {
 		t.Fatalf("%d users after three boots", len(users))
 	}
 }
@@ -79,31 +80,31 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	t.Parallel()
 	w := emptyWorld(t)
 	const envKey = "operator-chosen-key-1234"
-	res, err := w.cmd.SeedAdmin(w.ctx, "", "first-password", envKey)
+	res, err := w.Cmd.SeedAdmin(w.Ctx, "", "first-password", envKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Username != "admin" || res.GeneratedPassword != "" || res.GeneratedKey != "" {
 		t.Fatalf("seed %+v", res)
 	}
-	p, ok := w.authenticates(envKey)
+	p, ok := authenticates(w, envKey)
 	if !ok || p.User.Username != "admin" || !p.User.IsAdmin() {
 		t.Fatalf("configured key: %+v %v", p, ok)
 	}
-	if _, _, err := w.cmd.Login(w.ctx, "admin", "first-password"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password"); err != nil {
 		t.Fatalf("configured password: %v", err)
 	}
 	// Next boot with another password and the same key: password wins, key not duplicated.
-	if _, err := w.cmd.SeedAdmin(w.ctx, "", "second-password", envKey); err != nil {
+	if _, err := w.Cmd.SeedAdmin(w.Ctx, "", "second-password", envKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.cmd.Login(w.ctx, "admin", "first-password"); !fault.Is(err, fault.KindUnauthorized) {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password"); !fault.Is(err, fault.KindUnauthorized) {
 		t.Fatalf("old password still works: %v", err)
 	}
-	if _, _, err := w.cmd.Login(w.ctx, "admin", "second-password"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "second-password"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
-	keys, _ := w.mem.APIKeys().ListByUser(w.ctx, p.User.ID)
+	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, p.User.ID)
 	env := 0
 	for _, k := range keys {
 		if k.Hash == account.HashKey(envKey) {
@@ -113,7 +114,7 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	if env != 1 {
 		t.Fatalf("configured key stored %d times", env)
 	}
-	users, _ := w.mem.Users().List(w.ctx)
+	users, _ := w.Mem.Users().List(w.Ctx)
 	if len(users) != 1 {
 		t.Fatalf("%d users after two boots", len(users))
 	}
@@ -122,16 +123,16 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 func TestLogin(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	for _, c := range []struct{ user, pass string }{{"budi", "wrong-password"}, {"nobody", userPassword}, {"budi", ""}} {
-		if _, _, err := w.cmd.Login(w.ctx, c.user, c.pass); !fault.Is(err, fault.KindUnauthorized) {
+	for _, c := range []struct{ user, pass string }{{"budi", "wrong-password"}, {"nobody", appworld.UserPassword}, {"budi", ""}} {
+		if _, _, err := w.Cmd.Login(w.Ctx, c.user, c.pass); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("login %s/%s: %v", c.user, c.pass, err)
 		}
 	}
-	_, k1, err := w.cmd.Login(w.ctx, "budi", userPassword)
+	_, k1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, k2, err := w.cmd.Login(w.ctx, "budi", userPassword)
+	u, k2, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +140,7 @@ func TestLogin(t *testing.T) {
 		t.Fatalf("login %+v keys %s %s", u, k1, k2)
 	}
 	for _, k := range []string{k1, k2} {
-		if p, ok := w.authenticates(k); !ok || p.User.ID != w.user.User.ID {
+		if p, ok := authenticates(w, k); !ok || p.User.ID != w.User.User.ID {
 			t.Fatalf("key %s does not authenticate budi: %+v", k[:8], p)
 		}
 	}
@@ -148,28 +149,28 @@ func TestLogin(t *testing.T) {
 func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	apiKey, _, err := w.cmd.IssueKey(w.ctx, w.user, w.user.User.ID, "ci")
+	apiKey, _, err := w.Cmd.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
 	for range 12 {
-		_, k, err := w.cmd.Login(w.ctx, "budi", userPassword)
+		_, k, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
 		if err != nil {
 			t.Fatal(err)
 		}
 		keys = append(keys, k)
 	}
 	for i, k := range keys {
-		_, ok := w.authenticates(k)
+		_, ok := authenticates(w, k)
 		if want := i >= 2; ok != want {
 			t.Fatalf("login key %d authenticates = %v, want %v", i, ok, want)
 		}
 	}
-	if _, ok := w.authenticates(apiKey); !ok {
+	if _, ok := authenticates(w, apiKey); !ok {
 		t.Fatal("an API-issued key was revoked by logins")
 	}
-	stored, _ := w.mem.APIKeys().ListByUser(w.ctx, w.user.User.ID)
+	stored, _ := w.Mem.APIKeys().ListByUser(w.Ctx, w.User.User.ID)
 	active := 0
 	for _, k := range stored {
 		if k.Name == "login" && k.Active() {
@@ -184,34 +185,34 @@ func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 func TestCreateUser(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	if _, err := w.cmd.CreateUser(w.ctx, w.user, "citra", "password123", account.RoleUser); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.CreateUser(w.Ctx, w.User, "citra", "password123", account.RoleUser); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("user creating a user: %v", err)
 	}
-	u, err := w.cmd.CreateUser(w.ctx, w.admin, "citra", "password123", "")
+	u, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password123", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if u.Role != account.RoleUser || !regexp.MustCompile(`^[A-Z]{10}$`).MatchString(u.Registry) || u.ID == "" {
 		t.Fatalf("user %+v", u)
 	}
-	if got, err := w.mem.Users().GetByUsername(w.ctx, "citra"); err != nil || got.ID != u.ID {
+	if got, err := w.Mem.Users().GetByUsername(w.Ctx, "citra"); err != nil || got.ID != u.ID {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	if _, _, err := w.cmd.Login(w.ctx, "citra", "password123"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "citra", "password123"); err != nil {
 		t.Fatalf("new user cannot log in: %v", err)
 	}
-	if _, err := w.cmd.CreateUser(w.ctx, w.admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
+	if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	for _, bad := range []struct {
 		name, pass string
 		role       account.Role
 	}{{"x", "password123", ""}, {"dewi", "short", ""}, {"dewi", "password123", "root"}} {
-		if _, err := w.cmd.CreateUser(w.ctx, w.admin, bad.name, bad.pass, bad.role); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, bad.name, bad.pass, bad.role); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("%+v: %v", bad, err)
 		}
 	}
-	admin2, err := w.cmd.CreateUser(w.ctx, w.admin, "boss", "password123", account.RoleAdmin)
+	admin2, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "boss", "password123", account.RoleAdmin)
 	if err != nil || !admin2.IsAdmin() {
 		t.Fatalf("second admin %+v %v", admin2, err)
 	}
@@ -220,51 +221,51 @@ func TestCreateUser(t *testing.T) {
 func TestIssueAndRevokeKey(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	budi, sari := w.user.User.ID, w.other.User.ID
+	budi, sari := w.User.User.ID, w.Other.User.ID
 
-	plain, k, err := w.cmd.IssueKey(w.ctx, w.user, budi, "")
+	plain, k, err := w.Cmd.IssueKey(w.Ctx, w.User, budi, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if k.Name != "api" || k.UserID != budi || k.Hash != account.HashKey(plain) || k.Prefix != plain[:8] {
 		t.Fatalf("key %+v", k)
 	}
-	if p, ok := w.authenticates(plain); !ok || p.KeyID != k.ID || p.User.ID != budi {
+	if p, ok := authenticates(w, plain); !ok || p.KeyID != k.ID || p.User.ID != budi {
 		t.Fatalf("issued key: %+v", p)
 	}
-	if _, _, err := w.cmd.IssueKey(w.ctx, w.user, sari, "x"); !fault.Is(err, fault.KindForbidden) {
+	if _, _, err := w.Cmd.IssueKey(w.Ctx, w.User, sari, "x"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("issue for another user: %v", err)
 	}
-	sariKey, sk, err := w.cmd.IssueKey(w.ctx, w.admin, sari, "by-admin")
+	sariKey, sk, err := w.Cmd.IssueKey(w.Ctx, w.Admin, sari, "by-admin")
 	if err != nil {
 		t.Fatalf("admin issue: %v", err)
 	}
-	if _, _, err := w.cmd.IssueKey(w.ctx, w.admin, "no-such-user", "x"); !fault.Is(err, fault.KindNotFound) {
+	if _, _, err := w.Cmd.IssueKey(w.Ctx, w.Admin, "no-such-user", "x"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("issue for unknown user: %v", err)
 	}
 
-	if err := w.cmd.RevokeKey(w.ctx, w.user, sari, sk.ID); !fault.Is(err, fault.KindForbidden) {
+	if err := w.Cmd.RevokeKey(w.Ctx, w.User, sari, sk.ID); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("revoke another's key: %v", err)
 	}
-	if err := w.cmd.RevokeKey(w.ctx, w.user, budi, sk.ID); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, sk.ID); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("revoke another's key through own id: %v", err)
 	}
-	if _, ok := w.authenticates(sariKey); !ok {
+	if _, ok := authenticates(w, sariKey); !ok {
 		t.Fatal("refused revocations revoked the key")
 	}
-	if err := w.cmd.RevokeKey(w.ctx, w.user, budi, "no-such-key"); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, "no-such-key"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if err := w.cmd.RevokeKey(w.ctx, w.user, budi, k.ID); err != nil {
+	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, k.ID); err != nil {
 		t.Fatalf("revoke own: %v", err)
 	}
-	if _, ok := w.authenticates(plain); ok {
+	if _, ok := authenticates(w, plain); ok {
 		t.Fatal("revoked key still authenticates")
 	}
-	if err := w.cmd.RevokeKey(w.ctx, w.admin, sari, sk.ID); err != nil {
+	if err := w.Cmd.RevokeKey(w.Ctx, w.Admin, sari, sk.ID); err != nil {
 		t.Fatalf("admin revoke: %v", err)
 	}
-	if _, ok := w.authenticates(sariKey); ok {
+	if _, ok := authenticates(w, sariKey); ok {
 		t.Fatal("admin-revoked key still authenticates")
 	}
 }

@@ -12,13 +12,14 @@ import (
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/test/appworld"
 )
 
-func messageStatuses(t *testing.T, w *world, sessionID, messageID string) []string {
+func messageStatuses(t *testing.T, w *appworld.World, sessionID, messageID string) []string {
 	t.Helper()
 	var out []string
-	for _, e := range w.events(sessionID, event.MessageStatus) {
-		d := decode[event.MessageStatusData](t, e.Payload)
+	for _, e := range w.Events(sessionID, event.MessageStatus) {
+		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
 		if d.MessageID == messageID {
 			out = append(out, d.Status)
 		}
@@ -28,9 +29,9 @@ func messageStatuses(t *testing.T, w *world, sessionID, messageID string) []stri
 
 func TestSendText_Success(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{"0822-2222-2222"}, Text: "halo bob",
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{"0822-2222-2222"}, Text: "halo bob",
 		ReplyTo: "3EB0QUOTED", Forwarded: true})
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +51,7 @@ func TestSendText_Success(t *testing.T) {
 	if res[0].OwnerPhone != alicePhone {
 		t.Fatalf("owner phone %q", res[0].OwnerPhone)
 	}
-	stored, err := w.mem.Messages().Get(w.ctx, "alice", m.ID)
+	stored, err := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,24 +60,24 @@ func TestSendText_Success(t *testing.T) {
 		t.Fatalf("stored %+v", stored)
 	}
 	// The sandbox acks delivery: the full, ordered history is recorded.
-	eventually(t, 3*time.Second, func() bool { return len(messageStatuses(t, w, "alice", m.ID)) == 3 }, "statuses %v", messageStatuses(t, w, "alice", m.ID))
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(messageStatuses(t, w, "alice", m.ID)) == 3 }, "statuses %v", messageStatuses(t, w, "alice", m.ID))
 	if got := messageStatuses(t, w, "alice", m.ID); !slices.Equal(got, []string{"queued", "sent", "delivered"}) {
 		t.Fatalf("status events %v", got)
 	}
-	sent := w.net.Sent("alice")
+	sent := w.Net.Sent("alice")
 	if len(sent) != 1 || sent[0].ID != m.ID || sent[0].Content.Text != "halo bob" {
 		t.Fatalf("network got %+v", sent)
 	}
-	if final, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID); final.Status != message.StatusDelivered {
+	if final, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); final.Status != message.StatusDelivered {
 		t.Fatalf("final status %s", final.Status)
 	}
 }
 
 func TestSendText_Rejections(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "pending"); err != nil { // left in qr
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "pending"); err != nil { // left in qr
 		t.Fatal(err)
 	}
 	many := make([]string, 101)
@@ -102,28 +103,28 @@ func TestSendText_Rejections(t *testing.T) {
 		{"unknown phone", command.SendTextInput{Phone: "6289999999999", To: []string{bobPhone}, Text: "x"}, false, fault.KindNotFound},
 	}
 	for _, tt := range tests {
-		p := w.user
+		p := w.User
 		if tt.other {
-			p = w.other
+			p = w.Other
 		}
-		if _, err := w.cmd.SendText(w.ctx, p, tt.in); !fault.Is(err, tt.wantKind) {
+		if _, err := w.Cmd.SendText(w.Ctx, p, tt.in); !fault.Is(err, tt.wantKind) {
 			t.Errorf("%s: err = %v, want kind %v", tt.name, err, tt.wantKind)
 		}
 	}
-	if len(w.events("alice", event.MessageStatus)) != 0 || len(w.events("pending", event.MessageStatus)) != 0 {
+	if len(w.Events("alice", event.MessageStatus)) != 0 || len(w.Events("pending", event.MessageStatus)) != 0 {
 		t.Fatal("a rejected send recorded a message")
 	}
 	time.Sleep(20 * time.Millisecond)
-	if len(w.net.Sent("alice")) != 0 {
+	if len(w.Net.Sent("alice")) != 0 {
 		t.Fatal("a rejected send reached the network")
 	}
 }
 
 func TestSendText_DeduplicatesRecipients(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice",
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice",
 		To: []string{"082222222222", bobPhone, "+62 822 2222 2222; 6283333333333", bobPhone + "@c.us"}, Text: "hi"})
 	if err != nil {
 		t.Fatal(err)
@@ -135,31 +136,31 @@ func TestSendText_DeduplicatesRecipients(t *testing.T) {
 	if !slices.Equal(to, []string{bobPhone + "@s.whatsapp.net", "6283333333333@s.whatsapp.net"}) {
 		t.Fatalf("recipients %v", to)
 	}
-	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("alice")) == 2 }, "sent %d", len(w.net.Sent("alice")))
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Net.Sent("alice")) == 2 }, "sent %d", len(w.Net.Sent("alice")))
 	time.Sleep(20 * time.Millisecond)
-	if n := len(w.net.Sent("alice")); n != 2 {
+	if n := len(w.Net.Sent("alice")); n != 2 {
 		t.Fatalf("network got %d messages, want 2", n)
 	}
 }
 
 func TestSendText_ByOwnPhone(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	w.openSession(w.user, "second", "6284444444444", "")
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{Phone: "0844-4444-4444", To: []string{bobPhone}, Text: "from second"})
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	w.OpenSession(w.User, "second", "6284444444444", "")
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{Phone: "0844-4444-4444", To: []string{bobPhone}, Text: "from second"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res[0].Message.SessionID != "second" || res[0].OwnerPhone != "6284444444444" {
 		t.Fatalf("sent through %s (%s)", res[0].Message.SessionID, res[0].OwnerPhone)
 	}
-	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("second")) == 1 }, "not sent")
-	if len(w.net.Sent("alice")) != 0 {
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Net.Sent("second")) == 1 }, "not sent")
+	if len(w.Net.Sent("alice")) != 0 {
 		t.Fatal("sent through the wrong session")
 	}
 	// The admin may send through any user's session by phone.
-	res, err = w.cmd.SendText(w.ctx, w.admin, command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "admin"})
+	res, err = w.Cmd.SendText(w.Ctx, w.Admin, command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "admin"})
 	if err != nil || res[0].Message.SessionID != "alice" {
 		t.Fatalf("admin by phone: %v %v", res, err)
 	}
@@ -167,10 +168,10 @@ func TestSendText_ByOwnPhone(t *testing.T) {
 
 func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
 	const carol = "6283333333333"
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone, carol},
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone, carol},
 		Text: "see above", ReplyTo: "3EB0QUOTED", Forwarded: true})
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +187,7 @@ func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 		if !reflect.DeepEqual(m.Content, want) {
 			t.Fatalf("content to %s: %+v (reply %+v), want reply in %s", m.To, m.Content, m.Content.Reply, m.To)
 		}
-		stored, err := w.mem.Messages().Get(w.ctx, "alice", m.ID)
+		stored, err := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -197,8 +198,8 @@ func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 	if res[0].Message.Content.Reply == res[1].Message.Content.Reply {
 		t.Fatal("recipients share one reply reference")
 	}
-	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("alice")) == 2 }, "not sent")
-	for _, m := range w.net.Sent("alice") {
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Net.Sent("alice")) == 2 }, "not sent")
+	for _, m := range w.Net.Sent("alice") {
 		if m.Content.Reply == nil || m.Content.Reply.ID != "3EB0QUOTED" || m.Content.Reply.Chat != m.To || !m.Content.Forwarded {
 			t.Fatalf("network got %+v", m.Content)
 		}
@@ -207,13 +208,13 @@ func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 
 func TestSendText_PlainHasNoReplyNorForward(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "plain"})
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "plain"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := w.mem.Messages().Get(w.ctx, "alice", res[0].Message.ID)
+	stored, err := w.Mem.Messages().Get(w.Ctx, "alice", res[0].Message.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 const (
@@ -20,11 +21,11 @@ const (
 	bobPhone   = "6282222222222"
 )
 
-func statusTags(t *testing.T, w *world, id string) []string {
+func statusTags(t *testing.T, w *appworld.World, id string) []string {
 	t.Helper()
 	var out []string
-	for _, e := range w.events(id, event.SessionStatus) {
-		d := decode[event.SessionStatusData](t, e.Payload)
+	for _, e := range w.Events(id, event.SessionStatus) {
+		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
 		if d.ID != id {
 			t.Fatalf("payload id %q in an event of %s", d.ID, id)
 		}
@@ -35,9 +36,9 @@ func statusTags(t *testing.T, w *world, id string) []string {
 
 func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
+	w := appworld.New(t, appworld.Options{})
 	start := time.Now()
-	res, err := w.cmd.CreateSession(w.ctx, w.user, "alice")
+	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,20 +46,20 @@ func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 		t.Fatalf("create took %v", time.Since(start))
 	}
 	s := res.Session
-	if s.ID() != "alice" || s.Owner() != w.user.User.Registry || s.Status() != session.StatusQR || !s.AutoStart() {
+	if s.ID() != "alice" || s.Owner() != w.User.User.Registry || s.Status() != session.StatusQR || !s.AutoStart() {
 		t.Fatalf("session %+v", s.Snapshot())
 	}
 	if !regexp.MustCompile(`^sandbox-qr:alice:1:`).MatchString(res.QR.Code) || res.QR.DataURL != "data:image/png;base64,QR("+res.QR.Code+")" ||
 		!res.QR.ExpiresAt.After(time.Now()) {
 		t.Fatalf("QR %+v", res.QR)
 	}
-	if cur, ok := w.net.CurrentQR("alice"); !ok || cur != res.QR.Code {
+	if cur, ok := w.Net.CurrentQR("alice"); !ok || cur != res.QR.Code {
 		t.Fatalf("returned QR %q is not the scannable one %q", res.QR.Code, cur)
 	}
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/"}) {
 		t.Fatalf("events %v", got)
 	}
-	qr := decode[event.SessionStatusData](t, w.events("alice", event.SessionStatus)[1].Payload)
+	qr := appworld.Decode[event.SessionStatusData](t, w.Events("alice", event.SessionStatus)[1].Payload)
 	if qr.QRString != res.QR.Code || qr.QR != res.QR.DataURL || qr.QRDuration != 20 {
 		t.Fatalf("qr event %+v", qr)
 	}
@@ -66,8 +67,8 @@ func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 
 func TestCreateSession_Access(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -80,21 +81,21 @@ func TestCreateSession_Access(t *testing.T) {
 		{"empty id", "", fault.KindInvalid},
 	}
 	for _, tt := range tests {
-		_, err := w.cmd.CreateSession(w.ctx, w.other, tt.id)
+		_, err := w.Cmd.CreateSession(w.Ctx, w.Other, tt.id)
 		if !fault.Is(err, tt.wantKind) {
 			t.Fatalf("%s: err = %v, want kind %v", tt.name, err, tt.wantKind)
 		}
 	}
 	// The admin may act on a user's session; it stays the user's.
-	res, err := w.cmd.CreateSession(w.ctx, w.admin, "alice")
+	res, err := w.Cmd.CreateSession(w.Ctx, w.Admin, "alice")
 	if err != nil {
 		t.Fatalf("admin: %v", err)
 	}
-	if res.Session.Owner() != w.user.User.Registry {
+	if res.Session.Owner() != w.User.User.Registry {
 		t.Fatalf("owner changed to %s", res.Session.Owner())
 	}
 	// An admin-created session belongs to the admin registry.
-	res, err = w.cmd.CreateSession(w.ctx, w.admin, "ops")
+	res, err = w.Cmd.CreateSession(w.Ctx, w.Admin, "ops")
 	if err != nil || res.Session.Owner() != "admin" {
 		t.Fatalf("admin session: %v %v", res.Session, err)
 	}
@@ -105,8 +106,8 @@ func TestCreateSession_Access(t *testing.T) {
 
 func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	s := w.openSession(w.user, "alice", "+62 811-1111-1111", "Alice")
+	w := appworld.New(t, appworld.Options{})
+	s := w.OpenSession(w.User, "alice", "+62 811-1111-1111", "Alice")
 	me := s.Me()
 	if me == nil || me.JID != alicePhone+"@s.whatsapp.net" || me.Name != "Alice" || !regexp.MustCompile(`^\d{15}@lid$`).MatchString(me.LID) {
 		t.Fatalf("me %+v", me)
@@ -117,15 +118,15 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/", "/open"}) {
 		t.Fatalf("events %v", got)
 	}
-	open := decode[event.SessionStatusData](t, w.events("alice", event.SessionStatus)[2].Payload)
+	open := appworld.Decode[event.SessionStatusData](t, w.Events("alice", event.SessionStatus)[2].Payload)
 	if open.Me == nil || open.Me.ID != me.JID || open.Me.LID != me.LID || open.Me.Name != "Alice" {
 		t.Fatalf("open event %+v", open)
 	}
-	if _, ok := w.hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QR("alice", time.Now()); ok {
 		t.Fatal("QR still offered after pairing")
 	}
 	// Creating an open session again answers at once without a QR.
-	res, err := w.cmd.CreateSession(w.ctx, w.user, "alice")
+	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil || res.QR.Code != "" || res.Session.Status() != session.StatusOpen {
 		t.Fatalf("create on open session: %+v %v", res, err)
 	}
@@ -133,61 +134,61 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 
 func TestPairSession(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
+	w := appworld.New(t, appworld.Options{})
 	for _, phone := range []string{"", "123", "1234567890123456"} {
-		if _, err := w.cmd.PairSession(w.ctx, w.user, "alice", phone); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.PairSession(w.Ctx, w.User, "alice", phone); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("phone %q: %v", phone, err)
 		}
 	}
-	res, err := w.cmd.PairSession(w.ctx, w.user, "alice", "0811-1111-1111")
+	res, err := w.Cmd.PairSession(w.Ctx, w.User, "alice", "0811-1111-1111")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`^[1-9A-HJ-NP-TV-Z]{4}-[1-9A-HJ-NP-TV-Z]{4}$`).MatchString(res.PairCode) {
 		t.Fatalf("pair code %q", res.PairCode)
 	}
-	if err := w.net.ConfirmPairCode("alice", res.PairCode); err != nil {
+	if err := w.Net.ConfirmPairCode("alice", res.PairCode); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, func() bool {
-		s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	appworld.Eventually(t, 3*time.Second, func() bool {
+		s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 		return s.Status() == session.StatusOpen && s.Me() != nil && s.Me().JID == alicePhone+"@s.whatsapp.net"
 	}, "pairing by code did not open the session")
-	res, err = w.cmd.PairSession(w.ctx, w.user, "alice", alicePhone)
+	res, err = w.Cmd.PairSession(w.Ctx, w.User, "alice", alicePhone)
 	if err != nil || res.PairCode != "" || res.Session.Status() != session.StatusOpen {
 		t.Fatalf("pair on open session: %+v %v", res, err)
 	}
-	if _, err := w.cmd.PairSession(w.ctx, w.other, "alice", alicePhone); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.PairSession(w.Ctx, w.Other, "alice", alicePhone); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign pair: %v", err)
 	}
 }
 
 func TestLogoutSession(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.cmd.LogoutSession(w.ctx, w.other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Cmd.LogoutSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign logout: %v", err)
 	}
-	steps, err := w.cmd.LogoutSession(w.ctx, w.user, "alice")
+	steps, err := w.Cmd.LogoutSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if steps != (command.Steps{Runtime: true, Creds: true, Meta: false}) {
 		t.Fatalf("steps %+v", steps)
 	}
-	s, err := w.mem.Sessions().Get(w.ctx, "alice")
+	s, err := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if err != nil || s.Status() != session.StatusStopped || s.Me() != nil || s.AutoStart() {
 		t.Fatalf("after logout %+v %v", s.Snapshot(), err)
 	}
-	if dev, _ := w.net.Device(w.ctx, "alice"); dev.Phone != "" {
+	if dev, _ := w.Net.Device(w.Ctx, "alice"); dev.Phone != "" {
 		t.Fatalf("credentials kept: %+v", dev)
 	}
 	if got := statusTags(t, w, "alice"); got[len(got)-1] != "close/stopped" {
 		t.Fatalf("events %v", got)
 	}
 	// Creating it again restarts it with a fresh QR.
-	res, err := w.cmd.CreateSession(w.ctx, w.user, "alice")
+	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil || res.QR.Code == "" || res.Session.Status() != session.StatusQR || !res.Session.AutoStart() {
 		t.Fatalf("re-create: %+v %v", res, err)
 	}
@@ -199,105 +200,105 @@ func TestLogoutSession(t *testing.T) {
 
 func TestDeleteSession(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.cmd.DeleteSession(w.ctx, w.other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Cmd.DeleteSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign delete: %v", err)
 	}
-	steps, err := w.cmd.DeleteSession(w.ctx, w.user, "alice")
+	steps, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if steps != (command.Steps{Runtime: true, Creds: true, Meta: true}) {
 		t.Fatalf("steps %+v", steps)
 	}
-	if _, err := w.mem.Sessions().Get(w.ctx, "alice"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := w.Mem.Sessions().Get(w.Ctx, "alice"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("session still there: %v", err)
 	}
 	if got := statusTags(t, w, "alice"); got[len(got)-1] != "delete/" {
 		t.Fatalf("events %v", got)
 	}
-	if _, err := w.cmd.DeleteSession(w.ctx, w.user, "alice"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	// The phone is free again for another session.
-	w.openSession(w.other, "bob", alicePhone, "")
+	w.OpenSession(w.Other, "bob", alicePhone, "")
 }
 
 func TestReconnectSession_KeepsCredentials(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	before := w.openSession(w.user, "alice", alicePhone, "Alice")
-	if err := w.cmd.ReconnectSession(w.ctx, w.other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	w := appworld.New(t, appworld.Options{})
+	before := w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if err := w.Cmd.ReconnectSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign reconnect: %v", err)
 	}
-	if err := w.cmd.ReconnectSession(w.ctx, w.user, "alice"); err != nil {
+	if err := w.Cmd.ReconnectSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, func() bool {
+	appworld.Eventually(t, 3*time.Second, func() bool {
 		got := statusTags(t, w, "alice")
 		return len(got) == 5
 	}, "no reconnect events: %v", statusTags(t, w, "alice"))
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/", "/open", "connecting/", "/open"}) {
 		t.Fatalf("events %v", got)
 	}
-	s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusOpen || *s.Me() != *before.Me() {
 		t.Fatalf("after reconnect %+v", s.Snapshot())
 	}
-	if err := w.cmd.ReconnectSession(w.ctx, w.user, "nope"); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.ReconnectSession(w.Ctx, w.User, "nope"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
 }
 
 func TestResumeSessions_StartsAutoStartSessions(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "stopped"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "stopped"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.cmd.LogoutSession(w.ctx, w.user, "stopped"); err != nil {
+	if _, err := w.Cmd.LogoutSession(w.Ctx, w.User, "stopped"); err != nil {
 		t.Fatal(err)
 	}
 	// Simulate a restart: the runtime is gone, the store remembers.
-	if err := w.net.Stop(w.ctx, "alice"); err != nil {
+	if err := w.Net.Stop(w.Ctx, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	n := len(w.events("stopped", ""))
-	if err := w.cmd.ResumeSessions(w.ctx); err != nil {
+	n := len(w.Events("stopped", ""))
+	if err := w.Cmd.ResumeSessions(w.Ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, func() bool {
+	appworld.Eventually(t, 3*time.Second, func() bool {
 		got := statusTags(t, w, "alice")
 		return got[len(got)-1] == "/open" && len(got) == 4
 	}, "alice not resumed: %v", statusTags(t, w, "alice"))
 	time.Sleep(20 * time.Millisecond)
-	if len(w.events("stopped", "")) != n {
+	if len(w.Events("stopped", "")) != n {
 		t.Fatal("a stopped session was resumed")
 	}
 }
 
 func TestConfigureWebhook(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
 
-	s, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
+	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if s.Webhook().URL != "https://hooks.test/a" || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s.Webhook().Secret) {
 		t.Fatalf("webhook %+v", s.Webhook())
 	}
-	stored, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	stored, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if stored.Webhook() != s.Webhook() {
 		t.Fatalf("not saved: %+v", stored.Webhook())
 	}
-	s2, _ := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
+	s2, _ := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
 	if s2.Webhook().Secret == s.Webhook().Secret {
 		t.Fatal("generated secrets repeat")
 	}
@@ -311,23 +312,23 @@ func TestConfigureWebhook(t *testing.T) {
 		{URL: "https://hooks.test/a", Secret: "abc"},
 		{Secret: "12345"},
 	} {
-		if _, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("%+v accepted: %v", bad, err)
 		}
 	}
-	if _, err := w.cmd.ConfigureWebhook(w.ctx, w.other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign: %v", err)
 	}
-	cur, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if cur.Webhook() != s2.Webhook() {
 		t.Fatalf("rejected input changed the webhook: %+v", cur.Webhook())
 	}
-	if n := len(w.sender.Requests("X-WAREST-Event", "preflight")); n != 0 {
+	if n := len(w.Sender.Requests("X-WAREST-Event", "preflight")); n != 0 {
 		t.Fatalf("%d preflights sent without asking", n)
 	}
 
 	// An empty URL disables delivery.
-	off, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{}, ws)
+	off, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{}, ws)
 	if err != nil || off.Webhook() != (session.Webhook{}) {
 		t.Fatalf("disable: %+v %v", off.Webhook(), err)
 	}
@@ -335,20 +336,20 @@ func TestConfigureWebhook(t *testing.T) {
 
 func TestConfigureWebhook_Preflight(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
-	in := command.WebhookInput{URL: "https://hooks.test/ok", Secret: userSecret, Preflight: true}
-	s, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", in, ws)
+	in := command.WebhookInput{URL: "https://hooks.test/ok", Secret: appworld.UserSecret, Preflight: true}
+	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", in, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Webhook() != (session.Webhook{URL: in.URL, Secret: userSecret}) {
+	if s.Webhook() != (session.Webhook{URL: in.URL, Secret: appworld.UserSecret}) {
 		t.Fatalf("webhook %+v", s.Webhook())
 	}
-	reqs := w.sender.Requests("X-WAREST-Event", "preflight")
+	reqs := w.Sender.Requests("X-WAREST-Event", "preflight")
 	if len(reqs) != 1 {
 		t.Fatalf("%d preflights", len(reqs))
 	}
@@ -356,8 +357,8 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	if r.URL != in.URL || r.Timeout != 2*time.Second || r.Headers["X-WAREST-Preflight"] != "1" || r.Headers["X-WAREST-Session"] != "alice" {
 		t.Fatalf("preflight %+v", r)
 	}
-	verifySignature(t, r, userSecret, "budi")
-	body := decode[struct {
+	appworld.VerifySignature(t, r, appworld.UserSecret, "budi")
+	body := appworld.Decode[struct {
 		Data map[string]any `json:"data"`
 	}](t, r.Body)
 	if body.Data["ping"] != true || body.Data["sessionId"] != "alice" {
@@ -365,8 +366,8 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	}
 
 	// A failing receiver: nothing is saved.
-	w.sender.Script("preflight", 500)
-	_, err = w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
+	w.Sender.Script("preflight", 500)
+	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
 	var pf *command.PreflightFailed
 	if !errors.As(err, &pf) {
 		t.Fatalf("err = %v, want *PreflightFailed", err)
@@ -374,15 +375,13 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	if pf.Result.OK || pf.Result.Status != 500 || pf.Result.Target != "https://hooks.test/broken" {
 		t.Fatalf("result %+v", pf.Result)
 	}
-	cur, _ := w.mem.Sessions().Get(w.ctx, "alice")
-	if cur.Webhook().URL != in.URL || cur.Webhook().Secret != userSecret {
+	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	if cur.Webhook().URL != in.URL || cur.Webhook().Secret != appworld.UserSecret {
 		t.Fatalf("failed preflight saved %+v", cur.Webhook())
 	}
 	// A network error fails too, with its message.
-	w.sender.mu.Lock()
-	w.sender.netErr["preflight"] = 1
-	w.sender.mu.Unlock()
-	_, err = w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	w.Sender.NetErrors("preflight", 1)
+	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
 	if !errors.As(err, &pf) || pf.Result.Status != 0 || !strings.Contains(pf.Result.Error, "connection refused") {
 		t.Fatalf("network failure: %v %+v", err, pf)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 const botHook = "https://bot.hooks.test/h"
@@ -41,7 +42,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	r := &actionRig{hookWorld: newHookWorld(t, opt)}
 	r.open(r.user, "alice", alicePhone, "Alice")
 	r.open(r.other, "bob", bobPhone, "Bob")
-	if _, err := r.cmd.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: userSecret}, command.WebhookSettings{}); err != nil {
+	if _, err := r.cmd.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
 		t.Fatal(err)
 	}
 	r.send.set(func(_ context.Context, req ports.WebhookRequest) (ports.WebhookResponse, error) {
@@ -56,9 +57,9 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	if _, err := r.cmd.SendText(r.ctx, r.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "halo"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("alice", event.MessageReceived)) == 1 }, "alice never got bob's message")
+	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("alice", event.MessageReceived)) == 1 }, "alice never got bob's message")
 	r.trigger = r.eventsOf("alice", event.MessageReceived)[0]
-	r.data = decode[event.MessageReceivedData](t, r.trigger.Payload)
+	r.data = appworld.Decode[event.MessageReceivedData](t, r.trigger.Payload)
 	r.key = r.data.Message.Key
 	r.delivery(r.trigger.ID, webhook.PrimaryID("alice"), isStatus(webhook.DeliveryDelivered))
 	return r
@@ -71,7 +72,7 @@ func (r *actionRig) sent() []message.Outbound { return r.net.Sent("alice") }
 func (r *actionRig) waitSent(n int) []message.Outbound {
 	r.t.Helper()
 	var got []message.Outbound
-	eventually(r.t, 5*time.Second, func() bool { got = r.sent(); return len(got) >= n }, "alice sent %d messages, want %d", len(got), n)
+	appworld.Eventually(r.t, 5*time.Second, func() bool { got = r.sent(); return len(got) >= n }, "alice sent %d messages, want %d", len(got), n)
 	return got
 }
 
@@ -79,7 +80,7 @@ func (r *actionRig) failures() []event.WebhookActionFailedData {
 	r.t.Helper()
 	var out []event.WebhookActionFailedData
 	for _, e := range r.eventsOf("alice", event.WebhookActionFailed) {
-		out = append(out, decode[event.WebhookActionFailedData](r.t, e.Payload))
+		out = append(out, appworld.Decode[event.WebhookActionFailedData](r.t, e.Payload))
 	}
 	return out
 }
@@ -87,7 +88,7 @@ func (r *actionRig) failures() []event.WebhookActionFailedData {
 func (r *actionRig) waitFailures(n int) []event.WebhookActionFailedData {
 	r.t.Helper()
 	var got []event.WebhookActionFailedData
-	eventually(r.t, 5*time.Second, func() bool { got = r.failures(); return len(got) >= n }, "%d webhook_action_failed events, want %d", len(got), n)
+	appworld.Eventually(r.t, 5*time.Second, func() bool { got = r.failures(); return len(got) >= n }, "%d webhook_action_failed events, want %d", len(got), n)
 	return got
 }
 
@@ -111,7 +112,7 @@ func texts(ms []message.Outbound) []string {
 func (r *actionRig) bobSaw() []string {
 	var out []string
 	for _, e := range r.eventsOf("bob", event.PresenceUpdate) {
-		d := decode[event.PresenceUpdateData](r.t, e.Payload)
+		d := appworld.Decode[event.PresenceUpdateData](r.t, e.Payload)
 		for _, p := range d.Presence.Presences {
 			out = append(out, p.LastKnownPresence)
 		}
@@ -170,7 +171,7 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 		t.Fatalf("raw location %+v", l)
 	}
 	// They went through the durable queue: stored outbound messages with status events.
-	eventually(t, 5*time.Second, func() bool {
+	appworld.Eventually(t, 5*time.Second, func() bool {
 		for _, m := range sent {
 			st, err := r.store.Messages().Get(r.ctx, "alice", m.ID)
 			if err != nil || st.Status == message.StatusQueued {
@@ -181,7 +182,7 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 	}, "the actions' messages are not in the store as sent")
 	statuses := map[string][]string{}
 	for _, e := range r.eventsOf("alice", event.MessageStatus) {
-		d := decode[event.MessageStatusData](t, e.Payload)
+		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
 		statuses[d.MessageID] = append(statuses[d.MessageID], d.Status)
 	}
 	for _, m := range sent {
@@ -190,7 +191,7 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 		}
 	}
 	// Bob got them as messages.
-	eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("bob", event.MessageReceived)) >= 8 }, "bob did not get the 8 messages")
+	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("bob", event.MessageReceived)) >= 8 }, "bob did not get the 8 messages")
 }
 
 func TestActions_React(t *testing.T) {
@@ -208,9 +209,9 @@ func TestActions_React(t *testing.T) {
 			if c.Kind != message.KindReaction || c.Emoji != "👍" || c.Target == nil || c.Target.ID != r.key.ID {
 				t.Fatalf("reaction %+v, want 👍 on %s", c, r.key.ID)
 			}
-			eventually(t, 5*time.Second, func() bool {
+			appworld.Eventually(t, 5*time.Second, func() bool {
 				for _, e := range r.eventsOf("bob", event.MessageReaction) {
-					d := decode[event.MessageReactionData](t, e.Payload)
+					d := appworld.Decode[event.MessageReactionData](t, e.Payload)
 					if d.Reaction.Text == "👍" && d.Reaction.Key.ID == r.key.ID {
 						return true
 					}
@@ -229,7 +230,7 @@ func aliceSaid(text string, id *string) func(*actionRig) {
 			r.t.Fatal(err)
 		}
 		*id = res[0].Message.ID
-		eventually(r.t, 5*time.Second, func() bool { return len(r.eventsOf("bob", event.MessageReceived)) == 1 }, "bob did not get %q", text)
+		appworld.Eventually(r.t, 5*time.Second, func() bool { return len(r.eventsOf("bob", event.MessageReceived)) == 1 }, "bob did not get %q", text)
 	}
 }
 
@@ -242,9 +243,9 @@ func TestActions_EditAndRevokeAMessageTheSessionSent(t *testing.T) {
 		key := `{"remoteJid":"{{sender.chatId}}","id":"` + id + `","fromMe":true}`
 		r.send.set(answerWith(`{"actions":[{"type":"edit","key":` + key + `,"text":"edited {{text}}"}]}`))
 		r.retrigger()
-		eventually(t, 5*time.Second, func() bool {
+		appworld.Eventually(t, 5*time.Second, func() bool {
 			for _, e := range r.eventsOf("bob", event.MessageEdited) {
-				d := decode[event.MessageEditedData](t, e.Payload)
+				d := appworld.Decode[event.MessageEditedData](t, e.Payload)
 				if d.Key.ID == id && d.Text == "edited halo" {
 					return true
 				}
@@ -259,9 +260,9 @@ func TestActions_EditAndRevokeAMessageTheSessionSent(t *testing.T) {
 		r := newActionRig(t, hookOpts{}, "", aliceSaid("oops", &id))
 		r.send.set(answerWith(`{"actions":[{"type":"revoke","key":{"remoteJid":"` + bobChat + `","id":"` + id + `","fromMe":true}}]}`))
 		r.retrigger()
-		eventually(t, 5*time.Second, func() bool {
+		appworld.Eventually(t, 5*time.Second, func() bool {
 			for _, e := range r.eventsOf("bob", event.MessageRevoked) {
-				if decode[event.MessageRevokedData](t, e.Payload).Key.ID == id {
+				if appworld.Decode[event.MessageRevokedData](t, e.Payload).Key.ID == id {
 					return true
 				}
 			}
@@ -330,9 +331,9 @@ func TestActions_StarUnstarDeleteChangeTheAccountState(t *testing.T) {
 func TestActions_ReadSendsAReadReceipt(t *testing.T) {
 	t.Parallel()
 	r := newActionRig(t, hookOpts{}, `{"actions":[{"type":"read","key":"{{data.message.key}}"}]}`)
-	eventually(t, 5*time.Second, func() bool {
+	appworld.Eventually(t, 5*time.Second, func() bool {
 		for _, e := range r.eventsOf("bob", event.MessageAck) {
-			d := decode[event.MessageAckData](t, e.Payload)
+			d := appworld.Decode[event.MessageAckData](t, e.Payload)
 			if d.Status == "read" && slices.Contains(d.MessageIDs, r.key.ID) {
 				return true
 			}
@@ -348,7 +349,7 @@ func TestActions_TypingPresenceAndDelay(t *testing.T) {
 		t.Parallel()
 		r := newActionRig(t, hookOpts{}, `{"actions":[{"type":"typing","to":"{{sender.chatId}}","ms":20},{"type":"text","text":"typed"}]}`)
 		r.waitSent(1)
-		eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"composing", "paused"}) },
+		appworld.Eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"composing", "paused"}) },
 			"bob saw %v, want composing then paused", r.bobSaw())
 		r.noFailures()
 	})
@@ -359,14 +360,14 @@ func TestActions_TypingPresenceAndDelay(t *testing.T) {
 		if got := texts(sent); !slices.Equal(got, []string{"before", "after"}) {
 			t.Fatalf("sent %v", got)
 		}
-		eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"recording", "paused"}) },
+		appworld.Eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"recording", "paused"}) },
 			"bob saw %v, want recording then paused", r.bobSaw())
 		r.noFailures()
 	})
 	t.Run("presence", func(t *testing.T) {
 		t.Parallel()
 		r := newActionRig(t, hookOpts{}, `{"actions":[{"type":"presence","state":"unavailable"},{"type":"presence","state":"paused","to":"{{sender.chatId}}"}]}`)
-		eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"unavailable", "paused"}) },
+		appworld.Eventually(t, 5*time.Second, func() bool { return slices.Equal(r.bobSaw(), []string{"unavailable", "paused"}) },
 			"bob saw %v, want unavailable then paused", r.bobSaw())
 		r.noFailures()
 	})
@@ -565,9 +566,9 @@ func TestActions_AnswerProcessedTwiceSendsEachMessageOnce(t *testing.T) {
 	r := newActionRig(t, hookOpts{}, `{"actions":[{"type":"text","text":"once {{text}}"},
 		{"type":"queue","items":[{"type":"text","text":"nested once"}]},{"type":"typing","ms":1}]}`)
 	r.waitSent(2)
-	eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 2 }, "first run did not finish")
+	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 2 }, "first run did not finish")
 	r.retrigger()
-	eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 4 }, "second run did not finish")
+	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 4 }, "second run did not finish")
 	// And once more, directly, with the same delivery.
 	d := r.deliveries(r.trigger.ID)[0]
 	delivered := triggerBody(t, r)
@@ -618,7 +619,7 @@ func TestActions_PerKeyRateLimitThrottlesAnAction(t *testing.T) {
 	if f[0].Path != "2" || !strings.Contains(strings.ToLower(f[0].Error), "too many requests") {
 		t.Fatalf("failure %+v, want the third send refused by the rate limit", f[0])
 	}
-	eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 2 }, "the control action after the refused one did not run")
+	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.bobSaw()) == 2 }, "the control action after the refused one did not run")
 	if sent := r.sent(); len(sent) != 2 || sent[0].Content.Text != "one" || sent[1].Content.Kind != message.KindReaction {
 		t.Fatalf("sent %+v", sent)
 	}

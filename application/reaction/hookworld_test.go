@@ -1,9 +1,9 @@
 package reaction_test
 
-// hookWorld is a smaller test world for the webhook pipeline and response actions:
-// any store (memory or SQLite, so a restart can be simulated), a programmable
-// webhook sender keyed by request, no recipient cooldown unless asked, and actions
-// without the default pause between data actions.
+// hookWorld is a smaller test world than appworld.World, for the webhook pipeline
+// and response actions: any store (memory or SQLite, so a restart can be
+// simulated), a programmable webhook sender keyed by request, no recipient cooldown
+// unless asked, and actions without the default pause between data actions.
 
 import (
 	"context"
@@ -24,6 +24,7 @@ import (
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 // hookSender records every request and answers through reply (200 when nil).
@@ -107,7 +108,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	if w.store == nil {
 		w.store = memory.New()
 	}
-	w.net = sandbox.NewNetwork(sandbox.Config{}, realClock{})
+	w.net = sandbox.NewNetwork(sandbox.Config{}, appworld.RealClock{})
 	var tr ports.Transport = w.net
 	if opt.wrapNet != nil {
 		tr = opt.wrapNet(w.net)
@@ -115,7 +116,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	if opt.policy.Base == 0 {
 		opt.policy = webhook.Policy{Horizon: time.Hour, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	}
-	ingest := reaction.NewIngest(w.store, fakeQR{}, realClock{}, w.hub, discard)
+	ingest := reaction.NewIngest(w.store, appworld.FakeQR{}, appworld.RealClock{}, w.hub, appworld.Discard)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.Limits.Cooldown = opt.cooldown
@@ -123,16 +124,16 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 		opt.limits(&cfg.Limits)
 	}
 	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
-		Clock: realClock{}, IDs: ulids{}, Hub: w.hub, Log: discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
-	w.actions = reaction.NewActions(w.cmd, tr, w.store, realClock{}, discard, cfg.DefaultCountryCode)
+		Clock: appworld.RealClock{}, IDs: appworld.ULIDs{}, Hub: w.hub, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
+	w.actions = reaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
 	w.actions.Limits.DefaultDelay = 0
 	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
 		Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter},
-		w.store, w.send, realClock{}, ulids{}, w.hub, discard, w.actions)
+		w.store, w.send, appworld.RealClock{}, appworld.ULIDs{}, w.hub, appworld.Discard, w.actions)
 	w.hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(w.store, schedulingPublisher{w.hooks}, realClock{}, w.hub, discard)
+	relay := reaction.NewRelay(w.store, appworld.SchedulingPublisher{Hooks: w.hooks}, appworld.RealClock{}, w.hub, appworld.Discard)
 	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(w.store, tr, realClock{}, w.hub, discard)
+	queue := reaction.NewSendQueue(w.store, tr, appworld.RealClock{}, w.hub, appworld.Discard)
 	queue.Poll = 5 * time.Millisecond
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context){relay.Run, w.hooks.Run, queue.Run} {
@@ -165,7 +166,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 
 func (w *hookWorld) newUser(name, registry string) account.Principal {
 	w.t.Helper()
-	u := account.User{ID: "id-" + name, Username: name, PasswordHash: passwordHash(), Role: account.RoleUser, Registry: registry, CreatedAt: time.Now().UTC()}
+	u := account.User{ID: "id-" + name, Username: name, PasswordHash: appworld.PasswordHash(), Role: account.RoleUser, Registry: registry, CreatedAt: time.Now().UTC()}
 	if err := w.store.Users().Create(w.ctx, u); err != nil {
 		w.t.Fatal(err)
 	}
@@ -194,7 +195,7 @@ func (w *hookWorld) open(p account.Principal, id, phone, pushName string) {
 	if err := w.net.Scan(id, code, phone, pushName); err != nil {
 		w.t.Fatalf("scan %s: %v", id, err)
 	}
-	eventually(w.t, 5*time.Second, func() bool {
+	appworld.Eventually(w.t, 5*time.Second, func() bool {
 		s, err := w.store.Sessions().Get(w.ctx, id)
 		return err == nil && s.Status() == session.StatusOpen
 	}, "session %s did not open", id)
@@ -251,7 +252,7 @@ func (w *hookWorld) deliveries(eventID string) []webhook.Delivery {
 func (w *hookWorld) delivery(eventID, sub string, cond func(webhook.Delivery) bool) webhook.Delivery {
 	w.t.Helper()
 	var last webhook.Delivery
-	eventually(w.t, 5*time.Second, func() bool {
+	appworld.Eventually(w.t, 5*time.Second, func() bool {
 		for _, d := range w.deliveries(eventID) {
 			if d.SubscriptionID == sub {
 				last = d
@@ -270,17 +271,7 @@ func isStatus(s webhook.DeliveryStatus) func(webhook.Delivery) bool {
 // eventsOf returns the logged events of a session and type ("" for all).
 func (w *hookWorld) eventsOf(sessionID string, t event.Type) []event.Envelope {
 	w.t.Helper()
-	all, err := w.store.Events().ListAfter(w.ctx, 0, 0)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	var out []event.Envelope
-	for _, e := range all {
-		if e.SessionID == sessionID && (t == "" || e.Type == t) {
-			out = append(out, e)
-		}
-	}
-	return out
+	return appworld.SessionEvents(w.t, w.ctx, w.store, sessionID, t)
 }
 
 // bodyText is data.text of a delivered WAREST body.

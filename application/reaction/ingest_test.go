@@ -19,6 +19,7 @@ import (
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 // t0 is 1735787045 in Unix seconds; the ingest clock stands at tNow.
@@ -55,7 +56,7 @@ type ingestFixture struct {
 func newIngest(t *testing.T, open bool) *ingestFixture {
 	t.Helper()
 	f := &ingestFixture{t: t, ctx: context.Background(), mem: memory.New(), hub: notify.NewHub()}
-	f.in = reaction.NewIngest(f.mem, fakeQR{}, fixedClock{tNow}, f.hub, discard)
+	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, appworld.Discard)
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -267,7 +268,7 @@ func TestIngestMap_SenderKnownByLIDOnly(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	raw := f.one(ports.TransportMessage{Message: inbound("3EB0LID", grp, citra, message.TextContent("hi"))}, event.MessageReceived)
-	d := decode[event.MessageReceivedData](t, raw)
+	d := appworld.Decode[event.MessageReceivedData](t, raw)
 	want := event.Sender{ChatID: grp.String(), IsGroup: true, AuthorJID: citraLID.String(), AuthorLID: citraLID.String(), PushName: "Citra"}
 	if d.Sender != want || d.Message.Key.Participant != citraLID.String() {
 		t.Fatalf("sender %+v key %+v", d.Sender, d.Message.Key)
@@ -279,7 +280,7 @@ func TestIngestMap_OwnMessageFromThePhone(t *testing.T) {
 	f := newIngest(t, true)
 	m := inbound("3EB0MINE", bobJID, chat.Party{JID: chat.UserJID(alicePhone)}, message.TextContent("sent from my phone"))
 	m.FromMe = true
-	d := decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: m}, event.MessageReceived))
+	d := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: m}, event.MessageReceived))
 	if !d.Message.Key.FromMe || !d.Sender.FromMe || d.Sender.ChatID != bobJID.String() || d.Sender.AuthorJID != alicePhone+"@s.whatsapp.net" {
 		t.Fatalf("own message %+v / %+v", d.Message.Key, d.Sender)
 	}
@@ -299,7 +300,7 @@ func TestIngestMap_Reaction(t *testing.T) {
 	// Removing the reaction is a reaction with empty text.
 	raw = f.one(ports.TransportMessage{Message: inbound("3EB0UNREACT", grp, bob, message.Content{Kind: message.KindReaction, Target: target})},
 		event.MessageReaction)
-	if d := decode[event.MessageReactionData](t, raw); d.Reaction.Text != "" || d.Reaction.Key.ID != "3EB0MINE" || d.Key.ID != "3EB0UNREACT" {
+	if d := appworld.Decode[event.MessageReactionData](t, raw); d.Reaction.Text != "" || d.Reaction.Key.ID != "3EB0MINE" || d.Key.ID != "3EB0UNREACT" {
 		t.Fatalf("removal %s", raw)
 	}
 }
@@ -334,7 +335,7 @@ func TestIngestMap_Media(t *testing.T) {
 	c := message.Content{Kind: message.KindImage, Text: "sunset", Media: &message.Media{MIME: "image/jpeg", Size: 4096, Width: 800, Height: 600,
 		URL: "https://mmg.whatsapp.net/d/f/x.enc", DirectPath: "/v/t62/x", MediaKey: []byte("key"), FileSHA256: []byte("sha"), FileEncSHA256: []byte("enc")}}
 	raw := f.one(ports.TransportMessage{Message: inbound("3EB0IMG", bobJID, bob, c)}, event.MessageReceived)
-	d := decode[map[string]any](t, raw)
+	d := appworld.Decode[map[string]any](t, raw)
 	if d["tags"] != "media" || d["contentType"] != "image" || d["text"] != "sunset" {
 		t.Fatalf("payload %s", raw)
 	}
@@ -346,7 +347,7 @@ func TestIngestMap_Media(t *testing.T) {
 		"directPath":"/v/t62/x","mediaKey":"a2V5","fileSha256":"c2hh","fileEncSha256":"ZW5j","caption":"sunset","width":800,"height":600}}`)
 	// A voice note is tagged audio and flagged ptt.
 	c = message.Content{Kind: message.KindAudio, Media: &message.Media{MIME: "audio/ogg; codecs=opus", Seconds: 4, PTT: true}}
-	vd := decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0PTT", bobJID, bob, c)}, event.MessageReceived))
+	vd := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0PTT", bobJID, bob, c)}, event.MessageReceived))
 	if vd.Tags != "audio" || vd.Media == nil || vd.Media.Type != "audioMessage" || vd.Media.Seconds != 4 ||
 		vd.Message.Message["audioMessage"].(map[string]any)["ptt"] != true {
 		t.Fatalf("voice note %+v", vd)
@@ -371,7 +372,7 @@ func TestIngestMap_OtherKindsAreMessageReceived(t *testing.T) {
 		{message.Content{Kind: message.KindReaction, Emoji: "👍"}, "system", ""},
 	}
 	for i, tt := range tests {
-		d := decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0K"+string(rune('A'+i)), grp, bob, tt.c)}, event.MessageReceived))
+		d := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0K"+string(rune('A'+i)), grp, bob, tt.c)}, event.MessageReceived))
 		if d.Tags != tt.wantTags || d.ContentType != string(tt.c.Kind) || d.Type != "notify" {
 			t.Errorf("%s: tags %q contentType %q type %q", tt.c.Kind, d.Tags, d.ContentType, d.Type)
 		}
@@ -392,7 +393,7 @@ func TestIngestMap_HistorySyncIsPagedAndNeverLive(t *testing.T) {
 	evs := f.only(ports.TransportHistorySync{SessionID: "alice", Messages: msgs, Progress: 40}, event.HistorySync, event.HistorySync, event.HistorySync)
 	var ids []string
 	for i, e := range evs {
-		d := decode[event.HistorySyncData](t, e.Payload)
+		d := appworld.Decode[event.HistorySyncData](t, e.Payload)
 		if want := []int{100, 100, 50}[i]; d.ID != "alice" || d.Progress != 40 || d.Count != want || len(d.Messages) != want {
 			t.Fatalf("page %d: id %s progress %d count %d len %d", i, d.ID, d.Progress, d.Count, len(d.Messages))
 		}
@@ -408,7 +409,7 @@ func TestIngestMap_HistorySyncIsPagedAndNeverLive(t *testing.T) {
 			t.Fatalf("message %d is %s, want %s (order lost)", i, id, msgs[i].ID)
 		}
 	}
-	if d := decode[event.HistorySyncData](t, evs[0].Payload); d.Messages[7].Tags != "system" || d.Messages[7].Message.Message["reactionMessage"] == nil {
+	if d := appworld.Decode[event.HistorySyncData](t, evs[0].Payload); d.Messages[7].Tags != "system" || d.Messages[7].Message.Message["reactionMessage"] == nil {
 		t.Fatalf("a reaction in history %+v", d.Messages[7])
 	}
 	if msgs[0].History {
@@ -428,7 +429,7 @@ func TestIngestMap_Undecryptable(t *testing.T) {
 			"authorLid":"222222222222222@lid","pushName":"Bob"},
 		"timestamp":1735787045}`)
 	raw = f.one(ports.TransportUndecryptable{SessionID: "alice", Chat: bobJID, Sender: bob, ID: "3EB0DM", At: t0}, event.MessageUndecryptable)
-	if d := decode[event.MessageUndecryptableData](t, raw); d.Key.Participant != "" || d.Sender.IsGroup {
+	if d := appworld.Decode[event.MessageUndecryptableData](t, raw); d.Key.Participant != "" || d.Sender.IsGroup {
 		t.Fatalf("direct undecryptable %s", raw)
 	}
 }
@@ -439,7 +440,7 @@ func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
 	f.in.Commands = reaction.Commands{Prefixes: "/!"}
 	evs := f.only(ports.TransportMessage{Message: inbound("3EB0CMD", grp, bob, message.TextContent("  /Order 2 nasi-goreng "))},
 		event.MessageReceived, event.MessageCommand)
-	if d := decode[event.MessageReceivedData](t, evs[0].Payload); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
+	if d := appworld.Decode[event.MessageReceivedData](t, evs[0].Payload); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
 		t.Fatalf("message_received %s", evs[0].Payload)
 	}
 	payloadIs(t, evs[1].Payload, `{"id":"alice","command":"order","prefix":"/","args":["2","nasi-goreng"],"text":"/Order 2 nasi-goreng",
@@ -447,7 +448,7 @@ func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
 		"sender":{"chatId":"120363041234567890@g.us","fromMe":false,"isGroup":true,"authorJid":"6282222222222@s.whatsapp.net",
 			"authorLid":"222222222222222@lid","pushName":"Bob"}}`)
 	evs = f.only(ports.TransportMessage{Message: inbound("3EB0BANG", bobJID, bob, message.TextContent("!ping"))}, event.MessageReceived, event.MessageCommand)
-	if d := decode[event.MessageCommandData](t, evs[1].Payload); d.Command != "ping" || d.Prefix != "!" || d.Args == nil || len(d.Args) != 0 {
+	if d := appworld.Decode[event.MessageCommandData](t, evs[1].Payload); d.Command != "ping" || d.Prefix != "!" || d.Args == nil || len(d.Args) != 0 {
 		t.Fatalf("command %s", evs[1].Payload)
 	}
 
@@ -492,7 +493,7 @@ func (f *ingestFixture) outbound(id string) {
 
 func statusOf(t *testing.T, e event.Envelope) string {
 	t.Helper()
-	d := decode[event.MessageStatusData](t, e.Payload)
+	d := appworld.Decode[event.MessageStatusData](t, e.Payload)
 	return d.MessageID + ":" + d.Status
 }
 
@@ -534,7 +535,7 @@ func TestIngestMap_ReceiptAdvancesOurMessages(t *testing.T) {
 	if s := statusOf(t, evs[0]); s != "3EB0OUT1:played" {
 		t.Fatalf("played: %s", s)
 	}
-	if d := decode[event.MessageAckData](t, evs[1].Payload); d.Status != "played" {
+	if d := appworld.Decode[event.MessageAckData](t, evs[1].Payload); d.Status != "played" {
 		t.Fatalf("ack %+v", d)
 	}
 	// A late read after played is acknowledged but moves nothing back.
@@ -586,7 +587,7 @@ func TestIngestMap_ChatPresence(t *testing.T) {
 	payloadIs(t, raw, `{"id":"alice","presence":{"id":"120363041234567890@g.us",
 		"presences":{"6282222222222@s.whatsapp.net":{"lastKnownPresence":"composing","lid":"222222222222222@lid"}}}}`)
 	for _, st := range []ports.ChatState{ports.ChatRecording, ports.ChatPaused} {
-		d := decode[event.PresenceUpdateData](t, f.one(ports.TransportChatPresence{SessionID: "alice", Chat: bobJID, From: dedi, State: st}, event.PresenceUpdate))
+		d := appworld.Decode[event.PresenceUpdateData](t, f.one(ports.TransportChatPresence{SessionID: "alice", Chat: bobJID, From: dedi, State: st}, event.PresenceUpdate))
 		e, ok := d.Presence.Presences[dedi.JID.String()]
 		if d.Presence.ID != bobJID.String() || !ok || e.LastKnownPresence != string(st) || e.LID != "" {
 			t.Fatalf("%s: %+v", st, d)

@@ -18,6 +18,7 @@ import (
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 const (
@@ -28,62 +29,62 @@ const (
 
 // receivedWorld has "alice" (owned by budi, with a webhook) and "bob" (owned by sari)
 // open, and bob has written "halo" to alice.
-func receivedWorld(t *testing.T, opt options, script ...int) (*world, event.Envelope, *session.Session) {
+func receivedWorld(t *testing.T, opt appworld.Options, script ...int) (*appworld.World, event.Envelope, *session.Session) {
 	t.Helper()
-	w := newWorld(t, opt)
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: aliceHook, Secret: userSecret},
+	w := appworld.New(t, opt)
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret},
 		command.WebhookSettings{Algorithm: webhook.SHA256}); err != nil {
 		t.Fatal(err)
 	}
 	if len(script) > 0 {
-		w.sender.Script(string(event.MessageReceived), script...)
+		w.Sender.Script(string(event.MessageReceived), script...)
 	}
-	bob := w.openSession(w.other, "bob", bobPhone, "Bob")
-	if _, err := w.cmd.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{"0811-1111-1111"}, Text: "halo"}); err != nil {
+	bob := w.OpenSession(w.Other, "bob", bobPhone, "Bob")
+	if _, err := w.Cmd.SendText(w.Ctx, w.Other, command.SendTextInput{SessionID: "bob", To: []string{"0811-1111-1111"}, Text: "halo"}); err != nil {
 		t.Fatal(err)
 	}
 	var got []event.Envelope
-	eventually(t, 3*time.Second, func() bool {
-		got = w.events("alice", event.MessageReceived)
+	appworld.Eventually(t, 3*time.Second, func() bool {
+		got = w.Events("alice", event.MessageReceived)
 		return len(got) > 0
 	}, "alice never received bob's message")
 	return w, got[0], bob
 }
 
-func (w *world) deliveryOf(eventID string) webhook.Delivery {
-	w.t.Helper()
-	ds, err := w.mem.Deliveries().ListByEvent(w.ctx, eventID)
+func deliveryOf(w *appworld.World, eventID string) webhook.Delivery {
+	w.T.Helper()
+	ds, err := w.Mem.Deliveries().ListByEvent(w.Ctx, eventID)
 	if err != nil {
-		w.t.Fatal(err)
+		w.T.Fatal(err)
 	}
 	if len(ds) != 1 {
-		w.t.Fatalf("event %s has %d deliveries, want 1: %+v", eventID, len(ds), ds)
+		w.T.Fatalf("event %s has %d deliveries, want 1: %+v", eventID, len(ds), ds)
 	}
 	return ds[0]
 }
 
-func (w *world) waitDelivery(eventID string, want webhook.DeliveryStatus) webhook.Delivery {
-	w.t.Helper()
+func waitDelivery(w *appworld.World, eventID string, want webhook.DeliveryStatus) webhook.Delivery {
+	w.T.Helper()
 	var d webhook.Delivery
-	eventually(w.t, 3*time.Second, func() bool {
-		ds, err := w.mem.Deliveries().ListByEvent(w.ctx, eventID)
+	appworld.Eventually(w.T, 3*time.Second, func() bool {
+		ds, err := w.Mem.Deliveries().ListByEvent(w.Ctx, eventID)
 		if err != nil || len(ds) == 0 {
 			return false
 		}
 		d = ds[0]
 		return d.Status == want
 	}, "delivery of %s never became %s (last %+v)", eventID, want, &d)
-	return w.deliveryOf(eventID)
+	return deliveryOf(w, eventID)
 }
 
 func TestIngest_InboundMessageIsRecordedWithSenderIdentity(t *testing.T) {
 	t.Parallel()
-	w, e, bob := receivedWorld(t, options{})
-	if n := len(w.events("alice", event.MessageReceived)); n != 1 {
+	w, e, bob := receivedWorld(t, appworld.Options{})
+	if n := len(w.Events("alice", event.MessageReceived)); n != 1 {
 		t.Fatalf("%d message_received events, want 1", n)
 	}
-	data := decode[event.MessageReceivedData](t, e.Payload)
+	data := appworld.Decode[event.MessageReceivedData](t, e.Payload)
 	if data.ID != "alice" || data.Text != "halo" || data.ContentType != "text" || data.Type != "notify" || data.Tags != "text" {
 		t.Fatalf("payload %s", e.Payload)
 	}
@@ -99,7 +100,7 @@ func TestIngest_InboundMessageIsRecordedWithSenderIdentity(t *testing.T) {
 		data.Message.PushName != "Bob" || data.Message.Message["conversation"] != "halo" {
 		t.Fatalf("WA message %+v", data.Message)
 	}
-	sent := w.net.Sent("bob")
+	sent := w.Net.Sent("bob")
 	if len(sent) != 1 || data.Message.Key.ID != sent[0].ID {
 		t.Fatalf("message id %s, bob sent %+v", data.Message.Key.ID, sent)
 	}
@@ -110,14 +111,14 @@ func TestIngest_InboundMessageIsRecordedWithSenderIdentity(t *testing.T) {
 
 func TestIngest_InjectedTextCarriesPushName(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if _, err := w.net.InjectText("alice", "+62 833 3333 3333", "Citra", "pagi"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if _, err := w.Net.InjectText("alice", "+62 833 3333 3333", "Citra", "pagi"); err != nil {
 		t.Fatal(err)
 	}
 	var evs []event.Envelope
-	eventually(t, 3*time.Second, func() bool { evs = w.events("alice", event.MessageReceived); return len(evs) == 1 }, "no message_received")
-	d := decode[event.MessageReceivedData](t, evs[0].Payload)
+	appworld.Eventually(t, 3*time.Second, func() bool { evs = w.Events("alice", event.MessageReceived); return len(evs) == 1 }, "no message_received")
+	d := appworld.Decode[event.MessageReceivedData](t, evs[0].Payload)
 	if d.Sender.AuthorJID != "6283333333333@s.whatsapp.net" || d.Sender.PushName != "Citra" || d.Text != "pagi" ||
 		!regexp.MustCompile(`^\d{15}@lid$`).MatchString(d.Sender.AuthorLID) {
 		t.Fatalf("sender %+v text %q", d.Sender, d.Text)
@@ -126,12 +127,12 @@ func TestIngest_InjectedTextCarriesPushName(t *testing.T) {
 
 func TestWebhooks_DeliverOneSignedRequestToTheSessionWebhook(t *testing.T) {
 	t.Parallel()
-	w, e, _ := receivedWorld(t, options{})
-	d := w.waitDelivery(e.ID, webhook.DeliveryDelivered)
+	w, e, _ := receivedWorld(t, appworld.Options{})
+	d := waitDelivery(w, e.ID, webhook.DeliveryDelivered)
 	if d.Attempts != 1 || d.LastStatus != 200 || d.URL != aliceHook || d.SessionID != "alice" {
 		t.Fatalf("delivery %+v", d)
 	}
-	reqs := w.sender.Requests("X-WAREST-Event-Id", e.ID)
+	reqs := w.Sender.Requests("X-WAREST-Event-Id", e.ID)
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests for the event, want 1", len(reqs))
 	}
@@ -139,13 +140,13 @@ func TestWebhooks_DeliverOneSignedRequestToTheSessionWebhook(t *testing.T) {
 	if r.URL != aliceHook || r.Timeout != time.Second {
 		t.Fatalf("request to %s timeout %v", r.URL, r.Timeout)
 	}
-	verifySignature(t, r, userSecret, "budi")
+	appworld.VerifySignature(t, r, appworld.UserSecret, "budi")
 	h := r.Headers
 	if h["X-WAREST-Event"] != "message_received" || h["X-WAREST-Session"] != "alice" || h["X-WAREST-Username"] != "budi" ||
-		h["X-WAREST-Registry"] != w.user.User.Registry || h["X-WAREST-Delivery-Attempt"] != "1" || h["X-WAREST-Signature-Alg"] != "HMAC-SHA256" {
+		h["X-WAREST-Registry"] != w.User.User.Registry || h["X-WAREST-Delivery-Attempt"] != "1" || h["X-WAREST-Signature-Alg"] != "HMAC-SHA256" {
 		t.Fatalf("headers %v", h)
 	}
-	body := decode[struct {
+	body := appworld.Decode[struct {
 		Event   string         `json:"event"`
 		Data    map[string]any `json:"data"`
 		TS      int64          `json:"ts"`
@@ -156,7 +157,7 @@ func TestWebhooks_DeliverOneSignedRequestToTheSessionWebhook(t *testing.T) {
 		t.Fatalf("body %s", r.Body)
 	}
 	// Nothing of bob's goes to alice's hook, and bob has no webhook at all.
-	for _, r := range w.sender.Requests("", "") {
+	for _, r := range w.Sender.Requests("", "") {
 		if r.Headers["X-WAREST-Session"] != "alice" || r.URL != aliceHook {
 			t.Fatalf("unexpected request %s for %s", r.URL, r.Headers["X-WAREST-Session"])
 		}
@@ -165,12 +166,12 @@ func TestWebhooks_DeliverOneSignedRequestToTheSessionWebhook(t *testing.T) {
 
 func TestWebhooks_RetryAfterServerError(t *testing.T) {
 	t.Parallel()
-	w, e, _ := receivedWorld(t, options{}, 500, 200)
-	d := w.waitDelivery(e.ID, webhook.DeliveryDelivered)
+	w, e, _ := receivedWorld(t, appworld.Options{}, 500, 200)
+	d := waitDelivery(w, e.ID, webhook.DeliveryDelivered)
 	if d.Attempts != 2 || d.LastStatus != 200 {
 		t.Fatalf("delivery %+v", d)
 	}
-	reqs := w.sender.Requests("X-WAREST-Event-Id", e.ID)
+	reqs := w.Sender.Requests("X-WAREST-Event-Id", e.ID)
 	if len(reqs) != 2 {
 		t.Fatalf("%d requests, want 2", len(reqs))
 	}
@@ -178,7 +179,7 @@ func TestWebhooks_RetryAfterServerError(t *testing.T) {
 		if got, want := r.Headers["X-WAREST-Delivery-Attempt"], []string{"1", "2"}[i]; got != want {
 			t.Fatalf("attempt header %q, want %q", got, want)
 		}
-		verifySignature(t, r, userSecret, "budi")
+		appworld.VerifySignature(t, r, appworld.UserSecret, "budi")
 	}
 	if string(reqs[0].Body) != string(reqs[1].Body) {
 		t.Fatal("a retry changed the body")
@@ -187,20 +188,18 @@ func TestWebhooks_RetryAfterServerError(t *testing.T) {
 
 func TestWebhooks_NetworkErrorThenSuccess(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.sender.mu.Lock()
-	w.sender.netErr[string(event.MessageReceived)] = 2
-	w.sender.mu.Unlock()
-	w.openSession(w.user, "alice", alicePhone, "")
-	if _, err := w.cmd.ConfigureWebhook(w.ctx, w.user, "alice", command.WebhookInput{URL: aliceHook, Secret: userSecret}, command.WebhookSettings{}); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	w.Sender.NetErrors(string(event.MessageReceived), 2)
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.net.InjectText("alice", bobPhone, "Bob", "x"); err != nil {
+	if _, err := w.Net.InjectText("alice", bobPhone, "Bob", "x"); err != nil {
 		t.Fatal(err)
 	}
 	var evs []event.Envelope
-	eventually(t, 3*time.Second, func() bool { evs = w.events("alice", event.MessageReceived); return len(evs) == 1 }, "no message")
-	d := w.waitDelivery(evs[0].ID, webhook.DeliveryDelivered)
+	appworld.Eventually(t, 3*time.Second, func() bool { evs = w.Events("alice", event.MessageReceived); return len(evs) == 1 }, "no message")
+	d := waitDelivery(w, evs[0].ID, webhook.DeliveryDelivered)
 	if d.Attempts != 3 || d.LastError != "" {
 		t.Fatalf("delivery %+v", d)
 	}
@@ -208,92 +207,92 @@ func TestWebhooks_NetworkErrorThenSuccess(t *testing.T) {
 
 func TestWebhooks_ClientErrorIsDeadAfterOneAttempt(t *testing.T) {
 	t.Parallel()
-	w, e, _ := receivedWorld(t, options{}, 404, 200)
-	d := w.waitDelivery(e.ID, webhook.DeliveryDead)
+	w, e, _ := receivedWorld(t, appworld.Options{}, 404, 200)
+	d := waitDelivery(w, e.ID, webhook.DeliveryDead)
 	if d.Attempts != 1 || d.LastStatus != 404 {
 		t.Fatalf("delivery %+v", d)
 	}
 	time.Sleep(60 * time.Millisecond) // several poll intervals and retry delays
-	if n := len(w.sender.Requests("X-WAREST-Event-Id", e.ID)); n != 1 {
+	if n := len(w.Sender.Requests("X-WAREST-Event-Id", e.ID)); n != 1 {
 		t.Fatalf("%d requests for a dead delivery, want 1", n)
 	}
 }
 
 func TestWebhooks_RetriesStopAtMaxAttempts(t *testing.T) {
 	t.Parallel()
-	w, e, _ := receivedWorld(t, options{}, 503, 503, 503, 200)
-	d := w.waitDelivery(e.ID, webhook.DeliveryDead)
+	w, e, _ := receivedWorld(t, appworld.Options{}, 503, 503, 503, 200)
+	d := waitDelivery(w, e.ID, webhook.DeliveryDead)
 	if d.Attempts != 3 || d.LastStatus != 503 {
 		t.Fatalf("delivery %+v", d)
 	}
 	time.Sleep(60 * time.Millisecond)
-	if n := len(w.sender.Requests("X-WAREST-Event-Id", e.ID)); n != 3 {
+	if n := len(w.Sender.Requests("X-WAREST-Event-Id", e.ID)); n != 3 {
 		t.Fatalf("%d requests, want 3", n)
 	}
 }
 
 func TestWebhooks_ScheduleIsIdempotent(t *testing.T) {
 	t.Parallel()
-	w, e, _ := receivedWorld(t, options{})
+	w, e, _ := receivedWorld(t, appworld.Options{})
 	for range 2 {
-		if err := w.hooks.Schedule(w.ctx, e); err != nil {
+		if err := w.Hooks.Schedule(w.Ctx, e); err != nil {
 			t.Fatalf("Schedule: %v", err)
 		}
 	}
-	w.waitDelivery(e.ID, webhook.DeliveryDelivered)
+	waitDelivery(w, e.ID, webhook.DeliveryDelivered)
 	for range 2 {
-		if err := w.hooks.Schedule(w.ctx, e); err != nil {
+		if err := w.Hooks.Schedule(w.Ctx, e); err != nil {
 			t.Fatalf("Schedule after delivery: %v", err)
 		}
 	}
 	time.Sleep(30 * time.Millisecond)
-	w.deliveryOf(e.ID) // exactly one
-	if n := len(w.sender.Requests("X-WAREST-Event-Id", e.ID)); n != 1 {
+	deliveryOf(w, e.ID) // exactly one
+	if n := len(w.Sender.Requests("X-WAREST-Event-Id", e.ID)); n != 1 {
 		t.Fatalf("%d requests, want 1", n)
 	}
 }
 
 func TestWebhooks_DefaultURLAndSecretWhenSessionHasNone(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{defaultURL: "https://default.test/h"})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w := appworld.New(t, appworld.Options{DefaultURL: "https://default.test/h"})
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	var evs []event.Envelope
-	eventually(t, 3*time.Second, func() bool { evs = w.events("alice", event.SessionStatus); return len(evs) >= 3 }, "no status events")
+	appworld.Eventually(t, 3*time.Second, func() bool { evs = w.Events("alice", event.SessionStatus); return len(evs) >= 3 }, "no status events")
 	for _, e := range evs {
-		d := w.waitDelivery(e.ID, webhook.DeliveryDelivered)
+		d := waitDelivery(w, e.ID, webhook.DeliveryDelivered)
 		if d.URL != "https://default.test/h" {
 			t.Fatalf("delivery to %s", d.URL)
 		}
 	}
-	r := w.sender.Requests("X-WAREST-Event-Id", evs[0].ID)
+	r := w.Sender.Requests("X-WAREST-Event-Id", evs[0].ID)
 	if len(r) != 1 {
 		t.Fatalf("%d requests", len(r))
 	}
-	verifySignature(t, r[0], "", "budi") // no default secret: key is the username alone
+	appworld.VerifySignature(t, r[0], "", "budi") // no default secret: key is the username alone
 }
 
 func TestWebhooks_NoURLNoDelivery(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "")
-	evs := w.events("alice", "")
-	eventually(t, 3*time.Second, func() bool {
-		un, _ := w.mem.Events().ListUnpublished(w.ctx, 0)
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	evs := w.Events("alice", "")
+	appworld.Eventually(t, 3*time.Second, func() bool {
+		un, _ := w.Mem.Events().ListUnpublished(w.Ctx, 0)
 		return len(un) == 0
 	}, "relay left events unpublished")
 	for _, e := range evs {
-		if ds, _ := w.mem.Deliveries().ListByEvent(w.ctx, e.ID); len(ds) != 0 {
+		if ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
 			t.Fatalf("delivery without a URL: %+v", ds)
 		}
 	}
-	if n := len(w.sender.Requests("", "")); n != 0 {
+	if n := len(w.Sender.Requests("", "")); n != 0 {
 		t.Fatalf("%d requests without a URL", n)
 	}
 }
 
 func TestIngest_UnknownSessionIsDropped(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
+	w := appworld.New(t, appworld.Options{})
 	evs := []ports.TransportEvent{
 		ports.TransportMessage{Message: message.Inbound{ID: "X", SessionID: "ghost", Chat: chat.UserJID(bobPhone), Sender: chat.Party{JID: chat.UserJID(bobPhone)}, Content: message.TextContent("hi")}},
 		ports.TransportQR{SessionID: "ghost", Code: "qr", ExpiresIn: time.Second},
@@ -304,14 +303,14 @@ func TestIngest_UnknownSessionIsDropped(t *testing.T) {
 		ports.TransportReceipt{SessionID: "ghost", IDs: []string{"nope"}, Status: message.StatusDelivered, At: time.Now()},
 	}
 	for _, e := range evs {
-		if err := w.ingest.Handle(w.ctx, e); err != nil {
+		if err := w.Ingest.Handle(w.Ctx, e); err != nil {
 			t.Fatalf("Handle(%T) = %v, want nil (dropped)", e, err)
 		}
 	}
-	if got := w.events("ghost", ""); len(got) != 0 {
+	if got := w.Events("ghost", ""); len(got) != 0 {
 		t.Fatalf("events recorded for an unknown session: %+v", got)
 	}
-	if _, ok := w.hub.QR("ghost", time.Now()); ok {
+	if _, ok := w.Hub.QR("ghost", time.Now()); ok {
 		t.Fatal("QR kept for an unknown session")
 	}
 }
@@ -355,35 +354,35 @@ func (e failingEvents) Append(ctx context.Context, ev event.Envelope) (event.Env
 func TestIngest_StoreFailureIsReturnedSoTheTransportRetries(t *testing.T) {
 	t.Parallel()
 	var fs *failingStore
-	w := newWorld(t, options{wrapStore: func(s ports.Store) ports.Store {
+	w := appworld.New(t, appworld.Options{WrapStore: func(s ports.Store) ports.Store {
 		fs = &failingStore{Store: s, typ: event.MessageReceived}
 		return fs
 	}})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	fs.fail.Store(true)
 
 	// Directly: the error reaches the transport.
 	in := message.Inbound{ID: "3EB0DIRECT", SessionID: "alice", Chat: chat.UserJID(bobPhone), Sender: chat.Party{JID: chat.UserJID(bobPhone)}, Content: message.TextContent("x"), Timestamp: time.Now()}
-	if err := w.ingest.Handle(w.ctx, ports.TransportMessage{Message: in}); !errors.Is(err, errDiskFull) {
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportMessage{Message: in}); !errors.Is(err, errDiskFull) {
 		t.Fatalf("Handle = %v, want the store error", err)
 	}
 	// A status change whose event cannot be stored is rolled back and reported.
 	fs.typ = event.MessageReceived // unchanged; session events still work
-	if got := w.events("alice", event.MessageReceived); len(got) != 0 {
+	if got := w.Events("alice", event.MessageReceived); len(got) != 0 {
 		t.Fatalf("event stored despite the failure: %+v", got)
 	}
 
 	// Through the sandbox: the message is redelivered until the store takes it, once.
-	if _, err := w.net.InjectText("alice", bobPhone, "Bob", "retry me"); err != nil {
+	if _, err := w.Net.InjectText("alice", bobPhone, "Bob", "retry me"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, func() bool { return fs.refused.Load() >= 3 }, "the transport did not retry")
+	appworld.Eventually(t, 3*time.Second, func() bool { return fs.refused.Load() >= 3 }, "the transport did not retry")
 	fs.fail.Store(false)
 	var got []event.Envelope
-	eventually(t, 3*time.Second, func() bool { got = w.events("alice", event.MessageReceived); return len(got) > 0 }, "message never stored")
+	appworld.Eventually(t, 3*time.Second, func() bool { got = w.Events("alice", event.MessageReceived); return len(got) > 0 }, "message never stored")
 	time.Sleep(30 * time.Millisecond)
-	got = w.events("alice", event.MessageReceived)
-	if len(got) != 1 || decode[event.MessageReceivedData](t, got[0].Payload).Text != "retry me" {
+	got = w.Events("alice", event.MessageReceived)
+	if len(got) != 1 || appworld.Decode[event.MessageReceivedData](t, got[0].Payload).Text != "retry me" {
 		t.Fatalf("stored %d events: %+v", len(got), got)
 	}
 }
@@ -391,17 +390,17 @@ func TestIngest_StoreFailureIsReturnedSoTheTransportRetries(t *testing.T) {
 func TestIngest_StatusChangeRolledBackWhenItsEventFails(t *testing.T) {
 	t.Parallel()
 	var fs *failingStore
-	w := newWorld(t, options{wrapStore: func(s ports.Store) ports.Store {
+	w := appworld.New(t, appworld.Options{WrapStore: func(s ports.Store) ports.Store {
 		fs = &failingStore{Store: s, typ: event.SessionStatus}
 		return fs
 	}})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	fs.fail.Store(true)
-	err := w.ingest.Handle(w.ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "lost", Attempt: 1})
+	err := w.Ingest.Handle(w.Ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "lost", Attempt: 1})
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("Handle = %v, want the store error", err)
 	}
-	s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusOpen {
 		t.Fatalf("status %s changed although its event was not stored", s.Status())
 	}
@@ -411,7 +410,7 @@ func statusesOf(t *testing.T, evs []event.Envelope) []string {
 	t.Helper()
 	var out []string
 	for _, e := range evs {
-		d := decode[event.SessionStatusData](t, e.Payload)
+		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
 		out = append(out, d.Tags+"/"+d.Status)
 	}
 	return out
@@ -419,8 +418,8 @@ func statusesOf(t *testing.T, evs []event.Envelope) []string {
 
 func TestIngest_ConnectionStatusChanges(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
 	steps := []struct {
 		ev         ports.TransportEvent
 		wantStatus session.Status
@@ -431,95 +430,95 @@ func TestIngest_ConnectionStatusChanges(t *testing.T) {
 		{ports.TransportLoggedOut{SessionID: "alice", Reason: "unlinked"}, session.StatusLoggedOut, "/logged_out"},
 	}
 	for _, st := range steps {
-		before := len(w.events("alice", event.SessionStatus))
-		if err := w.ingest.Handle(w.ctx, st.ev); err != nil {
+		before := len(w.Events("alice", event.SessionStatus))
+		if err := w.Ingest.Handle(w.Ctx, st.ev); err != nil {
 			t.Fatalf("Handle(%T): %v", st.ev, err)
 		}
-		s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+		s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 		if s.Status() != st.wantStatus {
 			t.Fatalf("after %T status %s, want %s", st.ev, s.Status(), st.wantStatus)
 		}
-		evs := w.events("alice", event.SessionStatus)
+		evs := w.Events("alice", event.SessionStatus)
 		if len(evs) != before+1 || statusesOf(t, evs[len(evs)-1:])[0] != st.wantTag {
 			t.Fatalf("after %T events %v", st.ev, statusesOf(t, evs))
 		}
 	}
-	last := w.events("alice", event.SessionStatus)
-	d := decode[event.SessionStatusData](t, last[len(last)-1].Payload)
+	last := w.Events("alice", event.SessionStatus)
+	d := appworld.Decode[event.SessionStatusData](t, last[len(last)-1].Payload)
 	if d.Reason != "unlinked" {
 		t.Fatalf("logout reason %q", d.Reason)
 	}
-	s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if s.Me() != nil || s.LastError() != "unlinked" {
 		t.Fatalf("logged-out session kept identity %+v / error %q", s.Me(), s.LastError())
 	}
 	// A state change the machine refuses is skipped without an error or an event.
-	n := len(w.events("alice", ""))
-	if err := w.ingest.Handle(w.ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "late"}); err != nil {
+	n := len(w.Events("alice", ""))
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "late"}); err != nil {
 		t.Fatalf("refused change: %v", err)
 	}
-	if len(w.events("alice", "")) != n {
+	if len(w.Events("alice", "")) != n {
 		t.Fatal("refused change recorded an event")
 	}
 }
 
 func TestIngest_StreamReplaced(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "Alice")
-	if err := w.ingest.Handle(w.ctx, ports.TransportReplaced{SessionID: "alice"}); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportReplaced{SessionID: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := w.mem.Sessions().Get(w.ctx, "alice")
+	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusReplaced || s.LastError() != "stream replaced" {
 		t.Fatalf("status %s / %q", s.Status(), s.LastError())
 	}
-	evs := w.events("alice", event.SessionStatus)
+	evs := w.Events("alice", event.SessionStatus)
 	if got := statusesOf(t, evs[len(evs)-1:])[0]; got != "conflict_replaced/replaced" {
 		t.Fatalf("last event %s", got)
 	}
-	if _, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "x"}); !fault.Is(err, fault.KindFailedPrecondition) {
+	if _, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "x"}); !fault.Is(err, fault.KindFailedPrecondition) {
 		t.Fatalf("send on a replaced session: %v", err)
 	}
 }
 
 func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	m, err := message.NewOutbound("3EB0ACK", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
 	m.Status = message.StatusSent
-	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
+	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	ack := func(s message.Status) {
 		t.Helper()
-		if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: s, At: time.Now()}); err != nil {
+		if err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: s, At: time.Now()}); err != nil {
 			t.Fatalf("ack %s: %v", s, err)
 		}
 	}
 	ack(message.StatusRead)
 	ack(message.StatusDelivered) // late
 	ack(message.StatusRead)      // repeated
-	got, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID)
+	got, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
 	if got.Status != message.StatusRead {
 		t.Fatalf("status %s", got.Status)
 	}
-	evs := w.events("alice", event.MessageStatus)
-	if len(evs) != 1 || decode[event.MessageStatusData](t, evs[0].Payload).Status != "read" {
+	evs := w.Events("alice", event.MessageStatus)
+	if len(evs) != 1 || appworld.Decode[event.MessageStatusData](t, evs[0].Payload).Status != "read" {
 		t.Fatalf("status events %d", len(evs))
 	}
 }
 
 func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
+	w := appworld.New(t, appworld.Options{})
 	// A session that is not open: the send queue leaves its messages alone, as if the
 	// worker were still inside transport.Send.
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	m, err := message.NewOutbound("3EB0EARLY", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
@@ -527,58 +526,58 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Status = message.StatusQueued
-	if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusDelivered, At: time.Now()}); err != nil {
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusDelivered, At: time.Now()}); err != nil {
 		t.Fatalf("ack for a message not stored yet: %v", err)
 	}
-	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
+	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusRead, At: time.Now()}); err != nil {
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusRead, At: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
-	for _, e := range w.events("alice", event.MessageStatus) {
-		got = append(got, decode[event.MessageStatusData](t, e.Payload).Status)
+	for _, e := range w.Events("alice", event.MessageStatus) {
+		got = append(got, appworld.Decode[event.MessageStatusData](t, e.Payload).Status)
 	}
 	if !slices.Equal(got, []string{"sent", "read"}) {
 		t.Fatalf("status events %v, want [sent read]", got)
 	}
-	if cur, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID); cur.Status != message.StatusRead {
+	if cur, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); cur.Status != message.StatusRead {
 		t.Fatalf("status %s", cur.Status)
 	}
 }
 
 func TestIngest_LateQRForAStoppedSessionIsIgnored(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	if _, err := w.cmd.CreateSession(w.ctx, w.user, "alice"); err != nil {
+	w := appworld.New(t, appworld.Options{})
+	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.cmd.LogoutSession(w.ctx, w.user, "alice"); err != nil {
+	if _, err := w.Cmd.LogoutSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	n := len(w.events("alice", ""))
-	if err := w.ingest.Handle(w.ctx, ports.TransportQR{SessionID: "alice", Code: "late", ExpiresIn: time.Minute}); err != nil {
+	n := len(w.Events("alice", ""))
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportQR{SessionID: "alice", Code: "late", ExpiresIn: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := w.hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QR("alice", time.Now()); ok {
 		t.Fatal("late QR published")
 	}
-	if len(w.events("alice", "")) != n {
+	if len(w.Events("alice", "")) != n {
 		t.Fatal("late QR recorded")
 	}
 }
 
 func TestRelay_PublishesEveryEventOnce(t *testing.T) {
 	t.Parallel()
-	w, _, _ := receivedWorld(t, options{})
-	eventually(t, 3*time.Second, func() bool {
-		un, _ := w.mem.Events().ListUnpublished(w.ctx, 0)
+	w, _, _ := receivedWorld(t, appworld.Options{})
+	appworld.Eventually(t, 3*time.Second, func() bool {
+		un, _ := w.Mem.Events().ListUnpublished(w.Ctx, 0)
 		return len(un) == 0
 	}, "events left unpublished")
 	// Every alice event after the webhook was set has exactly one delivery.
-	for _, e := range w.events("alice", "") {
-		ds, _ := w.mem.Deliveries().ListByEvent(w.ctx, e.ID)
+	for _, e := range w.Events("alice", "") {
+		ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID)
 		if len(ds) > 1 {
 			t.Fatalf("event %s scheduled %d times", e.ID, len(ds))
 		}
@@ -587,51 +586,51 @@ func TestRelay_PublishesEveryEventOnce(t *testing.T) {
 
 func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 	t.Parallel()
-	var ft *flakyTransport
-	w := newWorld(t, options{maxAttempts: 3, wrapNet: func(n *sandbox.Network) ports.Transport {
-		ft = &flakyTransport{Network: n}
+	var ft *appworld.FlakyTransport
+	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
+		ft = &appworld.FlakyTransport{Network: n}
 		return ft
 	}})
-	w.openSession(w.user, "alice", alicePhone, "")
-	ft.fails.Store(-1)
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	ft.Fails.Store(-1)
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := res[0].Message
-	if m.Status != message.StatusFailed || m.Attempts != 3 || m.FailReason != errNetworkDown.Error() {
+	if m.Status != message.StatusFailed || m.Attempts != 3 || m.FailReason != appworld.ErrNetworkDown.Error() {
 		t.Fatalf("message %+v", m)
 	}
 	time.Sleep(30 * time.Millisecond)
-	if c := ft.calls.Load(); c != 3 {
+	if c := ft.Calls.Load(); c != 3 {
 		t.Fatalf("transport called %d times, want 3", c)
 	}
 	var statuses []string
-	for _, e := range w.events("alice", event.MessageStatus) {
-		d := decode[event.MessageStatusData](t, e.Payload)
+	for _, e := range w.Events("alice", event.MessageStatus) {
+		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
 		statuses = append(statuses, d.Status)
-		if d.Status == "failed" && (d.Reason != errNetworkDown.Error() || d.MessageID != m.ID) {
+		if d.Status == "failed" && (d.Reason != appworld.ErrNetworkDown.Error() || d.MessageID != m.ID) {
 			t.Fatalf("failed event %+v", d)
 		}
 	}
 	if !slices.Equal(statuses, []string{"queued", "failed"}) {
 		t.Fatalf("status events %v", statuses)
 	}
-	if len(w.net.Sent("alice")) != 0 {
+	if len(w.Net.Sent("alice")) != 0 {
 		t.Fatal("the network got the message")
 	}
 }
 
 func TestSendQueue_TransientFailureThenSent(t *testing.T) {
 	t.Parallel()
-	var ft *flakyTransport
-	w := newWorld(t, options{maxAttempts: 3, wrapNet: func(n *sandbox.Network) ports.Transport {
-		ft = &flakyTransport{Network: n}
+	var ft *appworld.FlakyTransport
+	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
+		ft = &appworld.FlakyTransport{Network: n}
 		return ft
 	}})
-	w.openSession(w.user, "alice", alicePhone, "")
-	ft.fails.Store(2)
-	res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	ft.Fails.Store(2)
+	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -639,22 +638,22 @@ func TestSendQueue_TransientFailureThenSent(t *testing.T) {
 	if m.Status != message.StatusSent && m.Status != message.StatusDelivered || m.Attempts != 3 || m.FailReason != "" {
 		t.Fatalf("message %+v", m)
 	}
-	if sent := w.net.Sent("alice"); len(sent) != 1 || sent[0].ID != m.ID {
+	if sent := w.Net.Sent("alice"); len(sent) != 1 || sent[0].ID != m.ID {
 		t.Fatalf("network got %+v", sent)
 	}
 }
 
 func TestSendQueue_SendsInAcceptanceOrder(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	var want []string
 	for i := range 4 {
 		to := []string{}
 		for j := range 5 {
 			to = append(to, "62855500"+string(rune('0'+i))+"000"+string(rune('0'+j)))
 		}
-		res, err := w.cmd.SendText(w.ctx, w.user, command.SendTextInput{SessionID: "alice", To: to, Text: "batch"})
+		res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: to, Text: "batch"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -662,9 +661,9 @@ func TestSendQueue_SendsInAcceptanceOrder(t *testing.T) {
 			want = append(want, r.Message.ID)
 		}
 	}
-	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("alice")) == len(want) }, "not everything was sent")
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Net.Sent("alice")) == len(want) }, "not everything was sent")
 	var got []string
-	for _, m := range w.net.Sent("alice") {
+	for _, m := range w.Net.Sent("alice") {
 		got = append(got, m.ID)
 	}
 	if !slices.Equal(got, want) {
@@ -674,33 +673,33 @@ func TestSendQueue_SendsInAcceptanceOrder(t *testing.T) {
 
 func TestSendQueue_WaitsWhileSessionIsNotOpen(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, options{})
-	w.openSession(w.user, "alice", alicePhone, "")
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "")
 	// Queue a message while the session is reconnecting: it stays queued, then
 	// goes out once the session is open again.
-	if err := w.ingest.Handle(w.ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "x"}); err != nil {
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := message.NewOutbound(command.NewMessageID(), "alice", chat.UserJID(bobPhone), message.TextContent("later"), time.Now())
-	if err := w.mem.Messages().Create(w.ctx, m); err != nil {
+	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	w.hub.Queue.Poke()
+	w.Hub.Queue.Poke()
 	time.Sleep(30 * time.Millisecond)
-	if got, _ := w.mem.Messages().Get(w.ctx, "alice", m.ID); got.Status != message.StatusQueued || got.Attempts != 0 {
+	if got, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); got.Status != message.StatusQueued || got.Attempts != 0 {
 		t.Fatalf("message touched while offline: %+v", got)
 	}
-	if err := w.ingest.Handle(w.ctx, ports.TransportConnected{SessionID: "alice", Me: session.Identity{JID: alicePhone + "@s.whatsapp.net"}}); err != nil {
+	if err := w.Ingest.Handle(w.Ctx, ports.TransportConnected{SessionID: "alice", Me: session.Identity{JID: alicePhone + "@s.whatsapp.net"}}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 3*time.Second, func() bool { return len(w.net.Sent("alice")) == 1 }, "not sent after reconnect")
+	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Net.Sent("alice")) == 1 }, "not sent after reconnect")
 }
 
 func TestIngest_ErrorKinds(t *testing.T) {
 	t.Parallel()
 	// A NotFound from the store is "dropped"; other kinds are reported.
-	w := newWorld(t, options{})
-	err := w.ingest.Handle(w.ctx, ports.TransportReceipt{SessionID: "ghost", IDs: []string{"x"}, Status: message.StatusRead, At: time.Now()})
+	w := appworld.New(t, appworld.Options{})
+	err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "ghost", IDs: []string{"x"}, Status: message.StatusRead, At: time.Now()})
 	if err != nil || fault.KindOf(err) != fault.KindUnknown {
 		t.Fatalf("ack for unknown message: %v", err)
 	}

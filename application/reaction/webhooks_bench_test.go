@@ -21,6 +21,7 @@ import (
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/test/appworld"
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -98,15 +99,15 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 
 	// Production wiring and defaults (cmd/warest/wiring.go).
 	hub := notify.NewHub()
-	events_ := bus.New(bus.Config{}, discard)
+	events_ := bus.New(bus.Config{}, appworld.Discard)
 	hooks := reaction.NewWebhooks(reaction.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
-		Policy: webhook.DefaultPolicy, DisableAfter: 10}, store, sender.New(sender.Config{}), realClock{}, ulids{}, hub, discard, nil)
+		Policy: webhook.DefaultPolicy, DisableAfter: 10}, store, sender.New(sender.Config{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
 	events_.Subscribe("webhooks", hooks.Schedule)
 	if err := events_.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	defer events_.Close()
-	relay := reaction.NewRelay(store, events_, realClock{}, hub, discard)
+	relay := reaction.NewRelay(store, events_, appworld.RealClock{}, hub, appworld.Discard)
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context){relay.Run, hooks.Run} {
 		wg.Add(1)

@@ -23,6 +23,7 @@ import (
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -125,7 +126,7 @@ func TestWebhooks_DisabledSubscriptionGetsNothingAndItsPendingDeliveryGoesDead(t
 	}
 	// Nothing new is scheduled for either while they are off.
 	e2 := w.text("two")
-	eventually(t, 5*time.Second, func() bool {
+	appworld.Eventually(t, 5*time.Second, func() bool {
 		un, _ := w.store.Events().ListUnpublished(w.ctx, 0)
 		return !slices.ContainsFunc(un, func(x event.Envelope) bool { return x.ID == e2.ID })
 	}, "event two never published")
@@ -152,7 +153,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 
 	a := w.subscribe(command.SubscriptionInput{URL: hookA, Secret: "secret-a", Events: []string{"call"}})
 	e2 := w.text("two") // a does not want it, but it is enabled: no default either
-	eventually(t, 5*time.Second, func() bool {
+	appworld.Eventually(t, 5*time.Second, func() bool {
 		un, _ := w.store.Events().ListUnpublished(w.ctx, 0)
 		return !slices.ContainsFunc(un, func(x event.Envelope) bool { return x.ID == e2.ID })
 	}, "event two never published")
@@ -286,7 +287,7 @@ func TestWebhooks_SubscriptionDisabledAfterConsecutiveDeadDeliveries(t *testing.
 	if len(dis) != 1 {
 		t.Fatalf("%d webhook_disabled events, want 1", len(dis))
 	}
-	data := decode[event.WebhookDisabledData](t, dis[0].Payload)
+	data := appworld.Decode[event.WebhookDisabledData](t, dis[0].Payload)
 	if data.SubscriptionID != a.ID || data.URL != hookA || data.Failures != 3 || data.Reason != "HTTP 404" {
 		t.Fatalf("webhook_disabled %s", dis[0].Payload)
 	}

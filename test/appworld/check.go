@@ -1,0 +1,68 @@
+package appworld
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/ports"
+)
+
+// Eventually polls cond until it holds or the deadline passes.
+func Eventually(t *testing.T, within time.Duration, cond func() bool, format string, args ...any) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v: "+format, append([]any{within}, args...)...)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// Decode unmarshals raw JSON into a T.
+func Decode[T any](t *testing.T, raw []byte) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatalf("decode %s: %v", raw, err)
+	}
+	return v
+}
+
+// VerifySignature checks X-WAREST-Signature with an HMAC-SHA256 keyed secret+username.
+func VerifySignature(t *testing.T, r ports.WebhookRequest, secret, username string) {
+	t.Helper()
+	m := hmac.New(sha256.New, []byte(secret+username))
+	m.Write(r.Body)
+	want := "HMAC-SHA256=" + hex.EncodeToString(m.Sum(nil))
+	if got := r.Headers["X-WAREST-Signature"]; got != want {
+		t.Fatalf("signature %q, want %q (key = secret + %q)", got, want, username)
+	}
+	if secret != "" && (strings.Contains(string(r.Body), secret) || strings.Contains(fmt.Sprint(r.Headers), secret)) {
+		t.Fatal("the webhook secret leaked into the request")
+	}
+}
+
+// SessionEvents returns the events s logged for a session and type ("" for all types).
+func SessionEvents(t *testing.T, ctx context.Context, s ports.Store, sessionID string, typ event.Type) []event.Envelope {
+	t.Helper()
+	all, err := s.Events().ListAfter(ctx, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []event.Envelope
+	for _, e := range all {
+		if e.SessionID == sessionID && (typ == "" || e.Type == typ) {
+			out = append(out, e)
+		}
+	}
+	return out
+}

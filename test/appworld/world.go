@@ -1,0 +1,156 @@
+// Package appworld is the test world of the application tests: the use cases wired
+// by hand over the in-memory store and the sandbox network, with the relay, webhook
+// and send-queue loops running and a recording webhook sender. It lives under test/
+// because non-test application code may not import adapters.
+package appworld
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/ports"
+)
+
+// Options vary the world; the zero value is the plain one.
+type Options struct {
+	WrapStore   func(ports.Store) ports.Store          // wraps the memory store the use cases see
+	WrapNet     func(*sandbox.Network) ports.Transport // wraps the sandbox the use cases see
+	MaxAttempts int                                    // send-queue attempts; 0 keeps the default
+	DefaultURL  string                                 // webhook default URL
+	NoUsers     bool                                   // leave the user table empty (SeedAdmin tests)
+}
+
+// World is a running application over the memory store and the sandbox network.
+type World struct {
+	T      *testing.T
+	Ctx    context.Context
+	Mem    *memory.Store
+	Net    *sandbox.Network
+	Hub    *notify.Hub
+	Ingest *reaction.Ingest
+	Cmd    *command.Service
+	Qry    *query.Service
+	Hooks  *reaction.Webhooks
+	Sender *RecordingSender
+	Admin  account.Principal
+	User   account.Principal // "budi"
+	Other  account.Principal // "sari"
+}
+
+const (
+	UserPassword = "budi-password"   // password of every seeded user
+	UserSecret   = "hook-secret-123" // a webhook secret for tests to configure
+)
+
+// New starts a world whose loops and sandbox stop when t ends.
+func New(t *testing.T, opt Options) *World {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Hub: notify.NewHub(), Sender: newSender()}
+	var store ports.Store = w.Mem
+	if opt.WrapStore != nil {
+		store = opt.WrapStore(w.Mem)
+	}
+	w.Net = sandbox.NewNetwork(sandbox.Config{}, RealClock{})
+	var tr ports.Transport = w.Net
+	if opt.WrapNet != nil {
+		tr = opt.WrapNet(w.Net)
+	}
+	policy := webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
+	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, Discard)
+	cfg := command.DefaultConfig
+	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
+	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender,
+		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard})
+	w.Qry = query.New(store, tr, RealClock{})
+	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256,
+		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,
+		reaction.NewActions(w.Cmd, tr, store, RealClock{}, Discard, cfg.DefaultCountryCode))
+	w.Hooks.Poll = 5 * time.Millisecond
+	relay := reaction.NewRelay(store, SchedulingPublisher{Hooks: w.Hooks}, RealClock{}, w.Hub, Discard)
+	relay.Poll = 5 * time.Millisecond
+	queue := reaction.NewSendQueue(store, tr, RealClock{}, w.Hub, Discard)
+	queue.Poll = 5 * time.Millisecond
+	if opt.MaxAttempts > 0 {
+		queue.MaxAttempts = opt.MaxAttempts
+	}
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context){relay.Run, w.Hooks.Run, queue.Run} {
+		wg.Add(1)
+		go func() { defer wg.Done(); run(ctx) }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		wg.Wait()
+		closeCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
+		defer done()
+		if err := w.Net.Close(closeCtx); err != nil {
+			t.Errorf("closing the sandbox: %v", err)
+		}
+	})
+
+	if opt.NoUsers {
+		return w
+	}
+	w.Admin = w.newUser("admin", account.RoleAdmin, account.AdminRegistry)
+	w.User = w.newUser("budi", account.RoleUser, "BUDIBUDIBU")
+	w.Other = w.newUser("sari", account.RoleUser, "SARISARISA")
+	return w
+}
+
+// PasswordHash is the hash of UserPassword, computed once: PBKDF2 is deliberately
+// slow, more so under -race.
+var PasswordHash = sync.OnceValue(func() string { return account.HashPassword(UserPassword) })
+
+func (w *World) newUser(name string, role account.Role, registry string) account.Principal {
+	w.T.Helper()
+	u := account.User{ID: "id-" + name, Username: name, PasswordHash: PasswordHash(), Role: role, Registry: registry, CreatedAt: time.Now().UTC()}
+	if err := w.Mem.Users().Create(w.Ctx, u); err != nil {
+		w.T.Fatal(err)
+	}
+	return account.Principal{User: u}
+}
+
+// OpenSession creates a session for p and scans its QR with phone.
+func (w *World) OpenSession(p account.Principal, id, phone, pushName string) *session.Session {
+	w.T.Helper()
+	res, err := w.Cmd.CreateSession(w.Ctx, p, id)
+	if err != nil {
+		w.T.Fatalf("create %s: %v", id, err)
+	}
+	if res.QR.Code == "" {
+		w.T.Fatalf("create %s returned no QR", id)
+	}
+	code, ok := w.Net.CurrentQR(id)
+	if !ok {
+		w.T.Fatalf("sandbox shows no QR for %s", id)
+	}
+	if err := w.Net.Scan(id, code, phone, pushName); err != nil {
+		w.T.Fatalf("scan %s: %v", id, err)
+	}
+	var sess *session.Session
+	Eventually(w.T, 3*time.Second, func() bool {
+		s, err := w.Mem.Sessions().Get(w.Ctx, id)
+		sess = s
+		return err == nil && s.Status() == session.StatusOpen
+	}, "session %s did not open", id)
+	return sess
+}
+
+// Events returns the recorded events of a session and type ("" for all types).
+func (w *World) Events(sessionID string, t event.Type) []event.Envelope {
+	w.T.Helper()
+	return SessionEvents(w.T, w.Ctx, w.Mem, sessionID, t)
+}
