@@ -15,9 +15,12 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Eventually polls cond until it holds or the deadline passes.
+// Eventually polls cond until it holds or the deadline passes. The deadline only
+// bounds a failing test, so it is at least minWait: a busy CI machine running the
+// race detector must not fail a passing one.
 func Eventually(t *testing.T, within time.Duration, cond func() bool, format string, args ...any) {
 	t.Helper()
+	within = max(within, minWait)
 	deadline := time.Now().Add(within)
 	for !cond() {
 		if time.Now().After(deadline) {
@@ -26,6 +29,8 @@ func Eventually(t *testing.T, within time.Duration, cond func() bool, format str
 		time.Sleep(2 * time.Millisecond)
 	}
 }
+
+const minWait = 30 * time.Second
 
 // Decode unmarshals raw JSON into a T.
 func Decode[T any](t *testing.T, raw []byte) T {
