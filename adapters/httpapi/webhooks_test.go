@@ -599,7 +599,7 @@ func openStream(t *testing.T, srv *httptest.Server, key, query, lastID string) *
 // next returns the next frame of type ev, skipping others.
 func (s *sse) next(t *testing.T, ev string) map[string]string {
 	t.Helper()
-	deadline := time.After(10 * time.Second)
+	deadline := time.After(30 * time.Second)
 	for {
 		select {
 		case f, ok := <-s.frames:

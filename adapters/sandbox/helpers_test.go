@@ -62,7 +62,7 @@ func (s *recordingSink) snapshot() []ports.TransportEvent {
 // waitFor polls until the sink accepted n events matching T and returns them.
 func waitFor[T ports.TransportEvent](t *testing.T, s *recordingSink, n int) []T {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		got := only[T](s.snapshot())
 		if len(got) >= n {
@@ -78,7 +78,7 @@ func waitFor[T ports.TransportEvent](t *testing.T, s *recordingSink, n int) []T 
 // waitCalls polls until the sink was called at least n times.
 func waitCalls(t *testing.T, s *recordingSink, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		s.mu.Lock()
 		calls := s.calls

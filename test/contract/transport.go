@@ -126,7 +126,7 @@ func WaitFor[T ports.TransportEvent](t *testing.T, s *TransportSink, n int, keep
 // broken transport from hanging the run.
 func poll(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
