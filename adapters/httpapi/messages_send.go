@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -24,8 +23,10 @@ func (h *handlers) registerSendRoutes() {
 	register(h, sendRoute("postMessagesSendContact", http.MethodPost, p+"contact", "Send a contact card (vCard 3.0)"), h.sendContact)
 	register(h, sendRoute("postMessagesSendLocation", http.MethodPost, p+"location", "Share a location pin"), h.sendLocation)
 	register(h, sendRoute("postMessagesSendPoll", http.MethodPost, p+"poll", "Send a poll"), h.sendPoll)
-	register(h, sendRoute("postMessagesSendButton", http.MethodPost, p+"button", "Send quick-reply buttons (best effort: many clients no longer render them)"), h.sendButton)
-	register(h, sendRoute("postMessagesSendList", http.MethodPost, p+"list", "Send a list menu (best effort, as buttons)"), h.sendList)
+	register(h, sendRoute("postMessagesSendButton", http.MethodPost, p+"button",
+		"Send buttons (quick reply, URL, call, copy) as a native-flow interactive message (best effort: not every client renders them)"), h.sendButton)
+	register(h, sendRoute("postMessagesSendList", http.MethodPost, p+"list",
+		"Send a list menu as a native-flow single_select (best effort, as buttons)"), h.sendList)
 }
 
 // send runs a prepared send and renders it.
@@ -40,7 +41,7 @@ func (h *handlers) send(ctx context.Context, title string, in command.SendInput,
 type sendTextBody struct {
 	_ struct{} `additionalProperties:"true"`
 	SendOptions
-	Message string `json:"message,omitempty" example:"Hello"`
+	Message string `json:"message,omitempty" example:"Hello" doc:"<b>/<strong>, <i>/<em>, <s>/<del> and <code> become WhatsApp formatting, other tags are removed, [url] loses its brackets; @ and 6 to 20 digits mention that number"`
 	Text    string `json:"text,omitempty" hidden:"true"`
 }
 
@@ -65,15 +66,15 @@ type sendTextGETInput struct {
 	Presence       string `query:"presence"`
 }
 
-// mentionPattern is WAREST's mention detection: @ and 6 to 20 digits.
-var mentionPattern = regexp.MustCompile(`@(\d{6,20})\b`)
-
-// withMentions sets the text and the mentions WAREST detects in it.
-func withMentions(in *command.SendInput, text string) []string {
+// textContent makes the send/text message: WAREST's normalisation (this route only:
+// other routes send their text as given), then the "@<6–20 digits>" mentions it
+// detects in the normalised text.
+func textContent(in *command.SendInput, raw string) []string {
+	text := message.NormalizeText(raw)
 	in.Content.Kind, in.Content.Text = message.KindText, text
 	mentions := []string{}
-	for _, m := range mentionPattern.FindAllStringSubmatch(text, -1) {
-		j := chat.UserJID(m[1])
+	for _, digits := range message.MentionedNumbers(text) {
+		j := chat.UserJID(digits)
 		in.Content.Mentions = append(in.Content.Mentions, j)
 		mentions = append(mentions, j.String())
 	}
@@ -83,7 +84,7 @@ func withMentions(in *command.SendInput, text string) []string {
 func (h *handlers) sendTextPOST(ctx context.Context, in *sendTextPOSTInput) (*sendResponse, error) {
 	b := in.Body
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
-	mentions := withMentions(&send, firstOf(b.Message, b.Text))
+	mentions := textContent(&send, firstOf(b.Message, b.Text))
 	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
 }
 
@@ -93,7 +94,7 @@ func (h *handlers) sendTextGET(ctx context.Context, in *sendTextGETInput) (*send
 		o.To = Recipients{v}
 	}
 	send := o.input(in.SessionSelector, in.SendHeaders, false, in)
-	mentions := withMentions(&send, firstOf(in.Message, in.Text))
+	mentions := textContent(&send, firstOf(in.Message, in.Text))
 	return h.send(ctx, "Text", send, func(command.SendResult) map[string]any { return map[string]any{"mentions": mentions} })
 }
 
@@ -333,6 +334,7 @@ type buttonIn struct {
 	DisplayText string `json:"displayText,omitempty"`
 	URL         string `json:"url,omitempty"`
 	PhoneNumber string `json:"phoneNumber,omitempty"`
+	Phone       string `json:"phone,omitempty"`
 	CopyCode    string `json:"copyCode,omitempty"`
 }
 
@@ -360,7 +362,28 @@ func (l *buttonList) UnmarshalJSON(b []byte) error {
 }
 
 func (buttonList) Schema(huma.Registry) *huma.Schema {
-	return stringOrObjects("each a text, or {type: reply, id, displayText|text}")
+	return stringOrObjects("each a text (a quick reply), or {type, text|displayText, id, url, phoneNumber|phone, copyCode}: " +
+		"type reply|quick_reply (needs id), url|cta_url (needs an http(s) url), call|cta_call (needs phoneNumber), copy|cta_copy (needs copyCode)")
+}
+
+// toButton reads one button; a reply without an id gets btn_<position>.
+func (bt buttonIn) toButton(i int) (message.Button, error) {
+	kind, ok := message.ParseButtonKind(bt.Type)
+	if !ok {
+		return message.Button{}, fmt.Errorf("button %d: type %q is not one of reply, quick_reply, url, cta_url, call, cta_call, copy, cta_copy", i+1, bt.Type)
+	}
+	b := message.Button{Kind: kind, ID: bt.ID, Text: firstOf(bt.DisplayText, bt.Text)}
+	switch kind {
+	case message.ButtonReply:
+		b.ID = firstOf(bt.ID, "btn_"+strconv.Itoa(i+1))
+	case message.ButtonURL:
+		b.URL = strings.TrimSpace(bt.URL)
+	case message.ButtonCall:
+		b.Phone = strings.TrimSpace(firstOf(bt.PhoneNumber, bt.Phone))
+	case message.ButtonCopy:
+		b.CopyCode = bt.CopyCode
+	}
+	return b, nil
 }
 
 type sendButtonInput struct {
@@ -372,11 +395,13 @@ type sendButtonInput struct {
 		Text    string     `json:"text,omitempty"`
 		Message string     `json:"message,omitempty" hidden:"true"`
 		Footer  string     `json:"footer,omitempty"`
-		Image   string     `json:"image,omitempty" doc:"not supported: header images are ignored"`
+		Image   string     `json:"image,omitempty" doc:"header image: an http(s) URL (fetched like the media routes), a data URI or base64"`
 		Buttons buttonList `json:"buttons,omitempty"`
 	}
 }
 
+// sendButton sends a native-flow interactive message (best effort: WhatsApp may
+// not render it on every client). Bad buttons are refused with 400/3010.
 func (h *handlers) sendButton(ctx context.Context, in *sendButtonInput) (*sendResponse, error) {
 	b := in.Body
 	if len(b.Buttons) == 0 || len(b.Buttons) > message.MaxButtons {
@@ -384,25 +409,44 @@ func (h *handlers) sendButton(ctx context.Context, in *sendButtonInput) (*sendRe
 	}
 	buttons := make([]message.Button, len(b.Buttons))
 	for i, bt := range b.Buttons {
-		switch bt.Type {
-		case "", "reply", "quick_reply":
-		default:
-			// url, call and copy buttons need native-flow messages that WhatsApp no
-			// longer delivers reliably; refuse rather than send something else.
-			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, "only reply buttons are supported; send links as text")
+		btn, err := bt.toButton(i)
+		if err != nil {
+			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, err.Error())
 		}
-		text := firstOf(bt.DisplayText, bt.Text)
-		if text == "" {
-			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, "each button needs a text")
-		}
-		buttons[i] = message.Button{ID: firstOf(bt.ID, "btn_"+strconv.Itoa(i+1)), Text: text}
+		buttons[i] = btn
+	}
+	c := message.Content{Kind: message.KindButtons, Text: firstOf(b.Text, b.Message), Buttons: &message.Buttons{Footer: b.Footer, Buttons: buttons}}
+	if err := c.Validate(); err != nil {
+		return nil, newErrorEnvelope(http.StatusBadRequest, 3010, err.Error())
 	}
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
-	send.Content.Kind, send.Content.Text = message.KindButtons, firstOf(b.Text, b.Message)
-	send.Content.Buttons = &message.Buttons{Footer: b.Footer, Buttons: buttons}
-	return h.send(ctx, "Interactive button", send, func(command.SendResult) map[string]any {
+	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply
+	send.Content = c
+	return h.sendInteractive(ctx, "Interactive button", send, b.Image, func(command.SendResult) map[string]any {
 		return map[string]any{"buttonCount": len(buttons)}
 	})
+}
+
+// sendInteractive sends buttons or a list, with the header image when one is given.
+func (h *handlers) sendInteractive(ctx context.Context, title string, send command.SendInput, image string, more extras) (*sendResponse, error) {
+	image = strings.TrimSpace(image)
+	withImage := func(r command.SendResult) map[string]any {
+		out := more(r)
+		out["headerImage"] = image != ""
+		return out
+	}
+	if image == "" {
+		return h.send(ctx, title, send, withImage)
+	}
+	src, err := sourceOf(image)
+	if err != nil {
+		return nil, err
+	}
+	results, err := h.cmd.SendWithHeaderImage(ctx, principal(ctx), send, src)
+	if err != nil {
+		return nil, err
+	}
+	return renderSend(title, results, withImage), nil
 }
 
 type listRowIn struct {
@@ -444,6 +488,7 @@ type listSectionIn struct {
 }
 
 type listIn struct {
+	Image      string          `json:"image,omitempty"`
 	ButtonText string          `json:"buttonText,omitempty"`
 	Title      string          `json:"title,omitempty"`
 	Text       string          `json:"text,omitempty"`
@@ -459,7 +504,7 @@ type sendListInput struct {
 		SendOptions
 		Lists      []listSectionIn `json:"lists,omitempty"`
 		List       *listIn         `json:"list,omitempty"`
-		Image      string          `json:"image,omitempty" doc:"not supported: header images are ignored"`
+		Image      string          `json:"image,omitempty" doc:"header image: an http(s) URL (fetched like the media routes), a data URI or base64"`
 		Text       string          `json:"text,omitempty"`
 		Message    string          `json:"message,omitempty"`
 		Title      string          `json:"title,omitempty"`
@@ -471,13 +516,14 @@ type sendListInput struct {
 
 func (h *handlers) sendList(ctx context.Context, in *sendListInput) (*sendResponse, error) {
 	b := in.Body
-	l := listIn{ButtonText: b.ButtonText, Title: b.Title, Text: firstOf(b.Text, b.Message), Footer: b.Footer, Sections: b.Sections}
+	l := listIn{Image: b.Image, ButtonText: b.ButtonText, Title: b.Title, Text: firstOf(b.Text, b.Message), Footer: b.Footer, Sections: b.Sections}
 	if len(b.Lists) > 0 {
 		l.Sections = b.Lists
 	}
 	if b.List != nil {
 		l = *b.List
 		l.Text = firstOf(l.Text, b.Text, b.Message)
+		l.Image = firstOf(l.Image, b.Image)
 	}
 	l.ButtonText = firstOf(l.ButtonText, "Open")
 	text := firstOf(l.Text, l.Title)
@@ -498,7 +544,7 @@ func (h *handlers) sendList(ctx context.Context, in *sendListInput) (*sendRespon
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply
 	send.Content = c
-	return h.send(ctx, "Interactive list", send, func(command.SendResult) map[string]any {
+	return h.sendInteractive(ctx, "Interactive list", send, l.Image, func(command.SendResult) map[string]any {
 		return map[string]any{"sectionCount": len(sections), "rowCount": rows}
 	})
 }

@@ -113,6 +113,13 @@ func TestMessagingReferenceContract(t *testing.T) {
 	check(post("send/poll", alice, base(map[string]any{"question": "Do you like WARest?", "options": []string{"Yes", "No"}, "maxSelection": 1})), 200)
 	check(post("send/poll", alice, base(map[string]any{"question": "CSV?", "options": "a, b, c", "selectableCount": 9})), 200)
 	check(post("send/button", alice, base(map[string]any{"text": "Need help?", "footer": "Support", "buttons": []any{"Yes", map[string]any{"type": "reply", "displayText": "Agent", "id": "agent"}}})), 200)
+	check(post("send/button", alice, base(map[string]any{"text": "Need help?", "footer": "Support", "image": dataURI("image/png", pngFile), "buttons": []any{
+		map[string]any{"type": "reply", "displayText": "Talk to agent", "id": "agent"},
+		map[string]any{"type": "url", "displayText": "Open site", "url": "https://example.com"},
+		map[string]any{"type": "call", "displayText": "Call us", "phoneNumber": "+62 812 3456 7890"},
+		map[string]any{"type": "copy", "displayText": "Copy code", "copyCode": "SAVE20"}}})), 200)
+	check(post("send/list", alice, base(map[string]any{"text": "With a picture", "image": dataURI("image/png", pngFile), "sections": []any{
+		map[string]any{"title": "S", "rows": []any{"One", "Two"}}}})), 200)
 	check(post("send/list", alice, base(map[string]any{"text": "Select a fruit:", "buttonText": "Choose", "lists": []any{map[string]any{"title": "Fruits",
 		"rows": []any{map[string]any{"id": "apple", "title": "Apple"}, "Banana"}}}})), 200)
 	check(post("send/list", alice, base(map[string]any{"list": map[string]any{"buttonText": "Choose", "title": "Menu", "text": "Pick",
@@ -169,8 +176,9 @@ func TestMessagingReferenceContract(t *testing.T) {
 	check(post("send/location", alice, base(map[string]any{"location": "north,east"})), 400)
 	check(post("send/location", alice, base(map[string]any{"latitude": 91, "longitude": 0})), 400)
 	check(post("send/poll", alice, base(map[string]any{"question": "one option?", "options": []string{"only"}})), 400)
-	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []string{"1", "2", "3", "4"}})), 400)
-	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []any{map[string]any{"type": "url", "displayText": "site", "url": "https://x"}}})), 400)
+	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"}})), 400)
+	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []any{map[string]any{"type": "url", "displayText": "site", "url": "not a url"}}})), 400)
+	check(post("send/button", alice, base(map[string]any{"text": "t", "buttons": []any{map[string]any{"type": "call", "displayText": "call"}}})), 400)
 	check(post("send/list", alice, base(map[string]any{"text": "t", "sections": []any{}})), 400)
 	check(post("send/contact", alice, base(map[string]any{"contact": map[string]any{"name": "no phone"}})), 400)
 	check(post("send/media", alice, base(map[string]any{"media": "not a file"})), 400)

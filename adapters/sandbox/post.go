@@ -204,7 +204,8 @@ func (n *Network) allowed(cv conv, actor *person, c message.Content, target *rec
 }
 
 // view is content as recipient r sees it: references point at messages as r
-// knows them, and media carries a download handle instead of the sender's blob key.
+// knows them, and media (header images of buttons and lists too) carries a download
+// handle instead of the sender's blob key.
 func (n *Network) view(c message.Content, r *person, cv conv, id string) message.Content {
 	rewrite := func(ref *message.Reference) *message.Reference {
 		if t, err := n.find(cv, cv.actor, *ref); err == nil {
@@ -225,11 +226,27 @@ func (n *Network) view(c message.Content, r *person, cv conv, id string) message
 		c.PollVote = &v
 	}
 	if c.Media != nil {
-		m := *c.Media
-		m.BlobKey, m.DirectPath = "", "/v/sandbox/"+id
-		c.Media = &m
+		c.Media = downloadable(c.Media, id)
+	}
+	if c.Buttons != nil && c.Buttons.Image != nil {
+		b := *c.Buttons
+		b.Image = downloadable(b.Image, id)
+		c.Buttons = &b
+	}
+	if c.List != nil && c.List.Image != nil {
+		l := *c.List
+		l.Image = downloadable(l.Image, id)
+		c.List = &l
 	}
 	return c
+}
+
+// downloadable is media as a recipient gets it: a download handle instead of the
+// sender's blob key.
+func downloadable(m *message.Media, id string) *message.Media {
+	v := *m
+	v.BlobKey, v.DirectPath = "", "/v/sandbox/"+id
+	return &v
 }
 
 // hand gives in to r's phone: a linked session stores it through its sink and

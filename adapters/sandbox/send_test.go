@@ -119,3 +119,49 @@ func TestMessageToStoppedSessionArrivesOnRestart(t *testing.T) {
 		t.Fatalf("first event after restart = %T, want TransportConnected", evs[0])
 	}
 }
+
+func TestTypedButtonsAndListsWithHeaderImagesAreRecordedAndDelivered(t *testing.T) {
+	t.Parallel()
+	n, _ := newTestNetwork(t, Config{})
+	startPaired(t, n, "alice", "628111111111")
+	bob := startPaired(t, n, "bob", "628222222222")
+	img := &message.Media{MIME: "image/png", Size: 67, BlobKey: "outbound/h.png"}
+	buttons := message.Outbound{ID: nextMessageID(), SessionID: "alice", To: chat.UserJID("628222222222"), Status: message.StatusQueued,
+		Content: message.Content{Kind: message.KindButtons, Text: "Pick", Buttons: &message.Buttons{Footer: "f", Image: img, Buttons: []message.Button{
+			{Kind: message.ButtonReply, ID: "yes", Text: "Yes"},
+			{Kind: message.ButtonURL, Text: "Site", URL: "https://x.id"},
+			{Kind: message.ButtonCall, Text: "Call", Phone: "+62812"},
+			{Kind: message.ButtonCopy, Text: "Code", CopyCode: "SAVE20"}}}}}
+	list := message.Outbound{ID: nextMessageID(), SessionID: "alice", To: chat.UserJID("628222222222"), Status: message.StatusQueued,
+		Content: message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{ButtonText: "Open", Image: img,
+			Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One"}}}}}}}
+	for _, m := range []message.Outbound{buttons, list} {
+		if _, err := n.Send(context.Background(), "alice", m); err != nil {
+			t.Fatalf("%s: %v", m.Content.Kind, err)
+		}
+	}
+	sent := n.Sent("alice")
+	if len(sent) != 2 || !reflect.DeepEqual(sent[0].Content, buttons.Content) || !reflect.DeepEqual(sent[1].Content, list.Content) {
+		t.Fatalf("recorded %+v", sent)
+	}
+	got := waitFor[ports.TransportMessage](t, bob, 2)
+	b, l := got[0].Message.Content, got[1].Message.Content
+	if !reflect.DeepEqual(b.Buttons.Buttons, buttons.Content.Buttons.Buttons) || b.Buttons.Image.BlobKey != "" ||
+		b.Buttons.Image.DirectPath != "/v/sandbox/"+buttons.ID || b.Buttons.Image.MIME != "image/png" {
+		t.Fatalf("bob got buttons %+v image %+v", b.Buttons, b.Buttons.Image)
+	}
+	if l.List.Image.BlobKey != "" || l.List.Image.DirectPath != "/v/sandbox/"+list.ID || l.List.Sections[0].Rows[0].ID != "r1" {
+		t.Fatalf("bob got list %+v image %+v", l.List, l.List.Image)
+	}
+	// The sender's record keeps its blob key: the peer's view is a copy.
+	if n.Sent("alice")[0].Content.Buttons.Image.BlobKey != "outbound/h.png" {
+		t.Fatal("the peer's view changed the sender's record")
+	}
+	// Invalid typed buttons are refused like any invalid content.
+	bad := buttons
+	bad.ID = nextMessageID()
+	bad.Content.Buttons = &message.Buttons{Buttons: []message.Button{{Kind: message.ButtonURL, Text: "Site", URL: "ftp://x"}}}
+	if _, err := n.Send(context.Background(), "alice", bad); !fault.Is(err, fault.KindInvalid) {
+		t.Fatalf("bad url button: %v", err)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	wm "go.mau.fi/whatsmeow"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"google.golang.org/protobuf/proto"
@@ -23,8 +24,8 @@ type built struct {
 }
 
 // toProto builds the protobuf for one outbound content sent to the chat `to`.
-// Buttons and lists are built as WhatsApp defines them, but many clients no longer
-// render them (best effort).
+// Buttons and lists are native-flow interactive messages (see nativeFlow); WhatsApp
+// may still not render them on every client (best effort).
 func toProto(to chat.JID, c message.Content, b built) (*waE2E.Message, error) {
 	ci := contextInfo(c)
 	switch c.Kind {
@@ -56,25 +57,16 @@ func toProto(to chat.JID, c message.Content, b built) (*waE2E.Message, error) {
 		}
 		return &waE2E.Message{PollCreationMessage: p, MessageContextInfo: &waE2E.MessageContextInfo{MessageSecret: b.secret}}, nil
 	case message.KindButtons:
-		bm := &waE2E.ButtonsMessage{ContentText: proto.String(c.Text), FooterText: optional(c.Buttons.Footer),
-			HeaderType: waE2E.ButtonsMessage_EMPTY.Enum(), ContextInfo: ci}
-		for _, btn := range c.Buttons.Buttons {
-			bm.Buttons = append(bm.Buttons, &waE2E.ButtonsMessage_Button{ButtonID: proto.String(btn.ID),
-				ButtonText: &waE2E.ButtonsMessage_Button_ButtonText{DisplayText: proto.String(btn.Text)}, Type: waE2E.ButtonsMessage_Button_RESPONSE.Enum()})
+		bs := c.Buttons
+		buttons := make([]*waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton, len(bs.Buttons))
+		for i, btn := range bs.Buttons {
+			buttons[i] = flowButton(btn.NativeFlow())
 		}
-		return &waE2E.Message{ButtonsMessage: bm}, nil
+		return nativeFlow(c.Text, "", bs.Footer, bs.Image, b.upload, buttons, ci), nil
 	case message.KindList:
 		l := c.List
-		lm := &waE2E.ListMessage{Title: proto.String(l.Title), Description: proto.String(c.Text), ButtonText: proto.String(l.ButtonText),
-			FooterText: optional(l.Footer), ListType: waE2E.ListMessage_SINGLE_SELECT.Enum(), ContextInfo: ci}
-		for _, s := range l.Sections {
-			sec := &waE2E.ListMessage_Section{Title: proto.String(s.Title)}
-			for _, r := range s.Rows {
-				sec.Rows = append(sec.Rows, &waE2E.ListMessage_Row{RowID: proto.String(r.ID), Title: proto.String(r.Title), Description: optional(r.Description)})
-			}
-			lm.Sections = append(lm.Sections, sec)
-		}
-		return &waE2E.Message{ListMessage: lm}, nil
+		return nativeFlow(c.Text, l.Title, l.Footer, l.Image, b.upload,
+			[]*waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton{flowButton(l.NativeFlow())}, ci), nil
 	case message.KindReaction:
 		return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Key: toKey(to, *c.Target), Text: proto.String(c.Emoji),
 			SenderTimestampMS: proto.Int64(b.now.UnixMilli())}}, nil
@@ -96,6 +88,71 @@ func toProto(to chat.JID, c message.Content, b built) (*waE2E.Message, error) {
 			SenderTimestampMS: proto.Int64(b.now.UnixMilli())}}, nil
 	}
 	return nil, fmt.Errorf("whatsmeow: cannot send a %s message", c.Kind)
+}
+
+func flowButton(name, params string) *waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton {
+	return &waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton{Name: proto.String(name), ButtonParamsJSON: proto.String(params)}
+}
+
+// nativeFlow builds buttons or a list the way current WhatsApp clients send them:
+// an InteractiveMessage whose native-flow buttons carry their JSON parameters
+// (quick_reply, cta_url, cta_call, cta_copy, or one single_select for a list), with
+// the header image when there is one, inside a view-once FutureProofMessage next to
+// device-list metadata version 2. The stanza also needs bizNodes.
+func nativeFlow(body, title, footer string, image *message.Media, up wm.UploadResponse,
+	buttons []*waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton, ci *waE2E.ContextInfo) *waE2E.Message {
+	header := &waE2E.InteractiveMessage_Header{Title: optional(title), HasMediaAttachment: proto.Bool(image != nil)}
+	if image != nil {
+		img := mediaProto(message.Content{Kind: message.KindImage, Media: image}, up, nil).GetImageMessage()
+		header.Media = &waE2E.InteractiveMessage_Header_ImageMessage{ImageMessage: img}
+	}
+	im := &waE2E.InteractiveMessage{
+		Header: header,
+		Body:   &waE2E.InteractiveMessage_Body{Text: proto.String(body)},
+		InteractiveMessage: &waE2E.InteractiveMessage_NativeFlowMessage_{NativeFlowMessage: &waE2E.InteractiveMessage_NativeFlowMessage{
+			Buttons: buttons, MessageVersion: proto.Int32(1)}},
+		ContextInfo: ci,
+	}
+	if footer != "" {
+		im.Footer = &waE2E.InteractiveMessage_Footer{Text: proto.String(footer)}
+	}
+	return &waE2E.Message{ViewOnceMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
+		MessageContextInfo: &waE2E.MessageContextInfo{DeviceListMetadata: &waE2E.DeviceListMetadata{}, DeviceListMetadataVersion: proto.Int32(2)},
+		InteractiveMessage: im,
+	}}}
+}
+
+// bizNodes are the stanza children a native-flow message needs to be delivered and
+// rendered: whatsmeow adds a <biz> node for legacy buttons and lists but none for
+// InteractiveMessage, and without one the server accepts the message and no client
+// shows it. This is the "mixed" native-flow shape, plus <bot biz_bot="1"/> in
+// one-to-one chats, as working third-party clients send it. Nil for other kinds.
+func bizNodes(to chat.JID, c message.Content, now time.Time) []waBinary.Node {
+	if c.Kind != message.KindButtons && c.Kind != message.KindList {
+		return nil
+	}
+	biz := waBinary.Node{Tag: "biz",
+		Attrs: waBinary.Attrs{"actual_actors": "2", "host_storage": "2", "privacy_mode_ts": strconv.FormatInt(now.Unix(), 10)},
+		Content: []waBinary.Node{
+			{Tag: "interactive", Attrs: waBinary.Attrs{"type": "native_flow", "v": "1"},
+				Content: []waBinary.Node{{Tag: "native_flow", Attrs: waBinary.Attrs{"v": "9", "name": "mixed"}}}},
+			{Tag: "quality_control", Attrs: waBinary.Attrs{"source_type": "third_party"}},
+		}}
+	if k := to.Kind(); k == chat.KindUser || k == chat.KindLID {
+		return []waBinary.Node{{Tag: "bot", Attrs: waBinary.Attrs{"biz_bot": "1"}}, biz}
+	}
+	return []waBinary.Node{biz}
+}
+
+// headerImage is the header image of buttons or a list, if any.
+func headerImage(c message.Content) *message.Media {
+	switch {
+	case c.Kind == message.KindButtons && c.Buttons != nil:
+		return c.Buttons.Image
+	case c.Kind == message.KindList && c.List != nil:
+		return c.List.Image
+	}
+	return nil
 }
 
 // mediaProto builds an attachment message around its upload handles.

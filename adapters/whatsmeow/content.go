@@ -152,16 +152,18 @@ func (c contentCtx) toContent(m *waE2E.Message) (message.Content, bool) {
 	case m.InteractiveResponseMessage != nil:
 		x := m.GetInteractiveResponseMessage()
 		ct = c.answer(x.GetNativeFlowResponseMessage().GetName(), x.GetBody().GetText(), x.GetContextInfo())
+	case m.InteractiveMessage.GetNativeFlowMessage() != nil:
+		ct = nativeFlowContent(m.GetInteractiveMessage())
 	case m.ButtonsMessage != nil:
 		x := m.GetButtonsMessage()
-		b := &message.Buttons{Footer: x.GetFooterText()}
+		b := &message.Buttons{Footer: x.GetFooterText(), Image: imageMedia(x.GetImageMessage()), Legacy: true}
 		for _, btn := range x.GetButtons() {
-			b.Buttons = append(b.Buttons, message.Button{ID: btn.GetButtonID(), Text: btn.GetButtonText().GetDisplayText()})
+			b.Buttons = append(b.Buttons, message.Button{Kind: message.ButtonReply, ID: btn.GetButtonID(), Text: btn.GetButtonText().GetDisplayText()})
 		}
 		ct = message.Content{Kind: message.KindButtons, Text: x.GetContentText(), Buttons: b}
 	case m.ListMessage != nil:
 		x := m.GetListMessage()
-		l := &message.List{Title: x.GetTitle(), Footer: x.GetFooterText(), ButtonText: x.GetButtonText()}
+		l := &message.List{Title: x.GetTitle(), Footer: x.GetFooterText(), ButtonText: x.GetButtonText(), Legacy: true}
 		for _, s := range x.GetSections() {
 			sec := message.ListSection{Title: s.GetTitle()}
 			for _, r := range s.GetRows() {
@@ -177,6 +179,40 @@ func (c contentCtx) toContent(m *waE2E.Message) (message.Content, bool) {
 	}
 	c.addContext(&ct, contextInfoOf(m))
 	return ct, true
+}
+
+// nativeFlowContent maps a native-flow interactive message: a single_select is a
+// list, quick replies and calls to action are buttons; other flows (payments,
+// catalogs) are unknown content with their body text.
+func nativeFlowContent(x *waE2E.InteractiveMessage) message.Content {
+	image := imageMedia(x.GetHeader().GetImageMessage())
+	flow := x.GetNativeFlowMessage()
+	for _, btn := range flow.GetButtons() {
+		if btn.GetName() == message.FlowSingleSelect {
+			text, sections := message.ListFromNativeFlow(btn.GetButtonParamsJSON())
+			return message.Content{Kind: message.KindList, Text: x.GetBody().GetText(), List: &message.List{Title: x.GetHeader().GetTitle(),
+				Footer: x.GetFooter().GetText(), ButtonText: text, Image: image, Sections: sections}}
+		}
+	}
+	b := &message.Buttons{Footer: x.GetFooter().GetText(), Image: image}
+	for _, btn := range flow.GetButtons() {
+		if one, ok := message.ButtonFromNativeFlow(btn.GetName(), btn.GetButtonParamsJSON()); ok {
+			b.Buttons = append(b.Buttons, one)
+		}
+	}
+	if len(b.Buttons) == 0 {
+		return message.Content{Kind: message.KindUnknown, Text: x.GetBody().GetText()}
+	}
+	return message.Content{Kind: message.KindButtons, Text: x.GetBody().GetText(), Buttons: b}
+}
+
+// imageMedia is an image's download handles; nil without an image.
+func imageMedia(x *waE2E.ImageMessage) *message.Media {
+	if x == nil {
+		return nil
+	}
+	return &message.Media{MIME: x.GetMimetype(), Size: int64(x.GetFileLength()), Width: int(x.GetWidth()), Height: int(x.GetHeight()),
+		URL: x.GetURL(), DirectPath: x.GetDirectPath(), MediaKey: x.GetMediaKey(), FileSHA256: x.GetFileSHA256(), FileEncSHA256: x.GetFileEncSHA256()}
 }
 
 // protocol maps the protocol messages that mean something to a user: revokes and edits.
@@ -307,7 +343,7 @@ func contextInfoOf(m *waE2E.Message) *waE2E.ContextInfo {
 		m.GetAudioMessage().GetContextInfo(), m.GetDocumentMessage().GetContextInfo(), m.GetStickerMessage().GetContextInfo(),
 		m.GetLocationMessage().GetContextInfo(), m.GetLiveLocationMessage().GetContextInfo(), m.GetContactMessage().GetContextInfo(),
 		m.GetContactsArrayMessage().GetContextInfo(), pollOf(m).GetContextInfo(), m.GetGroupInviteMessage().GetContextInfo(),
-		m.GetButtonsMessage().GetContextInfo(), m.GetListMessage().GetContextInfo(),
+		m.GetButtonsMessage().GetContextInfo(), m.GetListMessage().GetContextInfo(), m.GetInteractiveMessage().GetContextInfo(),
 	} {
 		if ci != nil {
 			return ci

@@ -115,7 +115,11 @@ func (v view) toInbound(e *events.Message, history bool) (message.Inbound, bool)
 	if !ok {
 		return message.Inbound{}, false
 	}
-	ct.ViewOnce = ct.ViewOnce || wrappedViewOnce || e.IsViewOnce
+	// Buttons and lists travel in a view-once wrapper by convention; they are not
+	// view-once content.
+	if ct.Kind != message.KindButtons && ct.Kind != message.KindList {
+		ct.ViewOnce = ct.ViewOnce || wrappedViewOnce || e.IsViewOnce
+	}
 	return message.Inbound{
 		ID: e.Info.ID, SessionID: v.session, Chat: toDomain(e.Info.Chat),
 		Sender: v.party(e.Info.Sender, e.Info.SenderAlt, e.Info.PushName), FromMe: e.Info.IsFromMe,

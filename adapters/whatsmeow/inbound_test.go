@@ -71,12 +71,46 @@ func TestMessageContentOfEveryKind(t *testing.T) {
 		FileLength: proto.Uint64(10), Width: proto.Uint32(3), Height: proto.Uint32(4)}
 	vid := &waE2E.VideoMessage{URL: img.URL, DirectPath: img.DirectPath, MediaKey: img.MediaKey, FileSHA256: img.FileSHA256, FileEncSHA256: img.FileEncSHA256,
 		Mimetype: proto.String("video/mp4"), Seconds: proto.Uint32(5), GifPlayback: proto.Bool(true)}
+	// Buttons and a list exactly as we send them (view-once wrapped native flow).
+	sentButtons := message.Content{Kind: message.KindButtons, Text: "Pick", Buttons: &message.Buttons{Footer: "f",
+		Image: &message.Media{MIME: "image/png", Width: 3, Height: 2, BlobKey: "h"}, Buttons: []message.Button{
+			{Kind: message.ButtonReply, ID: "yes", Text: "Yes"}, {Kind: message.ButtonURL, Text: "Site", URL: "https://x.id"},
+			{Kind: message.ButtonCall, Text: "Call", Phone: "+62812"}, {Kind: message.ButtonCopy, Text: "Code", CopyCode: "SAVE20"}}}}
+	sentList := message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{Title: "T", Footer: "f", ButtonText: "Open",
+		Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One", Description: "d"}}}}}}
+	nativeButtons, err := toProto(to, sentButtons, built{upload: upped, now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nativeList, err := toProto(to, sentList, built{now: t0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receivedButtons := sentButtons
+	receivedButtons.Buttons = &message.Buttons{Footer: "f", Buttons: sentButtons.Buttons.Buttons, Image: &message.Media{MIME: "image/png",
+		Size: 5, Width: 3, Height: 2, URL: "https://mmg/u", DirectPath: "/v/u", MediaKey: []byte{7}, FileSHA256: []byte{8}, FileEncSHA256: []byte{9}}}
+
 	tests := []struct {
 		name string
 		msg  *waE2E.Message
 		want message.Content
 	}{
 		{"text", &waE2E.Message{Conversation: proto.String("hi")}, message.Content{Kind: message.KindText, Text: "hi"}},
+		{"native-flow buttons (not view-once content)", nativeButtons, receivedButtons},
+		{"native-flow list", nativeList, sentList},
+		{"native-flow payment is unknown", &waE2E.Message{InteractiveMessage: &waE2E.InteractiveMessage{Body: &waE2E.InteractiveMessage_Body{Text: proto.String("Pay")},
+			InteractiveMessage: &waE2E.InteractiveMessage_NativeFlowMessage_{NativeFlowMessage: &waE2E.InteractiveMessage_NativeFlowMessage{
+				Buttons: []*waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton{{Name: proto.String("review_and_pay"), ButtonParamsJSON: proto.String("{}")}}}}}},
+			message.Content{Kind: message.KindUnknown, Text: "Pay"}},
+		{"legacy buttons", &waE2E.Message{ButtonsMessage: &waE2E.ButtonsMessage{ContentText: proto.String("Pick"), FooterText: proto.String("f"),
+			Buttons:     []*waE2E.ButtonsMessage_Button{{ButtonID: proto.String("b1"), ButtonText: &waE2E.ButtonsMessage_Button_ButtonText{DisplayText: proto.String("Yes")}}},
+			ContextInfo: &waE2E.ContextInfo{IsForwarded: proto.Bool(true)}}},
+			message.Content{Kind: message.KindButtons, Text: "Pick", Forwarded: true, Buttons: &message.Buttons{Footer: "f", Legacy: true,
+				Buttons: []message.Button{{Kind: message.ButtonReply, ID: "b1", Text: "Yes"}}}}},
+		{"legacy list", &waE2E.Message{ListMessage: &waE2E.ListMessage{Title: proto.String("T"), Description: proto.String("Menu"), ButtonText: proto.String("Open"),
+			Sections: []*waE2E.ListMessage_Section{{Title: proto.String("S"), Rows: []*waE2E.ListMessage_Row{{RowID: proto.String("r1"), Title: proto.String("One")}}}}}},
+			message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{Title: "T", ButtonText: "Open", Legacy: true,
+				Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One"}}}}}}},
 		{"extended text with reply, mentions, forwarded", &waE2E.Message{ExtendedTextMessage: &waE2E.ExtendedTextMessage{Text: proto.String("yo @6280000"),
 			ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String("Q1"), Participant: proto.String("6280000@s.whatsapp.net"),
 				MentionedJID: []string{"6280000@s.whatsapp.net"}, IsForwarded: proto.Bool(true)}}},

@@ -50,6 +50,13 @@ func (s sender) send(ctx context.Context, m message.Outbound) (ports.SendReceipt
 		}
 		b.upload = up
 	}
+	if img := headerImage(m.Content); img != nil {
+		up, err := s.upload(ctx, img, wm.MediaImage)
+		if err != nil {
+			return ports.SendReceipt{}, err
+		}
+		b.upload = up
+	}
 	if m.Content.Kind == message.KindPoll {
 		b.secret = make([]byte, 32)
 		_, _ = rand.Read(b.secret) // crypto/rand never fails
@@ -58,7 +65,11 @@ func (s sender) send(ctx context.Context, m message.Outbound) (ports.SendReceipt
 	if err != nil {
 		return ports.SendReceipt{}, fault.Invalid(fault.ReasonInvalidParameter, "%v", err)
 	}
-	resp, err := s.cli.SendMessage(ctx, toJID(m.To), msg, wm.SendRequestExtra{ID: m.ID})
+	extra := wm.SendRequestExtra{ID: m.ID}
+	if nodes := bizNodes(m.To, m.Content, b.now); nodes != nil {
+		extra.AdditionalNodes = &nodes
+	}
+	resp, err := s.cli.SendMessage(ctx, toJID(m.To), msg, extra)
 	if err != nil {
 		return ports.SendReceipt{}, fault.Wrap(err, fault.KindUnavailable, "", "whatsapp refused the message")
 	}

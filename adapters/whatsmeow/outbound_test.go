@@ -11,6 +11,7 @@ import (
 
 	wm "go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/appstate"
+	waBinary "go.mau.fi/whatsmeow/binary"
 	"go.mau.fi/whatsmeow/proto/waCommon"
 	"go.mau.fi/whatsmeow/proto/waE2E"
 	"go.mau.fi/whatsmeow/types"
@@ -83,6 +84,22 @@ func (b blobs) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobInf
 }
 func (b blobs) Delete(context.Context, string) error { return nil }
 
+// nativeFlowWant wraps an interactive message as buttons and lists are sent.
+func nativeFlowWant(im *waE2E.InteractiveMessage) *waE2E.Message {
+	return &waE2E.Message{ViewOnceMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{
+		MessageContextInfo: &waE2E.MessageContextInfo{DeviceListMetadata: &waE2E.DeviceListMetadata{}, DeviceListMetadataVersion: proto.Int32(2)},
+		InteractiveMessage: im}}}
+}
+
+// flowWant is a native-flow message of (name, params) pairs.
+func flowWant(pairs ...string) *waE2E.InteractiveMessage_NativeFlowMessage_ {
+	f := &waE2E.InteractiveMessage_NativeFlowMessage{MessageVersion: proto.Int32(1)}
+	for i := 0; i < len(pairs); i += 2 {
+		f.Buttons = append(f.Buttons, &waE2E.InteractiveMessage_NativeFlowMessage_NativeFlowButton{Name: proto.String(pairs[i]), ButtonParamsJSON: proto.String(pairs[i+1])})
+	}
+	return &waE2E.InteractiveMessage_NativeFlowMessage_{NativeFlowMessage: f}
+}
+
 var (
 	to    = chat.UserJID("6281111")
 	grp   = chat.JID{User: "120363000000000001", Server: chat.ServerGroup}
@@ -145,15 +162,42 @@ func TestBuildersProduceWhatsAppsProtobufs(t *testing.T) {
 			&waE2E.Message{PollCreationMessage: &waE2E.PollCreationMessage{Name: proto.String("Lunch?"), SelectableOptionsCount: proto.Uint32(1),
 				Options: []*waE2E.PollCreationMessage_Option{{OptionName: proto.String("rice")}, {OptionName: proto.String("noodles")}}},
 				MessageContextInfo: &waE2E.MessageContextInfo{MessageSecret: []byte("s3cr3t")}}},
-		{"buttons (best effort)", to, message.Content{Kind: message.KindButtons, Text: "Pick", Buttons: &message.Buttons{Footer: "f", Buttons: []message.Button{{ID: "b1", Text: "Yes"}}}},
-			&waE2E.Message{ButtonsMessage: &waE2E.ButtonsMessage{ContentText: proto.String("Pick"), FooterText: proto.String("f"), HeaderType: waE2E.ButtonsMessage_EMPTY.Enum(),
-				Buttons: []*waE2E.ButtonsMessage_Button{{ButtonID: proto.String("b1"), ButtonText: &waE2E.ButtonsMessage_Button_ButtonText{DisplayText: proto.String("Yes")},
-					Type: waE2E.ButtonsMessage_Button_RESPONSE.Enum()}}}}},
-		{"list (best effort)", to, message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{Title: "T", ButtonText: "Open",
-			Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One", Description: "d"}}}}}},
-			&waE2E.Message{ListMessage: &waE2E.ListMessage{Title: proto.String("T"), Description: proto.String("Menu"), ButtonText: proto.String("Open"),
-				ListType: waE2E.ListMessage_SINGLE_SELECT.Enum(), Sections: []*waE2E.ListMessage_Section{{Title: proto.String("S"),
-					Rows: []*waE2E.ListMessage_Row{{RowID: proto.String("r1"), Title: proto.String("One"), Description: proto.String("d")}}}}}}},
+		{"buttons (best effort): native-flow quick reply", to, message.Content{Kind: message.KindButtons, Text: "Pick",
+			Buttons: &message.Buttons{Footer: "f", Buttons: []message.Button{{ID: "b1", Text: "Yes"}}}},
+			nativeFlowWant(&waE2E.InteractiveMessage{Header: &waE2E.InteractiveMessage_Header{HasMediaAttachment: proto.Bool(false)},
+				Body: &waE2E.InteractiveMessage_Body{Text: proto.String("Pick")}, Footer: &waE2E.InteractiveMessage_Footer{Text: proto.String("f")},
+				InteractiveMessage: flowWant(`quick_reply`, `{"display_text":"Yes","id":"b1"}`)})},
+		{"typed buttons with a header image, replying", grp, message.Content{Kind: message.KindButtons, Text: "Need help?",
+			Reply: &message.Reference{Chat: grp, ID: "Q1", Sender: chat.UserJID("6283333")},
+			Buttons: &message.Buttons{Image: &message.Media{MIME: "image/png", Width: 3, Height: 2, BlobKey: "h"}, Buttons: []message.Button{
+				{Kind: message.ButtonReply, ID: "agent", Text: "Agent"},
+				{Kind: message.ButtonURL, Text: "Site", URL: "https://example.com/?a=1&b=2"},
+				{Kind: message.ButtonCall, Text: "Call", Phone: "+62 812"},
+				{Kind: message.ButtonCopy, Text: "Code", CopyCode: "SAVE20"}}}},
+			nativeFlowWant(&waE2E.InteractiveMessage{
+				Header: &waE2E.InteractiveMessage_Header{HasMediaAttachment: proto.Bool(true), Media: &waE2E.InteractiveMessage_Header_ImageMessage{
+					ImageMessage: mediaFields(&waE2E.ImageMessage{Mimetype: proto.String("image/png"), Width: proto.Uint32(3), Height: proto.Uint32(2)})}},
+				Body: &waE2E.InteractiveMessage_Body{Text: proto.String("Need help?")},
+				InteractiveMessage: flowWant(
+					`quick_reply`, `{"display_text":"Agent","id":"agent"}`,
+					`cta_url`, `{"display_text":"Site","url":"https://example.com/?a=1&b=2","merchant_url":"https://example.com/?a=1&b=2"}`,
+					`cta_call`, `{"display_text":"Call","phone_number":"+62 812"}`,
+					`cta_copy`, `{"display_text":"Code","copy_code":"SAVE20"}`),
+				ContextInfo: &waE2E.ContextInfo{StanzaID: proto.String("Q1"), Participant: proto.String("6283333@s.whatsapp.net"),
+					RemoteJID: proto.String(grp.String()), QuotedMessage: &waE2E.Message{Conversation: proto.String("")}}})},
+		{"list (best effort): native-flow single_select", to, message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{Title: "T", ButtonText: "Open",
+			Footer: "f", Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One", Description: "d"}, {ID: "r2", Title: "Two"}}}}}},
+			nativeFlowWant(&waE2E.InteractiveMessage{Header: &waE2E.InteractiveMessage_Header{Title: proto.String("T"), HasMediaAttachment: proto.Bool(false)},
+				Body: &waE2E.InteractiveMessage_Body{Text: proto.String("Menu")}, Footer: &waE2E.InteractiveMessage_Footer{Text: proto.String("f")},
+				InteractiveMessage: flowWant(`single_select`,
+					`{"title":"Open","sections":[{"title":"S","rows":[{"title":"One","description":"d","id":"r1"},{"title":"Two","id":"r2"}]}]}`)})},
+		{"list with a header image", to, message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{ButtonText: "Open",
+			Image: &message.Media{MIME: "image/jpeg", BlobKey: "h"}, Sections: []message.ListSection{{Rows: []message.ListRow{{ID: "r1", Title: "One"}}}}}},
+			nativeFlowWant(&waE2E.InteractiveMessage{
+				Header: &waE2E.InteractiveMessage_Header{HasMediaAttachment: proto.Bool(true), Media: &waE2E.InteractiveMessage_Header_ImageMessage{
+					ImageMessage: mediaFields(&waE2E.ImageMessage{Mimetype: proto.String("image/jpeg")})}},
+				Body:               &waE2E.InteractiveMessage_Body{Text: proto.String("Menu")},
+				InteractiveMessage: flowWant(`single_select`, `{"title":"Open","sections":[{"title":"","rows":[{"title":"One","id":"r1"}]}]}`)})},
 		{"reaction on someone's group message", grp, message.Content{Kind: message.KindReaction, Emoji: "🔥", Target: theirs},
 			&waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Text: proto.String("🔥"), SenderTimestampMS: proto.Int64(t0.UnixMilli()),
 				Key: &waCommon.MessageKey{RemoteJID: proto.String(grp.String()), ID: proto.String("T2"), FromMe: proto.Bool(false), Participant: proto.String("6283333@s.whatsapp.net")}}}},
@@ -223,6 +267,49 @@ func TestSendUploadsMediaAndKeepsTheClientChosenID(t *testing.T) {
 	f.fail = errors.New("server said no")
 	if _, err := s.send(t.Context(), message.Outbound{ID: "X", To: to, Content: message.TextContent("hi")}); !fault.Is(err, fault.KindUnavailable) {
 		t.Errorf("refused send: %v", err)
+	}
+}
+
+func TestSendButtonsUploadsTheHeaderImageAndAddsTheBizNode(t *testing.T) {
+	t.Parallel()
+	f := &fakeClient{}
+	s := sender{cli: f, blobs: blobs{"h1": []byte("image")}, polls: newPollBook(), now: func() time.Time { return t0 }}
+	buttons := message.Content{Kind: message.KindButtons, Text: "Pick", Buttons: &message.Buttons{
+		Image: &message.Media{MIME: "image/png", BlobKey: "h1"}, Buttons: []message.Button{{ID: "b1", Text: "Yes"}}}}
+	list := message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{ButtonText: "Open",
+		Sections: []message.ListSection{{Rows: []message.ListRow{{ID: "r1", Title: "One"}}}}}}
+	for _, m := range []message.Outbound{{ID: "B1", To: to, Content: buttons}, {ID: "L1", To: grp, Content: list}, {ID: "T1", To: to, Content: message.TextContent("hi")}} {
+		if _, err := s.send(t.Context(), m); err != nil {
+			t.Fatalf("%s: %v", m.ID, err)
+		}
+	}
+	if len(f.uploaded) != 1 || string(f.uploaded[0]) != "image" || f.types[0] != wm.MediaImage {
+		t.Fatalf("uploads %q %v", f.uploaded, f.types)
+	}
+	img := f.sent[0].GetViewOnceMessage().GetMessage().GetInteractiveMessage().GetHeader().GetImageMessage()
+	if img.GetDirectPath() != "/v/u" || img.GetMimetype() != "image/png" || img.GetFileLength() != 5 {
+		t.Fatalf("header image %v", img)
+	}
+	biz := waBinary.Node{Tag: "biz", Attrs: waBinary.Attrs{"actual_actors": "2", "host_storage": "2", "privacy_mode_ts": "1741064767"},
+		Content: []waBinary.Node{
+			{Tag: "interactive", Attrs: waBinary.Attrs{"type": "native_flow", "v": "1"},
+				Content: []waBinary.Node{{Tag: "native_flow", Attrs: waBinary.Attrs{"v": "9", "name": "mixed"}}}},
+			{Tag: "quality_control", Attrs: waBinary.Attrs{"source_type": "third_party"}}}}
+	bot := waBinary.Node{Tag: "bot", Attrs: waBinary.Attrs{"biz_bot": "1"}}
+	if n := f.extra[0].AdditionalNodes; n == nil || !reflect.DeepEqual(*n, []waBinary.Node{bot, biz}) || f.extra[0].ID != "B1" {
+		t.Errorf("buttons to a user: extra %+v", f.extra[0])
+	}
+	if n := f.extra[1].AdditionalNodes; n == nil || !reflect.DeepEqual(*n, []waBinary.Node{biz}) {
+		t.Errorf("list to a group: extra %+v", f.extra[1])
+	}
+	if f.extra[2].AdditionalNodes != nil {
+		t.Errorf("text got nodes %+v", *f.extra[2].AdditionalNodes)
+	}
+	// A missing header image fails the send rather than sending without it.
+	missing := message.Outbound{ID: "B2", To: to, Content: buttons}
+	missing.Content.Buttons = &message.Buttons{Image: &message.Media{MIME: "image/png", BlobKey: "gone"}, Buttons: buttons.Buttons.Buttons}
+	if _, err := s.send(t.Context(), missing); !fault.Is(err, fault.KindNotFound) {
+		t.Errorf("missing header image: %v", err)
 	}
 }
 

@@ -122,8 +122,72 @@ func WABody(c message.Content) map[string]any {
 	case message.KindInteractiveReply:
 		return map[string]any{"buttonsResponseMessage": withCtx(map[string]any{
 			"selectedButtonId": c.Answer.ID, "selectedDisplayText": c.Answer.Text})}
+	case message.KindButtons:
+		if c.Buttons.Legacy {
+			return map[string]any{"buttonsMessage": withCtx(legacyButtons(c))}
+		}
+		return map[string]any{"interactiveMessage": withCtx(interactive(c, "", c.Buttons.Footer, c.Buttons.Image, nativeButtons(c.Buttons.Buttons)))}
+	case message.KindList:
+		l := c.List
+		if l.Legacy {
+			return map[string]any{"listMessage": withCtx(legacyList(c))}
+		}
+		name, params := l.NativeFlow()
+		return map[string]any{"interactiveMessage": withCtx(interactive(c, l.Title, l.Footer, l.Image,
+			[]map[string]any{{"name": name, "buttonParamsJson": params}}))}
 	}
 	return map[string]any{}
+}
+
+// interactive renders a native-flow interactive message as Baileys shows it: a
+// header (title, and the image when there is one), body, footer and the buttons with
+// their JSON parameters, exactly as sent.
+func interactive(c message.Content, title, footer string, image *message.Media, buttons []map[string]any) map[string]any {
+	header := map[string]any{"title": title, "hasMediaAttachment": image != nil}
+	if image != nil {
+		header["imageMessage"] = mediaBody(message.Content{Kind: message.KindImage, Media: image})
+	}
+	return map[string]any{"header": header, "body": map[string]any{"text": c.Text}, "footer": map[string]any{"text": footer},
+		"nativeFlowMessage": map[string]any{"buttons": buttons, "messageParamsJson": "", "messageVersion": 1}}
+}
+
+func nativeButtons(bs []message.Button) []map[string]any {
+	out := make([]map[string]any, len(bs))
+	for i, b := range bs {
+		name, params := b.NativeFlow()
+		out[i] = map[string]any{"name": name, "buttonParamsJson": params}
+	}
+	return out
+}
+
+// legacyButtons renders an old-style ButtonsMessage (inbound only). headerType is
+// 1 (empty) or 4 (image).
+func legacyButtons(c message.Content) map[string]any {
+	b := c.Buttons
+	buttons := make([]map[string]any, len(b.Buttons))
+	for i, bt := range b.Buttons {
+		buttons[i] = map[string]any{"buttonId": bt.ID, "buttonText": map[string]any{"displayText": bt.Text}, "type": 1}
+	}
+	out := map[string]any{"contentText": c.Text, "footerText": b.Footer, "buttons": buttons, "headerType": 1}
+	if b.Image != nil {
+		out["headerType"], out["imageMessage"] = 4, mediaBody(message.Content{Kind: message.KindImage, Media: b.Image})
+	}
+	return out
+}
+
+// legacyList renders an old-style ListMessage (inbound only); listType 1 is single select.
+func legacyList(c message.Content) map[string]any {
+	l := c.List
+	sections := make([]map[string]any, len(l.Sections))
+	for i, s := range l.Sections {
+		rows := make([]map[string]any, len(s.Rows))
+		for j, r := range s.Rows {
+			rows[j] = map[string]any{"rowId": r.ID, "title": r.Title, "description": r.Description}
+		}
+		sections[i] = map[string]any{"title": s.Title, "rows": rows}
+	}
+	return map[string]any{"title": l.Title, "description": c.Text, "buttonText": l.ButtonText, "footerText": l.Footer,
+		"listType": 1, "sections": sections}
 }
 
 // complete reports whether c has the part WABody reads for its kind.
@@ -141,6 +205,10 @@ func complete(c message.Content) bool {
 		return c.Invite != nil
 	case message.KindInteractiveReply:
 		return c.Answer != nil
+	case message.KindButtons:
+		return c.Buttons != nil
+	case message.KindList:
+		return c.List != nil
 	}
 	return true
 }

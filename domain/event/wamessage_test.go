@@ -206,6 +206,42 @@ func TestWABody(t *testing.T) {
 			`{"buttonsResponseMessage":{"selectedButtonId":"b1","selectedDisplayText":"Yes"}}`},
 		{"button answer quoting", message.Content{Kind: message.KindInteractiveReply, Reply: &inDirect, Answer: &message.InteractiveReply{ID: "b1", Text: "Yes"}},
 			`{"buttonsResponseMessage":{"selectedButtonId":"b1","selectedDisplayText":"Yes","contextInfo":{"stanzaId":"3EB0DIRECT","participant":"6282222222222@s.whatsapp.net"}}}`},
+		{"buttons are a native-flow interactive message", message.Content{Kind: message.KindButtons, Text: "Pick", Reply: &inDirect,
+			Buttons: &message.Buttons{Footer: "f", Buttons: []message.Button{
+				{ID: "yes", Text: "Yes"},
+				{Kind: message.ButtonURL, Text: "Site", URL: "https://x.id"},
+				{Kind: message.ButtonCall, Text: "Call", Phone: "+62812"},
+				{Kind: message.ButtonCopy, Text: "Code", CopyCode: "SAVE"}}}},
+			`{"interactiveMessage":{"header":{"title":"","hasMediaAttachment":false},"body":{"text":"Pick"},"footer":{"text":"f"},` +
+				`"nativeFlowMessage":{"buttons":[` +
+				`{"name":"quick_reply","buttonParamsJson":"{\"display_text\":\"Yes\",\"id\":\"yes\"}"},` +
+				`{"name":"cta_url","buttonParamsJson":"{\"display_text\":\"Site\",\"url\":\"https://x.id\",\"merchant_url\":\"https://x.id\"}"},` +
+				`{"name":"cta_call","buttonParamsJson":"{\"display_text\":\"Call\",\"phone_number\":\"+62812\"}"},` +
+				`{"name":"cta_copy","buttonParamsJson":"{\"display_text\":\"Code\",\"copy_code\":\"SAVE\"}"}],` +
+				`"messageParamsJson":"","messageVersion":1},` +
+				`"contextInfo":{"stanzaId":"3EB0DIRECT","participant":"6282222222222@s.whatsapp.net"}}}`},
+		{"buttons with a header image", message.Content{Kind: message.KindButtons, Text: "Pick",
+			Buttons: &message.Buttons{Image: &fullMedia, Buttons: []message.Button{{ID: "yes", Text: "Yes"}}}},
+			`{"interactiveMessage":{"header":{"title":"","hasMediaAttachment":true,"imageMessage":{` + handles + `,"width":640,"height":480}},` +
+				`"body":{"text":"Pick"},"footer":{"text":""},"nativeFlowMessage":{"buttons":[` +
+				`{"name":"quick_reply","buttonParamsJson":"{\"display_text\":\"Yes\",\"id\":\"yes\"}"}],"messageParamsJson":"","messageVersion":1}}}`},
+		{"list is a single_select", message.Content{Kind: message.KindList, Text: "Menu", List: &message.List{Title: "T", Footer: "f", ButtonText: "Open",
+			Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One", Description: "d"}}}}}},
+			`{"interactiveMessage":{"header":{"title":"T","hasMediaAttachment":false},"body":{"text":"Menu"},"footer":{"text":"f"},` +
+				`"nativeFlowMessage":{"buttons":[{"name":"single_select","buttonParamsJson":` +
+				`"{\"title\":\"Open\",\"sections\":[{\"title\":\"S\",\"rows\":[{\"title\":\"One\",\"description\":\"d\",\"id\":\"r1\"}]}]}"}],` +
+				`"messageParamsJson":"","messageVersion":1}}}`},
+		{"legacy buttons (inbound)", message.Content{Kind: message.KindButtons, Text: "Pick",
+			Buttons: &message.Buttons{Legacy: true, Footer: "f", Buttons: []message.Button{{ID: "b1", Text: "Yes"}}}},
+			`{"buttonsMessage":{"contentText":"Pick","footerText":"f","headerType":1,"buttons":[{"buttonId":"b1","buttonText":{"displayText":"Yes"},"type":1}]}}`},
+		{"legacy buttons with an image (inbound)", message.Content{Kind: message.KindButtons, Text: "Pick",
+			Buttons: &message.Buttons{Legacy: true, Image: &fullMedia, Buttons: []message.Button{{ID: "b1", Text: "Yes"}}}},
+			`{"buttonsMessage":{"contentText":"Pick","footerText":"","headerType":4,"imageMessage":{` + handles + `,"width":640,"height":480},` +
+				`"buttons":[{"buttonId":"b1","buttonText":{"displayText":"Yes"},"type":1}]}}`},
+		{"legacy list (inbound)", message.Content{Kind: message.KindList, Text: "Menu", Forwarded: true, List: &message.List{Legacy: true, Title: "T",
+			ButtonText: "Open", Sections: []message.ListSection{{Title: "S", Rows: []message.ListRow{{ID: "r1", Title: "One"}}}}}},
+			`{"listMessage":{"title":"T","description":"Menu","buttonText":"Open","footerText":"","listType":1,` +
+				`"sections":[{"title":"S","rows":[{"rowId":"r1","title":"One","description":""}]}],"contextInfo":{"isForwarded":true}}}`},
 		{"unknown kind renders nothing", message.Content{Kind: message.KindUnknown, Text: "?"}, `{}`},
 	}
 	for _, tt := range tests {
@@ -249,7 +285,7 @@ func TestMedia(t *testing.T) {
 func TestWABody_MalformedInboundRendersEmptyInsteadOfPanicking(t *testing.T) {
 	t.Parallel()
 	for _, k := range []message.Kind{message.KindLocation, message.KindPoll, message.KindPollVote, message.KindReaction, message.KindEdit,
-		message.KindRevoke, message.KindPin, message.KindGroupInvite, message.KindInteractiveReply} {
+		message.KindRevoke, message.KindPin, message.KindGroupInvite, message.KindInteractiveReply, message.KindButtons, message.KindList} {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
 			c := message.Content{Kind: k, Text: "x"}

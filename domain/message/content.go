@@ -1,6 +1,7 @@
 package message
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
@@ -125,16 +126,54 @@ type PollVote struct {
 	Selected []string  `json:"selected,omitempty"` // option names
 }
 
-// Button is one quick-reply button.
-type Button struct {
-	ID   string `json:"id,omitempty"`
-	Text string `json:"text,omitempty"`
+// ButtonKind is what tapping a button does. The zero value is a quick reply.
+type ButtonKind string
+
+const (
+	ButtonReply ButtonKind = "reply" // sends the button's id back as an answer ("" means reply too)
+	ButtonURL   ButtonKind = "url"   // opens URL
+	ButtonCall  ButtonKind = "call"  // calls Phone
+	ButtonCopy  ButtonKind = "copy"  // copies CopyCode to the clipboard
+)
+
+// ParseButtonKind reads WAREST's button types: reply or quick_reply, url or cta_url,
+// call or cta_call, copy or cta_copy (case-insensitive); "" is a reply.
+func ParseButtonKind(s string) (ButtonKind, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "reply", "quick_reply":
+		return ButtonReply, true
+	case "url", "cta_url":
+		return ButtonURL, true
+	case "call", "cta_call":
+		return ButtonCall, true
+	case "copy", "cta_copy":
+		return ButtonCopy, true
+	}
+	return "", false
 }
 
-// Buttons is a message with quick-reply buttons.
+// Button is one button: a quick reply (ID), or a call to action (URL, Phone or
+// CopyCode by Kind). Text is its label.
+type Button struct {
+	Kind     ButtonKind `json:"kind,omitempty"`
+	ID       string     `json:"id,omitempty"`
+	Text     string     `json:"text,omitempty"`
+	URL      string     `json:"url,omitempty"`
+	Phone    string     `json:"phone,omitempty"`
+	CopyCode string     `json:"copyCode,omitempty"`
+}
+
+// IsReply reports whether tapping the button answers with its id.
+func (b Button) IsReply() bool { return b.Kind == "" || b.Kind == ButtonReply }
+
+// Buttons is a message with buttons, sent as a native-flow interactive message.
 type Buttons struct {
 	Footer  string   `json:"footer,omitempty"`
+	Image   *Media   `json:"image,omitempty"` // optional header image; outbound bytes in the blob store
 	Buttons []Button `json:"buttons,omitempty"`
+	// Legacy marks inbound content that arrived as an old-style ButtonsMessage
+	// rather than a native-flow interactive message. Outbound ignores it.
+	Legacy bool `json:"legacy,omitempty"`
 }
 
 // ListRow is one choice of a list message.
@@ -150,12 +189,15 @@ type ListSection struct {
 	Rows  []ListRow `json:"rows,omitempty"`
 }
 
-// List is a message with a menu of choices.
+// List is a message with a menu of choices, sent as a native-flow single_select.
 type List struct {
 	Title      string        `json:"title,omitempty"`
 	Footer     string        `json:"footer,omitempty"`
 	ButtonText string        `json:"buttonText,omitempty"`
+	Image      *Media        `json:"image,omitempty"` // optional header image, as Buttons.Image
 	Sections   []ListSection `json:"sections,omitempty"`
+	// Legacy marks inbound content that arrived as an old-style ListMessage.
+	Legacy bool `json:"legacy,omitempty"`
 }
 
 // GroupInvite is an invitation to join a group.
@@ -175,7 +217,7 @@ type InteractiveReply struct {
 
 // Limits WhatsApp enforces (or that keep messages deliverable).
 const (
-	MaxButtons      = 3
+	MaxButtons      = 10 // WAREST's cap; WhatsApp renders the first few and a "see all" menu
 	MaxPollOptions  = 12
 	MinPollOptions  = 2
 	MaxListSections = 10
@@ -213,12 +255,7 @@ func (c Content) Validate() error {
 	case KindPoll:
 		return c.validatePoll()
 	case KindButtons:
-		if c.Buttons == nil || len(c.Buttons.Buttons) == 0 || len(c.Buttons.Buttons) > MaxButtons {
-			return fault.Invalid(fault.ReasonInvalidParameter, "1 to %d buttons are required", MaxButtons)
-		}
-		if strings.TrimSpace(c.Text) == "" {
-			return fault.Invalid(fault.ReasonMissingParameter, "a button message needs a body text")
-		}
+		return c.validateButtons()
 	case KindList:
 		return c.validateList()
 	case KindReaction, KindRevoke, KindPin:
@@ -272,10 +309,95 @@ func (c Content) validatePoll() error {
 	return nil
 }
 
+func (c Content) validateButtons() error {
+	b := c.Buttons
+	if b == nil || len(b.Buttons) == 0 || len(b.Buttons) > MaxButtons {
+		return fault.Invalid(fault.ReasonInvalidParameter, "1 to %d buttons are required", MaxButtons)
+	}
+	if strings.TrimSpace(c.Text) == "" {
+		return fault.Invalid(fault.ReasonMissingParameter, "a button message needs a body text")
+	}
+	for i, bt := range b.Buttons {
+		if err := bt.validate(); err != nil {
+			return fault.Invalid(fault.ReasonInvalidParameter, "button %d: %s", i+1, err.Error())
+		}
+	}
+	return validateHeaderImage(b.Image)
+}
+
+// buttonError is a plain reason; validateButtons wraps it with the button's position.
+type buttonError string
+
+func (e buttonError) Error() string { return string(e) }
+
+func (b Button) validate() error {
+	if strings.TrimSpace(b.Text) == "" {
+		return buttonError("a text (or displayText) is required")
+	}
+	switch b.Kind {
+	case "", ButtonReply:
+		if strings.TrimSpace(b.ID) == "" {
+			return buttonError("a reply button needs an id")
+		}
+	case ButtonURL:
+		if !IsWebURL(b.URL) {
+			return buttonError("a url button needs an http(s) url")
+		}
+	case ButtonCall:
+		if !IsPhoneNumber(b.Phone) {
+			return buttonError("a call button needs a phoneNumber of 3 to 20 digits")
+		}
+	case ButtonCopy:
+		if strings.TrimSpace(b.CopyCode) == "" {
+			return buttonError("a copy button needs a copyCode")
+		}
+	default:
+		return buttonError("type must be reply, url, call or copy")
+	}
+	return nil
+}
+
+// IsWebURL reports whether s is an absolute http(s) URL with a host.
+func IsWebURL(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// IsPhoneNumber reports whether s is a phone number: 3 to 20 digits, optionally
+// with a leading + and spaces, dashes, dots or parentheses between them.
+func IsPhoneNumber(s string) bool {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "+")
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 3 && digits <= 20
+}
+
+// validateHeaderImage checks an outbound header image: stored bytes of an image type.
+func validateHeaderImage(m *Media) error {
+	if m == nil {
+		return nil
+	}
+	if m.BlobKey == "" || !strings.HasPrefix(m.MIME, "image/") {
+		return fault.Invalid(fault.ReasonInvalidParameter, "the header image must be a stored image")
+	}
+	return nil
+}
+
 func (c Content) validateList() error {
 	l := c.List
 	if l == nil || len(l.Sections) == 0 || len(l.Sections) > MaxListSections {
 		return fault.Invalid(fault.ReasonInvalidParameter, "a list needs 1 to %d sections", MaxListSections)
+	}
+	if err := validateHeaderImage(l.Image); err != nil {
+		return err
 	}
 	if strings.TrimSpace(l.ButtonText) == "" || strings.TrimSpace(c.Text) == "" {
 		return fault.Invalid(fault.ReasonMissingParameter, "a list needs a body text and a button text")

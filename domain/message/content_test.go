@@ -50,6 +50,10 @@ func buttons(body string, n int) message.Content {
 	return message.Content{Kind: message.KindButtons, Text: body, Buttons: b}
 }
 
+func withButtons(bs ...message.Button) message.Content {
+	return message.Content{Kind: message.KindButtons, Text: "choose", Buttons: &message.Buttons{Buttons: bs}}
+}
+
 func rows(prefix string, n int) []message.ListRow {
 	out := make([]message.ListRow, n)
 	for i := range out {
@@ -141,11 +145,37 @@ func TestContent_Validate(t *testing.T) {
 
 		// buttons
 		{"1 button", buttons("choose", 1), ok},
-		{"3 buttons", buttons("choose", 3), ok},
+		{"10 buttons", buttons("choose", message.MaxButtons), ok},
 		{"0 buttons", buttons("choose", 0), invalid},
-		{"4 buttons", buttons("choose", 4), invalid},
+		{"11 buttons", buttons("choose", message.MaxButtons+1), invalid},
 		{"buttons missing", message.Content{Kind: message.KindButtons, Text: "choose"}, invalid},
 		{"buttons without body", buttons(" ", 2), missing},
+		{"typed buttons", withButtons(
+			message.Button{Kind: message.ButtonReply, ID: "yes", Text: "Yes"},
+			message.Button{Kind: message.ButtonURL, Text: "Site", URL: "https://example.com/x"},
+			message.Button{Kind: message.ButtonURL, Text: "Plain", URL: "http://example.com"},
+			message.Button{Kind: message.ButtonCall, Text: "Call", Phone: "+62 (812) 3456-7890"},
+			message.Button{Kind: message.ButtonCopy, Text: "Code", CopyCode: "SAVE20"}), ok},
+		{"button without text", withButtons(message.Button{ID: "a", Text: " "}), invalid},
+		{"reply button without id", withButtons(message.Button{Kind: message.ButtonReply, Text: "A"}), invalid},
+		{"url button without url", withButtons(message.Button{Kind: message.ButtonURL, Text: "A"}), invalid},
+		{"url button with a relative url", withButtons(message.Button{Kind: message.ButtonURL, Text: "A", URL: "/x"}), invalid},
+		{"url button with another scheme", withButtons(message.Button{Kind: message.ButtonURL, Text: "A", URL: "javascript:alert(1)"}), invalid},
+		{"url button without host", withButtons(message.Button{Kind: message.ButtonURL, Text: "A", URL: "https://"}), invalid},
+		{"call button without phone", withButtons(message.Button{Kind: message.ButtonCall, Text: "A"}), invalid},
+		{"call button with letters", withButtons(message.Button{Kind: message.ButtonCall, Text: "A", Phone: "call me"}), invalid},
+		{"call button with too many digits", withButtons(message.Button{Kind: message.ButtonCall, Text: "A", Phone: "123456789012345678901"}), invalid},
+		{"copy button without code", withButtons(message.Button{Kind: message.ButtonCopy, Text: "A", CopyCode: " "}), invalid},
+		{"made-up button kind", withButtons(message.Button{Kind: "teleport", ID: "a", Text: "A"}), invalid},
+		{"buttons with a header image", with(buttons("choose", 1), func(c *message.Content) {
+			c.Buttons.Image = &message.Media{BlobKey: "blob/h", MIME: "image/jpeg"}
+		}), ok},
+		{"buttons header image not stored", with(buttons("choose", 1), func(c *message.Content) {
+			c.Buttons.Image = &message.Media{URL: "https://x/a.jpg", MIME: "image/jpeg"}
+		}), invalid},
+		{"buttons header image not an image", with(buttons("choose", 1), func(c *message.Content) {
+			c.Buttons.Image = &message.Media{BlobKey: "blob/h", MIME: "application/pdf"}
+		}), invalid},
 
 		// list
 		{"list", list(sections(2, 3)...), ok},
@@ -162,6 +192,12 @@ func TestContent_Validate(t *testing.T) {
 		{"list row without title", list(message.ListSection{Rows: []message.ListRow{{ID: "a"}}}), invalid},
 		{"list without button text", with(list(sections(1, 1)...), func(c *message.Content) { c.List.ButtonText = " " }), missing},
 		{"list without body", with(list(sections(1, 1)...), func(c *message.Content) { c.Text = "" }), missing},
+		{"list with a header image", with(list(sections(1, 1)...), func(c *message.Content) {
+			c.List.Image = &message.Media{BlobKey: "blob/h", MIME: "image/png"}
+		}), ok},
+		{"list header image without MIME", with(list(sections(1, 1)...), func(c *message.Content) {
+			c.List.Image = &message.Media{BlobKey: "blob/h"}
+		}), invalid},
 
 		// reaction, revoke, pin
 		{"reaction", targeted(message.KindReaction, target), ok},
@@ -305,9 +341,16 @@ func fullContent() message.Content {
 		Contacts: []message.Contact{{DisplayName: "Budi", VCard: vcard}},
 		Poll:     &message.Poll{Question: "Lunch?", Options: []string{"rice", "noodles"}, SelectableCount: 2},
 		PollVote: &message.PollVote{Poll: ref("3EB0POLL"), Selected: []string{"rice"}},
-		Buttons:  &message.Buttons{Footer: "footer", Buttons: []message.Button{{ID: "b1", Text: "Yes"}}},
-		List: &message.List{Title: "Menu", Footer: "f", ButtonText: "Open",
-			Sections: []message.ListSection{{Title: "Food", Rows: []message.ListRow{{ID: "r1", Title: "Rice", Description: "with egg"}}}}},
+		Buttons: &message.Buttons{Footer: "footer", Image: &message.Media{MIME: "image/png", Size: 9, BlobKey: "outbound/h1.png", URL: "https://mmg/h",
+			DirectPath: "/v/h", MediaKey: []byte{1}, FileSHA256: []byte{2}, FileEncSHA256: []byte{3}, Width: 1, Height: 1, FileName: "h.png",
+			Seconds: 1, Pages: 1, PTT: true, GIF: true},
+			Buttons: []message.Button{{Kind: message.ButtonCopy, ID: "b1", Text: "Yes", URL: "https://x.id", Phone: "+62812", CopyCode: "SAVE"}},
+			Legacy:  true},
+		List: &message.List{Title: "Menu", Footer: "f", ButtonText: "Open", Image: &message.Media{MIME: "image/jpeg", Size: 8, BlobKey: "outbound/h2.jpg",
+			URL: "https://mmg/l", DirectPath: "/v/l", MediaKey: []byte{4}, FileSHA256: []byte{5}, FileEncSHA256: []byte{6}, Width: 2, Height: 2,
+			FileName: "l.jpg", Seconds: 2, Pages: 2, PTT: true, GIF: true},
+			Sections: []message.ListSection{{Title: "Food", Rows: []message.ListRow{{ID: "r1", Title: "Rice", Description: "with egg"}}}},
+			Legacy:   true},
 		Invite: &message.GroupInvite{Group: g, GroupName: "Family", Code: "AbCdEf",
 			Expiration: time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)},
 		Answer: &message.InteractiveReply{ID: "b1", Text: "Yes", Reply: ref("3EB0BUTTONS")},
