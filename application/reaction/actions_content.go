@@ -156,7 +156,12 @@ func buttons(act webhook.Action) (message.Content, error) {
 		if text == "" {
 			text = webhook.Stringify(b["displayText"])
 		}
-		bs = append(bs, message.Button{ID: id, Text: text})
+		kind, ok := message.ParseButtonKind(firstString(b, "type", "Btype"))
+		if !ok {
+			return message.Content{}, fmt.Errorf("button %d: unknown type %q", i+1, firstString(b, "type", "Btype"))
+		}
+		bs = append(bs, message.Button{Kind: kind, ID: id, Text: text, URL: webhook.Stringify(b["url"]),
+			Phone: firstString(b, "phoneNumber", "phone"), CopyCode: webhook.Stringify(b["copyCode"])})
 	}
 	return message.Content{Kind: message.KindButtons, Text: act.String("text"),
 		Buttons: &message.Buttons{Footer: act.String("footer"), Buttons: bs}}, nil
@@ -206,4 +211,13 @@ func mediaOf(act webhook.Action) (command.SendMediaInput, bool) {
 		return command.SendMediaInput{}, false
 	}
 	return in, true
+}
+
+func firstString(m map[string]any, keys ...string) string {
+	for _, k := range keys {
+		if s := webhook.Stringify(m[k]); s != "" {
+			return s
+		}
+	}
+	return ""
 }

@@ -127,7 +127,7 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 		{"type":"location","lat":-6.175,"lng":106.827,"name":"Monas","address":"Jakarta"},
 		{"type":"vcard","contact":{"fullName":"Citra","phone":"+62 833 3333 3333","org":"ACME"}},
 		{"type":"poll","message":{"poll":{"name":"Lunch?","values":["yes","no"],"selectableCount":1}}},
-		{"type":"button","text":"Pick one","footer":"f","buttons":[{"id":"y","text":"Yes"},{"id":"n","text":"No"}]},
+		{"type":"button","text":"Pick one","footer":"f","buttons":[{"id":"y","text":"Yes"},{"type":"url","text":"Site","url":"https://example.com/x"},{"Btype":"cta_copy","text":"Code","copyCode":"PROMO1"}]},
 		{"type":"list","text":"Menu","buttonText":"Open","title":"T","sections":[{"title":"S","rows":[{"id":"r1","title":"Row 1"}]}]},
 		{"action":"forward","message":{"text":"fwd {{data.text}}"}},
 		{"act":"raw","message":{"location":{"degreesLatitude":1.5,"degreesLongitude":2.5}}},
@@ -158,7 +158,9 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 	if p := sent[3].Content.Poll; p.Question != "Lunch?" || !slices.Equal(p.Options, []string{"yes", "no"}) || p.SelectableCount != 1 {
 		t.Fatalf("poll %+v", p)
 	}
-	if b := sent[4].Content.Buttons; len(b.Buttons) != 2 || b.Buttons[0].ID != "y" || sent[4].Content.Text != "Pick one" {
+	if b := sent[4].Content.Buttons; len(b.Buttons) != 3 || b.Buttons[0].ID != "y" || sent[4].Content.Text != "Pick one" ||
+		b.Buttons[1].Kind != message.ButtonURL || b.Buttons[1].URL != "https://example.com/x" ||
+		b.Buttons[2].Kind != message.ButtonCopy || b.Buttons[2].CopyCode != "PROMO1" {
 		t.Fatalf("buttons %+v", sent[4].Content)
 	}
 	if l := sent[5].Content.List; l.ButtonText != "Open" || len(l.Sections) != 1 || l.Sections[0].Rows[0].ID != "r1" {
