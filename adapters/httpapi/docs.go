@@ -20,18 +20,19 @@ var web embed.FS
 
 var webFS, _ = fs.Sub(web, "web")
 
-// mountDocs serves the login page openly and everything else behind the docs guard.
+// mountDocs serves the login page and the pages' static code openly, and every
+// page with data (the docs page, the spec, the code table) behind the docs guard.
 func (h *handlers) mountDocs(r chi.Router) {
 	r.Get("/login", serveFile("login.html", "text/html; charset=utf-8"))
 	r.Get("/login/assets/login.js", serveFile("login.js", "text/javascript; charset=utf-8"))
 	r.Get("/login/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+	r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
+	r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
 
 	spec := sync.OnceValues(h.api.OpenAPI().Downgrade) // fixed once every route is registered
 	r.Group(func(r chi.Router) {
 		r.Use(h.docsGuard)
 		r.Get("/docs", serveFile("docs.html", "text/html; charset=utf-8"))
-		r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
-		r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
 		r.Get("/docs/code-table.json", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, codeTable) })
 		r.Get("/docs/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 			doc, err := withServers(spec, r)

@@ -52,7 +52,9 @@ func (q *SendQueue) Run(ctx context.Context) {
 func (q *SendQueue) dispatch(ctx context.Context) bool {
 	ids, err := q.store.Messages().SessionsWithQueued(ctx)
 	if err != nil {
-		q.log.ErrorContext(ctx, "send queue: list sessions", "err", err)
+		if ctx.Err() == nil { // a shutdown is not an error
+			q.log.ErrorContext(ctx, "send queue: list sessions", "err", err)
+		}
 		return false
 	}
 	for _, id := range ids {

@@ -101,7 +101,9 @@ func (w *Webhooks) Once(ctx context.Context) bool {
 	batch := w.cfg.Workers * 8
 	due, err := w.store.Deliveries().ClaimDue(ctx, w.clock.Now(), w.cfg.Lease, batch)
 	if err != nil {
-		w.log.ErrorContext(ctx, "webhooks: claim due deliveries", "err", err)
+		if ctx.Err() == nil { // a shutdown is not an error
+			w.log.ErrorContext(ctx, "webhooks: claim due deliveries", "err", err)
+		}
 		return false
 	}
 	sem := make(chan struct{}, w.cfg.Workers)

@@ -3,6 +3,9 @@
 (function () {
   'use strict';
   var keyInput = document.getElementById('apikey');
+  // A page opened with ?api_key= (no login) uses that key for its own requests too.
+  var urlKey = new URLSearchParams(location.search).get('api_key');
+  if (urlKey) sessionStorage.setItem('warestApiKey', urlKey);
   keyInput.value = sessionStorage.getItem('warestApiKey') || '';
   keyInput.addEventListener('change', function () { sessionStorage.setItem('warestApiKey', keyInput.value); });
 
@@ -144,7 +147,9 @@
   }
 
   function getJSON(url) {
-    return fetch(url, { credentials: 'same-origin', headers: { 'Accept': 'application/json' } }).then(function (res) {
+    var headers = { 'Accept': 'application/json' };
+    if (keyInput.value) headers['X-WAREST-API-KEY'] = keyInput.value;
+    return fetch(url, { credentials: 'same-origin', headers: headers }).then(function (res) {
       if (res.status === 401) { location.assign('/login?next=' + encodeURIComponent(location.pathname)); throw new Error('login required'); }
       if (!res.ok) throw new Error(url + ': HTTP ' + res.status);
       return res.json();
