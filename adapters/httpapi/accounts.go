@@ -50,7 +50,7 @@ type loginOutput struct {
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, error) {
-	u, key, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password)
+	u, key, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}

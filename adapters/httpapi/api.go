@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"reflect"
 	"runtime/debug"
@@ -184,6 +185,23 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 
 type receivedKey struct{}
 
+type clientKey struct{}
+
+// clientAddr is the peer's IP. Forwarding headers are not trusted: anyone can set them.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// clientFrom returns the peer address requestContext stored.
+func clientFrom(ctx context.Context) string {
+	s, _ := ctx.Value(clientKey{}).(string)
+	return s
+}
+
 // requestContext puts the logger and the receive time into the request context and
 // writes one access-log line. The query string is left out: it may carry an API key.
 func (h *handlers) requestContext(next http.Handler) http.Handler {
@@ -191,6 +209,7 @@ func (h *handlers) requestContext(next http.Handler) http.Handler {
 		start := time.Now()
 		log := h.log.With("method", r.Method, "path", r.URL.Path)
 		ctx := context.WithValue(context.WithValue(r.Context(), loggerKey{}, log), receivedKey{}, start)
+		ctx = context.WithValue(ctx, clientKey{}, clientAddr(r))
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))
 		log.DebugContext(ctx, "http request", "status", ww.Status(), "duration", time.Since(start))

@@ -3,9 +3,12 @@ package command
 import (
 	"context"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -15,8 +18,21 @@ const maxLoginKeys = 10
 
 const loginKeyName = "login"
 
+// loginAttempts bounds password guesses per username and client: after Limit
+// attempts in a window the client must wait for the next one, right password or not.
+var loginAttempts = throttle.Window{Limit: 20, Size: 10 * time.Minute}
+
 // Login checks the password and issues a new API key. Other keys stay valid.
-func (s *Service) Login(ctx context.Context, username, password string) (account.User, string, error) {
+// client names where the attempt came from (the HTTP layer gives the peer address).
+func (s *Service) Login(ctx context.Context, username, password, client string) (account.User, string, error) {
+	now := s.clock.Now()
+	attempts, err := hit(ctx, s.store, "login:"+strings.ToLower(username)+"|"+client, loginAttempts, now)
+	if err != nil {
+		return account.User{}, "", err
+	}
+	if attempts.Exceeded {
+		return account.User{}, "", exceeded(throttle.LimitRate, attempts.Reset.Sub(now), "")
+	}
 	u, err := s.store.Users().GetByUsername(ctx, username)
 	if err != nil || !account.CheckPassword(u.PasswordHash, password) {
 		if err != nil && !fault.Is(err, fault.KindNotFound) {

@@ -1,11 +1,13 @@
 package command_test
 
 import (
+	"errors"
 	"regexp"
 	"testing"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/test/appworld"
 )
 
@@ -39,7 +41,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 		!regexp.MustCompile(`^wst_[a-z2-7]{40}$`).MatchString(res.GeneratedKey) {
 		t.Fatalf("first boot %+v", res)
 	}
-	u, key, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword)
+	u, key, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test")
 	if err != nil || !u.IsAdmin() || u.Registry != account.AdminRegistry || key == "" {
 		t.Fatalf("login with the generated password: %+v %v", u, err)
 	}
@@ -55,7 +57,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	if again.GeneratedPassword != "" || again.GeneratedKey != "" {
 		t.Fatalf("second boot generated %+v", again)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test"); err != nil {
 		t.Fatalf("second boot changed the password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, u.ID)
@@ -91,17 +93,17 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	if !ok || p.User.Username != "admin" || !p.User.IsAdmin() {
 		t.Fatalf("configured key: %+v %v", p, ok)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); err != nil {
 		t.Fatalf("configured password: %v", err)
 	}
 	// Next boot with another password and the same key: password wins, key not duplicated.
 	if _, err := w.Cmd.SeedAdmin(w.Ctx, "", "second-password", envKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password"); !fault.Is(err, fault.KindUnauthorized) {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); !fault.Is(err, fault.KindUnauthorized) {
 		t.Fatalf("old password still works: %v", err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "second-password"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "second-password", "test"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, p.User.ID)
@@ -124,15 +126,15 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
 	for _, c := range []struct{ user, pass string }{{"budi", "wrong-password"}, {"nobody", appworld.UserPassword}, {"budi", ""}} {
-		if _, _, err := w.Cmd.Login(w.Ctx, c.user, c.pass); !fault.Is(err, fault.KindUnauthorized) {
+		if _, _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("login %s/%s: %v", c.user, c.pass, err)
 		}
 	}
-	_, k1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
+	_, k1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, k2, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
+	u, k2, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +157,7 @@ func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	}
 	var keys []string
 	for range 12 {
-		_, k, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword)
+		_, k, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +200,7 @@ func TestCreateUser(t *testing.T) {
 	if got, err := w.Mem.Users().GetByUsername(w.Ctx, "citra"); err != nil || got.ID != u.ID {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "citra", "password123"); err != nil {
+	if _, _, err := w.Cmd.Login(w.Ctx, "citra", "password123", "test"); err != nil {
 		t.Fatalf("new user cannot log in: %v", err)
 	}
 	if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
@@ -267,5 +269,28 @@ func TestIssueAndRevokeKey(t *testing.T) {
 	}
 	if _, ok := authenticates(w, sariKey); ok {
 		t.Fatal("admin-revoked key still authenticates")
+	}
+}
+
+func TestLogin_TooManyAttemptsFromOneClientWaitForTheWindow(t *testing.T) {
+	t.Parallel()
+	w := seededWorld(t)
+	for i := range 20 {
+		if _, _, err := w.Cmd.Login(w.Ctx, "budi", "wrong-password", "10.0.0.1"); !fault.Is(err, fault.KindUnauthorized) {
+			t.Fatalf("attempt %d: %v, want unauthorized", i+1, err)
+		}
+	}
+	// The right password no longer helps this client...
+	_, _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.1")
+	var ex *throttle.Exceeded
+	if !fault.Is(err, fault.KindRateLimited) || !errors.As(err, &ex) || ex.RetryAfter <= 0 {
+		t.Fatalf("21st attempt: %v, want rate limited with a retry time", err)
+	}
+	// ...but another client, or the same username in other case from it, is counted apart.
+	if _, _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.2"); err != nil {
+		t.Fatalf("another client: %v", err)
+	}
+	if _, _, err := w.Cmd.Login(w.Ctx, "BUDI", appworld.UserPassword, "10.0.0.1"); !fault.Is(err, fault.KindRateLimited) {
+		t.Fatalf("the username is counted case-insensitively: %v", err)
 	}
 }
