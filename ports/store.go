@@ -31,6 +31,7 @@ type Repositories interface {
 // Store is a database. InTx runs fn in one transaction, committed when fn returns nil.
 type Store interface {
 	Repositories
+	RelayLeadership
 	InTx(ctx context.Context, fn func(r Repositories) error) error
 	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "memory").
 	Ping(ctx context.Context) error
@@ -84,18 +85,34 @@ type MessageRepository interface {
 	SessionsWithQueued(ctx context.Context) ([]string, error)
 }
 
-// EventRepository is the events table: outbox and replay log.
+// EventRepository is the events table: outbox and replay log. Replay pages by the
+// position MarkPublished assigns (Envelope.Seq), not by insertion order: concurrent
+// transactions commit out of insertion order, so a cursor over it could pass an
+// event that commits later.
 type EventRepository interface {
-	// Append stores e and returns it with its Seq assigned.
+	// Append stores e, unpublished and without a position (Seq stays 0).
 	Append(ctx context.Context, e event.Envelope) (event.Envelope, error)
 	Get(ctx context.Context, id string) (event.Envelope, error)
-	// ListAfter returns events with Seq > after, ascending, at most limit.
+	// ListAfter returns published events with Seq (position) > after, ascending, at
+	// most limit.
 	ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error)
 	// ListAfterFor is ListAfter restricted to the given sessions (none: nothing).
 	ListAfterFor(ctx context.Context, sessionIDs []string, after int64, limit int) ([]event.Envelope, error)
-	// ListUnpublished returns events not yet relayed, ascending by Seq.
+	// ListUnpublished returns events not yet relayed, in insertion order.
 	ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error)
+	// MarkPublished marks events published and gives them the next positions, in the
+	// order of ids, after every position given so far. Only the relay leader (see
+	// RelayLeadership) calls it, so positions become visible in order.
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
+}
+
+// RelayLeadership elects the one relay, among the nodes sharing a store, that
+// publishes events and so assigns replay positions.
+type RelayLeadership interface {
+	// TryLeadRelay makes the caller the leader unless another holds the lead; ok
+	// reports whether it did, and release gives the lead up. A leader whose process
+	// or connection dies loses the lead.
+	TryLeadRelay(ctx context.Context) (release func(), ok bool, err error)
 }
 
 // DeliveryRepository persists webhook deliveries and their schedule.

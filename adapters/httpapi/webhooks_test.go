@@ -625,7 +625,8 @@ func TestEventStream(t *testing.T) {
 	srv := httptest.NewServer(a.h)
 	t.Cleanup(srv.Close)
 
-	// Start after everything already logged.
+	// Start after everything published so far; events the relay publishes later come
+	// after this cursor, whatever order they were logged in.
 	var p struct {
 		Next string `json:"next"`
 	}

@@ -339,7 +339,6 @@ func (r events) Append(_ context.Context, e event.Envelope) (event.Envelope, err
 		if slices.ContainsFunc(st.events, func(s storedEvent) bool { return s.env.ID == e.ID }) {
 			return fault.Conflict("", "event %s already exists", e.ID)
 		}
-		e.Seq = int64(len(st.events)) + 1
 		e.Payload = slices.Clone(e.Payload)
 		st.events = append(st.events, storedEvent{env: e})
 		return nil
@@ -364,22 +363,18 @@ func (r events) Get(_ context.Context, id string) (event.Envelope, error) {
 }
 
 func (r events) ListAfter(_ context.Context, after int64, limit int) ([]event.Envelope, error) {
-	return r.list(func(s storedEvent) bool { return s.env.Seq > after }, limit)
+	return r.listPublished(func(e event.Envelope) bool { return e.Seq > after }, limit)
 }
 
 func (r events) ListAfterFor(_ context.Context, sessionIDs []string, after int64, limit int) ([]event.Envelope, error) {
-	return r.list(func(s storedEvent) bool { return s.env.Seq > after && slices.Contains(sessionIDs, s.env.SessionID) }, limit)
+	return r.listPublished(func(e event.Envelope) bool { return e.Seq > after && slices.Contains(sessionIDs, e.SessionID) }, limit)
 }
 
 func (r events) ListUnpublished(_ context.Context, limit int) ([]event.Envelope, error) {
-	return r.list(func(s storedEvent) bool { return !s.published }, limit)
-}
-
-func (r events) list(keep func(storedEvent) bool, limit int) ([]event.Envelope, error) {
 	out := []event.Envelope{}
 	err := r.with(func(st *state) error {
 		for _, s := range st.events {
-			if keep(s) {
+			if !s.published {
 				out = append(out, envelopeCopy(s.env))
 			}
 		}
@@ -388,13 +383,33 @@ func (r events) list(keep func(storedEvent) bool, limit int) ([]event.Envelope, 
 	return limited(out, limit), err
 }
 
-// MarkPublished ignores unknown and already published ids: relaying is at-least-once.
+// listPublished lists published events by position (Seq), which need not follow
+// insertion order.
+func (r events) listPublished(keep func(event.Envelope) bool, limit int) ([]event.Envelope, error) {
+	out := []event.Envelope{}
+	err := r.with(func(st *state) error {
+		for _, s := range st.events {
+			if s.published && keep(s.env) {
+				out = append(out, envelopeCopy(s.env))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b event.Envelope) int { return cmp.Compare(a.Seq, b.Seq) })
+	return limited(out, limit), err
+}
+
+// MarkPublished ignores unknown and already published ids (relaying is
+// at-least-once); they take no position.
 func (r events) MarkPublished(_ context.Context, ids []string, _ time.Time) error {
 	return r.with(func(st *state) error {
-		for i := range st.events {
-			if slices.Contains(ids, st.events[i].env.ID) {
-				st.events[i].published = true
+		for _, id := range ids {
+			i := slices.IndexFunc(st.events, func(s storedEvent) bool { return s.env.ID == id })
+			if i < 0 || st.events[i].published {
+				continue
 			}
+			st.lastPosition++
+			st.events[i].published, st.events[i].env.Seq = true, st.lastPosition
 		}
 		return nil
 	})

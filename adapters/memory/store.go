@@ -66,6 +66,9 @@ func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 	return nil
 }
 
+// TryLeadRelay always leads: a memory store has one process.
+func (s *Store) TryLeadRelay(context.Context) (func(), bool, error) { return func() {}, true, nil }
+
 // Ping always succeeds.
 func (s *Store) Ping(ctx context.Context) error { return ctx.Err() }
 
@@ -88,24 +91,27 @@ type state struct {
 	messages   map[messageKey]message.Outbound
 	messageSeq map[messageKey]int64 // insertion order, the queue order
 	lastSeq    int64
-	events     []storedEvent // ascending by Seq
-	deliveries map[string]webhook.Delivery
-	limits     limits // limits.go
-	hooks      hooks  // webhooks.go
+	events     []storedEvent // insertion order
+	// lastPosition is the last replay position given (an event's Seq once published).
+	lastPosition int64
+	deliveries   map[string]webhook.Delivery
+	limits       limits // limits.go
+	hooks        hooks  // webhooks.go
 }
 
 func (st *state) clone() *state {
 	return &state{
-		sessions:   maps.Clone(st.sessions),
-		users:      maps.Clone(st.users),
-		keys:       maps.Clone(st.keys),
-		messages:   maps.Clone(st.messages),
-		messageSeq: maps.Clone(st.messageSeq),
-		lastSeq:    st.lastSeq,
-		events:     slices.Clone(st.events),
-		deliveries: maps.Clone(st.deliveries),
-		limits:     st.limits.clone(),
-		hooks:      st.hooks.clone(),
+		sessions:     maps.Clone(st.sessions),
+		users:        maps.Clone(st.users),
+		keys:         maps.Clone(st.keys),
+		messages:     maps.Clone(st.messages),
+		messageSeq:   maps.Clone(st.messageSeq),
+		lastSeq:      st.lastSeq,
+		events:       slices.Clone(st.events),
+		lastPosition: st.lastPosition,
+		deliveries:   maps.Clone(st.deliveries),
+		limits:       st.limits.clone(),
+		hooks:        st.hooks.clone(),
 	}
 }
 

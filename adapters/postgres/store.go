@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -28,8 +29,9 @@ type Config struct {
 // Store implements ports.Store on a pgx pool.
 type Store struct {
 	*repos
-	pool  *pgxpool.Pool
-	sqldb *sql.DB
+	pool        *pgxpool.Pool
+	sqldb       *sql.DB
+	relayLockID int64
 }
 
 var _ ports.Store = (*Store)(nil)
@@ -45,42 +47,73 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
 	sqldb := stdlib.OpenDBFromPool(pool)
-	if err := migrate(ctx, sqldb); err != nil {
+	schema, err := migrate(ctx, sqldb)
+	if err != nil {
 		_ = sqldb.Close()
 		pool.Close()
 		return nil, err
 	}
-	s := &Store{pool: pool, sqldb: sqldb}
+	s := &Store{pool: pool, sqldb: sqldb, relayLockID: lockID("relay", schema)}
 	s.repos = &repos{q: db.New(pool), sealer: sealer, atomic: s.inTx}
 	return s, nil
 }
 
-func migrate(ctx context.Context, sqldb *sql.DB) error {
+// migrate applies the migrations and returns the schema it migrated.
+func migrate(ctx context.Context, sqldb *sql.DB) (string, error) {
 	var schema string
 	if err := sqldb.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		return fmt.Errorf("postgres: current schema (does the search_path schema exist?): %w", err)
+		return "", fmt.Errorf("postgres: current schema (does the search_path schema exist?): %w", err)
 	}
 	// One lock per schema: nodes sharing a schema wait for each other, while separate
 	// schemas in one database (tests, tenants) migrate independently. Waiters poll
 	// every second for up to five minutes.
-	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(migrationLockID(schema)), lock.WithLockTimeout(1, 300))
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID("migrations", schema)), lock.WithLockTimeout(1, 300))
 	if err != nil {
-		return fmt.Errorf("postgres: migration lock: %w", err)
+		return "", fmt.Errorf("postgres: migration lock: %w", err)
 	}
 	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.Postgres, goose.WithSessionLocker(locker))
 	if err != nil {
-		return fmt.Errorf("postgres: migrations: %w", err)
+		return "", fmt.Errorf("postgres: migrations: %w", err)
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("postgres: migrate: %w", err)
+		return "", fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return nil
+	return schema, nil
 }
 
-func migrationLockID(schema string) int64 {
+// lockID names an advisory lock of one purpose in one schema.
+func lockID(purpose, schema string) int64 {
 	h := fnv.New64a()
-	_, _ = h.Write([]byte("warest-migrations:" + schema))
+	_, _ = h.Write([]byte("warest-" + purpose + ":" + schema))
 	return int64(h.Sum64())
+}
+
+// TryLeadRelay takes the schema's relay lock: a session-level advisory lock on a
+// connection taken out of the pool and held while leading, so PostgreSQL frees it
+// when this process or its connection dies. release unlocks before closing the
+// connection: closing alone frees the lock only once the backend notices.
+func (s *Store) TryLeadRelay(ctx context.Context) (func(), bool, error) {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: relay lock: %w", err)
+	}
+	var ok bool
+	if err := c.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", s.relayLockID).Scan(&ok); err != nil {
+		// The lock may have been taken before the error: never pool the connection.
+		_ = c.Hijack().Close(context.WithoutCancel(ctx))
+		return nil, false, fmt.Errorf("postgres: relay lock: %w", err)
+	}
+	if !ok {
+		c.Release()
+		return nil, false, nil
+	}
+	conn := c.Hijack()
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = conn.Exec(ctx, "SELECT pg_advisory_unlock($1)", s.relayLockID)
+		_ = conn.Close(ctx)
+	}, true, nil
 }
 
 // InTx runs fn in one transaction; any error from fn rolls it back and is returned as is.

@@ -15,7 +15,7 @@ import (
 type events struct{ r *repos }
 
 func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
-	seq, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
+	_, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
 		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
 		OccurredAt: toMillis(env.OccurredAt), Payload: string(env.Payload),
 	})
@@ -25,7 +25,6 @@ func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope,
 	if err != nil {
 		return event.Envelope{}, wrap(err, "append event")
 	}
-	env.Seq = seq
 	return env, nil
 }
 
@@ -68,19 +67,37 @@ func (e events) ListUnpublished(ctx context.Context, limit int) ([]event.Envelop
 	return eventsToDomain(rows), nil
 }
 
-// MarkPublished ignores unknown and already published ids: relaying is at-least-once.
+// MarkPublished ignores unknown and already published ids (relaying is
+// at-least-once); they take no position. Positions continue from the greatest one in
+// the table, so they survive restarts.
 func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if err := e.r.q.MarkEventsPublished(ctx, db.MarkEventsPublishedParams{Ids: ids, PublishedAt: toNullMillis(&at)}); err != nil {
-		return wrap(err, "mark events published")
-	}
-	return nil
+	return e.r.atomic(ctx, func(r *repos) error {
+		last, err := r.q.LastEventPosition(ctx)
+		if err != nil {
+			return wrap(err, "last event position")
+		}
+		for _, id := range ids {
+			n, err := r.q.PublishEvent(ctx, db.PublishEventParams{ID: id, Position: last + 1, PublishedAt: toNullMillis(&at)})
+			if err != nil {
+				return wrap(err, "publish event")
+			}
+			last += n
+		}
+		return nil
+	})
 }
 
+// eventToDomain sets Seq to the replay position of a published event, and leaves it 0
+// otherwise (an older unpublished row's position is only a floor).
 func eventToDomain(row db.Event) event.Envelope {
-	return event.Envelope{ID: row.ID, Seq: row.Seq, Type: event.Type(row.Type), SessionID: row.SessionID,
+	var position int64
+	if row.PublishedAt.Valid {
+		position = row.Position.Int64
+	}
+	return event.Envelope{ID: row.ID, Seq: position, Type: event.Type(row.Type), SessionID: row.SessionID,
 		OccurredAt: fromMillis(row.OccurredAt), Payload: json.RawMessage(row.Payload)}
 }
 

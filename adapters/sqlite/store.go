@@ -109,6 +109,10 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 	return nil
 }
 
+// TryLeadRelay always leads: SQLite serialises writers, so positions are assigned
+// in commit order whoever publishes.
+func (s *Store) TryLeadRelay(context.Context) (func(), bool, error) { return func() {}, true, nil }
+
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 

@@ -32,6 +32,12 @@ func TestStoreContract(t *testing.T) {
 	})
 }
 
+func TestEventPositionsSurviveReopen(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "warest.db")
+	contract.RunEventReopen(t, func(t *testing.T) ports.Store { return open(t, path) })
+}
+
 func TestWebhookSecretIsStoredSealed(t *testing.T) {
 	t.Parallel()
 	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
@@ -64,7 +70,7 @@ func TestOpenCreatesParentDirectoryAndReopensMigrated(t *testing.T) {
 		t.Fatal(err)
 	}
 	second := open(t, path) // migrations already applied: must be a no-op
-	got, err := second.Events().ListAfter(t.Context(), 0, 10)
+	got, err := second.Events().ListUnpublished(t.Context(), 10)
 	if err != nil || len(got) != 1 {
 		t.Fatalf("after reopen got %d events, err %v; want 1", len(got), err)
 	}
@@ -109,7 +115,7 @@ func TestOnlyCommittedEventsSurviveReopen(t *testing.T) {
 	}
 
 	reopened := open(t, path)
-	got, err := reopened.Events().ListAfter(ctx, 0, 100)
+	got, err := reopened.Events().ListUnpublished(ctx, 100)
 	if err != nil {
 		t.Fatal(err)
 	}

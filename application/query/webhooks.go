@@ -56,8 +56,8 @@ func (s *Service) Delivery(ctx context.Context, p account.Principal, id string) 
 	return d, nil
 }
 
-// Events replays the event log after a cursor (an event's Seq), for the caller's
-// sessions or the requested ones.
+// Events replays the published event log after a cursor (an event's Seq, its replay
+// position), for the caller's sessions or the requested ones.
 func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) ([]event.Envelope, error) {
 	scoped, err := access.Scope(ctx, s.store, p, sessionIDs)
 	if err != nil {

@@ -79,10 +79,10 @@ func (f *ingestFixture) handle(e ports.TransportEvent) {
 	}
 }
 
-// all returns every stored event.
+// all returns every stored event (none is published: no relay runs).
 func (f *ingestFixture) all() []event.Envelope {
 	f.t.Helper()
-	evs, err := f.mem.Events().ListAfter(f.ctx, 0, 0)
+	evs, err := f.mem.Events().ListUnpublished(f.ctx, 0)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package reaction
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -11,7 +12,9 @@ import (
 
 // Relay publishes stored events that were not yet published, oldest first. An event is
 // marked published only after every subscriber handled it, so a crash re-publishes
-// (subscribers are idempotent) and nothing is lost.
+// (subscribers are idempotent) and nothing is lost. Marking it published gives it
+// its replay position, so only one relay among the nodes sharing the store (the
+// leader) publishes: positions then become visible in the order they are given.
 type Relay struct {
 	store ports.Store
 	pub   ports.EventPublisher
@@ -26,29 +29,64 @@ func NewRelay(store ports.Store, pub ports.EventPublisher, clock ports.Clock, hu
 	return &Relay{store: store, pub: pub, clock: clock, hub: hub, log: log, Poll: 500 * time.Millisecond, Batch: 100}
 }
 
-// Run relays until ctx ends.
+// Run relays until ctx ends: it tries to take the lead every Poll and relays while
+// it holds it.
 func (r *Relay) Run(ctx context.Context) {
-	loop(ctx, r.Poll, r.hub.Outbox.C(), r.Once)
+	t := time.NewTicker(r.Poll)
+	defer t.Stop()
+	for {
+		r.lead(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
-// Once relays one batch and reports whether there may be more.
-func (r *Relay) Once(ctx context.Context) bool {
+// lead relays while this relay leads, until ctx ends or the store fails: then it
+// gives the lead up, since a failing store may have lost the leader's lock with
+// its connection, and Run takes it again once the store answers.
+func (r *Relay) lead(ctx context.Context) {
+	release, ok, err := r.store.TryLeadRelay(ctx)
+	if err != nil {
+		r.log.ErrorContext(ctx, "relay: take the lead", "err", err)
+		return
+	}
+	if !ok {
+		return
+	}
+	defer release()
+	ctx, resign := context.WithCancel(ctx)
+	defer resign()
+	loop(ctx, r.Poll, r.hub.Outbox.C(), func(ctx context.Context) bool {
+		more, err := r.once(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.ErrorContext(ctx, "relay: store failed, giving up the lead", "err", err)
+			}
+			resign()
+		}
+		return more
+	})
+}
+
+// once relays one batch and reports whether there may be more, or a store error.
+func (r *Relay) once(ctx context.Context) (bool, error) {
 	events, err := r.store.Events().ListUnpublished(ctx, r.Batch)
 	if err != nil {
-		r.log.ErrorContext(ctx, "relay: list unpublished events", "err", err)
-		return false
+		return false, fmt.Errorf("list unpublished events: %w", err)
 	}
 	for _, e := range events {
 		if err := r.pub.Publish(ctx, e); err != nil {
 			r.log.WarnContext(ctx, "relay: publish failed, will retry", "event", e.ID, "err", err)
-			return false
+			return false, nil
 		}
 		if err := r.store.Events().MarkPublished(ctx, []string{e.ID}, r.clock.Now()); err != nil {
-			r.log.ErrorContext(ctx, "relay: mark published", "event", e.ID, "err", err)
-			return false
+			return false, fmt.Errorf("mark event %s published: %w", e.ID, err)
 		}
 	}
-	return len(events) == r.Batch
+	return len(events) == r.Batch, nil
 }
 
 // loop calls once whenever woken or every poll interval, and again at once while it

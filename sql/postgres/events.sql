@@ -8,16 +8,23 @@ RETURNING seq;
 SELECT * FROM events WHERE id = sqlc.arg(id);
 
 -- name: ListEventsAfter :many
-SELECT * FROM events WHERE seq > sqlc.arg(after) ORDER BY seq LIMIT sqlc.arg(lim);
+-- Replay pages by position, which only published rows have (older unpublished rows
+-- may hold a floor from the migration, hence the published_at test).
+SELECT * FROM events
+WHERE position > sqlc.arg(after)::bigint AND published_at IS NOT NULL
+ORDER BY position LIMIT sqlc.arg(lim);
 
 -- name: ListUnpublishedEvents :many
 SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim);
 
--- name: MarkEventsPublished :exec
-UPDATE events SET published_at = sqlc.arg(published_at)
-WHERE published_at IS NULL AND id = ANY(sqlc.arg(ids)::text[]);
+-- name: LastEventPosition :one
+SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events;
+
+-- name: PublishEvent :execrows
+UPDATE events SET position = sqlc.arg(position)::bigint, published_at = sqlc.arg(published_at)
+WHERE id = sqlc.arg(id) AND published_at IS NULL;
 
 -- name: ListEventsAfterFor :many
 SELECT * FROM events
-WHERE seq > sqlc.arg(after) AND session_id = ANY(sqlc.arg(session_ids)::text[])
-ORDER BY seq LIMIT sqlc.arg(lim);
+WHERE position > sqlc.arg(after)::bigint AND published_at IS NOT NULL AND session_id = ANY(sqlc.arg(session_ids)::text[])
+ORDER BY position LIMIT sqlc.arg(lim);

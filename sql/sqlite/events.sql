@@ -8,17 +8,24 @@ RETURNING seq;
 SELECT * FROM events WHERE id = sqlc.arg(id);
 
 -- name: ListEventsAfter :many
-SELECT * FROM events WHERE seq > sqlc.arg(after) ORDER BY seq LIMIT sqlc.arg(lim);
+-- Replay pages by position, which only published rows have (older unpublished rows
+-- may hold a floor from the migration, hence the published_at test).
+SELECT * FROM events
+WHERE position > CAST(sqlc.arg(after) AS INTEGER) AND published_at IS NOT NULL
+ORDER BY position LIMIT sqlc.arg(lim);
 
 -- name: ListUnpublishedEvents :many
 SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim);
 
--- name: MarkEventsPublished :exec
-UPDATE events SET published_at = sqlc.arg(published_at)
-WHERE published_at IS NULL AND id IN (sqlc.slice(ids));
+-- name: LastEventPosition :one
+SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events;
+
+-- name: PublishEvent :execrows
+UPDATE events SET position = CAST(sqlc.arg(position) AS INTEGER), published_at = sqlc.arg(published_at)
+WHERE id = sqlc.arg(id) AND published_at IS NULL;
 
 -- name: ListEventsAfterFor :many
 -- session_ids is a JSON array: sqlc.slice would renumber the parameters after it.
 SELECT * FROM events
-WHERE seq > sqlc.arg(after) AND session_id IN (SELECT value FROM json_each(CAST(sqlc.arg(session_ids) AS TEXT)))
-ORDER BY seq LIMIT sqlc.arg(lim);
+WHERE position > CAST(sqlc.arg(after) AS INTEGER) AND published_at IS NOT NULL AND session_id IN (SELECT value FROM json_each(CAST(sqlc.arg(session_ids) AS TEXT)))
+ORDER BY position LIMIT sqlc.arg(lim);

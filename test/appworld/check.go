@@ -56,16 +56,25 @@ func VerifySignature(t *testing.T, r ports.WebhookRequest, secret, username stri
 	}
 }
 
-// SessionEvents returns the events s logged for a session and type ("" for all types).
+// SessionEvents returns the events s logged for a session and type ("" for all
+// types), published or not: published ones by position, then the others.
 func SessionEvents(t *testing.T, ctx context.Context, s ports.Store, sessionID string, typ event.Type) []event.Envelope {
 	t.Helper()
-	all, err := s.Events().ListAfter(ctx, 0, 0)
+	// Unpublished first: an event the relay publishes in between is then listed
+	// twice (kept once below) rather than missed.
+	unpublished, err := s.Events().ListUnpublished(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	published, err := s.Events().ListAfter(ctx, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []event.Envelope
-	for _, e := range all {
-		if e.SessionID == sessionID && (typ == "" || e.Type == typ) {
+	seen := map[string]bool{}
+	for _, e := range append(published, unpublished...) {
+		if !seen[e.ID] && e.SessionID == sessionID && (typ == "" || e.Type == typ) {
+			seen[e.ID] = true
 			out = append(out, e)
 		}
 	}

@@ -63,11 +63,12 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"message/list queued returns queued messages of one session oldest first", messageListQueued},
 		{"message/sessions with queued lists each session once sorted", messageSessionsWithQueued},
 
-		{"event/append assigns increasing seq and get returns the payload byte for byte", eventRoundTrip},
+		{"event/append stores an unpublished event without a position and get returns the payload byte for byte", eventRoundTrip},
 		{"event/appending an existing id is a conflict", eventDuplicate},
 		{"event/unknown id is not found", eventNotFound},
-		{"event/list after returns later events ascending up to limit", eventListAfter},
+		{"event/list after returns later published events by position up to limit", eventListAfter},
 		{"event/mark published removes events from the unpublished list", eventPublish},
+		{"event/mark published assigns increasing positions in the given order to unpublished events only", eventPositions},
 
 		{"delivery/create then get returns every field", deliveryRoundTrip},
 		{"delivery/same event to the same subscription and url twice is a conflict", deliveryDuplicate},
@@ -584,16 +585,22 @@ func appendEvents(t *testing.T, s ports.Store, ns ...int) []event.Envelope {
 }
 
 func eventRoundTrip(t *testing.T, s ports.Store) {
+	ctx := t.Context()
 	stored := appendEvents(t, s, 1, 2, 3)
-	for i, e := range stored {
-		if e.Seq <= 0 || (i > 0 && e.Seq <= stored[i-1].Seq) {
-			t.Fatalf("seqs %d, %d are not positive and increasing", stored[max(i-1, 0)].Seq, e.Seq)
-		}
+	for _, e := range stored {
+		equal(t, e.Seq, int64(0))
 	}
-	got, err := s.Events().Get(t.Context(), stored[1].ID)
+	got, err := s.Events().Get(ctx, stored[1].ID)
 	must(t, err)
 	equal(t, string(got.Payload), payload)
 	equal(t, normEvent(got), normEvent(stored[1]))
+	// Unpublished events wait for the relay, in insertion order, and are not replayed.
+	unpublished, err := s.Events().ListUnpublished(ctx, 0)
+	must(t, err)
+	equal(t, normEvents(unpublished), normEvents(stored))
+	replayed, err := s.Events().ListAfter(ctx, 0, 0)
+	must(t, err)
+	equal(t, len(replayed), 0)
 }
 
 func eventDuplicate(t *testing.T, s ports.Store) {
@@ -607,17 +614,38 @@ func eventNotFound(t *testing.T, s ports.Store) {
 	isFault(t, err, fault.KindNotFound, "")
 }
 
+// publishEvents marks events published one by one, as the relay does, and returns
+// them with their positions.
+func publishEvents(t *testing.T, s ports.Store, es ...event.Envelope) []event.Envelope {
+	t.Helper()
+	out := make([]event.Envelope, 0, len(es))
+	for _, e := range es {
+		must(t, s.Events().MarkPublished(t.Context(), []string{e.ID}, at(10)))
+		got, err := s.Events().Get(t.Context(), e.ID)
+		must(t, err)
+		out = append(out, got)
+	}
+	return out
+}
+
 func eventListAfter(t *testing.T, s ports.Store) {
-	stored := appendEvents(t, s, 1, 2, 3, 4)
-	got, err := s.Events().ListAfter(t.Context(), stored[0].Seq, 2)
+	stored := appendEvents(t, s, 1, 2, 3, 4, 5)
+	// Published out of insertion order; the fifth is not published.
+	published := publishEvents(t, s, stored[1], stored[0], stored[3], stored[2])
+	got, err := s.Events().ListAfter(t.Context(), published[0].Seq, 2)
 	must(t, err)
-	equal(t, normEvents(got), normEvents(stored[1:3]))
+	equal(t, normEvents(got), normEvents(published[1:3]))
 	all, err := s.Events().ListAfter(t.Context(), 0, 100)
 	must(t, err)
-	equal(t, normEvents(all), normEvents(stored))
-	none, err := s.Events().ListAfter(t.Context(), stored[3].Seq, 10)
+	equal(t, normEvents(all), normEvents(published))
+	none, err := s.Events().ListAfter(t.Context(), published[3].Seq, 10)
 	must(t, err)
 	equal(t, len(none), 0)
+	// Published later, the fifth comes after every cursor handed out so far.
+	last := publishEvents(t, s, stored[4])
+	got, err = s.Events().ListAfter(t.Context(), published[3].Seq, 10)
+	must(t, err)
+	equal(t, normEvents(got), normEvents(last))
 }
 
 func eventPublish(t *testing.T, s ports.Store) {
@@ -631,10 +659,59 @@ func eventPublish(t *testing.T, s ports.Store) {
 	first, err := s.Events().ListUnpublished(ctx, 1)
 	must(t, err)
 	equal(t, normEvents(first), normEvents(stored[1:2]))
-	// Published events stay in the replay log.
+	// Published events stay in the replay log; the others are not in it yet.
 	all, err := s.Events().ListAfter(ctx, 0, 10)
 	must(t, err)
-	equal(t, len(all), 4)
+	equal(t, ids(all), []string{stored[0].ID, stored[2].ID})
+}
+
+func eventPositions(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	stored := appendEvents(t, s, 1, 2, 3, 4, 5)
+	must(t, s.Events().MarkPublished(ctx, []string{stored[2].ID, "unknown", stored[0].ID}, at(10)))
+	// Already published ids keep their position and take no new one.
+	must(t, s.Events().MarkPublished(ctx, []string{stored[0].ID, stored[4].ID, stored[2].ID, stored[1].ID}, at(11)))
+	all, err := s.Events().ListAfter(ctx, 0, 0)
+	must(t, err)
+	equal(t, ids(all), []string{stored[2].ID, stored[0].ID, stored[4].ID, stored[1].ID})
+	for i, e := range all {
+		if e.Seq <= 0 || (i > 0 && e.Seq <= all[i-1].Seq) {
+			t.Fatalf("positions %d, %d are not positive and increasing", all[max(i-1, 0)].Seq, e.Seq)
+		}
+		got, err := s.Events().Get(ctx, e.ID)
+		must(t, err)
+		equal(t, got.Seq, e.Seq)
+	}
+	// An unpublished event has no position yet.
+	got, err := s.Events().Get(ctx, stored[3].ID)
+	must(t, err)
+	equal(t, got.Seq, int64(0))
+}
+
+func ids(es []event.Envelope) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, e.ID)
+	}
+	return out
+}
+
+// RunEventReopen checks that replay positions survive a restart: open must return a
+// new store on the same database at every call.
+func RunEventReopen(t *testing.T, open func(t *testing.T) ports.Store) {
+	ctx := t.Context()
+	first := open(t)
+	stored := appendEvents(t, first, 1, 2, 3)
+	before := publishEvents(t, first, stored[0], stored[1])
+
+	second := open(t)
+	after := publishEvents(t, second, stored[2])
+	if after[0].Seq <= before[1].Seq {
+		t.Fatalf("position %d after reopening is not after %d", after[0].Seq, before[1].Seq)
+	}
+	all, err := second.Events().ListAfter(ctx, 0, 0)
+	must(t, err)
+	equal(t, normEvents(all), normEvents(append(before, after...)))
 }
 
 // --- deliveries ---
@@ -838,14 +915,9 @@ func txConcurrent(t *testing.T, s ports.Store) {
 	sess, err := s.Sessions().Get(t.Context(), "s1")
 	must(t, err)
 	equal(t, sess.LastError(), strings.Repeat("x", n))
-	all, err := s.Events().ListAfter(t.Context(), 0, 0)
+	all, err := s.Events().ListUnpublished(t.Context(), 0)
 	must(t, err)
 	equal(t, len(all), n)
-	for i := 1; i < len(all); i++ {
-		if all[i].Seq <= all[i-1].Seq {
-			t.Fatalf("seqs not increasing: %d then %d", all[i-1].Seq, all[i].Seq)
-		}
-	}
 }
 
 // --- helpers ---

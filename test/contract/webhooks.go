@@ -195,13 +195,15 @@ func deliveryList(t *testing.T, s ports.Store) {
 func eventListAfterFor(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	var stored []event.Envelope
-	for i, sessionID := range []string{"s1", "s2", "s3", "s1", "s2"} {
+	for i, sessionID := range []string{"s1", "s2", "s3", "s1", "s2", "s1"} {
 		e := newEvent(i + 1)
 		e.SessionID = sessionID
-		e, err := s.Events().Append(ctx, e)
+		_, err := s.Events().Append(ctx, e)
 		must(t, err)
 		stored = append(stored, e)
 	}
+	// The last one stays unpublished: not replayed.
+	stored = publishEvents(t, s, stored[:5]...)
 	pick := func(is ...int) []event.Envelope {
 		var out []event.Envelope
 		for _, i := range is {

@@ -39,7 +39,7 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE id = $1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id = $1
 `
 
 func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
@@ -53,12 +53,26 @@ func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
 		&i.OccurredAt,
 		&i.Payload,
 		&i.PublishedAt,
+		&i.Position,
 	)
 	return i, err
 }
 
+const lastEventPosition = `-- name: LastEventPosition :one
+SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events
+`
+
+func (q *Queries) LastEventPosition(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, lastEventPosition)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listEventsAfter = `-- name: ListEventsAfter :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE seq > $1 ORDER BY seq LIMIT $2
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+WHERE position > $1::bigint AND published_at IS NOT NULL
+ORDER BY position LIMIT $2
 `
 
 type ListEventsAfterParams struct {
@@ -66,6 +80,8 @@ type ListEventsAfterParams struct {
 	Lim   int32
 }
 
+// Replay pages by position, which only published rows have (older unpublished rows
+// may hold a floor from the migration, hence the published_at test).
 func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams) ([]Event, error) {
 	rows, err := q.db.Query(ctx, listEventsAfter, arg.After, arg.Lim)
 	if err != nil {
@@ -83,6 +99,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -95,9 +112,9 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 }
 
 const listEventsAfterFor = `-- name: ListEventsAfterFor :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
-WHERE seq > $1 AND session_id = ANY($2::text[])
-ORDER BY seq LIMIT $3
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+WHERE position > $1::bigint AND published_at IS NOT NULL AND session_id = ANY($2::text[])
+ORDER BY position LIMIT $3
 `
 
 type ListEventsAfterForParams struct {
@@ -123,6 +140,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -135,7 +153,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 }
 
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE published_at IS NULL ORDER BY seq LIMIT $1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE published_at IS NULL ORDER BY seq LIMIT $1
 `
 
 func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int32) ([]Event, error) {
@@ -155,6 +173,7 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int32) ([]Event
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -166,17 +185,21 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int32) ([]Event
 	return items, nil
 }
 
-const markEventsPublished = `-- name: MarkEventsPublished :exec
-UPDATE events SET published_at = $1
-WHERE published_at IS NULL AND id = ANY($2::text[])
+const publishEvent = `-- name: PublishEvent :execrows
+UPDATE events SET position = $1::bigint, published_at = $2
+WHERE id = $3 AND published_at IS NULL
 `
 
-type MarkEventsPublishedParams struct {
+type PublishEventParams struct {
+	Position    int64
 	PublishedAt *time.Time
-	Ids         []string
+	ID          string
 }
 
-func (q *Queries) MarkEventsPublished(ctx context.Context, arg MarkEventsPublishedParams) error {
-	_, err := q.db.Exec(ctx, markEventsPublished, arg.PublishedAt, arg.Ids)
-	return err
+func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
+	result, err := q.db.Exec(ctx, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

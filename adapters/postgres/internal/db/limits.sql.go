@@ -47,7 +47,7 @@ func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyK
 }
 
 const findReceivedMessage = `-- name: FindReceivedMessage :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
 WHERE session_id = $1 AND type = 'message_received'
   AND (payload::jsonb) #>> '{message,key,id}' = $2::text
 ORDER BY seq DESC
@@ -70,6 +70,7 @@ func (q *Queries) FindReceivedMessage(ctx context.Context, arg FindReceivedMessa
 		&i.OccurredAt,
 		&i.Payload,
 		&i.PublishedAt,
+		&i.Position,
 	)
 	return i, err
 }

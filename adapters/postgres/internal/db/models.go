@@ -27,6 +27,7 @@ type Event struct {
 	OccurredAt  time.Time
 	Payload     string
 	PublishedAt *time.Time
+	Position    *int64
 }
 
 type IdempotencyKey struct {

@@ -8,7 +8,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"strings"
 )
 
 const appendEvent = `-- name: AppendEvent :one
@@ -40,7 +39,7 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE id = ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id = ?1
 `
 
 func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
@@ -54,12 +53,26 @@ func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
 		&i.OccurredAt,
 		&i.Payload,
 		&i.PublishedAt,
+		&i.Position,
 	)
 	return i, err
 }
 
+const lastEventPosition = `-- name: LastEventPosition :one
+SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events
+`
+
+func (q *Queries) LastEventPosition(ctx context.Context) (int64, error) {
+	row := q.db.QueryRowContext(ctx, lastEventPosition)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listEventsAfter = `-- name: ListEventsAfter :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL
+ORDER BY position LIMIT ?2
 `
 
 type ListEventsAfterParams struct {
@@ -67,6 +80,8 @@ type ListEventsAfterParams struct {
 	Lim   int64
 }
 
+// Replay pages by position, which only published rows have (older unpublished rows
+// may hold a floor from the migration, hence the published_at test).
 func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams) ([]Event, error) {
 	rows, err := q.db.QueryContext(ctx, listEventsAfter, arg.After, arg.Lim)
 	if err != nil {
@@ -84,6 +99,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -99,9 +115,9 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 }
 
 const listEventsAfterFor = `-- name: ListEventsAfterFor :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
-WHERE seq > ?1 AND session_id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
-ORDER BY seq LIMIT ?3
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL AND session_id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
+ORDER BY position LIMIT ?3
 `
 
 type ListEventsAfterForParams struct {
@@ -128,6 +144,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -143,7 +160,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 }
 
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
 `
 
 func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event, error) {
@@ -163,6 +180,7 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event
 			&i.OccurredAt,
 			&i.Payload,
 			&i.PublishedAt,
+			&i.Position,
 		); err != nil {
 			return nil, err
 		}
@@ -177,28 +195,21 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event
 	return items, nil
 }
 
-const markEventsPublished = `-- name: MarkEventsPublished :exec
-UPDATE events SET published_at = ?1
-WHERE published_at IS NULL AND id IN (/*SLICE:ids*/?)
+const publishEvent = `-- name: PublishEvent :execrows
+UPDATE events SET position = CAST(?1 AS INTEGER), published_at = ?2
+WHERE id = ?3 AND published_at IS NULL
 `
 
-type MarkEventsPublishedParams struct {
+type PublishEventParams struct {
+	Position    int64
 	PublishedAt sql.NullInt64
-	Ids         []string
+	ID          string
 }
 
-func (q *Queries) MarkEventsPublished(ctx context.Context, arg MarkEventsPublishedParams) error {
-	query := markEventsPublished
-	var queryParams []interface{}
-	queryParams = append(queryParams, arg.PublishedAt)
-	if len(arg.Ids) > 0 {
-		for _, v := range arg.Ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+	if err != nil {
+		return 0, err
 	}
-	_, err := q.db.ExecContext(ctx, query, queryParams...)
-	return err
+	return result.RowsAffected()
 }

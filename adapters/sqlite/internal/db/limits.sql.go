@@ -46,7 +46,7 @@ func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyK
 }
 
 const findReceivedMessage = `-- name: FindReceivedMessage :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
 WHERE session_id = ?1 AND type = 'message_received'
   AND json_extract(payload, '$.message.key.id') = ?2
 ORDER BY seq DESC
@@ -69,6 +69,7 @@ func (q *Queries) FindReceivedMessage(ctx context.Context, arg FindReceivedMessa
 		&i.OccurredAt,
 		&i.Payload,
 		&i.PublishedAt,
+		&i.Position,
 	)
 	return i, err
 }

@@ -27,6 +27,7 @@ type Event struct {
 	OccurredAt  int64
 	Payload     string
 	PublishedAt sql.NullInt64
+	Position    sql.NullInt64
 }
 
 type IdempotencyKey struct {
