@@ -1,3 +1,6 @@
+// Package mediafetch downloads client-given media URLs without letting a client reach
+// our own network: every dial (the first request, each redirect) checks the address
+// DNS resolved to, and bodies are capped.
 package mediafetch
 
 import (
@@ -15,15 +18,16 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/ports"
 )
 
 // Config tunes the fetcher. Allow decides which resolved addresses may be dialled;
-// nil means PublicOnly (tests allow their loopback server explicitly).
+// nil means netpolicy.PublicOnly (tests allow their loopback server explicitly).
 type Config struct {
 	Timeout      time.Duration // whole download; UPLOAD_FETCH_TIMEOUT_MS, default 60 s
 	MaxRedirects int           // default 5
-	Allow        func(netip.Addr) bool
+	Allow        netpolicy.Allow
 }
 
 // Fetcher implements ports.MediaFetcher.
@@ -46,7 +50,7 @@ func New(cfg Config) *Fetcher {
 	}
 	allow := cfg.Allow
 	if allow == nil {
-		allow = PublicOnly
+		allow = netpolicy.PublicOnly
 	}
 	dialer := &net.Dialer{
 		Timeout: 10 * time.Second,

@@ -6,9 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
+	"syscall"
 	"time"
 
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -22,9 +26,12 @@ const (
 
 var _ ports.WebhookSender = (*Sender)(nil)
 
-// Config sets the timeout used when a request carries none.
+// Config sets the timeout used when a request carries none, and which resolved
+// addresses receivers may have (nil: netpolicy.NoLinkLocal — local receivers are
+// common, the metadata service never is).
 type Config struct {
 	Timeout time.Duration
+	Allow   netpolicy.Allow
 }
 
 // Sender POSTs webhook bodies. It never follows redirects: a receiver answering
@@ -41,9 +48,26 @@ func New(cfg Config) *Sender {
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
+	allow := cfg.Allow
+	if allow == nil {
+		allow = netpolicy.NoLinkLocal
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	// A proxy would dial for us and bypass the check.
+	transport.Proxy = nil
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
+		// Control sees the exact address about to be dialled, after DNS resolution.
+		Control: func(_, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil || !allow(ap.Addr()) {
+				return fmt.Errorf("webhook receiver address %s is not allowed", address)
+			}
+			return nil
+		}}
+	transport.DialContext = dialer.DialContext
 	return &Sender{
 		client: &http.Client{
-			Transport: http.DefaultTransport.(*http.Transport).Clone(),
+			Transport: transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},

@@ -6,12 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"go.uber.org/fx"
 
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -150,5 +152,27 @@ func TestModuleProvidesSender(t *testing.T) {
 	t.Parallel()
 	if err := fx.ValidateApp(Module, fx.Invoke(func(ports.WebhookSender) {})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestReceiverAddressPolicy(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	defer srv.Close()
+	// The default lets a receiver on this host through...
+	if resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL}); err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("local receiver: %d, %v", resp.Status, err)
+	}
+	// ...but never the metadata service, whatever name points at it.
+	for _, url := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/", "http://0.0.0.0:1/"} {
+		if _, err := New(Config{Timeout: time.Second}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil ||
+			!strings.Contains(err.Error(), "not allowed") {
+			t.Errorf("%s: %v, want refused", url, err)
+		}
+	}
+	// A multi-tenant server can allow public receivers only.
+	_, err := New(Config{Allow: netpolicy.PublicOnly}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
+	if err == nil || !strings.Contains(err.Error(), "not allowed") {
+		t.Fatalf("loopback receiver with PublicOnly: %v, want refused", err)
 	}
 }

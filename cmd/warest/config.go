@@ -52,6 +52,7 @@ type Config struct {
 	WebhookDisableAfter int           // ours: consecutive failed events before a subscription is disabled
 	ActionsDelay        time.Duration // pause after each data response action
 	CommandPrefixes     string        // ours: message_command prefixes ("" turns it off)
+	WebhookPublicOnly   bool          // ours: receivers must have public addresses (multi-tenant servers)
 	Commands            []string      // ours: command names (empty: any)
 }
 
@@ -143,6 +144,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		}
 	}
 	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
+	collect(err)
+	c.WebhookPublicOnly, err = e.flag(false, "WAREST_WEBHOOK_PUBLIC_ONLY")
 	collect(err)
 	c.ReloginQR, err = e.flag(true, "WAREST_WA_RELOGIN_QR")
 	collect(err)

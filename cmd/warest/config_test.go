@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,18 @@ func TestConfigRejectsBadProxySettings(t *testing.T) {
 	if _, err := loadConfig(lookup(map[string]string{"WAREST_PROXY_STRATEGY": "fastest", "WAREST_PROXY_STICKY_SESSION": "maybe"})); err == nil ||
 		!strings.Contains(err.Error(), "WAREST_PROXY_STRATEGY") || !strings.Contains(err.Error(), "WAREST_PROXY_STICKY_SESSION") {
 		t.Errorf("bad strategy and sticky flag: %v", err)
+	}
+}
+
+func TestWebhookReceiversMayBeLimitedToPublicAddresses(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil || c.WebhookPublicOnly || webhookSenderConfig(c).Allow != nil {
+		t.Fatalf("default: %v %+v", err, c.WebhookPublicOnly)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_WEBHOOK_PUBLIC_ONLY": "true"}))
+	allow := webhookSenderConfig(c).Allow
+	if err != nil || allow == nil || allow(netip.MustParseAddr("10.0.0.1")) || !allow(netip.MustParseAddr("93.184.216.34")) {
+		t.Fatalf("public only: %v", err)
 	}
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/domain/netpolicy"
 	domainwebhook "github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -38,7 +39,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		qr.Module,
 		bus.Module,
 		webhook.Module,
-		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
+		fx.Supply(webhookSenderConfig(cfg)),
 		transportOptions(cfg),
 		applicationModule,
 		messagingOptions(),
@@ -221,4 +222,14 @@ func webhooks(in webhooksIn) *reaction.Webhooks {
 		DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 	}, in.Store, in.Sender, in.Clock, in.IDs, in.Hub, in.Log, in.Actions)
+}
+
+// webhookSenderConfig never lets a receiver sit on link-local (metadata) addresses;
+// WAREST_WEBHOOK_PUBLIC_ONLY also keeps tenants off the host's own networks.
+func webhookSenderConfig(c Config) webhook.Config {
+	wc := webhook.Config{Timeout: c.WebhookTO}
+	if c.WebhookPublicOnly {
+		wc.Allow = netpolicy.PublicOnly
+	}
+	return wc
 }
