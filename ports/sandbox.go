@@ -31,6 +31,15 @@ type SandboxNetwork interface {
 	ContactPresence(sessionID, phone string, p SandboxPresence) error
 	// CreateVirtualGroup makes a group of virtual people that includes the session.
 	CreateVirtualGroup(sessionID string, g SandboxGroup) (GroupInfo, error)
+	// ContactCall makes a virtual person call the session (an offer, then the
+	// states in c.Then); it returns the call id.
+	ContactCall(sessionID string, c SandboxCall) (string, error)
+	// HistorySync delivers a chunk of old messages, as the phone does after pairing;
+	// it returns their ids.
+	HistorySync(sessionID string, h SandboxHistory) ([]string, error)
+	// Undecryptable delivers a message from a virtual person that the session cannot
+	// decrypt; it returns the message id.
+	Undecryptable(sessionID string, u SandboxUndecryptable) (string, error)
 
 	// Sent returns the messages a session sent into the network, oldest first.
 	Sent(sessionID string) []message.Outbound

@@ -8,9 +8,10 @@ import (
 )
 
 // Sandbox control routes drive the virtual WhatsApp network: they play the phone
-// that scans a QR or confirms a pair code, the people who write to, read, react to
-// and type at a session, and the network's failures. They exist only when the
-// sandbox transport is wired. Virtual contacts are shared by all users.
+// that scans a QR, confirms a pair code or syncs history, the people who write to,
+// call, read, react to and type at a session, and the network's failures. They
+// exist only when the sandbox transport is wired. Virtual contacts are shared by
+// all users.
 func (h *handlers) registerSandbox() {
 	const tag = "Sandbox"
 	r := func(id, method, path, summary string, errs ...int) route {
@@ -34,6 +35,12 @@ func (h *handlers) registerSandbox() {
 	register(h, r("postSandboxContactPresence", http.MethodPost, s+"/contacts/{phone}/presence",
 		"Make a virtual contact go online or offline, or type, record or pause"), h.sandboxPresence)
 	register(h, r("postSandboxGroup", http.MethodPost, s+"/groups", "Create a group of virtual people that includes the session"), h.sandboxGroup)
+	register(h, r("postSandboxCall", http.MethodPost, s+"/calls", "Make a virtual person call the session: an offer, then optionally accept, reject or terminate",
+		http.StatusForbidden), h.sandboxCall)
+	register(h, r("postSandboxHistory", http.MethodPost, s+"/history", "Deliver a history-sync chunk of old messages between the session and virtual people",
+		http.StatusForbidden), h.sandboxHistory)
+	register(h, r("postSandboxUndecryptable", http.MethodPost, s+"/undecryptable", "Deliver a message from a virtual person that the session cannot decrypt",
+		http.StatusForbidden), h.sandboxUndecryptable)
 
 	register(h, r("putSandboxFaults", http.MethodPut, s+"/faults", "Make the session's sends fail at a rate and take longer"), h.sandboxFaults)
 	register(h, r("postSandboxDisconnect", http.MethodPost, s+"/faults/disconnect", "Drop the session's connection; it reconnects by itself"),

@@ -17,6 +17,12 @@ type sandboxInbound struct {
 	From     string `json:"from" doc:"sender phone digits" example:"6289876543210"`
 	PushName string `json:"pushName,omitempty" doc:"defaults to the contact's name"`
 	Group    string `json:"group,omitempty" doc:"group JID to post into; a direct message to the session when omitted" example:"120363000000000001@g.us"`
+	SandboxContent
+}
+
+// SandboxContent is a message's content, shared by live and history messages
+// (exported, as huma reads only exported embedded structs).
+type SandboxContent struct {
 	Kind     string `json:"kind,omitempty" default:"text" enum:"text,image,video,audio,document,sticker,location,contact,poll,poll_vote,reaction,edit,revoke,pin,buttons,list,interactive_reply,group_invite,unknown"`
 	Text     string `json:"text,omitempty" doc:"body, caption, or the new text of an edit" example:"hi there"`
 	ReplyTo  string `json:"replyTo,omitempty" doc:"id of the quoted message"`
@@ -81,13 +87,28 @@ type sandboxInvite struct {
 // toInbound parses the DTO; the network checks what the kind needs.
 func (b sandboxInbound) toInbound() (ports.SandboxInbound, error) {
 	in := ports.SandboxInbound{From: b.From, PushName: b.PushName}
-	if b.Group != "" {
-		g, err := chat.ParseJID(b.Group)
-		if err != nil || g.Kind() != chat.KindGroup {
-			return in, fault.Invalid(fault.ReasonInvalidParameter, "group must be a group JID")
-		}
-		in.Group = g
+	g, err := parseGroup(b.Group)
+	if err != nil {
+		return in, err
 	}
+	in.Group = g
+	in.Content, err = b.toContent()
+	return in, err
+}
+
+// parseGroup parses an optional group JID; "" is the zero JID.
+func parseGroup(s string) (chat.JID, error) {
+	if s == "" {
+		return chat.JID{}, nil
+	}
+	g, err := chat.ParseJID(s)
+	if err != nil || g.Kind() != chat.KindGroup {
+		return chat.JID{}, fault.Invalid(fault.ReasonInvalidParameter, "group must be a group JID")
+	}
+	return g, nil
+}
+
+func (b SandboxContent) toContent() (message.Content, error) {
 	c := message.Content{Kind: message.Kind(b.Kind), Text: b.Text, Emoji: b.Emoji, Unpin: b.Unpin}
 	if c.Kind == "" {
 		c.Kind = message.KindText
@@ -104,7 +125,7 @@ func (b sandboxInbound) toInbound() (ports.SandboxInbound, error) {
 		if m.Data != "" {
 			raw, err := base64.StdEncoding.DecodeString(m.Data)
 			if err != nil {
-				return in, fault.Invalid(fault.ReasonInvalidParameter, "media data must be base64")
+				return c, fault.Invalid(fault.ReasonInvalidParameter, "media data must be base64")
 			}
 			sum := sha256.Sum256(raw)
 			media.Size, media.FileSHA256 = int64(len(raw)), sum[:]
@@ -129,8 +150,7 @@ func (b sandboxInbound) toInbound() (ports.SandboxInbound, error) {
 	if i := b.Invite; i != nil {
 		c.Invite = &message.GroupInvite{Code: i.Code, GroupName: i.GroupName}
 	}
-	in.Content = c
-	return in, nil
+	return c, nil
 }
 
 type sandboxInboundInput struct {

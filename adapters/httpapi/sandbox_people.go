@@ -90,8 +90,8 @@ func (h *handlers) sandboxReact(ctx context.Context, in *sandboxReactInput) (*Re
 	if err := h.owned(ctx, in.SessionID); err != nil {
 		return nil, err
 	}
-	msg, err := sandboxInbound{From: in.Phone, Group: in.Body.Group, Kind: string(message.KindReaction), TargetID: in.Body.MessageID,
-		Emoji: in.Body.Emoji}.toInbound()
+	msg, err := sandboxInbound{From: in.Phone, Group: in.Body.Group, SandboxContent: SandboxContent{Kind: string(message.KindReaction),
+		TargetID: in.Body.MessageID, Emoji: in.Body.Emoji}}.toInbound()
 	if err != nil {
 		return nil, err
 	}

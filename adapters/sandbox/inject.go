@@ -25,12 +25,9 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 	if err != nil {
 		return "", err
 	}
-	from, err := n.reachable(chat.UserJID(digits))
+	from, err := n.counterpart(st, digits, in.Group)
 	if err != nil {
 		return "", err
-	}
-	if from == st.me {
-		return "", fault.Invalid(fault.ReasonInvalidParameter, "a session cannot receive from its own phone")
 	}
 	if in.PushName != "" {
 		from.name = in.PushName
@@ -38,11 +35,30 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 	to := in.Group
 	if to.IsZero() {
 		to = st.me.jid()
-	} else if _, err := n.memberGroup(st.me, to); err != nil {
-		return "", err
 	}
 	id := n.newMessageID()
 	return id, n.post(from, to, id, in.Content)
+}
+
+// counterpart is the virtual person with phone digits who acts towards the session,
+// directly or in group (when not zero), which both must be in. Caller holds n.mu.
+func (n *Network) counterpart(st *sessionState, digits string, group chat.JID) (*person, error) {
+	p, err := n.reachable(chat.UserJID(digits))
+	if err != nil {
+		return nil, err
+	}
+	if p == st.me {
+		return nil, fault.Invalid(fault.ReasonInvalidParameter, "a session cannot receive from its own phone")
+	}
+	if !group.IsZero() {
+		if _, err := n.memberGroup(st.me, group); err != nil {
+			return nil, err
+		}
+		if _, err := n.memberGroup(p, group); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // InjectText is Inject for a direct text message.

@@ -149,15 +149,9 @@ func (n *Network) post(author *person, to chat.JID, id string, c message.Content
 		}
 	}
 	now := n.now()
-	rec := &record{id: id, author: author, to: cv.peer, group: cv.group, kind: c.Kind, at: now,
-		caption: c.Kind == message.KindText || c.Media != nil && c.Text != ""}
+	rec := n.logMessage(author, cv, id, c, now)
 	if c.Kind == message.KindRevoke {
 		target.revoked = true
-	}
-	n.messages[id] = append(n.messages[id], rec)
-	if cv.group == nil {
-		author.chatWith(cv.peer)
-		cv.peer.chatWith(author)
 	}
 	for _, r := range cv.members() {
 		if r == author && cv.peer != author {
@@ -168,6 +162,19 @@ func (n *Network) post(author *person, to chat.JID, id string, c message.Content
 		n.hand(r, in, rec)
 	}
 	return nil
+}
+
+// logMessage records a message of author in cv, and a direct chat as a chat
+// between the two. Caller holds n.mu.
+func (n *Network) logMessage(author *person, cv conv, id string, c message.Content, at time.Time) *record {
+	rec := &record{id: id, author: author, to: cv.peer, group: cv.group, kind: c.Kind, at: at,
+		caption: c.Kind == message.KindText || c.Media != nil && c.Text != ""}
+	n.messages[id] = append(n.messages[id], rec)
+	if cv.group == nil {
+		author.chatWith(cv.peer)
+		cv.peer.chatWith(author)
+	}
+	return rec
 }
 
 // allowed applies WhatsApp's rules for acting on target. Caller holds n.mu.

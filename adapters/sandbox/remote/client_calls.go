@@ -90,6 +90,18 @@ func (c *Client) CreateVirtualGroup(sessionID string, g ports.SandboxGroup) (por
 	return control[ports.GroupInfo](c, "create_virtual_group", args{Session: sessionID, Group: g})
 }
 
+func (c *Client) ContactCall(sessionID string, call ports.SandboxCall) (string, error) {
+	return control[string](c, "contact_call", args{Session: sessionID, Call: call})
+}
+
+func (c *Client) HistorySync(sessionID string, h ports.SandboxHistory) ([]string, error) {
+	return control[[]string](c, "history_sync", args{Session: sessionID, History: h})
+}
+
+func (c *Client) Undecryptable(sessionID string, u ports.SandboxUndecryptable) (string, error) {
+	return control[string](c, "undecryptable", args{Session: sessionID, Undecryptable: u})
+}
+
 // Sent is empty when the network cannot be reached.
 func (c *Client) Sent(sessionID string) []message.Outbound {
 	out, _ := control[[]message.Outbound](c, "sent", args{Session: sessionID})

@@ -57,6 +57,9 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 			return noResult(n.ContactPresence(a.Session, a.Phone, a.Presence))
 		},
 		"create_virtual_group": func(_ context.Context, a args) (any, error) { return n.CreateVirtualGroup(a.Session, a.Group) },
+		"contact_call":         func(_ context.Context, a args) (any, error) { return n.ContactCall(a.Session, a.Call) },
+		"history_sync":         func(_ context.Context, a args) (any, error) { return n.HistorySync(a.Session, a.History) },
+		"undecryptable":        func(_ context.Context, a args) (any, error) { return n.Undecryptable(a.Session, a.Undecryptable) },
 		"sent":                 func(_ context.Context, a args) (any, error) { return n.Sent(a.Session), nil },
 		"account_state":        func(_ context.Context, a args) (any, error) { return n.AccountState(a.Session) },
 		"disconnect":           func(_ context.Context, a args) (any, error) { return noResult(n.Disconnect(a.Session)) },

@@ -47,20 +47,23 @@ type args struct {
 	Flag     bool       `json:",omitzero"`
 	Bytes    []byte     `json:",omitzero"`
 
-	Message       message.Outbound       `json:",omitzero"`
-	Target        message.Reference      `json:",omitzero"`
-	MessageChange ports.MessageChange    `json:",omitzero"`
-	ChatChange    ports.ChatChange       `json:",omitzero"`
-	GroupSpec     ports.GroupSpec        `json:",omitzero"`
-	GroupChange   ports.GroupChange      `json:",omitzero"`
-	GroupAction   ports.GroupAction      `json:",omitzero"`
-	Privacy       ports.Privacy          `json:",omitzero"`
-	Business      *ports.BusinessProfile `json:",omitzero"`
-	Contact       ports.SandboxContact   `json:",omitzero"`
-	Inbound       ports.SandboxInbound   `json:",omitzero"`
-	Presence      ports.SandboxPresence  `json:",omitzero"`
-	Group         ports.SandboxGroup     `json:",omitzero"`
-	Faults        ports.SandboxFaults    `json:",omitzero"`
+	Message       message.Outbound           `json:",omitzero"`
+	Target        message.Reference          `json:",omitzero"`
+	MessageChange ports.MessageChange        `json:",omitzero"`
+	ChatChange    ports.ChatChange           `json:",omitzero"`
+	GroupSpec     ports.GroupSpec            `json:",omitzero"`
+	GroupChange   ports.GroupChange          `json:",omitzero"`
+	GroupAction   ports.GroupAction          `json:",omitzero"`
+	Privacy       ports.Privacy              `json:",omitzero"`
+	Business      *ports.BusinessProfile     `json:",omitzero"`
+	Contact       ports.SandboxContact       `json:",omitzero"`
+	Inbound       ports.SandboxInbound       `json:",omitzero"`
+	Presence      ports.SandboxPresence      `json:",omitzero"`
+	Group         ports.SandboxGroup         `json:",omitzero"`
+	Faults        ports.SandboxFaults        `json:",omitzero"`
+	Call          ports.SandboxCall          `json:",omitzero"`
+	History       ports.SandboxHistory       `json:",omitzero"`
+	Undecryptable ports.SandboxUndecryptable `json:",omitzero"`
 }
 
 // reply is a call's answer: a result or an error.
