@@ -7,6 +7,7 @@ import (
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
@@ -14,22 +15,36 @@ import (
 // historyPageSize bounds the messages of one history_sync event.
 const historyPageSize = 100
 
-// message records an inbound message as the WAREST event its content calls for.
+// message records an inbound message as the WAREST event its content calls for (and
+// message_command for a command). The events' ids derive from the message, so a
+// message the network delivers again (after a lost ack, a restart) is recorded once.
 func (in *Ingest) message(ctx context.Context, m message.Inbound) error {
-	t, data := messageEvent(m)
-	cmd, isCommand := in.Commands.parse(m)
-	if !isCommand {
-		return in.record(ctx, m.SessionID, t, data)
-	}
 	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
 		return err
 	}
+	key := m.SessionID + "|" + m.Chat.String() + "|" + m.Sender.Best().String() + "|" + m.ID
+	t, data := messageEvent(m)
+	cmd, isCommand := in.Commands.parse(m)
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		if err := appendEvent(ctx, r, t, m.SessionID, in.clock, data); err != nil {
+		if err := in.once(ctx, r, t, m, key, data); err != nil || !isCommand {
 			return err
 		}
-		return appendEvent(ctx, r, event.MessageCommand, m.SessionID, in.clock, cmd)
+		return in.once(ctx, r, event.MessageCommand, m, key, cmd)
 	})
+}
+
+// once appends an event with an id derived from key and its type; an event already
+// recorded under that id is not an error.
+func (in *Ingest) once(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound, key string, payload any) error {
+	e, err := event.New(t, m.SessionID, in.clock.Now(), payload)
+	if err != nil {
+		return err
+	}
+	e.ID = event.DerivedID(m.Timestamp, key+"|"+string(t))
+	if _, err := r.Events().Append(ctx, e); err != nil && !fault.Is(err, fault.KindConflict) {
+		return err
+	}
+	return nil
 }
 
 // Commands configures message_command: a text starting with one of Prefixes whose

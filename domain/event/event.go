@@ -4,6 +4,7 @@ package event
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -94,4 +95,17 @@ func New(t Type, sessionID string, at time.Time, payload any) (Envelope, error) 
 		return Envelope{}, errors.New("event: payload must be a JSON object")
 	}
 	return Envelope{ID: NewID(at), Type: t, SessionID: sessionID, OccurredAt: at.UTC(), Payload: raw}, nil
+}
+
+// DerivedID is the id of an event that must be recorded once however often it is
+// observed (a message the network delivers again after a lost ack): a ULID whose
+// time part is at and whose random part is a hash of key.
+func DerivedID(at time.Time, key string) string {
+	sum := sha256.Sum256([]byte(key))
+	var id ulid.ULID
+	if at.UnixMilli() > 0 {
+		_ = id.SetTime(ulid.Timestamp(at))
+	}
+	copy(id[6:], sum[:10])
+	return id.String()
 }
