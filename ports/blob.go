@@ -5,14 +5,15 @@ import (
 	"io"
 )
 
-// BlobStore keeps media bytes: outbound attachments until they are sent, and mirrored
-// inbound media. Keys are opaque, slash-separated paths chosen by the caller.
+// BlobStore keeps media bytes: outbound attachments until no message needs them, and
+// mirrored inbound media. Keys are opaque, slash-separated paths chosen by the caller.
 type BlobStore interface {
 	// Put stores r under key, replacing any previous object; Size and SHA256 of the
 	// result are computed from what was written.
 	Put(ctx context.Context, key string, r io.Reader, mime string) (BlobInfo, error)
 	// Open returns the object's bytes; a missing key is a fault.KindNotFound error.
 	Open(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
+	// Delete removes the object; a missing key is not an error, so deletes may repeat.
 	Delete(ctx context.Context, key string) error
 }
 

@@ -83,6 +83,13 @@ type MessageRepository interface {
 	ListQueued(ctx context.Context, sessionID string, limit int) ([]message.Outbound, error)
 	// SessionsWithQueued lists session ids that have queued messages.
 	SessionsWithQueued(ctx context.Context) ([]string, error)
+	// ListSpentBlobs returns up to limit distinct blob keys (Content.BlobKey) not
+	// marked deleted whose every message is final (none queued) and last updated
+	// before before.
+	ListSpentBlobs(ctx context.Context, before time.Time, limit int) ([]string, error)
+	// MarkBlobDeleted records that key's blob is gone on every message carrying it,
+	// so ListSpentBlobs no longer returns it.
+	MarkBlobDeleted(ctx context.Context, key string) error
 }
 
 // EventRepository is the events table: outbox and replay log. Replay pages by the

@@ -36,6 +36,7 @@ func New() *Store {
 		keys:       map[string]account.APIKey{},
 		messages:   map[messageKey]message.Outbound{},
 		messageSeq: map[messageKey]int64{},
+		blobsGone:  map[string]bool{},
 		deliveries: map[string]webhook.Delivery{},
 		limits:     limits{counters: map[string]counter{}, cooldowns: map[cooldownKey]time.Time{}, idem: map[idemKey]ports.IdempotencyRecord{}},
 		hooks:      hooks{subscriptions: map[string]webhook.Subscription{}, deliverySeq: map[string]int64{}, leases: map[string]time.Time{}},
@@ -90,6 +91,7 @@ type state struct {
 	keys       map[string]account.APIKey
 	messages   map[messageKey]message.Outbound
 	messageSeq map[messageKey]int64 // insertion order, the queue order
+	blobsGone  map[string]bool      // blob keys the sweeper deleted (blobs.go)
 	lastSeq    int64
 	events     []storedEvent // insertion order
 	// lastPosition is the last replay position given (an event's Seq once published).
@@ -106,6 +108,7 @@ func (st *state) clone() *state {
 		keys:         maps.Clone(st.keys),
 		messages:     maps.Clone(st.messages),
 		messageSeq:   maps.Clone(st.messageSeq),
+		blobsGone:    maps.Clone(st.blobsGone),
 		lastSeq:      st.lastSeq,
 		events:       slices.Clone(st.events),
 		lastPosition: st.lastPosition,

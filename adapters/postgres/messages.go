@@ -99,7 +99,7 @@ func toMessageRow(m message.Outbound) (db.CreateMessageParams, error) {
 		return db.CreateMessageParams{}, fmt.Errorf("encode message content: %w", err)
 	}
 	return db.CreateMessageParams{
-		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Content.Kind), Content: string(content),
+		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Content.Kind), Content: string(content), BlobKey: m.Content.BlobKey(),
 		Status: string(m.Status), FailReason: m.FailReason, Attempts: int32(m.Attempts), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
 	}, nil
 }

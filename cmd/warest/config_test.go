@@ -118,3 +118,17 @@ func TestWebhookReceiversMayBeLimitedToPublicAddresses(t *testing.T) {
 		t.Fatalf("public only: %v", err)
 	}
 }
+
+func TestConfigOutboundMediaRetention(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]time.Duration{"": 24 * time.Hour, "0": 0, "60000": time.Minute} {
+		c, err := loadConfig(lookup(map[string]string{"WAREST_OUTBOUND_MEDIA_RETENTION_MS": raw}))
+		if err != nil || c.Messaging.MediaRetention != want {
+			t.Errorf("%q: retention %v, %v; want %v", raw, c.Messaging.MediaRetention, err, want)
+		}
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_OUTBOUND_MEDIA_RETENTION_MS": "-1"})); err == nil ||
+		!strings.Contains(err.Error(), "WAREST_OUTBOUND_MEDIA_RETENTION_MS") {
+		t.Errorf("a negative retention: %v", err)
+	}
+}

@@ -26,10 +26,14 @@ type Messaging struct {
 	FFmpeg       string
 	StorageRoot  string
 	StorageKey   string // empty: blobs are stored in clear
+	// MediaRetention is how long outbound media outlives its messages' last change
+	// once all are sent or failed; 0 keeps it forever.
+	MediaRetention time.Duration
 }
 
 // loadMessaging reads RATE_LIMIT_*, QUOTA_*, SPAM_COOLDOWN_MS, the media limits and
-// WAREST_COMPRESS_*; ours: WAREST_PACE_MS, WAREST_QUOTA_PER_KEY (keyId=max,…).
+// WAREST_COMPRESS_*; ours: WAREST_PACE_MS, WAREST_QUOTA_PER_KEY (keyId=max,…),
+// WAREST_OUTBOUND_MEDIA_RETENTION_MS.
 func loadMessaging(e env, dataDir string) (Messaging, error) {
 	m := Messaging{Limits: command.DefaultLimits, Media: command.DefaultMedia}
 	var errs []error
@@ -66,6 +70,8 @@ func loadMessaging(e env, dataDir string) (Messaging, error) {
 	m.Media.VideoMaxWidth, err = e.num(m.Media.VideoMaxWidth, "WAREST_COMPRESS_VIDEO_MAX_WIDTH")
 	collect(err)
 	m.Media.CompressDisabled = e.str("true", "WAREST_COMPRESS_ENABLED") == "false"
+	m.MediaRetention, err = e.millis(24*time.Hour, "WAREST_OUTBOUND_MEDIA_RETENTION_MS")
+	collect(err)
 	m.FFmpeg = e.str("", "FFMPEG_PATH", "WAREST_COMPRESS_FFMPEG_PATH")
 	m.StorageRoot = e.str(filepath.Join(dataDir, "private", "storages"), "WAREST_STORAGE_LOCAL_PRIVATE_PATH", "WAREST_STORAGE_LOCAL_PATH")
 	if e.str("true", "WAREST_STORAGE_LOCAL_ENCRYPT_PRIVATE", "WAREST_STORAGE_LOCAL_ENCRYPT") != "false" {
@@ -96,7 +102,7 @@ func (e env) keyLimits(name string) (map[string]int, error) {
 	return out, nil
 }
 
-// messagingOptions wires the media adapters and the queue's pacing.
+// messagingOptions wires the media adapters, the queue's pacing and media retention.
 func messagingOptions() fx.Option {
 	return fx.Options(
 		storage.Module,
@@ -110,5 +116,6 @@ func messagingOptions() fx.Option {
 			func(c Config) ffmpeg.Config { return ffmpeg.Config{FFmpeg: c.Messaging.FFmpeg} },
 		),
 		fx.Invoke(func(q *reaction.SendQueue, c Config) { q.Pace = c.Messaging.Limits.Pace }),
+		fx.Invoke(func(s *reaction.BlobSweeper, c Config) { s.Retention = c.Messaging.MediaRetention }),
 	)
 }

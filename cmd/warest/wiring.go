@@ -113,6 +113,7 @@ var applicationModule = fx.Module("application",
 		query.New,
 		reaction.NewRelay,
 		reaction.NewSendQueue,
+		reaction.NewBlobSweeper,
 		webhooks,
 		func(c Config, cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger) *reaction.Actions {
 			a := reaction.NewActions(cmds, transport, store, clock, log, c.DefaultCountryCode)
@@ -157,14 +158,15 @@ func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
 	return seeded{res}, nil
 }
 
-// runWorkers starts the relay, the webhook dispatcher and the send queue, resumes
-// auto-start sessions, and stops everything in order on shutdown.
-func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue, cmds *command.Service) {
+// runWorkers starts the relay, the webhook dispatcher, the send queue and the blob
+// sweeper, resumes auto-start sessions, and stops everything in order on shutdown.
+func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue,
+	sweeper *reaction.BlobSweeper, cmds *command.Service) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	lc.Append(fx.Hook{
 		OnStart: func(start context.Context) error {
-			for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run} {
+			for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run, sweeper.Run} {
 				wg.Add(1)
 				go func() { defer wg.Done(); run(ctx) }()
 			}

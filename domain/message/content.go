@@ -98,6 +98,21 @@ type Media struct {
 	FileEncSHA256 []byte `json:"fileEncSha256,omitempty"`
 }
 
+// BlobKey is the blob store key of the outbound bytes the content carries: its
+// media, or the header image of buttons or a list; "" when it has none. Stores index
+// it so spent blobs can be found and deleted.
+func (c Content) BlobKey() string {
+	switch {
+	case c.Media != nil:
+		return c.Media.BlobKey
+	case c.Buttons != nil && c.Buttons.Image != nil:
+		return c.Buttons.Image.BlobKey
+	case c.List != nil && c.List.Image != nil:
+		return c.List.Image.BlobKey
+	}
+	return ""
+}
+
 // Location is a point, optionally named.
 type Location struct {
 	Latitude  float64 `json:"latitude,omitempty"`

@@ -432,3 +432,23 @@ func TestContent_JSONOmitsUnsetParts(t *testing.T) {
 		t.Fatalf("back %+v %v", back, err)
 	}
 }
+
+// The blob of a content is its media's, or its buttons' or list's header image.
+func TestContent_BlobKey(t *testing.T) {
+	t.Parallel()
+	img := &message.Media{BlobKey: "outbound/h.png", MIME: "image/png"}
+	for _, tc := range []struct {
+		c    message.Content
+		want string
+	}{
+		{media(message.KindImage), "blob/1"},
+		{message.Content{Kind: message.KindButtons, Buttons: &message.Buttons{Image: img}}, "outbound/h.png"},
+		{message.Content{Kind: message.KindList, List: &message.List{Image: img}}, "outbound/h.png"},
+		{message.Content{Kind: message.KindButtons, Buttons: &message.Buttons{}}, ""},
+		{message.TextContent("hi"), ""},
+	} {
+		if got := tc.c.BlobKey(); got != tc.want {
+			t.Errorf("%s: BlobKey() = %q, want %q", tc.c.Kind, got, tc.want)
+		}
+	}
+}

@@ -2,16 +2,16 @@
 -- parameter structs convert into each other.
 
 -- name: CreateMessage :execrows
-INSERT INTO messages (to_jid, kind, content, status, fail_reason, attempts,
+INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, attempts,
                       created_at, updated_at, session_id, id)
-VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(status), sqlc.arg(fail_reason), sqlc.arg(attempts), sqlc.arg(created_at),
-        sqlc.arg(updated_at), sqlc.arg(session_id), sqlc.arg(id))
+VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(blob_key), sqlc.arg(status), sqlc.arg(fail_reason), sqlc.arg(attempts),
+        sqlc.arg(created_at), sqlc.arg(updated_at), sqlc.arg(session_id), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
 -- name: UpdateMessage :execrows
 UPDATE messages
-SET to_jid = sqlc.arg(to_jid), kind = sqlc.arg(kind), content = sqlc.arg(content), status = sqlc.arg(status), fail_reason = sqlc.arg(fail_reason),
-    attempts = sqlc.arg(attempts), created_at = sqlc.arg(created_at), updated_at = sqlc.arg(updated_at)
+SET to_jid = sqlc.arg(to_jid), kind = sqlc.arg(kind), content = sqlc.arg(content), blob_key = sqlc.arg(blob_key), status = sqlc.arg(status),
+    fail_reason = sqlc.arg(fail_reason), attempts = sqlc.arg(attempts), created_at = sqlc.arg(created_at), updated_at = sqlc.arg(updated_at)
 WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
 
 -- name: GetMessage :one
@@ -25,3 +25,18 @@ LIMIT sqlc.arg(lim);
 
 -- name: SessionsWithQueuedMessages :many
 SELECT DISTINCT session_id FROM messages WHERE status = 'queued' ORDER BY session_id;
+
+-- A blob is spent when no message that still has it is queued or changed since
+-- before. Every message of a key is marked deleted together, so the subquery may
+-- skip deleted rows (and use the partial index).
+-- name: ListSpentMessageBlobs :many
+SELECT DISTINCT m.blob_key FROM messages m
+WHERE m.blob_key <> '' AND NOT m.blob_deleted
+  AND NOT EXISTS (SELECT 1 FROM messages q
+                  WHERE q.blob_key = m.blob_key AND q.blob_key <> '' AND NOT q.blob_deleted
+                    AND (q.status = 'queued' OR q.updated_at >= CAST(sqlc.arg(before) AS INTEGER)))
+ORDER BY m.blob_key
+LIMIT sqlc.arg(lim);
+
+-- name: MarkMessageBlobDeleted :exec
+UPDATE messages SET blob_deleted = TRUE WHERE blob_key = sqlc.arg(blob_key) AND blob_key <> '';

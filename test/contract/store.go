@@ -82,6 +82,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 	}
 	tests = append(tests, limitTests...)   // limits.go
 	tests = append(tests, webhookTests...) // webhooks.go
+	tests = append(tests, blobTests...)    // blobs.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -12,10 +12,10 @@ import (
 
 const createMessage = `-- name: CreateMessage :execrows
 
-INSERT INTO messages (to_jid, kind, content, status, fail_reason, attempts,
+INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, attempts,
                       created_at, updated_at, session_id, id)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
-        $8, $9, $10)
+        $8, $9, $10, $11)
 ON CONFLICT DO NOTHING
 `
 
@@ -23,6 +23,7 @@ type CreateMessageParams struct {
 	ToJid      string
 	Kind       string
 	Content    string
+	BlobKey    string
 	Status     string
 	FailReason string
 	Attempts   int32
@@ -39,6 +40,7 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 		arg.ToJid,
 		arg.Kind,
 		arg.Content,
+		arg.BlobKey,
 		arg.Status,
 		arg.FailReason,
 		arg.Attempts,
@@ -54,7 +56,7 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 }
 
 const getMessage = `-- name: GetMessage :one
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at FROM messages WHERE session_id = $1 AND id = $2
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages WHERE session_id = $1 AND id = $2
 `
 
 type GetMessageParams struct {
@@ -77,12 +79,14 @@ func (q *Queries) GetMessage(ctx context.Context, arg GetMessageParams) (Message
 		&i.Attempts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BlobKey,
+		&i.BlobDeleted,
 	)
 	return i, err
 }
 
 const getMessageForUpdate = `-- name: GetMessageForUpdate :one
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at FROM messages WHERE session_id = $1 AND id = $2 FOR UPDATE
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages WHERE session_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetMessageForUpdateParams struct {
@@ -105,12 +109,14 @@ func (q *Queries) GetMessageForUpdate(ctx context.Context, arg GetMessageForUpda
 		&i.Attempts,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.BlobKey,
+		&i.BlobDeleted,
 	)
 	return i, err
 }
 
 const listQueuedMessages = `-- name: ListQueuedMessages :many
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at FROM messages
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages
 WHERE session_id = $1 AND status = 'queued'
 ORDER BY seq
 LIMIT $2
@@ -142,6 +148,8 @@ func (q *Queries) ListQueuedMessages(ctx context.Context, arg ListQueuedMessages
 			&i.Attempts,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.BlobKey,
+			&i.BlobDeleted,
 		); err != nil {
 			return nil, err
 		}
@@ -151,6 +159,53 @@ func (q *Queries) ListQueuedMessages(ctx context.Context, arg ListQueuedMessages
 		return nil, err
 	}
 	return items, nil
+}
+
+const listSpentMessageBlobs = `-- name: ListSpentMessageBlobs :many
+SELECT DISTINCT m.blob_key FROM messages m
+WHERE m.blob_key <> '' AND NOT m.blob_deleted
+  AND NOT EXISTS (SELECT 1 FROM messages q
+                  WHERE q.blob_key = m.blob_key AND q.blob_key <> '' AND NOT q.blob_deleted
+                    AND (q.status = 'queued' OR q.updated_at >= $1))
+ORDER BY m.blob_key
+LIMIT $2
+`
+
+type ListSpentMessageBlobsParams struct {
+	Before time.Time
+	Lim    int32
+}
+
+// A blob is spent when no message that still has it is queued or changed since
+// before. Every message of a key is marked deleted together, so the subquery may
+// skip deleted rows (and use the partial index).
+func (q *Queries) ListSpentMessageBlobs(ctx context.Context, arg ListSpentMessageBlobsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listSpentMessageBlobs, arg.Before, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var blob_key string
+		if err := rows.Scan(&blob_key); err != nil {
+			return nil, err
+		}
+		items = append(items, blob_key)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const markMessageBlobDeleted = `-- name: MarkMessageBlobDeleted :exec
+UPDATE messages SET blob_deleted = TRUE WHERE blob_key = $1 AND blob_key <> ''
+`
+
+func (q *Queries) MarkMessageBlobDeleted(ctx context.Context, blobKey string) error {
+	_, err := q.db.Exec(ctx, markMessageBlobDeleted, blobKey)
+	return err
 }
 
 const sessionsWithQueuedMessages = `-- name: SessionsWithQueuedMessages :many
@@ -179,15 +234,16 @@ func (q *Queries) SessionsWithQueuedMessages(ctx context.Context) ([]string, err
 
 const updateMessage = `-- name: UpdateMessage :execrows
 UPDATE messages
-SET to_jid = $1, kind = $2, content = $3, status = $4, fail_reason = $5,
-    attempts = $6, created_at = $7, updated_at = $8
-WHERE session_id = $9 AND id = $10
+SET to_jid = $1, kind = $2, content = $3, blob_key = $4, status = $5,
+    fail_reason = $6, attempts = $7, created_at = $8, updated_at = $9
+WHERE session_id = $10 AND id = $11
 `
 
 type UpdateMessageParams struct {
 	ToJid      string
 	Kind       string
 	Content    string
+	BlobKey    string
 	Status     string
 	FailReason string
 	Attempts   int32
@@ -202,6 +258,7 @@ func (q *Queries) UpdateMessage(ctx context.Context, arg UpdateMessageParams) (i
 		arg.ToJid,
 		arg.Kind,
 		arg.Content,
+		arg.BlobKey,
 		arg.Status,
 		arg.FailReason,
 		arg.Attempts,

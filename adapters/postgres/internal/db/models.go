@@ -48,17 +48,19 @@ type LimiterCounter struct {
 }
 
 type Message struct {
-	SessionID  string
-	ID         string
-	ToJid      string
-	Kind       string
-	Content    string
-	Seq        *int64
-	Status     string
-	FailReason string
-	Attempts   int32
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	SessionID   string
+	ID          string
+	ToJid       string
+	Kind        string
+	Content     string
+	Seq         *int64
+	Status      string
+	FailReason  string
+	Attempts    int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	BlobKey     string
+	BlobDeleted bool
 }
 
 type RecipientCooldown struct {

@@ -48,16 +48,18 @@ type LimiterCounter struct {
 }
 
 type Message struct {
-	SessionID  string
-	ID         string
-	ToJid      string
-	Kind       string
-	Content    string
-	Status     string
-	FailReason string
-	Attempts   int64
-	CreatedAt  int64
-	UpdatedAt  int64
+	SessionID   string
+	ID          string
+	ToJid       string
+	Kind        string
+	Content     string
+	Status      string
+	FailReason  string
+	Attempts    int64
+	CreatedAt   int64
+	UpdatedAt   int64
+	BlobKey     string
+	BlobDeleted bool
 }
 
 type RecipientCooldown struct {
