@@ -130,12 +130,15 @@ type DeliveryRepository interface {
 	Get(ctx context.Context, id string) (webhook.Delivery, error)
 	// Save writes d back and releases its claim.
 	Save(ctx context.Context, d webhook.Delivery) error
-	// ClaimDue leases up to limit pending deliveries whose NextAttemptAt <= now and
-	// that are not leased by anyone else, until now+lease, so several nodes never
-	// attempt the same delivery at once. Per (session, subscription) only the oldest
-	// pending delivery (in creation order) is eligible, so each receiver gets a
-	// session's events in order.
-	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error)
+	// ClaimDue leases pending deliveries whose NextAttemptAt <= now and that are not
+	// leased by anyone else, until now+lease, so several nodes never attempt the same
+	// delivery at once. The pending deliveries of a (session, subscription, URL) form
+	// a line in creation order; a line is eligible while its oldest one is due and
+	// unleased, and a claim takes up to perLine of its deliveries from there, stopping
+	// at the first one not due or leased, so each receiver gets a session's events in
+	// order. It claims up to lines lines, oldest first, and returns their deliveries
+	// in creation order.
+	ClaimDue(ctx context.Context, now time.Time, lease time.Duration, lines, perLine int) ([]webhook.Delivery, error)
 	ListByEvent(ctx context.Context, eventID string) ([]webhook.Delivery, error)
 	// List returns deliveries matching f, newest first.
 	List(ctx context.Context, f DeliveryFilter) ([]webhook.Delivery, error)

@@ -23,32 +23,42 @@ func (h hooks) clone() hooks {
 	return hooks{subscriptions: maps.Clone(h.subscriptions), deliverySeq: maps.Clone(h.deliverySeq), leases: maps.Clone(h.leases)}
 }
 
-// ClaimDue mirrors the SQL stores: the oldest pending delivery of each session,
-// subscription and URL is eligible when due and not leased.
-func (r deliveries) ClaimDue(_ context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {
+// ClaimDue mirrors the SQL stores: a line (session, subscription, URL) whose oldest
+// pending delivery is due and unleased yields its deliveries up to the first one
+// that is not, at most perLine of them.
+func (r deliveries) ClaimDue(_ context.Context, now time.Time, lease time.Duration, lines, perLine int) ([]webhook.Delivery, error) {
 	type line struct{ sessionID, subscriptionID, url string }
 	out := []webhook.Delivery{}
 	err := r.with(func(st *state) error {
-		head := map[line]string{}
-		for id, d := range st.deliveries {
-			if d.Status != webhook.DeliveryPending {
-				continue
-			}
-			l := line{d.SessionID, d.SubscriptionID, d.URL}
-			if cur, ok := head[l]; !ok || st.hooks.deliverySeq[id] < st.hooks.deliverySeq[cur] {
-				head[l] = id
-			}
-		}
-		for _, id := range head {
-			d := st.deliveries[id]
-			if until, ok := st.hooks.leases[id]; (!ok || !until.After(now)) && !d.NextAttemptAt.After(now) {
-				out = append(out, d)
-			}
-		}
-		slices.SortFunc(out, func(a, b webhook.Delivery) int {
+		bySeq := func(a, b webhook.Delivery) int {
 			return cmp.Compare(st.hooks.deliverySeq[a.ID], st.hooks.deliverySeq[b.ID])
-		})
-		out = limited(out, limit)
+		}
+		pending := map[line][]webhook.Delivery{}
+		for _, d := range st.deliveries {
+			if d.Status == webhook.DeliveryPending {
+				l := line{d.SessionID, d.SubscriptionID, d.URL}
+				pending[l] = append(pending[l], d)
+			}
+		}
+		var runs [][]webhook.Delivery
+		for _, ds := range pending {
+			slices.SortFunc(ds, bySeq)
+			n := 0
+			for n < len(ds) && n != perLine {
+				if until, ok := st.hooks.leases[ds[n].ID]; (ok && until.After(now)) || ds[n].NextAttemptAt.After(now) {
+					break
+				}
+				n++
+			}
+			if n > 0 {
+				runs = append(runs, ds[:n])
+			}
+		}
+		slices.SortFunc(runs, func(a, b []webhook.Delivery) int { return bySeq(a[0], b[0]) })
+		for _, run := range limited(runs, lines) {
+			out = append(out, run...)
+		}
+		slices.SortFunc(out, bySeq)
 		for _, d := range out {
 			st.hooks.leases[d.ID] = now.Add(lease)
 		}

@@ -44,8 +44,9 @@ func (d deliveries) Save(ctx context.Context, del webhook.Delivery) error {
 
 // ClaimDue is one statement: see ClaimDueDeliveries for how concurrent claimers
 // stay apart.
-func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {
-	rows, err := d.r.q.ClaimDueDeliveries(ctx, db.ClaimDueDeliveriesParams{Now: now, Lim: toLimit(limit), LockedUntil: now.Add(lease)})
+func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, lines, perLine int) ([]webhook.Delivery, error) {
+	rows, err := d.r.q.ClaimDueDeliveries(ctx, db.ClaimDueDeliveriesParams{Now: now, Lines: toLimit(lines),
+		PerLine: toLimit(perLine), LockedUntil: now.Add(lease)})
 	if err != nil {
 		return nil, wrap(err, "claim due deliveries")
 	}

@@ -46,26 +46,42 @@ func (d deliveries) Save(ctx context.Context, del webhook.Delivery) error {
 }
 
 // ClaimDue selects and leases in one transaction, which takes the write lock at
-// BEGIN (see dsn): concurrent claimers queue behind it and see its leases.
-func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]webhook.Delivery, error) {
+// BEGIN (see dsn): concurrent claimers queue behind it and see its leases. It runs
+// simple statements, one per line, rather than one that does it all: modernc compiles
+// a statement on every call, and compiling such a one costs more than running these.
+func (d deliveries) ClaimDue(ctx context.Context, now time.Time, lease time.Duration, lines, perLine int) ([]webhook.Delivery, error) {
 	var out []webhook.Delivery
 	err := d.r.atomic(ctx, func(r *repos) error {
-		rows, err := r.q.ListClaimableDeliveries(ctx, db.ListClaimableDeliveriesParams{Now: toMillis(now), Lim: toLimit(limit)})
+		heads, err := r.q.ListClaimableLines(ctx, db.ListClaimableLinesParams{Now: toMillis(now), Lines: toLimit(lines)})
 		if err != nil {
-			return wrap(err, "list claimable deliveries")
+			return wrap(err, "list claimable lines")
 		}
-		out = deliveriesToDomain(rows)
-		if len(rows) == 0 {
+		var ids []string
+		for _, h := range heads {
+			run, err := r.q.ListLineRun(ctx, db.ListLineRunParams{SessionID: h.SessionID, SubscriptionID: h.SubscriptionID,
+				Url: h.Url, Head: h.Head, Lim: toLimit(perLine)})
+			if err != nil {
+				return wrap(err, "list line run")
+			}
+			for _, row := range run {
+				if row.NextAttemptAt > toMillis(now) || (row.LockedUntil.Valid && row.LockedUntil.Int64 > toMillis(now)) {
+					break // the rest of the line waits behind it
+				}
+				ids = append(ids, row.ID)
+			}
+		}
+		if len(ids) == 0 {
 			return nil
-		}
-		ids := make([]string, 0, len(rows))
-		for _, row := range rows {
-			ids = append(ids, row.ID)
 		}
 		until := now.Add(lease)
 		if err := r.q.LeaseDeliveries(ctx, db.LeaseDeliveriesParams{LockedUntil: toNullMillis(&until), Ids: ids}); err != nil {
 			return wrap(err, "lease deliveries")
 		}
+		rows, err := r.q.ListDeliveriesByID(ctx, ids)
+		if err != nil {
+			return wrap(err, "read claimed deliveries")
+		}
+		out = deliveriesToDomain(rows)
 		return nil
 	})
 	if err != nil {

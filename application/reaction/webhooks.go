@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/warest-go/warest/application/notify"
@@ -17,6 +18,11 @@ import (
 // DefaultSubscriptionID names the server-wide target (WEBHOOK_DEFAULT_URL), used
 // for sessions without a subscription of their own.
 const DefaultSubscriptionID = "default"
+
+// claimPerLine bounds the deliveries of one receiver's line a claim takes: a
+// backlog drains at one claim per run rather than per delivery, and a run stays
+// short enough to be sent within its lease.
+const claimPerLine = 32
 
 // WebhookConfig holds the global webhook settings.
 type WebhookConfig struct {
@@ -44,8 +50,17 @@ type Webhooks struct {
 	log     *slog.Logger
 	actions *Actions
 	breaker *webhook.Breaker
+	queue   chan lineRun   // claimed lines waiting for a worker
+	claimed atomic.Int64   // lines queued or being sent
+	freed   *notify.Signal // a worker finished a line
 	running sync.WaitGroup // response actions in flight
 	Poll    time.Duration
+}
+
+// lineRun is a line's claimed deliveries, in order, and the end of their lease.
+type lineRun struct {
+	deliveries []webhook.Delivery
+	leased     time.Time
 }
 
 func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs,
@@ -57,7 +72,8 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
-		actions: actions, breaker: webhook.DefaultBreaker(), Poll: 250 * time.Millisecond}
+		actions: actions, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
+		Poll: 250 * time.Millisecond}
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -90,84 +106,183 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 	return nil
 }
 
-// Run delivers due webhooks until ctx ends, then waits for running actions.
+// Run delivers due webhooks until ctx ends, then releases the lines it claimed but
+// did not start (the next process need not wait out their lease) and waits for
+// running actions. While lines are being sent, a new delivery waits for one of them
+// to finish (or the poll) rather than claiming at once: it is mostly for a busy line,
+// which takes it with the rest of its run next time, and a claim per delivery would
+// contend with the sends for the database.
 func (w *Webhooks) Run(ctx context.Context) {
-	loop(ctx, w.Poll, w.hub.Webhooks.C(), w.Once)
+	var workers sync.WaitGroup
+	for range w.cfg.Workers {
+		workers.Go(func() { w.work(ctx) })
+	}
+	t := time.NewTicker(w.Poll)
+	defer t.Stop()
+	for ctx.Err() == nil {
+		for w.Once(ctx) && ctx.Err() == nil {
+		}
+		scheduled := w.hub.Webhooks.C()
+		if w.claimed.Load() > 0 {
+			scheduled = nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-scheduled:
+		case <-w.freed.C():
+		case <-t.C:
+		}
+	}
+	workers.Wait()
+	for len(w.queue) > 0 {
+		w.send(ctx, <-w.queue) // ctx is done: releases them all
+		w.claimed.Add(-1)
+	}
 	w.running.Wait()
 }
 
-// Once claims a batch of due deliveries and attempts them, a few at a time.
+// work sends queued lines, one at a time, until ctx ends.
+func (w *Webhooks) work(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-w.queue:
+			w.send(ctx, r)
+			w.claimed.Add(-1)
+			w.freed.Poke()
+		}
+	}
+}
+
+// Once claims a batch of due lines once the workers have taken every queued one and
+// one of them is idle, and queues them. Only Run calls it.
 func (w *Webhooks) Once(ctx context.Context) bool {
-	batch := w.cfg.Workers * 8
-	due, err := w.store.Deliveries().ClaimDue(ctx, w.clock.Now(), w.cfg.Lease, batch)
+	if len(w.queue) > 0 || w.claimed.Load() >= int64(w.cfg.Workers) {
+		return false
+	}
+	now := w.clock.Now()
+	due, err := w.store.Deliveries().ClaimDue(ctx, now, w.cfg.Lease, cap(w.queue), claimPerLine)
 	if err != nil {
 		if ctx.Err() == nil { // a shutdown is not an error
 			w.log.ErrorContext(ctx, "webhooks: claim due deliveries", "err", err)
 		}
 		return false
 	}
-	sem := make(chan struct{}, w.cfg.Workers)
-	var wg sync.WaitGroup
-	for _, d := range due {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			w.attempt(ctx, d)
-		}()
+	lines := byLine(due)
+	for _, line := range lines {
+		w.claimed.Add(1)
+		w.queue <- lineRun{deliveries: line, leased: now.Add(w.cfg.Lease)}
 	}
-	wg.Wait()
-	// Claim again at once while there was work: a claim takes only the head of each
-	// session's line, so a busy session's next delivery is due right now.
-	return len(due) > 0
+	// A full batch: more may be due.
+	return len(lines) == cap(w.queue)
+}
+
+// byLine splits a claim into its lines, each in creation order.
+func byLine(due []webhook.Delivery) [][]webhook.Delivery {
+	type key struct{ sessionID, subscriptionID, url string }
+	at := map[key]int{}
+	var lines [][]webhook.Delivery
+	for _, d := range due {
+		k := key{d.SessionID, d.SubscriptionID, d.URL}
+		i, ok := at[k]
+		if !ok {
+			i = len(lines)
+			at[k] = i
+			lines = append(lines, nil)
+		}
+		lines[i] = append(lines[i], d)
+	}
+	return lines
+}
+
+// send attempts a line's deliveries one after another. One left pending (to be
+// retried, deferred or cut short) stops the line for this round, and so does a lease
+// too short for another attempt: the rest are released unattempted, keeping them in
+// order behind it and never sending one another node may have claimed.
+func (w *Webhooks) send(ctx context.Context, r lineRun) {
+	release := func(rest []webhook.Delivery) {
+		for _, d := range rest {
+			w.save(ctx, d)
+		}
+	}
+	line := r.deliveries
+	var to recipient
+	for i, d := range line {
+		if ctx.Err() != nil || w.clock.Now().Add(w.cfg.Timeout).After(r.leased) {
+			release(line[i:])
+			return
+		}
+		if !w.attempt(ctx, d, &to) {
+			release(line[i+1:])
+			return
+		}
+	}
+}
+
+// recipient keeps what a line's deliveries share, loaded by its first attempt: the
+// subscription and the session's identity. A run is brief, and one that writes the
+// subscription (counting a failure or a success after failures) forgets it.
+type recipient struct {
+	sub     *webhook.Subscription
+	session *webhook.SessionInfo
 }
 
 // target is a delivery's subscription; the default one lives in the config.
-func (w *Webhooks) target(ctx context.Context, d webhook.Delivery) (webhook.Subscription, error) {
+func (w *Webhooks) target(ctx context.Context, d webhook.Delivery, to *recipient) (webhook.Subscription, error) {
+	if to.sub != nil {
+		return *to.sub, nil
+	}
 	if d.SubscriptionID == DefaultSubscriptionID {
 		return webhook.Subscription{ID: DefaultSubscriptionID, URL: w.cfg.DefaultURL, Secret: w.cfg.DefaultSecret,
 			Mode: webhook.ModeWAREST, Enabled: true}, nil
 	}
-	return w.store.Subscriptions().Get(ctx, d.SubscriptionID)
+	sub, err := w.store.Subscriptions().Get(ctx, d.SubscriptionID)
+	if err == nil {
+		to.sub = &sub
+	}
+	return sub, err
 }
 
-func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery) {
+// attempt sends d, or gives it up, and reports whether its line may go on: d is
+// saved and no longer pending.
+func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
 	now := w.clock.Now()
-	sub, err := w.target(ctx, d)
+	sub, err := w.target(ctx, d, to)
 	switch {
 	case fault.Is(err, fault.KindNotFound):
-		w.finish(ctx, d, "subscription removed")
-		return
+		return w.finish(ctx, d, "subscription removed")
 	case err != nil:
 		w.log.ErrorContext(ctx, "webhooks: load subscription", "delivery", d.ID, "err", err)
-		return // the lease runs out and the delivery is claimed again
+		return false // the lease runs out and the delivery is claimed again
 	case !sub.Enabled:
-		w.finish(ctx, d, "subscription disabled")
-		return
+		return w.finish(ctx, d, "subscription disabled")
 	}
 	if ok, until := w.breaker.Allow(d.URL, now); !ok {
 		d.Defer(until, now)
 		w.save(ctx, d)
-		return
+		return false
 	}
-	req, err := w.request(ctx, d, sub)
+	req, err := w.request(ctx, d, sub, to)
 	if err != nil {
-		w.finish(ctx, d, err.Error()) // nothing to send: retrying cannot help
-		return
+		return w.finish(ctx, d, err.Error()) // nothing to send: retrying cannot help
 	}
 	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout})
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.
 		w.save(ctx, d)
-		return
+		return false
 	}
 	out := webhook.Outcome{HTTPStatus: resp.Status, Err: err}
 	w.cfg.Policy.Record(&d, out, w.clock.Now())
 	w.breaker.Record(d.URL, out, w.clock.Now())
-	w.save(ctx, d)
+	saved := w.save(ctx, d)
 	switch d.Status {
 	case webhook.DeliveryDelivered:
+		if sub.Failures > 0 {
+			to.sub = nil
+		}
 		w.delivered(ctx, sub)
 		if w.actions != nil && len(resp.Body) > 0 {
 			w.running.Add(1)
@@ -177,25 +292,29 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery) {
 			}()
 		}
 	case webhook.DeliveryDead:
+		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
 		w.undeliverable(ctx, sub, d)
 	default:
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
+	return saved && d.Status != webhook.DeliveryPending
 }
 
-// finish gives a delivery up without attempting it.
-func (w *Webhooks) finish(ctx context.Context, d webhook.Delivery, reason string) {
+// finish gives a delivery up without attempting it; it reports whether that was saved.
+func (w *Webhooks) finish(ctx context.Context, d webhook.Delivery, reason string) bool {
 	d.Status, d.LastError, d.UpdatedAt = webhook.DeliveryDead, reason, w.clock.Now()
-	w.save(ctx, d)
+	return w.save(ctx, d)
 }
 
 // save records an attempt's result even while shutting down: a result left unsaved
-// keeps the delivery claimed until its lease runs out.
-func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) {
+// keeps the delivery claimed until its lease runs out, and its line stops there.
+func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) bool {
 	if err := w.store.Deliveries().Save(context.WithoutCancel(ctx), d); err != nil {
 		w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)
+		return false
 	}
+	return true
 }
 
 func (w *Webhooks) delivered(ctx context.Context, sub webhook.Subscription) {
@@ -241,22 +360,19 @@ func (w *Webhooks) undeliverable(ctx context.Context, sub webhook.Subscription, 
 
 // request signs the delivery for its subscription: WAREST's or Standard Webhooks'
 // scheme, with both secrets while a rotation overlaps.
-func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription) (webhook.Request, error) {
+func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription, to *recipient) (webhook.Request, error) {
 	e, err := w.store.Events().Get(ctx, d.EventID)
 	if err != nil {
 		return webhook.Request{}, err
 	}
-	info := webhook.SessionInfo{ID: d.SessionID, Label: d.SessionID}
-	sess, err := w.store.Sessions().Get(ctx, d.SessionID)
-	switch {
-	case err == nil:
-		info.Registry = sess.Owner()
-		if u, err := w.store.Users().GetByRegistry(ctx, sess.Owner()); err == nil {
-			info.Username = u.Username
+	if to.session == nil {
+		info, err := w.sessionInfo(ctx, d.SessionID)
+		if err != nil {
+			return webhook.Request{}, err
 		}
-	case !fault.Is(err, fault.KindNotFound):
-		return webhook.Request{}, err
+		to.session = &info
 	}
+	info := *to.session
 	alg := sub.Algorithm
 	if alg == 0 {
 		alg = w.cfg.Algorithm
@@ -266,4 +382,20 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.
 		Event: string(e.Type), EventID: e.ID, Data: e.Payload, SessionID: e.SessionID,
 		At: e.OccurredAt, SentAt: w.clock.Now(), Session: info, Attempt: d.Attempts + 1,
 	})
+}
+
+// sessionInfo identifies a session and its owner to the receiver.
+func (w *Webhooks) sessionInfo(ctx context.Context, sessionID string) (webhook.SessionInfo, error) {
+	info := webhook.SessionInfo{ID: sessionID, Label: sessionID}
+	sess, err := w.store.Sessions().Get(ctx, sessionID)
+	switch {
+	case err == nil:
+		info.Registry = sess.Owner()
+		if u, err := w.store.Users().GetByRegistry(ctx, sess.Owner()); err == nil {
+			info.Username = u.Username
+		}
+	case !fault.Is(err, fault.KindNotFound):
+		return webhook.SessionInfo{}, err
+	}
+	return info, nil
 }

@@ -170,6 +170,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 }
 
 // Event 2 is not attempted while event 1 is being retried; both arrive in order.
+// Claimed behind a failing event 1, events 2 and 3 are released without an attempt.
 func TestWebhooks_PerSessionOrderingAcrossRetries(t *testing.T) {
 	t.Parallel()
 	w := newHookWorld(t, hookOpts{})
@@ -196,6 +197,11 @@ func TestWebhooks_PerSessionOrderingAcrossRetries(t *testing.T) {
 	}
 	if d := w.deliveries(e1.ID)[0]; d.Attempts != 4 {
 		t.Fatalf("event one took %d attempts, want 4", d.Attempts)
+	}
+	for _, e := range []event.Envelope{e2, e3} {
+		if d := w.deliveries(e.ID)[0]; d.Attempts != 1 {
+			t.Fatalf("event %s took %d attempts, want 1", e.ID, d.Attempts)
+		}
 	}
 }
 

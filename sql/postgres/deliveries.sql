@@ -26,24 +26,56 @@ SELECT * FROM webhook_deliveries WHERE id = sqlc.arg(id);
 SELECT * FROM webhook_deliveries WHERE event_id = sqlc.arg(event_id) ORDER BY created_at, id;
 
 -- name: ClaimDueDeliveries :many
--- Leases due, unleased pending deliveries that are the oldest pending one of their
--- session, subscription and URL. SKIP LOCKED passes over rows another claimer is
--- leasing right now; a row it leased and committed meanwhile is re-checked after
--- locking (READ COMMITTED) and dropped, its locked_until now being in the future.
-WITH due AS (
-    SELECT d.id FROM webhook_deliveries d
-    WHERE d.status = 'pending' AND d.next_attempt_at <= sqlc.arg(now)
-      AND (d.locked_until IS NULL OR d.locked_until <= sqlc.arg(now))
-      AND NOT EXISTS (
-          SELECT 1 FROM webhook_deliveries o
-          WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
-            AND o.url = d.url AND o.seq < d.seq)
-    ORDER BY d.seq
-    LIMIT sqlc.arg(lim)
-    FOR UPDATE SKIP LOCKED
+-- Leases the runs of up to lines lines, oldest head first. heads walks the pending
+-- index one line at a time (a loose index scan); a line is claimable while its head
+-- is due and unleased, and its run is its next per_line pending deliveries up to the
+-- first one not due or leased. SKIP LOCKED passes over rows another claimer is
+-- leasing right now, and a row it leased and committed meanwhile is re-checked after
+-- locking (READ COMMITTED) and dropped, its locked_until now being in the future; kept
+-- then cuts each run at its first such gap, so a run is always a line's next
+-- deliveries in order.
+WITH RECURSIVE heads AS (
+    (SELECT session_id, subscription_id, url, seq, next_attempt_at, locked_until
+     FROM webhook_deliveries
+     WHERE status = 'pending'
+     ORDER BY session_id, subscription_id, url, seq
+     LIMIT 1)
+    UNION ALL
+    SELECT n.* FROM heads h CROSS JOIN LATERAL (
+        SELECT d.session_id, d.subscription_id, d.url, d.seq, d.next_attempt_at, d.locked_until
+        FROM webhook_deliveries d
+        WHERE d.status = 'pending'
+          AND (d.session_id, d.subscription_id, d.url) > (h.session_id, h.subscription_id, h.url)
+        ORDER BY d.session_id, d.subscription_id, d.url, d.seq
+        LIMIT 1) n
+), lines AS (
+    SELECT h.session_id, h.subscription_id, h.url, h.seq FROM heads h
+    WHERE h.next_attempt_at <= sqlc.arg(now)::timestamptz AND (h.locked_until IS NULL OR h.locked_until <= sqlc.arg(now)::timestamptz)
+    ORDER BY h.seq
+    LIMIT sqlc.arg(lines)::int
+), runs AS (
+    SELECT r.id, r.seq, l.seq AS head, bool_and(r.free) OVER (PARTITION BY l.seq ORDER BY r.seq) AS free
+    FROM lines l CROSS JOIN LATERAL (
+        SELECT d.id, d.seq,
+               d.next_attempt_at <= sqlc.arg(now)::timestamptz AND (d.locked_until IS NULL OR d.locked_until <= sqlc.arg(now)::timestamptz) AS free
+        FROM webhook_deliveries d
+        WHERE d.status = 'pending' AND d.session_id = l.session_id AND d.subscription_id = l.subscription_id
+          AND d.url = l.url AND d.seq >= l.seq
+        ORDER BY d.seq
+        LIMIT sqlc.arg(per_line)::int) r
+), locked AS MATERIALIZED (
+    SELECT d.id FROM webhook_deliveries d JOIN runs r ON r.id = d.id
+    WHERE r.free AND d.status = 'pending' AND d.next_attempt_at <= sqlc.arg(now)::timestamptz
+      AND (d.locked_until IS NULL OR d.locked_until <= sqlc.arg(now)::timestamptz)
+    FOR UPDATE OF d SKIP LOCKED
+), kept AS (
+    SELECT r.id FROM runs r
+    WHERE r.free AND NOT EXISTS (
+        SELECT 1 FROM runs g
+        WHERE g.head = r.head AND g.seq <= r.seq AND g.id NOT IN (SELECT id FROM locked))
 ), claimed AS (
     UPDATE webhook_deliveries w SET locked_until = sqlc.arg(locked_until)::timestamptz
-    FROM due WHERE w.id = due.id
+    FROM kept WHERE w.id = kept.id
     RETURNING w.*
 )
 SELECT * FROM claimed ORDER BY seq;

@@ -25,21 +25,55 @@ SELECT * FROM webhook_deliveries WHERE id = sqlc.arg(id);
 -- name: ListDeliveriesByEvent :many
 SELECT * FROM webhook_deliveries WHERE event_id = sqlc.arg(event_id) ORDER BY created_at, id;
 
--- name: ListClaimableDeliveries :many
--- Due, unleased pending deliveries that are the oldest pending one (by rowid, the
--- creation order) of their session, subscription and URL.
-SELECT d.* FROM webhook_deliveries d
-WHERE d.status = 'pending' AND d.next_attempt_at <= sqlc.arg(now)
-  AND (d.locked_until IS NULL OR d.locked_until <= sqlc.arg(now))
-  AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries o
-      WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
-        AND o.url = d.url AND o.rowid < d.rowid)
+-- name: ListClaimableLines :many
+-- The heads of up to lines lines that are due and unleased, oldest first. A line's
+-- head is its oldest pending delivery (rowid is the creation order); heads walks the
+-- pending index one line at a time (a loose index scan), probing for the next line
+-- per key column: SQLite ranges an index by only the first column of a row value
+-- compared with another table's.
+WITH RECURSIVE heads AS (
+    SELECT * FROM (
+        SELECT f.session_id, f.subscription_id, f.url, f.rowid + 0 AS head
+        FROM webhook_deliveries f INDEXED BY webhook_deliveries_pending_idx
+        WHERE f.status = 'pending'
+        ORDER BY f.session_id, f.subscription_id, f.url, f.rowid
+        LIMIT 1)
+    UNION ALL
+    SELECT d.session_id, d.subscription_id, d.url, d.rowid + 0 AS head
+    FROM heads h JOIN webhook_deliveries d ON d.rowid = COALESCE(
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id = h.session_id AND n.subscription_id = h.subscription_id
+           AND n.url > h.url
+         ORDER BY n.url, n.rowid
+         LIMIT 1),
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id = h.session_id AND n.subscription_id > h.subscription_id
+         ORDER BY n.subscription_id, n.url, n.rowid
+         LIMIT 1),
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id > h.session_id
+         ORDER BY n.session_id, n.subscription_id, n.url, n.rowid
+         LIMIT 1))
+)
+SELECT h.session_id, h.subscription_id, h.url, CAST(h.head AS INTEGER) AS head
+FROM heads h JOIN webhook_deliveries d ON d.rowid = h.head
+WHERE d.next_attempt_at <= sqlc.arg(now) AND (d.locked_until IS NULL OR d.locked_until <= sqlc.arg(now))
+ORDER BY h.head
+LIMIT sqlc.arg(lines);
+
+-- name: ListLineRun :many
+-- A line's next pending deliveries from its head on, in creation order.
+SELECT d.id, d.next_attempt_at, d.locked_until FROM webhook_deliveries d
+WHERE d.status = 'pending' AND d.session_id = sqlc.arg(session_id) AND d.subscription_id = sqlc.arg(subscription_id)
+  AND d.url = sqlc.arg(url) AND d.rowid >= CAST(sqlc.arg(head) AS INTEGER)
 ORDER BY d.rowid
 LIMIT sqlc.arg(lim);
 
 -- name: LeaseDeliveries :exec
 UPDATE webhook_deliveries SET locked_until = sqlc.arg(locked_until) WHERE id IN (sqlc.slice(ids));
+
+-- name: ListDeliveriesByID :many
+SELECT * FROM webhook_deliveries WHERE id IN (sqlc.slice(ids)) ORDER BY rowid;
 
 -- name: ListDeliveries :many
 -- Unset filters arrive as match-all values: NULL session_ids, empty strings and the

@@ -26,6 +26,9 @@ var webhookTests = []struct {
 	{"delivery/claim takes only the oldest pending delivery of a session's subscription", claimHeadOfLine},
 	{"delivery/claim takes at most limit", claimLimit},
 	{"delivery/concurrent claimers get disjoint sets covering every due delivery", claimConcurrent},
+	{"delivery/claim takes a line's next deliveries in order up to per line, oldest lines first", claimRuns},
+	{"delivery/a line's run stops at the first delivery not due or leased", claimRunStops},
+	{"delivery/concurrent claimers of runs get each delivery once and each line in order", claimRunsConcurrent},
 	{"delivery/list applies every filter newest first", deliveryList},
 
 	{"event/list after for returns later events of the given sessions only", eventListAfterFor},
@@ -58,9 +61,24 @@ func createDeliveries(t *testing.T, s ports.Store, ds ...webhook.Delivery) {
 	}
 }
 
+// claimIDs claims the heads of up to limit lines.
 func claimIDs(t *testing.T, s ports.Store, now time.Time, limit int) []string {
 	t.Helper()
-	return deliveryIDs(t)(s.Deliveries().ClaimDue(t.Context(), now, lease, limit))
+	return claimRunIDs(t, s, now, limit, 1)
+}
+
+func claimRunIDs(t *testing.T, s ports.Store, now time.Time, lines, perLine int) []string {
+	t.Helper()
+	return deliveryIDs(t)(s.Deliveries().ClaimDue(t.Context(), now, lease, lines, perLine))
+}
+
+// settle saves deliveries as delivered, which moves their lines on.
+func settle(t *testing.T, s ports.Store, ds ...webhook.Delivery) {
+	t.Helper()
+	for _, d := range ds {
+		webhook.DefaultPolicy.Record(&d, webhook.Outcome{HTTPStatus: 200}, at(2))
+		must(t, s.Deliveries().Save(t.Context(), d))
+	}
 }
 
 func claimDue(t *testing.T, s ports.Store) {
@@ -87,13 +105,13 @@ func claimLease(t *testing.T, s ports.Store) {
 	d.RetryFrom = at(-5)
 	createDeliveries(t, s, d)
 
-	got, err := s.Deliveries().ClaimDue(ctx, at(1), 10*time.Second, 10)
+	got, err := s.Deliveries().ClaimDue(ctx, at(1), 10*time.Second, 10, 1)
 	must(t, err)
 	equal(t, len(got), 1)
 	equal(t, normDelivery(got[0]), normDelivery(d))
 	equal(t, claimIDs(t, s, at(5), 10), []string{})
 	// The lease ends at 1s+10s: from then on the delivery is free again.
-	equal(t, deliveryIDs(t)(s.Deliveries().ClaimDue(ctx, at(11), 10*time.Second, 10)), []string{"d1"})
+	equal(t, deliveryIDs(t)(s.Deliveries().ClaimDue(ctx, at(11), 10*time.Second, 10, 1)), []string{"d1"})
 	equal(t, claimIDs(t, s, at(12), 10), []string{})
 
 	webhook.Policy{Base: time.Second}.Record(&d, webhook.Outcome{HTTPStatus: 503}, at(12))
@@ -141,7 +159,7 @@ func claimConcurrent(t *testing.T, s ports.Store) {
 	var got []string
 	run(t, claimers, func(int) error {
 		for {
-			claimed, err := s.Deliveries().ClaimDue(t.Context(), at(1), lease, 3)
+			claimed, err := s.Deliveries().ClaimDue(t.Context(), at(1), lease, 3, 1)
 			if err != nil || len(claimed) == 0 {
 				return err
 			}
@@ -155,6 +173,87 @@ func claimConcurrent(t *testing.T, s ports.Store) {
 	slices.Sort(got)
 	equal(t, got, want) // every delivery once: disjoint and complete
 	equal(t, claimIDs(t, s, at(1), 10), []string{})
+}
+
+func claimRuns(t *testing.T, s ports.Store) {
+	a := func(id string) webhook.Delivery { return lineDelivery(id, "s1", "sub-a", "https://a.test", at(0)) }
+	b := func(id string) webhook.Delivery { return lineDelivery(id, "s1", "sub-b", "https://a.test", at(0)) }
+	a1, a2 := a("a1"), a("a2")
+	createDeliveries(t, s, a1, b("b1"), a2, a("a3"), b("b2"), a("a4"))
+
+	equal(t, claimRunIDs(t, s, at(1), 1, 2), []string{"a1", "a2"})
+	// Line a is leased from its head on; line b comes back whole, in order.
+	equal(t, claimRunIDs(t, s, at(1), 10, 3), []string{"b1", "b2"})
+	equal(t, claimRunIDs(t, s, at(1), 10, 3), []string{})
+	settle(t, s, a1, a2)
+	equal(t, claimRunIDs(t, s, at(1), 10, 3), []string{"a3", "a4"})
+}
+
+func claimRunStops(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	a := func(id string, next int) webhook.Delivery {
+		return lineDelivery(id, "s1", "sub-a", "https://a.test", at(next))
+	}
+	b := func(id string) webhook.Delivery { return lineDelivery(id, "s1", "sub-b", "https://a.test", at(0)) }
+	a1, a2, b1 := a("a1", 0), a("a2", 0), b("b1")
+	createDeliveries(t, s, a1, a2, a("a3", 50), a("a4", 0), b1, b("b2"), b("b3"))
+
+	// a3 is not due yet: line a stops before it, and a4 waits behind it.
+	equal(t, claimRunIDs(t, s, at(10), 10, 3), []string{"a1", "a2", "b1", "b2", "b3"})
+	settle(t, s, a1, a2)
+	// b1 is released unattempted while b2 and b3 stay leased: b1 alone is claimable.
+	must(t, s.Deliveries().Save(ctx, b1))
+	equal(t, claimRunIDs(t, s, at(10), 10, 3), []string{"b1"})
+	equal(t, claimRunIDs(t, s, at(50), 10, 3), []string{"a3", "a4"})
+}
+
+func claimRunsConcurrent(t *testing.T, s ports.Store) {
+	const lines, perLine, claimers = 6, 10, 8
+	want := map[string][]string{}
+	for i := range lines * perLine {
+		sub := fmt.Sprintf("sub-%d", i%lines)
+		d := lineDelivery(fmt.Sprintf("d%02d", i), fmt.Sprintf("s%d", i%2), sub, "https://a.test", at(0))
+		createDeliveries(t, s, d)
+		want[sub] = append(want[sub], d.ID)
+	}
+	var mu sync.Mutex
+	got := map[string][]string{}
+	total := 0
+	deadline := time.Now().Add(20 * time.Second)
+	run(t, claimers, func(int) error {
+		for {
+			mu.Lock()
+			claimedSoFar := total
+			mu.Unlock()
+			if claimedSoFar == lines*perLine {
+				return nil
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("claimed %d of %d deliveries", claimedSoFar, lines*perLine)
+			}
+			claimed, err := s.Deliveries().ClaimDue(t.Context(), at(1), lease, 2, 3)
+			if err != nil {
+				return err
+			}
+			// Recorded before being saved: a line's next run is claimable only after.
+			mu.Lock()
+			for _, d := range claimed {
+				got[d.SubscriptionID] = append(got[d.SubscriptionID], d.ID)
+			}
+			total += len(claimed)
+			mu.Unlock()
+			if len(claimed) == 0 {
+				time.Sleep(time.Millisecond)
+			}
+			for _, d := range claimed {
+				webhook.DefaultPolicy.Record(&d, webhook.Outcome{HTTPStatus: 200}, at(2))
+				if err := s.Deliveries().Save(t.Context(), d); err != nil {
+					return err
+				}
+			}
+		}
+	})
+	equal(t, got, want) // every delivery once, each line in creation order
 }
 
 func deliveryList(t *testing.T, s ports.Store) {

@@ -11,20 +11,48 @@ import (
 )
 
 const claimDueDeliveries = `-- name: ClaimDueDeliveries :many
-WITH due AS (
-    SELECT d.id FROM webhook_deliveries d
-    WHERE d.status = 'pending' AND d.next_attempt_at <= $1
-      AND (d.locked_until IS NULL OR d.locked_until <= $1)
-      AND NOT EXISTS (
-          SELECT 1 FROM webhook_deliveries o
-          WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
-            AND o.url = d.url AND o.seq < d.seq)
-    ORDER BY d.seq
-    LIMIT $2
-    FOR UPDATE SKIP LOCKED
+WITH RECURSIVE heads AS (
+    (SELECT session_id, subscription_id, url, seq, next_attempt_at, locked_until
+     FROM webhook_deliveries
+     WHERE status = 'pending'
+     ORDER BY session_id, subscription_id, url, seq
+     LIMIT 1)
+    UNION ALL
+    SELECT n.session_id, n.subscription_id, n.url, n.seq, n.next_attempt_at, n.locked_until FROM heads h CROSS JOIN LATERAL (
+        SELECT d.session_id, d.subscription_id, d.url, d.seq, d.next_attempt_at, d.locked_until
+        FROM webhook_deliveries d
+        WHERE d.status = 'pending'
+          AND (d.session_id, d.subscription_id, d.url) > (h.session_id, h.subscription_id, h.url)
+        ORDER BY d.session_id, d.subscription_id, d.url, d.seq
+        LIMIT 1) n
+), lines AS (
+    SELECT h.session_id, h.subscription_id, h.url, h.seq FROM heads h
+    WHERE h.next_attempt_at <= $1::timestamptz AND (h.locked_until IS NULL OR h.locked_until <= $1::timestamptz)
+    ORDER BY h.seq
+    LIMIT $2::int
+), runs AS (
+    SELECT r.id, r.seq, l.seq AS head, bool_and(r.free) OVER (PARTITION BY l.seq ORDER BY r.seq) AS free
+    FROM lines l CROSS JOIN LATERAL (
+        SELECT d.id, d.seq,
+               d.next_attempt_at <= $1::timestamptz AND (d.locked_until IS NULL OR d.locked_until <= $1::timestamptz) AS free
+        FROM webhook_deliveries d
+        WHERE d.status = 'pending' AND d.session_id = l.session_id AND d.subscription_id = l.subscription_id
+          AND d.url = l.url AND d.seq >= l.seq
+        ORDER BY d.seq
+        LIMIT $3::int) r
+), locked AS MATERIALIZED (
+    SELECT d.id FROM webhook_deliveries d JOIN runs r ON r.id = d.id
+    WHERE r.free AND d.status = 'pending' AND d.next_attempt_at <= $1::timestamptz
+      AND (d.locked_until IS NULL OR d.locked_until <= $1::timestamptz)
+    FOR UPDATE OF d SKIP LOCKED
+), kept AS (
+    SELECT r.id FROM runs r
+    WHERE r.free AND NOT EXISTS (
+        SELECT 1 FROM runs g
+        WHERE g.head = r.head AND g.seq <= r.seq AND g.id NOT IN (SELECT id FROM locked))
 ), claimed AS (
-    UPDATE webhook_deliveries w SET locked_until = $3::timestamptz
-    FROM due WHERE w.id = due.id
+    UPDATE webhook_deliveries w SET locked_until = $4::timestamptz
+    FROM kept WHERE w.id = kept.id
     RETURNING w.id, w.event_id, w.session_id, w.url, w.status, w.attempts, w.next_attempt_at, w.last_error, w.last_status, w.created_at, w.updated_at, w.subscription_id, w.retry_from, w.locked_until, w.seq
 )
 SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, updated_at, subscription_id, retry_from, locked_until, seq FROM claimed ORDER BY seq
@@ -32,7 +60,8 @@ SELECT id, event_id, session_id, url, status, attempts, next_attempt_at, last_er
 
 type ClaimDueDeliveriesParams struct {
 	Now         time.Time
-	Lim         int32
+	Lines       int32
+	PerLine     int32
 	LockedUntil time.Time
 }
 
@@ -54,12 +83,21 @@ type ClaimDueDeliveriesRow struct {
 	Seq            int64
 }
 
-// Leases due, unleased pending deliveries that are the oldest pending one of their
-// session, subscription and URL. SKIP LOCKED passes over rows another claimer is
-// leasing right now; a row it leased and committed meanwhile is re-checked after
-// locking (READ COMMITTED) and dropped, its locked_until now being in the future.
+// Leases the runs of up to lines lines, oldest head first. heads walks the pending
+// index one line at a time (a loose index scan); a line is claimable while its head
+// is due and unleased, and its run is its next per_line pending deliveries up to the
+// first one not due or leased. SKIP LOCKED passes over rows another claimer is
+// leasing right now, and a row it leased and committed meanwhile is re-checked after
+// locking (READ COMMITTED) and dropped, its locked_until now being in the future; kept
+// then cuts each run at its first such gap, so a run is always a line's next
+// deliveries in order.
 func (q *Queries) ClaimDueDeliveries(ctx context.Context, arg ClaimDueDeliveriesParams) ([]ClaimDueDeliveriesRow, error) {
-	rows, err := q.db.Query(ctx, claimDueDeliveries, arg.Now, arg.Lim, arg.LockedUntil)
+	rows, err := q.db.Query(ctx, claimDueDeliveries,
+		arg.Now,
+		arg.Lines,
+		arg.PerLine,
+		arg.LockedUntil,
+	)
 	if err != nil {
 		return nil, err
 	}

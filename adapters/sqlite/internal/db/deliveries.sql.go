@@ -112,49 +112,69 @@ func (q *Queries) LeaseDeliveries(ctx context.Context, arg LeaseDeliveriesParams
 	return err
 }
 
-const listClaimableDeliveries = `-- name: ListClaimableDeliveries :many
-SELECT d.id, d.event_id, d.session_id, d.subscription_id, d.url, d.status, d.attempts, d.next_attempt_at, d.last_error, d.last_status, d.created_at, d.retry_from, d.updated_at, d.locked_until FROM webhook_deliveries d
-WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
-  AND (d.locked_until IS NULL OR d.locked_until <= ?1)
-  AND NOT EXISTS (
-      SELECT 1 FROM webhook_deliveries o
-      WHERE o.session_id = d.session_id AND o.subscription_id = d.subscription_id AND o.status = 'pending'
-        AND o.url = d.url AND o.rowid < d.rowid)
-ORDER BY d.rowid
+const listClaimableLines = `-- name: ListClaimableLines :many
+WITH RECURSIVE heads AS (
+    SELECT session_id, subscription_id, url, head FROM (
+        SELECT f.session_id, f.subscription_id, f.url, f.rowid + 0 AS head
+        FROM webhook_deliveries f INDEXED BY webhook_deliveries_pending_idx
+        WHERE f.status = 'pending'
+        ORDER BY f.session_id, f.subscription_id, f.url, f.rowid
+        LIMIT 1)
+    UNION ALL
+    SELECT d.session_id, d.subscription_id, d.url, d.rowid + 0 AS head
+    FROM heads h JOIN webhook_deliveries d ON d.rowid = COALESCE(
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id = h.session_id AND n.subscription_id = h.subscription_id
+           AND n.url > h.url
+         ORDER BY n.url, n.rowid
+         LIMIT 1),
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id = h.session_id AND n.subscription_id > h.subscription_id
+         ORDER BY n.subscription_id, n.url, n.rowid
+         LIMIT 1),
+        (SELECT n.rowid FROM webhook_deliveries n INDEXED BY webhook_deliveries_pending_idx
+         WHERE n.status = 'pending' AND n.session_id > h.session_id
+         ORDER BY n.session_id, n.subscription_id, n.url, n.rowid
+         LIMIT 1))
+)
+SELECT h.session_id, h.subscription_id, h.url, CAST(h.head AS INTEGER) AS head
+FROM heads h JOIN webhook_deliveries d ON d.rowid = h.head
+WHERE d.next_attempt_at <= ?1 AND (d.locked_until IS NULL OR d.locked_until <= ?1)
+ORDER BY h.head
 LIMIT ?2
 `
 
-type ListClaimableDeliveriesParams struct {
-	Now int64
-	Lim int64
+type ListClaimableLinesParams struct {
+	Now   int64
+	Lines int64
 }
 
-// Due, unleased pending deliveries that are the oldest pending one (by rowid, the
-// creation order) of their session, subscription and URL.
-func (q *Queries) ListClaimableDeliveries(ctx context.Context, arg ListClaimableDeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.QueryContext(ctx, listClaimableDeliveries, arg.Now, arg.Lim)
+type ListClaimableLinesRow struct {
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Head           int64
+}
+
+// The heads of up to lines lines that are due and unleased, oldest first. A line's
+// head is its oldest pending delivery (rowid is the creation order); heads walks the
+// pending index one line at a time (a loose index scan), probing for the next line
+// per key column: SQLite ranges an index by only the first column of a row value
+// compared with another table's.
+func (q *Queries) ListClaimableLines(ctx context.Context, arg ListClaimableLinesParams) ([]ListClaimableLinesRow, error) {
+	rows, err := q.db.QueryContext(ctx, listClaimableLines, arg.Now, arg.Lines)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []WebhookDelivery{}
+	items := []ListClaimableLinesRow{}
 	for rows.Next() {
-		var i WebhookDelivery
+		var i ListClaimableLinesRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.EventID,
 			&i.SessionID,
 			&i.SubscriptionID,
 			&i.Url,
-			&i.Status,
-			&i.Attempts,
-			&i.NextAttemptAt,
-			&i.LastError,
-			&i.LastStatus,
-			&i.CreatedAt,
-			&i.RetryFrom,
-			&i.UpdatedAt,
-			&i.LockedUntil,
+			&i.Head,
 		); err != nil {
 			return nil, err
 		}
@@ -269,6 +289,110 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 			&i.UpdatedAt,
 			&i.LockedUntil,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDeliveriesByID = `-- name: ListDeliveriesByID :many
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries WHERE id IN (/*SLICE:ids*/?) ORDER BY rowid
+`
+
+func (q *Queries) ListDeliveriesByID(ctx context.Context, ids []string) ([]WebhookDelivery, error) {
+	query := listDeliveriesByID
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WebhookDelivery{}
+	for rows.Next() {
+		var i WebhookDelivery
+		if err := rows.Scan(
+			&i.ID,
+			&i.EventID,
+			&i.SessionID,
+			&i.SubscriptionID,
+			&i.Url,
+			&i.Status,
+			&i.Attempts,
+			&i.NextAttemptAt,
+			&i.LastError,
+			&i.LastStatus,
+			&i.CreatedAt,
+			&i.RetryFrom,
+			&i.UpdatedAt,
+			&i.LockedUntil,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listLineRun = `-- name: ListLineRun :many
+SELECT d.id, d.next_attempt_at, d.locked_until FROM webhook_deliveries d
+WHERE d.status = 'pending' AND d.session_id = ?1 AND d.subscription_id = ?2
+  AND d.url = ?3 AND d.rowid >= CAST(?4 AS INTEGER)
+ORDER BY d.rowid
+LIMIT ?5
+`
+
+type ListLineRunParams struct {
+	SessionID      string
+	SubscriptionID string
+	Url            string
+	Head           int64
+	Lim            int64
+}
+
+type ListLineRunRow struct {
+	ID            string
+	NextAttemptAt int64
+	LockedUntil   sql.NullInt64
+}
+
+// A line's next pending deliveries from its head on, in creation order.
+func (q *Queries) ListLineRun(ctx context.Context, arg ListLineRunParams) ([]ListLineRunRow, error) {
+	rows, err := q.db.QueryContext(ctx, listLineRun,
+		arg.SessionID,
+		arg.SubscriptionID,
+		arg.Url,
+		arg.Head,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListLineRunRow{}
+	for rows.Next() {
+		var i ListLineRunRow
+		if err := rows.Scan(&i.ID, &i.NextAttemptAt, &i.LockedUntil); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
