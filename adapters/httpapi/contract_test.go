@@ -41,7 +41,7 @@ var undocumentedStatuses = map[string][]string{
 // specFixes repair reference inconsistencies before loading (see messages_test.go).
 var specFixes []func(spec map[string]any)
 
-// loadReference loads the reference contract from ../shared beside the repository.
+// loadReference loads the reference contract kept in test/testdata.
 func loadReference(t *testing.T) routers.Router {
 	t.Helper()
 	dir, err := os.Getwd()
@@ -58,10 +58,10 @@ func loadReference(t *testing.T) routers.Router {
 		}
 		dir = parent
 	}
-	path := filepath.Join(dir, "..", "shared", "reference", "warest-openapi-1.3.42.yaml")
+	path := filepath.Join(dir, "test", "testdata", "warest-openapi-1.3.42.yaml")
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("reference contract missing: %v (check out the shared reference beside the repository, at ../shared)", err)
+		t.Fatalf("reference contract missing: %v", err)
 	}
 	var spec map[string]any
 	if err := yaml.Unmarshal(raw, &spec); err != nil {
