@@ -36,6 +36,7 @@ type loginInput struct {
 		_        struct{} `additionalProperties:"true"`
 		Username string   `json:"username" minLength:"1" doc:"matched ignoring case"`
 		Password string   `json:"password" minLength:"1"`
+		Next     string   `json:"next,omitempty" doc:"where the login page goes next; only a path on this site is kept (see redirect)"`
 	}
 }
 
@@ -47,6 +48,7 @@ type loginResult struct {
 	Username  string `json:"username"`
 	Registry  string `json:"registry"`
 	ExpiresAt string `json:"expiresAt" doc:"when the login session ends"`
+	Redirect  string `json:"redirect" doc:"next when it is a path on this site, else /docs"`
 }
 
 type loginOutput struct {
@@ -67,7 +69,7 @@ func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, err
 	return &loginOutput{
 		SetCookie: h.docsCookie(cookie, int(ttl.Seconds())),
 		Body: loginResult{APIKey: res.Key, Role: string(u.Role), IsAdmin: u.IsAdmin(), Username: u.Username, Registry: u.Registry,
-			ExpiresAt: isoTime(*k.ExpiresAt)},
+			ExpiresAt: isoTime(*k.ExpiresAt), Redirect: localPath(in.Body.Next)},
 	}, nil
 }
 

@@ -14,6 +14,7 @@ type loginBody struct {
 	APIKey    string `json:"apiKey"`
 	Username  string `json:"username"`
 	ExpiresAt string `json:"expiresAt"`
+	Redirect  string `json:"redirect"`
 }
 
 // login logs in as name and returns the body and the docs cookie.
@@ -202,6 +203,38 @@ func TestKeysShowWhenTheyWereLastUsed(t *testing.T) {
 		if k.Kind == "login" && k.LastUsedAt == nil {
 			t.Fatalf("the docs cookie's use was not recorded: %+v", k)
 		}
+	}
+}
+
+func TestLoginGoesBackOnlyToPathsOnThisSite(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	a.user(t, "alice")
+	for next, want := range map[string]string{
+		"":                     "/docs",
+		"/docs":                "/docs",
+		"/docs/openapi.json":   "/docs/openapi.json",
+		"/%09/evil.example":    "/docs",
+		"/\t/evil.example":     "/docs", // what the login page sends for ?next=/%09/evil.example
+		"//evil.example":       "/docs",
+		"/\\evil.example":      "/docs",
+		"https://evil.example": "/docs",
+		"/%2F%2Fevil.example":  "/docs",
+		"javascript:alert(1)":  "/docs",
+	} {
+		login, _ := a.login(t, "alice", "password-alice", map[string]string{"next": next})
+		if login.Redirect != want {
+			t.Errorf("next %q: redirect %q, want %q", next, login.Redirect, want)
+		}
+	}
+	// The page the docs guard sends a browser to carries the guarded path, which the
+	// login gives back.
+	r := a.do(t, http.MethodGet, "/docs", "", nil, header("Accept", "text/html"))
+	if r.code != http.StatusSeeOther || r.hdr.Get("Location") != "/login?next=%2Fdocs" {
+		t.Fatalf("docs guard %d %s", r.code, r.hdr.Get("Location"))
+	}
+	if login, _ := a.login(t, "alice", "password-alice", map[string]string{"next": "/docs"}); login.Redirect != "/docs" {
+		t.Fatalf("redirect %q", login.Redirect)
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 )
 
 // Issue 9: logout ends the login session (key and cookie), logins expire and do not
-// pile up permanent keys, session ids are path-safe and unique ignoring case,
-// usernames too.
+// pile up permanent keys, the login sends browsers back only to this site, session
+// ids are path-safe and unique ignoring case, usernames too.
 func TestAuthOnSQLite(t *testing.T) {
 	t.Parallel()
 	runAuth(t, startServer(t, map[string]string{"WAREST_LOGIN_TTL_MS": "3000"}))
@@ -30,6 +30,7 @@ type loginAnswer struct {
 	APIKey    string `json:"apiKey"`
 	Username  string `json:"username"`
 	ExpiresAt string `json:"expiresAt"`
+	Redirect  string `json:"redirect"`
 	cookie    *http.Cookie
 }
 
@@ -170,6 +171,14 @@ func runAuth(t *testing.T, s *server) {
 	}
 	if status != 200 || permanent != 1 || live != 10 || len(env.Results) > 12 {
 		t.Fatalf("%d keys: %d permanent, %d live logins (%d)", len(env.Results), permanent, live, status)
+	}
+
+	// The login gives back only paths on this site.
+	for next, want := range map[string]string{"/docs/openapi.json": "/docs/openapi.json", "/\t/evil.example": "/docs",
+		"//evil.example": "/docs", "/%2F%2Fevil.example": "/docs", "https://evil.example": "/docs"} {
+		if got := s.login("alice", "alice-password", next).Redirect; got != want {
+			t.Errorf("next %q: redirect %q, want %q", next, got, want)
+		}
 	}
 
 	// Session ids: path-safe alphabet, unique ignoring case, looked up exactly.
