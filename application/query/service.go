@@ -26,7 +26,7 @@ func New(store ports.Store, transport ports.Transport, clock ports.Clock) *Servi
 }
 
 // Authenticate resolves an API key to its caller. Unknown, revoked and expired keys
-// are indistinguishable to the client. It records the key's use (see use).
+// are indistinguishable to the client. It records the key's use (see principal).
 func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Principal, error) {
 	plainKey = strings.TrimSpace(plainKey)
 	if plainKey == "" {
@@ -45,7 +45,7 @@ func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Pr
 
 // Principal re-resolves the caller behind a key id (a signed docs cookie names one
 // instead of holding the key): a revoked or expired key or a removed user no longer
-// authenticates. It records the key's use (see use).
+// authenticates. It records the key's use (see principal).
 func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.Principal, error) {
 	keys, err := s.store.APIKeys().ListByUser(ctx, userID)
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
