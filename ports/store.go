@@ -43,6 +43,9 @@ type Store interface {
 
 // SessionRepository stores Session aggregates.
 type SessionRepository interface {
+	// Create answers KindConflict with ReasonSessionExists for an id that exists,
+	// even in another case: ids are unique ignoring case. Every other method
+	// matches the exact id.
 	Create(ctx context.Context, s *session.Session) error
 	Get(ctx context.Context, id string) (*session.Session, error)
 	// Update reads, lets fn modify, and writes back in one transaction.
@@ -58,6 +61,8 @@ type SessionRepository interface {
 type UserRepository interface {
 	Create(ctx context.Context, u account.User) error
 	Get(ctx context.Context, id string) (account.User, error)
+	// GetByUsername matches ignoring case: usernames are unique ignoring case, and
+	// Create answers KindConflict for one that differs from another only in case.
 	GetByUsername(ctx context.Context, username string) (account.User, error)
 	GetByRegistry(ctx context.Context, registry string) (account.User, error)
 	// Update replaces password hash and role of an existing user.
@@ -72,6 +77,11 @@ type APIKeyRepository interface {
 	GetByHash(ctx context.Context, hash string) (account.APIKey, error)
 	ListByUser(ctx context.Context, userID string) ([]account.APIKey, error)
 	Revoke(ctx context.Context, id string, at time.Time) error
+	// Touch records a use of key id at at in LastUsedAt; an older at never replaces
+	// a newer one, and an unknown id is no error.
+	Touch(ctx context.Context, id string, at time.Time) error
+	// DeleteEndedLogins deletes userID's login keys that are revoked or expired at now.
+	DeleteEndedLogins(ctx context.Context, userID string, now time.Time) error
 }
 
 // MessageRepository stores outbound messages; it is also the durable send queue.

@@ -5,14 +5,18 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/fault"
 )
 
 func (h *handlers) registerAccounts() {
 	register(h, route{id: "postAuthLogin", method: http.MethodPost, path: "/api/auth/login", tag: "Auth",
-		summary: "Log in: issues a new API key (other keys stay valid) and sets the docs cookie"}, h.login)
+		summary: "Log in: starts a login session (a key that expires; other keys stay valid) and sets the docs cookie"}, h.login)
 	register(h, route{id: "postAuthLogout", method: http.MethodPost, path: "/api/auth/logout", tag: "Auth",
-		summary: "Clear the docs cookie"}, h.logout)
+		summary: "Log out: ends the login session of the key or docs cookie sent, and clears the cookie",
+		before:  huma.Middlewares{withCredentials}}, h.logout)
 
 	const tag = "Accounts"
 	user := func(id, method, path, summary string) route {
@@ -30,18 +34,21 @@ func (h *handlers) registerAccounts() {
 type loginInput struct {
 	Body struct {
 		_        struct{} `additionalProperties:"true"`
-		Username string   `json:"username" minLength:"1"`
+		Username string   `json:"username" minLength:"1" doc:"matched ignoring case"`
 		Password string   `json:"password" minLength:"1"`
+		Next     string   `json:"next,omitempty" doc:"where the login page goes next; only a path on this site is kept (see redirect)"`
 	}
 }
 
 // loginResult is plain JSON, not the envelope, as WAREST's login answers.
 type loginResult struct {
-	APIKey   string `json:"apiKey"`
-	Role     string `json:"role" enum:"admin,user"`
-	IsAdmin  bool   `json:"isAdmin"`
-	Username string `json:"username"`
-	Registry string `json:"registry"`
+	APIKey    string `json:"apiKey" doc:"the login session's key, valid until expiresAt or logout"`
+	Role      string `json:"role" enum:"admin,user"`
+	IsAdmin   bool   `json:"isAdmin"`
+	Username  string `json:"username"`
+	Registry  string `json:"registry"`
+	ExpiresAt string `json:"expiresAt" doc:"when the login session ends"`
+	Redirect  string `json:"redirect" doc:"next when it is a path on this site, else /docs"`
 }
 
 type loginOutput struct {
@@ -50,19 +57,19 @@ type loginOutput struct {
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, error) {
-	u, key, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
+	res, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
-	// The cookie names the new key by id; resolving it gives that id.
-	p, err := h.q.Authenticate(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	exp := time.Now().Add(docsCookieTTL)
+	u, k := res.User, res.Session
+	// The cookie names the login session and lasts as long; the store decides when
+	// it ends (expiry, logout), the cookie's own expiry only bounds the browser's copy.
+	ttl := k.ExpiresAt.Sub(k.CreatedAt)
+	cookie := h.cookies.sign(account.Principal{User: u, KeyID: k.ID}, time.Now().Add(ttl))
 	return &loginOutput{
-		SetCookie: h.docsCookie(h.cookies.sign(p, exp), int(docsCookieTTL.Seconds())),
-		Body:      loginResult{APIKey: key, Role: string(u.Role), IsAdmin: u.IsAdmin(), Username: u.Username, Registry: u.Registry},
+		SetCookie: h.docsCookie(cookie, int(ttl.Seconds())),
+		Body: loginResult{APIKey: res.Key, Role: string(u.Role), IsAdmin: u.IsAdmin(), Username: u.Username, Registry: u.Registry,
+			ExpiresAt: isoTime(*k.ExpiresAt), Redirect: localPath(in.Body.Next)},
 	}, nil
 }
 
@@ -73,7 +80,26 @@ type logoutOutput struct {
 	}
 }
 
-func (h *handlers) logout(context.Context, *struct{}) (*logoutOutput, error) {
+// logout ends the login session behind each credential sent: the key a login
+// returned, and the one the docs cookie names. Invalid or missing credentials end
+// nothing and still clear the cookie, as WAREST's logout always answers ok.
+func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, error) {
+	c := credentialsFrom(ctx)
+	for _, resolve := range []func() (account.Principal, error){
+		func() (account.Principal, error) { return h.q.Authenticate(ctx, c.key) },
+		func() (account.Principal, error) { return h.cookiePrincipal(ctx, c.cookie) },
+	} {
+		p, err := resolve()
+		if fault.Is(err, fault.KindUnauthorized) {
+			continue
+		}
+		if err == nil {
+			err = h.cmd.Logout(ctx, p)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	out := &logoutOutput{SetCookie: h.docsCookie("", -1)}
 	out.Body.OK = true
 	return out, nil
@@ -124,25 +150,27 @@ func (h *handlers) createUser(ctx context.Context, in *createUserInput) (*Respon
 type keyDTO struct {
 	ID         string  `json:"id"`
 	UserID     string  `json:"userId"`
+	Kind       string  `json:"kind" enum:"api,login" doc:"api: permanent until revoked; login: a login session, ends at expiresAt or logout"`
 	Name       string  `json:"name"`
 	Prefix     string  `json:"prefix" doc:"first characters of the key, to tell keys apart"`
 	Key        string  `json:"key,omitempty" doc:"the key itself, returned only when it is issued"`
 	CreatedAt  string  `json:"createdAt"`
+	ExpiresAt  *string `json:"expiresAt" doc:"login sessions only"`
 	RevokedAt  *string `json:"revokedAt"`
-	LastUsedAt *string `json:"lastUsedAt"`
+	LastUsedAt *string `json:"lastUsedAt" doc:"last use, recorded at most once a minute"`
 }
 
 func toKeyDTO(k account.APIKey) keyDTO {
-	d := keyDTO{ID: k.ID, UserID: k.UserID, Name: k.Name, Prefix: k.Prefix, CreatedAt: isoTime(k.CreatedAt)}
-	if k.RevokedAt != nil {
-		v := isoTime(*k.RevokedAt)
-		d.RevokedAt = &v
+	return keyDTO{ID: k.ID, UserID: k.UserID, Kind: string(k.Kind), Name: k.Name, Prefix: k.Prefix, CreatedAt: isoTime(k.CreatedAt),
+		ExpiresAt: isoTimePtr(k.ExpiresAt), RevokedAt: isoTimePtr(k.RevokedAt), LastUsedAt: isoTimePtr(k.LastUsedAt)}
+}
+
+func isoTimePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
 	}
-	if k.LastUsedAt != nil {
-		v := isoTime(*k.LastUsedAt)
-		d.LastUsedAt = &v
-	}
-	return d
+	v := isoTime(*t)
+	return &v
 }
 
 // UserPath selects a user by id in the path.

@@ -149,7 +149,8 @@ type route struct {
 	status                         int   // default success status when not 200
 	also                           []int // other statuses answered with the success body (202, 207, 503…)
 	errors                         []int
-	maxBody                        int64 // body limit when not JSONLimit (media uploads)
+	maxBody                        int64            // body limit when not JSONLimit (media uploads)
+	before                         huma.Middlewares // run before the handler, after auth and limits
 }
 
 // register adds an operation with its auth middleware and documented responses.
@@ -164,6 +165,7 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.limitMiddleware(h.api, quotaRoute(r.path))}
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
 	}
+	op.Middlewares = append(op.Middlewares, r.before...)
 	op.Errors = append(op.Errors, http.StatusInternalServerError)
 	if len(r.also) > 0 {
 		body, _ := reflect.TypeFor[O]().FieldByName("Body")

@@ -74,13 +74,29 @@ func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context,
 	}
 }
 
-// The docs cookie names a key instead of holding it (WAREST stores the raw key):
-// "<userID>.<keyID>.<expiryUnix>.<HMAC-SHA256>", re-checked against the store on
-// every use so revoking the key also ends the docs login.
-const (
-	docsCookie    = "WAREST_DOCS_SESSION"
-	docsCookieTTL = 14 * 24 * time.Hour
-)
+// credentials are what a request presents, unchecked.
+type credentials struct{ key, cookie string }
+
+type credentialsKey struct{}
+
+// withCredentials hands a public operation the key and docs cookie sent with it.
+func withCredentials(ctx huma.Context, next func(huma.Context)) {
+	c := credentials{key: apiKeyFrom(ctx.Header, ctx.Query)}
+	if ck, err := huma.ReadCookie(ctx, docsCookie); err == nil {
+		c.cookie = ck.Value
+	}
+	next(huma.WithValue(ctx, credentialsKey{}, c))
+}
+
+func credentialsFrom(ctx context.Context) credentials {
+	c, _ := ctx.Value(credentialsKey{}).(credentials)
+	return c
+}
+
+// The docs cookie names a login session instead of holding its key (WAREST stores
+// the raw key): "<userID>.<keyID>.<expiryUnix>.<HMAC-SHA256>", re-checked against
+// the store on every use so logout, revocation and expiry also end the docs login.
+const docsCookie = "WAREST_DOCS_SESSION"
 
 type cookieSigner struct{ secret []byte }
 
@@ -145,10 +161,15 @@ func (h *handlers) docsAllowed(r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	userID, keyID, ok := h.cookies.verify(c.Value, time.Now())
-	if !ok {
-		return false
-	}
-	_, err = h.q.Principal(ctx, userID, keyID)
+	_, err = h.cookiePrincipal(ctx, c.Value)
 	return err == nil
+}
+
+// cookiePrincipal resolves a docs cookie to the caller of its login session.
+func (h *handlers) cookiePrincipal(ctx context.Context, cookie string) (account.Principal, error) {
+	userID, keyID, ok := h.cookies.verify(cookie, time.Now())
+	if !ok {
+		return account.Principal{}, fault.Unauthorized("", "no valid docs login")
+	}
+	return h.q.Principal(ctx, userID, keyID)
 }

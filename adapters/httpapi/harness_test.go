@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -34,6 +35,13 @@ import (
 type wallClock struct{}
 
 func (wallClock) Now() time.Time { return time.Now().UTC() }
+
+// shiftedClock is the wall clock moved forward by what tests Advance it.
+type shiftedClock struct{ offset atomic.Int64 }
+
+func (c *shiftedClock) Now() time.Time { return time.Now().UTC().Add(time.Duration(c.offset.Load())) }
+
+func (c *shiftedClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
 
 type ulids struct{}
 
@@ -95,6 +103,7 @@ type testApp struct {
 	logs     *logBuffer
 	adminKey string
 	admin    account.Principal
+	clock    *shiftedClock // the use cases' clock
 }
 
 type appOption func(*httpapi.Config)
@@ -122,10 +131,11 @@ func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *te
 	if err != nil {
 		t.Fatal(err)
 	}
+	clock := &shiftedClock{}
 	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
-		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log,
+		Clock: clock, IDs: ulids{}, Hub: hub, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
-	q := query.New(store, transport, wallClock{})
+	q := query.New(store, transport, clock)
 
 	queue := reaction.NewSendQueue(store, transport, wallClock{}, hub, log)
 	queue.Poll, queue.MaxAttempts = 20*time.Millisecond, 1
@@ -152,7 +162,7 @@ func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *te
 		o(&hc)
 	}
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc})
-	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin}
+	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock}
 }
 
 // user creates a user with a key and returns the key and the user id.

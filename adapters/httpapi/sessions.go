@@ -35,7 +35,7 @@ func (h *handlers) registerSessions() {
 
 // SessionSelector is WAREST's session selector (query sessionId, or its aliases id and session).
 type SessionSelector struct {
-	SessionID string `query:"sessionId" doc:"Session identifier, ^[a-zA-Z0-9._-]{1,64}$. Aliases: id, session." example:"main"`
+	SessionID string `query:"sessionId" doc:"Session identifier. New ids match ^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$ and are unique ignoring case; lookups match the exact id. Aliases: id, session." example:"main"`
 	ID        string `query:"id" hidden:"true"`
 	Session   string `query:"session" hidden:"true"`
 }
@@ -115,7 +115,7 @@ type pairResult struct {
 func (h *handlers) pairSession(ctx context.Context, in *pairQuery) (*Response[pairResult], error) {
 	id := in.sessionID()
 	// WAREST checks the session id before the phone.
-	if err := session.ValidateID(id); err != nil {
+	if err := session.ValidateLookup(id); err != nil {
 		return nil, err
 	}
 	res, err := h.cmd.PairSession(ctx, principal(ctx), id, in.Phone)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/warest-go/warest/domain/account"
@@ -19,10 +20,13 @@ import (
 
 type sessions repos
 
+// Create refuses an id that exists in any case, as the SQL stores' lower(id) index does.
 func (r sessions) Create(_ context.Context, s *session.Session) error {
 	return r.with(func(st *state) error {
-		if _, ok := st.sessions[s.ID()]; ok {
-			return fault.Conflict(fault.ReasonSessionExists, "session %s already exists", s.ID())
+		for id := range st.sessions {
+			if strings.EqualFold(id, s.ID()) {
+				return fault.Conflict(fault.ReasonSessionExists, "session %s already exists", s.ID())
+			}
 		}
 		st.sessions[s.ID()] = s.Snapshot()
 		return nil
@@ -105,7 +109,7 @@ type users repos
 func (r users) Create(_ context.Context, u account.User) error {
 	return r.with(func(st *state) error {
 		for _, other := range st.users {
-			if other.ID == u.ID || other.Username == u.Username || other.Registry == u.Registry {
+			if other.ID == u.ID || strings.EqualFold(other.Username, u.Username) || other.Registry == u.Registry {
 				return fault.Conflict("", "user %s, username %s or registry %s already exists", u.ID, u.Username, u.Registry)
 			}
 		}
@@ -119,7 +123,7 @@ func (r users) Get(_ context.Context, id string) (account.User, error) {
 }
 
 func (r users) GetByUsername(_ context.Context, username string) (account.User, error) {
-	return r.find(func(u account.User) bool { return u.Username == username }, "user "+username)
+	return r.find(func(u account.User) bool { return strings.EqualFold(u.Username, username) }, "user "+username)
 }
 
 func (r users) GetByRegistry(_ context.Context, registry string) (account.User, error) {
@@ -226,7 +230,27 @@ func (r apiKeys) Revoke(_ context.Context, id string, at time.Time) error {
 	})
 }
 
+func (r apiKeys) Touch(_ context.Context, id string, at time.Time) error {
+	return r.with(func(st *state) error {
+		if k, ok := st.keys[id]; ok && (k.LastUsedAt == nil || k.LastUsedAt.Before(at)) {
+			k.LastUsedAt = &at
+			st.keys[id] = k
+		}
+		return nil
+	})
+}
+
+func (r apiKeys) DeleteEndedLogins(_ context.Context, userID string, now time.Time) error {
+	return r.with(func(st *state) error {
+		maps.DeleteFunc(st.keys, func(_ string, k account.APIKey) bool {
+			return k.UserID == userID && k.Kind == account.KindLogin && !k.Active(now)
+		})
+		return nil
+	})
+}
+
 func apiKeyCopy(k account.APIKey) account.APIKey {
+	k.ExpiresAt = clonePtr(k.ExpiresAt)
 	k.RevokedAt = clonePtr(k.RevokedAt)
 	k.LastUsedAt = clonePtr(k.LastUsedAt)
 	return k

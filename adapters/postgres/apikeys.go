@@ -13,8 +13,8 @@ type apiKeys struct{ r *repos }
 
 func (k apiKeys) Create(ctx context.Context, key account.APIKey) error {
 	n, err := k.r.q.CreateAPIKey(ctx, db.CreateAPIKeyParams{
-		ID: key.ID, UserID: key.UserID, Name: key.Name, Prefix: key.Prefix, Hash: key.Hash,
-		CreatedAt: key.CreatedAt, RevokedAt: key.RevokedAt, LastUsedAt: key.LastUsedAt,
+		ID: key.ID, UserID: key.UserID, Kind: string(key.Kind), Name: key.Name, Prefix: key.Prefix, Hash: key.Hash,
+		CreatedAt: key.CreatedAt, ExpiresAt: key.ExpiresAt, RevokedAt: key.RevokedAt, LastUsedAt: key.LastUsedAt,
 	})
 	if isForeignKeyViolation(err) {
 		return fault.NotFound(fault.ReasonUserNotFound, "user %s not found", key.UserID)
@@ -59,7 +59,16 @@ func (k apiKeys) Revoke(ctx context.Context, id string, at time.Time) error {
 	return nil
 }
 
+func (k apiKeys) Touch(ctx context.Context, id string, at time.Time) error {
+	return wrapIf(k.r.q.TouchAPIKey(ctx, db.TouchAPIKeyParams{ID: id, LastUsedAt: &at}), "record api key use")
+}
+
+func (k apiKeys) DeleteEndedLogins(ctx context.Context, userID string, now time.Time) error {
+	return wrapIf(k.r.q.DeleteEndedLoginKeys(ctx, db.DeleteEndedLoginKeysParams{UserID: userID, Now: &now}), "delete ended logins")
+}
+
 func apiKeyToDomain(row db.ApiKey) account.APIKey {
-	return account.APIKey{ID: row.ID, UserID: row.UserID, Name: row.Name, Prefix: row.Prefix, Hash: row.Hash,
-		CreatedAt: toUTC(row.CreatedAt), RevokedAt: toUTCPtr(row.RevokedAt), LastUsedAt: toUTCPtr(row.LastUsedAt)}
+	return account.APIKey{ID: row.ID, UserID: row.UserID, Kind: account.KeyKind(row.Kind), Name: row.Name, Prefix: row.Prefix,
+		Hash: row.Hash, CreatedAt: toUTC(row.CreatedAt), ExpiresAt: toUTCPtr(row.ExpiresAt), RevokedAt: toUTCPtr(row.RevokedAt),
+		LastUsedAt: toUTCPtr(row.LastUsedAt)}
 }

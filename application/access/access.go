@@ -14,7 +14,7 @@ import (
 // Session loads a session the caller may act on: unknown → not found, someone
 // else's → forbidden. Admins may act on every session.
 func Session(ctx context.Context, r ports.Repositories, p account.Principal, id string) (*session.Session, error) {
-	if err := session.ValidateID(id); err != nil {
+	if err := session.ValidateLookup(id); err != nil {
 		return nil, err
 	}
 	sess, err := r.Sessions().Get(ctx, id)

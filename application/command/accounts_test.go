@@ -2,9 +2,13 @@ package command_test
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/throttle"
@@ -41,8 +45,9 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 		!regexp.MustCompile(`^wst_[a-z2-7]{40}$`).MatchString(res.GeneratedKey) {
 		t.Fatalf("first boot %+v", res)
 	}
-	u, key, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test")
-	if err != nil || !u.IsAdmin() || u.Registry != account.AdminRegistry || key == "" {
+	login, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test")
+	u := login.User
+	if err != nil || !u.IsAdmin() || u.Registry != account.AdminRegistry || login.Key == "" {
 		t.Fatalf("login with the generated password: %+v %v", u, err)
 	}
 	p, ok := authenticates(w, res.GeneratedKey)
@@ -57,7 +62,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	if again.GeneratedPassword != "" || again.GeneratedKey != "" {
 		t.Fatalf("second boot generated %+v", again)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test"); err != nil {
+	if _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test"); err != nil {
 		t.Fatalf("second boot changed the password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, u.ID)
@@ -67,7 +72,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 			seeds++
 		}
 	}
-	if len(keys) != 3 || seeds != 1 { // one seed key, two login keys
+	if len(keys) != 3 || seeds != 1 { // one seed key, two login sessions
 		t.Fatalf("%d keys, %d seed keys", len(keys), seeds)
 	}
 	if _, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", ""); err != nil {
@@ -93,17 +98,17 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	if !ok || p.User.Username != "admin" || !p.User.IsAdmin() {
 		t.Fatalf("configured key: %+v %v", p, ok)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); err != nil {
+	if _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); err != nil {
 		t.Fatalf("configured password: %v", err)
 	}
 	// Next boot with another password and the same key: password wins, key not duplicated.
 	if _, err := w.Cmd.SeedAdmin(w.Ctx, "", "second-password", envKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); !fault.Is(err, fault.KindUnauthorized) {
+	if _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); !fault.Is(err, fault.KindUnauthorized) {
 		t.Fatalf("old password still works: %v", err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "admin", "second-password", "test"); err != nil {
+	if _, err := w.Cmd.Login(w.Ctx, "admin", "second-password", "test"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, p.User.ID)
@@ -126,24 +131,28 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
 	for _, c := range []struct{ user, pass string }{{"budi", "wrong-password"}, {"nobody", appworld.UserPassword}, {"budi", ""}} {
-		if _, _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
+		if _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("login %s/%s: %v", c.user, c.pass, err)
 		}
 	}
-	_, k1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	r1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, k2, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	r2, err := w.Cmd.Login(w.Ctx, "BuDi", appworld.UserPassword, "test") // usernames match ignoring case
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Username != "budi" || k1 == k2 {
-		t.Fatalf("login %+v keys %s %s", u, k1, k2)
+	if r2.User.Username != "budi" || r1.Key == r2.Key || r1.Session.ID == r2.Session.ID {
+		t.Fatalf("login %+v keys %s %s", r2.User, r1.Key, r2.Key)
 	}
-	for _, k := range []string{k1, k2} {
-		if p, ok := authenticates(w, k); !ok || p.User.ID != w.User.User.ID {
-			t.Fatalf("key %s does not authenticate budi: %+v", k[:8], p)
+	for _, r := range []command.LoginResult{r1, r2} {
+		if p, ok := authenticates(w, r.Key); !ok || p.User.ID != w.User.User.ID || p.KeyID != r.Session.ID {
+			t.Fatalf("key %s does not authenticate budi: %+v", r.Key[:8], p)
+		}
+		k := r.Session
+		if k.Kind != account.KindLogin || k.ExpiresAt == nil || k.ExpiresAt.Sub(k.CreatedAt) != command.DefaultConfig.LoginTTL {
+			t.Fatalf("login session %+v, want kind login ending after %v", k, command.DefaultConfig.LoginTTL)
 		}
 	}
 }
@@ -157,11 +166,11 @@ func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	}
 	var keys []string
 	for range 12 {
-		_, k, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+		r, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys = append(keys, k)
+		keys = append(keys, r.Key)
 	}
 	for i, k := range keys {
 		_, ok := authenticates(w, k)
@@ -175,12 +184,91 @@ func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	stored, _ := w.Mem.APIKeys().ListByUser(w.Ctx, w.User.User.ID)
 	active := 0
 	for _, k := range stored {
-		if k.Name == "login" && k.Active() {
+		if k.Kind == account.KindLogin && k.Active(time.Now()) {
 			active++
 		}
 	}
-	if len(stored) != 13 || active != 10 {
+	// Each login beyond ten ends the oldest, and the next login deletes what ended:
+	// the API key, ten live sessions and the one just ended stay stored.
+	if len(stored) != 12 || active != 10 {
 		t.Fatalf("%d keys stored, %d active login keys", len(stored), active)
+	}
+	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _ = w.Mem.APIKeys().ListByUser(w.Ctx, w.User.User.ID); len(stored) != 12 {
+		t.Fatalf("%d keys stored after one more login, want 12", len(stored))
+	}
+}
+
+// A login of an unknown user must cost what a wrong password of a known one costs,
+// so the answer's timing does not tell which usernames exist: every login makes
+// exactly one password check, against a hash of the same scheme and iterations.
+func TestLogin_UnknownUsersCostAFullPasswordCheck(t *testing.T) {
+	t.Parallel()
+	w := seededWorld(t)
+	var checked []string
+	command.RecordPasswordChecks(w.Cmd, &checked)
+	params := func(h string) string { // scheme, iterations, salt and hash lengths
+		p := strings.Split(h, "$")
+		if len(p) != 4 {
+			return "malformed " + h
+		}
+		return fmt.Sprint(p[0], p[1], len(p[2]), len(p[3]))
+	}
+	want := params(appworld.PasswordHash())
+	for _, c := range []struct{ user, pass, against string }{
+		{"budi", "wrong-password", appworld.PasswordHash()},
+		{"nobody", "wrong-password", account.DummyPasswordHash()},
+		{"nobody", appworld.UserPassword, account.DummyPasswordHash()},
+		{"not a username!", "wrong-password", account.DummyPasswordHash()},
+	} {
+		checked = checked[:0]
+		if _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
+			t.Fatalf("login %q: %v, want unauthorized", c.user, err)
+		}
+		if len(checked) != 1 || checked[0] != c.against || params(checked[0]) != want {
+			t.Fatalf("login %q checked %q, want one check against %q (parameters %s)", c.user, checked, c.against, want)
+		}
+	}
+	checked = checked[:0]
+	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil || len(checked) != 1 {
+		t.Fatalf("right password: %v, %d checks", err, len(checked))
+	}
+}
+
+func TestLogout_EndsOnlyTheLoginSession(t *testing.T) {
+	t.Parallel()
+	w := seededWorld(t)
+	apiKey, _, err := w.Cmd.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := authenticates(w, first.Key)
+	if err := w.Cmd.Logout(w.Ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := authenticates(w, first.Key); ok {
+		t.Fatal("the logged-out session still authenticates")
+	}
+	if _, ok := authenticates(w, second.Key); !ok {
+		t.Fatal("logout ended another login session")
+	}
+	// A logout presenting a permanent key leaves it alone.
+	p, _ = authenticates(w, apiKey)
+	if err := w.Cmd.Logout(w.Ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := authenticates(w, apiKey); !ok {
+		t.Fatal("logout revoked a permanent key")
 	}
 }
 
@@ -200,7 +288,7 @@ func TestCreateUser(t *testing.T) {
 	if got, err := w.Mem.Users().GetByUsername(w.Ctx, "citra"); err != nil || got.ID != u.ID {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "citra", "password123", "test"); err != nil {
+	if _, err := w.Cmd.Login(w.Ctx, "citra", "password123", "test"); err != nil {
 		t.Fatalf("new user cannot log in: %v", err)
 	}
 	if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
@@ -276,21 +364,21 @@ func TestLogin_TooManyAttemptsFromOneClientWaitForTheWindow(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
 	for i := range 20 {
-		if _, _, err := w.Cmd.Login(w.Ctx, "budi", "wrong-password", "10.0.0.1"); !fault.Is(err, fault.KindUnauthorized) {
+		if _, err := w.Cmd.Login(w.Ctx, "budi", "wrong-password", "10.0.0.1"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("attempt %d: %v, want unauthorized", i+1, err)
 		}
 	}
 	// The right password no longer helps this client...
-	_, _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.1")
+	_, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.1")
 	var ex *throttle.Exceeded
 	if !fault.Is(err, fault.KindRateLimited) || !errors.As(err, &ex) || ex.RetryAfter <= 0 {
 		t.Fatalf("21st attempt: %v, want rate limited with a retry time", err)
 	}
 	// ...but another client, or the same username in other case from it, is counted apart.
-	if _, _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.2"); err != nil {
+	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.2"); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
-	if _, _, err := w.Cmd.Login(w.Ctx, "BUDI", appworld.UserPassword, "10.0.0.1"); !fault.Is(err, fault.KindRateLimited) {
+	if _, err := w.Cmd.Login(w.Ctx, "BUDI", appworld.UserPassword, "10.0.0.1"); !fault.Is(err, fault.KindRateLimited) {
 		t.Fatalf("the username is counted case-insensitively: %v", err)
 	}
 }

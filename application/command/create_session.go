@@ -50,7 +50,7 @@ func (s *Service) isOpen(ctx context.Context, id string) bool {
 
 // ensureStarted creates or restarts the session record and starts its runtime.
 func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id string) error {
-	if err := session.ValidateID(id); err != nil {
+	if err := session.ValidateLookup(id); err != nil {
 		return err
 	}
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
@@ -61,6 +61,10 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 				return err
 			}
 			if err := r.Sessions().Create(ctx, sess); err != nil {
+				if fault.Is(err, fault.KindConflict) {
+					// Get matched no exact id: another one differs only in case.
+					return fault.Conflict(fault.ReasonSessionExists, "session %s already exists (ids are unique ignoring case)", id)
+				}
 				return err
 			}
 			return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})

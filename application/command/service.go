@@ -24,11 +24,12 @@ type Config struct {
 	MaxRecipients      int           // per request
 	Limits             Limits
 	Media              MediaConfig
+	LoginTTL           time.Duration // how long a login session lasts, from the login
 }
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia}
+	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia, LoginTTL: 12 * time.Hour}
 
 // Service runs commands against the store and the transport.
 type Service struct {
@@ -45,6 +46,8 @@ type Service struct {
 	blobs      ports.BlobStore
 	fetcher    ports.MediaFetcher
 	transcoder ports.MediaTranscoder
+
+	checkPassword func(stored, password string) bool // account.CheckPassword; tests count calls
 }
 
 // Deps lists what Service needs.
@@ -67,8 +70,12 @@ func New(cfg Config, d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	if cfg.LoginTTL <= 0 {
+		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
+	}
 	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender,
-		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder}
+		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
+		checkPassword: account.CheckPassword}
 }
 
 func (s *Service) normalizer() chat.Normalizer {

@@ -25,49 +25,59 @@ func New(store ports.Store, transport ports.Transport, clock ports.Clock) *Servi
 	return &Service{store: store, transport: transport, clock: clock}
 }
 
-// Authenticate resolves an API key to its caller. Unknown or revoked keys are
-// indistinguishable to the client.
+// Authenticate resolves an API key to its caller. Unknown, revoked and expired keys
+// are indistinguishable to the client. It records the key's use (see principal).
 func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Principal, error) {
 	plainKey = strings.TrimSpace(plainKey)
 	if plainKey == "" {
 		return account.Principal{}, fault.Unauthorized("", "missing API key")
 	}
+	now := s.clock.Now()
 	k, err := s.store.APIKeys().GetByHash(ctx, account.HashKey(plainKey))
-	if fault.Is(err, fault.KindNotFound) || (err == nil && !k.Active()) {
+	if fault.Is(err, fault.KindNotFound) || (err == nil && !k.Active(now)) {
 		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
 	}
 	if err != nil {
 		return account.Principal{}, err
 	}
-	u, err := s.store.Users().Get(ctx, k.UserID)
-	if err != nil {
-		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
-	}
-	return account.Principal{User: u, KeyID: k.ID}, nil
+	return s.principal(ctx, k, now)
 }
 
 // Principal re-resolves the caller behind a key id (a signed docs cookie names one
-// instead of holding the key): a revoked key or a removed user no longer authenticates.
+// instead of holding the key): a revoked or expired key or a removed user no longer
+// authenticates. It records the key's use (see principal).
 func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.Principal, error) {
-	invalid := fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
 	keys, err := s.store.APIKeys().ListByUser(ctx, userID)
+	if err != nil && !fault.Is(err, fault.KindNotFound) {
+		return account.Principal{}, err
+	}
+	now := s.clock.Now()
+	for _, k := range keys {
+		if k.ID == keyID && k.Active(now) {
+			return s.principal(ctx, k, now)
+		}
+	}
+	return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
+}
+
+// principal loads the owner of an active key and records the use. The use is the
+// one write of the read side, kept here so every way of authenticating records it;
+// it is written at most once per account.UseRecordInterval, so a key used on every
+// request does not cost a write on each.
+func (s *Service) principal(ctx context.Context, k account.APIKey, now time.Time) (account.Principal, error) {
+	u, err := s.store.Users().Get(ctx, k.UserID)
 	if fault.Is(err, fault.KindNotFound) {
-		return account.Principal{}, invalid
+		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
 	}
 	if err != nil {
 		return account.Principal{}, err
 	}
-	for _, k := range keys {
-		if k.ID != keyID || !k.Active() {
-			continue
+	if k.UseDue(now) {
+		if err := s.store.APIKeys().Touch(ctx, k.ID, now); err != nil {
+			return account.Principal{}, err
 		}
-		u, err := s.store.Users().Get(ctx, userID)
-		if err != nil {
-			return account.Principal{}, invalid
-		}
-		return account.Principal{User: u, KeyID: k.ID}, nil
 	}
-	return account.Principal{}, invalid
+	return account.Principal{User: u, KeyID: k.ID}, nil
 }
 
 // Session returns one session the caller may see.

@@ -34,7 +34,8 @@ type Config struct {
 	ReloginQR         bool          // ours: after a remote logout, show a fresh QR code
 	Proxy             proxy.Config
 
-	SecretKey     string // ours: key for secrets at rest; else DataDir/secret.key
+	LoginTTL      time.Duration // ours: how long a login session lasts
+	SecretKey     string        // ours: key for secrets at rest; else DataDir/secret.key
 	DataDir       string
 	SendWait      time.Duration // ours
 	LogLevel      string
@@ -118,6 +119,11 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.SandboxQRInterval, err = e.millis(20*time.Second, "WAREST_SANDBOX_QR_INTERVAL_MS")
 	collect(err)
+	c.LoginTTL, err = e.millis(12*time.Hour, "WAREST_LOGIN_TTL_MS")
+	collect(err)
+	if err == nil && c.LoginTTL < time.Second {
+		errs = append(errs, fmt.Errorf("WAREST_LOGIN_TTL_MS must be at least 1000, got %d", c.LoginTTL.Milliseconds()))
+	}
 	c.SandboxURL, c.SandboxServe = e.str("", "WAREST_SANDBOX_URL"), e.str("", "WAREST_SANDBOX_SERVE")
 	c.WebhookTO, err = e.millis(10*time.Second, "WAREST_WEBHOOK_TIMEOUT_MS")
 	collect(err)

@@ -132,3 +132,19 @@ func TestConfigOutboundMediaRetention(t *testing.T) {
 		t.Errorf("a negative retention: %v", err)
 	}
 }
+
+func TestConfigLoginTTL(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]time.Duration{"": 12 * time.Hour, "1000": time.Second, "3600000": time.Hour} {
+		c, err := loadConfig(lookup(map[string]string{"WAREST_LOGIN_TTL_MS": raw}))
+		if err != nil || c.LoginTTL != want {
+			t.Errorf("%q: login TTL %v, %v; want %v", raw, c.LoginTTL, err, want)
+		}
+	}
+	for _, raw := range []string{"0", "999", "-1", "12h"} {
+		if _, err := loadConfig(lookup(map[string]string{"WAREST_LOGIN_TTL_MS": raw})); err == nil ||
+			!strings.Contains(err.Error(), "WAREST_LOGIN_TTL_MS") {
+			t.Errorf("%q: %v", raw, err)
+		}
+	}
+}

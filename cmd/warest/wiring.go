@@ -106,7 +106,7 @@ var applicationModule = fx.Module("application",
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, MaxRecipients: command.DefaultConfig.MaxRecipients,
-				Limits: c.Messaging.Limits, Media: c.Messaging.Media,
+				Limits: c.Messaging.Limits, Media: c.Messaging.Media, LoginTTL: c.LoginTTL,
 			}, d)
 		},
 		commandDeps,

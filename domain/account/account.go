@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
@@ -47,9 +48,13 @@ func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
 
 var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9._@-]{3,64}$`)
 
+// ValidUsername reports whether username could name an account. Usernames are kept
+// as given but are unique ignoring case, and a login matches them ignoring case.
+func ValidUsername(username string) bool { return usernamePattern.MatchString(username) }
+
 // NewUser validates and builds a user; the password is hashed here.
 func NewUser(id, username, password string, role Role, registry string, now time.Time) (User, error) {
-	if !usernamePattern.MatchString(username) {
+	if !ValidUsername(username) {
 		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "username must be 3-64 characters of letters, digits, . _ @ -")
 	}
 	if len(password) < 8 {
@@ -85,6 +90,18 @@ func HashPassword(password string) string {
 	return fmt.Sprintf("pbkdf2-sha256$%d$%x$%x", pbkdf2Iterations, salt, key)
 }
 
+// DummyPasswordHash is a hash of a random password with HashPassword's parameters.
+// A login of an unknown user checks its password against it, so that it costs what
+// a wrong password of a known user costs and timing does not tell which usernames
+// exist. Computed once, on first use.
+func DummyPasswordHash() string { return dummyHash() }
+
+var dummyHash = sync.OnceValue(func() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	return HashPassword(hex.EncodeToString(b))
+})
+
 // CheckPassword compares password with a stored hash in constant time.
 func CheckPassword(stored, password string) bool {
 	parts := strings.Split(stored, "$")
@@ -104,30 +121,64 @@ func CheckPassword(stored, password string) bool {
 	return err == nil && subtle.ConstantTimeCompare(got, want) == 1
 }
 
+// KeyKind tells permanent API keys from login sessions.
+type KeyKind string
+
+const (
+	// KindAPI keys are issued through the API or seeded; they last until revoked.
+	KindAPI KeyKind = "api"
+	// KindLogin keys are minted by a login; they end at ExpiresAt or at logout.
+	KindLogin KeyKind = "login"
+)
+
 // APIKey is a stored key: only its SHA-256 hash and a short display prefix are kept.
 type APIKey struct {
 	ID         string
 	UserID     string
+	Kind       KeyKind
 	Name       string
 	Prefix     string // first characters of the key, to tell keys apart in lists
 	Hash       string // hex SHA-256 of the full key
 	CreatedAt  time.Time
+	ExpiresAt  *time.Time // set on login keys only
 	RevokedAt  *time.Time
 	LastUsedAt *time.Time
 }
 
-// Active reports whether the key may authenticate.
-func (k APIKey) Active() bool { return k.RevokedAt == nil }
+// Active reports whether the key may authenticate at now.
+func (k APIKey) Active(now time.Time) bool {
+	return k.RevokedAt == nil && (k.ExpiresAt == nil || now.Before(*k.ExpiresAt))
+}
+
+// UseRecordInterval bounds how often a key's use is written: LastUsedAt is accurate
+// to this, and a key used on every request costs one write per interval.
+const UseRecordInterval = time.Minute
+
+// UseDue reports whether a use at now should be recorded in LastUsedAt.
+func (k APIKey) UseDue(now time.Time) bool {
+	return k.LastUsedAt == nil || now.Sub(*k.LastUsedAt) >= UseRecordInterval
+}
 
 const keyPrefix = "wst_"
 
-// NewAPIKey generates a key for a user, returning the plaintext (shown once) and the
-// record to store.
+// NewAPIKey generates a permanent key for a user, returning the plaintext (shown
+// once) and the record to store.
 func NewAPIKey(id, userID, name string, now time.Time) (plain string, key APIKey) {
 	raw := make([]byte, 25)
 	_, _ = rand.Read(raw)
 	plain = keyPrefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
 	return plain, KeyFromPlain(id, userID, name, plain, now)
+}
+
+// LoginKeyName names login keys in key lists.
+const LoginKeyName = "login"
+
+// NewLoginKey generates the key of a login session, valid for ttl from now.
+func NewLoginKey(id, userID string, now time.Time, ttl time.Duration) (plain string, key APIKey) {
+	plain, key = NewAPIKey(id, userID, LoginKeyName, now)
+	exp := key.CreatedAt.Add(ttl)
+	key.Kind, key.ExpiresAt = KindLogin, &exp
+	return plain, key
 }
 
 // KeyFromPlain builds the stored record for a key chosen by the operator
@@ -137,7 +188,7 @@ func KeyFromPlain(id, userID, name, plain string, now time.Time) APIKey {
 	if len(p) > 8 {
 		p = p[:8]
 	}
-	return APIKey{ID: id, UserID: userID, Name: name, Prefix: p, Hash: HashKey(plain), CreatedAt: now.UTC()}
+	return APIKey{ID: id, UserID: userID, Kind: KindAPI, Name: name, Prefix: p, Hash: HashKey(plain), CreatedAt: now.UTC()}
 }
 
 // HashKey is how keys are looked up: hex SHA-256 (WAREST-compatible).

@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -171,7 +172,8 @@ func TestNewAPIKey(t *testing.T) {
 		if k.Prefix != plain[:8] || !strings.HasPrefix(k.Prefix, "wst_") {
 			t.Fatalf("prefix %q, want %q", k.Prefix, plain[:8])
 		}
-		if k.ID != "k1" || k.UserID != "u1" || k.Name != "login" || !k.CreatedAt.Equal(t0) || !k.Active() {
+		if k.ID != "k1" || k.UserID != "u1" || k.Name != "login" || !k.CreatedAt.Equal(t0) || !k.Active(t0) ||
+			k.Kind != account.KindAPI || k.ExpiresAt != nil {
 			t.Fatalf("unexpected key %+v", k)
 		}
 	}
@@ -199,7 +201,8 @@ func TestKeyFromPlain(t *testing.T) {
 			t.Parallel()
 			local := t0.In(time.FixedZone("X", 3600))
 			k := account.KeyFromPlain("id", "uid", "env", tt.plain, local)
-			if k.Prefix != tt.wantPrefix || k.Hash != account.HashKey(tt.plain) || k.Name != "env" || k.CreatedAt != t0 {
+			if k.Prefix != tt.wantPrefix || k.Hash != account.HashKey(tt.plain) || k.Name != "env" || k.CreatedAt != t0 ||
+				k.Kind != account.KindAPI || k.ExpiresAt != nil {
 				t.Fatalf("KeyFromPlain = %+v", k)
 			}
 		})
@@ -208,14 +211,101 @@ func TestKeyFromPlain(t *testing.T) {
 
 func TestAPIKey_Active(t *testing.T) {
 	t.Parallel()
-	_, k := account.NewAPIKey("k", "u", "n", t0)
-	if !k.Active() {
-		t.Fatal("new key inactive")
+	before, exp, after := t0.Add(time.Hour-time.Nanosecond), t0.Add(time.Hour), t0.Add(2*time.Hour)
+	_, permanent := account.NewAPIKey("k", "u", "n", t0)
+	revoked := permanent
+	revoked.RevokedAt = &before
+	_, login := account.NewLoginKey("l", "u", t0, time.Hour)
+	loggedOut := login
+	loggedOut.RevokedAt = &before
+	tests := []struct {
+		name string
+		key  account.APIKey
+		now  time.Time
+		want bool
+	}{
+		{"permanent key", permanent, after.Add(1000 * time.Hour), true},
+		{"revoked key", revoked, after, false},
+		{"login session before its end", login, before, true},
+		{"login session at its end", login, exp, false},
+		{"login session after its end", login, after, false},
+		{"login session logged out", loggedOut, before, false},
 	}
-	at := t0.Add(time.Hour)
-	k.RevokedAt = &at
-	if k.Active() {
-		t.Fatal("revoked key active")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.key.Active(tt.now); got != tt.want {
+				t.Fatalf("Active(%v) = %v, want %v", tt.now, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNewLoginKey(t *testing.T) {
+	t.Parallel()
+	local := t0.In(time.FixedZone("X", 3600))
+	plain, k := account.NewLoginKey("k1", "u1", local, 12*time.Hour)
+	if k.Kind != account.KindLogin || k.Name != "login" || k.UserID != "u1" || k.ID != "k1" || k.Hash != account.HashKey(plain) {
+		t.Fatalf("login key %+v", k)
+	}
+	if k.ExpiresAt == nil || !k.ExpiresAt.Equal(t0.Add(12*time.Hour)) || k.ExpiresAt.Location() != time.UTC {
+		t.Fatalf("expires at %v, want %v UTC", k.ExpiresAt, t0.Add(12*time.Hour))
+	}
+	if other, _ := account.NewLoginKey("k2", "u1", t0, time.Hour); other == plain {
+		t.Fatal("two logins got the same key")
+	}
+}
+
+func TestAPIKey_UseDue(t *testing.T) {
+	t.Parallel()
+	used := t0
+	_, k := account.NewAPIKey("k", "u", "n", t0)
+	if !k.UseDue(t0) {
+		t.Fatal("a key never used is not due")
+	}
+	k.LastUsedAt = &used
+	for offset, want := range map[time.Duration]bool{
+		0: false, time.Second: false, account.UseRecordInterval - time.Nanosecond: false,
+		account.UseRecordInterval: true, time.Hour: true, -time.Hour: false,
+	} {
+		if got := k.UseDue(t0.Add(offset)); got != want {
+			t.Errorf("used at t0, UseDue(t0%+v) = %v, want %v", offset, got, want)
+		}
+	}
+}
+
+// A login of an unknown user checks against DummyPasswordHash: it must cost what a
+// real hash costs (same scheme and iterations) and match no password.
+func TestDummyPasswordHash(t *testing.T) {
+	t.Parallel()
+	dummy := account.DummyPasswordHash()
+	genuine := account.HashPassword("correct horse")
+	params := func(h string) string {
+		p := strings.Split(h, "$")
+		return p[0] + "$" + p[1] + "$" + fmt.Sprint(len(p[2]), len(p[3]))
+	}
+	if params(dummy) != params(genuine) {
+		t.Fatalf("dummy hash %q has other parameters than %q", dummy, genuine)
+	}
+	if account.DummyPasswordHash() != dummy {
+		t.Fatal("the dummy hash changes between calls")
+	}
+	for _, pw := range []string{"", "correct horse", "password", dummy} {
+		if account.CheckPassword(dummy, pw) {
+			t.Fatalf("the dummy hash matches %q", pw)
+		}
+	}
+}
+
+func TestValidUsername(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"admin": true, "ADMIN": true, "a.b_c@d-e9": true, strings.Repeat("u", 64): true,
+		"ab": false, strings.Repeat("u", 65): false, "bu di": false, "": false, "admİn": false, "\u212Aelvin": false,
+	} {
+		if got := account.ValidUsername(name); got != want {
+			t.Errorf("ValidUsername(%q) = %v, want %v", name, got, want)
+		}
 	}
 }
 

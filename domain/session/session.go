@@ -52,15 +52,32 @@ func (s Status) CanBecome(next Status) bool {
 	return false
 }
 
-var idPattern = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,64}$`)
+// IDRule is the alphabet of new session ids: 1-64 letters, digits, '.', '_' and '-',
+// starting with a letter or digit, so an id is always a safe path segment (never
+// "." or "..", never an option-like "-x"). Ids keep their case but are unique
+// ignoring it: "ALICE1" cannot be created while "alice1" exists. Lookups match the
+// exact id.
+const IDRule = `^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$`
 
-// ValidateID checks a session id against WAREST's rule.
-func ValidateID(id string) error {
+var (
+	idPattern = regexp.MustCompile(IDRule)
+	// Sessions created before IDRule (WAREST's ^[a-zA-Z0-9._-]{1,64}$) may start with
+	// '.', '_' or '-': lookups still accept them, so they can be used and deleted.
+	lookupPattern = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,64}$`)
+)
+
+// ValidateID checks the id of a new session against IDRule.
+func ValidateID(id string) error { return validate(id, idPattern) }
+
+// ValidateLookup checks an id that names an existing session.
+func ValidateLookup(id string) error { return validate(id, lookupPattern) }
+
+func validate(id string, pattern *regexp.Regexp) error {
 	if id == "" {
 		return fault.Invalid(fault.ReasonSessionRequired, "sessionId is required")
 	}
-	if !idPattern.MatchString(id) {
-		return fault.Invalid(fault.ReasonInvalidParameter, "sessionId must match ^[a-zA-Z0-9._-]{1,64}$")
+	if !pattern.MatchString(id) {
+		return fault.Invalid(fault.ReasonInvalidParameter, "sessionId must match %s", IDRule)
 	}
 	return nil
 }

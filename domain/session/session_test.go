@@ -70,42 +70,68 @@ func TestStatus_UnknownStatusesNeverMove(t *testing.T) {
 
 func TestValidateID(t *testing.T) {
 	t.Parallel()
+	const ok, bad = "", fault.ReasonInvalidParameter
 	tests := []struct {
 		name       string
 		id         string
-		wantErr    bool
-		wantReason fault.Reason
+		wantReason fault.Reason // "" for a valid id
+		lookupOK   bool         // lookups accept every id WAREST's rule let in
 	}{
-		{"simple", "sales", false, ""},
-		{"all allowed characters", "a.Z_0-9", false, ""},
-		{"single character", "x", false, ""},
-		{"64 characters", strings.Repeat("a", 64), false, ""},
-		{"empty is session_required", "", true, fault.ReasonSessionRequired},
-		{"65 characters too long", strings.Repeat("a", 65), true, fault.ReasonInvalidParameter},
-		{"space", "my session", true, fault.ReasonInvalidParameter},
-		{"slash", "a/b", true, fault.ReasonInvalidParameter},
-		{"at sign", "a@b", true, fault.ReasonInvalidParameter},
-		{"unicode letter", "sesión", true, fault.ReasonInvalidParameter},
-		{"trailing newline", "abc\n", true, fault.ReasonInvalidParameter},
+		{"simple", "sales", ok, true},
+		{"all allowed characters", "a.Z_0-9", ok, true},
+		{"upper case kept", "ALICE1", ok, true},
+		{"starts with a digit", "0day", ok, true},
+		{"dots inside", "a..b", ok, true},
+		{"single character", "x", ok, true},
+		{"64 characters", strings.Repeat("a", 64), ok, true},
+		{"dot", ".", bad, true},
+		{"dot dot", "..", bad, true},
+		{"leading dot", ".hidden", bad, true},
+		{"leading dash", "-rf", bad, true},
+		{"leading underscore", "_old", bad, true},
+		{"empty is session_required", "", fault.ReasonSessionRequired, false},
+		{"65 characters too long", strings.Repeat("a", 65), bad, false},
+		{"space", "my session", bad, false},
+		{"slash", "a/b", bad, false},
+		{"backslash", `a\b`, bad, false},
+		{"at sign", "a@b", bad, false},
+		{"percent", "a%2Fb", bad, false},
+		{"unicode letter", "sesión", bad, false},
+		{"trailing newline", "abc\n", bad, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			err := session.ValidateID(tt.id)
-			if !tt.wantErr {
-				if err != nil {
-					t.Fatalf("ValidateID(%q) = %v, want nil", tt.id, err)
-				}
-				return
+			checkReason(t, "ValidateID", tt.id, session.ValidateID(tt.id), tt.wantReason)
+			lookupReason := tt.wantReason
+			if tt.lookupOK {
+				lookupReason = ok
 			}
-			fe, ok := fault.As(err)
-			if !ok {
-				t.Fatalf("ValidateID(%q) = %v, want a fault error", tt.id, err)
-			}
-			if fe.Kind != fault.KindInvalid || fe.Reason != tt.wantReason {
-				t.Fatalf("ValidateID(%q) = kind %v reason %q, want kind %v reason %q", tt.id, fe.Kind, fe.Reason, fault.KindInvalid, tt.wantReason)
-			}
+			checkReason(t, "ValidateLookup", tt.id, session.ValidateLookup(tt.id), lookupReason)
 		})
+	}
+}
+
+func checkReason(t *testing.T, fn, id string, err error, want fault.Reason) {
+	t.Helper()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("%s(%q) = %v, want nil", fn, id, err)
+		}
+		return
+	}
+	fe, ok := fault.As(err)
+	if !ok || fe.Kind != fault.KindInvalid || fe.Reason != want {
+		t.Fatalf("%s(%q) = %v, want kind invalid reason %q", fn, id, err, want)
+	}
+}
+
+func TestNew_RefusesIDsOutsideTheRule(t *testing.T) {
+	t.Parallel()
+	for _, id := range []string{".", "..", "-x", "_old"} {
+		if _, err := session.New(id, "ABCDEFGHIJ", t0); !fault.Is(err, fault.KindInvalid) {
+			t.Errorf("New(%q) = %v, want invalid", id, err)
+		}
 	}
 }
 

@@ -6,8 +6,9 @@ ON CONFLICT DO NOTHING;
 -- name: GetUser :one
 SELECT * FROM users WHERE id = sqlc.arg(id);
 
+-- Usernames are unique ignoring case (users_username_lower_idx serves this).
 -- name: GetUserByUsername :one
-SELECT * FROM users WHERE username = sqlc.arg(username);
+SELECT * FROM users WHERE lower(username) = lower(sqlc.arg(username));
 
 -- name: GetUserByRegistry :one
 SELECT * FROM users WHERE registry = sqlc.arg(registry);

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"session/create then get returns every field including the webhook secret", sessionRoundTrip},
 		{"session/a fresh session without identity or webhook round-trips empty", sessionRoundTripEmpty},
 		{"session/creating an existing id is a conflict", sessionCreateDuplicate},
+		{"session/ids are unique ignoring case and looked up exactly", sessionIDsIgnoreCase},
 		{"session/unknown id is not found for get update and delete", sessionNotFound},
 		{"session/update persists fn's changes and returns them", sessionUpdate},
 		{"session/update with a failing fn returns its error and changes nothing", sessionUpdateFails},
@@ -44,6 +46,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 
 		{"user/create then get by id username and registry", userRoundTrip},
 		{"user/duplicate id username or registry is a conflict", userDuplicate},
+		{"user/usernames are unique and found ignoring case and kept as given", usernamesIgnoreCase},
 		{"user/unknown id username or registry is not found", userNotFound},
 		{"user/update replaces password hash and role only", userUpdate},
 		{"user/list returns all users by username", userList},
@@ -54,6 +57,9 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"apikey/key of an unknown user is not found", apiKeyUnknownUser},
 		{"apikey/list by user returns only that user's keys oldest first", apiKeyListByUser},
 		{"apikey/revoke marks the key and a second revoke keeps the first time", apiKeyRevoke},
+		{"apikey/a login key round-trips its kind and expiry", apiKeyLoginRoundTrip},
+		{"apikey/touch records the last use and never moves it back", apiKeyTouch},
+		{"apikey/delete ended logins removes only that user's revoked or expired login keys", apiKeyDeleteEndedLogins},
 
 		{"message/create then get returns every field", messageRoundTrip},
 		{"message/duplicate id in one session is a conflict but not across sessions", messageDuplicate},
@@ -153,6 +159,25 @@ func sessionCreateDuplicate(t *testing.T, s ports.Store) {
 	createSession(t, s, "s1", "OWNERAAAAA")
 	err := s.Sessions().Create(t.Context(), newSession(t, "s1", "OWNERBBBBB"))
 	isFault(t, err, fault.KindConflict, fault.ReasonSessionExists)
+}
+
+func sessionIDsIgnoreCase(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	createSession(t, s, "alice1", "OWNERAAAAA")
+	for _, id := range []string{"ALICE1", "Alice1", "alicE1"} {
+		isFault(t, s.Sessions().Create(ctx, newSession(t, id, "OWNERBBBBB")), fault.KindConflict, fault.ReasonSessionExists)
+		_, err := s.Sessions().Get(ctx, id)
+		isFault(t, err, fault.KindNotFound, fault.ReasonSessionNotFound)
+	}
+	createSession(t, s, "Bob", "OWNERAAAAA")
+	isFault(t, s.Sessions().Create(ctx, newSession(t, "bob", "OWNERAAAAA")), fault.KindConflict, fault.ReasonSessionExists)
+	// Deleting frees the id in every case.
+	must(t, s.Sessions().Delete(ctx, "alice1"))
+	createSession(t, s, "ALICE1", "OWNERBBBBB")
+	got, err := s.Sessions().Get(ctx, "ALICE1")
+	must(t, err)
+	equal(t, got.Owner(), "OWNERBBBBB")
+	equal(t, sessionIDs(t)(s.Sessions().List(ctx, "")), []string{"ALICE1", "Bob"})
 }
 
 func sessionNotFound(t *testing.T, s ports.Store) {
@@ -317,6 +342,24 @@ func userDuplicate(t *testing.T, s ports.Store) {
 	equal(t, len(usersOf(t, s)), 1)
 }
 
+func usernamesIgnoreCase(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	u := newUser(1)
+	u.Username = "Admin"
+	must(t, s.Users().Create(ctx, u))
+	for _, name := range []string{"admin", "ADMIN", "aDmIn"} {
+		dup := newUser(2)
+		dup.Username = name
+		isFault(t, s.Users().Create(ctx, dup), fault.KindConflict, "")
+		got, err := s.Users().GetByUsername(ctx, name)
+		must(t, err)
+		equal(t, normUser(got), normUser(u)) // stored as given
+	}
+	_, err := s.Users().GetByUsername(ctx, "admin2")
+	isFault(t, err, fault.KindNotFound, fault.ReasonUserNotFound)
+	equal(t, len(usersOf(t, s)), 1)
+}
+
 func userNotFound(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	_, err := s.Users().Get(ctx, "nope")
@@ -377,9 +420,73 @@ func apiKeyRoundTrip(t *testing.T, s ports.Store) {
 	got, err := s.APIKeys().GetByHash(ctx, k.Hash)
 	must(t, err)
 	equal(t, normKey(got), normKey(k))
-	if !got.Active() {
-		t.Fatal("a fresh key is not active")
+	if !got.Active(at(1000)) || got.Kind != account.KindAPI {
+		t.Fatalf("a fresh key is not an active permanent key: %+v", got)
 	}
+}
+
+func apiKeyLoginRoundTrip(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	must(t, s.Users().Create(ctx, newUser(1)))
+	_, k := account.NewLoginKey("k1", "u1", t0, time.Hour)
+	must(t, s.APIKeys().Create(ctx, k))
+	got, err := s.APIKeys().GetByHash(ctx, k.Hash)
+	must(t, err)
+	equal(t, normKey(got), normKey(k))
+	list, err := s.APIKeys().ListByUser(ctx, "u1")
+	must(t, err)
+	equal(t, normKeys(list), normKeys([]account.APIKey{k}))
+}
+
+func apiKeyTouch(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	must(t, s.Users().Create(ctx, newUser(1)))
+	k := newKey(1, "u1")
+	must(t, s.APIKeys().Create(ctx, k))
+	lastUse := func() *time.Time {
+		got, err := s.APIKeys().GetByHash(ctx, k.Hash)
+		must(t, err)
+		return msPtr(got.LastUsedAt)
+	}
+	equal(t, lastUse(), (*time.Time)(nil))
+	must(t, s.APIKeys().Touch(ctx, k.ID, at(10)))
+	equal(t, lastUse(), msPtr(ptr(at(10))))
+	must(t, s.APIKeys().Touch(ctx, k.ID, at(5))) // a slower request recording an older use
+	equal(t, lastUse(), msPtr(ptr(at(10))))
+	must(t, s.APIKeys().Touch(ctx, k.ID, at(70)))
+	equal(t, lastUse(), msPtr(ptr(at(70))))
+	must(t, s.APIKeys().Touch(ctx, "nope", at(80)))
+}
+
+func apiKeyDeleteEndedLogins(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	must(t, s.Users().Create(ctx, newUser(1)))
+	must(t, s.Users().Create(ctx, newUser(2)))
+	login := func(id, userID string, ttl time.Duration) account.APIKey {
+		_, k := account.NewLoginKey(id, userID, t0, ttl)
+		must(t, s.APIKeys().Create(ctx, k))
+		return k
+	}
+	permanentRevoked := newKey(1, "u1")
+	must(t, s.APIKeys().Create(ctx, permanentRevoked))
+	must(t, s.APIKeys().Revoke(ctx, permanentRevoked.ID, at(1)))
+	live := login("live", "u1", time.Hour)
+	login("expired", "u1", time.Minute)
+	loggedOut := login("logged-out", "u1", time.Hour)
+	must(t, s.APIKeys().Revoke(ctx, loggedOut.ID, at(1)))
+	other := login("other-user", "u2", time.Minute)
+
+	must(t, s.APIKeys().DeleteEndedLogins(ctx, "u1", at(60))) // the minute is up: expires_at <= now
+	var left []string
+	for _, userID := range []string{"u1", "u2"} {
+		list, err := s.APIKeys().ListByUser(ctx, userID)
+		must(t, err)
+		for _, k := range list {
+			left = append(left, k.ID)
+		}
+	}
+	slices.Sort(left)
+	equal(t, left, []string{permanentRevoked.ID, live.ID, other.ID})
 }
 
 func apiKeyDuplicate(t *testing.T, s ports.Store) {
@@ -426,7 +533,7 @@ func apiKeyRevoke(t *testing.T, s ports.Store) {
 	must(t, s.APIKeys().Revoke(ctx, k.ID, at(20)))
 	got, err := s.APIKeys().GetByHash(ctx, k.Hash)
 	must(t, err)
-	if got.Active() || !ms(*got.RevokedAt).Equal(ms(at(10))) {
+	if got.Active(at(11)) || !ms(*got.RevokedAt).Equal(ms(at(10))) {
 		t.Fatalf("revoked at %v, want %v", got.RevokedAt, at(10))
 	}
 }
@@ -971,6 +1078,8 @@ func equal(t *testing.T, got, want any) {
 // at millisecond precision in UTC.
 func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
 
+func ptr[T any](v T) *T { return &v }
+
 func msPtr(t *time.Time) *time.Time {
 	if t == nil {
 		return nil
@@ -991,7 +1100,7 @@ func normUser(u account.User) account.User {
 }
 
 func normKey(k account.APIKey) account.APIKey {
-	k.CreatedAt, k.RevokedAt, k.LastUsedAt = ms(k.CreatedAt), msPtr(k.RevokedAt), msPtr(k.LastUsedAt)
+	k.CreatedAt, k.ExpiresAt, k.RevokedAt, k.LastUsedAt = ms(k.CreatedAt), msPtr(k.ExpiresAt), msPtr(k.RevokedAt), msPtr(k.LastUsedAt)
 	return k
 }
 

@@ -17,6 +17,8 @@ type ApiKey struct {
 	CreatedAt  time.Time
 	RevokedAt  *time.Time
 	LastUsedAt *time.Time
+	Kind       string
+	ExpiresAt  *time.Time
 }
 
 type Event struct {

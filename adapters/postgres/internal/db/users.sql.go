@@ -77,9 +77,10 @@ func (q *Queries) GetUserByRegistry(ctx context.Context, registry string) (User,
 }
 
 const getUserByUsername = `-- name: GetUserByUsername :one
-SELECT id, username, password_hash, role, registry, created_at FROM users WHERE username = $1
+SELECT id, username, password_hash, role, registry, created_at FROM users WHERE lower(username) = lower($1)
 `
 
+// Usernames are unique ignoring case (users_username_lower_idx serves this).
 func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User, error) {
 	row := q.db.QueryRow(ctx, getUserByUsername, username)
 	var i User

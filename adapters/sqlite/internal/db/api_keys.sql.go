@@ -11,19 +11,21 @@ import (
 )
 
 const createAPIKey = `-- name: CreateAPIKey :execrows
-INSERT INTO api_keys (id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at)
+INSERT INTO api_keys (id, user_id, kind, name, prefix, hash, created_at, expires_at, revoked_at, last_used_at)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6,
-        ?7, ?8)
+        ?7, ?8, ?9, ?10)
 ON CONFLICT DO NOTHING
 `
 
 type CreateAPIKeyParams struct {
 	ID         string
 	UserID     string
+	Kind       string
 	Name       string
 	Prefix     string
 	Hash       string
 	CreatedAt  int64
+	ExpiresAt  sql.NullInt64
 	RevokedAt  sql.NullInt64
 	LastUsedAt sql.NullInt64
 }
@@ -32,10 +34,12 @@ func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (int
 	result, err := q.db.ExecContext(ctx, createAPIKey,
 		arg.ID,
 		arg.UserID,
+		arg.Kind,
 		arg.Name,
 		arg.Prefix,
 		arg.Hash,
 		arg.CreatedAt,
+		arg.ExpiresAt,
 		arg.RevokedAt,
 		arg.LastUsedAt,
 	)
@@ -45,8 +49,24 @@ func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (int
 	return result.RowsAffected()
 }
 
+const deleteEndedLoginKeys = `-- name: DeleteEndedLoginKeys :exec
+DELETE FROM api_keys
+WHERE user_id = ?1 AND kind = 'login'
+  AND (revoked_at IS NOT NULL OR expires_at <= ?2)
+`
+
+type DeleteEndedLoginKeysParams struct {
+	UserID string
+	Now    sql.NullInt64
+}
+
+func (q *Queries) DeleteEndedLoginKeys(ctx context.Context, arg DeleteEndedLoginKeysParams) error {
+	_, err := q.db.ExecContext(ctx, deleteEndedLoginKeys, arg.UserID, arg.Now)
+	return err
+}
+
 const getAPIKeyByHash = `-- name: GetAPIKeyByHash :one
-SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at FROM api_keys WHERE hash = ?1
+SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at, kind, expires_at FROM api_keys WHERE hash = ?1
 `
 
 func (q *Queries) GetAPIKeyByHash(ctx context.Context, hash string) (ApiKey, error) {
@@ -61,12 +81,14 @@ func (q *Queries) GetAPIKeyByHash(ctx context.Context, hash string) (ApiKey, err
 		&i.CreatedAt,
 		&i.RevokedAt,
 		&i.LastUsedAt,
+		&i.Kind,
+		&i.ExpiresAt,
 	)
 	return i, err
 }
 
 const listAPIKeysByUser = `-- name: ListAPIKeysByUser :many
-SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id
+SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at, kind, expires_at FROM api_keys WHERE user_id = ?1 ORDER BY created_at, id
 `
 
 func (q *Queries) ListAPIKeysByUser(ctx context.Context, userID string) ([]ApiKey, error) {
@@ -87,6 +109,8 @@ func (q *Queries) ListAPIKeysByUser(ctx context.Context, userID string) ([]ApiKe
 			&i.CreatedAt,
 			&i.RevokedAt,
 			&i.LastUsedAt,
+			&i.Kind,
+			&i.ExpiresAt,
 		); err != nil {
 			return nil, err
 		}
@@ -117,4 +141,20 @@ func (q *Queries) RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int
 		return 0, err
 	}
 	return result.RowsAffected()
+}
+
+const touchAPIKey = `-- name: TouchAPIKey :exec
+UPDATE api_keys SET last_used_at = ?1
+WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)
+`
+
+type TouchAPIKeyParams struct {
+	LastUsedAt sql.NullInt64
+	ID         string
+}
+
+// A use never moves last_used_at back (concurrent requests record out of order).
+func (q *Queries) TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error {
+	_, err := q.db.ExecContext(ctx, touchAPIKey, arg.LastUsedAt, arg.ID)
+	return err
 }

@@ -17,6 +17,8 @@ type ApiKey struct {
 	CreatedAt  int64
 	RevokedAt  sql.NullInt64
 	LastUsedAt sql.NullInt64
+	Kind       string
+	ExpiresAt  sql.NullInt64
 }
 
 type Event struct {
