@@ -28,7 +28,7 @@ func CheckWebhookTarget(ctx context.Context, resolver ports.Resolver, rawURL str
 	u, _ := url.Parse(rawURL)
 	addr, literal, err := netpolicy.ParseHost(u.Hostname())
 	if err != nil {
-		return err
+		return fault.Invalid(fault.ReasonTargetForbidden, "webhook URL %s is not allowed: %s", rawURL, err.Error())
 	}
 	if literal {
 		return judge(rawURL, addr, reach)
