@@ -2,9 +2,11 @@ package ports
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/netpolicy"
 )
 
 // Clock tells the time; tests use a fixed or stepped one.
@@ -27,12 +29,14 @@ type EventSubscriber interface {
 	Subscribe(name string, h EventHandler)
 }
 
-// WebhookRequest is one signed HTTP delivery.
+// WebhookRequest is one signed HTTP delivery. Reach is how far the receiver's
+// address may be from the public internet, checked on every address dialled.
 type WebhookRequest struct {
 	URL     string
 	Body    []byte
 	Headers map[string]string
 	Timeout time.Duration
+	Reach   netpolicy.Reach
 }
 
 // WebhookResponse is what a receiver answered; Body is cut at a small limit.
@@ -45,6 +49,11 @@ type WebhookResponse struct {
 // arrived; any status that did arrive comes back with err == nil.
 type WebhookSender interface {
 	Send(ctx context.Context, r WebhookRequest) (WebhookResponse, error)
+}
+
+// Resolver looks up the addresses of a host name.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
 // SecretSealer encrypts secrets at rest (webhook secrets) and opens them again.

@@ -48,6 +48,7 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonMessageNotFound:  {http.StatusNotFound, 2601},
 	fault.ReasonUserNotFound:     {http.StatusNotFound, 2602},
 	fault.ReasonSendFailed:       {http.StatusBadGateway, 3002},
+	fault.ReasonTargetForbidden:  {http.StatusBadRequest, 1201},
 }
 
 // statusRules name the code of failures that carry only an HTTP status (huma's own

@@ -27,7 +27,7 @@ func (h *handlers) registerSessions() {
 		"Restart the session runtime (202/1109)", http.StatusAccepted), h.reconnectSession)
 	register(h, user("getSessionDevices", http.MethodGet, "/api/v1/session/devices", "Linked device summary"), h.sessionDevices)
 	register(h, user("postSessionSessionIdConfig", http.MethodPost, "/api/v1/session/{sessionId}/config",
-		"Set the session webhook (400/2000 with the results when preflight fails)"), h.configureSession)
+		"Set the session webhook (400/2000 with the results when preflight fails; 400/1201 for a URL the network policy forbids)"), h.configureSession)
 	register(h, user("getSessionList", http.MethodGet, "/api/v1/session/list", "List the caller's sessions"), h.listSessions)
 	register(h, user("deleteSessionDelete", http.MethodDelete, "/api/v1/session/delete",
 		"Stop the runtime, purge credentials and remove the session"), h.deleteSession)
@@ -195,7 +195,8 @@ type configInput struct {
 	Body      struct {
 		_               struct{} `additionalProperties:"true"`
 		WebhookURL      string   `json:"webhookUrl,omitempty" doc:"http(s) endpoint receiving events; empty disables delivery"`
-		WebhookSecret   string   `json:"webhookSecret,omitempty" doc:"HMAC secret; generated when a URL is set without one"`
+		WebhookSecret   string   `json:"webhookSecret,omitempty" doc:"HMAC secret; generated for a first webhook, else the current one is kept. A new secret rotates it: the previous one keeps signing alongside (X-WAREST-Signature-Previous) for 24 h"`
+		RotateSecret    bool     `json:"rotateSecret,omitempty" doc:"ours: generate a new secret (returned in this response) and rotate to it, the previous one signing alongside for 24 h"`
 		Preflight       bool     `json:"preflight,omitempty" doc:"send a signed test request before saving"`
 		PreflightVerify bool     `json:"preflightVerify,omitempty" hidden:"true"`
 	}
@@ -219,7 +220,8 @@ type preflightDTO struct {
 func (h *handlers) configureSession(ctx context.Context, in *configInput) (*Response[configResult], error) {
 	b := in.Body
 	s, err := h.cmd.ConfigureWebhook(ctx, principal(ctx), in.SessionID,
-		command.WebhookInput{URL: strings.TrimSpace(b.WebhookURL), Secret: b.WebhookSecret, Preflight: b.Preflight || b.PreflightVerify}, h.cfg.Webhook)
+		command.WebhookInput{URL: strings.TrimSpace(b.WebhookURL), Secret: b.WebhookSecret, RotateSecret: b.RotateSecret,
+			Preflight: b.Preflight || b.PreflightVerify}, h.cfg.Webhook)
 	if err != nil {
 		return nil, err
 	}

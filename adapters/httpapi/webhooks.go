@@ -20,7 +20,7 @@ func (h *handlers) registerWebhooks() {
 			errors: append([]int{http.StatusNotFound}, errs...)}
 	}
 	register(h, op("postWebhooksPreflight", http.MethodPost, "/api/webhooks/preflight",
-		"Send one signed test request (event preflight) and report how the receiver answered"), h.preflight)
+		"Send one signed test request (event preflight) and report how the receiver answered. A target that gave no answer reads \"target unreachable or not allowed\" for non-admins, whatever the cause"), h.preflight)
 	register(h, op("getWebhookSubscriptions", http.MethodGet, "/api/v1/webhooks/subscriptions",
 		"List a session's webhook subscriptions (the session config's own webhook is the one with id primary:<sessionId>)"), h.listSubscriptions)
 	register(h, created(op("postWebhookSubscriptions", http.MethodPost, "/api/v1/webhooks/subscriptions",

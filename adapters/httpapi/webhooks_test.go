@@ -3,6 +3,9 @@ package httpapi_test
 import (
 	"bufio"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -665,5 +668,81 @@ func TestEventStream(t *testing.T) {
 	expect(t, r, http.StatusForbidden, 2201)
 	if r := a.do(t, http.MethodGet, "/api/v1/events/stream", "", nil); r.code != http.StatusUnauthorized {
 		t.Fatalf("anonymous stream: HTTP %d", r.code)
+	}
+}
+
+// Re-posting the session config keeps its secret, so receivers go on verifying;
+// rotateSecret returns a new one, and the old one keeps signing alongside
+// (X-WAREST-Signature-Previous) as after POST …/subscriptions/{id}/rotate.
+func TestSessionConfigKeepsOrRotatesTheSecret(t *testing.T) {
+	t.Parallel()
+	a := newHookApp(t)
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281111111111")
+	const url = "https://hooks.test/primary"
+	configure := func(body map[string]any) string {
+		t.Helper()
+		r := a.do(t, http.MethodPost, "/api/v1/session/s1/config", alice, body)
+		expect(t, r, 200, 1000)
+		var res struct {
+			WebhookSecret string `json:"webhookSecret"`
+		}
+		r.result(t, 0, &res)
+		return res.WebhookSecret
+	}
+	// signed delivers an inbound text and returns the request that carried it.
+	signed := func(text string) ports.WebhookRequest {
+		t.Helper()
+		expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/s1/inbound", alice,
+			map[string]any{"from": "6283333333333", "pushName": "Citra", "text": text}), 200, 1000)
+		var got ports.WebhookRequest
+		waitFor(t, "the delivery of "+text, func() bool {
+			for _, r := range a.recv.to(url) {
+				if r.Headers["X-WAREST-Event"] == "message_received" && strings.Contains(string(r.Body), text) {
+					got = r
+					return true
+				}
+			}
+			return false
+		})
+		return got
+	}
+	sign := func(secret string, body []byte) string {
+		m := hmac.New(sha256.New, []byte(secret+"alice"))
+		m.Write(body)
+		return "HMAC-SHA256=" + hex.EncodeToString(m.Sum(nil))
+	}
+
+	first := configure(map[string]any{"webhookUrl": url})
+	if len(first) < 6 {
+		t.Fatalf("no secret generated: %q", first)
+	}
+	if again := configure(map[string]any{"webhookUrl": url}); again != first {
+		t.Fatalf("re-posting the config changed the secret: %q → %q", first, again)
+	}
+	r := signed("after re-posting")
+	if r.Headers["X-WAREST-Signature"] != sign(first, r.Body) || r.Headers["X-WAREST-Signature-Previous"] != "" {
+		t.Fatalf("delivery after re-posting is not signed with the first secret alone: %v", r.Headers)
+	}
+
+	rotated := configure(map[string]any{"webhookUrl": url, "rotateSecret": true})
+	if len(rotated) < 6 || rotated == first {
+		t.Fatalf("rotateSecret returned %q (was %q)", rotated, first)
+	}
+	r = signed("after rotating")
+	if r.Headers["X-WAREST-Signature"] != sign(rotated, r.Body) || r.Headers["X-WAREST-Signature-Previous"] != sign(first, r.Body) {
+		t.Fatalf("delivery after rotating: %v, want the new secret with the old one alongside", r.Headers)
+	}
+	sub := results[subDTO](t, a.do(t, http.MethodGet, "/api/v1/webhooks/subscriptions/primary:s1", alice, nil))[0]
+	if sub.RotatingUntil == nil {
+		t.Fatalf("the primary subscription shows no rotation: %+v", sub)
+	}
+	// The next re-post keeps the new secret, and the rotation goes on.
+	if again := configure(map[string]any{"webhookUrl": url}); again != rotated {
+		t.Fatalf("re-posting after the rotation changed the secret: %q → %q", rotated, again)
+	}
+	r = signed("re-posted after rotating")
+	if r.Headers["X-WAREST-Signature"] != sign(rotated, r.Body) || r.Headers["X-WAREST-Signature-Previous"] != sign(first, r.Body) {
+		t.Fatalf("delivery after re-posting during the rotation: %v", r.Headers)
 	}
 }

@@ -1,7 +1,10 @@
-// Package system provides the real clock and ULID ids.
+// Package system provides the real clock, ULID ids and the system's resolver.
 package system
 
 import (
+	"context"
+	"net"
+	"net/netip"
 	"time"
 
 	"github.com/warest-go/warest/domain/event"
@@ -22,3 +25,12 @@ var (
 	_ ports.Clock = Clock{}
 	_ ports.IDs   = IDs{}
 )
+
+// Resolver looks names up with the system's resolver.
+type Resolver struct{}
+
+func (Resolver) LookupNetIP(ctx context.Context, host string) ([]netip.Addr, error) {
+	return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+}
+
+var _ ports.Resolver = Resolver{}

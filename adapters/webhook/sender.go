@@ -26,32 +26,34 @@ const (
 
 var _ ports.WebhookSender = (*Sender)(nil)
 
-// Config sets the timeout used when a request carries none, and which resolved
-// addresses receivers may have (nil: netpolicy.NoLinkLocal — local receivers are
-// common, the metadata service never is).
+// Config sets the timeout used when a request carries none.
 type Config struct {
 	Timeout time.Duration
-	Allow   netpolicy.Allow
 }
 
 // Sender POSTs webhook bodies. It never follows redirects: a receiver answering
 // 3xx gets that status recorded as a failed attempt, and a signed body is never
-// replayed to a host the subscriber did not configure.
+// replayed to a host the subscriber did not configure. Every address dialled, after
+// DNS resolution, must be within the request's reach.
 type Sender struct {
-	client  *http.Client
+	clients map[netpolicy.Reach]*http.Client
 	timeout time.Duration
 }
 
-// New builds a Sender with its own connection pool.
+// New builds a Sender with a connection pool per reach: a connection opened for a
+// receiver one reach allows is never reused for a request of a narrower one.
 func New(cfg Config) *Sender {
 	timeout := cfg.Timeout
 	if timeout <= 0 {
 		timeout = defaultTimeout
 	}
-	allow := cfg.Allow
-	if allow == nil {
-		allow = netpolicy.NoLinkLocal
+	return &Sender{
+		clients: map[netpolicy.Reach]*http.Client{netpolicy.Public: client(netpolicy.Public), netpolicy.Private: client(netpolicy.Private)},
+		timeout: timeout,
 	}
+}
+
+func client(reach netpolicy.Reach) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	// A proxy would dial for us and bypass the check.
 	transport.Proxy = nil
@@ -59,20 +61,17 @@ func New(cfg Config) *Sender {
 		// Control sees the exact address about to be dialled, after DNS resolution.
 		Control: func(_, address string, _ syscall.RawConn) error {
 			ap, err := netip.ParseAddrPort(address)
-			if err != nil || !allow(ap.Addr()) {
+			if err != nil || !reach.Allows(ap.Addr()) {
 				return fmt.Errorf("webhook receiver address %s is not allowed", address)
 			}
 			return nil
 		}}
 	transport.DialContext = dialer.DialContext
-	return &Sender{
-		client: &http.Client{
-			Transport: transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
+	return &http.Client{
+		Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
 		},
-		timeout: timeout,
 	}
 }
 
@@ -97,7 +96,11 @@ func (s *Sender) Send(ctx context.Context, r ports.WebhookRequest) (ports.Webhoo
 		req.Header.Set(k, v)
 	}
 
-	resp, err := s.client.Do(req)
+	c, ok := s.clients[r.Reach]
+	if !ok {
+		return ports.WebhookResponse{}, fmt.Errorf("webhook: unknown reach %d", r.Reach)
+	}
+	resp, err := c.Do(req)
 	if err != nil {
 		return ports.WebhookResponse{}, fmt.Errorf("webhook: post: %w", err)
 	}

@@ -32,7 +32,7 @@ func TestSendPostsBodyAndHeaders(t *testing.T) {
 	defer srv.Close()
 
 	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{
-		URL: srv.URL, Body: []byte(`{"event":"x"}`), Headers: map[string]string{"X-Signature": "sig"},
+		URL: srv.URL, Body: []byte(`{"event":"x"}`), Headers: map[string]string{"X-Signature": "sig"}, Reach: netpolicy.Private,
 	})
 	if err != nil || resp.Status != http.StatusNoContent {
 		t.Fatalf("Send = %d, %v", resp.Status, err)
@@ -50,7 +50,7 @@ func TestSendReturnsServerErrorStatus(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer srv.Close()
-	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Reach: netpolicy.Private})
 	if err != nil || resp.Status != http.StatusServiceUnavailable {
 		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
@@ -67,7 +67,7 @@ func TestSendTimesOut(t *testing.T) {
 
 	start := time.Now()
 	resp, err := New(Config{Timeout: time.Minute}).Send(context.Background(),
-		ports.WebhookRequest{URL: srv.URL, Timeout: 50 * time.Millisecond})
+		ports.WebhookRequest{URL: srv.URL, Timeout: 50 * time.Millisecond, Reach: netpolicy.Private})
 	if err == nil || resp.Status != 0 {
 		t.Fatalf("Send = %d, %v; want timeout error", resp.Status, err)
 	}
@@ -85,8 +85,8 @@ func TestConfigTimeoutAppliesWhenRequestHasNone(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	if _, err := New(Config{Timeout: 50 * time.Millisecond}).Send(context.Background(),
-		ports.WebhookRequest{URL: srv.URL}); err == nil {
-		t.Fatal("want timeout error")
+		ports.WebhookRequest{URL: srv.URL, Reach: netpolicy.Private}); err == nil || !strings.Contains(err.Error(), "deadline") {
+		t.Fatalf("%v, want timeout error", err)
 	}
 }
 
@@ -100,7 +100,7 @@ func TestSendDoesNotFollowRedirects(t *testing.T) {
 	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusTemporaryRedirect))
 	defer srv.Close()
 
-	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Body: []byte("{}")})
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Body: []byte("{}"), Reach: netpolicy.Private})
 	if err != nil || resp.Status != http.StatusTemporaryRedirect {
 		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
@@ -126,7 +126,7 @@ func TestHugeResponseBodyIsCutAtLimit(t *testing.T) {
 	var err error
 	go func() {
 		defer close(done)
-		resp, err = New(Config{Timeout: time.Minute}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
+		resp, err = New(Config{Timeout: time.Minute}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL, Reach: netpolicy.Private})
 	}()
 	select {
 	case <-done:
@@ -143,7 +143,8 @@ func TestUnreachableReceiverIsAnError(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	url := srv.URL
 	srv.Close()
-	if resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil || resp.Status != 0 {
+	resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: url, Reach: netpolicy.Private})
+	if err == nil || resp.Status != 0 || !strings.Contains(err.Error(), "refused") {
 		t.Fatalf("Send = %d, %v", resp.Status, err)
 	}
 }
@@ -157,22 +158,36 @@ func TestModuleProvidesSender(t *testing.T) {
 
 func TestReceiverAddressPolicy(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) }))
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { hits.Add(1) }))
 	defer srv.Close()
-	// The default lets a receiver on this host through...
-	if resp, err := New(Config{}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL}); err != nil || resp.Status != http.StatusOK {
-		t.Fatalf("local receiver: %d, %v", resp.Status, err)
+	s := New(Config{Timeout: time.Second})
+	send := func(url string, reach netpolicy.Reach) error {
+		_, err := s.Send(context.Background(), ports.WebhookRequest{URL: url, Reach: reach})
+		return err
 	}
-	// ...but never the metadata service, whatever name points at it.
-	for _, url := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]:8080/", "http://0.0.0.0:1/"} {
-		if _, err := New(Config{Timeout: time.Second}).Send(context.Background(), ports.WebhookRequest{URL: url}); err == nil ||
-			!strings.Contains(err.Error(), "not allowed") {
-			t.Errorf("%s: %v, want refused", url, err)
+	// Private reach lets a receiver on this host through...
+	if err := send(srv.URL, netpolicy.Private); err != nil || hits.Load() != 1 {
+		t.Fatalf("local receiver with Private reach: %v (%d hits)", err, hits.Load())
+	}
+	// ...public reach (the zero value) does not, by address or by a name resolving
+	// to it, and the connection the private request left open is not reused.
+	local := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	for _, url := range []string{srv.URL, local} {
+		if err := send(url, netpolicy.Public); err == nil || !strings.Contains(err.Error(), "not allowed") {
+			t.Errorf("%s with Public reach: %v, want refused", url, err)
 		}
 	}
-	// A multi-tenant server can allow public receivers only.
-	_, err := New(Config{Allow: netpolicy.PublicOnly}).Send(context.Background(), ports.WebhookRequest{URL: srv.URL})
-	if err == nil || !strings.Contains(err.Error(), "not allowed") {
-		t.Fatalf("loopback receiver with PublicOnly: %v, want refused", err)
+	// No reach dials the metadata services, whatever the spelling.
+	for _, url := range []string{"http://169.254.169.254/latest/meta-data/", "http://[fd00:ec2::254]/", "http://100.100.100.200/",
+		"http://168.63.129.16/", "http://[::ffff:169.254.169.254]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[fe80::1]:8080/", "http://0.0.0.0:1/"} {
+		for _, reach := range []netpolicy.Reach{netpolicy.Public, netpolicy.Private} {
+			if err := send(url, reach); err == nil || !strings.Contains(err.Error(), "not allowed") {
+				t.Errorf("%s with reach %d: %v, want refused", url, reach, err)
+			}
+		}
+	}
+	if hits.Load() != 1 {
+		t.Fatalf("the receiver got %d requests, want the one allowed", hits.Load())
 	}
 }

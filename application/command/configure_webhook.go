@@ -8,16 +8,19 @@ import (
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
 
-// WebhookInput is a requested webhook change.
+// WebhookInput is a requested webhook change. Without Secret, a webhook keeps the
+// secret it has (receivers go on verifying) unless RotateSecret asks for a new one.
 type WebhookInput struct {
-	URL       string
-	Secret    string
-	Preflight bool
+	URL          string
+	Secret       string
+	RotateSecret bool
+	Preflight    bool
 }
 
 // PreflightResult is the outcome of one signed test request.
@@ -40,26 +43,36 @@ type WebhookSettings struct {
 	PreflightTimeout time.Duration
 }
 
+// rotationOverlap is how long a replaced secret keeps signing alongside the new one.
+const rotationOverlap = 24 * time.Hour
+
+// unreachable is all a non-admin learns of a preflight that got no answer.
+const unreachable = "target unreachable or not allowed"
+
 // ConfigureWebhook sets the session's webhook. A new URL without a secret gets a
-// generated one; an empty URL disables delivery.
+// generated one; an empty URL disables delivery. A URL outside the reach of the
+// session's receivers is refused here rather than retried for a day.
 func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id string, in WebhookInput, ws WebhookSettings) (*session.Session, error) {
 	sess, err := ownedSession(ctx, s.store, p, id)
 	if err != nil {
 		return nil, err
 	}
+	if in.Secret != "" && len(in.Secret) < webhook.MinSecretLength {
+		return nil, fault.Invalid(fault.ReasonInvalidParameter, "webhookSecret must be at least %d characters", webhook.MinSecretLength)
+	}
 	if in.URL != "" {
-		if err := webhook.ValidateURL(in.URL); err != nil {
+		if err := s.checkTarget(ctx, sess, in.URL); err != nil {
 			return nil, err
 		}
-		if in.Secret == "" {
-			in.Secret = randomSecret(15)
+		if in.Secret, err = s.webhookSecret(ctx, sess, in); err != nil {
+			return nil, err
 		}
 	}
-	if in.Secret != "" && len(in.Secret) < 6 {
-		return nil, fault.Invalid(fault.ReasonInvalidParameter, "webhookSecret must be at least 6 characters")
-	}
 	if in.Preflight && in.URL != "" {
-		res := s.preflight(ctx, sess, in, ws)
+		res, err := s.preflight(ctx, p, sess, in, ws)
+		if err != nil {
+			return nil, err
+		}
 		if !res.OK {
 			return nil, &PreflightFailed{Result: res}
 		}
@@ -78,9 +91,33 @@ func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id 
 	return out, err
 }
 
+// webhookSecret is the secret a configured webhook signs with: the one given, a
+// new one when asked or when there is none yet, else the current one (the primary
+// subscription's, which deliveries are signed with).
+func (s *Service) webhookSecret(ctx context.Context, sess *session.Session, in WebhookInput) (string, error) {
+	switch {
+	case in.Secret != "":
+		return in.Secret, nil
+	case in.RotateSecret:
+		return randomSecret(15), nil
+	}
+	primary, err := s.store.Subscriptions().Get(ctx, webhook.PrimaryID(sess.ID()))
+	switch {
+	case err == nil:
+		return primary.Secret, nil
+	case !fault.Is(err, fault.KindNotFound):
+		return "", err
+	case sess.Webhook().Secret != "":
+		return sess.Webhook().Secret, nil
+	}
+	return randomSecret(15), nil
+}
+
 // putPrimary mirrors the session's own webhook as its primary subscription (all
 // events, WAREST signing), so deliveries, failure counting and rotation work the
-// same for it as for every other subscription. Re-configuring re-enables it.
+// same for it as for every other subscription. Re-configuring re-enables it; a new
+// secret rotates it as POST …/subscriptions/{id}/rotate does, the old one signing
+// alongside for the overlap.
 func (s *Service) putPrimary(ctx context.Context, r ports.Repositories, sessionID string, in WebhookInput) error {
 	id := webhook.PrimaryID(sessionID)
 	if in.URL == "" {
@@ -90,12 +127,23 @@ func (s *Service) putPrimary(ctx context.Context, r ports.Repositories, sessionI
 		}
 		return err
 	}
-	sub, err := webhook.NewSubscription(id, sessionID, in.URL, in.Secret, nil, webhook.ModeWAREST, 0, s.clock.Now())
+	now := s.clock.Now()
+	sub, err := webhook.NewSubscription(id, sessionID, in.URL, in.Secret, nil, webhook.ModeWAREST, 0, now)
 	if err != nil {
 		return err
 	}
-	if old, err := r.Subscriptions().Get(ctx, id); err == nil {
+	old, err := r.Subscriptions().Get(ctx, id)
+	switch {
+	case err == nil:
 		sub.CreatedAt = old.CreatedAt
+		sub.Secret, sub.PreviousSecret, sub.PreviousUntil = old.Secret, old.PreviousSecret, old.PreviousUntil
+		if old.Secret != in.Secret {
+			if err := sub.Rotate(in.Secret, rotationOverlap, now); err != nil {
+				return err
+			}
+		}
+	case !fault.Is(err, fault.KindNotFound):
+		return err
 	}
 	return r.Subscriptions().Put(ctx, sub)
 }
@@ -116,33 +164,52 @@ func (s *Service) PreflightWebhook(ctx context.Context, p account.Principal, ses
 	if len(secret) < webhook.MinSecretLength {
 		return PreflightResult{}, fault.Invalid(fault.ReasonInvalidParameter, "secret must be at least %d characters", webhook.MinSecretLength)
 	}
-	return s.preflight(ctx, sess, WebhookInput{URL: url, Secret: secret}, ws), nil
+	return s.preflight(ctx, p, sess, WebhookInput{URL: url, Secret: secret}, ws)
 }
 
-func (s *Service) preflight(ctx context.Context, sess *session.Session, in WebhookInput, ws WebhookSettings) PreflightResult {
-	res := PreflightResult{Target: in.URL}
+// preflight sends the test request within the reach of the session's receivers.
+// A target that gave no answer — refused by the policy, unresolvable, closed,
+// silent — looks the same to a non-admin, so a tenant cannot map the gateway's
+// networks with it; admins get the cause.
+func (s *Service) preflight(ctx context.Context, p account.Principal, sess *session.Session, in WebhookInput, ws WebhookSettings) (PreflightResult, error) {
+	reach, err := s.webhookReach(ctx, s.store, sess)
+	if err != nil {
+		return PreflightResult{}, err
+	}
 	info, err := sessionInfo(ctx, s.store, sess)
 	if err != nil {
-		res.Error = err.Error()
-		return res
+		return PreflightResult{}, err
 	}
+	res := PreflightResult{Target: in.URL}
+	if err := CheckWebhookTarget(ctx, s.resolver, in.URL, reach); err != nil {
+		res.Error = err.Error()
+	} else {
+		s.sendPreflight(ctx, sess, info, in, reach, ws, &res)
+	}
+	if !res.OK && res.Status == 0 && !p.User.IsAdmin() {
+		return PreflightResult{Target: in.URL, Error: unreachable}, nil
+	}
+	return res, nil
+}
+
+func (s *Service) sendPreflight(ctx context.Context, sess *session.Session, info webhook.SessionInfo, in WebhookInput,
+	reach netpolicy.Reach, ws WebhookSettings, res *PreflightResult) {
 	req, err := webhook.Build(webhook.Signing{Mode: webhook.ModeWAREST, Algorithm: ws.Algorithm, Keys: [][]byte{webhook.SigningKey(in.Secret, info.Username)}}, webhook.Envelope{
 		Event: "preflight", EventID: s.ids.NewID(), Data: json.RawMessage(`{"ping":true}`),
 		SessionID: sess.ID(), At: s.clock.Now(), Session: info,
 	})
 	if err != nil {
 		res.Error = err.Error()
-		return res
+		return
 	}
 	start := time.Now()
-	resp, err := s.sender.Send(ctx, ports.WebhookRequest{URL: in.URL, Body: req.Body, Headers: req.Headers, Timeout: ws.PreflightTimeout})
+	resp, err := s.sender.Send(ctx, ports.WebhookRequest{URL: in.URL, Body: req.Body, Headers: req.Headers, Timeout: ws.PreflightTimeout, Reach: reach})
 	res.RoundTripMs = time.Since(start).Milliseconds()
 	res.Status = resp.Status
 	if err != nil {
 		res.Error = err.Error()
 	}
 	res.OK = err == nil && resp.Status >= 200 && resp.Status < 300
-	return res
 }
 
 // sessionInfo is the `session` block of webhook bodies: never a secret.

@@ -11,6 +11,7 @@ import (
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
@@ -25,6 +26,9 @@ type Config struct {
 	Limits             Limits
 	Media              MediaConfig
 	LoginTTL           time.Duration // how long a login session lasts, from the login
+	// WebhookTargets says whose webhook receivers may be on loopback and private
+	// networks (the zero value: admins' sessions only).
+	WebhookTargets netpolicy.PrivateTargets
 }
 
 // DefaultConfig matches WAREST's timings.
@@ -38,6 +42,7 @@ type Service struct {
 	transport ports.Transport
 	sink      ports.TransportSink
 	sender    ports.WebhookSender
+	resolver  ports.Resolver
 	clock     ports.Clock
 	ids       ports.IDs
 	hub       *notify.Hub
@@ -56,6 +61,7 @@ type Deps struct {
 	Transport ports.Transport
 	Sink      ports.TransportSink
 	Sender    ports.WebhookSender
+	Resolver  ports.Resolver // nil: receivers' names are judged when dialled only
 	Clock     ports.Clock
 	IDs       ports.IDs
 	Hub       *notify.Hub
@@ -73,7 +79,7 @@ func New(cfg Config, d Deps) *Service {
 	if cfg.LoginTTL <= 0 {
 		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
 	}
-	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender,
+	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender, resolver: d.Resolver,
 		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
 		checkPassword: account.CheckPassword}
 }

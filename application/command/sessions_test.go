@@ -298,9 +298,22 @@ func TestConfigureWebhook(t *testing.T) {
 	if stored.Webhook() != s.Webhook() {
 		t.Fatalf("not saved: %+v", stored.Webhook())
 	}
-	s2, _ := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
-	if s2.Webhook().Secret == s.Webhook().Secret {
-		t.Fatal("generated secrets repeat")
+	// Re-posting the config keeps the secret, so receivers go on verifying, also
+	// with another URL; rotateSecret asks for a new one.
+	for _, url := range []string{"https://hooks.test/a", "https://hooks.test/b", "https://hooks.test/a"} {
+		again, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws)
+		if err != nil || again.Webhook() != (session.Webhook{URL: url, Secret: s.Webhook().Secret}) {
+			t.Fatalf("re-posting %s: %+v %v", url, again.Webhook(), err)
+		}
+	}
+	s2, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a", RotateSecret: true}, ws)
+	if err != nil || s2.Webhook().Secret == s.Webhook().Secret || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s2.Webhook().Secret) {
+		t.Fatalf("rotateSecret: %+v %v", s2.Webhook(), err)
+	}
+	primary, err := w.Mem.Subscriptions().Get(w.Ctx, webhook.PrimaryID("alice"))
+	if err != nil || primary.Secret != s2.Webhook().Secret || primary.PreviousSecret != s.Webhook().Secret ||
+		primary.PreviousUntil.Before(time.Now().Add(23*time.Hour)) {
+		t.Fatalf("primary after rotateSecret: %+v %v", primary, err)
 	}
 
 	for _, bad := range []command.WebhookInput{
@@ -379,10 +392,16 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	if cur.Webhook().URL != in.URL || cur.Webhook().Secret != appworld.UserSecret {
 		t.Fatalf("failed preflight saved %+v", cur.Webhook())
 	}
-	// A network error fails too, with its message.
+	// A network error fails too: an admin reads its cause, the session's owner
+	// only that no answer came.
+	w.Sender.NetErrors("preflight", 1)
+	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	if !errors.As(err, &pf) || pf.Result.Status != 0 || !strings.Contains(pf.Result.Error, "connection refused") {
+		t.Fatalf("network failure for an admin: %v %+v", err, pf)
+	}
 	w.Sender.NetErrors("preflight", 1)
 	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
-	if !errors.As(err, &pf) || pf.Result.Status != 0 || !strings.Contains(pf.Result.Error, "connection refused") {
-		t.Fatalf("network failure: %v %+v", err, pf)
+	if !errors.As(err, &pf) || pf.Result != (command.PreflightResult{Target: "https://hooks.test/down", Error: "target unreachable or not allowed"}) {
+		t.Fatalf("network failure for the owner: %v %+v", err, pf)
 	}
 }

@@ -25,9 +25,14 @@ type SubscriptionInput struct {
 	Algorithm webhook.Algorithm
 }
 
-// CreateSubscription adds a webhook target to one of the caller's sessions.
+// CreateSubscription adds a webhook target to one of the caller's sessions. A URL
+// outside the reach of the session's receivers is refused.
 func (s *Service) CreateSubscription(ctx context.Context, p account.Principal, in SubscriptionInput) (webhook.Subscription, error) {
-	if _, err := ownedSession(ctx, s.store, p, in.SessionID); err != nil {
+	sess, err := ownedSession(ctx, s.store, p, in.SessionID)
+	if err != nil {
+		return webhook.Subscription{}, err
+	}
+	if err := s.checkTarget(ctx, sess, in.URL); err != nil {
 		return webhook.Subscription{}, err
 	}
 	if err := validateEventNames(in.Events); err != nil {
@@ -53,11 +58,16 @@ type SubscriptionPatch struct {
 // UpdateSubscription changes URL, event filter or enabled state. Enabling clears the
 // failure count.
 func (s *Service) UpdateSubscription(ctx context.Context, p account.Principal, id string, patch SubscriptionPatch) (webhook.Subscription, error) {
-	if _, err := s.ownedSubscription(ctx, p, id); err != nil {
+	sub, err := s.ownedSubscription(ctx, p, id)
+	if err != nil {
 		return webhook.Subscription{}, err
 	}
 	if patch.URL != nil {
-		if err := webhook.ValidateURL(*patch.URL); err != nil {
+		sess, err := s.store.Sessions().Get(ctx, sub.SessionID)
+		if err != nil {
+			return webhook.Subscription{}, err
+		}
+		if err := s.checkTarget(ctx, sess, *patch.URL); err != nil {
 			return webhook.Subscription{}, err
 		}
 	}
@@ -111,7 +121,7 @@ func (s *Service) RotateSubscriptionSecret(ctx context.Context, p account.Princi
 		secret = newSecret(sub.Mode)
 	}
 	if overlap <= 0 {
-		overlap = 24 * time.Hour
+		overlap = rotationOverlap
 	}
 	return s.store.Subscriptions().Update(ctx, id, func(sub *webhook.Subscription) error {
 		return sub.Rotate(secret, overlap, s.clock.Now())

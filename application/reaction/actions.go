@@ -15,6 +15,7 @@ import (
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -212,8 +213,30 @@ func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c me
 	if err != nil {
 		return err
 	}
-	_, err = r.cmds.Send(ctx, r.p, in)
-	return err
+	return paced(ctx, func() error {
+		_, err := r.cmds.Send(ctx, r.p, in)
+		return err
+	})
+}
+
+// paced runs a send, waiting out the recipient cooldown it runs into — as the send
+// queue paces sends to one recipient — so two receivers answering the same message
+// both get their replies out, one cooldown apart. A wait longer than what is left
+// of the answer's time limit fails the action instead.
+func paced(ctx context.Context, send func() error) error {
+	for {
+		err := send()
+		var ex *throttle.Exceeded
+		if !errors.As(err, &ex) || ex.Limit != throttle.LimitCooldown {
+			return err
+		}
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < ex.RetryAfter {
+			return err
+		}
+		if sleep(ctx, ex.RetryAfter); ctx.Err() != nil {
+			return err
+		}
+	}
 }
 
 // sendMedia fetches the action's URL through the guarded fetcher and sends the
@@ -224,8 +247,10 @@ func (r *run) sendMedia(ctx context.Context, act webhook.Action, attempt string,
 		return err
 	}
 	m.Send = in
-	_, err = r.cmds.SendMedia(ctx, r.p, m)
-	return err
+	return paced(ctx, func() error {
+		_, err := r.cmds.SendMedia(ctx, r.p, m)
+		return err
+	})
 }
 
 // sendInput addresses a send and counts it against the per-key rate limit and

@@ -594,20 +594,95 @@ func triggerBody(t *testing.T, r *actionRig) []byte {
 	return reqs[0].Body
 }
 
-// Actions go through command.Send, so its limits hold: with a recipient cooldown a
-// second message to the same chat in one answer is refused and reported.
-func TestActions_RecipientCooldownThrottlesASecondMessage(t *testing.T) {
+// Actions go through command.Send, so its limits hold: a second message to the
+// same chat waits out the recipient cooldown, and is sent one cooldown later.
+func TestActions_RecipientCooldownPacesASecondMessage(t *testing.T) {
 	t.Parallel()
-	r := newActionRig(t, hookOpts{cooldown: time.Minute}, `{"actions":[{"type":"text","text":"first"},
+	r := newActionRig(t, hookOpts{cooldown: time.Second}, `{"actions":[{"type":"text","text":"first"},
 		{"type":"react","emoji":"👌"},{"type":"text","text":"second"}]}`)
+	sent := r.waitSent(3)
+	if len(sent) != 3 || sent[0].Content.Text != "first" || sent[1].Content.Kind != message.KindReaction || sent[2].Content.Text != "second" {
+		t.Fatalf("sent %+v", sent)
+	}
+	if gap := r.sentAt(sent[2].ID).Sub(r.sentAt(sent[0].ID)); gap < time.Second {
+		t.Fatalf("the second text went out %v after the first, within the 1 s cooldown", gap)
+	}
+	r.noFailures()
+}
+
+// A cooldown the answer's time limit has no room for fails the action at once.
+func TestActions_ACooldownLongerThanTheTimeLimitFailsTheAction(t *testing.T) {
+	t.Parallel()
+	r := newActionRig(t, hookOpts{cooldown: time.Minute, actionLimit: 5 * time.Second}, `{"actions":[{"type":"text","text":"first"},
+		{"type":"react","emoji":"👌"},{"type":"text","text":"second"}]}`)
+	start := time.Now()
 	f := r.waitFailures(1)
 	if f[0].Path != "2" || !strings.Contains(strings.ToLower(f[0].Error), "cooldown") {
 		t.Fatalf("failure %+v, want the second text refused by the cooldown", f[0])
+	}
+	if waited := time.Since(start); waited > 4*time.Second {
+		t.Fatalf("the failure came after %v: the action waited for a cooldown it had no room for", waited)
 	}
 	sent := r.waitSent(2)
 	if len(sent) != 2 || sent[0].Content.Text != "first" || sent[1].Content.Kind != message.KindReaction {
 		t.Fatalf("sent %+v", sent)
 	}
+}
+
+// Two receivers answer the same inbound "test" (as WAREST's example receivers do):
+// the second reply waits out the recipient cooldown instead of being dropped.
+func TestActions_TwoReceiversAnsweringTheSameMessageBothReply(t *testing.T) {
+	t.Parallel()
+	const hookA, hookB = "https://a.hooks.test/h", "https://b.hooks.test/h"
+	w := newHookWorld(t, hookOpts{cooldown: time.Second})
+	r := &actionRig{hookWorld: w}
+	w.open(w.user, "alice", alicePhone, "Alice")
+	w.open(w.other, "bob", bobPhone, "Bob")
+	for _, url := range []string{hookA, hookB} {
+		w.subscribe(command.SubscriptionInput{URL: url, Secret: appworld.UserSecret, Events: []string{string(event.MessageReceived)}})
+	}
+	w.send.set(func(ctx context.Context, req ports.WebhookRequest) (ports.WebhookResponse, error) {
+		if req.Headers["X-WAREST-Event"] != string(event.MessageReceived) || bodyText(req) != "test" {
+			return status(200)
+		}
+		if req.URL == hookB {
+			// B answers once A's reply is out, so B's reply meets the cooldown.
+			deadline := time.Now().Add(5 * time.Second)
+			for len(w.net.Sent("alice")) == 0 && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		name := map[string]string{hookA: "A", hookB: "B"}[req.URL]
+		return ports.WebhookResponse{Status: 200, Body: []byte(`{"actions":[{"type":"text","text":"reply ` + name + `"}]}`)}, nil
+	})
+	if _, err := w.cmd.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := r.waitSent(2)
+	if got := texts(sent); len(got) != 2 || got[0] != "reply A" || got[1] != "reply B" || sent[0].To.User != bobPhone || sent[1].To.User != bobPhone {
+		t.Fatalf("alice sent %q", got)
+	}
+	if gap := r.sentAt(sent[1].ID).Sub(r.sentAt(sent[0].ID)); gap < time.Second {
+		t.Fatalf("reply B went out %v after reply A, within the 1 s cooldown", gap)
+	}
+	r.noFailures()
+}
+
+// sentAt is when alice's message id was recorded as sent.
+func (r *actionRig) sentAt(id string) time.Time {
+	r.t.Helper()
+	var at time.Time
+	appworld.Eventually(r.t, 5*time.Second, func() bool {
+		for _, e := range r.eventsOf("alice", event.MessageStatus) {
+			d := appworld.Decode[event.MessageStatusData](r.t, e.Payload)
+			if d.MessageID == id && d.Status == string(message.StatusSent) {
+				at = e.OccurredAt
+				return true
+			}
+		}
+		return false
+	}, "message %s never recorded as sent", id)
+	return at
 }
 
 // Sending actions count against the per-key rate limit and quota, under a key name

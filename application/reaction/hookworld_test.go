@@ -80,6 +80,7 @@ type hookOpts struct {
 	disableAfter int
 	defaultURL   string
 	cooldown     time.Duration // recipient cooldown of command.Send; 0 disables it
+	actionLimit  time.Duration // time limit of one answer's actions; 0 keeps the default
 	limits       func(*command.Limits)
 	fetcher      ports.MediaFetcher // nil: media actions cannot fetch
 	blobs        ports.BlobStore
@@ -127,6 +128,9 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 		Clock: appworld.RealClock{}, IDs: appworld.ULIDs{}, Hub: w.hub, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
 	w.actions = reaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
 	w.actions.Limits.DefaultDelay = 0
+	if opt.actionLimit > 0 {
+		w.actions.Timeout = opt.actionLimit
+	}
 	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
 		Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter},
 		w.store, w.send, appworld.RealClock{}, appworld.ULIDs{}, w.hub, appworld.Discard, w.actions)

@@ -11,6 +11,7 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -34,6 +35,9 @@ type WebhookConfig struct {
 	Workers       int
 	Lease         time.Duration // how long a claimed delivery is ours; longer than Timeout
 	DisableAfter  int           // consecutive undeliverable events before a subscription is disabled
+	// PrivateTargets says whose receivers may be on loopback and private networks;
+	// the default target is the operator's, so it has an admin's reach.
+	PrivateTargets netpolicy.PrivateTargets
 }
 
 // Webhooks turns published events into persisted deliveries, one per subscription
@@ -221,11 +225,13 @@ func (w *Webhooks) send(ctx context.Context, r lineRun) {
 }
 
 // recipient keeps what a line's deliveries share, loaded by its first attempt: the
-// subscription and the session's identity. A run is brief, and one that writes the
-// subscription (counting a failure or a success after failures) forgets it.
+// subscription, the session's identity and how far its receivers may be. A run is
+// brief, and one that writes the subscription (counting a failure or a success
+// after failures) forgets it.
 type recipient struct {
 	sub     *webhook.Subscription
 	session *webhook.SessionInfo
+	reach   netpolicy.Reach
 }
 
 // target is a delivery's subscription; the default one lives in the config.
@@ -267,7 +273,11 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	if err != nil {
 		return w.finish(ctx, d, err.Error()) // nothing to send: retrying cannot help
 	}
-	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout})
+	reach := to.reach
+	if sub.ID == DefaultSubscriptionID {
+		reach = w.cfg.PrivateTargets.Reach(true)
+	}
+	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.
@@ -366,11 +376,11 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.
 		return webhook.Request{}, err
 	}
 	if to.session == nil {
-		info, err := w.sessionInfo(ctx, d.SessionID)
+		info, admin, err := w.sessionInfo(ctx, d.SessionID)
 		if err != nil {
 			return webhook.Request{}, err
 		}
-		to.session = &info
+		to.session, to.reach = &info, w.cfg.PrivateTargets.Reach(admin)
 	}
 	info := *to.session
 	alg := sub.Algorithm
@@ -384,18 +394,20 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.
 	})
 }
 
-// sessionInfo identifies a session and its owner to the receiver.
-func (w *Webhooks) sessionInfo(ctx context.Context, sessionID string) (webhook.SessionInfo, error) {
+// sessionInfo identifies a session and its owner to the receiver, and tells
+// whether the owner is an admin.
+func (w *Webhooks) sessionInfo(ctx context.Context, sessionID string) (webhook.SessionInfo, bool, error) {
 	info := webhook.SessionInfo{ID: sessionID, Label: sessionID}
+	admin := false
 	sess, err := w.store.Sessions().Get(ctx, sessionID)
 	switch {
 	case err == nil:
 		info.Registry = sess.Owner()
 		if u, err := w.store.Users().GetByRegistry(ctx, sess.Owner()); err == nil {
-			info.Username = u.Username
+			info.Username, admin = u.Username, u.IsAdmin()
 		}
 	case !fault.Is(err, fault.KindNotFound):
-		return webhook.SessionInfo{}, err
+		return webhook.SessionInfo{}, false, err
 	}
-	return info, nil
+	return info, admin, nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/test/appworld"
@@ -101,11 +102,12 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 		}
 	}
 
-	// Production wiring and defaults (cmd/warest/wiring.go).
+	// Production wiring and defaults (cmd/warest/wiring.go), but a tenant's receiver
+	// may be on this host.
 	hub := notify.NewHub()
 	events_ := bus.New(bus.Config{}, appworld.Discard)
 	hooks := reaction.NewWebhooks(reaction.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
-		Policy: webhook.DefaultPolicy, DisableAfter: 10}, store, sender.New(sender.Config{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
+		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, sender.New(sender.Config{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
 	events_.Subscribe("webhooks", hooks.Schedule)
 	if err := events_.Start(ctx); err != nil {
 		b.Fatal(err)

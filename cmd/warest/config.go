@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -9,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/proxy"
+	"github.com/warest-go/warest/ports"
 )
 
 // Config is everything read from WAREST_* (and WAREST's legacy) environment variables.
@@ -49,12 +53,12 @@ type Config struct {
 	PreflightTO   time.Duration
 	Messaging     Messaging // messaging.go
 
-	WebhookHorizon      time.Duration // ours: how long a delivery is retried
-	WebhookDisableAfter int           // ours: consecutive failed events before a subscription is disabled
-	ActionsDelay        time.Duration // pause after each data response action
-	CommandPrefixes     string        // ours: message_command prefixes ("" turns it off)
-	WebhookPublicOnly   bool          // ours: receivers must have public addresses (multi-tenant servers)
-	Commands            []string      // ours: command names (empty: any)
+	WebhookHorizon      time.Duration            // ours: how long a delivery is retried
+	WebhookDisableAfter int                      // ours: consecutive failed events before a subscription is disabled
+	ActionsDelay        time.Duration            // pause after each data response action
+	CommandPrefixes     string                   // ours: message_command prefixes ("" turns it off)
+	WebhookPrivate      netpolicy.PrivateTargets // ours: whose receivers may be on loopback and private networks
+	Commands            []string                 // ours: command names (empty: any)
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -151,7 +155,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	}
 	c.WebhookSHA2, err = e.num(256, "WAREST_WEBHOOK_SIGNATURE_SHA2")
 	collect(err)
-	c.WebhookPublicOnly, err = e.flag(false, "WAREST_WEBHOOK_PUBLIC_ONLY")
+	c.WebhookPrivate, err = privateTargets(e)
 	collect(err)
 	c.ReloginQR, err = e.flag(true, "WAREST_WA_RELOGIN_QR")
 	collect(err)
@@ -201,6 +205,41 @@ func (e env) flag(def bool, names ...string) (bool, error) {
 		return false, fmt.Errorf("%s must be true or false, got %q", names[0], raw)
 	}
 	return b, nil
+}
+
+// privateTargets reads WAREST_WEBHOOK_PRIVATE_TARGETS (admins, all or none);
+// WAREST_WEBHOOK_PUBLIC_ONLY=true, its earlier form, means none.
+func privateTargets(e env) (netpolicy.PrivateTargets, error) {
+	publicOnly, err := e.flag(false, "WAREST_WEBHOOK_PUBLIC_ONLY")
+	if err != nil {
+		return 0, err
+	}
+	def := "admins"
+	if publicOnly {
+		def = "none"
+	}
+	raw := e.str(def, "WAREST_WEBHOOK_PRIVATE_TARGETS")
+	p, ok := netpolicy.ParsePrivateTargets(raw)
+	switch {
+	case !ok:
+		return 0, fmt.Errorf("WAREST_WEBHOOK_PRIVATE_TARGETS must be admins, all or none, got %q", raw)
+	case publicOnly && p != netpolicy.PrivateForNone:
+		return 0, fmt.Errorf("WAREST_WEBHOOK_PUBLIC_ONLY=true contradicts WAREST_WEBHOOK_PRIVATE_TARGETS=%s", raw)
+	}
+	return p, nil
+}
+
+// checkDefaultWebhook refuses a WEBHOOK_DEFAULT_URL the network policy forbids
+// (the operator's target has an admin's reach): every delivery to it would be
+// retried for a day in vain.
+func checkDefaultWebhook(ctx context.Context, c Config, resolver ports.Resolver) error {
+	if c.WebhookURL == "" {
+		return nil
+	}
+	if err := command.CheckWebhookTarget(ctx, resolver, c.WebhookURL, c.WebhookPrivate.Reach(true)); err != nil {
+		return fmt.Errorf("invalid configuration: WEBHOOK_DEFAULT_URL: %w", err)
+	}
+	return nil
 }
 
 // proxyConfig reads WAREST's proxy pool variables; unset knobs take WAREST's

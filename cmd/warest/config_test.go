@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/proxy"
 )
 
@@ -106,16 +109,69 @@ func TestConfigRejectsBadProxySettings(t *testing.T) {
 	}
 }
 
-func TestWebhookReceiversMayBeLimitedToPublicAddresses(t *testing.T) {
+func TestWebhookPrivateTargets(t *testing.T) {
 	t.Parallel()
-	c, err := loadConfig(lookup(nil))
-	if err != nil || c.WebhookPublicOnly || webhookSenderConfig(c).Allow != nil {
-		t.Fatalf("default: %v %+v", err, c.WebhookPublicOnly)
+	cases := map[string]struct {
+		env  map[string]string
+		want netpolicy.PrivateTargets
+	}{
+		"default":     {nil, netpolicy.PrivateForAdmins},
+		"all":         {map[string]string{"WAREST_WEBHOOK_PRIVATE_TARGETS": "all"}, netpolicy.PrivateForAll},
+		"none":        {map[string]string{"WAREST_WEBHOOK_PRIVATE_TARGETS": "none"}, netpolicy.PrivateForNone},
+		"public only": {map[string]string{"WAREST_WEBHOOK_PUBLIC_ONLY": "true"}, netpolicy.PrivateForNone},
 	}
-	c, err = loadConfig(lookup(map[string]string{"WAREST_WEBHOOK_PUBLIC_ONLY": "true"}))
-	allow := webhookSenderConfig(c).Allow
-	if err != nil || allow == nil || allow(netip.MustParseAddr("10.0.0.1")) || !allow(netip.MustParseAddr("93.184.216.34")) {
-		t.Fatalf("public only: %v", err)
+	for name, c := range cases {
+		got, err := loadConfig(lookup(c.env))
+		if err != nil || got.WebhookPrivate != c.want {
+			t.Errorf("%s: %v, %v; want %v", name, got.WebhookPrivate, err, c.want)
+		}
+	}
+	for _, env := range []map[string]string{
+		{"WAREST_WEBHOOK_PRIVATE_TARGETS": "tenants"},
+		{"WAREST_WEBHOOK_PUBLIC_ONLY": "true", "WAREST_WEBHOOK_PRIVATE_TARGETS": "all"},
+	} {
+		if _, err := loadConfig(lookup(env)); err == nil || !strings.Contains(err.Error(), "WAREST_WEBHOOK_PRIVATE_TARGETS") {
+			t.Errorf("%v: %v, want an error naming WAREST_WEBHOOK_PRIVATE_TARGETS", env, err)
+		}
+	}
+}
+
+// names resolves host names from a map.
+type names map[string][]netip.Addr
+
+func (n names) LookupNetIP(_ context.Context, host string) ([]netip.Addr, error) {
+	if a, ok := n[host]; ok {
+		return a, nil
+	}
+	return nil, errors.New("no such host")
+}
+
+func TestDefaultWebhookURLMustBeAllowed(t *testing.T) {
+	t.Parallel()
+	resolver := names{"metadata.google.internal": {netip.MustParseAddr("169.254.169.254")}, "hooks.lan": {netip.MustParseAddr("10.0.0.7")}}
+	check := func(url string, env map[string]string) error {
+		env["WEBHOOK_DEFAULT_URL"] = url
+		c, err := loadConfig(lookup(env))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return checkDefaultWebhook(context.Background(), c, resolver)
+	}
+	for _, url := range []string{"http://169.254.169.254/", "http://metadata.google.internal/computeMetadata/v1/",
+		"http://[fd00:ec2::254]/", "http://2852039166/"} {
+		if err := check(url, map[string]string{}); err == nil || !strings.Contains(err.Error(), "WEBHOOK_DEFAULT_URL") {
+			t.Errorf("%s: %v, want refused", url, err)
+		}
+	}
+	// The operator's target has an admin's reach: the host's own network is fine,
+	// unless every target must be public.
+	for _, url := range []string{"http://127.0.0.1:9000/hook", "http://hooks.lan/hook", "http://unknown.example/hook", ""} {
+		if err := check(url, map[string]string{}); err != nil {
+			t.Errorf("%s: %v", url, err)
+		}
+	}
+	if err := check("http://hooks.lan/hook", map[string]string{"WAREST_WEBHOOK_PRIVATE_TARGETS": "none"}); err == nil {
+		t.Error("a private default URL was accepted with WAREST_WEBHOOK_PRIVATE_TARGETS=none")
 	}
 }
 

@@ -13,6 +13,8 @@ import (
 	"github.com/joho/godotenv"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
+
+	"github.com/warest-go/warest/adapters/system"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -32,6 +34,9 @@ func run(args []string, out io.Writer) error {
 	}
 	cfg, err := loadConfig(os.LookupEnv)
 	if err != nil {
+		return err
+	}
+	if err := checkDefaultWebhook(context.Background(), cfg, system.Resolver{}); err != nil {
 		return err
 	}
 	log := newLogger(cfg.LogLevel, os.Stderr)

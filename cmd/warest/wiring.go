@@ -24,7 +24,6 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/application/reaction"
-	"github.com/warest-go/warest/domain/netpolicy"
 	domainwebhook "github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -39,7 +38,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		qr.Module,
 		bus.Module,
 		webhook.Module,
-		fx.Supply(webhookSenderConfig(cfg)),
+		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
 		transportOptions(cfg),
 		applicationModule,
 		messagingOptions(),
@@ -106,7 +105,7 @@ var applicationModule = fx.Module("application",
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, MaxRecipients: command.DefaultConfig.MaxRecipients,
-				Limits: c.Messaging.Limits, Media: c.Messaging.Media, LoginTTL: c.LoginTTL,
+				Limits: c.Messaging.Limits, Media: c.Messaging.Media, LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate,
 			}, d)
 		},
 		commandDeps,
@@ -132,6 +131,7 @@ type commandIn struct {
 	Transport ports.Transport
 	Sink      ports.TransportSink
 	Sender    ports.WebhookSender
+	Resolver  ports.Resolver
 	Clock     ports.Clock
 	IDs       ports.IDs
 	Hub       *notify.Hub
@@ -143,7 +143,7 @@ type commandIn struct {
 }
 
 func commandDeps(in commandIn) command.Deps {
-	return command.Deps{Store: in.Store, Transport: in.Transport, Sink: in.Sink, Sender: in.Sender,
+	return command.Deps{Store: in.Store, Transport: in.Transport, Sink: in.Sink, Sender: in.Sender, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Hub: in.Hub, Log: in.Log, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder}
 }
 
@@ -222,16 +222,6 @@ func webhooks(in webhooksIn) *reaction.Webhooks {
 	}
 	return reaction.NewWebhooks(reaction.WebhookConfig{
 		DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
-		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
+		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
 	}, in.Store, in.Sender, in.Clock, in.IDs, in.Hub, in.Log, in.Actions)
-}
-
-// webhookSenderConfig never lets a receiver sit on link-local (metadata) addresses;
-// WAREST_WEBHOOK_PUBLIC_ONLY also keeps tenants off the host's own networks.
-func webhookSenderConfig(c Config) webhook.Config {
-	wc := webhook.Config{Timeout: c.WebhookTO}
-	if c.WebhookPublicOnly {
-		wc.Allow = netpolicy.PublicOnly
-	}
-	return wc
 }

@@ -40,6 +40,7 @@ const (
 	ReasonUserNotFound     Reason = "user_not_found"
 	ReasonMessageNotFound  Reason = "message_not_found"
 	ReasonSendFailed       Reason = "send_failed"
+	ReasonTargetForbidden  Reason = "target_forbidden" // a webhook URL outside the network policy
 )
 
 // Error is a domain error with a kind and an optional reason.

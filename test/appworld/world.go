@@ -18,6 +18,7 @@ import (
 	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
@@ -30,6 +31,8 @@ type Options struct {
 	MaxAttempts int                                    // send-queue attempts; 0 keeps the default
 	DefaultURL  string                                 // webhook default URL
 	NoUsers     bool                                   // leave the user table empty (SeedAdmin tests)
+	Resolver    ports.Resolver                         // resolves webhook receivers' names (nil: none)
+	Targets     netpolicy.PrivateTargets               // whose receivers may be private
 }
 
 // World is a running application over the memory store and the sandbox network.
@@ -72,10 +75,11 @@ func New(t *testing.T, opt Options) *World {
 	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, Discard)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
-	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender,
+	cfg.WebhookTargets = opt.Targets
+	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender, Resolver: opt.Resolver,
 		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard})
 	w.Qry = query.New(store, tr, RealClock{})
-	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256,
+	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256, PrivateTargets: opt.Targets,
 		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,
 		reaction.NewActions(w.Cmd, tr, store, RealClock{}, Discard, cfg.DefaultCountryCode))
 	w.Hooks.Poll = 5 * time.Millisecond

@@ -72,6 +72,9 @@ func startServer(t *testing.T, extra map[string]string) *server {
 		"PORT="+port, "HOST=127.0.0.1", "WAREST_DATA_DIR="+s.dir, "WAREST_TRANSPORT=sandbox",
 		"WAREST_AUTHADMIN_USERNAME=admin", "WAREST_AUTHADMIN_PASSWORD=admin-password-1", "WAREST_ADMIN_APIKEY="+adminKey,
 		"WAREST_WEBHOOK_BACKOFF_MS=50", "WAREST_WEBHOOK_JITTER_MS=10", "LOG_LEVEL=info",
+		// The scenarios' users have receivers on this host, as a single-tenant server
+		// allows; the policy's own tests set it back to admins.
+		"WAREST_WEBHOOK_PRIVATE_TARGETS=all",
 	)
 	for k, v := range extra {
 		s.env = append(s.env, k+"="+v)
