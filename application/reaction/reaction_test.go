@@ -621,7 +621,7 @@ func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 	}
 }
 
-func TestSendQueue_TransientFailureThenSent(t *testing.T) {
+func TestSendQueue_UnclassifiedFailureRetriedThenSent(t *testing.T) {
 	t.Parallel()
 	var ft *appworld.FlakyTransport
 	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
