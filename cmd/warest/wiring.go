@@ -106,8 +106,7 @@ var applicationModule = fx.Module("application",
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
-				MaxRecipients: command.DefaultConfig.MaxRecipients,
-				Limits:        c.Messaging.Limits, Media: c.Messaging.Media,
+				MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
 			}, d)
 		},
 		commandDeps,
