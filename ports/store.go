@@ -91,6 +91,9 @@ type MessageRepository interface {
 	Update(ctx context.Context, sessionID, id string, fn func(*message.Outbound) error) (message.Outbound, error)
 	// ListQueued returns queued messages of a session, oldest first.
 	ListQueued(ctx context.Context, sessionID string, limit int) ([]message.Outbound, error)
+	// ListExpired returns up to limit queued messages of a session whose ExpiresAt is
+	// set and at or before now, soonest expiry first.
+	ListExpired(ctx context.Context, sessionID string, now time.Time, limit int) ([]message.Outbound, error)
 	// SessionsWithQueued lists session ids that have queued messages.
 	SessionsWithQueued(ctx context.Context) ([]string, error)
 	// ListSpentBlobs returns up to limit distinct blob keys (Content.BlobKey) not

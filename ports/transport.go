@@ -29,6 +29,11 @@ type Transport interface {
 	// Send delivers one message (any content kind, including reactions, edits and
 	// revokes) with its client-chosen id. Sending the same id twice must not produce
 	// two messages on the recipient's phone where the network allows it.
+	// Its errors carry the fault kind the send queue acts on (message.ClassifySend):
+	// unavailable (disconnected, timed out) or failed precondition session_not_open
+	// (runtime not running) wait for the session; not_paired, not_on_whatsapp,
+	// recipient_invalid, group_not_found and other invalid, not-found or forbidden
+	// refusals fail the message at once; errors without a kind are retried a few times.
 	Send(ctx context.Context, sessionID string, m message.Outbound) (SendReceipt, error)
 	// MarkRead sends read receipts for messages of one sender in a chat.
 	MarkRead(ctx context.Context, sessionID string, chat, sender chat.JID, ids []string, at time.Time) error

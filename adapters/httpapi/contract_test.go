@@ -196,6 +196,8 @@ func TestReferenceContract(t *testing.T) {
 	check(send(alice, map[string]any{"sessionId": "s1", "to": []string{"6281111111111", unreachable + "1111111"}, "message": "hi"}), 207)
 	check(send(alice, map[string]any{"sessionId": "s1", "to": unreachable + "1111111", "message": "hi"}), 502)
 	check(send(alice, map[string]any{"sessionId": "s1", "message": "hi"}), 400)
+	check(send(alice, map[string]any{"sessionId": "s1", "to": "status@broadcast", "message": "hi"}), 400)
+	check(send(alice, map[string]any{"sessionId": "s1", "to": "120363000000000001@g.us", "message": "hi"}), 404)
 	check(send(alice, `{"sessionId":`), 400)
 	check(send("", map[string]any{"sessionId": "s1", "to": "6281111111111", "message": "hi"}), 401)
 	check(send(bob, map[string]any{"sessionId": "s1", "to": "6281111111111", "message": "hi"}), 403)

@@ -49,6 +49,43 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonUserNotFound:     {http.StatusNotFound, 2602},
 	fault.ReasonSendFailed:       {http.StatusBadGateway, 3002},
 	fault.ReasonTargetForbidden:  {http.StatusBadRequest, 1201},
+	fault.ReasonNotPaired:        {http.StatusConflict, 1106},
+	fault.ReasonRecipientInvalid: {http.StatusBadRequest, 3001},
+	fault.ReasonNotOnWhatsApp:    {http.StatusNotFound, 3003},
+	fault.ReasonGroupNotFound:    {http.StatusNotFound, 2604},
+	fault.ReasonSendRejected:     {http.StatusBadRequest, 3000},
+	fault.ReasonExpired:          {http.StatusGatewayTimeout, 2801},
+}
+
+// sendFailed is a message that failed for a reason the table does not know: the
+// network's failure, not the request's.
+var sendFailed = rule{http.StatusBadGateway, 3002}
+
+// failureRule is where a failed message's reason code (message.Outbound.FailCode)
+// ends up on the wire.
+func failureRule(code fault.Reason) rule {
+	if r, ok := reasonRules[code]; ok {
+		return r
+	}
+	return sendFailed
+}
+
+// sharedFailure answers a send whose every recipient failed: with their common
+// rule when they agree; else 400 SEND_REJECTED when each was refused for good (a
+// 4xx), else 502 SEND_FAILED.
+func sharedFailure(failed []sendResult) rule {
+	first, same, refused := failed[0].failure, true, true
+	for _, f := range failed {
+		same = same && f.failure == first
+		refused = refused && f.failure.status < 500
+	}
+	switch {
+	case same:
+		return first
+	case refused:
+		return rule{http.StatusBadRequest, 3000}
+	}
+	return sendFailed
 }
 
 // statusRules name the code of failures that carry only an HTTP status (huma's own

@@ -80,6 +80,10 @@ func TestFaultMapping(t *testing.T) {
 		{fault.New(fault.KindTooLarge, "", "x"), 413, 2006},
 		{fault.New(fault.KindUnavailable, "", "x"), 503, 8001},
 		{fault.New(fault.KindUnavailable, fault.ReasonSendFailed, "x"), 502, 3002},
+		{fault.Invalid(fault.ReasonRecipientInvalid, "x"), 400, 3001},
+		{fault.NotFound(fault.ReasonNotOnWhatsApp, "x"), 404, 3003},
+		{fault.NotFound(fault.ReasonGroupNotFound, "x"), 404, 2604},
+		{fault.FailedPrecondition(fault.ReasonNotPaired, "x"), 409, 1106},
 		{fault.Wrap(errors.New("db down"), fault.KindUnknown, "", "x"), 500, 8000},
 	}
 	for _, c := range cases {

@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 )
 
@@ -170,12 +171,20 @@ type sendResult struct {
 	AdvancedInfo map[string]any `json:"advancedInfo" doc:"isForwarded, quotedMessageId and the route's extras"`
 	State        string         `json:"state" enum:"queued,sent,delivered,read,played,failed"`
 	Error        string         `json:"error,omitempty"`
+	ErrorCode    int            `json:"errorCode,omitempty" doc:"app code of the failure (e.g. 3003 not on WhatsApp, 2604 group not found)"`
+	failure      rule           // where the failure ends up on the wire
 }
 
-// sendEnvelope adds WAREST's top-level `failed` list, present on 207 only.
+// failedAs marks the result failed for the message's reason code.
+func (r *sendResult) failedAs(code fault.Reason) {
+	r.failure = failureRule(code)
+	r.ErrorCode = r.failure.code
+}
+
+// sendEnvelope adds WAREST's top-level `failed` list.
 type sendEnvelope struct {
 	Envelope[sendResult]
-	Failed []sendResult `json:"failed,omitempty" doc:"the failed recipients, on 207 only"`
+	Failed []sendResult `json:"failed,omitempty" doc:"the failed recipients: on 207, and on a 4xx when every recipient was refused"`
 }
 
 type sendResponse struct {
@@ -235,7 +244,17 @@ func envelopeFor(title string, out, failed []sendResult, queued int, replayed bo
 	}
 	switch {
 	case len(out) > 0 && len(failed) == len(out):
-		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusBadGateway, 3002, title+" message failed"+suffix
+		// A refusal for good (not on WhatsApp, no such group...) is the request's
+		// fault and answered at once as a 4xx with the reasons; WAREST's 502 stays
+		// for failures of the network.
+		r := sharedFailure(failed)
+		resp.Status, resp.Body.Code, resp.Body.Message = r.status, r.code, title+" message failed"+suffix
+		if len(out) == 1 && failed[0].Error != "" {
+			resp.Body.Message += ": " + failed[0].Error
+		}
+		if r.status < 500 {
+			resp.Body.Failed = failed
+		}
 	case len(failed) > 0:
 		resp.Status, resp.Body.Code, resp.Body.Message = http.StatusMultiStatus, 1004, title+" message partially sent"+suffix
 		resp.Body.Failed = failed
@@ -269,8 +288,12 @@ func toSendResult(r command.SendResult, label string, more extras) sendResult {
 			info[k] = v
 		}
 	}
-	return sendResult{Phone: r.OwnerPhone, To: m.To.User, ToJID: m.To.String(), MessageID: &m.ID, Status: statusLabel(label, m.Status),
+	res := sendResult{Phone: r.OwnerPhone, To: m.To.User, ToJID: m.To.String(), MessageID: &m.ID, Status: statusLabel(label, m.Status),
 		Timestamp: m.UpdatedAt.Unix(), AdvancedInfo: info, State: string(m.Status), Error: m.FailReason}
+	if m.Status == message.StatusFailed {
+		res.failedAs(m.FailCode)
+	}
+	return res
 }
 
 type messageStatusInput struct {

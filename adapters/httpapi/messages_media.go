@@ -431,9 +431,10 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 	base := f.sendInput(in.SendHeaders, false, in.RawBody)
 	caption := f.str("caption")
 	type recipient struct {
-		result command.SendResult
-		files  []sentFile
-		failed int
+		result   command.SendResult
+		files    []sentFile
+		failed   int
+		failCode fault.Reason // of the first failed file
 	}
 	var order []string
 	byJID := map[string]*recipient{}
@@ -470,6 +471,9 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 			rec.files = append(rec.files, sentFile{Name: md.FileName, MIMEType: md.MIME, Size: md.Size, MessageID: r.Message.ID,
 				Timestamp: r.Message.UpdatedAt.Unix(), Status: string(r.Message.Status), QuotedMessageID: nullable(quotedID(r.Message.Content))})
 			if r.Message.Status == message.StatusFailed {
+				if rec.failed == 0 {
+					rec.failCode = r.Message.FailCode
+				}
 				rec.failed++
 			}
 		}
@@ -494,6 +498,9 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 		res := sendResult{Phone: rec.result.OwnerPhone, To: m.To.User, ToJID: m.To.String(), Status: statusLabel("files", state),
 			Timestamp: m.UpdatedAt.Unix(), State: string(state), AdvancedInfo: map[string]any{"isForwarded": m.Content.Forwarded,
 				"quotedMessageId": nullable(quotedID(m.Content)), "files": rec.files, "blockedFiles": blocked}}
+		if state == message.StatusFailed {
+			res.failedAs(rec.failCode)
+		}
 		out = append(out, res)
 		switch state {
 		case message.StatusFailed:

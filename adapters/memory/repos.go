@@ -338,6 +338,20 @@ func (r messages) ListQueued(_ context.Context, sessionID string, limit int) ([]
 	return limited(out, limit), err
 }
 
+func (r messages) ListExpired(_ context.Context, sessionID string, now time.Time, limit int) ([]message.Outbound, error) {
+	out := []message.Outbound{}
+	err := r.with(func(st *state) error {
+		for _, m := range st.messages {
+			if m.SessionID == sessionID && m.Status == message.StatusQueued && m.Expired(now) {
+				out = append(out, deepCopy(m))
+			}
+		}
+		slices.SortFunc(out, func(a, b message.Outbound) int { return a.ExpiresAt.Compare(b.ExpiresAt) })
+		return nil
+	})
+	return limited(out, limit), err
+}
+
 func (r messages) SessionsWithQueued(_ context.Context) ([]string, error) {
 	seen := map[string]bool{}
 	err := r.with(func(st *state) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/adapters/postgres/internal/db"
 	"github.com/warest-go/warest/domain/chat"
@@ -74,6 +75,18 @@ func (m messages) ListQueued(ctx context.Context, sessionID string, limit int) (
 	if err != nil {
 		return nil, wrap(err, "list queued messages")
 	}
+	return messagesToDomain(rows)
+}
+
+func (m messages) ListExpired(ctx context.Context, sessionID string, now time.Time, limit int) ([]message.Outbound, error) {
+	rows, err := m.r.q.ListExpiredQueuedMessages(ctx, db.ListExpiredQueuedMessagesParams{SessionID: sessionID, Now: &now, Lim: toLimit(limit)})
+	if err != nil {
+		return nil, wrap(err, "list expired messages")
+	}
+	return messagesToDomain(rows)
+}
+
+func messagesToDomain(rows []db.Message) ([]message.Outbound, error) {
 	out := make([]message.Outbound, 0, len(rows))
 	for _, row := range rows {
 		msg, err := messageToDomain(row)
@@ -100,7 +113,8 @@ func toMessageRow(m message.Outbound) (db.CreateMessageParams, error) {
 	}
 	return db.CreateMessageParams{
 		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Content.Kind), Content: string(content), BlobKey: m.Content.BlobKey(),
-		Status: string(m.Status), FailReason: m.FailReason, Attempts: int32(m.Attempts), CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt,
+		Status: string(m.Status), FailReason: m.FailReason, FailCode: string(m.FailCode), Attempts: int32(m.Attempts),
+		CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt, ExpiresAt: nonZero(m.ExpiresAt),
 	}, nil
 }
 
@@ -111,7 +125,8 @@ func messageToDomain(row db.Message) (message.Outbound, error) {
 	}
 	return message.Outbound{
 		ID: row.ID, SessionID: row.SessionID, To: jidToDomain(row.ToJid), Content: c, Status: message.Status(row.Status),
-		FailReason: row.FailReason, Attempts: int(row.Attempts), CreatedAt: toUTC(row.CreatedAt), UpdatedAt: toUTC(row.UpdatedAt),
+		FailReason: row.FailReason, FailCode: fault.Reason(row.FailCode), Attempts: int(row.Attempts),
+		CreatedAt: toUTC(row.CreatedAt), UpdatedAt: toUTC(row.UpdatedAt), ExpiresAt: zeroIfNil(toUTCPtr(row.ExpiresAt)),
 	}, nil
 }
 

@@ -66,7 +66,7 @@ func (g *group) parties(ps []*person) []chat.Party {
 func (n *Network) memberGroup(p *person, jid chat.JID) (*group, error) {
 	g, ok := n.groups[jid.User]
 	if !ok || jid.Kind() != chat.KindGroup {
-		return nil, fault.NotFound(fault.ReasonInvalidParameter, "group %s not found", jid)
+		return nil, fault.NotFound(fault.ReasonGroupNotFound, "group %s not found", jid)
 	}
 	if g.member(p) == nil {
 		return nil, fault.Forbidden("%s is not a participant of %s", p.jid(), jid)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -149,4 +150,10 @@ func nextMessageID() string {
 	defer msgSeq.Unlock()
 	msgSeq.n++
 	return fmt.Sprintf("3EB0TEST%012d", msgSeq.n)
+}
+
+// isReason reports whether err is a fault of kind k with reason r.
+func isReason(err error, k fault.Kind, r fault.Reason) bool {
+	fe, ok := fault.As(err)
+	return ok && fe.Kind == k && fe.Reason == r
 }

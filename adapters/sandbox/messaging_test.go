@@ -164,7 +164,7 @@ func TestUnregisteredNumbers(t *testing.T) {
 	if _, err := n.AddContact(ports.SandboxContact{Phone: "628111111111", Unregistered: true}); !fault.Is(err, fault.KindConflict) {
 		t.Fatalf("unregistering a linked phone = %v", err)
 	}
-	if _, err := send(t, n, "s1", chat.UserJID("628999999999"), message.TextContent("x")); !fault.Is(err, fault.KindInvalid) {
+	if _, err := send(t, n, "s1", chat.UserJID("628999999999"), message.TextContent("x")); !isReason(err, fault.KindNotFound, fault.ReasonNotOnWhatsApp) {
 		t.Fatalf("send to a number not on WhatsApp = %v", err)
 	}
 	got, err := n.IsOnWhatsApp(context.Background(), "s1", []string{"628999999999", "+62 812 0000 0002", "12"})

@@ -88,16 +88,16 @@ func (n *Network) lookup(j chat.JID) (*person, error) {
 		if p, ok := n.byLID[j.User]; ok {
 			return p, nil
 		}
-		return nil, fault.NotFound(fault.ReasonInvalidParameter, "nobody has the LID %s", j)
+		return nil, fault.NotFound(fault.ReasonNotOnWhatsApp, "nobody on WhatsApp has the LID %s", j)
 	}
-	return nil, fault.Invalid(fault.ReasonInvalidParameter, "%s is not a person", j)
+	return nil, fault.Invalid(fault.ReasonRecipientInvalid, "%s is not a person", j)
 }
 
 // reachable is lookup for someone to message: they must be on WhatsApp.
 func (n *Network) reachable(j chat.JID) (*person, error) {
 	p, err := n.lookup(j)
 	if err == nil && p.unregistered {
-		err = fault.Invalid(fault.ReasonInvalidParameter, "%s is not on WhatsApp", j)
+		err = fault.NotFound(fault.ReasonNotOnWhatsApp, "%s is not on WhatsApp", j)
 	}
 	return p, err
 }

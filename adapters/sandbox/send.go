@@ -89,7 +89,7 @@ func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
 	case !ok || st.client == nil:
 		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not started", sessionID)
 	case st.me == nil:
-		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
+		return nil, fault.FailedPrecondition(fault.ReasonNotPaired, "session %s is not paired", sessionID)
 	case !st.connected:
 		return nil, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session %s is reconnecting", sessionID)
 	}
@@ -101,7 +101,7 @@ func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
 func (n *Network) paired(sessionID string) (*sessionState, error) {
 	st, ok := n.sessions[sessionID]
 	if !ok || st.me == nil {
-		return nil, fault.FailedPrecondition(fault.ReasonSessionNotOpen, "session %s is not paired", sessionID)
+		return nil, fault.FailedPrecondition(fault.ReasonNotPaired, "session %s is not paired", sessionID)
 	}
 	return st, nil
 }

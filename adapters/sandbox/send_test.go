@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
@@ -17,14 +18,16 @@ func text(sessionID, toPhone, body string) message.Outbound {
 		Content: message.TextContent(body), Status: message.StatusQueued}
 }
 
+// The kinds and reasons of send failures tell the send queue what to do: a session
+// not running or reconnecting may come back (wait); not paired may not (fail).
 func TestSendBeforePairingFails(t *testing.T) {
 	t.Parallel()
 	n, _ := newTestNetwork(t, Config{})
-	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !fault.Is(err, fault.KindFailedPrecondition) {
+	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !isReason(err, fault.KindFailedPrecondition, fault.ReasonSessionNotOpen) {
 		t.Fatalf("Send to a session never started = %v", err)
 	}
 	_ = n.Start(context.Background(), "s1", &recordingSink{})
-	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !fault.Is(err, fault.KindFailedPrecondition) {
+	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !isReason(err, fault.KindFailedPrecondition, fault.ReasonNotPaired) {
 		t.Fatalf("Send from an unpaired session = %v", err)
 	}
 	if len(n.Sent("s1")) != 0 {
@@ -163,5 +166,45 @@ func TestTypedButtonsAndListsWithHeaderImagesAreRecordedAndDelivered(t *testing.
 	bad.Content.Buttons = &message.Buttons{Buttons: []message.Button{{Kind: message.ButtonURL, Text: "Site", URL: "ftp://x"}}}
 	if _, err := n.Send(context.Background(), "alice", bad); !fault.Is(err, fault.KindInvalid) {
 		t.Fatalf("bad url button: %v", err)
+	}
+}
+
+func TestSendFailureReasons(t *testing.T) {
+	t.Parallel()
+	n, _ := newTestNetwork(t, Config{ReconnectDelay: time.Hour})
+	startPaired(t, n, "s1", "628111111111")
+	if _, err := n.AddContact(ports.SandboxContact{Phone: "628999999999", Unregistered: true}); err != nil {
+		t.Fatal(err)
+	}
+	to := func(jid string) message.Outbound {
+		j, err := chat.ParseJID(jid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return message.Outbound{ID: nextMessageID(), SessionID: "s1", To: j, Content: message.TextContent("x"), Status: message.StatusQueued}
+	}
+	tests := []struct {
+		to     string
+		kind   fault.Kind
+		reason fault.Reason
+	}{
+		{"628999999999@s.whatsapp.net", fault.KindNotFound, fault.ReasonNotOnWhatsApp},
+		{"100000000000001@lid", fault.KindNotFound, fault.ReasonNotOnWhatsApp},
+		{"120363000000000001@g.us", fault.KindNotFound, fault.ReasonGroupNotFound},
+		{"120363999999999999@newsletter", fault.KindInvalid, fault.ReasonRecipientInvalid},
+	}
+	for _, tt := range tests {
+		if _, err := n.Send(context.Background(), "s1", to(tt.to)); !isReason(err, tt.kind, tt.reason) {
+			t.Errorf("send to %s = %v, want kind %v reason %s", tt.to, err, tt.kind, tt.reason)
+		}
+	}
+	if err := n.Disconnect("s1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.Send(context.Background(), "s1", text("s1", "628222222222", "x")); !isReason(err, fault.KindUnavailable, fault.ReasonSessionNotOpen) {
+		t.Fatalf("send while reconnecting = %v", err)
+	}
+	if len(n.Sent("s1")) != 0 {
+		t.Fatal("failed sends were recorded")
 	}
 }

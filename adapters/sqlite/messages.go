@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
 	"github.com/warest-go/warest/domain/chat"
@@ -70,6 +71,10 @@ func (m messages) ListQueued(ctx context.Context, sessionID string, limit int) (
 	if err != nil {
 		return nil, wrap(err, "list queued messages")
 	}
+	return messagesToDomain(rows)
+}
+
+func messagesToDomain(rows []db.Message) ([]message.Outbound, error) {
 	out := make([]message.Outbound, 0, len(rows))
 	for _, row := range rows {
 		msg, err := messageToDomain(row)
@@ -79,6 +84,14 @@ func (m messages) ListQueued(ctx context.Context, sessionID string, limit int) (
 		out = append(out, msg)
 	}
 	return out, nil
+}
+
+func (m messages) ListExpired(ctx context.Context, sessionID string, now time.Time, limit int) ([]message.Outbound, error) {
+	rows, err := m.r.q.ListExpiredQueuedMessages(ctx, db.ListExpiredQueuedMessagesParams{SessionID: sessionID, Now: toMillis(now), Lim: toLimit(limit)})
+	if err != nil {
+		return nil, wrap(err, "list expired messages")
+	}
+	return messagesToDomain(rows)
 }
 
 func (m messages) SessionsWithQueued(ctx context.Context) ([]string, error) {
@@ -96,7 +109,8 @@ func toMessageRow(m message.Outbound) (db.CreateMessageParams, error) {
 	}
 	return db.CreateMessageParams{
 		SessionID: m.SessionID, ID: m.ID, ToJid: m.To.String(), Kind: string(m.Content.Kind), Content: string(content), BlobKey: m.Content.BlobKey(),
-		Status: string(m.Status), FailReason: m.FailReason, Attempts: int64(m.Attempts), CreatedAt: toMillis(m.CreatedAt), UpdatedAt: toMillis(m.UpdatedAt),
+		Status: string(m.Status), FailReason: m.FailReason, FailCode: string(m.FailCode), Attempts: int64(m.Attempts),
+		CreatedAt: toMillis(m.CreatedAt), UpdatedAt: toMillis(m.UpdatedAt), ExpiresAt: toNullMillis(nonZero(m.ExpiresAt)),
 	}, nil
 }
 
@@ -107,7 +121,8 @@ func messageToDomain(row db.Message) (message.Outbound, error) {
 	}
 	return message.Outbound{
 		ID: row.ID, SessionID: row.SessionID, To: jidToDomain(row.ToJid), Content: c, Status: message.Status(row.Status),
-		FailReason: row.FailReason, Attempts: int(row.Attempts), CreatedAt: fromMillis(row.CreatedAt), UpdatedAt: fromMillis(row.UpdatedAt),
+		FailReason: row.FailReason, FailCode: fault.Reason(row.FailCode), Attempts: int(row.Attempts),
+		CreatedAt: fromMillis(row.CreatedAt), UpdatedAt: fromMillis(row.UpdatedAt), ExpiresAt: zeroIfNil(fromNullMillis(row.ExpiresAt)),
 	}, nil
 }
 

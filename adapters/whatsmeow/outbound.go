@@ -3,6 +3,7 @@ package whatsmeow
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -71,7 +72,7 @@ func (s sender) send(ctx context.Context, m message.Outbound) (ports.SendReceipt
 	}
 	resp, err := s.cli.SendMessage(ctx, toJID(m.To), msg, extra)
 	if err != nil {
-		return ports.SendReceipt{}, fault.Wrap(err, fault.KindUnavailable, "", "whatsapp refused the message")
+		return ports.SendReceipt{}, sendError(err, "whatsapp refused the message")
 	}
 	if m.Content.Kind == message.KindPoll {
 		s.polls.remember(m.ID, m.Content.Poll.Options)
@@ -95,9 +96,31 @@ func (s sender) upload(ctx context.Context, m *message.Media, mt wm.MediaType) (
 	}
 	up, err := s.cli.Upload(ctx, data, mt)
 	if err != nil {
-		return wm.UploadResponse{}, fault.Wrap(err, fault.KindUnavailable, "", "media upload failed")
+		return wm.UploadResponse{}, sendError(err, "media upload failed")
 	}
 	return up, nil
+}
+
+// sendError classes whatsmeow's errors for the send queue: what can never succeed
+// is permanent (no such group, not a participant, an address WhatsApp cannot send
+// to, no linked device), a dropped connection or a timeout transient. Anything else
+// stays unclassified: the queue tries it a few times before failing it.
+func sendError(err error, what string) error {
+	switch {
+	case errors.Is(err, wm.ErrGroupNotFound):
+		return fault.Wrap(err, fault.KindNotFound, fault.ReasonGroupNotFound, what+": the group does not exist")
+	case errors.Is(err, wm.ErrNotInGroup):
+		return fault.Wrap(err, fault.KindForbidden, "", what+": the account is not a participant of the group")
+	case errors.Is(err, wm.ErrUnknownServer), errors.Is(err, wm.ErrBroadcastListUnsupported),
+		errors.Is(err, wm.ErrRecipientADJID), errors.Is(err, wm.ErrInvalidInlineBotID):
+		return fault.Wrap(err, fault.KindInvalid, fault.ReasonRecipientInvalid, what+": WhatsApp cannot send to this address")
+	case errors.Is(err, wm.ErrNotLoggedIn):
+		return fault.Wrap(err, fault.KindFailedPrecondition, fault.ReasonNotPaired, what+": the session is not paired")
+	case errors.Is(err, wm.ErrNotConnected), errors.Is(err, wm.ErrIQTimedOut), errors.Is(err, wm.ErrMessageTimedOut),
+		errors.Is(err, context.DeadlineExceeded):
+		return fault.Wrap(err, fault.KindUnavailable, fault.ReasonSessionNotOpen, what+": WhatsApp is not reachable now")
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 func (s sender) markRead(ctx context.Context, c, from chat.JID, ids []string, at time.Time) error {

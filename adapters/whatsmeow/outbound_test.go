@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"testing"
@@ -264,9 +265,37 @@ func TestSendUploadsMediaAndKeepsTheClientChosenID(t *testing.T) {
 	if _, err := (sender{cli: f, now: time.Now}).send(t.Context(), m); !fault.Is(err, fault.KindFailedPrecondition) {
 		t.Errorf("no blob store: %v", err)
 	}
-	f.fail = errors.New("server said no")
-	if _, err := s.send(t.Context(), message.Outbound{ID: "X", To: to, Content: message.TextContent("hi")}); !fault.Is(err, fault.KindUnavailable) {
-		t.Errorf("refused send: %v", err)
+}
+
+// whatsmeow's send errors are classed for the send queue.
+func TestSendErrorsAreClassed(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		err  error
+		want message.Failure
+		code fault.Reason
+	}{
+		{wm.ErrGroupNotFound, message.FailurePermanent, fault.ReasonGroupNotFound},
+		{wm.ErrNotInGroup, message.FailurePermanent, fault.ReasonSendRejected},
+		{wm.ErrUnknownServer, message.FailurePermanent, fault.ReasonRecipientInvalid},
+		{wm.ErrBroadcastListUnsupported, message.FailurePermanent, fault.ReasonRecipientInvalid},
+		{wm.ErrNotLoggedIn, message.FailurePermanent, fault.ReasonNotPaired},
+		{wm.ErrNotConnected, message.FailureTransient, ""},
+		{wm.ErrIQTimedOut, message.FailureTransient, ""},
+		{wm.ErrMessageTimedOut, message.FailureTransient, ""},
+		{fmt.Errorf("usync: %w", context.DeadlineExceeded), message.FailureTransient, ""},
+		{errors.New("server said no"), message.FailureUnknown, ""},
+		{fmt.Errorf("%w 479", wm.ErrServerReturnedError), message.FailureUnknown, ""},
+	}
+	for _, tt := range tests {
+		f := &fakeClient{fail: tt.err}
+		_, err := (sender{cli: f, now: time.Now}).send(t.Context(), message.Outbound{ID: "X", To: to, Content: message.TextContent("hi")})
+		if got := message.ClassifySend(err); got != tt.want || !errors.Is(err, tt.err) {
+			t.Errorf("%v: class %v (want %v), err %v", tt.err, got, tt.want, err)
+		}
+		if tt.want == message.FailurePermanent && message.FailCodeOf(err) != tt.code {
+			t.Errorf("%v: code %q, want %q", tt.err, message.FailCodeOf(err), tt.code)
+		}
 	}
 }
 

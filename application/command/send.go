@@ -59,6 +59,11 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 	if len(to) > s.cfg.MaxRecipients {
 		return nil, fault.Invalid(fault.ReasonInvalidParameter, "at most %d recipients per request", s.cfg.MaxRecipients)
 	}
+	for _, jid := range to {
+		if err := jid.CheckSendable(); err != nil {
+			return nil, err
+		}
+	}
 	content := in.Content
 	content.Presence = in.Presence
 	now := s.clock.Now()
@@ -73,6 +78,9 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 		m, err := message.NewOutbound(NewMessageID(), sess.ID(), jid, c, now)
 		if err != nil {
 			return nil, err
+		}
+		if s.cfg.SendExpiry > 0 {
+			m.ExpiresAt = m.CreatedAt.Add(s.cfg.SendExpiry)
 		}
 		msgs = append(msgs, m)
 	}

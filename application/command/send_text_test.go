@@ -51,6 +51,9 @@ func TestSendText_Success(t *testing.T) {
 	if res[0].OwnerPhone != alicePhone {
 		t.Fatalf("owner phone %q", res[0].OwnerPhone)
 	}
+	if !m.ExpiresAt.Equal(m.CreatedAt.Add(command.DefaultConfig.SendExpiry)) || command.DefaultConfig.SendExpiry != 24*time.Hour {
+		t.Fatalf("expires at %v, created at %v", m.ExpiresAt, m.CreatedAt)
+	}
 	stored, err := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +104,9 @@ func TestSendText_Rejections(t *testing.T) {
 		{"no session given", command.SendTextInput{To: []string{bobPhone}, Text: "x"}, false, fault.KindInvalid},
 		{"foreign session by phone", command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "x"}, true, fault.KindNotFound},
 		{"unknown phone", command.SendTextInput{Phone: "6289999999999", To: []string{bobPhone}, Text: "x"}, false, fault.KindNotFound},
+		{"status update", command.SendTextInput{SessionID: "alice", To: []string{bobPhone, "status@broadcast"}, Text: "x"}, false, fault.KindInvalid},
+		{"newsletter", command.SendTextInput{SessionID: "alice", To: []string{"120363999999999999@newsletter"}, Text: "x"}, false, fault.KindInvalid},
+		{"broadcast list", command.SendTextInput{SessionID: "alice", To: []string{"1600000000@broadcast"}, Text: "x"}, false, fault.KindInvalid},
 	}
 	for _, tt := range tests {
 		p := w.User

@@ -22,6 +22,7 @@ type Config struct {
 	QRWait             time.Duration // how long create waits for the first QR (WAREST: 2.5 s)
 	PairWait           time.Duration // how long pair-code waits for the code (WAREST: 3.5 s)
 	SendWait           time.Duration // how long a send waits for the worker before answering 202
+	SendExpiry         time.Duration // how long a message may wait in the queue; 0: no limit
 	MaxRecipients      int           // per request
 	Limits             Limits
 	Media              MediaConfig
@@ -33,7 +34,7 @@ type Config struct {
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia, LoginTTL: 12 * time.Hour}
+	SendWait: 5 * time.Second, SendExpiry: 24 * time.Hour, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia, LoginTTL: 12 * time.Hour}
 
 // Service runs commands against the store and the transport.
 type Service struct {

@@ -64,17 +64,25 @@ func (s *Service) ReconnectSession(ctx context.Context, p account.Principal, id 
 	if err := s.transport.Stop(ctx, id); err != nil {
 		s.log.WarnContext(ctx, "stop before reconnect failed", "session", id, "err", err)
 	}
+	if err := s.markConnecting(ctx, id); err != nil {
+		return err
+	}
+	return s.transport.Start(context.WithoutCancel(ctx), id, s.sink)
+}
+
+// markConnecting moves the session to starting before its runtime starts: until the
+// transport reports again, whatever status it had is stale.
+func (s *Service) markConnecting(ctx context.Context, id string) error {
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
 		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
 			return err
 		}
 		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "connecting"})
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		s.committed()
 	}
-	s.committed()
-	return s.transport.Start(context.WithoutCancel(ctx), id, s.sink)
+	return err
 }
 
 func (s *Service) teardown(ctx context.Context, id string) Steps {

@@ -54,20 +54,19 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 			return err
 		}
 		secs := int(e.ExpiresIn.Seconds())
-		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Transition(session.StatusQR, "", now)
-		}, event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: secs})
+		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusQR},
+			event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: secs})
 		if applied {
 			in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
+			in.hub.Queue.Poke() // what was queued for the previous link fails now
 		}
 		return err
 	case ports.TransportConnected:
-		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Opened(e.Me, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
+		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusOpen, Me: &e.Me},
+			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 		if applied {
 			in.hub.ClearQR(e.SessionID)
-			in.hub.Queue.Poke()
+			in.hub.Queue.Poke() // messages waiting for the session go out now
 		}
 		return err
 	case ports.TransportPaired:
@@ -77,18 +76,19 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		if e.Code != "" {
 			reason = e.Code + ": " + e.Reason
 		}
-		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Transition(session.StatusReconnecting, reason, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
-			Attempts: e.Attempt, RetryInMs: e.RetryIn.Milliseconds()}))
+		return errOnly(in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReconnecting, Reason: reason},
+			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
+				Attempts: e.Attempt, RetryInMs: e.RetryIn.Milliseconds()}))
 	case ports.TransportLoggedOut:
-		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.LoggedOut(e.Reason, now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason}))
+		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusLoggedOut, Reason: e.Reason},
+			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason})
+		if applied {
+			in.hub.Queue.Poke()
+		}
+		return err
 	case ports.TransportReplaced:
-		return errOnly(in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Transition(session.StatusReplaced, "stream replaced", now)
-		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
+		return errOnly(in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReplaced, Reason: "stream replaced"},
+			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
 	case ports.TransportMessage:
 		return in.message(ctx, e.Message)
 	case ports.TransportHistorySync:
@@ -123,12 +123,20 @@ func (in *Ingest) record(ctx context.Context, sessionID string, t event.Type, pa
 	return appendEvent(ctx, in.store, t, sessionID, in.clock, payload)
 }
 
-// changeStatus applies a session change and records its event, reporting whether it
-// was applied. A change the state machine refuses (a late QR for a stopped session)
-// is logged and skipped: not applied, no error.
-func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
+// follow applies a status the transport reported and records its event, reporting
+// whether it was applied. The transport is the truth: a move outside the session
+// state machine is logged and made anyway. Only a stopped session ignores its
+// transport (a late event of a runtime its owner ended): logged, not applied, no error.
+func (in *Ingest) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusData) (bool, error) {
+	var from session.Status
+	irregular := false
 	err := in.store.InTx(ctx, func(r ports.Repositories) error {
-		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
+		if _, err := r.Sessions().Update(ctx, id, func(s *session.Session) error {
+			from = s.Status()
+			var err error
+			irregular, err = s.Observe(o, in.clock.Now())
+			return err
+		}); err != nil {
 			return err
 		}
 		if err := appendEvent(ctx, r, event.SessionStatus, id, in.clock, data); err != nil {
@@ -140,17 +148,21 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 		return nil
 	})
 	if fault.Is(err, fault.KindFailedPrecondition) {
-		in.log.InfoContext(ctx, "ignoring transport status change", "session", id, "err", err)
+		in.log.WarnContext(ctx, "ignoring transport status change", "session", id, "err", err)
 		return false, nil
 	}
 	if err != nil {
 		return false, err
 	}
+	if irregular {
+		in.log.WarnContext(ctx, "transport status outside the session state machine; following the transport",
+			"session", id, "from", from, "to", o.Status)
+	}
 	in.hub.SessionChanged(id)
 	return true, nil
 }
 
-// errOnly drops changeStatus's "applied" flag for callers with nothing more to do.
+// errOnly drops follow's "applied" flag for callers with nothing more to do.
 func errOnly(_ bool, err error) error { return err }
 
 func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, clock ports.Clock, payload any) error {

@@ -5,9 +5,12 @@ package reaction_test
 // session is written straight into the memory store and the clock stands still.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -740,4 +743,65 @@ func mustJSON(t *testing.T, v any) json.RawMessage {
 		t.Fatal(err)
 	}
 	return raw
+}
+
+// After a restart the transport may need a QR although the store says open: the
+// session follows the transport (and forgets the identity), and a move the state
+// machine does not list is made too, with a warning.
+func TestIngest_SessionFollowsTheTransport(t *testing.T) {
+	t.Parallel()
+	f := newIngest(t, true)
+	var logs bytes.Buffer
+	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
+
+	f.handle(ports.TransportQR{SessionID: "alice", Code: "fresh", ExpiresIn: time.Minute})
+	s, _ := f.mem.Sessions().Get(f.ctx, "alice")
+	if s.Status() != session.StatusQR || s.Me() != nil {
+		t.Fatalf("after a QR: %+v", s.Snapshot())
+	}
+	if _, ok := f.hub.QR("alice", tNow); !ok {
+		t.Fatal("the QR is not offered")
+	}
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Fatalf("open -> qr is a legal move, yet: %s", logs.String())
+	}
+
+	f.handle(ports.TransportLoggedOut{SessionID: "alice", Reason: "unlinked"})
+	f.handle(ports.TransportDisconnected{SessionID: "alice", Reason: "eof", Code: "network"})
+	s, _ = f.mem.Sessions().Get(f.ctx, "alice")
+	if s.Status() != session.StatusReconnecting || s.LastError() != "network: eof" {
+		t.Fatalf("logged_out -> reconnecting not followed: %+v", s.Snapshot())
+	}
+	if !strings.Contains(logs.String(), `level=WARN msg="transport status outside the session state machine; following the transport" session=alice from=logged_out to=reconnecting`) {
+		t.Fatalf("no warning: %s", logs.String())
+	}
+	var got []string
+	for _, e := range appworld.SessionEvents(t, f.ctx, f.mem, "alice", event.SessionStatus) {
+		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
+		got = append(got, d.Tags+"/"+d.Status)
+	}
+	if !reflect.DeepEqual(got, []string{"qr/", "/logged_out", "/reconnecting"}) {
+		t.Fatalf("status events %v", got)
+	}
+}
+
+// A stopped session's late transport events are dropped with a warning.
+func TestIngest_StoppedSessionIgnoresItsTransportWithAWarning(t *testing.T) {
+	t.Parallel()
+	f := newIngest(t, true)
+	var logs bytes.Buffer
+	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
+	if _, err := f.mem.Sessions().Update(f.ctx, "alice", func(s *session.Session) error { return s.Stop(false, t0) }); err != nil {
+		t.Fatal(err)
+	}
+	f.handle(ports.TransportConnected{SessionID: "alice", Me: aliceMe})
+	if s, _ := f.mem.Sessions().Get(f.ctx, "alice"); s.Status() != session.StatusStopped {
+		t.Fatalf("a stopped session followed a late event: %s", s.Status())
+	}
+	if n := len(appworld.SessionEvents(t, f.ctx, f.mem, "alice", "")); n != 0 {
+		t.Fatalf("%d events recorded", n)
+	}
+	if !strings.Contains(logs.String(), `level=WARN msg="ignoring transport status change" session=alice`) {
+		t.Fatalf("no warning: %s", logs.String())
+	}
 }

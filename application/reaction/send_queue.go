@@ -2,6 +2,7 @@ package reaction
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -9,7 +10,9 @@ import (
 
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/ports"
 )
@@ -17,16 +20,30 @@ import (
 // SendQueue drains the durable queue of outbound messages: one worker per session,
 // messages in the order they were accepted, each sent with its own id so a retry
 // after a crash cannot produce a second message.
+//
+// A failed attempt is classed (message.ClassifySend): a permanent failure fails the
+// message at once with its reason; a transient one (the session or network cannot
+// take it now) leaves it queued without using up an attempt, and the session's line
+// waits until the session is open again or a growing pause passes; an unclassified
+// error fails the message after MaxAttempts tries. A message still queued at its
+// expiry fails as expired, and what was queued for a session that lost its link
+// (QR, logged out) fails as not paired.
 type SendQueue struct {
-	store       ports.Store
-	transport   ports.Transport
-	clock       ports.Clock
-	hub         *notify.Hub
-	log         *slog.Logger
-	Poll        time.Duration
+	store     ports.Store
+	transport ports.Transport
+	clock     ports.Clock
+	hub       *notify.Hub
+	log       *slog.Logger
+	Poll      time.Duration
+	// MaxAttempts bounds the tries of a message whose errors nobody classified.
 	MaxAttempts int
 	// Pace is the least gap between two sends to one recipient; 0 sends at once.
 	Pace time.Duration
+	// Grace is how long the attempt in flight at shutdown may still take to finish
+	// and be recorded before it is cancelled.
+	Grace time.Duration
+	// MaxHold caps the pause of an open session's line after transient failures.
+	MaxHold time.Duration
 	// Wait pauses the worker (presence steps, pacing); it reports false when ctx ended.
 	// Rand drives the human-like presence delays. Tests replace both.
 	Wait func(ctx context.Context, d time.Duration) bool
@@ -34,16 +51,24 @@ type SendQueue struct {
 
 	mu      sync.Mutex
 	running map[string]bool
+	holds   map[string]hold
 	wg      sync.WaitGroup
+}
+
+// hold pauses a session's line after a transient failure while it looked open.
+type hold struct {
+	until time.Time
+	delay time.Duration
 }
 
 func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *SendQueue {
 	return &SendQueue{store: store, transport: transport, clock: clock, hub: hub, log: log,
-		Poll: time.Second, MaxAttempts: 3, Wait: pause, Rand: rand.Float64, running: map[string]bool{}}
+		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64,
+		running: map[string]bool{}, holds: map[string]hold{}}
 }
 
 // Run starts session workers whenever messages are queued, until ctx ends; it waits
-// for the workers before returning.
+// for the workers, and so for the attempts in flight (at most Grace), before returning.
 func (q *SendQueue) Run(ctx context.Context) {
 	loop(ctx, q.Poll, q.hub.Queue.C(), q.dispatch)
 	q.wg.Wait()
@@ -77,12 +102,25 @@ func (q *SendQueue) dispatch(ctx context.Context) bool {
 	return false
 }
 
-// drain sends the session's queued messages in order. It stops at the first message
-// the transport cannot take right now (session offline) and leaves the rest queued.
+// drain works through the session's queue as its status allows: sends in order
+// while it is open, fails everything when it has no linked account, and otherwise
+// only fails what expired.
 func (q *SendQueue) drain(ctx context.Context, sessionID string) {
 	for ctx.Err() == nil {
 		sess, err := q.store.Sessions().Get(ctx, sessionID)
-		if err != nil || sess.CanSend() != nil {
+		if err != nil {
+			return
+		}
+		switch {
+		case sess.Unlinked():
+			q.release(sessionID)
+			q.failUnlinked(ctx, sess)
+			return
+		case sess.CanSend() != nil:
+			q.release(sessionID) // it must open again first; then it is tried at once
+			q.expire(ctx, sessionID)
+			return
+		case q.held(sessionID):
 			return
 		}
 		batch, err := q.store.Messages().ListQueued(ctx, sessionID, 50)
@@ -97,29 +135,142 @@ func (q *SendQueue) drain(ctx context.Context, sessionID string) {
 	}
 }
 
+// failUnlinked fails what is queued for a session with no linked account: it was
+// accepted for a link that is gone, and a new link may be another number.
+func (q *SendQueue) failUnlinked(ctx context.Context, sess *session.Session) {
+	reason := fmt.Sprintf("session %s is not paired (status %s); pair it again and resend", sess.ID(), sess.Status())
+	for ctx.Err() == nil {
+		batch, err := q.store.Messages().ListQueued(ctx, sess.ID(), 50)
+		if err != nil || len(batch) == 0 {
+			return
+		}
+		for _, m := range batch {
+			if !q.fail(ctx, m, fault.ReasonNotPaired, reason, false) {
+				return
+			}
+		}
+	}
+}
+
+// expire fails the session's queued messages that are past their expiry.
+func (q *SendQueue) expire(ctx context.Context, sessionID string) {
+	for ctx.Err() == nil {
+		batch, err := q.store.Messages().ListExpired(ctx, sessionID, q.clock.Now(), 50)
+		if err != nil || len(batch) == 0 {
+			return
+		}
+		for _, m := range batch {
+			if !q.fail(ctx, m, fault.ReasonExpired, expiredReason(m), false) {
+				return
+			}
+		}
+	}
+}
+
+func expiredReason(m message.Outbound) string {
+	return "expired: not sent by " + m.ExpiresAt.UTC().Format(time.RFC3339)
+}
+
 // sendOne reports whether the worker should go on with the next message. The message
 // goes out under its stored id, so a resend after a crash is the same message.
-func (q *SendQueue) sendOne(ctx context.Context, m message.Outbound) bool {
-	if !q.pace(ctx, m) {
+func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
+	if m.Expired(q.clock.Now()) {
+		return q.fail(stop, m, fault.ReasonExpired, expiredReason(m), false)
+	}
+	if !q.pace(stop, m) {
 		return false
 	}
-	q.showPresence(ctx, m)
-	_, err := q.transport.Send(ctx, m.SessionID, m)
-	next, reason := message.StatusSent, ""
-	if err != nil {
-		q.log.WarnContext(ctx, "send failed", "session", m.SessionID, "message", m.ID, "attempt", m.Attempts+1, "err", err)
-		if m.Attempts+1 < q.MaxAttempts {
-			q.record(ctx, m, func(x *message.Outbound) bool { x.Attempts++; return false })
-			return false // retried on the next wake-up or poll
-		}
-		next, reason = message.StatusFailed, err.Error()
+	q.showPresence(stop, m)
+	if stop.Err() != nil {
+		return false // nothing is in flight yet
 	}
-	q.record(ctx, m, func(x *message.Outbound) bool {
-		x.Attempts++
-		return x.Advance(next, reason, q.clock.Now())
+	ctx, done := q.attempt(stop)
+	defer done()
+	_, err := q.transport.Send(ctx, m.SessionID, m)
+	log := q.log.With("session", m.SessionID, "message", m.ID)
+	switch {
+	case err == nil:
+		q.release(m.SessionID)
+		q.record(ctx, m, func(x *message.Outbound) bool {
+			x.Attempts++
+			return x.Advance(message.StatusSent, "", q.clock.Now())
+		})
+		q.hub.MessageDone(m.SessionID, m.ID)
+		return true
+	case ctx.Err() != nil && stop.Err() != nil:
+		log.WarnContext(ctx, "send queue: shutdown cut the attempt in flight; the message stays queued and goes out under its id after the restart",
+			"grace", q.Grace)
+		return false
+	}
+	switch message.ClassifySend(err) {
+	case message.FailurePermanent:
+		log.WarnContext(ctx, "send failed for good", "err", err)
+		return q.fail(ctx, m, message.FailCodeOf(err), err.Error(), true)
+	case message.FailureTransient:
+		delay := q.hold(m.SessionID)
+		log.InfoContext(ctx, "send deferred: the session cannot take it now", "retry_in", delay, "err", err)
+		return false
+	}
+	log.WarnContext(ctx, "send failed", "attempt", m.Attempts+1, "err", err)
+	if m.Attempts+1 < q.MaxAttempts {
+		q.record(ctx, m, func(x *message.Outbound) bool { x.Attempts++; return false })
+		return false // retried on the next wake-up or poll
+	}
+	return q.fail(ctx, m, fault.ReasonSendFailed, err.Error(), true)
+}
+
+// attempt gives one send its own context: a shutdown (stop ending) does not cut
+// it at once but lets it finish and be recorded within Grace.
+func (q *SendQueue) attempt(stop context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(stop))
+	unhook := context.AfterFunc(stop, func() {
+		t := time.NewTimer(q.Grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done():
+		}
+	})
+	return ctx, func() { unhook(); cancel() }
+}
+
+// fail records m as failed with a reason and wakes whoever waits for it; it reports
+// whether the failure was recorded.
+func (q *SendQueue) fail(ctx context.Context, m message.Outbound, code fault.Reason, reason string, attempted bool) bool {
+	ok := q.record(ctx, m, func(x *message.Outbound) bool {
+		if attempted {
+			x.Attempts++
+		}
+		return x.Fail(code, reason, q.clock.Now())
 	})
 	q.hub.MessageDone(m.SessionID, m.ID)
-	return true
+	return ok
+}
+
+// hold pauses the session's line after a transient failure, twice as long as the
+// last pause (from Poll up to MaxHold), and returns the pause.
+func (q *SendQueue) hold(sessionID string) time.Duration {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	h := q.holds[sessionID]
+	h.delay = min(max(2*h.delay, q.Poll), max(q.MaxHold, q.Poll))
+	h.until = q.clock.Now().Add(h.delay)
+	q.holds[sessionID] = h
+	return h.delay
+}
+
+func (q *SendQueue) held(sessionID string) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	h, ok := q.holds[sessionID]
+	return ok && q.clock.Now().Before(h.until)
+}
+
+func (q *SendQueue) release(sessionID string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	delete(q.holds, sessionID)
 }
 
 // pace waits until the recipient's last send is Pace ago.
@@ -129,8 +280,10 @@ func (q *SendQueue) pace(ctx context.Context, m message.Outbound) bool {
 	}
 	last, err := q.store.Cooldowns().Last(ctx, m.SessionID, m.To.String())
 	if err != nil {
-		q.log.WarnContext(ctx, "send queue: read last send", "session", m.SessionID, "err", err)
-		return true
+		if ctx.Err() == nil {
+			q.log.WarnContext(ctx, "send queue: read last send", "session", m.SessionID, "err", err)
+		}
+		return ctx.Err() == nil
 	}
 	if left := throttle.PaceLeft(last, q.Pace, q.clock.Now()); left > 0 {
 		return q.Wait(ctx, left)
@@ -170,7 +323,8 @@ func pause(ctx context.Context, d time.Duration) bool {
 }
 
 // record updates the message and, when its status moved, records the status event.
-func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(*message.Outbound) bool) {
+// It reports whether the update was stored.
+func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(*message.Outbound) bool) bool {
 	err := q.store.InTx(ctx, func(r ports.Repositories) error {
 		moved := false
 		cur, err := r.Messages().Update(ctx, m.SessionID, m.ID, func(x *message.Outbound) error {
@@ -189,8 +343,11 @@ func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(
 		return appendEvent(ctx, r, event.MessageStatus, m.SessionID, q.clock, event.MessageStatusOf(cur, q.clock.Now()))
 	})
 	if err != nil {
-		q.log.ErrorContext(ctx, "send queue: record message", "session", m.SessionID, "message", m.ID, "err", err)
-		return
+		if ctx.Err() == nil {
+			q.log.ErrorContext(ctx, "send queue: record message", "session", m.SessionID, "message", m.ID, "err", err)
+		}
+		return false
 	}
 	q.hub.Outbox.Poke()
+	return true
 }

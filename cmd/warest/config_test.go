@@ -204,3 +204,17 @@ func TestConfigLoginTTL(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigSendExpiry(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]time.Duration{"": 24 * time.Hour, "0": 0, "60000": time.Minute} {
+		c, err := loadConfig(lookup(map[string]string{"WAREST_SEND_EXPIRY_MS": raw}))
+		if err != nil || c.Messaging.SendExpiry != want {
+			t.Errorf("%q: expiry %v, %v; want %v", raw, c.Messaging.SendExpiry, err, want)
+		}
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_SEND_EXPIRY_MS": "-1"})); err == nil ||
+		!strings.Contains(err.Error(), "WAREST_SEND_EXPIRY_MS") {
+		t.Errorf("a negative expiry: %v", err)
+	}
+}

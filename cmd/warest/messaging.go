@@ -29,11 +29,14 @@ type Messaging struct {
 	// MediaRetention is how long outbound media outlives its messages' last change
 	// once all are sent or failed; 0 keeps it forever.
 	MediaRetention time.Duration
+	// SendExpiry is how long a message may wait in the queue for its session (the
+	// session disconnected) before it fails as expired; 0 lets it wait forever.
+	SendExpiry time.Duration
 }
 
 // loadMessaging reads RATE_LIMIT_*, QUOTA_*, SPAM_COOLDOWN_MS, the media limits and
 // WAREST_COMPRESS_*; ours: WAREST_PACE_MS, WAREST_QUOTA_PER_KEY (keyId=max,…),
-// WAREST_OUTBOUND_MEDIA_RETENTION_MS.
+// WAREST_OUTBOUND_MEDIA_RETENTION_MS, WAREST_SEND_EXPIRY_MS.
 func loadMessaging(e env, dataDir string) (Messaging, error) {
 	m := Messaging{Limits: command.DefaultLimits, Media: command.DefaultMedia}
 	var errs []error
@@ -71,6 +74,8 @@ func loadMessaging(e env, dataDir string) (Messaging, error) {
 	collect(err)
 	m.Media.CompressDisabled = e.str("true", "WAREST_COMPRESS_ENABLED") == "false"
 	m.MediaRetention, err = e.millis(24*time.Hour, "WAREST_OUTBOUND_MEDIA_RETENTION_MS")
+	collect(err)
+	m.SendExpiry, err = e.millis(command.DefaultConfig.SendExpiry, "WAREST_SEND_EXPIRY_MS")
 	collect(err)
 	m.FFmpeg = e.str("", "FFMPEG_PATH", "WAREST_COMPRESS_FFMPEG_PATH")
 	m.StorageRoot = e.str(filepath.Join(dataDir, "private", "storages"), "WAREST_STORAGE_LOCAL_PRIVATE_PATH", "WAREST_STORAGE_LOCAL_PATH")

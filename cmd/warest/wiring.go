@@ -104,8 +104,9 @@ var applicationModule = fx.Module("application",
 		func(c Config, d command.Deps) *command.Service {
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
-				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, MaxRecipients: command.DefaultConfig.MaxRecipients,
-				Limits: c.Messaging.Limits, Media: c.Messaging.Media, LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate,
+				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
+				MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
+				LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate,
 			}, d)
 		},
 		commandDeps,
@@ -158,19 +159,24 @@ func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
 	return seeded{res}, nil
 }
 
-// runWorkers starts the relay, the webhook dispatcher, the send queue and the blob
-// sweeper, resumes auto-start sessions, and stops everything in order on shutdown.
+// runWorkers resumes auto-start sessions, starts the relay, the webhook dispatcher,
+// the send queue and the blob sweeper, and stops everything in order on shutdown.
+// Sessions are marked starting before the send queue runs, so it never sends on
+// the status they had before the restart.
 func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue,
 	sweeper *reaction.BlobSweeper, cmds *command.Service) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	lc.Append(fx.Hook{
 		OnStart: func(start context.Context) error {
+			if err := cmds.ResumeSessions(start); err != nil {
+				return err
+			}
 			for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run, sweeper.Run} {
 				wg.Add(1)
 				go func() { defer wg.Done(); run(ctx) }()
 			}
-			return cmds.ResumeSessions(start)
+			return nil
 		},
 		OnStop: func(context.Context) error {
 			cancel()

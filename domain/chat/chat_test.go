@@ -275,3 +275,40 @@ func TestParseJID_KeepsKindOfEachServer(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSendable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		jid  string
+		want bool
+	}{
+		{"6281234567890@s.whatsapp.net", true},
+		{"214157424558162@lid", true},
+		{"120363041234567890@g.us", true},
+		{"status@broadcast", false},
+		{"1600000000@broadcast", false},
+		{"120363999999999999@newsletter", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.jid, func(t *testing.T) {
+			t.Parallel()
+			j, err := chat.ParseJID(tt.jid)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = j.CheckSendable()
+			if tt.want {
+				if err != nil {
+					t.Fatalf("CheckSendable(%s) = %v", tt.jid, err)
+				}
+				return
+			}
+			if fe, ok := fault.As(err); !ok || fe.Kind != fault.KindInvalid || fe.Reason != fault.ReasonRecipientInvalid || !strings.Contains(fe.Msg, tt.jid) {
+				t.Fatalf("CheckSendable(%s) = %v, want invalid recipient_invalid naming it", tt.jid, err)
+			}
+		})
+	}
+	if err := (chat.JID{User: "x", Server: "example.com"}).CheckSendable(); !fault.Is(err, fault.KindInvalid) {
+		t.Fatalf("unknown server: %v", err)
+	}
+}

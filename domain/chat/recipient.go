@@ -83,3 +83,22 @@ func (n Normalizer) NormalizeAll(raws []string) ([]JID, error) {
 	}
 	return out, nil
 }
+
+// CheckSendable refuses addresses this gateway cannot send to: only people (phone
+// or LID) and groups take messages. Status updates (status@broadcast), broadcast
+// lists and newsletters (channels) are not supported, and are known to be so
+// before anything is queued.
+func (j JID) CheckSendable() error {
+	switch j.Kind() {
+	case KindUser, KindLID, KindGroup:
+		return nil
+	case KindBroadcast:
+		if j.User == "status" {
+			return fault.Invalid(fault.ReasonRecipientInvalid, "%s: posting status updates is not supported", j)
+		}
+		return fault.Invalid(fault.ReasonRecipientInvalid, "%s: broadcast lists are not supported", j)
+	case KindNewsletter:
+		return fault.Invalid(fault.ReasonRecipientInvalid, "%s: sending to newsletters (channels) is not supported", j)
+	}
+	return fault.Invalid(fault.ReasonRecipientInvalid, "%s is not a person or a group", j)
+}

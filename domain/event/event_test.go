@@ -10,6 +10,7 @@ import (
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 )
 
@@ -169,16 +170,16 @@ func TestMessageStatusOf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.Advance(message.StatusFailed, "no route", t0)
+	m.Fail(fault.ReasonNotOnWhatsApp, "no route", t0)
 	now := t0.Add(90 * time.Second)
 	got := event.MessageStatusOf(m, now)
 	want := event.MessageStatusData{ID: "s1", MessageID: "3EB0ABC", To: "6281234567890@s.whatsapp.net", Status: "failed",
-		Reason: "no route", Timestamp: now.Unix()}
+		Reason: "no route", FailCode: "not_on_whatsapp", Timestamp: now.Unix()}
 	if got != want {
 		t.Fatalf("MessageStatusOf = %+v, want %+v", got, want)
 	}
 	raw, _ := json.Marshal(got)
-	if string(raw) != `{"id":"s1","messageId":"3EB0ABC","to":"6281234567890@s.whatsapp.net","status":"failed","reason":"no route","timestamp":1735787135}` {
+	if string(raw) != `{"id":"s1","messageId":"3EB0ABC","to":"6281234567890@s.whatsapp.net","status":"failed","reason":"no route","failCode":"not_on_whatsapp","timestamp":1735787135}` {
 		t.Fatalf("json %s", raw)
 	}
 }

@@ -204,13 +204,16 @@ type MessageStatusData struct {
 	To        string `json:"to"`
 	Status    string `json:"status"`
 	Reason    string `json:"reason,omitempty"`
+	// FailCode names why a failed message failed (not_paired, not_on_whatsapp,
+	// expired...), for receivers that act on it.
+	FailCode  string `json:"failCode,omitempty"`
 	Timestamp int64  `json:"timestamp"`
 }
 
 // MessageStatusOf is the status event payload of an outbound message.
 func MessageStatusOf(m message.Outbound, now time.Time) MessageStatusData {
 	return MessageStatusData{ID: m.SessionID, MessageID: m.ID, To: m.To.String(), Status: string(m.Status),
-		Reason: m.FailReason, Timestamp: now.Unix()}
+		Reason: m.FailReason, FailCode: string(m.FailCode), Timestamp: now.Unix()}
 }
 
 // SessionHealthData is our `session_health` payload.

@@ -41,6 +41,13 @@ const (
 	ReasonMessageNotFound  Reason = "message_not_found"
 	ReasonSendFailed       Reason = "send_failed"
 	ReasonTargetForbidden  Reason = "target_forbidden" // a webhook URL outside the network policy
+	// Why a message could not be sent; they are stored with a failed message.
+	ReasonNotPaired        Reason = "not_paired"        // no WhatsApp account is linked to the session
+	ReasonRecipientInvalid Reason = "recipient_invalid" // not an address messages can be sent to
+	ReasonNotOnWhatsApp    Reason = "not_on_whatsapp"   // nobody on WhatsApp has that number or LID
+	ReasonGroupNotFound    Reason = "group_not_found"
+	ReasonSendRejected     Reason = "send_rejected" // WhatsApp refused it for good, for another reason
+	ReasonExpired          Reason = "expired"       // not sent before its expiry
 )
 
 // Error is a domain error with a kind and an optional reason.

@@ -53,10 +53,13 @@ type Outbound struct {
 	To         chat.JID
 	Content    Content
 	Status     Status
-	FailReason string
+	FailReason string       // why it failed, in words
+	FailCode   fault.Reason // why it failed, for machines: the fault reason of the cause
 	Attempts   int
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	// ExpiresAt is when a message still queued fails as expired; zero never expires.
+	ExpiresAt time.Time
 }
 
 // NewOutbound validates and builds a queued message.
@@ -83,6 +86,21 @@ func (m *Outbound) Advance(next Status, reason string, now time.Time) bool {
 	}
 	m.UpdatedAt = now.UTC()
 	return true
+}
+
+// Fail moves a queued message to failed with a reason code and its words; like
+// Advance it reports false (and changes nothing) for a message that already left.
+func (m *Outbound) Fail(code fault.Reason, reason string, now time.Time) bool {
+	if !m.Advance(StatusFailed, reason, now) {
+		return false
+	}
+	m.FailCode = code
+	return true
+}
+
+// Expired reports whether a queued message is past its expiry at now.
+func (m Outbound) Expired(now time.Time) bool {
+	return !m.ExpiresAt.IsZero() && !now.Before(m.ExpiresAt)
 }
 
 // Inbound is a message received from WhatsApp (or, with FromMe, sent from the

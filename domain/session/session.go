@@ -24,12 +24,15 @@ const (
 )
 
 // transitions lists the statuses reachable from each status. A status may always
-// be re-entered (a fresh QR while in qr, another retry while reconnecting).
+// be re-entered (a fresh QR while in qr, another retry while reconnecting). It lists
+// what a transport really reports: an open session shows a QR when its credentials
+// were lost (a restart on a wiped device store), and a connect may be answered by
+// "replaced" before the session ever opened.
 var transitions = map[Status][]Status{
-	StatusStarting:     {StatusQR, StatusPairing, StatusOpen, StatusReconnecting, StatusLoggedOut, StatusStopped},
+	StatusStarting:     {StatusQR, StatusPairing, StatusOpen, StatusReconnecting, StatusLoggedOut, StatusReplaced, StatusStopped},
 	StatusQR:           {StatusStarting, StatusPairing, StatusOpen, StatusReconnecting, StatusLoggedOut, StatusStopped},
 	StatusPairing:      {StatusStarting, StatusQR, StatusOpen, StatusReconnecting, StatusLoggedOut, StatusStopped},
-	StatusOpen:         {StatusReconnecting, StatusLoggedOut, StatusReplaced, StatusStopped, StatusStarting},
+	StatusOpen:         {StatusQR, StatusReconnecting, StatusLoggedOut, StatusReplaced, StatusStopped, StatusStarting},
 	StatusReconnecting: {StatusStarting, StatusQR, StatusOpen, StatusLoggedOut, StatusReplaced, StatusStopped},
 	StatusLoggedOut:    {StatusStarting, StatusQR, StatusPairing, StatusStopped}, // a fresh QR may follow a remote logout
 	StatusReplaced:     {StatusStarting, StatusStopped},
@@ -181,33 +184,84 @@ func (s *Session) CanSend() error {
 // Transition moves the session to next, refusing illegal moves. reason is kept as the
 // last error for failure statuses and cleared otherwise.
 func (s *Session) Transition(next Status, reason string, now time.Time) error {
+	if err := s.check(next); err != nil {
+		return err
+	}
+	s.enter(next, reason, nil, now)
+	return nil
+}
+
+func (s *Session) check(next Status) error {
 	if !s.status.CanBecome(next) {
 		return fault.FailedPrecondition(fault.ReasonInvalidState, "session %s cannot go from %s to %s", s.id, s.status, next)
 	}
-	s.status = next
-	s.lastError = reason
-	s.updatedAt = now.UTC()
 	return nil
+}
+
+// enter sets the status with what it implies for the identity: a login (me given)
+// records who logged in and when; a QR, a pair code or a logout means no account
+// is linked.
+func (s *Session) enter(next Status, reason string, me *Identity, now time.Time) {
+	s.status, s.lastError, s.updatedAt = next, reason, now.UTC()
+	switch {
+	case next == StatusOpen && me != nil:
+		s.me = clone(me)
+		t := now.UTC()
+		s.lastConnAt = &t
+	case next == StatusQR, next == StatusPairing, next == StatusLoggedOut:
+		s.me = nil
+	}
 }
 
 // Opened records a successful login/connection as the given identity.
 func (s *Session) Opened(me Identity, now time.Time) error {
-	if err := s.Transition(StatusOpen, "", now); err != nil {
+	if err := s.check(StatusOpen); err != nil {
 		return err
 	}
-	s.me = &me
-	t := now.UTC()
-	s.lastConnAt = &t
+	s.enter(StatusOpen, "", &me, now)
 	return nil
 }
 
 // LoggedOut records that the device was unlinked; the identity is forgotten.
 func (s *Session) LoggedOut(reason string, now time.Time) error {
-	if err := s.Transition(StatusLoggedOut, reason, now); err != nil {
-		return err
+	return s.Transition(StatusLoggedOut, reason, now)
+}
+
+// Observation is a status the transport reported, with the account it logged in
+// as when the status is open.
+type Observation struct {
+	Status Status
+	Reason string
+	Me     *Identity
+}
+
+// Observe applies what the transport reports. The transport is the truth: a move
+// the table does not list is still made, and reported as irregular for the caller
+// to log. Only a stopped session refuses (failed precondition): its owner ended the
+// runtime, and a late event of that runtime must not bring it back.
+func (s *Session) Observe(o Observation, now time.Time) (irregular bool, err error) {
+	if !o.Status.Valid() {
+		return false, fault.Invalid(fault.ReasonInvalidState, "unknown session status %q", o.Status)
 	}
-	s.me = nil
-	return nil
+	if s.status == StatusStopped && o.Status != StatusStopped {
+		return false, fault.FailedPrecondition(fault.ReasonInvalidState, "session %s is stopped; ignoring the transport's %s", s.id, o.Status)
+	}
+	irregular = !s.status.CanBecome(o.Status)
+	s.enter(o.Status, o.Reason, o.Me, now)
+	return irregular, nil
+}
+
+// Unlinked reports whether no WhatsApp account is linked: the session shows a QR
+// or a pair code, was logged out, or was stopped with its credentials purged. What
+// was queued for the previous link can never leave under it.
+func (s *Session) Unlinked() bool {
+	switch s.status {
+	case StatusQR, StatusPairing, StatusLoggedOut:
+		return true
+	case StatusStopped:
+		return s.me == nil
+	}
+	return false
 }
 
 // Stop marks the session stopped by its owner; stopped sessions are not auto-started.

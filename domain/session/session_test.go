@@ -21,10 +21,10 @@ var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 // implementation so that any change to it is caught here. Self-moves are listed
 // explicitly: every known status may be re-entered.
 var allowed = map[session.Status][]session.Status{
-	session.StatusStarting:     {"starting", "qr", "pairing", "open", "reconnecting", "logged_out", "stopped"},
+	session.StatusStarting:     {"starting", "qr", "pairing", "open", "reconnecting", "logged_out", "replaced", "stopped"},
 	session.StatusQR:           {"qr", "starting", "pairing", "open", "reconnecting", "logged_out", "stopped"},
 	session.StatusPairing:      {"pairing", "starting", "qr", "open", "reconnecting", "logged_out", "stopped"},
-	session.StatusOpen:         {"open", "reconnecting", "logged_out", "replaced", "stopped", "starting"},
+	session.StatusOpen:         {"open", "qr", "reconnecting", "logged_out", "replaced", "stopped", "starting"},
 	session.StatusReconnecting: {"reconnecting", "starting", "qr", "open", "logged_out", "replaced", "stopped"},
 	session.StatusLoggedOut:    {"logged_out", "starting", "qr", "pairing", "stopped"},
 	session.StatusReplaced:     {"replaced", "starting", "stopped"},
@@ -359,8 +359,8 @@ func TestTransition_IllegalMovesAreFailedPreconditionAndChangeNothing(t *testing
 		{session.StatusStopped, session.StatusQR},
 		{session.StatusLoggedOut, session.StatusOpen},
 		{session.StatusReplaced, session.StatusReconnecting},
-		{session.StatusStarting, session.StatusReplaced},
-		{session.StatusOpen, session.StatusQR},
+		{session.StatusQR, session.StatusReplaced},
+		{session.StatusOpen, session.StatusPairing},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s_to_%s", tt.from, tt.to), func(t *testing.T) {
@@ -431,5 +431,93 @@ func TestSnapshot_IsACopy(t *testing.T) {
 	snap.Me.Name = "again"
 	if r.Me().Name != "mutated" {
 		t.Fatalf("mutating the snapshot after Rehydrate changed the session: %+v", r.Me())
+	}
+}
+
+func TestObserve_FollowsTheTransportAndFlagsMovesOutsideTheTable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		from          session.Status
+		obs           session.Observation
+		wantIrregular bool
+		wantMe        bool
+	}{
+		{"a QR after a restart that lost the credentials", session.StatusOpen, session.Observation{Status: session.StatusQR}, false, false},
+		{"a resumed session opens", session.StatusStarting, session.Observation{Status: session.StatusOpen, Me: &me}, false, true},
+		{"a drop while open", session.StatusOpen, session.Observation{Status: session.StatusReconnecting, Reason: "lost"}, false, true},
+		{"logged out opens without a QR", session.StatusLoggedOut, session.Observation{Status: session.StatusOpen, Me: &me}, true, true},
+		{"replaced reconnects", session.StatusReplaced, session.Observation{Status: session.StatusReconnecting, Reason: "retry"}, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			snap := newSession(t).Snapshot()
+			snap.Status, snap.Me = tt.from, &me
+			s := session.Rehydrate(snap)
+			at := t0.Add(time.Hour)
+			irregular, err := s.Observe(tt.obs, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if irregular != tt.wantIrregular || irregular == tt.from.CanBecome(tt.obs.Status) {
+				t.Fatalf("irregular = %v, want %v", irregular, tt.wantIrregular)
+			}
+			if s.Status() != tt.obs.Status || s.LastError() != tt.obs.Reason || s.UpdatedAt() != at {
+				t.Fatalf("after observing %+v: %+v", tt.obs, s.Snapshot())
+			}
+			if (s.Me() != nil) != tt.wantMe {
+				t.Fatalf("me = %+v, want present=%v", s.Me(), tt.wantMe)
+			}
+		})
+	}
+}
+
+func TestObserve_AStoppedSessionIgnoresItsTransport(t *testing.T) {
+	t.Parallel()
+	for _, next := range allStatuses {
+		if next == session.StatusStopped {
+			continue
+		}
+		t.Run(string(next), func(t *testing.T) {
+			t.Parallel()
+			s := newSession(t)
+			if err := s.Stop(false, t0); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.Observe(session.Observation{Status: next, Me: &me}, t0.Add(time.Hour))
+			if !fault.Is(err, fault.KindFailedPrecondition) {
+				t.Fatalf("err = %v, want failed precondition", err)
+			}
+			if s.Status() != session.StatusStopped || s.UpdatedAt() != t0 {
+				t.Fatalf("a stopped session followed its transport: %+v", s.Snapshot())
+			}
+		})
+	}
+}
+
+func TestObserve_UnknownStatusIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	if _, err := s.Observe(session.Observation{Status: "bogus"}, t0); !fault.Is(err, fault.KindInvalid) || s.Status() != session.StatusStarting {
+		t.Fatalf("err = %v, status %s", err, s.Status())
+	}
+}
+
+func TestUnlinked(t *testing.T) {
+	t.Parallel()
+	want := map[session.Status]bool{session.StatusQR: true, session.StatusPairing: true, session.StatusLoggedOut: true}
+	for _, st := range allStatuses {
+		for _, linked := range []bool{true, false} {
+			snap := newSession(t).Snapshot()
+			snap.Status, snap.Me = st, nil
+			if linked {
+				snap.Me = &me
+			}
+			w := want[st] || st == session.StatusStopped && !linked
+			if got := session.Rehydrate(snap).Unlinked(); got != w {
+				t.Errorf("%s (identity %v): Unlinked = %v, want %v", st, linked, got, w)
+			}
+		}
 	}
 }

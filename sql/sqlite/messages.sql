@@ -2,16 +2,17 @@
 -- parameter structs convert into each other.
 
 -- name: CreateMessage :execrows
-INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, attempts,
-                      created_at, updated_at, session_id, id)
-VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(blob_key), sqlc.arg(status), sqlc.arg(fail_reason), sqlc.arg(attempts),
-        sqlc.arg(created_at), sqlc.arg(updated_at), sqlc.arg(session_id), sqlc.arg(id))
+INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, fail_code, attempts,
+                      created_at, updated_at, expires_at, session_id, id)
+VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(blob_key), sqlc.arg(status), sqlc.arg(fail_reason), sqlc.arg(fail_code),
+        sqlc.arg(attempts), sqlc.arg(created_at), sqlc.arg(updated_at), sqlc.arg(expires_at), sqlc.arg(session_id), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
 -- name: UpdateMessage :execrows
 UPDATE messages
 SET to_jid = sqlc.arg(to_jid), kind = sqlc.arg(kind), content = sqlc.arg(content), blob_key = sqlc.arg(blob_key), status = sqlc.arg(status),
-    fail_reason = sqlc.arg(fail_reason), attempts = sqlc.arg(attempts), created_at = sqlc.arg(created_at), updated_at = sqlc.arg(updated_at)
+    fail_reason = sqlc.arg(fail_reason), fail_code = sqlc.arg(fail_code), attempts = sqlc.arg(attempts), created_at = sqlc.arg(created_at),
+    updated_at = sqlc.arg(updated_at), expires_at = sqlc.arg(expires_at)
 WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
 
 -- name: GetMessage :one
@@ -21,6 +22,13 @@ SELECT * FROM messages WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg
 SELECT * FROM messages
 WHERE session_id = sqlc.arg(session_id) AND status = 'queued'
 ORDER BY rowid
+LIMIT sqlc.arg(lim);
+
+-- Queued messages of a session past their expiry, by the partial index of 00010.
+-- name: ListExpiredQueuedMessages :many
+SELECT * FROM messages
+WHERE session_id = sqlc.arg(session_id) AND status = 'queued' AND expires_at IS NOT NULL AND expires_at <= CAST(sqlc.arg(now) AS INTEGER)
+ORDER BY expires_at
 LIMIT sqlc.arg(lim);
 
 -- name: SessionsWithQueuedMessages :many

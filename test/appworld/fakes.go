@@ -106,20 +106,26 @@ func (p SchedulingPublisher) Publish(ctx context.Context, events ...event.Envelo
 	return nil
 }
 
-// FlakyTransport fails the first Fails sends (all when Fails < 0) and counts calls.
+// FlakyTransport fails the first Fails sends (all when Fails < 0) with Err, or
+// ErrNetworkDown when Err is nil, and counts calls. Set Err before any send.
 type FlakyTransport struct {
 	*sandbox.Network
+	Err   error
 	Fails atomic.Int64
 	Calls atomic.Int64
 }
 
-// ErrNetworkDown is what FlakyTransport fails with.
+// ErrNetworkDown is what FlakyTransport fails with by default: an error nobody
+// classified.
 var ErrNetworkDown = errors.New("sandbox: network down")
 
 func (f *FlakyTransport) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
 	f.Calls.Add(1)
 	if n := f.Fails.Load(); n != 0 {
 		f.Fails.Add(-1)
+		if f.Err != nil {
+			return ports.SendReceipt{}, f.Err
+		}
 		return ports.SendReceipt{}, ErrNetworkDown
 	}
 	return f.Network.Send(ctx, sessionID, m)

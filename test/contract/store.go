@@ -68,6 +68,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"message/update persists fn's changes and a failing fn changes nothing", messageUpdate},
 		{"message/list queued returns queued messages of one session oldest first", messageListQueued},
 		{"message/sessions with queued lists each session once sorted", messageSessionsWithQueued},
+		{"message/list expired returns a session's queued messages past their expiry soonest first", messageListExpired},
 
 		{"event/append stores an unpublished event without a position and get returns the payload byte for byte", eventRoundTrip},
 		{"event/appending an existing id is a conflict", eventDuplicate},
@@ -560,10 +561,18 @@ func messageRoundTrip(t *testing.T, s ports.Store) {
 	}, at(1))
 	must(t, err)
 	m.Attempts = 2
+	m.ExpiresAt = at(86400)
 	must(t, s.Messages().Create(ctx, m))
 	got, err := s.Messages().Get(ctx, "s1", "3EB0ABC")
 	must(t, err)
 	equal(t, normMessage(got), normMessage(m))
+	// No expiry reads back as none.
+	must(t, s.Messages().Create(ctx, newMessage(t, "s1", "3EB0NOEXP", at(1))))
+	got, err = s.Messages().Get(ctx, "s1", "3EB0NOEXP")
+	must(t, err)
+	if !got.ExpiresAt.IsZero() {
+		t.Fatalf("a message without expiry reads back expiring at %v", got.ExpiresAt)
+	}
 }
 
 func messageDuplicate(t *testing.T, s ports.Store) {
@@ -596,7 +605,8 @@ func messageUpdate(t *testing.T, s ports.Store) {
 
 	updated, err := s.Messages().Update(ctx, "s1", "m1", func(m *message.Outbound) error {
 		m.Attempts++
-		m.Advance(message.StatusFailed, "no route", at(2))
+		m.ExpiresAt = at(60)
+		m.Fail(fault.ReasonNotOnWhatsApp, "no route", at(2))
 		return nil
 	})
 	must(t, err)
@@ -605,6 +615,8 @@ func messageUpdate(t *testing.T, s ports.Store) {
 	equal(t, normMessage(got), normMessage(updated))
 	equal(t, got.Status, message.StatusFailed)
 	equal(t, got.FailReason, "no route")
+	equal(t, got.FailCode, fault.ReasonNotOnWhatsApp)
+	equal(t, ms(got.ExpiresAt), ms(at(60)))
 	equal(t, got.Attempts, 1)
 
 	_, err = s.Messages().Update(ctx, "s1", "m1", func(m *message.Outbound) error {
@@ -637,6 +649,34 @@ func messageListQueued(t *testing.T, s ports.Store) {
 	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 10)), []string{"m3", "m1", "m4"})
 	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "s1", 2)), []string{"m3", "m1"})
 	equal(t, messageIDs(t)(s.Messages().ListQueued(ctx, "nobody", 10)), []string{})
+}
+
+func messageListExpired(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	createSession(t, s, "s1", "A")
+	createSession(t, s, "s2", "A")
+	add := func(session, id string, expires time.Time) {
+		t.Helper()
+		m := newMessage(t, session, id, at(0))
+		m.ExpiresAt = expires
+		must(t, s.Messages().Create(ctx, m))
+	}
+	add("s1", "late", at(30))
+	add("s1", "soon", at(10))
+	add("s1", "due", at(20))
+	add("s1", "never", time.Time{})
+	add("s1", "sent", at(5))
+	add("s2", "other", at(5))
+	_, err := s.Messages().Update(ctx, "s1", "sent", func(m *message.Outbound) error {
+		m.Advance(message.StatusSent, "", at(1))
+		return nil
+	})
+	must(t, err)
+
+	equal(t, messageIDs(t)(s.Messages().ListExpired(ctx, "s1", at(20), 10)), []string{"soon", "due"}) // at the expiry is expired
+	equal(t, messageIDs(t)(s.Messages().ListExpired(ctx, "s1", at(1000), 2)), []string{"soon", "due"})
+	equal(t, messageIDs(t)(s.Messages().ListExpired(ctx, "s1", at(9), 10)), []string{})
+	equal(t, messageIDs(t)(s.Messages().ListExpired(ctx, "s2", at(1000), 10)), []string{"other"})
 }
 
 func messageSessionsWithQueued(t *testing.T, s ports.Store) {
@@ -1114,6 +1154,9 @@ func normKeys(ks []account.APIKey) []account.APIKey {
 
 func normMessage(m message.Outbound) message.Outbound {
 	m.CreatedAt, m.UpdatedAt = ms(m.CreatedAt), ms(m.UpdatedAt)
+	if !m.ExpiresAt.IsZero() {
+		m.ExpiresAt = ms(m.ExpiresAt)
+	}
 	return m
 }
 

@@ -12,10 +12,10 @@ import (
 
 const createMessage = `-- name: CreateMessage :execrows
 
-INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, attempts,
-                      created_at, updated_at, session_id, id)
+INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, fail_code, attempts,
+                      created_at, updated_at, expires_at, session_id, id)
 VALUES ($1, $2, $3, $4, $5, $6, $7,
-        $8, $9, $10, $11)
+        $8, $9, $10, $11, $12, $13)
 ON CONFLICT DO NOTHING
 `
 
@@ -26,9 +26,11 @@ type CreateMessageParams struct {
 	BlobKey    string
 	Status     string
 	FailReason string
+	FailCode   string
 	Attempts   int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	ExpiresAt  *time.Time
 	SessionID  string
 	ID         string
 }
@@ -43,9 +45,11 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 		arg.BlobKey,
 		arg.Status,
 		arg.FailReason,
+		arg.FailCode,
 		arg.Attempts,
 		arg.CreatedAt,
 		arg.UpdatedAt,
+		arg.ExpiresAt,
 		arg.SessionID,
 		arg.ID,
 	)
@@ -56,7 +60,7 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 }
 
 const getMessage = `-- name: GetMessage :one
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages WHERE session_id = $1 AND id = $2
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages WHERE session_id = $1 AND id = $2
 `
 
 type GetMessageParams struct {
@@ -81,12 +85,14 @@ func (q *Queries) GetMessage(ctx context.Context, arg GetMessageParams) (Message
 		&i.UpdatedAt,
 		&i.BlobKey,
 		&i.BlobDeleted,
+		&i.ExpiresAt,
+		&i.FailCode,
 	)
 	return i, err
 }
 
 const getMessageForUpdate = `-- name: GetMessageForUpdate :one
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages WHERE session_id = $1 AND id = $2 FOR UPDATE
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages WHERE session_id = $1 AND id = $2 FOR UPDATE
 `
 
 type GetMessageForUpdateParams struct {
@@ -111,12 +117,64 @@ func (q *Queries) GetMessageForUpdate(ctx context.Context, arg GetMessageForUpda
 		&i.UpdatedAt,
 		&i.BlobKey,
 		&i.BlobDeleted,
+		&i.ExpiresAt,
+		&i.FailCode,
 	)
 	return i, err
 }
 
+const listExpiredQueuedMessages = `-- name: ListExpiredQueuedMessages :many
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages
+WHERE session_id = $1 AND status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $2
+ORDER BY expires_at
+LIMIT $3
+`
+
+type ListExpiredQueuedMessagesParams struct {
+	SessionID string
+	Now       *time.Time
+	Lim       int32
+}
+
+// Queued messages of a session past their expiry, by the partial index of 00010.
+func (q *Queries) ListExpiredQueuedMessages(ctx context.Context, arg ListExpiredQueuedMessagesParams) ([]Message, error) {
+	rows, err := q.db.Query(ctx, listExpiredQueuedMessages, arg.SessionID, arg.Now, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Message{}
+	for rows.Next() {
+		var i Message
+		if err := rows.Scan(
+			&i.SessionID,
+			&i.ID,
+			&i.ToJid,
+			&i.Kind,
+			&i.Content,
+			&i.Seq,
+			&i.Status,
+			&i.FailReason,
+			&i.Attempts,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.BlobKey,
+			&i.BlobDeleted,
+			&i.ExpiresAt,
+			&i.FailCode,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listQueuedMessages = `-- name: ListQueuedMessages :many
-SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted FROM messages
+SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages
 WHERE session_id = $1 AND status = 'queued'
 ORDER BY seq
 LIMIT $2
@@ -150,6 +208,8 @@ func (q *Queries) ListQueuedMessages(ctx context.Context, arg ListQueuedMessages
 			&i.UpdatedAt,
 			&i.BlobKey,
 			&i.BlobDeleted,
+			&i.ExpiresAt,
+			&i.FailCode,
 		); err != nil {
 			return nil, err
 		}
@@ -235,8 +295,9 @@ func (q *Queries) SessionsWithQueuedMessages(ctx context.Context) ([]string, err
 const updateMessage = `-- name: UpdateMessage :execrows
 UPDATE messages
 SET to_jid = $1, kind = $2, content = $3, blob_key = $4, status = $5,
-    fail_reason = $6, attempts = $7, created_at = $8, updated_at = $9
-WHERE session_id = $10 AND id = $11
+    fail_reason = $6, fail_code = $7, attempts = $8, created_at = $9,
+    updated_at = $10, expires_at = $11
+WHERE session_id = $12 AND id = $13
 `
 
 type UpdateMessageParams struct {
@@ -246,9 +307,11 @@ type UpdateMessageParams struct {
 	BlobKey    string
 	Status     string
 	FailReason string
+	FailCode   string
 	Attempts   int32
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	ExpiresAt  *time.Time
 	SessionID  string
 	ID         string
 }
@@ -261,9 +324,11 @@ func (q *Queries) UpdateMessage(ctx context.Context, arg UpdateMessageParams) (i
 		arg.BlobKey,
 		arg.Status,
 		arg.FailReason,
+		arg.FailCode,
 		arg.Attempts,
 		arg.CreatedAt,
 		arg.UpdatedAt,
+		arg.ExpiresAt,
 		arg.SessionID,
 		arg.ID,
 	)

@@ -63,6 +63,8 @@ type Message struct {
 	UpdatedAt   time.Time
 	BlobKey     string
 	BlobDeleted bool
+	ExpiresAt   *time.Time
+	FailCode    string
 }
 
 type RecipientCooldown struct {

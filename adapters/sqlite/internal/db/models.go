@@ -62,6 +62,8 @@ type Message struct {
 	UpdatedAt   int64
 	BlobKey     string
 	BlobDeleted bool
+	ExpiresAt   sql.NullInt64
+	FailCode    string
 }
 
 type RecipientCooldown struct {
