@@ -95,7 +95,7 @@ func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return wrap(err, "begin")
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers fn errors and panics
 	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
@@ -104,7 +104,7 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return wrap(err, "commit")
 	}
 	return nil
 }
@@ -114,7 +114,7 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 func (s *Store) TryLeadRelay(context.Context) (func(), bool, error) { return func() {}, true, nil }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return wrapIf(s.db.PingContext(ctx), "ping") }
 
 // Dialect is "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
@@ -139,6 +139,7 @@ func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
 func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
 func (r *repos) Events() ports.EventRepository        { return events{r} }
 func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
+func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
 
 // Limits, idempotency keys and received-message lookup (limits.go).
 func (r *repos) Counters() ports.CounterRepository        { return counters{r} }

@@ -25,9 +25,10 @@ type Event struct {
 	Type        string
 	SessionID   string
 	OccurredAt  time.Time
-	Payload     string
+	Payload     []byte
 	PublishedAt *time.Time
 	Position    *int64
+	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -61,6 +62,15 @@ type Message struct {
 	UpdatedAt   time.Time
 	BlobKey     string
 	BlobDeleted bool
+}
+
+type ParkedEvent struct {
+	ID        string
+	SessionID string
+	Kind      string
+	Payload   []byte
+	Reason    string
+	ParkedAt  time.Time
 }
 
 type RecipientCooldown struct {

@@ -28,6 +28,7 @@ type Event struct {
 	Payload     string
 	PublishedAt sql.NullInt64
 	Position    sql.NullInt64
+	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -60,6 +61,15 @@ type Message struct {
 	UpdatedAt   int64
 	BlobKey     string
 	BlobDeleted bool
+}
+
+type ParkedEvent struct {
+	ID        string
+	SessionID string
+	Kind      string
+	Payload   []byte
+	Reason    string
+	ParkedAt  int64
 }
 
 type RecipientCooldown struct {
