@@ -63,7 +63,7 @@ func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context,
 	return func(ctx huma.Context, next func(huma.Context)) {
 		p, err := h.q.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
 		if err != nil {
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "", err)
+			writeErr(api, ctx, err) // 401, or 503 when the store cannot answer
 			return
 		}
 		if level == accessAdmin && !p.User.IsAdmin() {
@@ -121,7 +121,12 @@ func (h *handlers) docsCookie(value string, maxAge int) http.Cookie {
 // docs guard does. Browsers asking for the HTML page are sent to the login page.
 func (h *handlers) docsGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.docsAllowed(r) {
+		ok, err := h.docsAllowed(r)
+		if err != nil { // the store could not tell
+			writeError(w, fromError(r.Context(), err))
+			return
+		}
+		if ok {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -134,21 +139,27 @@ func (h *handlers) docsGuard(next http.Handler) http.Handler {
 	})
 }
 
-func (h *handlers) docsAllowed(r *http.Request) bool {
+// docsAllowed reports whether the request carries a valid key or cookie; the error
+// is a failure other than an invalid credential.
+func (h *handlers) docsAllowed(r *http.Request) (bool, error) {
 	ctx := r.Context()
 	if key := apiKeyFrom(r.Header.Get, r.URL.Query().Get); key != "" {
-		if _, err := h.q.Authenticate(ctx, key); err == nil {
-			return true
+		_, err := h.q.Authenticate(ctx, key)
+		if !fault.Is(err, fault.KindUnauthorized) {
+			return err == nil, err
 		}
 	}
 	c, err := r.Cookie(docsCookie)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	userID, keyID, ok := h.cookies.verify(c.Value, time.Now())
 	if !ok {
-		return false
+		return false, nil
 	}
 	_, err = h.q.Principal(ctx, userID, keyID)
-	return err == nil
+	if fault.Is(err, fault.KindUnauthorized) {
+		return false, nil
+	}
+	return err == nil, err
 }

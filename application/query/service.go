@@ -40,8 +40,11 @@ func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Pr
 		return account.Principal{}, err
 	}
 	u, err := s.store.Users().Get(ctx, k.UserID)
-	if err != nil {
+	if fault.Is(err, fault.KindNotFound) {
 		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
+	}
+	if err != nil {
+		return account.Principal{}, err
 	}
 	return account.Principal{User: u, KeyID: k.ID}, nil
 }
@@ -62,8 +65,11 @@ func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.
 			continue
 		}
 		u, err := s.store.Users().Get(ctx, userID)
-		if err != nil {
+		if fault.Is(err, fault.KindNotFound) {
 			return account.Principal{}, invalid
+		}
+		if err != nil {
+			return account.Principal{}, err
 		}
 		return account.Principal{User: u, KeyID: k.ID}, nil
 	}
