@@ -14,7 +14,8 @@ func TestReadOnlyDatabaseIsUnavailable(t *testing.T) {
 	t.Parallel()
 	schemaURL := contract.PostgresSchemaURL(t)
 	open(t, schemaURL) // migrates
-	s := open(t, schemaURL+"&options=-c%20default_transaction_read_only%3Don") // pgx reads no + as space
+	// A second pool whose sessions are read-only; pgx does not read + as a space.
+	s := open(t, schemaURL+"&options=-c%20default_transaction_read_only%3Don")
 	_, err := s.Counters().Hit(t.Context(), "k", time.Now(), time.Now().Add(time.Minute))
 	if !fault.Is(err, fault.KindUnavailable) {
 		t.Fatalf("write to a read-only database: %v, want unavailable", err)
