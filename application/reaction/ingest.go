@@ -64,7 +64,9 @@ func (in *Ingest) Parked() int64 { return in.parked.Load() }
 // acks it. If even that fails, the event stays with the transport (the error).
 func (in *Ingest) park(ctx context.Context, e ports.TransportEvent, cause error) error {
 	kind := strings.TrimPrefix(fmt.Sprintf("%T", e), "ports.")
-	payload, err := json.Marshal(e) // escapes NUL, replaces invalid UTF-8
+	// Transport events are plain structs, so this does not fail; JSON escapes NUL
+	// and replaces invalid UTF-8, which keeps the dead letter readable anywhere.
+	payload, err := json.Marshal(e)
 	if err != nil {
 		payload = []byte("null")
 	}
