@@ -10,6 +10,6 @@ import (
 // can address a message by its id alone.
 type InboundRepository interface {
 	// FindReceived returns the newest message_received event of the session whose
-	// WhatsApp message id is messageID; fault.KindNotFound when there is none.
+	// Envelope.MessageID is messageID; fault.KindNotFound when there is none.
 	FindReceived(ctx context.Context, sessionID, messageID string) (event.Envelope, error)
 }

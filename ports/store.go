@@ -26,6 +26,7 @@ type Repositories interface {
 	Cooldowns() CooldownRepository
 	Idempotency() IdempotencyRepository
 	Inbound() InboundRepository
+	Parked() ParkedEventRepository
 }
 
 // Store is a database. InTx runs fn in one transaction, committed when fn returns nil.
@@ -110,7 +111,9 @@ type MessageRepository interface {
 // transactions commit out of insertion order, so a cursor over it could pass an
 // event that commits later.
 type EventRepository interface {
-	// Append stores e, unpublished and without a position (Seq stays 0).
+	// Append stores e, unpublished and without a position (Seq stays 0). The
+	// payload's bytes come back exactly as given, whatever they hold (NUL, invalid
+	// UTF-8); a store that cannot take an event now fails with KindUnavailable.
 	Append(ctx context.Context, e event.Envelope) (event.Envelope, error)
 	Get(ctx context.Context, id string) (event.Envelope, error)
 	// ListAfter returns published events with Seq (position) > after, ascending, at
@@ -124,6 +127,14 @@ type EventRepository interface {
 	// order of ids, after every position given so far. Only the relay leader (see
 	// RelayLeadership) calls it, so positions become visible in order.
 	MarkPublished(ctx context.Context, ids []string, at time.Time) error
+}
+
+// ParkedEventRepository keeps the dead letters of ingest (event.Parked).
+type ParkedEventRepository interface {
+	// Park stores p; an id already parked is a KindConflict error.
+	Park(ctx context.Context, p event.Parked) error
+	// List returns parked events, newest first, at most limit (<= 0: all).
+	List(ctx context.Context, limit int) ([]event.Parked, error)
 }
 
 // RelayLeadership elects the one relay, among the nodes sharing a store, that

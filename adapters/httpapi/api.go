@@ -163,7 +163,9 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 	if r.access != accessPublic {
 		op.Security = []map[string][]string{{"ApiKeyAuth": {}}}
 		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.limitMiddleware(h.api, quotaRoute(r.path))}
-		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden)
+		// Every authenticated call is counted in the store: over a limit 429, and 503
+		// when the store cannot answer.
+		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusServiceUnavailable)
 	}
 	op.Middlewares = append(op.Middlewares, r.before...)
 	op.Errors = append(op.Errors, http.StatusInternalServerError)

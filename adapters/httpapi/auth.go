@@ -63,7 +63,7 @@ func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context,
 	return func(ctx huma.Context, next func(huma.Context)) {
 		p, err := h.q.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
 		if err != nil {
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "", err)
+			writeErr(api, ctx, err) // 401, or 503 when the store cannot answer
 			return
 		}
 		if level == accessAdmin && !p.User.IsAdmin() {
@@ -137,7 +137,12 @@ func (h *handlers) docsCookie(value string, maxAge int) http.Cookie {
 // docs guard does. Browsers asking for the HTML page are sent to the login page.
 func (h *handlers) docsGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if h.docsAllowed(r) {
+		ok, err := h.docsAllowed(r)
+		if err != nil { // the store could not tell
+			writeError(w, fromError(r.Context(), err))
+			return
+		}
+		if ok {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -150,19 +155,25 @@ func (h *handlers) docsGuard(next http.Handler) http.Handler {
 	})
 }
 
-func (h *handlers) docsAllowed(r *http.Request) bool {
+// docsAllowed reports whether the request carries a valid key or cookie; the error
+// is a failure other than an invalid credential.
+func (h *handlers) docsAllowed(r *http.Request) (bool, error) {
 	ctx := r.Context()
 	if key := apiKeyFrom(r.Header.Get, r.URL.Query().Get); key != "" {
-		if _, err := h.q.Authenticate(ctx, key); err == nil {
-			return true
+		_, err := h.q.Authenticate(ctx, key)
+		if !fault.Is(err, fault.KindUnauthorized) {
+			return err == nil, err
 		}
 	}
 	c, err := r.Cookie(docsCookie)
 	if err != nil {
-		return false
+		return false, nil
 	}
 	_, err = h.cookiePrincipal(ctx, c.Value)
-	return err == nil
+	if fault.Is(err, fault.KindUnauthorized) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // cookiePrincipal resolves a docs cookie to the caller of its login session.

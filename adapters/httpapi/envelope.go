@@ -60,4 +60,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, e *ErrorEnvelope) { writeJSON(w, e.httpStatus, e) }
+func writeError(w http.ResponseWriter, e *ErrorEnvelope) {
+	for k, v := range e.headers {
+		w.Header()[k] = v
+	}
+	writeJSON(w, e.httpStatus, e)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -33,6 +34,11 @@ var kindRules = map[fault.Kind]rule{
 	fault.KindRateLimited:        {http.StatusTooManyRequests, 2400},
 	fault.KindTooLarge:           {http.StatusRequestEntityTooLarge, 2006},
 }
+
+// retryAfter is the Retry-After (seconds) of a kind whose failures pass by
+// themselves, such as a database that is down or read-only. It applies when the
+// kind's rule answers: a reason says something more specific (ffmpeg missing).
+var retryAfter = map[fault.Kind]int{fault.KindUnavailable: 5}
 
 // reasonRules refine a kind; a reason always wins over its kind's default.
 var reasonRules = map[fault.Reason]rule{
@@ -137,8 +143,10 @@ func fromError(ctx context.Context, err error) *ErrorEnvelope {
 		return newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage)
 	}
 	r, known := reasonRules[fe.Reason]
+	retry := 0
 	if !known {
 		r, known = kindRules[fe.Kind]
+		retry = retryAfter[fe.Kind]
 	}
 	if !known {
 		loggerFrom(ctx).ErrorContext(ctx, "unhandled error", "err", err)
@@ -148,7 +156,23 @@ func fromError(ctx context.Context, err error) *ErrorEnvelope {
 		// The cause may hold internals: log it, answer with the domain message only.
 		loggerFrom(ctx).ErrorContext(ctx, "request failed", "err", err)
 	}
-	return newErrorEnvelope(r.status, r.code, fe.Msg)
+	env = newErrorEnvelope(r.status, r.code, fe.Msg)
+	if retry > 0 {
+		env.headers = http.Header{"Retry-After": {strconv.Itoa(retry)}}
+	}
+	return env
+}
+
+// writeErr answers a middleware's failure through the table. huma.WriteErr alone
+// would drop the envelope's headers (Retry-After).
+func writeErr(api huma.API, ctx huma.Context, err error) {
+	env := fromError(ctx.Context(), err)
+	for k, vs := range env.headers {
+		for _, v := range vs {
+			ctx.AppendHeader(k, v)
+		}
+	}
+	_ = huma.WriteErr(api, ctx, env.httpStatus, "", env)
 }
 
 // fromStatus builds the envelope for a failure known only by its HTTP status.

@@ -22,6 +22,9 @@ func (h *handlers) registerEvents() {
 	register(h, route{id: "getEvents", method: http.MethodGet, path: "/api/v1/events", tag: "Events", access: accessUser,
 		summary: "Replay the event log after a cursor: every event of the caller's sessions, oldest first",
 		errors:  []int{http.StatusNotFound}}, h.replayEvents)
+	register(h, route{id: "getEventsParked", method: http.MethodGet, path: "/api/v1/events/parked", tag: "Events", access: accessAdmin,
+		summary: "List parked events (admin): what the transport observed but could not be recorded, with the reason, newest first"},
+		h.parkedEvents)
 	eventSchema := h.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[eventDTO](), true, "StreamEvent")
 	huma.Register(h.api, huma.Operation{OperationID: "getEventsStream", Method: http.MethodGet, Path: "/api/v1/events/stream",
 		Tags: []string{"Events"}, Summary: "Live stream (server-sent events, `event: <type>`, `id: <cursor>`, data = the event) of the caller's sessions' events; resumes after Last-Event-ID or ?after",
@@ -46,6 +49,33 @@ type eventDTO struct {
 func toEventDTO(e event.Envelope) eventDTO {
 	return eventDTO{Cursor: strconv.FormatInt(e.Seq, 10), ID: e.ID, Event: string(e.Type), SessionID: e.SessionID,
 		OccurredAt: isoTime(e.OccurredAt), Data: e.Payload}
+}
+
+// parkedDTO is a dead letter of ingest.
+type parkedDTO struct {
+	ID        string `json:"id"`
+	SessionID string `json:"sessionId"`
+	Kind      string `json:"kind" doc:"what the transport observed, e.g. TransportMessage"`
+	Reason    string `json:"reason" doc:"why it could not be recorded"`
+	ParkedAt  string `json:"parkedAt"`
+	Payload   string `json:"payload" doc:"the observation as JSON text"`
+}
+
+type parkedInput struct {
+	Limit int `query:"limit" minimum:"1" maximum:"1000" default:"100"`
+}
+
+func (h *handlers) parkedEvents(ctx context.Context, in *parkedInput) (*Response[parkedDTO], error) {
+	list, err := h.q.ParkedEvents(ctx, principal(ctx), in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]parkedDTO, len(list))
+	for i, p := range list {
+		out[i] = parkedDTO{ID: p.ID, SessionID: p.SessionID, Kind: p.Kind, Reason: p.Reason,
+			ParkedAt: isoTime(p.ParkedAt), Payload: string(p.Payload)}
+	}
+	return success("Parked events fetched", out...), nil
 }
 
 type replayInput struct {

@@ -117,9 +117,14 @@ func newApp(t *testing.T, opts ...appOption) *testApp {
 
 func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *testApp {
 	t.Helper()
+	return newAppOn(t, memory.New(), tune, opts...)
+}
+
+// newAppOn runs the app over the given store.
+func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts ...appOption) *testApp {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	store := memory.New()
 	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	transport := flakyTransport{network}

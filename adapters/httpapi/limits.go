@@ -41,17 +41,15 @@ func quotaRoute(path string) bool {
 
 // limitMiddleware counts the request against the caller's rate limit (and quota on
 // quota routes) and reports both in WAREST's headers; over a limit it answers 429 in
-// the envelope with Retry-After.
+// the envelope with Retry-After. Any other failure (the store) goes through the
+// error table like a handler's.
 func (h *handlers) limitMiddleware(api huma.API, quota bool) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		st, err := h.cmd.Throttle(ctx.Context(), principal(ctx.Context()), quota)
 		setWindowHeaders(ctx, "X-RateLimit-", st.Rate)
 		setWindowHeaders(ctx, "X-Quota-", st.Quota)
 		if err != nil {
-			if env := fromLimit(err); env != nil {
-				ctx.SetHeader("Retry-After", env.headers.Get("Retry-After"))
-			}
-			_ = huma.WriteErr(api, ctx, http.StatusTooManyRequests, "", err)
+			writeErr(api, ctx, err)
 			return
 		}
 		next(ctx)

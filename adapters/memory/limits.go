@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"encoding/json"
 	"maps"
 	"slices"
 	"time"
@@ -99,18 +98,7 @@ func (r inbound) FindReceived(_ context.Context, sessionID, messageID string) (e
 	var out event.Envelope
 	err := r.with(func(st *state) error {
 		for i := len(st.events) - 1; i >= 0; i-- {
-			e := st.events[i].env
-			if e.Type != event.MessageReceived || e.SessionID != sessionID {
-				continue
-			}
-			var d struct {
-				Message struct {
-					Key struct {
-						ID string `json:"id"`
-					} `json:"key"`
-				} `json:"message"`
-			}
-			if json.Unmarshal(e.Payload, &d) == nil && d.Message.Key.ID == messageID {
+			if e := st.events[i].env; e.Type == event.MessageReceived && e.SessionID == sessionID && e.MessageID == messageID {
 				out = envelopeCopy(e)
 				return nil
 			}

@@ -97,8 +97,9 @@ type state struct {
 	// lastPosition is the last replay position given (an event's Seq once published).
 	lastPosition int64
 	deliveries   map[string]webhook.Delivery
-	limits       limits // limits.go
-	hooks        hooks  // webhooks.go
+	parked       []event.Parked // parked.go, oldest first
+	limits       limits         // limits.go
+	hooks        hooks          // webhooks.go
 }
 
 func (st *state) clone() *state {
@@ -113,6 +114,7 @@ func (st *state) clone() *state {
 		events:       slices.Clone(st.events),
 		lastPosition: st.lastPosition,
 		deliveries:   maps.Clone(st.deliveries),
+		parked:       slices.Clone(st.parked),
 		limits:       st.limits.clone(),
 		hooks:        st.hooks.clone(),
 	}
@@ -130,6 +132,7 @@ func (r repos) APIKeys() ports.APIKeyRepository      { return apiKeys(r) }
 func (r repos) Messages() ports.MessageRepository    { return messages(r) }
 func (r repos) Events() ports.EventRepository        { return events(r) }
 func (r repos) Deliveries() ports.DeliveryRepository { return deliveries(r) }
+func (r repos) Parked() ports.ParkedEventRepository  { return parked(r) }
 
 // Limits, idempotency keys and received-message lookup (limits.go).
 func (r repos) Counters() ports.CounterRepository        { return counters(r) }

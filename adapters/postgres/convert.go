@@ -3,7 +3,9 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
+	"net"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,9 +42,37 @@ func notFound(err error, r fault.Reason, what string) error {
 	return wrap(err, what)
 }
 
-// wrap names the failed operation; driver errors stay unknown faults (a logged 500).
+// wrap names the failed operation. A database that cannot serve now becomes a
+// KindUnavailable fault (503, and ingest withholds the ack so the transport
+// retries); any other driver error stays an unknown fault (a logged 500).
 func wrap(err error, what string) error {
-	return fmt.Errorf("postgres: %s: %w", what, err)
+	err = fmt.Errorf("postgres: %s: %w", what, err)
+	if unavailable(err) {
+		return fault.Wrap(err, fault.KindUnavailable, "", "Database unavailable, retry later")
+	}
+	return err
+}
+
+// unavailable reports whether err says the server is unreachable, shutting down,
+// read-only, out of resources or asks for a retry, rather than refusing the
+// statement itself.
+func unavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code[:2] {
+		case "08", // connection exception
+			"40", // transaction rollback: serialization failure, deadlock
+			"53", // insufficient resources: disk full, out of memory, too many connections
+			"57", // operator intervention: shutdown, query cancelled
+			"58": // system error: I/O
+			return true
+		}
+		return pe.Code == "25006" || pe.Code == "55P03" // read-only transaction, lock not available
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func isForeignKeyViolation(err error) bool {

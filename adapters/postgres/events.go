@@ -18,7 +18,7 @@ type events struct{ r *repos }
 func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
 	_, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
 		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
-		OccurredAt: env.OccurredAt, Payload: string(env.Payload),
+		OccurredAt: env.OccurredAt, Payload: env.Payload, MessageID: env.MessageID,
 	})
 	if errors.Is(err, pgx.ErrNoRows) { // ON CONFLICT DO NOTHING returned no seq
 		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
@@ -96,7 +96,7 @@ func eventToDomain(row db.Event) event.Envelope {
 		position = *row.Position
 	}
 	return event.Envelope{ID: row.ID, Seq: position, Type: event.Type(row.Type), SessionID: row.SessionID,
-		OccurredAt: toUTC(row.OccurredAt), Payload: json.RawMessage(row.Payload)}
+		OccurredAt: toUTC(row.OccurredAt), Payload: json.RawMessage(row.Payload), MessageID: row.MessageID}
 }
 
 func eventsToDomain(rows []db.Event) []event.Envelope {

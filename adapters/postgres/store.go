@@ -95,13 +95,13 @@ func lockID(purpose, schema string) int64 {
 func (s *Store) TryLeadRelay(ctx context.Context) (func(), bool, error) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, false, fmt.Errorf("postgres: relay lock: %w", err)
+		return nil, false, wrap(err, "relay lock")
 	}
 	var ok bool
 	if err := c.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", s.relayLockID).Scan(&ok); err != nil {
 		// The lock may have been taken before the error: never pool the connection.
 		_ = c.Hijack().Close(context.WithoutCancel(ctx))
-		return nil, false, fmt.Errorf("postgres: relay lock: %w", err)
+		return nil, false, wrap(err, "relay lock")
 	}
 	if !ok {
 		c.Release()
@@ -124,7 +124,7 @@ func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return fmt.Errorf("postgres: begin: %w", err)
+		return wrap(err, "begin")
 	}
 	// No-op after Commit; covers fn errors and panics, even when ctx is cancelled.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
@@ -134,13 +134,13 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("postgres: commit: %w", err)
+		return wrap(err, "commit")
 	}
 	return nil
 }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return wrapIf(s.pool.Ping(ctx), "ping") }
 
 // Dialect is "postgres".
 func (s *Store) Dialect() string { return "postgres" }
@@ -169,6 +169,7 @@ func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
 func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
 func (r *repos) Events() ports.EventRepository        { return events{r} }
 func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
+func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
 
 // Limits, idempotency keys and received-message lookup (limits.go).
 func (r *repos) Counters() ports.CounterRepository        { return counters{r} }

@@ -2,16 +2,20 @@ package sandbox
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
 	"github.com/warest-go/warest/ports"
 )
 
-// Sink retries back off from retryFirst up to retryMax.
+// Sink retries back off from retryFirst up to retryMax; a failing event is logged
+// at most once per retryLogEvery.
 const (
-	retryFirst = 10 * time.Millisecond
-	retryMax   = time.Second
+	retryFirst    = 10 * time.Millisecond
+	retryMax      = time.Second
+	retryLogEvery = 10 * time.Second
 )
 
 // client is one started session: a delivery goroutine feeding the sink and, while
@@ -67,7 +71,7 @@ func (n *Network) run(st *sessionState, c *client) {
 			}
 			continue
 		}
-		delivered := c.deliver(item.ev)
+		delivered := c.deliver(item.ev, n.log.With("session", st.id))
 		if delivered {
 			n.pop(st, item.seq)
 		}
@@ -122,13 +126,21 @@ func (n *Network) forget(c *client) {
 }
 
 // deliver hands ev to the sink until it accepts it: an error means "not stored
-// yet", so the event is retried rather than dropped. It reports false only when
-// the client was stopped first; the event then stays in the mailbox.
-func (c *client) deliver(ev ports.TransportEvent) bool {
+// yet", so the event is retried rather than dropped, and logged, since it also
+// holds back the session's later events. It reports false only when the client
+// was stopped first; the event then stays in the mailbox.
+func (c *client) deliver(ev ports.TransportEvent, log *slog.Logger) bool {
 	wait := retryFirst
-	for {
-		if c.sink.Handle(c.ctx, ev) == nil {
+	var logged time.Time
+	for attempt := 1; ; attempt++ {
+		err := c.sink.Handle(c.ctx, ev)
+		if err == nil {
 			return true
+		}
+		if c.ctx.Err() == nil && time.Since(logged) >= retryLogEvery {
+			logged = time.Now()
+			log.Warn("sandbox: the gateway did not accept an event; retrying", "event", fmt.Sprintf("%T", ev),
+				"attempt", attempt, "err", err)
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -3,8 +3,11 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,7 +54,8 @@ func TestInjectTextValidates(t *testing.T) {
 
 func TestSinkErrorIsRetriedNotLost(t *testing.T) {
 	t.Parallel()
-	n, _ := newTestNetwork(t, Config{})
+	var logs lockedBuffer
+	n, _ := newTestNetwork(t, Config{Log: slog.New(slog.NewTextHandler(&logs, nil))})
 	sink := startPaired(t, n, "s1", "628111111111")
 	failures := 0
 	sink.mu.Lock()
@@ -73,6 +77,29 @@ func TestSinkErrorIsRetriedNotLost(t *testing.T) {
 	if failures != 3 {
 		t.Fatalf("sink failed %d times, want 3", failures)
 	}
+	// Logged, but not at every one of the quick retries.
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "level=WARN") || !strings.Contains(lines[0], `err="database busy"`) ||
+		!strings.Contains(lines[0], "session=s1") || !strings.Contains(lines[0], "attempt=1") {
+		t.Fatalf("log:\n%s", logs.String())
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func TestOrderPreservedUnderManyMessages(t *testing.T) {

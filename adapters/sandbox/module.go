@@ -1,17 +1,21 @@
 package sandbox
 
 import (
+	"cmp"
+	"log/slog"
+
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/ports"
 )
 
-// Params: Config is optional (defaults); the clock comes from the app.
+// Params: Config is optional (defaults); the clock and the logger come from the app.
 type Params struct {
 	fx.In
 	Lifecycle fx.Lifecycle
 	Config    Config `optional:"true"`
 	Clock     ports.Clock
+	Log       *slog.Logger `optional:"true"`
 }
 
 // Module provides the virtual network as *Network and as every port it implements
@@ -20,7 +24,9 @@ type Params struct {
 var Module = fx.Module("sandbox",
 	fx.Provide(fx.Annotate(
 		func(p Params) *Network {
-			n := NewNetwork(p.Config, p.Clock)
+			cfg := p.Config
+			cfg.Log = cmp.Or(cfg.Log, p.Log)
+			n := NewNetwork(cfg, p.Clock)
 			p.Lifecycle.Append(fx.StopHook(n.Close))
 			return n
 		},

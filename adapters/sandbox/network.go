@@ -6,8 +6,10 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -31,6 +33,8 @@ type Config struct {
 	ReconnectDelay time.Duration // gap between a simulated disconnect and the reconnect; default 2s
 	// Seed makes ids, codes and injected failures reproducible; 0 seeds randomly.
 	Seed uint64
+	// Log receives the events a sink keeps refusing; nil: slog.Default().
+	Log *slog.Logger
 }
 
 func (c Config) withDefaults() Config {
@@ -51,6 +55,7 @@ func (c Config) withDefaults() Config {
 type Network struct {
 	cfg   Config
 	clock ports.Clock
+	log   *slog.Logger
 
 	mu       sync.Mutex
 	rng      *rand.Rand
@@ -113,6 +118,7 @@ func NewNetwork(cfg Config, clock ports.Clock) *Network {
 	return &Network{
 		cfg:      cfg.withDefaults(),
 		clock:    clock,
+		log:      cmp.Or(cfg.Log, slog.Default()),
 		rng:      rand.New(rand.NewPCG(seed, seed^0x5eed)),
 		sessions: map[string]*sessionState{},
 		people:   map[string]*person{},

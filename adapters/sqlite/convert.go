@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"math"
@@ -50,9 +51,29 @@ func notFound(err error, r fault.Reason, what string) error {
 	return wrap(err, what)
 }
 
-// wrap names the failed operation; driver errors stay unknown faults (a logged 500).
+// wrap names the failed operation. A database that cannot take the statement now
+// (locked past busy_timeout, read-only, disk full or failing) becomes a
+// KindUnavailable fault (503, and ingest withholds the ack so the transport
+// retries); any other driver error stays an unknown fault (a logged 500).
 func wrap(err error, what string) error {
-	return fmt.Errorf("sqlite: %s: %w", what, err)
+	err = fmt.Errorf("sqlite: %s: %w", what, err)
+	if unavailable(err) {
+		return fault.Wrap(err, fault.KindUnavailable, "", "Database unavailable, retry later")
+	}
+	return err
+}
+
+func unavailable(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		switch e.Code() & 0xff { // the primary code of an extended one
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR,
+			sqlite3.SQLITE_FULL, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_NOMEM, sqlite3.SQLITE_PROTOCOL:
+			return true
+		}
+		return false
+	}
+	return errors.Is(err, sql.ErrConnDone) || errors.Is(err, driver.ErrBadConn)
 }
 
 func isForeignKeyViolation(err error) bool {

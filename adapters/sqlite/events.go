@@ -17,7 +17,7 @@ type events struct{ r *repos }
 func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
 	_, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
 		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
-		OccurredAt: toMillis(env.OccurredAt), Payload: string(env.Payload),
+		OccurredAt: toMillis(env.OccurredAt), Payload: string(env.Payload), MessageID: env.MessageID,
 	})
 	if errors.Is(err, sql.ErrNoRows) { // ON CONFLICT DO NOTHING returned no seq
 		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
@@ -98,7 +98,7 @@ func eventToDomain(row db.Event) event.Envelope {
 		position = row.Position.Int64
 	}
 	return event.Envelope{ID: row.ID, Seq: position, Type: event.Type(row.Type), SessionID: row.SessionID,
-		OccurredAt: fromMillis(row.OccurredAt), Payload: json.RawMessage(row.Payload)}
+		OccurredAt: fromMillis(row.OccurredAt), Payload: json.RawMessage(row.Payload), MessageID: row.MessageID}
 }
 
 func eventsToDomain(rows []db.Event) []event.Envelope {

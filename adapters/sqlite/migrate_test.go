@@ -45,3 +45,30 @@ func upTo(p *goose.Provider) func(context.Context, int64) error {
 func downTo(p *goose.Provider) func(context.Context, int64) error {
 	return func(ctx context.Context, v int64) error { _, err := p.DownTo(ctx, v); return err }
 }
+
+// Migration 00009 keeps the events written before it and indexes their message ids.
+func TestMigrationKeepsOlderEvents(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "warest.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(t.Context(), 8); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range contract.OldEvents {
+		if _, err := db.ExecContext(t.Context(), "INSERT INTO events (id, type, session_id, occurred_at, payload) VALUES (?, ?, ?, 1, ?)",
+			e.ID, e.Type, e.SessionID, e.Payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	contract.CheckOldEvents(t, open(t, path))
+}

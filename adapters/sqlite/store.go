@@ -2,6 +2,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -18,9 +20,12 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Config locates the database file.
+// Config locates the database file. BusyTimeout is how long a write waits for
+// another connection's write lock (another process holding the file) before failing
+// with KindUnavailable; zero means 10 s.
 type Config struct {
-	Path string
+	Path        string
+	BusyTimeout time.Duration
 }
 
 // Store implements ports.Store on one SQLite file.
@@ -40,7 +45,7 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create directory: %w", err)
 	}
-	sqldb, err := sql.Open("sqlite", dsn(cfg.Path))
+	sqldb, err := sql.Open("sqlite", dsn(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -52,7 +57,7 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		_ = sqldb.Close()
 		return nil, err
 	}
-	shared, err := sql.Open("sqlite", dsn(cfg.Path))
+	shared, err := sql.Open("sqlite", dsn(cfg))
 	if err != nil {
 		_ = sqldb.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
@@ -66,14 +71,15 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 // transaction take the write lock at BEGIN: a deferred transaction that reads and then
 // writes can fail with SQLITE_BUSY when another writer got in between, and busy_timeout
 // cannot help it; an immediate one just waits for the lock.
-func dsn(path string) string {
+func dsn(cfg Config) string {
+	busy := cmp.Or(cfg.BusyTimeout, 10*time.Second)
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busy.Milliseconds()))
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + cfg.Path + "?" + q.Encode()
 }
 
 func migrate(ctx context.Context, sqldb *sql.DB) error {
@@ -95,7 +101,7 @@ func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return wrap(err, "begin")
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers fn errors and panics
 	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
@@ -104,7 +110,7 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return wrap(err, "commit")
 	}
 	return nil
 }
@@ -114,7 +120,7 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 func (s *Store) TryLeadRelay(context.Context) (func(), bool, error) { return func() {}, true, nil }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+func (s *Store) Ping(ctx context.Context) error { return wrapIf(s.db.PingContext(ctx), "ping") }
 
 // Dialect is "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
@@ -139,6 +145,7 @@ func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
 func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
 func (r *repos) Events() ports.EventRepository        { return events{r} }
 func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
+func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
 
 // Limits, idempotency keys and received-message lookup (limits.go).
 func (r *repos) Counters() ports.CounterRepository        { return counters{r} }

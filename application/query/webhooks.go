@@ -68,3 +68,12 @@ func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []
 	}
 	return s.store.Events().ListAfterFor(ctx, scoped, after, limit)
 }
+
+// ParkedEvents lists ingest's dead letters, newest first: admins only, since a
+// parked event may belong to any session.
+func (s *Service) ParkedEvents(ctx context.Context, p account.Principal, limit int) ([]event.Parked, error) {
+	if !p.User.IsAdmin() {
+		return nil, fault.Forbidden("admin only")
+	}
+	return s.store.Parked().List(ctx, limit)
+}

@@ -3,8 +3,13 @@
 package reaction
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
+	"strings"
+	"sync/atomic"
 
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
@@ -23,6 +28,7 @@ type Ingest struct {
 	log   *slog.Logger
 	// Commands turns inbound texts like "/help" into message_command events too.
 	Commands Commands
+	parked   atomic.Int64
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
@@ -32,17 +38,57 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 }
 
 // Handle records one transport event. A session that no longer exists is not an
-// error: its late events are dropped.
+// error: its late events are dropped. An error returned withholds the ack, so the
+// transport delivers the event again: that is right while the store is unavailable,
+// but an event the store refuses for good would block its session's later events
+// forever, so it is parked instead (see park).
 func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
 	err := in.handle(ctx, e)
-	if fault.Is(err, fault.KindNotFound) {
+	switch {
+	case err == nil:
+		in.hub.Outbox.Poke()
+		return nil
+	case fault.Is(err, fault.KindNotFound):
 		in.log.DebugContext(ctx, "dropping transport event for unknown session or message", "err", err)
 		return nil
+	case fault.Is(err, fault.KindUnavailable) || ctx.Err() != nil:
+		return err
 	}
-	if err == nil {
-		in.hub.Outbox.Poke()
+	return in.park(ctx, e, err)
+}
+
+// Parked counts the events parked since start, for metrics and tests.
+func (in *Ingest) Parked() int64 { return in.parked.Load() }
+
+// park records e as a dead letter with the reason it could not be recorded, and
+// acks it. If even that fails, the event stays with the transport (the error).
+func (in *Ingest) park(ctx context.Context, e ports.TransportEvent, cause error) error {
+	kind := strings.TrimPrefix(fmt.Sprintf("%T", e), "ports.")
+	// Transport events are plain structs, so this does not fail; JSON escapes NUL
+	// and replaces invalid UTF-8, which keeps the dead letter readable anywhere.
+	payload, err := json.Marshal(e)
+	if err != nil {
+		payload = []byte("null")
 	}
-	return err
+	var of struct {
+		SessionID string
+		Message   struct{ SessionID string } // TransportMessage names it here
+	}
+	_ = json.Unmarshal(payload, &of)
+	session := cmp.Or(of.SessionID, of.Message.SessionID)
+	p := event.NewParked(session, kind, payload, cause.Error(), in.clock.Now())
+	log := in.log.With("session", session, "kind", kind, "parked_id", p.ID, "err", cause)
+	switch err := in.store.Parked().Park(ctx, p); {
+	case fault.Is(err, fault.KindConflict): // delivered again after a lost ack
+		log.WarnContext(ctx, "transport event was parked before; acking it again")
+		return nil
+	case err != nil:
+		log.ErrorContext(ctx, "transport event could not be recorded nor parked; the transport will retry", "park_err", err)
+		return cause
+	}
+	in.parked.Add(1)
+	log.ErrorContext(ctx, "transport event could not be recorded: parked as a dead letter")
+	return nil
 }
 
 func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {

@@ -41,6 +41,9 @@ func (in *Ingest) once(ctx context.Context, r ports.Repositories, t event.Type, 
 		return err
 	}
 	e.ID = event.DerivedID(m.Timestamp, key+"|"+string(t))
+	if t == event.MessageReceived {
+		e.MessageID = m.ID
+	}
 	if _, err := r.Events().Append(ctx, e); err != nil && !fault.Is(err, fault.KindConflict) {
 		return err
 	}

@@ -1,10 +1,12 @@
 package reaction_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -322,9 +324,13 @@ type failingStore struct {
 	typ     event.Type
 	fail    atomic.Bool
 	refused atomic.Int64
+	err     error  // what Append answers; nil: errDiskFull
+	only    string // when set, only payloads containing it fail
+	parkErr error  // when set, Parked().Park fails with it
 }
 
-var errDiskFull = errors.New("disk full")
+// errDiskFull is how stores report a database that cannot take writes now.
+var errDiskFull error = fault.Wrap(errors.New("disk full"), fault.KindUnavailable, "", "database unavailable")
 
 type failingRepos struct {
 	ports.Repositories
@@ -344,11 +350,27 @@ func (r failingRepos) Events() ports.EventRepository {
 	return failingEvents{r.Repositories.Events(), r.f}
 }
 func (e failingEvents) Append(ctx context.Context, ev event.Envelope) (event.Envelope, error) {
-	if e.f.fail.Load() && ev.Type == e.f.typ {
+	if e.f.fail.Load() && ev.Type == e.f.typ && strings.Contains(string(ev.Payload), e.f.only) {
 		e.f.refused.Add(1)
-		return event.Envelope{}, errDiskFull
+		return event.Envelope{}, cmp.Or(e.f.err, errDiskFull)
 	}
 	return e.EventRepository.Append(ctx, ev)
+}
+
+func (f *failingStore) Parked() ports.ParkedEventRepository {
+	return failingParked{f.Store.Parked(), f}
+}
+
+type failingParked struct {
+	ports.ParkedEventRepository
+	f *failingStore
+}
+
+func (p failingParked) Park(ctx context.Context, e event.Parked) error {
+	if p.f.parkErr != nil {
+		return p.f.parkErr
+	}
+	return p.ParkedEventRepository.Park(ctx, e)
 }
 
 func TestIngest_StoreFailureIsReturnedSoTheTransportRetries(t *testing.T) {

@@ -27,9 +27,10 @@ type Config struct {
 
 	AdminUsername, AdminPassword, AdminAPIKey string
 
-	DBClient    string // sqlite | postgres
-	SQLitePath  string
-	PostgresURL string
+	DBClient          string // sqlite | postgres
+	SQLitePath        string
+	SQLiteBusyTimeout time.Duration // ours: how long a write waits for another writer's lock before failing (503)
+	PostgresURL       string
 
 	Transport         string        // whatsmeow | sandbox (ours)
 	SandboxQRInterval time.Duration // ours
@@ -166,6 +167,11 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	switch c.DBClient {
 	case "sqlite":
+		c.SQLiteBusyTimeout, err = e.millis(10*time.Second, "WAREST_DB_SQLITE_BUSY_TIMEOUT_MS")
+		collect(err)
+		if err == nil && c.SQLiteBusyTimeout <= 0 {
+			collect(fmt.Errorf("WAREST_DB_SQLITE_BUSY_TIMEOUT_MS must be positive"))
+		}
 	case "postgres", "pg", "postgresql":
 		c.DBClient = "postgres"
 		c.PostgresURL = e.str("", "WAREST_DB_POSTGRES_URL", "WAREST_DB_URL")

@@ -22,7 +22,7 @@ func TestConfigDefaultsFollowWAREST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Port != "7308" || c.DBClient != "sqlite" || c.SQLitePath != "data/warest.sqlite" || c.DefaultCountryCode != "62" {
+	if c.Port != "7308" || c.DBClient != "sqlite" || c.SQLitePath != "data/warest.sqlite" || c.SQLiteBusyTimeout != 10*time.Second || c.DefaultCountryCode != "62" {
 		t.Errorf("defaults: %+v", c)
 	}
 	if c.WebhookSecret != "supersecret" || c.WebhookTries != 0 || c.WebhookHorizon != 24*time.Hour || c.WebhookDisableAfter != 10 || c.CommandPrefixes != "/!." || c.WebhookTO != 10*time.Second || c.WebhookSHA2 != 256 {
@@ -59,6 +59,10 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_DB_SQLITE_BUSY_TIMEOUT_MS": "0"})); err == nil ||
+		!strings.Contains(err.Error(), "WAREST_DB_SQLITE_BUSY_TIMEOUT_MS") {
+		t.Errorf("a zero busy timeout: %v", err)
 	}
 }
 

@@ -70,7 +70,7 @@ func storeOptions(cfg Config) []fx.Option {
 	if cfg.DBClient == "postgres" {
 		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}))
 	}
-	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath}))
+	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}))
 }
 
 // transportOptions selects the WhatsApp network: the real one, on the app's own

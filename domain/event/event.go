@@ -59,6 +59,10 @@ type Envelope struct {
 	SessionID  string          //
 	OccurredAt time.Time       //
 	Payload    json.RawMessage // JSON object, the webhook `data` (without sessionId, added on delivery)
+	// MessageID is, on a message_received event, the WhatsApp id of the message
+	// ("" otherwise): stores index it so message actions find the message by id
+	// without reading the payload.
+	MessageID string
 }
 
 var (

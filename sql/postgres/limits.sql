@@ -32,6 +32,6 @@ SELECT * FROM idempotency_keys WHERE scope = sqlc.arg(scope) AND key = sqlc.arg(
 -- name: FindReceivedMessage :one
 SELECT * FROM events
 WHERE session_id = sqlc.arg(session_id) AND type = 'message_received'
-  AND (payload::jsonb) #>> '{message,key,id}' = sqlc.arg(message_id)::text
+  AND message_id = sqlc.arg(message_id)
 ORDER BY seq DESC
 LIMIT 1;

@@ -5,7 +5,9 @@
 package appworld
 
 import (
+	"cmp"
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -33,6 +35,7 @@ type Options struct {
 	NoUsers     bool                                   // leave the user table empty (SeedAdmin tests)
 	Resolver    ports.Resolver                         // resolves webhook receivers' names (nil: none)
 	Targets     netpolicy.PrivateTargets               // whose receivers may be private
+	Log         *slog.Logger                           // the ingest's logger; nil: Discard
 }
 
 // World is a running application over the memory store and the sandbox network.
@@ -72,7 +75,7 @@ func New(t *testing.T, opt Options) *World {
 		tr = opt.WrapNet(w.Net)
 	}
 	policy := webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
-	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, Discard)
+	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, cmp.Or(opt.Log, Discard))
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets

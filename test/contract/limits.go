@@ -165,6 +165,7 @@ func inboundFind(t *testing.T, s ports.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		e.MessageID = id
 		if _, err := s.Events().Append(ctx, e); err != nil {
 			t.Fatal(err)
 		}

@@ -76,6 +76,11 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"event/list after returns later published events by position up to limit", eventListAfter},
 		{"event/mark published removes events from the unpublished list", eventPublish},
 		{"event/mark published assigns increasing positions in the given order to unpublished events only", eventPositions},
+		{"event/payloads with NUL, lone surrogates and invalid UTF-8 come back byte for byte from every read", eventPayloadBytes},
+
+		{"parked/park then list returns every field, payload bytes exact", parkedRoundTrip},
+		{"parked/parking an id again is a conflict", parkedDuplicate},
+		{"parked/list is newest first up to limit", parkedList},
 
 		{"delivery/create then get returns every field", deliveryRoundTrip},
 		{"delivery/same event to the same subscription and url twice is a conflict", deliveryDuplicate},
@@ -718,7 +723,7 @@ const payload = `{"zeta":1, "alpha":{"b":[1,2.50,null],"a":"\u00e9 é 👋"},"m"
 
 func newEvent(n int) event.Envelope {
 	return event.Envelope{ID: fmt.Sprintf("01EVENT%04d", n), Type: event.MessageReceived, SessionID: "s1",
-		OccurredAt: at(n), Payload: json.RawMessage(payload)}
+		OccurredAt: at(n), Payload: json.RawMessage(payload), MessageID: fmt.Sprintf("3EB0MSG%04d", n)}
 }
 
 func appendEvents(t *testing.T, s ports.Store, ns ...int) []event.Envelope {
@@ -834,6 +839,113 @@ func eventPositions(t *testing.T, s ports.Store) {
 	got, err := s.Events().Get(ctx, stored[3].ID)
 	must(t, err)
 	equal(t, got.Seq, int64(0))
+}
+
+// oddPayloads are what WhatsApp text can carry into an event: NUL and lone
+// surrogates escaped as encoding/json writes them (PostgreSQL's jsonb refuses
+// both), and raw NUL, invalid UTF-8 and a UTF-16 surrogate encoded as UTF-8
+// (which PostgreSQL's text refuses).
+var oddPayloads = []string{
+	`{"text":"a\u0000b"}`,
+	`{"text":"lone \ud800 surrogate"}`,
+	"{\"text\":\"raw \x00 NUL\"}",
+	"{\"text\":\"invalid \xff\xfe UTF-8\"}",
+	"{\"text\":\"surrogate \xed\xa0\x80 as UTF-8\"}",
+}
+
+func eventPayloadBytes(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	var stored []event.Envelope
+	for i, p := range oddPayloads {
+		e := newEvent(i + 1)
+		e.Payload = json.RawMessage(p)
+		_, err := s.Events().Append(ctx, e)
+		must(t, err)
+		stored = append(stored, e)
+	}
+	check := func(how string, got []event.Envelope) {
+		t.Helper()
+		if len(got) != len(stored) {
+			t.Fatalf("%s: %d events, want %d", how, len(got), len(stored))
+		}
+		for i, e := range got {
+			if string(e.Payload) != oddPayloads[i] {
+				t.Fatalf("%s: payload %q, want %q", how, e.Payload, oddPayloads[i])
+			}
+		}
+	}
+	unpublished, err := s.Events().ListUnpublished(ctx, 0)
+	must(t, err)
+	check("list unpublished", unpublished)
+	var got []event.Envelope
+	for _, e := range stored {
+		g, err := s.Events().Get(ctx, e.ID)
+		must(t, err)
+		got = append(got, g)
+	}
+	check("get", got)
+	got = got[:0]
+	for _, e := range stored {
+		g, err := s.Inbound().FindReceived(ctx, e.SessionID, e.MessageID)
+		must(t, err)
+		got = append(got, g)
+	}
+	check("find received", got)
+	publishEvents(t, s, stored...)
+	replayed, err := s.Events().ListAfter(ctx, 0, 0)
+	must(t, err)
+	check("list after", replayed)
+	replayed, err = s.Events().ListAfterFor(ctx, []string{"s1"}, 0, 0)
+	must(t, err)
+	check("list after for", replayed)
+}
+
+// --- parked events ---
+
+func newParked(n int, payload string) event.Parked {
+	return event.Parked{ID: fmt.Sprintf("01PARKED%04d", n), SessionID: "s1", Kind: "TransportMessage",
+		Payload: []byte(payload), Reason: "refused", ParkedAt: at(n)}
+}
+
+func normParked(ps []event.Parked) []event.Parked {
+	out := []event.Parked{}
+	for _, p := range ps {
+		p.ParkedAt = ms(p.ParkedAt)
+		out = append(out, p)
+	}
+	return out
+}
+
+func parkedRoundTrip(t *testing.T, s ports.Store) {
+	var want []event.Parked
+	for i, p := range oddPayloads {
+		want = append(want, newParked(i+1, p))
+	}
+	for _, p := range want {
+		must(t, s.Parked().Park(t.Context(), p))
+	}
+	got, err := s.Parked().List(t.Context(), 0)
+	must(t, err)
+	slices.Reverse(want)
+	equal(t, normParked(got), normParked(want))
+}
+
+func parkedDuplicate(t *testing.T, s ports.Store) {
+	must(t, s.Parked().Park(t.Context(), newParked(1, "{}")))
+	isFault(t, s.Parked().Park(t.Context(), newParked(1, `{"other":1}`)), fault.KindConflict, "")
+}
+
+func parkedList(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	empty, err := s.Parked().List(ctx, 0)
+	must(t, err)
+	equal(t, len(empty), 0)
+	for _, n := range []int{2, 1, 3} {
+		must(t, s.Parked().Park(ctx, newParked(n, "{}")))
+	}
+	got, err := s.Parked().List(ctx, 2)
+	must(t, err)
+	equal(t, normParked(got), normParked([]event.Parked{newParked(3, "{}"), newParked(2, "{}")}))
 }
 
 func ids(es []event.Envelope) []string {

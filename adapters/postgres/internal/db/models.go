@@ -27,9 +27,10 @@ type Event struct {
 	Type        string
 	SessionID   string
 	OccurredAt  time.Time
-	Payload     string
+	Payload     []byte
 	PublishedAt *time.Time
 	Position    *int64
+	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -65,6 +66,15 @@ type Message struct {
 	BlobDeleted bool
 	ExpiresAt   *time.Time
 	FailCode    string
+}
+
+type ParkedEvent struct {
+	ID        string
+	SessionID string
+	Kind      string
+	Payload   []byte
+	Reason    string
+	ParkedAt  time.Time
 }
 
 type RecipientCooldown struct {

@@ -11,8 +11,8 @@ import (
 )
 
 const appendEvent = `-- name: AppendEvent :one
-INSERT INTO events (id, type, session_id, occurred_at, payload)
-VALUES (?1, ?2, ?3, ?4, ?5)
+INSERT INTO events (id, type, session_id, occurred_at, payload, message_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6)
 ON CONFLICT DO NOTHING
 RETURNING seq
 `
@@ -23,6 +23,7 @@ type AppendEventParams struct {
 	SessionID  string
 	OccurredAt int64
 	Payload    string
+	MessageID  string
 }
 
 func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64, error) {
@@ -32,6 +33,7 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 		arg.SessionID,
 		arg.OccurredAt,
 		arg.Payload,
+		arg.MessageID,
 	)
 	var seq int64
 	err := row.Scan(&seq)
@@ -39,7 +41,7 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id = ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events WHERE id = ?1
 `
 
 func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
@@ -54,6 +56,7 @@ func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
 		&i.Payload,
 		&i.PublishedAt,
 		&i.Position,
+		&i.MessageID,
 	)
 	return i, err
 }
@@ -70,7 +73,7 @@ func (q *Queries) LastEventPosition(ctx context.Context) (int64, error) {
 }
 
 const listEventsAfter = `-- name: ListEventsAfter :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
 WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL
 ORDER BY position LIMIT ?2
 `
@@ -100,6 +103,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
+			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}
@@ -115,7 +119,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 }
 
 const listEventsAfterFor = `-- name: ListEventsAfterFor :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
 WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL AND session_id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
 ORDER BY position LIMIT ?3
 `
@@ -145,6 +149,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
+			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}
@@ -160,7 +165,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 }
 
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
 `
 
 func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event, error) {
@@ -181,6 +186,7 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
+			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}

@@ -46,9 +46,9 @@ func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyK
 }
 
 const findReceivedMessage = `-- name: FindReceivedMessage :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
 WHERE session_id = ?1 AND type = 'message_received'
-  AND json_extract(payload, '$.message.key.id') = ?2
+  AND message_id = ?2
 ORDER BY seq DESC
 LIMIT 1
 `
@@ -70,6 +70,7 @@ func (q *Queries) FindReceivedMessage(ctx context.Context, arg FindReceivedMessa
 		&i.Payload,
 		&i.PublishedAt,
 		&i.Position,
+		&i.MessageID,
 	)
 	return i, err
 }

@@ -30,6 +30,7 @@ type Event struct {
 	Payload     string
 	PublishedAt sql.NullInt64
 	Position    sql.NullInt64
+	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -64,6 +65,15 @@ type Message struct {
 	BlobDeleted bool
 	ExpiresAt   sql.NullInt64
 	FailCode    string
+}
+
+type ParkedEvent struct {
+	ID        string
+	SessionID string
+	Kind      string
+	Payload   []byte
+	Reason    string
+	ParkedAt  int64
 }
 
 type RecipientCooldown struct {

@@ -1,0 +1,103 @@
+package httpapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
+)
+
+// errReadOnly is what the stores make of a database refusing writes.
+var errReadOnly = fault.Wrap(errors.New("sqlite: hit counter: attempt to write a readonly database (8)"),
+	fault.KindUnavailable, "", "Database unavailable, retry later")
+
+// brokenStore is the memory store whose limit counters (hit by every authenticated
+// call) or API key lookups fail, when told to, as a store that cannot serve does.
+type brokenStore struct {
+	*memory.Store
+	counters, keys atomic.Bool
+}
+
+type brokenRepos struct {
+	ports.Repositories
+	b *brokenStore
+}
+
+type brokenCounters struct{ b *brokenStore }
+
+type brokenKeys struct {
+	ports.APIKeyRepository
+	b *brokenStore
+}
+
+func (b *brokenStore) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
+	return b.Store.InTx(ctx, func(r ports.Repositories) error { return fn(brokenRepos{r, b}) })
+}
+func (b *brokenStore) Counters() ports.CounterRepository { return brokenRepos{b.Store, b}.Counters() }
+func (b *brokenStore) APIKeys() ports.APIKeyRepository   { return brokenRepos{b.Store, b}.APIKeys() }
+
+func (r brokenRepos) Counters() ports.CounterRepository {
+	if r.b.counters.Load() {
+		return brokenCounters{r.b}
+	}
+	return r.Repositories.Counters()
+}
+
+func (r brokenRepos) APIKeys() ports.APIKeyRepository {
+	return brokenKeys{r.Repositories.APIKeys(), r.b}
+}
+
+func (brokenCounters) Hit(context.Context, string, time.Time, time.Time) (int64, error) {
+	return 0, errReadOnly
+}
+
+func (k brokenKeys) GetByHash(ctx context.Context, hash string) (account.APIKey, error) {
+	if k.b.keys.Load() {
+		return account.APIKey{}, errReadOnly
+	}
+	return k.APIKeyRepository.GetByHash(ctx, hash)
+}
+
+// expectUnavailable checks a 503 in the envelope with Retry-After, logged once at
+// ERROR with its cause.
+func expectUnavailable(t *testing.T, a *testApp, r response) {
+	t.Helper()
+	expect(t, r, http.StatusServiceUnavailable, 8001)
+	if r.hdr.Get("Retry-After") != "5" {
+		t.Fatalf("Retry-After %q, want 5", r.hdr.Get("Retry-After"))
+	}
+	if n := strings.Count(a.logs.String(), "level=ERROR msg=\"request failed\""); n != 1 || !strings.Contains(a.logs.String(), "readonly") {
+		t.Fatalf("want one ERROR line with the cause:\n%s", a.logs.String())
+	}
+}
+
+func TestAFailingStoreIs503NotALimit(t *testing.T) {
+	t.Parallel()
+	store := &brokenStore{Store: memory.New()}
+	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
+	key, _ := a.user(t, "alice")
+	store.counters.Store(true)
+	expectUnavailable(t, a, a.do(t, http.MethodGet, "/api/v1/session/list", key, nil))
+}
+
+func TestAFailingKeyLookupIs503NotUnauthorized(t *testing.T) {
+	t.Parallel()
+	store := &brokenStore{Store: memory.New()}
+	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
+	key, _ := a.user(t, "alice")
+	store.keys.Store(true)
+	expectUnavailable(t, a, a.do(t, http.MethodGet, "/api/v1/session/list", key, nil))
+	r := a.do(t, http.MethodGet, "/docs/openapi.json", key, nil)
+	if r.code != http.StatusServiceUnavailable || r.env.Code != 8001 || r.hdr.Get("Retry-After") != "5" {
+		t.Fatalf("docs with a key while the store is down: %d %s", r.code, r.body)
+	}
+}
