@@ -49,3 +49,9 @@ func isForeignKeyViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23503"
 }
+
+// sessionGone is the error for a row a foreign key refused because its session
+// does not exist (any more).
+func sessionGone(id string) error {
+	return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+}

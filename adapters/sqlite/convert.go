@@ -59,3 +59,9 @@ func isForeignKeyViolation(err error) bool {
 	var e *sqlite.Error
 	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
+
+// sessionGone is the error for a row a foreign key refused because its session
+// does not exist (any more).
+func sessionGone(id string) error {
+	return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+}

@@ -4,6 +4,7 @@ package reaction
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 
 	"github.com/warest-go/warest/application/notify"
@@ -32,11 +33,17 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 }
 
 // Handle records one transport event. A session that no longer exists is not an
-// error: its late events are dropped.
+// error: its late events are dropped (the store refuses rows of a deleted session,
+// even one deleted after the check here), and so are receipts and the like of
+// unknown messages. Retrying could not store them.
 func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
 	err := in.handle(ctx, e)
-	if fault.Is(err, fault.KindNotFound) {
-		in.log.DebugContext(ctx, "dropping transport event for unknown session or message", "err", err)
+	if fe, ok := fault.As(err); ok && fe.Kind == fault.KindNotFound {
+		if fe.Reason == fault.ReasonSessionNotFound {
+			in.log.WarnContext(ctx, "dropping a transport event of a session that does not exist", "event", fmt.Sprintf("%T", e), "err", err)
+		} else {
+			in.log.DebugContext(ctx, "dropping a transport event of an unknown message", "event", fmt.Sprintf("%T", e), "err", err)
+		}
 		return nil
 	}
 	if err == nil {

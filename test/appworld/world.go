@@ -30,6 +30,7 @@ type Options struct {
 	MaxAttempts int                                    // send-queue attempts; 0 keeps the default
 	DefaultURL  string                                 // webhook default URL
 	NoUsers     bool                                   // leave the user table empty (SeedAdmin tests)
+	Blobs       ports.BlobStore                        // the use cases' blob store; nil: none
 }
 
 // World is a running application over the memory store and the sandbox network.
@@ -73,7 +74,7 @@ func New(t *testing.T, opt Options) *World {
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender,
-		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard})
+		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard, Blobs: opt.Blobs})
 	w.Qry = query.New(store, tr, RealClock{})
 	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256,
 		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,
