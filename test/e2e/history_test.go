@@ -90,8 +90,9 @@ func runReusedSessionID(t *testing.T, s *server) {
 	if status, env := s.call("GET", "/api/v1/session/create?sessionId=reuse1", bob, nil); status != 202 {
 		t.Fatalf("bob's create: %d %+v", status, env)
 	}
-	// Whatever a response says, it must not carry alice's events, text, receiver or ids.
-	traces := append([]string{privateText, hookURL, sent, sub.ID}, aliceEvents...)
+	// Whatever a response says, it must not carry alice's events, text, receiver,
+	// phone or ids.
+	traces := append([]string{privateText, hookURL, "6281100000009", sent, sub.ID}, aliceEvents...)
 	for _, d := range deliveries {
 		traces = append(traces, d.ID)
 	}
@@ -107,6 +108,8 @@ func runReusedSessionID(t *testing.T, s *server) {
 		who, key, path string
 		status         int
 	}{
+		{"bob", bob, "/api/v1/session/list", 200},
+		{"bob", bob, "/api/v1/session/devices?sessionId=reuse1", 200},
 		{"bob", bob, "/api/v1/events?sessionId=reuse1&limit=1000", 200},
 		{"bob", bob, "/api/v1/events?limit=1000", 200},
 		{"bob", bob, "/api/v1/webhooks/deliveries?sessionId=reuse1", 200},
