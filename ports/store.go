@@ -41,6 +41,9 @@ type Store interface {
 
 // Errors: repositories return fault errors: KindNotFound for a missing row and
 // KindConflict for a duplicate key. Update's fn may return an error to abort.
+// A row that belongs to a missing session (an event, message, idempotency record or
+// cooldown) or to a missing event (a delivery) is refused with KindNotFound.
+// Deleting a session deletes everything that belongs to it.
 
 // SessionRepository stores Session aggregates.
 type SessionRepository interface {
@@ -104,6 +107,9 @@ type MessageRepository interface {
 	// MarkBlobDeleted records that key's blob is gone on every message carrying it,
 	// so ListSpentBlobs no longer returns it.
 	MarkBlobDeleted(ctx context.Context, key string) error
+	// ListSessionBlobs returns the distinct blob keys of a session's messages not
+	// marked deleted, so that deleting the session can delete its files.
+	ListSessionBlobs(ctx context.Context, sessionID string) ([]string, error)
 }
 
 // EventRepository is the events table: outbox and replay log. Replay pages by the

@@ -36,3 +36,17 @@ func (r messages) MarkBlobDeleted(_ context.Context, key string) error {
 		return nil
 	})
 }
+
+func (r messages) ListSessionBlobs(_ context.Context, sessionID string) ([]string, error) {
+	out := []string{}
+	err := r.with(func(st *state) error {
+		for k, m := range st.messages {
+			if key := m.Content.BlobKey(); k.sessionID == sessionID && key != "" && !st.blobsGone[key] {
+				out = append(out, key)
+			}
+		}
+		return nil
+	})
+	slices.Sort(out)
+	return slices.Compact(out), err
+}

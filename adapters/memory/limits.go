@@ -53,6 +53,9 @@ type cooldowns repos
 
 func (r cooldowns) Touch(_ context.Context, sessionID, recipient string, at time.Time) error {
 	return r.with(func(st *state) error {
+		if err := st.sessionGone(sessionID); err != nil {
+			return err
+		}
 		k := cooldownKey{sessionID, recipient}
 		if at.After(st.limits.cooldowns[k]) {
 			st.limits.cooldowns[k] = at.UTC()
@@ -83,6 +86,9 @@ func (r idempotency) Claim(_ context.Context, rec ports.IdempotencyRecord) (port
 			out = cur
 			out.MessageIDs = slices.Clone(cur.MessageIDs)
 			return nil
+		}
+		if err := st.sessionGone(rec.SessionID); err != nil {
+			return err
 		}
 		rec.MessageIDs = slices.Clone(rec.MessageIDs)
 		st.limits.idem[k] = rec

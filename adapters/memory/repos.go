@@ -16,6 +16,7 @@ import (
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/ports"
 )
 
 type sessions repos
@@ -64,7 +65,7 @@ func (r sessions) Update(_ context.Context, id string, fn func(*session.Session)
 	return out, err
 }
 
-// Delete removes the session with its messages and subscriptions, as the SQL stores'
+// Delete removes the session with everything that belongs to it, as the SQL stores'
 // foreign keys do.
 func (r sessions) Delete(_ context.Context, id string) error {
 	return r.with(func(st *state) error {
@@ -72,14 +73,34 @@ func (r sessions) Delete(_ context.Context, id string) error {
 			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
 		}
 		delete(st.sessions, id)
-		for k := range st.messages {
+		for k, m := range st.messages {
 			if k.sessionID == id {
 				delete(st.messages, k)
+				delete(st.messageSeq, k)
+				delete(st.blobsGone, m.Content.BlobKey())
+			}
+		}
+		st.events = slices.DeleteFunc(st.events, func(e storedEvent) bool { return e.env.SessionID == id })
+		for did, d := range st.deliveries {
+			if d.SessionID == id {
+				delete(st.deliveries, did)
+				delete(st.hooks.deliverySeq, did)
+				delete(st.hooks.leases, did)
 			}
 		}
 		maps.DeleteFunc(st.hooks.subscriptions, func(_ string, sub webhook.Subscription) bool { return sub.SessionID == id })
+		maps.DeleteFunc(st.limits.cooldowns, func(k cooldownKey, _ time.Time) bool { return k.sessionID == id })
+		maps.DeleteFunc(st.limits.idem, func(_ idemKey, rec ports.IdempotencyRecord) bool { return rec.SessionID == id })
 		return nil
 	})
+}
+
+// sessionGone refuses a row of an unknown session, as the SQL stores' foreign keys do.
+func (st *state) sessionGone(id string) error {
+	if _, ok := st.sessions[id]; !ok {
+		return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+	}
+	return nil
 }
 
 func (r sessions) List(_ context.Context, owner string) ([]*session.Session, error) {
@@ -258,11 +279,10 @@ func apiKeyCopy(k account.APIKey) account.APIKey {
 
 type messages repos
 
-// Create refuses messages of unknown sessions, as the SQL stores' foreign key does.
 func (r messages) Create(_ context.Context, m message.Outbound) error {
 	return r.with(func(st *state) error {
-		if _, ok := st.sessions[m.SessionID]; !ok {
-			return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", m.SessionID)
+		if err := st.sessionGone(m.SessionID); err != nil {
+			return err
 		}
 		k := messageKey{m.SessionID, m.ID}
 		if _, ok := st.messages[k]; ok {
@@ -377,6 +397,9 @@ func (r events) Append(_ context.Context, e event.Envelope) (event.Envelope, err
 		if slices.ContainsFunc(st.events, func(s storedEvent) bool { return s.env.ID == e.ID }) {
 			return fault.Conflict("", "event %s already exists", e.ID)
 		}
+		if err := st.sessionGone(e.SessionID); err != nil {
+			return err
+		}
 		e.Payload = slices.Clone(e.Payload)
 		st.events = append(st.events, storedEvent{env: e})
 		return nil
@@ -466,6 +489,9 @@ func (r deliveries) Create(_ context.Context, d webhook.Delivery) error {
 			if other.ID == d.ID || (other.EventID == d.EventID && other.SubscriptionID == d.SubscriptionID && other.URL == d.URL) {
 				return fault.Conflict("", "delivery of event %s to %s (subscription %q) already exists", d.EventID, d.URL, d.SubscriptionID)
 			}
+		}
+		if !slices.ContainsFunc(st.events, func(s storedEvent) bool { return s.env.ID == d.EventID }) {
+			return fault.NotFound("", "event %s not found", d.EventID) // as the SQL stores' foreign key
 		}
 		st.deliveries[d.ID] = d
 		st.lastSeq++

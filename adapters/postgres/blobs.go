@@ -21,3 +21,11 @@ func (m messages) MarkBlobDeleted(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+func (m messages) ListSessionBlobs(ctx context.Context, sessionID string) ([]string, error) {
+	keys, err := m.r.q.ListSessionMessageBlobs(ctx, sessionID)
+	if err != nil {
+		return nil, wrap(err, "list blobs of session")
+	}
+	return keys, nil
+}

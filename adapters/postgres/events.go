@@ -23,6 +23,9 @@ func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope,
 	if errors.Is(err, pgx.ErrNoRows) { // ON CONFLICT DO NOTHING returned no seq
 		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
 	}
+	if isForeignKeyViolation(err) {
+		return event.Envelope{}, sessionGone(env.SessionID)
+	}
 	if err != nil {
 		return event.Envelope{}, wrap(err, "append event")
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/appworld"
 	"github.com/warest-go/warest/test/contract"
@@ -31,6 +32,17 @@ func newEvent(t *testing.T, id string) event.Envelope {
 	}
 	e.ID = id
 	return e
+}
+
+func createSession(t *testing.T, s ports.Store, id string) {
+	t.Helper()
+	sess, err := session.New(id, "OWNER", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sessions().Create(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // replayer pages through the log as an API client does, remembering its cursor.
@@ -84,6 +96,7 @@ func TestReplayDoesNotSkipAnEventCommittedOutOfOrder(t *testing.T) {
 	t.Parallel()
 	s := open(t, contract.PostgresSchemaURL(t))
 	ctx := t.Context()
+	createSession(t, s, "s1")
 
 	appended, commit := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -143,6 +156,7 @@ func (nopPublisher) Publish(context.Context, ...event.Envelope) error { return n
 func TestReplayTailsConcurrentWritersWithoutLoss(t *testing.T) {
 	t.Parallel()
 	s := open(t, contract.PostgresSchemaURL(t))
+	createSession(t, s, "s1")
 	ctx, cancel := context.WithCancel(t.Context())
 	relay := reaction.NewRelay(s, nopPublisher{}, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
 	relay.Poll = time.Millisecond
@@ -285,6 +299,7 @@ func TestRelayFollowerTakesOverWhenTheLeaderStops(t *testing.T) {
 		return n
 	}
 	nodes := []*node{start(), start()}
+	createSession(t, nodes[0].s, "s1")
 	appendAndWait := func(id string) *node {
 		t.Helper()
 		if _, err := nodes[0].s.Events().Append(t.Context(), newEvent(t, id)); err != nil {

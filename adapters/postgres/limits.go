@@ -28,6 +28,9 @@ type cooldowns struct{ r *repos }
 
 func (c cooldowns) Touch(ctx context.Context, sessionID, recipient string, at time.Time) error {
 	err := c.r.q.TouchCooldown(ctx, db.TouchCooldownParams{SessionID: sessionID, Recipient: recipient, LastSentAt: at})
+	if isForeignKeyViolation(err) {
+		return sessionGone(sessionID)
+	}
 	return wrapIf(err, "touch cooldown")
 }
 
@@ -51,6 +54,9 @@ func (i idempotency) Claim(ctx context.Context, rec ports.IdempotencyRecord) (po
 	}
 	n, err := i.r.q.ClaimIdempotencyKey(ctx, db.ClaimIdempotencyKeyParams{Scope: rec.Scope, Key: rec.Key, Hash: rec.Hash,
 		SessionID: rec.SessionID, MessageIds: string(ids), CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt})
+	if isForeignKeyViolation(err) {
+		return ports.IdempotencyRecord{}, false, sessionGone(rec.SessionID)
+	}
 	if err != nil {
 		return ports.IdempotencyRecord{}, false, wrap(err, "claim idempotency key")
 	}

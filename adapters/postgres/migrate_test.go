@@ -65,6 +65,10 @@ func TestMigrationKeepsOlderEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range contract.OldEvents {
+		if _, err := db.ExecContext(t.Context(), "INSERT INTO sessions (id, owner, status, auto_start, created_at, updated_at) "+
+			"VALUES ($1, 'OWNER', 'stopped', false, now(), now()) ON CONFLICT DO NOTHING", e.SessionID); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := db.ExecContext(t.Context(), "INSERT INTO events (id, type, session_id, occurred_at, payload) VALUES ($1, $2, $3, now(), $4)",
 			e.ID, e.Type, e.SessionID, e.Payload); err != nil {
 			t.Fatal(err)

@@ -96,3 +96,9 @@ func zeroIfNil(t *time.Time) time.Time {
 	}
 	return *t
 }
+
+// sessionGone is the error for a row a foreign key refused because its session
+// does not exist (any more).
+func sessionGone(id string) error {
+	return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+}

@@ -17,6 +17,9 @@ type deliveries struct{ r *repos }
 
 func (d deliveries) Create(ctx context.Context, del webhook.Delivery) error {
 	n, err := d.r.q.CreateDelivery(ctx, toDeliveryRow(del))
+	if isForeignKeyViolation(err) { // the event went with its session
+		return fault.NotFound("", "event %s not found", del.EventID)
+	}
 	if err != nil {
 		return wrap(err, "create delivery")
 	}

@@ -22,7 +22,7 @@ func (m messages) Create(ctx context.Context, msg message.Outbound) error {
 	}
 	n, err := m.r.q.CreateMessage(ctx, row)
 	if isForeignKeyViolation(err) {
-		return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", msg.SessionID)
+		return sessionGone(msg.SessionID)
 	}
 	if err != nil {
 		return wrap(err, "create message")

@@ -50,7 +50,7 @@ func downTo(p *goose.Provider) func(context.Context, int64) error {
 func TestMigrationKeepsOlderEvents(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "warest.db")
-	db, err := sql.Open("sqlite", "file:"+path)
+	db, err := sql.Open("sqlite", sqlite.DSN(sqlite.Config{Path: path}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +62,10 @@ func TestMigrationKeepsOlderEvents(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range contract.OldEvents {
+		if _, err := db.ExecContext(t.Context(), "INSERT OR IGNORE INTO sessions (id, owner, status, auto_start, created_at, updated_at) "+
+			"VALUES (?, 'OWNER', 'stopped', false, 1, 1)", e.SessionID); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := db.ExecContext(t.Context(), "INSERT INTO events (id, type, session_id, occurred_at, payload) VALUES (?, ?, ?, 1, ?)",
 			e.ID, e.Type, e.SessionID, e.Payload); err != nil {
 			t.Fatal(err)

@@ -42,9 +42,17 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	if cfg.Path == "" {
 		return nil, errors.New("sqlite: empty path")
 	}
-	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create directory: %w", err)
 	}
+	// The database holds message texts and device keys: it is created private before
+	// the driver would create it by the umask. SQLite gives its -wal and -shm files
+	// the database file's mode.
+	f, err := os.OpenFile(cfg.Path, os.O_RDONLY|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: create database file: %w", err)
+	}
+	_ = f.Close()
 	sqldb, err := sql.Open("sqlite", dsn(cfg))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)

@@ -63,6 +63,7 @@ func TestOpenCreatesParentDirectoryAndReopensMigrated(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "nested", "dir", "warest.db")
 	first := open(t, path)
+	createSession(t, first, "s1")
 	if _, err := first.Events().Append(t.Context(), newEvent(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -83,6 +84,7 @@ func TestOnlyCommittedEventsSurviveReopen(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "warest.db")
 	s := open(t, path)
 	ctx := t.Context()
+	createSession(t, s, "s1")
 	committed := newEvent(t)
 	if err := s.InTx(ctx, func(r ports.Repositories) error {
 		_, err := r.Events().Append(ctx, committed)
@@ -149,4 +151,15 @@ func newEvent(t *testing.T) event.Envelope {
 		t.Fatal(err)
 	}
 	return e
+}
+
+func createSession(t *testing.T, s ports.Store, id string) {
+	t.Helper()
+	sess, err := session.New(id, "OWNER", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sessions().Create(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -46,7 +46,7 @@ func New(cfg Config) (*Local, error) {
 	if cfg.Root == "" {
 		return nil, errors.New("storage: empty root")
 	}
-	if err := os.MkdirAll(cfg.Root, 0o750); err != nil {
+	if err := os.MkdirAll(cfg.Root, 0o700); err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
 	l := &Local{root: cfg.Root}
@@ -137,7 +137,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, mime string) (
 }
 
 func writeAtomic(p string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("storage: %w", err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")

@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
 
 // openDB opens a temporary SQLite database the way the app does (migrated, foreign
-// keys on).
+// keys on) holding session "s1": a device link belongs to a session.
 func openDB(t *testing.T) Database {
 	t.Helper()
 	s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "warest.db")}, plainSealer{})
@@ -24,6 +25,13 @@ func openDB(t *testing.T) Database {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	sess, err := session.New("s1", "OWNER", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sessions().Create(t.Context(), sess); err != nil {
+		t.Fatal(err)
+	}
 	return Database{DB: s.DB(), Dialect: s.Dialect()}
 }
 

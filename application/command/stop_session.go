@@ -36,24 +36,41 @@ func (s *Service) LogoutSession(ctx context.Context, p account.Principal, id str
 	return steps, nil
 }
 
-// DeleteSession tears the runtime down, purges credentials and removes the session.
+// DeleteSession tears the runtime down, purges credentials and removes the session
+// with its whole history: the store deletes its events, deliveries, messages,
+// idempotency keys and cooldowns in the same transaction, so a later session of the
+// same id starts empty. No event records the deletion (it would belong to the
+// deleted session); the response is the confirmation. The files of its outbound
+// media go after the commit.
 func (s *Service) DeleteSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
 	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
 		return Steps{}, err
 	}
 	steps := s.teardown(ctx, id)
+	var blobs []string
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
-		if err := r.Sessions().Delete(ctx, id); err != nil {
+		var err error
+		if blobs, err = r.Messages().ListSessionBlobs(ctx, id); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "delete"})
+		return r.Sessions().Delete(ctx, id)
 	})
 	if err != nil {
 		return steps, err
 	}
 	steps.Meta = true
-	s.committed()
+	s.deleteBlobs(ctx, id, blobs)
 	return steps, nil
+}
+
+// deleteBlobs removes a deleted session's media files. Nothing refers to them any
+// more, so a failure only leaves a stray file behind: it is logged, not returned.
+func (s *Service) deleteBlobs(ctx context.Context, sessionID string, keys []string) {
+	for _, key := range keys {
+		if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
+			s.log.ErrorContext(ctx, "could not delete a deleted session's media file", "session", sessionID, "key", key, "err", err)
+		}
+	}
 }
 
 // ReconnectSession restarts the runtime, keeping the credentials.

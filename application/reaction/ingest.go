@@ -38,10 +38,12 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 }
 
 // Handle records one transport event. A session that no longer exists is not an
-// error: its late events are dropped. An error returned withholds the ack, so the
-// transport delivers the event again: that is right while the store is unavailable,
-// but an event the store refuses for good would block its session's later events
-// forever, so it is parked instead (see park).
+// error: its late events are dropped (the store refuses rows of a deleted session,
+// even one deleted after the check here), and so are receipts and the like of
+// unknown messages: retrying could not store them. Any other error returned
+// withholds the ack, so the transport delivers the event again: that is right while
+// the store is unavailable, but an event the store refuses for good would block its
+// session's later events forever, so it is parked instead (see park).
 func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
 	err := in.handle(ctx, e)
 	switch {
@@ -49,7 +51,11 @@ func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
 		in.hub.Outbox.Poke()
 		return nil
 	case fault.Is(err, fault.KindNotFound):
-		in.log.DebugContext(ctx, "dropping transport event for unknown session or message", "err", err)
+		if fe, _ := fault.As(err); fe.Reason == fault.ReasonSessionNotFound {
+			in.log.WarnContext(ctx, "dropping a transport event of a session that does not exist", "event", fmt.Sprintf("%T", e), "err", err)
+		} else {
+			in.log.DebugContext(ctx, "dropping a transport event of an unknown message", "event", fmt.Sprintf("%T", e), "err", err)
+		}
 		return nil
 	case fault.Is(err, fault.KindUnavailable) || ctx.Err() != nil:
 		return err

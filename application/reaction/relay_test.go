@@ -12,6 +12,8 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/appworld"
 )
@@ -75,6 +77,13 @@ func startRelay(t *testing.T, s *leadStore) (*countingPublisher, context.CancelF
 
 func appendEvent(t *testing.T, s ports.Store) {
 	t.Helper()
+	sess, err := session.New("alice", "BUDIBUDIBU", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Sessions().Create(t.Context(), sess); err != nil && !fault.Is(err, fault.KindConflict) {
+		t.Fatal(err)
+	}
 	e, err := event.New(event.MessageReceived, "alice", time.Now(), map[string]string{"text": "hi"})
 	if err != nil {
 		t.Fatal(err)

@@ -100,7 +100,13 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 	}
 	for _, t := range targets {
 		d := webhook.NewDelivery(w.ids.NewID(), e.ID, e.SessionID, t.ID, t.URL, w.clock.Now())
-		if err := w.store.Deliveries().Create(ctx, d); err != nil && !fault.Is(err, fault.KindConflict) {
+		err := w.store.Deliveries().Create(ctx, d)
+		switch {
+		case fault.Is(err, fault.KindNotFound):
+			// The session was deleted since, and the event with it: nothing to deliver.
+			w.log.InfoContext(ctx, "webhooks: event gone with its session", "event", e.ID, "session", e.SessionID)
+			return nil
+		case err != nil && !fault.Is(err, fault.KindConflict):
 			return err
 		}
 	}

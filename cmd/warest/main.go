@@ -45,6 +45,7 @@ func run(args []string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "sandbox" {
 		return runSandbox(cfg, log, args[1:], out)
 	}
+	makePrivate(cfg, log)
 	opts := options(cfg, log, out)
 	if len(args) > 0 {
 		switch strings.Join(args, " ") {

@@ -51,3 +51,9 @@ LIMIT sqlc.arg(lim);
 
 -- name: MarkMessageBlobDeleted :exec
 UPDATE messages SET blob_deleted = TRUE WHERE blob_key = sqlc.arg(blob_key) AND blob_key <> '';
+
+-- The blobs of a session's messages still on disk, for deleting them with it.
+-- name: ListSessionMessageBlobs :many
+SELECT DISTINCT blob_key FROM messages
+WHERE session_id = sqlc.arg(session_id) AND blob_key <> '' AND NOT blob_deleted
+ORDER BY blob_key;

@@ -36,6 +36,7 @@ type Options struct {
 	Resolver    ports.Resolver                         // resolves webhook receivers' names (nil: none)
 	Targets     netpolicy.PrivateTargets               // whose receivers may be private
 	Log         *slog.Logger                           // the ingest's logger; nil: Discard
+	Blobs       ports.BlobStore                        // the use cases' blob store; nil: none
 }
 
 // World is a running application over the memory store and the sandbox network.
@@ -80,7 +81,7 @@ func New(t *testing.T, opt Options) *World {
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets
 	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender, Resolver: opt.Resolver,
-		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard})
+		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard, Blobs: opt.Blobs})
 	w.Qry = query.New(store, tr, RealClock{})
 	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256, PrivateTargets: opt.Targets,
 		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,

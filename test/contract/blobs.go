@@ -18,6 +18,26 @@ var blobTests = []struct {
 	{"blob/a shared key is spent once every message carrying it is final and old enough", blobSharedKey},
 	{"blob/media and header images of sent or failed messages are spent, text is not", blobKinds},
 	{"blob/mark deleted takes a key out for good, later updates included", blobMarkDeleted},
+	{"blob/list session blobs returns each key of a session's messages not marked deleted once", blobsOfSession},
+}
+
+func blobsOfSession(t *testing.T, s ports.Store) {
+	createSession(t, s, "s1", "A")
+	createSession(t, s, "s2", "A")
+	createAll(t, s, mediaMessage(t, "s1", "m1", "outbound/a.jpg"), mediaMessage(t, "s1", "m2", "outbound/a.jpg"),
+		buttonsMessage(t, "s1", "m3", "outbound/b.png"), mediaMessage(t, "s1", "m4", "outbound/gone.jpg"),
+		newMessage(t, "s1", "m5", at(0)), mediaMessage(t, "s2", "m6", "outbound/c.jpg"))
+	must(t, s.Messages().MarkBlobDeleted(t.Context(), "outbound/gone.jpg"))
+	of := func(sessionID string) []string {
+		t.Helper()
+		keys, err := s.Messages().ListSessionBlobs(t.Context(), sessionID)
+		must(t, err)
+		slices.Sort(keys)
+		return keys
+	}
+	equal(t, of("s1"), []string{"outbound/a.jpg", "outbound/b.png"})
+	equal(t, of("s2"), []string{"outbound/c.jpg"})
+	equal(t, of("none"), []string{})
 }
 
 func mediaMessage(t *testing.T, sessionID, id, key string) message.Outbound {

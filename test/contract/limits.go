@@ -79,6 +79,7 @@ func counterConcurrent(t *testing.T, s ports.Store) {
 
 func cooldownTouch(t *testing.T, s ports.Store) {
 	ctx := t.Context()
+	ensureSession(t, s, "s1")
 	if last, err := s.Cooldowns().Last(ctx, "s1", "628@s.whatsapp.net"); err != nil || !last.IsZero() {
 		t.Fatalf("unknown = %v, %v", last, err)
 	}
@@ -103,6 +104,7 @@ func idemRecord(key, hash string, created time.Time, ids ...string) ports.Idempo
 
 func idempotencyClaim(t *testing.T, s ports.Store) {
 	ctx := t.Context()
+	ensureSession(t, s, "s1")
 	first := idemRecord("k", "h1", at(0), "M1", "M2")
 	if got, ok, err := s.Idempotency().Claim(ctx, first); err != nil || !ok || !slices.Equal(got.MessageIDs, first.MessageIDs) {
 		t.Fatalf("first claim = %+v, %v, %v", got, ok, err)
@@ -124,6 +126,7 @@ func idempotencyClaim(t *testing.T, s ports.Store) {
 
 func idempotencyConcurrent(t *testing.T, s ports.Store) {
 	ctx := t.Context()
+	ensureSession(t, s, "s1")
 	var wg sync.WaitGroup
 	wins := make(chan string, 8)
 	for i := range 8 {
@@ -170,6 +173,8 @@ func inboundFind(t *testing.T, s ports.Store) {
 			t.Fatal(err)
 		}
 	}
+	ensureSession(t, s, "s1")
+	ensureSession(t, s, "s2")
 	add("s1", event.MessageReceived, "MSG1", "old")
 	add("s2", event.MessageReceived, "MSG2", "other session")
 	add("s1", event.MessageStatus, "MSG2", "not a received message")

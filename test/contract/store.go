@@ -95,6 +95,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 	tests = append(tests, limitTests...)   // limits.go
 	tests = append(tests, webhookTests...) // webhooks.go
 	tests = append(tests, blobTests...)    // blobs.go
+	tests = append(tests, historyTests...) // history.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -728,6 +729,7 @@ func newEvent(n int) event.Envelope {
 
 func appendEvents(t *testing.T, s ports.Store, ns ...int) []event.Envelope {
 	t.Helper()
+	ensureSession(t, s, "s1")
 	var out []event.Envelope
 	for _, n := range ns {
 		e, err := s.Events().Append(t.Context(), newEvent(n))
@@ -858,6 +860,7 @@ func eventPayloadBytes(t *testing.T, s ports.Store) {
 	var stored []event.Envelope
 	for i, p := range oddPayloads {
 		e := newEvent(i + 1)
+		ensureSession(t, s, e.SessionID)
 		e.Payload = json.RawMessage(p)
 		_, err := s.Events().Append(ctx, e)
 		must(t, err)
@@ -986,7 +989,7 @@ func deliveryRoundTrip(t *testing.T, s ports.Store) {
 	d := newDelivery("d1", "e1", "https://example.test/hook?x=1", at(1))
 	d.SubscriptionID, d.RetryFrom = "sub-1", at(3)
 	d.Attempts, d.LastError, d.LastStatus, d.UpdatedAt = 2, "timeout", 503, at(2)
-	must(t, s.Deliveries().Create(t.Context(), d))
+	createDeliveries(t, s, d)
 	got, err := s.Deliveries().Get(t.Context(), "d1")
 	must(t, err)
 	equal(t, normDelivery(got), normDelivery(d))
@@ -994,6 +997,9 @@ func deliveryRoundTrip(t *testing.T, s ports.Store) {
 
 func deliveryDuplicate(t *testing.T, s ports.Store) {
 	ctx := t.Context()
+	ensureEvent(t, s, "e1", "s1")
+	ensureEvent(t, s, "e2", "s1")
+	// A duplicate id is a conflict even when its event does not exist.
 	must(t, s.Deliveries().Create(ctx, newDelivery("d1", "e1", "https://a.test", at(1))))
 	isFault(t, s.Deliveries().Create(ctx, newDelivery("d2", "e1", "https://a.test", at(2))), fault.KindConflict, "")
 	isFault(t, s.Deliveries().Create(ctx, newDelivery("d1", "e9", "https://z.test", at(2))), fault.KindConflict, "")
@@ -1011,7 +1017,7 @@ func deliveryDuplicate(t *testing.T, s ports.Store) {
 func deliverySave(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	d := newDelivery("d1", "e1", "https://a.test", at(1))
-	must(t, s.Deliveries().Create(ctx, d))
+	createDeliveries(t, s, d)
 	webhook.DefaultPolicy.Record(&d, webhook.Outcome{HTTPStatus: 502}, at(3))
 	must(t, s.Deliveries().Save(ctx, d))
 	got, err := s.Deliveries().Get(ctx, "d1")
@@ -1025,9 +1031,8 @@ func deliverySave(t *testing.T, s ports.Store) {
 
 func deliveryListByEvent(t *testing.T, s ports.Store) {
 	ctx := t.Context()
-	must(t, s.Deliveries().Create(ctx, newDelivery("d2", "e1", "https://b.test", at(2))))
-	must(t, s.Deliveries().Create(ctx, newDelivery("d1", "e1", "https://a.test", at(1))))
-	must(t, s.Deliveries().Create(ctx, newDelivery("d3", "e2", "https://a.test", at(1))))
+	createDeliveries(t, s, newDelivery("d2", "e1", "https://b.test", at(2)), newDelivery("d1", "e1", "https://a.test", at(1)),
+		newDelivery("d3", "e2", "https://a.test", at(1)))
 	equal(t, deliveryIDs(t)(s.Deliveries().ListByEvent(ctx, "e1")), []string{"d1", "d2"})
 	equal(t, deliveryIDs(t)(s.Deliveries().ListByEvent(ctx, "none")), []string{})
 }
@@ -1181,6 +1186,27 @@ func txConcurrent(t *testing.T, s ports.Store) {
 }
 
 // --- helpers ---
+
+// ensureSession creates session id unless it exists: events, messages, cooldowns
+// and idempotency keys belong to one.
+func ensureSession(t *testing.T, s ports.Store, id string) {
+	t.Helper()
+	if err := s.Sessions().Create(t.Context(), newSession(t, id, "A")); err != nil && !fault.Is(err, fault.KindConflict) {
+		t.Fatal(err)
+	}
+}
+
+// ensureEvent appends an event of sessionID under id unless it exists: deliveries
+// belong to one.
+func ensureEvent(t *testing.T, s ports.Store, id, sessionID string) {
+	t.Helper()
+	ensureSession(t, s, sessionID)
+	e := newEvent(0)
+	e.ID, e.SessionID = id, sessionID
+	if _, err := s.Events().Append(t.Context(), e); err != nil && !fault.Is(err, fault.KindConflict) {
+		t.Fatal(err)
+	}
+}
 
 func must(t *testing.T, err error) {
 	t.Helper()

@@ -57,6 +57,7 @@ func lineDelivery(id, sessionID, subscriptionID, url string, next time.Time) web
 func createDeliveries(t *testing.T, s ports.Store, ds ...webhook.Delivery) {
 	t.Helper()
 	for _, d := range ds {
+		ensureEvent(t, s, d.EventID, d.SessionID)
 		must(t, s.Deliveries().Create(t.Context(), d))
 	}
 }
@@ -295,6 +296,7 @@ func eventListAfterFor(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	var stored []event.Envelope
 	for i, sessionID := range []string{"s1", "s2", "s3", "s1", "s2", "s1"} {
+		ensureSession(t, s, sessionID)
 		e := newEvent(i + 1)
 		e.SessionID = sessionID
 		_, err := s.Events().Append(ctx, e)

@@ -51,19 +51,29 @@ func repoRoot() string {
 
 // server is one running gateway process.
 type server struct {
-	t    *testing.T
-	url  string
-	env  []string
-	dir  string
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	logs bytes.Buffer
+	t   *testing.T
+	url string
+	env []string
+	dir string
+	// umask, when set, is the file mode creation mask the process starts with.
+	umask string
+	cmd   *exec.Cmd
+	mu    sync.Mutex
+	logs  bytes.Buffer
 }
 
 const adminKey = "e2e-admin-key-0123456789"
 
 // startServer runs the binary with a fresh data directory and the given extra env.
 func startServer(t *testing.T, extra map[string]string) *server {
+	t.Helper()
+	s := newServer(t, extra)
+	s.launch()
+	return s
+}
+
+// newServer prepares a gateway process without starting it.
+func newServer(t *testing.T, extra map[string]string) *server {
 	t.Helper()
 	s := &server{t: t, dir: t.TempDir()}
 	port := freePort(t)
@@ -79,7 +89,6 @@ func startServer(t *testing.T, extra map[string]string) *server {
 	for k, v := range extra {
 		s.env = append(s.env, k+"="+v)
 	}
-	s.launch()
 	t.Cleanup(func() {
 		s.kill()
 		if t.Failed() {
@@ -92,6 +101,9 @@ func startServer(t *testing.T, extra map[string]string) *server {
 func (s *server) launch() {
 	s.t.Helper()
 	s.cmd = exec.Command(binary)
+	if s.umask != "" {
+		s.cmd = exec.Command("/bin/sh", "-c", `umask "$1" && exec "$0"`, binary, s.umask)
+	}
 	s.cmd.Env = s.env
 	s.cmd.Dir = s.dir
 	s.cmd.Stdout = s

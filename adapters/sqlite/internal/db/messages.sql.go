@@ -192,6 +192,36 @@ func (q *Queries) ListQueuedMessages(ctx context.Context, arg ListQueuedMessages
 	return items, nil
 }
 
+const listSessionMessageBlobs = `-- name: ListSessionMessageBlobs :many
+SELECT DISTINCT blob_key FROM messages
+WHERE session_id = ?1 AND blob_key <> '' AND NOT blob_deleted
+ORDER BY blob_key
+`
+
+// The blobs of a session's messages still on disk, for deleting them with it.
+func (q *Queries) ListSessionMessageBlobs(ctx context.Context, sessionID string) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listSessionMessageBlobs, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var blob_key string
+		if err := rows.Scan(&blob_key); err != nil {
+			return nil, err
+		}
+		items = append(items, blob_key)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listSpentMessageBlobs = `-- name: ListSpentMessageBlobs :many
 SELECT DISTINCT m.blob_key FROM messages m
 WHERE m.blob_key <> '' AND NOT m.blob_deleted

@@ -1,0 +1,4 @@
+package sqlite
+
+// DSN is the data source the store opens, with its pragmas (foreign keys on).
+var DSN = dsn

@@ -1,0 +1,119 @@
+package reaction_test
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
+)
+
+// logRecorder keeps every log record's level and message.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []string
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler       { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler            { return l }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Level.String()+" "+r.Message)
+	return nil
+}
+
+func (l *logRecorder) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.records...)
+}
+
+// vanishingStore deletes a session right after a lookup found it outside a
+// transaction, as a DELETE committed between Ingest's check and its write would.
+type vanishingStore struct{ ports.Store }
+
+type vanishingSessions struct {
+	ports.SessionRepository
+	s ports.Store
+}
+
+func (v vanishingStore) Sessions() ports.SessionRepository {
+	return vanishingSessions{v.Store.Sessions(), v.Store}
+}
+
+func (v vanishingSessions) Get(ctx context.Context, id string) (*session.Session, error) {
+	sess, err := v.SessionRepository.Get(ctx, id)
+	if err == nil {
+		err = v.s.Sessions().Delete(ctx, id)
+	}
+	return sess, err
+}
+
+// A transport event of a session deleted under Ingest's feet is dropped with a
+// warning, not returned (the transport would redeliver it forever), and nothing of
+// it is stored.
+func TestIngest_EventOfASessionDeletedMeanwhileIsDroppedWithAWarning(t *testing.T) {
+	t.Parallel()
+	for _, e := range []ports.TransportEvent{
+		ports.TransportMessage{Message: message.Inbound{ID: "3EB0LATE", SessionID: "alice", Chat: bobJID, Sender: bob,
+			Content: message.TextContent("late"), Timestamp: t0}},
+		ports.TransportUndecryptable{SessionID: "alice", Chat: bobJID, Sender: bob, ID: "3EB0BAD", At: t0},
+	} {
+		mem := memory.New()
+		logs := &logRecorder{}
+		in := reaction.NewIngest(vanishingStore{mem}, appworld.FakeQR{}, fixedClock{tNow}, notify.NewHub(), slog.New(logs))
+		sess, err := session.New("alice", "BUDIBUDIBU", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := mem.Sessions().Create(t.Context(), sess); err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Handle(t.Context(), e); err != nil {
+			t.Fatalf("Handle(%T) = %v, want nil (dropped)", e, err)
+		}
+		if evs, _ := mem.Events().ListUnpublished(t.Context(), 0); len(evs) != 0 {
+			t.Fatalf("%T: stored %+v", e, evs)
+		}
+		if got := strings.Join(logs.all(), "\n"); !strings.Contains(got, "WARN dropping a transport event of a session that does not exist") {
+			t.Fatalf("%T: logs %q, want the warning", e, got)
+		}
+	}
+}
+
+// The relay may publish an event listed before its session was deleted: scheduling
+// it finds the event gone and succeeds without a delivery, so the relay moves on.
+func TestWebhooks_ScheduleOfAnEventDeletedWithItsSessionSucceedsWithoutDelivery(t *testing.T) {
+	t.Parallel()
+	w := appworld.New(t, appworld.Options{DefaultURL: "https://default.test/hook"})
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	evs := w.Events("alice", "")
+	if len(evs) == 0 {
+		t.Fatal("no events")
+	}
+	if _, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs {
+		if err := w.Hooks.Schedule(w.Ctx, e); err != nil {
+			t.Fatalf("Schedule(%s) = %v, want nil", e.Type, err)
+		}
+		if ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
+			t.Fatalf("delivery of a deleted event: %+v", ds)
+		}
+	}
+	all, err := w.Mem.Deliveries().List(w.Ctx, ports.DeliveryFilter{})
+	if err != nil || len(all) != 0 {
+		t.Fatalf("deliveries left: %+v, %v", all, err)
+	}
+}
