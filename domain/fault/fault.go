@@ -40,6 +40,7 @@ const (
 	ReasonUserNotFound     Reason = "user_not_found"
 	ReasonMessageNotFound  Reason = "message_not_found"
 	ReasonSendFailed       Reason = "send_failed"
+	ReasonLimitReached     Reason = "limit_reached" // a per-user cap (sessions, streams)
 )
 
 // Error is a domain error with a kind and an optional reason.

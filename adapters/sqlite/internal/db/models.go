@@ -91,6 +91,8 @@ type User struct {
 	Role         string
 	Registry     string
 	CreatedAt    int64
+	MaxSessions  sql.NullInt64
+	MaxStreams   sql.NullInt64
 }
 
 type WaSessionDevice struct {
