@@ -48,6 +48,9 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonMessageNotFound:  {http.StatusNotFound, 2601},
 	fault.ReasonUserNotFound:     {http.StatusNotFound, 2602},
 	fault.ReasonSendFailed:       {http.StatusBadGateway, 3002},
+	// A per-user cap is not lifted by waiting (429 would say so): the user must
+	// delete a session or close a stream, or an admin raise the limit.
+	fault.ReasonLimitReached: {http.StatusForbidden, 2403},
 }
 
 // statusRules name the code of failures that carry only an HTTP status (huma's own

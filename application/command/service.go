@@ -24,11 +24,16 @@ type Config struct {
 	MaxRecipients      int           // per request
 	Limits             Limits
 	Media              MediaConfig
+	Caps               account.Caps // per-user defaults (ours); admins are uncapped unless overridden
 }
+
+// DefaultCaps are the per-user caps of a production gateway: enough sessions and
+// streams for a tenant's bots and dashboards, not for a flood.
+var DefaultCaps = account.Caps{Sessions: 20, Streams: 5}
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia}
+	SendWait: 5 * time.Second, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia, Caps: DefaultCaps}
 
 // Service runs commands against the store and the transport.
 type Service struct {
@@ -70,6 +75,9 @@ func New(cfg Config, d Deps) *Service {
 	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender,
 		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder}
 }
+
+// Caps resolves a user's caps against the server's defaults.
+func (s *Service) Caps(u account.User) account.Caps { return u.Caps(s.cfg.Caps) }
 
 func (s *Service) normalizer() chat.Normalizer {
 	return chat.Normalizer{DefaultCountryCode: s.cfg.DefaultCountryCode}
