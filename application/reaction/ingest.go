@@ -23,6 +23,9 @@ type Ingest struct {
 	log   *slog.Logger
 	// Commands turns inbound texts like "/help" into message_command events too.
 	Commands Commands
+	// QRTimeout ends logins nobody completes (ingest_qr.go).
+	QRTimeout QRTimeout
+	logins    logins
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
@@ -49,23 +52,13 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	now := in.clock.Now()
 	switch e := e.(type) {
 	case ports.TransportQR:
-		dataURL, err := in.qr.DataURL(e.Code)
-		if err != nil {
-			return err
-		}
-		secs := int(e.ExpiresIn.Seconds())
-		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
-			return s.Transition(session.StatusQR, "", now)
-		}, event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: secs})
-		if applied {
-			in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
-		}
-		return err
+		return in.loginQR(ctx, e)
 	case ports.TransportConnected:
 		applied, err := in.changeStatus(ctx, e.SessionID, func(s *session.Session) error {
 			return s.Opened(e.Me, now)
 		}, event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 		if applied {
+			in.logins.end(e.SessionID)
 			in.hub.ClearQR(e.SessionID)
 			in.hub.Queue.Poke()
 		}
