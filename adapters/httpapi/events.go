@@ -148,7 +148,7 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 			var err error
 			if page, err = h.q.Events(ctx, p, filter, cursor, 100); err != nil {
 				if k := fault.KindOf(err); k == fault.KindNotFound || k == fault.KindForbidden {
-					loggerFrom(ctx).InfoContext(ctx, "event stream ended: its session is gone", "err", err)
+					loggerFrom(ctx).InfoContext(ctx, "event stream ended: its session was deleted or is no longer the caller's", "err", err)
 				} else if ctx.Err() == nil {
 					loggerFrom(ctx).WarnContext(ctx, "event stream stopped", "err", err)
 				}
@@ -172,7 +172,8 @@ func newStreamSet() *streamSet {
 	return &streamSet{count: map[string]int{}, closing: make(chan struct{})}
 }
 
-// open counts a stream of u against limit (0: unlimited); release uncounts it.
+// open counts a stream of u against limit (0: unlimited); release, called once,
+// uncounts it.
 func (s *streamSet) open(u account.User, limit int) (release func(), err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -181,15 +182,12 @@ func (s *streamSet) open(u account.User, limit int) (release func(), err error) 
 			"event stream limit reached: %s may hold %d streams open; close one or ask an admin to raise the limit", u.Username, limit)
 	}
 	s.count[u.ID]++
-	var once sync.Once
 	return func() {
-		once.Do(func() {
-			s.mu.Lock()
-			defer s.mu.Unlock()
-			if s.count[u.ID]--; s.count[u.ID] == 0 {
-				delete(s.count, u.ID)
-			}
-		})
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.count[u.ID]--; s.count[u.ID] == 0 {
+			delete(s.count, u.ID)
+		}
 	}, nil
 }
 
