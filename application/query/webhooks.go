@@ -88,7 +88,7 @@ func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []
 		page.Next = list[len(list)-1].Seq
 	}
 	if scoped == nil || len(list) == 0 {
-		return page, nil // an admin's view of every session
+		return page, nil // an admin's view of every session, or nothing to check
 	}
 	still, err := access.Scope(ctx, s.store, p, sessionIDs)
 	if err != nil {

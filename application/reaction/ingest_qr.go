@@ -63,11 +63,11 @@ func (l *logins) end(id string) {
 // loginQR shows a fresh QR code, or ends the login when its attempt has run too long.
 func (in *Ingest) loginQR(ctx context.Context, e ports.TransportQR) error {
 	now := in.clock.Now()
-	sess, err := in.store.Sessions().Get(ctx, e.SessionID)
-	if err != nil {
-		return err
-	}
 	if in.QRTimeout.Limit > 0 {
+		sess, err := in.store.Sessions().Get(ctx, e.SessionID)
+		if err != nil {
+			return err
+		}
 		// A session not yet showing a QR (starting, reconnected, logged out) begins an attempt.
 		started := in.logins.since(e.SessionID, now, sess.Status() != session.StatusQR)
 		if now.Sub(started) >= in.QRTimeout.Limit {
