@@ -130,13 +130,12 @@ func (s *server) terminate(t *testing.T, within time.Duration) (exitCode int, to
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
-	timeout := time.After(within)
 	select {
 	case <-done:
-	case <-timeout:
+	case <-time.After(within):
 		_ = s.cmd.Process.Kill()
+		<-done
 	}
-	<-done
 	took = time.Since(start)
 	exitCode = s.cmd.ProcessState.ExitCode()
 	s.cmd = nil // waited for: nothing left for the cleanup to kill
