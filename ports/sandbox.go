@@ -70,7 +70,7 @@ type SandboxContact struct {
 // reaction, edit, revoke or pin needs only the message id: the network knows the rest.
 type SandboxInbound struct {
 	From     string   // phone digits
-	PushName string   // defaults to the contact's name
+	PushName string   // this message's sender name, the contact's own by default; the contact keeps theirs
 	Group    chat.JID // zero for a direct message to the session
 	Content  message.Content
 }

@@ -65,11 +65,15 @@ type SessionRepository interface {
 type UserRepository interface {
 	Create(ctx context.Context, u account.User) error
 	Get(ctx context.Context, id string) (account.User, error)
+	// GetForUpdate is Get that, inside InTx, keeps other transactions calling it for
+	// the same user waiting until this one ends, so a check of the user's caps and
+	// the write it guards cannot interleave with another's.
+	GetForUpdate(ctx context.Context, id string) (account.User, error)
 	// GetByUsername matches ignoring case: usernames are unique ignoring case, and
 	// Create answers KindConflict for one that differs from another only in case.
 	GetByUsername(ctx context.Context, username string) (account.User, error)
 	GetByRegistry(ctx context.Context, registry string) (account.User, error)
-	// Update replaces password hash and role of an existing user.
+	// Update replaces password hash, role and limits of an existing user.
 	Update(ctx context.Context, u account.User) error
 	List(ctx context.Context) ([]account.User, error)
 }

@@ -26,6 +26,8 @@ func (h *handlers) registerAccounts() {
 	register(h, user("getUsers", http.MethodGet, "/api/v1/users", "List users (admin)"), h.listUsers)
 	created := func(r route) route { r.status = http.StatusCreated; return r }
 	register(h, created(user("postUsers", http.MethodPost, "/api/v1/users", "Create a user (admin)")), h.createUser)
+	register(h, user("putUserLimits", http.MethodPut, "/api/v1/users/{userId}/limits",
+		"Set a user's caps on sessions and event streams (admin); null takes the server default, 0 is unlimited"), h.setUserLimits)
 	register(h, user("getUserKeys", http.MethodGet, "/api/v1/users/{userId}/keys", "List a user's API keys (admin, or the user)"), h.listKeys)
 	register(h, created(user("postUserKeys", http.MethodPost, "/api/v1/users/{userId}/keys", "Issue an API key; the key is shown once (admin, or the user)")), h.issueKey)
 	register(h, user("deleteUserKey", http.MethodDelete, "/api/v1/users/{userId}/keys/{keyId}", "Revoke an API key (admin, or the user)"), h.revokeKey)
@@ -112,10 +114,18 @@ type userDTO struct {
 	Role      string `json:"role" enum:"admin,user"`
 	Registry  string `json:"registry"`
 	CreatedAt string `json:"createdAt"`
+	limitsDTO
+}
+
+// limitsDTO is a user's overrides of the server's caps.
+type limitsDTO struct {
+	MaxSessions *int `json:"maxSessions" required:"false" nullable:"true" minimum:"0" maximum:"1000000" doc:"sessions the user may own; null: WAREST_MAX_SESSIONS_PER_USER (admins: unlimited); 0: unlimited"`
+	MaxStreams  *int `json:"maxStreams" required:"false" nullable:"true" minimum:"0" maximum:"1000000" doc:"event streams the user may hold open on one node; null: WAREST_MAX_STREAMS_PER_USER (admins: unlimited); 0: unlimited"`
 }
 
 func toUserDTO(u account.User) userDTO {
-	return userDTO{ID: u.ID, Username: u.Username, Role: string(u.Role), Registry: u.Registry, CreatedAt: isoTime(u.CreatedAt)}
+	return userDTO{ID: u.ID, Username: u.Username, Role: string(u.Role), Registry: u.Registry, CreatedAt: isoTime(u.CreatedAt),
+		limitsDTO: limitsDTO{MaxSessions: u.Limits.MaxSessions, MaxStreams: u.Limits.MaxStreams}}
 }
 
 func (h *handlers) listUsers(ctx context.Context, _ *struct{}) (*Response[userDTO], error) {
@@ -144,6 +154,20 @@ func (h *handlers) createUser(ctx context.Context, in *createUserInput) (*Respon
 		return nil, err
 	}
 	return reply(http.StatusCreated, codeSuccess, "User created", toUserDTO(u)), nil
+}
+
+type userLimitsInput struct {
+	UserPath
+	Body limitsDTO
+}
+
+func (h *handlers) setUserLimits(ctx context.Context, in *userLimitsInput) (*Response[userDTO], error) {
+	u, err := h.cmd.SetUserLimits(ctx, principal(ctx), in.UserID,
+		account.Limits{MaxSessions: in.Body.MaxSessions, MaxStreams: in.Body.MaxStreams})
+	if err != nil {
+		return nil, err
+	}
+	return success("User limits updated", toUserDTO(u)), nil
 }
 
 // keyDTO never carries the key hash; Key is the plaintext, present once on creation.

@@ -60,17 +60,34 @@ type handlers struct {
 	loc     *time.Location
 	cookies cookieSigner
 	api     huma.API
+	streams *streamSet
 }
 
+// Handler is the complete HTTP handler.
+type Handler struct {
+	http.Handler
+	streams *streamSet
+}
+
+// CloseStreams ends every open event stream, now and for good: call it when the
+// server shuts down, since streams never end by themselves.
+func (h *Handler) CloseStreams() { h.streams.close() }
+
 // NewHandler returns the complete HTTP handler.
-func NewHandler(d Deps) http.Handler {
-	_, h := NewAPI(d)
-	return h
+func NewHandler(d Deps) *Handler {
+	h := newHandlers(d)
+	return &Handler{Handler: h.router(), streams: h.streams}
 }
 
 // NewAPI returns the huma API (for its OpenAPI document) and the handler serving it.
 func NewAPI(d Deps) (huma.API, http.Handler) {
 	h := newHandlers(d)
+	r := h.router()
+	return h.api, r
+}
+
+// router registers every operation on a fresh router.
+func (h *handlers) router() http.Handler {
 	r := chi.NewRouter()
 	r.Use(h.requestContext, h.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +107,7 @@ func NewAPI(d Deps) (huma.API, http.Handler) {
 		h.registerSandbox()
 	}
 	h.mountDocs(r)
-	return h.api, r
+	return r
 }
 
 func newHandlers(d Deps) *handlers {
@@ -125,7 +142,8 @@ func newHandlers(d Deps) *handlers {
 			loc = l
 		}
 	}
-	return &handlers{cmd: d.Commands, q: d.Queries, sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret}}
+	return &handlers{cmd: d.Commands, q: d.Queries, sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
+		streams: newStreamSet()}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -95,6 +95,7 @@ var codeTable = []AppCode{
 	{2400, "RATE_LIMITED", "Too many requests", s429, "throttle"},
 	{2401, "QUOTA_EXCEEDED", "Quota exceeded", s429, "throttle"},
 	{2402, "CONCURRENCY_LIMIT", "Too many concurrent requests", s429, "throttle"},
+	{2403, "LIMIT_REACHED", "Per-user limit reached (sessions, event streams)", s403, "throttle"}, // ours
 
 	{2600, "NOT_FOUND", "Not found", s404, "lookup"},
 	{2601, "MESSAGE_NOT_FOUND", "Message not found", s404, "lookup"},

@@ -61,6 +61,9 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonGroupNotFound:    {http.StatusNotFound, 2604},
 	fault.ReasonSendRejected:     {http.StatusBadRequest, 3000},
 	fault.ReasonExpired:          {http.StatusGatewayTimeout, 2801},
+	// A per-user cap is not lifted by waiting (429 would say so): the user must
+	// delete a session or close a stream, or an admin raise the limit.
+	fault.ReasonLimitReached: {http.StatusForbidden, 2403},
 }
 
 // sendFailed is a message that failed for a reason the table does not know: the

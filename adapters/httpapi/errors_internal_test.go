@@ -77,6 +77,7 @@ func TestFaultMapping(t *testing.T) {
 		{fault.NotFound(fault.ReasonMessageNotFound, "x"), 404, 2601},
 		{fault.NotFound(fault.ReasonUserNotFound, "x"), 404, 2602},
 		{fault.New(fault.KindRateLimited, "", "x"), 429, 2400},
+		{fault.New(fault.KindForbidden, fault.ReasonLimitReached, "x"), 403, 2403},
 		{fault.New(fault.KindTooLarge, "", "x"), 413, 2006},
 		{fault.New(fault.KindUnavailable, "", "x"), 503, 8001},
 		{fault.New(fault.KindUnavailable, fault.ReasonSendFailed, "x"), 502, 3002},

@@ -7,16 +7,26 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 )
 
 // streamPoll is how often a live stream looks for new events. Polling the store
 // (not an in-process signal) lets a stream on one node see events of every node.
 const streamPoll = 500 * time.Millisecond
+
+// immediately is always ready: a stream behind the log reads on without waiting.
+var immediately = func() <-chan time.Time {
+	c := make(chan time.Time)
+	close(c)
+	return c
+}()
 
 func (h *handlers) registerEvents() {
 	register(h, route{id: "getEvents", method: http.MethodGet, path: "/api/v1/events", tag: "Events", access: accessUser,
@@ -90,14 +100,13 @@ type replayPage struct {
 }
 
 func (h *handlers) replayEvents(ctx context.Context, in *replayInput) (*Response[replayPage], error) {
-	list, err := h.q.Events(ctx, principal(ctx), sessionFilter(in.sessionID()), in.After, in.Limit)
+	got, err := h.q.Events(ctx, principal(ctx), sessionFilter(in.sessionID()), in.After, in.Limit)
 	if err != nil {
 		return nil, err
 	}
-	page := replayPage{Events: make([]eventDTO, len(list)), Next: strconv.FormatInt(in.After, 10)}
-	for i, e := range list {
+	page := replayPage{Events: make([]eventDTO, len(got.Events)), Next: strconv.FormatInt(got.Next, 10)}
+	for i, e := range got.Events {
 		page.Events[i] = toEventDTO(e)
-		page.Next = page.Events[i].Cursor
 	}
 	return success("Events fetched", page), nil
 }
@@ -112,8 +121,10 @@ type streamOutput struct {
 	Body func(huma.Context)
 }
 
-// streamEvents checks access up front (so errors are ordinary envelopes), then
-// writes SSE frames until the client goes away.
+// streamEvents checks access and the caller's stream cap up front (so refusals are
+// ordinary envelopes), then writes SSE frames until the client goes away, the
+// server shuts down, or a requested session is no longer the caller's (deleted, or
+// its id taken by another user).
 func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOutput, error) {
 	cursor := in.After
 	if n, err := strconv.ParseInt(in.LastEventID, 10, 64); err == nil {
@@ -125,7 +136,12 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 	if err != nil {
 		return nil, err
 	}
+	release, err := h.streams.open(p.User, h.cmd.Caps(p.User).Streams)
+	if err != nil {
+		return nil, err
+	}
 	return &streamOutput{Body: func(hc huma.Context) {
+		defer release()
 		hc.SetHeader("Content-Type", "text/event-stream")
 		hc.SetHeader("Cache-Control", "no-cache")
 		hc.SetStatus(http.StatusOK)
@@ -139,30 +155,74 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 		ctx := hc.Context()
 		t := time.NewTicker(streamPoll)
 		defer t.Stop()
-		for list := first; ; {
-			for _, e := range list {
+		for page := first; ; {
+			for _, e := range page.Events {
 				data, _ := json.Marshal(toEventDTO(e))
 				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data); err != nil {
 					return
 				}
-				cursor = e.Seq
 			}
+			cursor = page.Next
 			flush()
-			if len(list) < 100 {
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
+			next := t.C
+			if len(page.Events) == 100 {
+				next = immediately // more may be waiting: catch up without pausing
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-h.streams.closing:
+				return
+			case <-next:
 			}
 			var err error
-			if list, err = h.q.Events(ctx, p, filter, cursor, 100); err != nil {
-				loggerFrom(ctx).WarnContext(ctx, "event stream stopped", "err", err)
+			if page, err = h.q.Events(ctx, p, filter, cursor, 100); err != nil {
+				if k := fault.KindOf(err); k == fault.KindNotFound || k == fault.KindForbidden {
+					loggerFrom(ctx).InfoContext(ctx, "event stream ended: its session was deleted or is no longer the caller's", "err", err)
+				} else if ctx.Err() == nil {
+					loggerFrom(ctx).WarnContext(ctx, "event stream stopped", "err", err)
+				}
 				return
 			}
 		}
 	}}, nil
 }
+
+// streamSet counts each user's open streams on this node and ends them all at
+// shutdown: http.Server.Shutdown waits for every request, and a stream never ends
+// by itself.
+type streamSet struct {
+	mu      sync.Mutex
+	count   map[string]int // open streams by user id
+	closing chan struct{}
+	once    sync.Once
+}
+
+func newStreamSet() *streamSet {
+	return &streamSet{count: map[string]int{}, closing: make(chan struct{})}
+}
+
+// open counts a stream of u against limit (0: unlimited); release, called once,
+// uncounts it.
+func (s *streamSet) open(u account.User, limit int) (release func(), err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if limit > 0 && s.count[u.ID] >= limit {
+		return nil, fault.New(fault.KindForbidden, fault.ReasonLimitReached,
+			"event stream limit reached: %s may hold %d streams open; close one or ask an admin to raise the limit", u.Username, limit)
+	}
+	s.count[u.ID]++
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.count[u.ID]--; s.count[u.ID] == 0 {
+			delete(s.count, u.ID)
+		}
+	}, nil
+}
+
+// close ends every stream, open or opening.
+func (s *streamSet) close() { s.once.Do(func() { close(s.closing) }) }
 
 func sessionFilter(id string) []string {
 	if id == "" {

@@ -96,7 +96,7 @@ func (l *logBuffer) String() string {
 }
 
 type testApp struct {
-	h        http.Handler
+	h        *httpapi.Handler
 	net      *sandbox.Network
 	cmd      *command.Service
 	q        *query.Service

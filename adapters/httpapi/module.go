@@ -25,21 +25,23 @@ type Params struct {
 	Config   Config
 }
 
-// Module provides the http.Handler and an *http.Server listening on Config.Addr for
-// the app's lifetime.
+// Module provides the handler (as *Handler and http.Handler) and an *http.Server
+// listening on Config.Addr for the app's lifetime.
 var Module = fx.Module("httpapi",
 	fx.Provide(
-		func(p Params) http.Handler {
+		fx.Annotate(func(p Params) *Handler {
 			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config})
-		},
+		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),
 	fx.Invoke(func(*http.Server) {}),
 )
 
-func newServer(lc fx.Lifecycle, h http.Handler, cfg Config, log *slog.Logger) *http.Server {
+func newServer(lc fx.Lifecycle, h *Handler, cfg Config, log *slog.Logger) *http.Server {
 	srv := &http.Server{Addr: cfg.Addr, Handler: h, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// Shutdown waits for every request to finish; event streams finish only when told.
+	srv.RegisterOnShutdown(h.CloseStreams)
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			// Listen synchronously so a busy port fails the boot instead of a goroutine.

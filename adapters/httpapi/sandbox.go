@@ -10,8 +10,9 @@ import (
 // Sandbox control routes drive the virtual WhatsApp network: they play the phone
 // that scans a QR, confirms a pair code or syncs history, the people who write to,
 // call, read, react to and type at a session, and the network's failures. They
-// exist only when the sandbox transport is wired. Virtual contacts are shared by
-// all users.
+// exist only when the sandbox transport is wired. The network's people are shared
+// by every user's sessions, so only admins create or change them; users drive
+// their own sessions and what people do towards those.
 func (h *handlers) registerSandbox() {
 	const tag = "Sandbox"
 	r := func(id, method, path, summary string, errs ...int) route {
@@ -27,7 +28,9 @@ func (h *handlers) registerSandbox() {
 	register(h, r("getSandboxState", http.MethodGet, s+"/state", "Stars, deletions and chat settings of the session's account"), h.sandboxState)
 
 	register(h, r("getSandboxContacts", http.MethodGet, "/contacts", "List the virtual contacts"), h.sandboxContacts)
-	register(h, r("postSandboxContact", http.MethodPost, "/contacts", "Create or update a virtual contact"), h.sandboxAddContact)
+	admin := func(rt route) route { rt.access = accessAdmin; return rt }
+	register(h, admin(r("postSandboxContact", http.MethodPost, "/contacts",
+		"Create or update a virtual contact (admin: every user's sessions see the same people)")), h.sandboxAddContact)
 	register(h, r("postSandboxContactRead", http.MethodPost, s+"/contacts/{phone}/read", "Make a virtual contact read (and play) the session's messages"),
 		h.sandboxRead)
 	register(h, r("postSandboxContactReact", http.MethodPost, s+"/contacts/{phone}/react", "Make a virtual contact react to a message",

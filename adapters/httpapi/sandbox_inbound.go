@@ -15,7 +15,7 @@ import (
 // is read; a plain {from, text} is a text message.
 type sandboxInbound struct {
 	From     string `json:"from" doc:"sender phone digits" example:"6289876543210"`
-	PushName string `json:"pushName,omitempty" doc:"defaults to the contact's name"`
+	PushName string `json:"pushName,omitempty" doc:"the sender's name on this message; the contact's own by default (it keeps it)"`
 	Group    string `json:"group,omitempty" doc:"group JID to post into; a direct message to the session when omitted" example:"120363000000000001@g.us"`
 	SandboxContent
 }

@@ -40,7 +40,7 @@ func TestSandboxPhoneEvents(t *testing.T) {
 	const carol = "6283333333333"
 	carolJID := carol + "@s.whatsapp.net"
 	s := "/api/v1/sandbox/sessions/s1"
-	r := a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", key, map[string]any{"phone": carol, "name": "Carol"})
+	r := a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", a.adminKey, map[string]any{"phone": carol, "name": "Carol"})
 	expect(t, r, http.StatusOK, 1000)
 	var contact struct{ LID string }
 	r.result(t, 0, &contact)

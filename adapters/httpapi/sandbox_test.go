@@ -20,7 +20,7 @@ func TestSandboxRoutes(t *testing.T) {
 	const carol = "6283333333333"
 	s := "/api/v1/sandbox/sessions/s1"
 
-	r := a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", key, map[string]any{"phone": carol, "name": "Carol", "business": map[string]string{"category": "Shop"}})
+	r := a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", a.adminKey, map[string]any{"phone": carol, "name": "Carol", "business": map[string]string{"category": "Shop"}})
 	expect(t, r, http.StatusOK, 1000)
 	var c struct{ Phone, Name, JID, LID string }
 	r.result(t, 0, &c)
@@ -155,5 +155,50 @@ func TestSandboxRoutesAreDocumented(t *testing.T) {
 	}
 	if count != 18 {
 		t.Fatalf("%d sandbox operations documented, want 18", count)
+	}
+}
+
+// The network's people are shared by every user's sessions: only admins create or
+// change them, and a user's inbound push name names that message only.
+func TestSandboxPeopleAreSharedAndAdminWritten(t *testing.T) {
+	t.Parallel()
+	a := newHookApp(t)
+	alice, _ := a.user(t, "alice")
+	bob, _ := a.user(t, "bob")
+	a.openSession(t, alice, "s1", "6281111111111")
+	a.openSession(t, bob, "b1", "6282222222222")
+	const carol = "6283333333333"
+	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", a.adminKey, map[string]any{"phone": carol, "name": "Carol"}), http.StatusOK, 1000)
+
+	// Alice can neither unregister Carol for everyone nor rename her.
+	for _, body := range []map[string]any{{"phone": carol, "unregistered": true}, {"phone": carol, "name": "Mallory"}, {"phone": "6289999999999", "name": "New"}} {
+		expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/contacts", alice, body), http.StatusForbidden, 2201)
+	}
+	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/s1/inbound", alice, map[string]any{"from": carol, "pushName": "Mallory", "text": "to alice"}),
+		http.StatusOK, 1000)
+	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/b1/inbound", bob, map[string]any{"from": carol, "text": "to bob"}), http.StatusOK, 1000)
+
+	type received struct {
+		Text   string `json:"text"`
+		Sender struct {
+			PushName string `json:"pushName"`
+		} `json:"sender"`
+	}
+	if got := logged[received](t, a, alice, "s1", "message_received", 1); got[0].Sender.PushName != "Mallory" {
+		t.Fatalf("alice's message from carol: %+v", got[0])
+	}
+	if got := logged[received](t, a, bob, "b1", "message_received", 1); got[0].Text != "to bob" || got[0].Sender.PushName != "Carol" {
+		t.Fatalf("bob's message from carol: %+v, want Carol's own name", got[0])
+	}
+	// Bob still reaches Carol.
+	expect(t, a.do(t, http.MethodPost, "/api/v1/messages/send/text", bob, map[string]any{"sessionId": "b1", "to": carol, "message": "hi"}), http.StatusOK, 1000)
+	r := a.do(t, http.MethodGet, "/api/v1/sandbox/contacts", alice, nil) // reading stays open to users
+	var c struct {
+		Name         string `json:"name"`
+		Unregistered bool   `json:"unregistered"`
+	}
+	r.result(t, 0, &c)
+	if c.Name != "Carol" || c.Unregistered {
+		t.Fatalf("carol after alice's attempts: %s", r.body)
 	}
 }

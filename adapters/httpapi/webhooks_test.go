@@ -554,9 +554,20 @@ func TestEventReplayPages(t *testing.T) {
 type sse struct {
 	resp   *http.Response
 	frames chan map[string]string
+	cancel context.CancelFunc // hangs up
 }
 
 func openStream(t *testing.T, srv *httptest.Server, key, query, lastID string) *sse {
+	t.Helper()
+	s, status := dialStream(t, srv, key, query, lastID)
+	if s == nil {
+		t.Fatalf("stream: HTTP %d", status)
+	}
+	return s
+}
+
+// dialStream opens a stream, or returns nil and the status when it is refused.
+func dialStream(t *testing.T, srv *httptest.Server, key, query, lastID string) (*sse, int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/api/v1/events/stream"+query, nil)
@@ -570,10 +581,11 @@ func openStream(t *testing.T, srv *httptest.Server, key, query, lastID string) *
 		t.Fatal(err)
 	}
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		resp.Body.Close()
 		cancel()
-		t.Fatalf("stream: HTTP %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		return nil, resp.StatusCode
 	}
-	s := &sse{resp: resp, frames: make(chan map[string]string, 100)}
+	s := &sse{resp: resp, frames: make(chan map[string]string, 100), cancel: cancel}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -596,7 +608,7 @@ func openStream(t *testing.T, srv *httptest.Server, key, query, lastID string) *
 		}
 	}()
 	t.Cleanup(func() { cancel(); resp.Body.Close(); <-done })
-	return s
+	return s, resp.StatusCode
 }
 
 // next returns the next frame of type ev, skipping others.

@@ -134,13 +134,24 @@ func (r users) Create(_ context.Context, u account.User) error {
 				return fault.Conflict("", "user %s, username %s or registry %s already exists", u.ID, u.Username, u.Registry)
 			}
 		}
+		u.Limits = cloneLimits(u.Limits)
 		st.users[u.ID] = u
 		return nil
 	})
 }
 
+// cloneLimits keeps callers from changing stored limits through their pointers.
+func cloneLimits(l account.Limits) account.Limits {
+	return account.Limits{MaxSessions: clonePtr(l.MaxSessions), MaxStreams: clonePtr(l.MaxStreams)}
+}
+
 func (r users) Get(_ context.Context, id string) (account.User, error) {
 	return r.find(func(u account.User) bool { return u.ID == id }, "user "+id)
+}
+
+// GetForUpdate is Get: memory transactions already run one at a time.
+func (r users) GetForUpdate(ctx context.Context, id string) (account.User, error) {
+	return r.Get(ctx, id)
 }
 
 func (r users) GetByUsername(_ context.Context, username string) (account.User, error) {
@@ -157,6 +168,7 @@ func (r users) find(match func(account.User) bool, what string) (account.User, e
 		for _, u := range st.users {
 			if match(u) {
 				out = u
+				out.Limits = cloneLimits(u.Limits)
 				return nil
 			}
 		}
@@ -171,7 +183,7 @@ func (r users) Update(_ context.Context, u account.User) error {
 		if !ok {
 			return fault.NotFound(fault.ReasonUserNotFound, "user %s not found", u.ID)
 		}
-		cur.PasswordHash, cur.Role = u.PasswordHash, u.Role
+		cur.PasswordHash, cur.Role, cur.Limits = u.PasswordHash, u.Role, cloneLimits(u.Limits)
 		st.users[u.ID] = cur
 		return nil
 	})
@@ -181,6 +193,7 @@ func (r users) List(_ context.Context) ([]account.User, error) {
 	out := []account.User{}
 	err := r.with(func(st *state) error {
 		for _, u := range st.users {
+			u.Limits = cloneLimits(u.Limits)
 			out = append(out, u)
 		}
 		return nil

@@ -13,7 +13,8 @@ type users struct{ r *repos }
 func (u users) Create(ctx context.Context, user account.User) error {
 	n, err := u.r.q.CreateUser(ctx, db.CreateUserParams{
 		ID: user.ID, Username: user.Username, PasswordHash: user.PasswordHash, Role: string(user.Role),
-		Registry: user.Registry, CreatedAt: user.CreatedAt,
+		Registry: user.Registry, MaxSessions: toInt32(user.Limits.MaxSessions), MaxStreams: toInt32(user.Limits.MaxStreams),
+		CreatedAt: user.CreatedAt,
 	})
 	if err != nil {
 		return wrap(err, "create user")
@@ -26,6 +27,14 @@ func (u users) Create(ctx context.Context, user account.User) error {
 
 func (u users) Get(ctx context.Context, id string) (account.User, error) {
 	row, err := u.r.q.GetUser(ctx, id)
+	if err != nil {
+		return account.User{}, notFound(err, fault.ReasonUserNotFound, "user "+id)
+	}
+	return userToDomain(row), nil
+}
+
+func (u users) GetForUpdate(ctx context.Context, id string) (account.User, error) {
+	row, err := u.r.q.GetUserForUpdate(ctx, id)
 	if err != nil {
 		return account.User{}, notFound(err, fault.ReasonUserNotFound, "user "+id)
 	}
@@ -49,7 +58,8 @@ func (u users) GetByRegistry(ctx context.Context, registry string) (account.User
 }
 
 func (u users) Update(ctx context.Context, user account.User) error {
-	n, err := u.r.q.UpdateUser(ctx, db.UpdateUserParams{ID: user.ID, PasswordHash: user.PasswordHash, Role: string(user.Role)})
+	n, err := u.r.q.UpdateUser(ctx, db.UpdateUserParams{ID: user.ID, PasswordHash: user.PasswordHash, Role: string(user.Role),
+		MaxSessions: toInt32(user.Limits.MaxSessions), MaxStreams: toInt32(user.Limits.MaxStreams)})
 	if err != nil {
 		return wrap(err, "update user")
 	}
@@ -73,5 +83,23 @@ func (u users) List(ctx context.Context) ([]account.User, error) {
 
 func userToDomain(row db.User) account.User {
 	return account.User{ID: row.ID, Username: row.Username, PasswordHash: row.PasswordHash,
-		Role: account.Role(row.Role), Registry: row.Registry, CreatedAt: toUTC(row.CreatedAt)}
+		Role: account.Role(row.Role), Registry: row.Registry, CreatedAt: toUTC(row.CreatedAt),
+		Limits: account.Limits{MaxSessions: fromInt32(row.MaxSessions), MaxStreams: fromInt32(row.MaxStreams)}}
+}
+
+// Limits fit INTEGER: account.Limits.Validate bounds them.
+func toInt32(p *int) *int32 {
+	if p == nil {
+		return nil
+	}
+	v := int32(*p)
+	return &v
+}
+
+func fromInt32(p *int32) *int {
+	if p == nil {
+		return nil
+	}
+	v := int(*p)
+	return &v
 }

@@ -30,6 +30,8 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 		return "", err
 	}
 	if in.PushName != "" {
+		// This message's push name only: people are shared by every user's sessions.
+		defer func(name string) { from.name = name }(from.name)
 		from.name = in.PushName
 	}
 	to := in.Group

@@ -141,6 +141,26 @@ func (s *Service) CreateUser(ctx context.Context, p account.Principal, username,
 	return u, nil
 }
 
+// SetUserLimits replaces a user's overrides of the server's caps; admins only.
+func (s *Service) SetUserLimits(ctx context.Context, p account.Principal, userID string, l account.Limits) (account.User, error) {
+	if !p.User.IsAdmin() {
+		return account.User{}, fault.Forbidden("admin only")
+	}
+	if err := l.Validate(); err != nil {
+		return account.User{}, err
+	}
+	var u account.User
+	err := s.store.InTx(ctx, func(r ports.Repositories) error {
+		var err error
+		if u, err = r.Users().GetForUpdate(ctx, userID); err != nil {
+			return err
+		}
+		u.Limits = l
+		return r.Users().Update(ctx, u)
+	})
+	return u, err
+}
+
 // IssueKey creates an API key for a user: admins for anyone, users for themselves.
 func (s *Service) IssueKey(ctx context.Context, p account.Principal, userID, name string) (string, account.APIKey, error) {
 	if !p.User.IsAdmin() && p.User.ID != userID {

@@ -56,6 +56,9 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
 		sess, err := r.Sessions().Get(ctx, id)
 		if fault.Is(err, fault.KindNotFound) {
+			if err := s.checkSessionCap(ctx, r, p.User.ID); err != nil {
+				return err
+			}
 			sess, err = session.New(id, p.User.Registry, s.clock.Now())
 			if err != nil {
 				return err
@@ -91,6 +94,29 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 	// The runtime outlives this request.
 	if err := s.transport.Start(context.WithoutCancel(ctx), id, s.sink); err != nil {
 		return fault.Wrap(err, fault.KindUnavailable, "", "could not start the session runtime")
+	}
+	return nil
+}
+
+// checkSessionCap refuses a new session when the user already owns their cap. The
+// user's row stays locked until the transaction ends, so concurrent creates of one
+// user count one after another and cannot overshoot.
+func (s *Service) checkSessionCap(ctx context.Context, r ports.Repositories, userID string) error {
+	u, err := r.Users().GetForUpdate(ctx, userID)
+	if err != nil {
+		return err
+	}
+	limit := s.Caps(u).Sessions
+	if limit == 0 {
+		return nil
+	}
+	owned, err := r.Sessions().List(ctx, u.Registry)
+	if err != nil {
+		return err
+	}
+	if len(owned) >= limit {
+		return fault.New(fault.KindForbidden, fault.ReasonLimitReached,
+			"session limit reached: %s may own %d sessions; delete one or ask an admin to raise the limit", u.Username, limit)
 	}
 	return nil
 }

@@ -30,11 +30,17 @@ type Config struct {
 	// WebhookTargets says whose webhook receivers may be on loopback and private
 	// networks (the zero value: admins' sessions only).
 	WebhookTargets netpolicy.PrivateTargets
+	Caps           account.Caps // per-user defaults (ours); admins are uncapped unless overridden
 }
+
+// DefaultCaps are the per-user caps of a production gateway: enough sessions and
+// streams for a tenant's bots and dashboards, not for a flood.
+var DefaultCaps = account.Caps{Sessions: 20, Streams: 5}
 
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
-	SendWait: 5 * time.Second, SendExpiry: 24 * time.Hour, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia, LoginTTL: 12 * time.Hour}
+	SendWait: 5 * time.Second, SendExpiry: 24 * time.Hour, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia,
+	LoginTTL: 12 * time.Hour, Caps: DefaultCaps}
 
 // Service runs commands against the store and the transport.
 type Service struct {
@@ -84,6 +90,9 @@ func New(cfg Config, d Deps) *Service {
 		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
 		checkPassword: account.CheckPassword}
 }
+
+// Caps resolves a user's caps against the server's defaults.
+func (s *Service) Caps(u account.User) account.Caps { return u.Caps(s.cfg.Caps) }
 
 func (s *Service) normalizer() chat.Normalizer {
 	return chat.Normalizer{DefaultCountryCode: s.cfg.DefaultCountryCode}

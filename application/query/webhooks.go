@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"slices"
 
 	"github.com/warest-go/warest/application/access"
 	"github.com/warest-go/warest/domain/account"
@@ -56,17 +57,45 @@ func (s *Service) Delivery(ctx context.Context, p account.Principal, id string) 
 	return d, nil
 }
 
+// EventPage is what the caller may see of one page of the event log; Next is the
+// cursor after every event read, shown or not.
+type EventPage struct {
+	Events []event.Envelope
+	Next   int64
+}
+
 // Events replays the published event log after a cursor (an event's Seq, its replay
-// position), for the caller's sessions or the requested ones.
-func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) ([]event.Envelope, error) {
+// position), for the caller's sessions or the requested ones. A session id may be
+// deleted and taken by another user while the page is read, so the caller's access
+// is checked again afterwards: a requested session no longer theirs is an error, and
+// events of sessions no longer theirs are left out.
+func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) (EventPage, error) {
 	scoped, err := access.Scope(ctx, s.store, p, sessionIDs)
 	if err != nil {
-		return nil, err
+		return EventPage{}, err
 	}
+	var list []event.Envelope
 	if scoped == nil {
-		return s.store.Events().ListAfter(ctx, after, limit)
+		list, err = s.store.Events().ListAfter(ctx, after, limit)
+	} else {
+		list, err = s.store.Events().ListAfterFor(ctx, scoped, after, limit)
 	}
-	return s.store.Events().ListAfterFor(ctx, scoped, after, limit)
+	if err != nil {
+		return EventPage{}, err
+	}
+	page := EventPage{Events: list, Next: after}
+	if len(list) > 0 {
+		page.Next = list[len(list)-1].Seq
+	}
+	if scoped == nil || len(list) == 0 {
+		return page, nil // an admin's view of every session, or nothing to check
+	}
+	still, err := access.Scope(ctx, s.store, p, sessionIDs)
+	if err != nil {
+		return EventPage{}, err
+	}
+	page.Events = slices.DeleteFunc(list, func(e event.Envelope) bool { return !slices.Contains(still, e.SessionID) })
+	return page, nil
 }
 
 // ParkedEvents lists ingest's dead letters, newest first: admins only, since a

@@ -29,6 +29,9 @@ type Ingest struct {
 	// Commands turns inbound texts like "/help" into message_command events too.
 	Commands Commands
 	parked   atomic.Int64
+	// QRTimeout ends logins nobody completes (ingest_qr.go).
+	QRTimeout QRTimeout
+	logins    logins
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
@@ -98,25 +101,14 @@ func (in *Ingest) park(ctx context.Context, e ports.TransportEvent, cause error)
 }
 
 func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
-	now := in.clock.Now()
 	switch e := e.(type) {
 	case ports.TransportQR:
-		dataURL, err := in.qr.DataURL(e.Code)
-		if err != nil {
-			return err
-		}
-		secs := int(e.ExpiresIn.Seconds())
-		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusQR},
-			event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: secs})
-		if applied {
-			in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
-			in.hub.Queue.Poke() // what was queued for the previous link fails now
-		}
-		return err
+		return in.loginQR(ctx, e)
 	case ports.TransportConnected:
 		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusOpen, Me: &e.Me},
 			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 		if applied {
+			in.logins.end(e.SessionID)
 			in.hub.ClearQR(e.SessionID)
 			in.hub.Queue.Poke() // messages waiting for the session go out now
 		}
@@ -175,20 +167,31 @@ func (in *Ingest) record(ctx context.Context, sessionID string, t event.Type, pa
 	return appendEvent(ctx, in.store, t, sessionID, in.clock, payload)
 }
 
-// follow applies a status the transport reported and records its event, reporting
-// whether it was applied. The transport is the truth: a move outside the session
-// state machine is logged and made anyway. Only a stopped session ignores its
-// transport (a late event of a runtime its owner ended): logged, not applied, no error.
+// follow records a status the transport reports, with its event, in one
+// transaction. The session follows its transport even outside the state machine
+// (logged at WARN); only a session its owner stopped ignores it.
 func (in *Ingest) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusData) (bool, error) {
 	var from session.Status
 	irregular := false
+	applied, err := in.changeStatus(ctx, id, func(s *session.Session) error {
+		from = s.Status()
+		var err error
+		irregular, err = s.Observe(o, in.clock.Now())
+		return err
+	}, data)
+	if applied && irregular {
+		in.log.WarnContext(ctx, "transport status outside the session state machine; following the transport",
+			"session", id, "from", from, "to", o.Status)
+	}
+	return applied, err
+}
+
+// changeStatus applies change to the session and records data (and its health
+// summary) in one transaction. A change the session refuses is logged at WARN and
+// reported as not applied, without an error.
+func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
 	err := in.store.InTx(ctx, func(r ports.Repositories) error {
-		if _, err := r.Sessions().Update(ctx, id, func(s *session.Session) error {
-			from = s.Status()
-			var err error
-			irregular, err = s.Observe(o, in.clock.Now())
-			return err
-		}); err != nil {
+		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
 		}
 		if err := appendEvent(ctx, r, event.SessionStatus, id, in.clock, data); err != nil {
@@ -205,10 +208,6 @@ func (in *Ingest) follow(ctx context.Context, id string, o session.Observation, 
 	}
 	if err != nil {
 		return false, err
-	}
-	if irregular {
-		in.log.WarnContext(ctx, "transport status outside the session state machine; following the transport",
-			"session", id, "from", from, "to", o.Status)
 	}
 	in.hub.SessionChanged(id)
 	return true, nil

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/proxy"
 	"github.com/warest-go/warest/ports"
@@ -60,6 +61,8 @@ type Config struct {
 	CommandPrefixes     string                   // ours: message_command prefixes ("" turns it off)
 	WebhookPrivate      netpolicy.PrivateTargets // ours: whose receivers may be on loopback and private networks
 	Commands            []string                 // ours: command names (empty: any)
+	QRTimeout           time.Duration            // ours: a login nobody completes stops after this (0: never)
+	Caps                account.Caps             // ours: per-user caps of non-admins (0: unlimited)
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -161,6 +164,12 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.ReloginQR, err = e.flag(true, "WAREST_WA_RELOGIN_QR")
 	collect(err)
 	c.Proxy, err = proxyConfig(e)
+	collect(err)
+	c.QRTimeout, err = e.millis(3*time.Minute, "WAREST_QR_TIMEOUT_MS")
+	collect(err)
+	c.Caps.Sessions, err = e.num(command.DefaultCaps.Sessions, "WAREST_MAX_SESSIONS_PER_USER")
+	collect(err)
+	c.Caps.Streams, err = e.num(command.DefaultCaps.Streams, "WAREST_MAX_STREAMS_PER_USER")
 	collect(err)
 
 	c.Messaging, err = loadMessaging(e, c.DataDir)

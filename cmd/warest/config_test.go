@@ -222,3 +222,25 @@ func TestConfigSendExpiry(t *testing.T) {
 		t.Errorf("a negative expiry: %v", err)
 	}
 }
+
+func TestConfigCapsAndQRTimeout(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Caps.Sessions != 20 || c.Caps.Streams != 5 || c.QRTimeout != 3*time.Minute {
+		t.Errorf("defaults: caps %+v, QR timeout %s", c.Caps, c.QRTimeout)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_MAX_SESSIONS_PER_USER": "0", "WAREST_MAX_STREAMS_PER_USER": "2", "WAREST_QR_TIMEOUT_MS": "1500"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Caps.Sessions != 0 || c.Caps.Streams != 2 || c.QRTimeout != 1500*time.Millisecond {
+		t.Errorf("set: caps %+v, QR timeout %s", c.Caps, c.QRTimeout)
+	}
+	_, err = loadConfig(lookup(map[string]string{"WAREST_MAX_SESSIONS_PER_USER": "-1"}))
+	if err == nil || !strings.Contains(err.Error(), "WAREST_MAX_SESSIONS_PER_USER") {
+		t.Errorf("negative cap: %v", err)
+	}
+}

@@ -106,7 +106,7 @@ var applicationModule = fx.Module("application",
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
 				MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
-				LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate,
+				LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate, Caps: c.Caps,
 			}, d)
 		},
 		commandDeps,
@@ -202,9 +202,11 @@ func printBanner(out io.Writer, c Config, s seeded) {
 	}
 }
 
-func ingest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *reaction.Ingest {
+func ingest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger,
+	transport ports.Transport) *reaction.Ingest {
 	in := reaction.NewIngest(store, qr, clock, hub, log)
 	in.Commands = reaction.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
+	in.QRTimeout = reaction.QRTimeout{Limit: c.QRTimeout, Runtime: transport}
 	return in
 }
 

@@ -40,11 +40,54 @@ type User struct {
 	PasswordHash string
 	Role         Role
 	Registry     string
+	Limits       Limits
 	CreatedAt    time.Time
 }
 
 // IsAdmin reports whether the user has the admin role.
 func (u User) IsAdmin() bool { return u.Role == RoleAdmin }
+
+// Caps bound what one user holds at once; 0 is unlimited.
+type Caps struct {
+	Sessions int // sessions owned
+	Streams  int // event streams open on one node
+}
+
+// Limits are an admin's overrides of the server's caps for one user; nil keeps the
+// server's default.
+type Limits struct {
+	MaxSessions *int
+	MaxStreams  *int
+}
+
+// MaxLimit bounds an override (0 already means unlimited).
+const MaxLimit = 1_000_000
+
+// Validate refuses overrides outside 0..MaxLimit.
+func (l Limits) Validate() error {
+	for _, v := range []*int{l.MaxSessions, l.MaxStreams} {
+		if v != nil && (*v < 0 || *v > MaxLimit) {
+			return fault.Invalid(fault.ReasonInvalidParameter, "limits must be 0 (unlimited) to %d", MaxLimit)
+		}
+	}
+	return nil
+}
+
+// Caps resolves the user's caps: the overrides where set, else defaults for users
+// and no cap for admins.
+func (u User) Caps(defaults Caps) Caps {
+	c := defaults
+	if u.IsAdmin() {
+		c = Caps{}
+	}
+	if u.Limits.MaxSessions != nil {
+		c.Sessions = *u.Limits.MaxSessions
+	}
+	if u.Limits.MaxStreams != nil {
+		c.Streams = *u.Limits.MaxStreams
+	}
+	return c
+}
 
 var usernamePattern = regexp.MustCompile(`^[a-zA-Z0-9._@-]{3,64}$`)
 

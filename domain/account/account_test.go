@@ -336,3 +336,44 @@ func TestPrincipal_CanAccess(t *testing.T) {
 		})
 	}
 }
+
+func TestUser_Caps(t *testing.T) {
+	t.Parallel()
+	defaults := account.Caps{Sessions: 20, Streams: 5}
+	n := func(v int) *int { return &v }
+	tests := []struct {
+		name   string
+		role   account.Role
+		limits account.Limits
+		want   account.Caps
+	}{
+		{"user takes the defaults", account.RoleUser, account.Limits{}, defaults},
+		{"admin is unlimited", account.RoleAdmin, account.Limits{}, account.Caps{}},
+		{"user override", account.RoleUser, account.Limits{MaxSessions: n(2)}, account.Caps{Sessions: 2, Streams: 5}},
+		{"user override to unlimited", account.RoleUser, account.Limits{MaxStreams: n(0)}, account.Caps{Sessions: 20}},
+		{"admin override", account.RoleAdmin, account.Limits{MaxSessions: n(3), MaxStreams: n(1)}, account.Caps{Sessions: 3, Streams: 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := (account.User{Role: tt.role, Limits: tt.limits}).Caps(defaults); got != tt.want {
+				t.Fatalf("Caps = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLimits_Validate(t *testing.T) {
+	t.Parallel()
+	n := func(v int) *int { return &v }
+	for _, ok := range []account.Limits{{}, {MaxSessions: n(0)}, {MaxStreams: n(account.MaxLimit)}} {
+		if err := ok.Validate(); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+	for _, bad := range []account.Limits{{MaxSessions: n(-1)}, {MaxStreams: n(account.MaxLimit + 1)}} {
+		if err := bad.Validate(); !fault.Is(err, fault.KindInvalid) {
+			t.Errorf("%+v: %v, want invalid", bad, err)
+		}
+	}
+}

@@ -48,6 +48,7 @@ const (
 	ReasonGroupNotFound    Reason = "group_not_found"
 	ReasonSendRejected     Reason = "send_rejected" // WhatsApp refused it for good, for another reason
 	ReasonExpired          Reason = "expired"       // not sent before its expiry
+	ReasonLimitReached     Reason = "limit_reached" // a per-user cap (sessions, streams)
 )
 
 // Error is a domain error with a kind and an optional reason.

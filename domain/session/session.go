@@ -276,6 +276,16 @@ func (s *Session) Stop(purgeIdentity bool, now time.Time) error {
 	return nil
 }
 
+// Halt stops the session on the runtime's behalf (nobody scanned its QR in time):
+// stopped and not auto-started, like Stop, with reason kept as the last error.
+func (s *Session) Halt(reason string, now time.Time) error {
+	if err := s.Transition(StatusStopped, reason, now); err != nil {
+		return err
+	}
+	s.autoStart = false
+	return nil
+}
+
 // Start moves the session back to starting and re-enables auto-start.
 func (s *Session) Start(now time.Time) error {
 	if err := s.Transition(StatusStarting, "", now); err != nil {

@@ -521,3 +521,21 @@ func TestUnlinked(t *testing.T) {
 		}
 	}
 }
+
+func TestHalt_StopsWithTheReasonAndNoAutoStart(t *testing.T) {
+	t.Parallel()
+	s := newSession(t)
+	if err := s.Transition(session.StatusQR, "", t0); err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(time.Minute)
+	if err := s.Halt("qr_timeout", at); err != nil {
+		t.Fatal(err)
+	}
+	if s.Status() != session.StatusStopped || s.LastError() != "qr_timeout" || s.AutoStart() || s.UpdatedAt() != at {
+		t.Fatalf("after halt: %+v", s.Snapshot())
+	}
+	if err := s.Start(at); err != nil || s.LastError() != "" || !s.AutoStart() {
+		t.Fatalf("restart after halt: %v %+v", err, s.Snapshot())
+	}
+}

@@ -1,9 +1,14 @@
 -- name: CreateUser :execrows
-INSERT INTO users (id, username, password_hash, role, registry, created_at)
-VALUES (sqlc.arg(id), sqlc.arg(username), sqlc.arg(password_hash), sqlc.arg(role), sqlc.arg(registry), sqlc.arg(created_at))
+INSERT INTO users (id, username, password_hash, role, registry, max_sessions, max_streams, created_at)
+VALUES (sqlc.arg(id), sqlc.arg(username), sqlc.arg(password_hash), sqlc.arg(role), sqlc.arg(registry),
+        sqlc.narg(max_sessions), sqlc.narg(max_streams), sqlc.arg(created_at))
 ON CONFLICT DO NOTHING;
 
 -- name: GetUser :one
+SELECT * FROM users WHERE id = sqlc.arg(id);
+
+-- name: GetUserForUpdate :one
+-- Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
 SELECT * FROM users WHERE id = sqlc.arg(id);
 
 -- Usernames are unique ignoring case (users_username_lower_idx serves this).
@@ -14,7 +19,9 @@ SELECT * FROM users WHERE lower(username) = lower(sqlc.arg(username));
 SELECT * FROM users WHERE registry = sqlc.arg(registry);
 
 -- name: UpdateUser :execrows
-UPDATE users SET password_hash = sqlc.arg(password_hash), role = sqlc.arg(role) WHERE id = sqlc.arg(id);
+UPDATE users SET password_hash = sqlc.arg(password_hash), role = sqlc.arg(role),
+    max_sessions = sqlc.narg(max_sessions), max_streams = sqlc.narg(max_streams)
+WHERE id = sqlc.arg(id);
 
 -- name: ListUsers :many
 SELECT * FROM users ORDER BY username;

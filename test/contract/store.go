@@ -48,7 +48,8 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"user/duplicate id username or registry is a conflict", userDuplicate},
 		{"user/usernames are unique and found ignoring case and kept as given", usernamesIgnoreCase},
 		{"user/unknown id username or registry is not found", userNotFound},
-		{"user/update replaces password hash and role only", userUpdate},
+		{"user/update replaces password hash role and limits only", userUpdate},
+		{"user/get for update makes concurrent cap checks of one user take turns", userGetForUpdate},
 		{"user/list returns all users by username", userList},
 
 		{"apikey/create then get by hash returns it", apiKeyRoundTrip},
@@ -321,9 +322,11 @@ func userRoundTrip(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	u := newUser(1)
 	u.Role = account.RoleAdmin
+	u.Limits.MaxStreams = ptr(2) // MaxSessions stays unset: nil, not 0
 	must(t, s.Users().Create(ctx, u))
 	for name, get := range map[string]func() (account.User, error){
 		"Get":           func() (account.User, error) { return s.Users().Get(ctx, u.ID) },
+		"GetForUpdate":  func() (account.User, error) { return s.Users().GetForUpdate(ctx, u.ID) },
 		"GetByUsername": func() (account.User, error) { return s.Users().GetByUsername(ctx, u.Username) },
 		"GetByRegistry": func() (account.User, error) { return s.Users().GetByRegistry(ctx, u.Registry) },
 	} {
@@ -371,6 +374,8 @@ func userNotFound(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	_, err := s.Users().Get(ctx, "nope")
 	isFault(t, err, fault.KindNotFound, fault.ReasonUserNotFound)
+	_, err = s.Users().GetForUpdate(ctx, "nope")
+	isFault(t, err, fault.KindNotFound, fault.ReasonUserNotFound)
 	_, err = s.Users().GetByUsername(ctx, "nope")
 	isFault(t, err, fault.KindNotFound, fault.ReasonUserNotFound)
 	_, err = s.Users().GetByRegistry(ctx, "NOPE")
@@ -384,13 +389,49 @@ func userUpdate(t *testing.T, s ports.Store) {
 	must(t, s.Users().Create(ctx, u))
 	changed := u
 	changed.PasswordHash, changed.Role = "pbkdf2-sha256$2$11$11", account.RoleAdmin
+	changed.Limits = account.Limits{MaxSessions: ptr(0), MaxStreams: ptr(7)}
 	changed.Username, changed.Registry = "renamed", "OTHERREG00" // not Update's business
 	must(t, s.Users().Update(ctx, changed))
 	got, err := s.Users().Get(ctx, u.ID)
 	must(t, err)
 	want := u
-	want.PasswordHash, want.Role = changed.PasswordHash, changed.Role
+	want.PasswordHash, want.Role, want.Limits = changed.PasswordHash, changed.Role, changed.Limits
 	equal(t, normUser(got), normUser(want))
+	// Back to the defaults.
+	must(t, s.Users().Update(ctx, u))
+	got, err = s.Users().Get(ctx, u.ID)
+	must(t, err)
+	equal(t, normUser(got), normUser(u))
+}
+
+// Transactions that each read the user for update, count its sessions and create
+// one below a cap of 3 must end with exactly 3: without the lock, concurrent
+// transactions on PostgreSQL all count the same sessions and overshoot.
+func userGetForUpdate(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	u := newUser(1)
+	must(t, s.Users().Create(ctx, u))
+	const limit = 3
+	run(t, 12, func(i int) error {
+		return s.InTx(ctx, func(r ports.Repositories) error {
+			if _, err := r.Users().GetForUpdate(ctx, u.ID); err != nil {
+				return err
+			}
+			owned, err := r.Sessions().List(ctx, u.Registry)
+			if err != nil || len(owned) >= limit {
+				return err
+			}
+			time.Sleep(50 * time.Millisecond) // widen the window between count and create
+			sess, err := session.New(fmt.Sprintf("s%d", i), u.Registry, t0)
+			if err != nil {
+				return err
+			}
+			return r.Sessions().Create(ctx, sess)
+		})
+	})
+	list, err := s.Sessions().List(ctx, u.Registry)
+	must(t, err)
+	equal(t, len(list), limit)
 }
 
 func userList(t *testing.T, s ports.Store) {
@@ -1245,6 +1286,8 @@ func isFault(t *testing.T, err error, k fault.Kind, r fault.Reason) {
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func equal(t *testing.T, got, want any) {
 	t.Helper()
 	if !reflect.DeepEqual(got, want) {
@@ -1255,8 +1298,6 @@ func equal(t *testing.T, got, want any) {
 // Stores keep at least milliseconds and may return another zone; compare instants
 // at millisecond precision in UTC.
 func ms(t time.Time) time.Time { return t.UTC().Truncate(time.Millisecond) }
-
-func ptr[T any](v T) *T { return &v }
 
 func msPtr(t *time.Time) *time.Time {
 	if t == nil {

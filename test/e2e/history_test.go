@@ -135,8 +135,8 @@ func runReusedSessionID(t *testing.T, s *server) {
 	if got := deliveriesOf(t, s, bob, "/api/v1/webhooks/deliveries?sessionId=reuse1"); len(got) != 0 {
 		t.Errorf("bob's new reuse1 has deliveries: %+v", got)
 	}
-	clean("bob", "the event stream", stream(t, s, bob, "/api/v1/events/stream?sessionId=reuse1&after=0"))
-	clean("admin", "the event stream", stream(t, s, adminKey, "/api/v1/events/stream?after=0"))
+	clean("bob", "the event stream", readStream(t, s, bob, "/api/v1/events/stream?sessionId=reuse1&after=0"))
+	clean("admin", "the event stream", readStream(t, s, adminKey, "/api/v1/events/stream?after=0"))
 
 	// Redelivery, in every form the API offers, finds nothing of alice's to send.
 	for _, key := range []string{bob, adminKey} {
@@ -183,8 +183,8 @@ func replay(t *testing.T, s *server, key, path string) []e2eEvent {
 	return result[struct{ Events []e2eEvent }](t, env).Events
 }
 
-// stream reads an event stream for a second and returns what it sent.
-func stream(t *testing.T, s *server, key, path string) []byte {
+// readStream reads an event stream for a second and returns what it sent.
+func readStream(t *testing.T, s *server, key, path string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()

@@ -106,6 +106,8 @@ type User struct {
 	Role         string
 	Registry     string
 	CreatedAt    time.Time
+	MaxSessions  *int32
+	MaxStreams   *int32
 }
 
 type WaSessionDevice struct {

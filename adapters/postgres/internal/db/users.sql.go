@@ -11,8 +11,9 @@ import (
 )
 
 const createUser = `-- name: CreateUser :execrows
-INSERT INTO users (id, username, password_hash, role, registry, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO users (id, username, password_hash, role, registry, max_sessions, max_streams, created_at)
+VALUES ($1, $2, $3, $4, $5,
+        $6, $7, $8)
 ON CONFLICT DO NOTHING
 `
 
@@ -22,6 +23,8 @@ type CreateUserParams struct {
 	PasswordHash string
 	Role         string
 	Registry     string
+	MaxSessions  *int32
+	MaxStreams   *int32
 	CreatedAt    time.Time
 }
 
@@ -32,6 +35,8 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (int64, 
 		arg.PasswordHash,
 		arg.Role,
 		arg.Registry,
+		arg.MaxSessions,
+		arg.MaxStreams,
 		arg.CreatedAt,
 	)
 	if err != nil {
@@ -41,7 +46,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (int64, 
 }
 
 const getUser = `-- name: GetUser :one
-SELECT id, username, password_hash, role, registry, created_at FROM users WHERE id = $1
+SELECT id, username, password_hash, role, registry, created_at, max_sessions, max_streams FROM users WHERE id = $1
 `
 
 func (q *Queries) GetUser(ctx context.Context, id string) (User, error) {
@@ -54,12 +59,14 @@ func (q *Queries) GetUser(ctx context.Context, id string) (User, error) {
 		&i.Role,
 		&i.Registry,
 		&i.CreatedAt,
+		&i.MaxSessions,
+		&i.MaxStreams,
 	)
 	return i, err
 }
 
 const getUserByRegistry = `-- name: GetUserByRegistry :one
-SELECT id, username, password_hash, role, registry, created_at FROM users WHERE registry = $1
+SELECT id, username, password_hash, role, registry, created_at, max_sessions, max_streams FROM users WHERE registry = $1
 `
 
 func (q *Queries) GetUserByRegistry(ctx context.Context, registry string) (User, error) {
@@ -72,12 +79,14 @@ func (q *Queries) GetUserByRegistry(ctx context.Context, registry string) (User,
 		&i.Role,
 		&i.Registry,
 		&i.CreatedAt,
+		&i.MaxSessions,
+		&i.MaxStreams,
 	)
 	return i, err
 }
 
 const getUserByUsername = `-- name: GetUserByUsername :one
-SELECT id, username, password_hash, role, registry, created_at FROM users WHERE lower(username) = lower($1)
+SELECT id, username, password_hash, role, registry, created_at, max_sessions, max_streams FROM users WHERE lower(username) = lower($1)
 `
 
 // Usernames are unique ignoring case (users_username_lower_idx serves this).
@@ -91,12 +100,35 @@ func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User,
 		&i.Role,
 		&i.Registry,
 		&i.CreatedAt,
+		&i.MaxSessions,
+		&i.MaxStreams,
+	)
+	return i, err
+}
+
+const getUserForUpdate = `-- name: GetUserForUpdate :one
+SELECT id, username, password_hash, role, registry, created_at, max_sessions, max_streams FROM users WHERE id = $1 FOR UPDATE
+`
+
+// Holds the row until the transaction ends: quota checks of one user take turns.
+func (q *Queries) GetUserForUpdate(ctx context.Context, id string) (User, error) {
+	row := q.db.QueryRow(ctx, getUserForUpdate, id)
+	var i User
+	err := row.Scan(
+		&i.ID,
+		&i.Username,
+		&i.PasswordHash,
+		&i.Role,
+		&i.Registry,
+		&i.CreatedAt,
+		&i.MaxSessions,
+		&i.MaxStreams,
 	)
 	return i, err
 }
 
 const listUsers = `-- name: ListUsers :many
-SELECT id, username, password_hash, role, registry, created_at FROM users ORDER BY username
+SELECT id, username, password_hash, role, registry, created_at, max_sessions, max_streams FROM users ORDER BY username
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
@@ -115,6 +147,8 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 			&i.Role,
 			&i.Registry,
 			&i.CreatedAt,
+			&i.MaxSessions,
+			&i.MaxStreams,
 		); err != nil {
 			return nil, err
 		}
@@ -127,17 +161,27 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 const updateUser = `-- name: UpdateUser :execrows
-UPDATE users SET password_hash = $1, role = $2 WHERE id = $3
+UPDATE users SET password_hash = $1, role = $2,
+    max_sessions = $3, max_streams = $4
+WHERE id = $5
 `
 
 type UpdateUserParams struct {
 	PasswordHash string
 	Role         string
+	MaxSessions  *int32
+	MaxStreams   *int32
 	ID           string
 }
 
 func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error) {
-	result, err := q.db.Exec(ctx, updateUser, arg.PasswordHash, arg.Role, arg.ID)
+	result, err := q.db.Exec(ctx, updateUser,
+		arg.PasswordHash,
+		arg.Role,
+		arg.MaxSessions,
+		arg.MaxStreams,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}

@@ -105,6 +105,8 @@ type User struct {
 	Role         string
 	Registry     string
 	CreatedAt    int64
+	MaxSessions  sql.NullInt64
+	MaxStreams   sql.NullInt64
 }
 
 type WaSessionDevice struct {
