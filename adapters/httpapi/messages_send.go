@@ -121,23 +121,6 @@ type sendContactInput struct {
 	}
 }
 
-// vCard builds WAREST's vCard 3.0 (FN, ORG, TEL with waid, EMAIL).
-func vCard(c contactCard, digits string) string {
-	var b strings.Builder
-	b.WriteString("BEGIN:VCARD\nVERSION:3.0\nFN:" + firstOf(c.FullName, c.Name) + "\n")
-	if c.Organization != "" {
-		b.WriteString("ORG:" + c.Organization + ";\n")
-	}
-	if digits != "" {
-		b.WriteString("TEL;type=CELL;type=VOICE;waid=" + digits + ":+" + digits + "\n")
-	}
-	if c.Email != "" {
-		b.WriteString("EMAIL:" + c.Email + "\n")
-	}
-	b.WriteString("END:VCARD")
-	return b.String()
-}
-
 func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*sendResponse, error) {
 	b := in.Body
 	opts := b.SendOptions
@@ -152,10 +135,11 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 		return nil, fault.Invalid(fault.ReasonMissingParameter, "contact name and phone are required")
 	}
 	send := opts.input(in.SessionSelector, in.SendHeaders, false, b)
-	name := firstOf(card.Name, card.FullName)
+	contact := message.Card{DisplayName: card.Name, FullName: card.FullName, Org: card.Organization,
+		Phone: h.cmd.Phone(card.Phone), Email: card.Email}.Contact()
 	send.Content.Kind = message.KindContact
-	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Phone(card.Phone))}}
-	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": name} })
+	send.Content.Contacts = []message.Contact{contact}
+	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": contact.DisplayName} })
 }
 
 type sendLocationInput struct {
