@@ -79,8 +79,8 @@ var actionLabels = map[command.MessageAction][2]string{
 	command.ActionMarkAsRead: {"Message marked as read", "message read success"},
 }
 
-// failedReasons say why a queued action failed when WhatsApp refused it; an action
-// without one failed as a plain send.
+// failedReasons say why an action failed when WhatsApp refused it; they cover the
+// actions that send a message, the only ones that can fail after queueing.
 var failedReasons = map[command.MessageAction]fault.Reason{command.ActionReact: fault.ReasonReactionFailed,
 	command.ActionUnreact: fault.ReasonReactionFailed, command.ActionRevoke: fault.ReasonRevokeFailed,
 	command.ActionEdit: fault.ReasonEditNotAllowed}
@@ -101,11 +101,7 @@ func (h *handlers) messageAction(a command.MessageAction) func(context.Context, 
 		if res.Message != nil {
 			switch res.Message.Status {
 			case message.StatusFailed:
-				reason, ok := failedReasons[a]
-				if !ok {
-					reason = fault.ReasonSendFailed
-				}
-				return nil, fault.New(fault.KindUnavailable, reason, "%s failed: %s", labels[0], res.Message.FailReason)
+				return nil, fault.New(fault.KindUnavailable, failedReasons[a], "%s failed: %s", labels[0], res.Message.FailReason)
 			case message.StatusQueued:
 				out.Status = strings.Replace(out.Status, "success", "queued", 1)
 				return reply(http.StatusAccepted, 1002, labels[0]+" (queued)", out), nil
