@@ -35,6 +35,8 @@ func b() { _ = fromStatus(404, "x") }
 var c = rule{400, 3010}
 var d = map[string]rule{"x": {502, 4005}}
 var e = preflightBody{Code: 2000}
+func f() { _ = reply(503, 8001, "x", nil) }
+func g() { _ = reply(http.StatusAccepted, 1107, "x", nil) }
 func ok() { _ = newErrorEnvelope(status, codeInternal, labels[0]+"x") }
 `
 	if err := os.WriteFile(filepath.Join(dir, "h.go"), []byte(src), 0o600); err != nil {
@@ -44,14 +46,14 @@ func ok() { _ = newErrorEnvelope(status, codeInternal, labels[0]+"x") }
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"h.go:2", "h.go:2", "h.go:3", "h.go:4", "h.go:4", "h.go:5", "h.go:5", "h.go:6"}
+	want := []string{"h.go:2", "h.go:2", "h.go:3", "h.go:4", "h.go:4", "h.go:5", "h.go:5", "h.go:6", "h.go:7"}
 	if strings.Join(found, " ") != strings.Join(want, " ") {
 		t.Fatalf("found %v, want %v", found, want)
 	}
 }
 
 // literalAppCodes lists file:line of every integer literal given as an error
-// envelope's status or code, in a rule or as a Code field, in the non-test files of dir, the table's own files aside.
+// envelope's status or code, in a rule, as a Code field or as a reply's failure code, in the non-test files of dir, the table's own files aside.
 func literalAppCodes(dir string) ([]string, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
@@ -84,6 +86,14 @@ func literalAppCodes(dir string) ([]string, error) {
 				}
 				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "fromStatus" && len(n.Args) >= 1 {
 					report(n.Args[0])
+				}
+				// A reply may name a success code; a failure's belongs to the table.
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "reply" && len(n.Args) >= 2 {
+					for _, l := range intLiterals(n.Args[1]) {
+						if code, _ := strconv.Atoi(l.Value); lookupCode(code).HTTPStatus >= 300 {
+							report(l)
+						}
+					}
 				}
 			case *ast.CompositeLit:
 				if isRuleType(n.Type) {
