@@ -91,10 +91,10 @@ func (h *handlers) router() http.Handler {
 	r := chi.NewRouter()
 	r.Use(h.requestContext, h.recoverer)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newErrorEnvelope(http.StatusNotFound, 2600, "Route not found: "+r.Method+" "+r.URL.Path))
+		writeError(w, fromStatus(http.StatusNotFound, "Route not found: "+r.Method+" "+r.URL.Path))
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, newErrorEnvelope(http.StatusMethodNotAllowed, 2010, "Method "+r.Method+" not allowed on "+r.URL.Path))
+		writeError(w, fromStatus(http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed on "+r.URL.Path))
 	})
 	h.api = humachi.New(r, h.humaConfig())
 	h.registerServer()

@@ -151,7 +151,7 @@ func (h *handlers) docsGuard(next http.Handler) http.Handler {
 			http.Redirect(w, r, login, http.StatusSeeOther)
 			return
 		}
-		writeError(w, newErrorEnvelope(http.StatusUnauthorized, 2200, "LOGIN_REQUIRED", map[string]string{"login": login}))
+		writeError(w, refuse(r.Context(), fault.Unauthorized(fault.ReasonLoginRequired, "LOGIN_REQUIRED"), map[string]string{"login": login}))
 	})
 }
 

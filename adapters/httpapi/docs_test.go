@@ -21,7 +21,7 @@ func TestDocsAreGuarded(t *testing.T) {
 			Login string `json:"login"`
 		}
 		r.result(t, 0, &login)
-		if login.Login != "/login?next="+strings.ReplaceAll(path, "/", "%2F") {
+		if login.Login != "/login?next="+strings.ReplaceAll(path, "/", "%2F") || r.env.Message != "LOGIN_REQUIRED" {
 			t.Fatalf("login hint %s", r.body)
 		}
 		if r := a.do(t, http.MethodGet, path, key, nil); r.code != http.StatusOK {

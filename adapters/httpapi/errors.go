@@ -12,6 +12,8 @@ import (
 
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/throttle"
+	"github.com/warest-go/warest/ports"
 )
 
 // This file is THE error table: fault kinds and reasons → HTTP status + WAREST app
@@ -64,7 +66,31 @@ var reasonRules = map[fault.Reason]rule{
 	// A per-user cap is not lifted by waiting (429 would say so): the user must
 	// delete a session or close a stream, or an admin raise the limit.
 	fault.ReasonLimitReached: {http.StatusForbidden, 2403},
+
+	fault.ReasonMalformedBody:  {http.StatusBadRequest, 2000},
+	fault.ReasonLoginRequired:  {http.StatusUnauthorized, 2200},
+	fault.ReasonButtonsInvalid: {http.StatusBadRequest, 3010},
+	fault.ReasonListInvalid:    {http.StatusBadRequest, 3011},
+	fault.ReasonPollInvalid:    {http.StatusBadRequest, 3012},
+	// WAREST answers bad coordinates with POLL_INVALID too (behaviour §1.0).
+	fault.ReasonLocationInvalid: {http.StatusBadRequest, 3012},
+	fault.ReasonReactionFailed:  {http.StatusBadGateway, 4005},
+	fault.ReasonRevokeFailed:    {http.StatusBadGateway, 4000},
+	fault.ReasonEditNotAllowed:  {http.StatusForbidden, 4001},
+
+	// The media failures of the send routes.
+	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},
+	ports.ReasonUnsupportedType: {http.StatusUnsupportedMediaType, 2007},
+	ports.ReasonBlockedFile:     {http.StatusUnsupportedMediaType, 2007},
+	ports.ReasonConvertFailed:   {http.StatusUnprocessableEntity, 2012},
+	ports.ReasonFetchFailed:     {http.StatusBadGateway, 2800},
+	ports.ReasonFetchBlocked:    {http.StatusBadRequest, 2002},
+	ports.ReasonNoTranscoder:    {http.StatusServiceUnavailable, 8001},
 }
+
+// limitCodes name the 429 of each throttle limit: RATE_LIMITED for the rate limit
+// and a recipient's cooldown, QUOTA_EXCEEDED for the quota.
+var limitCodes = map[throttle.Limit]int{throttle.LimitRate: 2400, throttle.LimitCooldown: 2400, throttle.LimitQuota: 2401}
 
 // sendFailed is a message that failed for a reason the table does not know: the
 // network's failure, not the request's.
@@ -92,7 +118,7 @@ func sharedFailure(failed []sendResult) rule {
 	case same:
 		return first
 	case refused:
-		return rule{http.StatusBadRequest, 3000}
+		return reasonRules[fault.ReasonSendRejected]
 	}
 	return sendFailed
 }
@@ -162,6 +188,30 @@ func fromError(ctx context.Context, err error) *ErrorEnvelope {
 	env = newErrorEnvelope(r.status, r.code, fe.Msg)
 	if retry > 0 {
 		env.headers = http.Header{"Retry-After": {strconv.Itoa(retry)}}
+	}
+	return env
+}
+
+// refuse answers a refusal through the table, with results saying what was refused
+// (the files blocked, the login page).
+func refuse(ctx context.Context, f *fault.Error, results ...any) *ErrorEnvelope {
+	env := fromError(ctx, f)
+	env.Results = results
+	return env
+}
+
+// fromLimit renders a refused request: 429 with Retry-After; a recipient's cooldown
+// also says which recipient and when.
+func fromLimit(err error) *ErrorEnvelope {
+	var ex *throttle.Exceeded
+	if err == nil || !errors.As(err, &ex) {
+		return nil
+	}
+	env := newErrorEnvelope(http.StatusTooManyRequests, limitCodes[ex.Limit], ex.Error())
+	secs := max(int(ex.RetryAfter.Seconds()), 1)
+	env.headers = http.Header{"Retry-After": {strconv.Itoa(secs)}}
+	if ex.Limit == throttle.LimitCooldown {
+		env.Results = []any{map[string]any{"retryAfter": secs, "recipient": ex.Recipient}}
 	}
 	return env
 }

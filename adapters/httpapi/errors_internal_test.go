@@ -37,13 +37,16 @@ func TestErrorTableCodesExistInCodeTable(t *testing.T) {
 	for reason, r := range reasonRules {
 		check("reason "+string(reason), r)
 	}
+	for limit, code := range limitCodes {
+		check("limit "+string(limit), rule{http.StatusTooManyRequests, code})
+	}
 	for status, code := range statusRules {
 		check("status "+http.StatusText(status), rule{status, code})
 	}
-	// Codes used directly by handlers and huma translations.
-	for _, r := range []rule{{200, 1000}, {202, 1002}, {207, 1004}, {200, 1104}, {202, 1107}, {202, 1109}, {202, 1110},
-		{400, 2000}, {400, 2001}, {400, 2002}, {400, 2008}, {413, 2006}, {404, 2600}, {405, 2010}, {401, 2200},
-		{502, 3002}, {500, 8000}, {503, 8001}} {
+	// Success codes of handlers, and the codes of huma's failures and of failures the
+	// table does not know.
+	for _, r := range []rule{{200, 1000}, {202, 1001}, {202, 1002}, {207, 1004}, {200, 1104}, {202, 1107}, {202, 1109}, {202, 1110},
+		{400, 2000}, {400, 2001}, {400, 2002}, {400, 2008}, {413, 2006}, {500, 8000}} {
 		check("handler", r)
 	}
 	seen := map[int]bool{}
@@ -85,6 +88,15 @@ func TestFaultMapping(t *testing.T) {
 		{fault.NotFound(fault.ReasonNotOnWhatsApp, "x"), 404, 3003},
 		{fault.NotFound(fault.ReasonGroupNotFound, "x"), 404, 2604},
 		{fault.FailedPrecondition(fault.ReasonNotPaired, "x"), 409, 1106},
+		{fault.Invalid(fault.ReasonMalformedBody, "x"), 400, 2000},
+		{fault.Unauthorized(fault.ReasonLoginRequired, "x"), 401, 2200},
+		{fault.Invalid(fault.ReasonButtonsInvalid, "x"), 400, 3010},
+		{fault.Invalid(fault.ReasonListInvalid, "x"), 400, 3011},
+		{fault.Invalid(fault.ReasonPollInvalid, "x"), 400, 3012},
+		{fault.Invalid(fault.ReasonLocationInvalid, "x"), 400, 3012},
+		{fault.New(fault.KindUnavailable, fault.ReasonReactionFailed, "x"), 502, 4005},
+		{fault.New(fault.KindUnavailable, fault.ReasonRevokeFailed, "x"), 502, 4000},
+		{fault.New(fault.KindUnavailable, fault.ReasonEditNotAllowed, "x"), 403, 4001},
 		{fault.Wrap(errors.New("db down"), fault.KindUnknown, "", "x"), 500, 8000},
 	}
 	for _, c := range cases {

@@ -1,32 +1,13 @@
 package httpapi
 
 import (
-	"errors"
-	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/throttle"
-	"github.com/warest-go/warest/ports"
 )
-
-// The media and limit failures of the send routes, merged into the error table.
-func init() {
-	for reason, r := range map[fault.Reason]rule{
-		ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},
-		ports.ReasonUnsupportedType: {http.StatusUnsupportedMediaType, 2007},
-		ports.ReasonBlockedFile:     {http.StatusUnsupportedMediaType, 2007},
-		ports.ReasonConvertFailed:   {http.StatusUnprocessableEntity, 2012},
-		ports.ReasonFetchFailed:     {http.StatusBadGateway, 2800},
-		ports.ReasonFetchBlocked:    {http.StatusBadRequest, 2002},
-		ports.ReasonNoTranscoder:    {http.StatusServiceUnavailable, 8001},
-	} {
-		reasonRules[reason] = r
-	}
-}
 
 // quotaRoute reports whether the quota counts a route: WAREST's anti-spam route
 // groups (messages, chats, server).
@@ -63,24 +44,4 @@ func setWindowHeaders(ctx huma.Context, prefix string, s *throttle.State) {
 	ctx.SetHeader(prefix+"Limit", strconv.Itoa(s.Limit))
 	ctx.SetHeader(prefix+"Remaining", strconv.Itoa(s.Remaining))
 	ctx.SetHeader(prefix+"Reset", strconv.FormatInt(s.Reset.Unix(), 10))
-}
-
-// fromLimit renders a refused request: 429 with Retry-After, code 2400 (rate limit,
-// recipient cooldown) or 2401 (quota).
-func fromLimit(err error) *ErrorEnvelope {
-	var ex *throttle.Exceeded
-	if err == nil || !errors.As(err, &ex) {
-		return nil
-	}
-	code := 2400
-	if ex.Limit == throttle.LimitQuota {
-		code = 2401
-	}
-	env := newErrorEnvelope(http.StatusTooManyRequests, code, ex.Error())
-	secs := max(int(ex.RetryAfter.Seconds()), 1)
-	env.headers = http.Header{"Retry-After": {strconv.Itoa(secs)}}
-	if ex.Limit == throttle.LimitCooldown {
-		env.Results = []any{map[string]any{"retryAfter": secs, "recipient": ex.Recipient}}
-	}
-	return env
 }

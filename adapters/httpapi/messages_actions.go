@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
@@ -78,9 +79,11 @@ var actionLabels = map[command.MessageAction][2]string{
 	command.ActionMarkAsRead: {"Message marked as read", "message read success"},
 }
 
-// failedCodes are WAREST's codes when WhatsApp refuses the queued action.
-var failedCodes = map[command.MessageAction]int{command.ActionReact: 4005, command.ActionUnreact: 4005,
-	command.ActionRevoke: 4000, command.ActionEdit: 4001}
+// failedReasons say why an action failed when WhatsApp refused it; they cover the
+// actions that send a message, the only ones that can fail after queueing.
+var failedReasons = map[command.MessageAction]fault.Reason{command.ActionReact: fault.ReasonReactionFailed,
+	command.ActionUnreact: fault.ReasonReactionFailed, command.ActionRevoke: fault.ReasonRevokeFailed,
+	command.ActionEdit: fault.ReasonEditNotAllowed}
 
 func (h *handlers) messageAction(a command.MessageAction) func(context.Context, *messageActionInput) (*Response[actionResult], error) {
 	return func(ctx context.Context, in *messageActionInput) (*Response[actionResult], error) {
@@ -98,12 +101,7 @@ func (h *handlers) messageAction(a command.MessageAction) func(context.Context, 
 		if res.Message != nil {
 			switch res.Message.Status {
 			case message.StatusFailed:
-				code := failedCodes[a]
-				status := http.StatusBadGateway
-				if a == command.ActionEdit {
-					status = http.StatusForbidden
-				}
-				return nil, newErrorEnvelope(status, code, labels[0]+" failed: "+res.Message.FailReason)
+				return nil, fault.New(fault.KindUnavailable, failedReasons[a], "%s failed: %s", labels[0], res.Message.FailReason)
 			case message.StatusQueued:
 				out.Status = strings.Replace(out.Status, "success", "queued", 1)
 				return reply(http.StatusAccepted, 1002, labels[0]+" (queued)", out), nil
@@ -151,7 +149,7 @@ func (h *handlers) chatAction(k ports.ChatChangeKind) func(context.Context, *cha
 			ci.SessionID, ci.Phone, ci.To = firstOf(b.SessionID, ci.SessionID), b.Phone, b.To
 			if b.Duration != nil {
 				if *b.Duration <= 0 {
-					return nil, newErrorEnvelope(http.StatusBadRequest, 2002, "duration must be between 1 and 43200 minutes")
+					return nil, fault.Invalid(fault.ReasonInvalidParameter, "duration must be between 1 and 43200 minutes")
 				}
 				ci.MuteFor = time.Duration(*b.Duration) * time.Minute
 			}

@@ -90,12 +90,12 @@ func parseMediaForm(in *rawSendInput) (mediaForm, error) {
 	case len(in.RawBody) == 0:
 	case ct == "application/json":
 		if err := json.Unmarshal(in.RawBody, &f.values); err != nil {
-			return f, newErrorEnvelope(http.StatusBadRequest, 2008, "Malformed JSON body: "+err.Error())
+			return f, fault.Invalid(fault.ReasonMalformedJSON, "Malformed JSON body: %v", err)
 		}
 	case ct == "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(in.RawBody))
 		if err != nil {
-			return f, newErrorEnvelope(http.StatusBadRequest, 2000, "Malformed form body")
+			return f, fault.Invalid(fault.ReasonMalformedBody, "Malformed form body")
 		}
 		for k, v := range vals {
 			f.values[k] = v[0]
@@ -108,11 +108,11 @@ func parseMediaForm(in *rawSendInput) (mediaForm, error) {
 				break
 			}
 			if err != nil {
-				return f, newErrorEnvelope(http.StatusBadRequest, 2000, "Malformed multipart body")
+				return f, fault.Invalid(fault.ReasonMalformedBody, "Malformed multipart body")
 			}
 			data, err := io.ReadAll(part)
 			if err != nil {
-				return f, newErrorEnvelope(http.StatusBadRequest, 2000, "Malformed multipart body")
+				return f, fault.Invalid(fault.ReasonMalformedBody, "Malformed multipart body")
 			}
 			if part.FileName() == "" {
 				f.values[part.FormName()] = string(data)
@@ -479,7 +479,7 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 		}
 	}
 	if len(order) == 0 {
-		return nil, newErrorEnvelope(http.StatusUnsupportedMediaType, 2007, "every file was refused", map[string]any{"blockedFiles": blocked})
+		return nil, refuse(ctx, fault.New(fault.KindInvalid, ports.ReasonBlockedFile, "every file was refused"), map[string]any{"blockedFiles": blocked})
 	}
 	var out, failed []sendResult
 	queued := 0

@@ -12,6 +12,7 @@ import (
 
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 )
 
@@ -120,23 +121,6 @@ type sendContactInput struct {
 	}
 }
 
-// vCard builds WAREST's vCard 3.0 (FN, ORG, TEL with waid, EMAIL).
-func vCard(c contactCard, digits string) string {
-	var b strings.Builder
-	b.WriteString("BEGIN:VCARD\nVERSION:3.0\nFN:" + firstOf(c.FullName, c.Name) + "\n")
-	if c.Organization != "" {
-		b.WriteString("ORG:" + c.Organization + ";\n")
-	}
-	if digits != "" {
-		b.WriteString("TEL;type=CELL;type=VOICE;waid=" + digits + ":+" + digits + "\n")
-	}
-	if c.Email != "" {
-		b.WriteString("EMAIL:" + c.Email + "\n")
-	}
-	b.WriteString("END:VCARD")
-	return b.String()
-}
-
 func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*sendResponse, error) {
 	b := in.Body
 	opts := b.SendOptions
@@ -148,13 +132,14 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 		card.Phone, opts.Phone = opts.Phone, ""
 	}
 	if firstOf(card.Name, card.FullName) == "" || card.Phone == "" {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 2001, "contact name and phone are required")
+		return nil, fault.Invalid(fault.ReasonMissingParameter, "contact name and phone are required")
 	}
 	send := opts.input(in.SessionSelector, in.SendHeaders, false, b)
-	name := firstOf(card.Name, card.FullName)
+	contact := message.Card{DisplayName: card.Name, FullName: card.FullName, Org: card.Organization,
+		Phone: h.cmd.Phone(card.Phone), Email: card.Email}.Contact()
 	send.Content.Kind = message.KindContact
-	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Phone(card.Phone))}}
-	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": name} })
+	send.Content.Contacts = []message.Contact{contact}
+	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": contact.DisplayName} })
 }
 
 type sendLocationInput struct {
@@ -244,7 +229,7 @@ func (h *handlers) sendLocation(ctx context.Context, in *sendLocationInput) (*se
 		loc.Address = b.Address
 	}
 	if !ok || loc.Latitude < -90 || loc.Latitude > 90 || loc.Longitude < -180 || loc.Longitude > 180 {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 3012, "location needs a latitude within ±90 and a longitude within ±180")
+		return nil, fault.Invalid(fault.ReasonLocationInvalid, "location needs a latitude within ±90 and a longitude within ±180")
 	}
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	send.Content.Kind, send.Content.Location = message.KindLocation, &loc
@@ -314,8 +299,7 @@ func (h *handlers) sendPoll(ctx context.Context, in *sendPollInput) (*sendRespon
 	}
 	q := firstOf(f.Question, f.Name)
 	if q == "" || len(f.Options) < message.MinPollOptions || len(f.Options) > message.MaxPollOptions {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 3012,
-			fmt.Sprintf("a poll needs a question and %d to %d options", message.MinPollOptions, message.MaxPollOptions))
+		return nil, fault.Invalid(fault.ReasonPollInvalid, "a poll needs a question and %d to %d options", message.MinPollOptions, message.MaxPollOptions)
 	}
 	maxSel := max(f.MaxSelection, f.SelectableCount)
 	maxSel = min(max(maxSel, 1), len(f.Options))
@@ -405,19 +389,19 @@ type sendButtonInput struct {
 func (h *handlers) sendButton(ctx context.Context, in *sendButtonInput) (*sendResponse, error) {
 	b := in.Body
 	if len(b.Buttons) == 0 || len(b.Buttons) > message.MaxButtons {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 3010, fmt.Sprintf("1 to %d buttons are required", message.MaxButtons))
+		return nil, fault.Invalid(fault.ReasonButtonsInvalid, "1 to %d buttons are required", message.MaxButtons)
 	}
 	buttons := make([]message.Button, len(b.Buttons))
 	for i, bt := range b.Buttons {
 		btn, err := bt.toButton(i)
 		if err != nil {
-			return nil, newErrorEnvelope(http.StatusBadRequest, 3010, err.Error())
+			return nil, fault.Invalid(fault.ReasonButtonsInvalid, "%s", err)
 		}
 		buttons[i] = btn
 	}
 	c := message.Content{Kind: message.KindButtons, Text: firstOf(b.Text, b.Message), Buttons: &message.Buttons{Footer: b.Footer, Buttons: buttons}}
 	if err := c.Validate(); err != nil {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 3010, err.Error())
+		return nil, fault.Invalid(fault.ReasonButtonsInvalid, "%s", err)
 	}
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply
@@ -539,7 +523,7 @@ func (h *handlers) sendList(ctx context.Context, in *sendListInput) (*sendRespon
 	c := message.Content{Kind: message.KindList, Text: text,
 		List: &message.List{Title: l.Title, Footer: l.Footer, ButtonText: l.ButtonText, Sections: sections}}
 	if err := c.Validate(); err != nil {
-		return nil, newErrorEnvelope(http.StatusBadRequest, 3011, err.Error())
+		return nil, fault.Invalid(fault.ReasonListInvalid, "%s", err)
 	}
 	send := b.input(in.SessionSelector, in.SendHeaders, false, b)
 	c.Forwarded, c.Reply = send.Content.Forwarded, send.Content.Reply

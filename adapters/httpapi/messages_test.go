@@ -308,3 +308,77 @@ func TestMessaging_Cooldown(t *testing.T) {
 	expect(t, send(unreachable+"1111111"), http.StatusBadGateway, 3002)
 	expect(t, send(unreachable+"1111111"), http.StatusBadGateway, 3002)
 }
+
+// An action WhatsApp refuses answers WAREST's code for that action (behaviour §1.0):
+// reaction 502/4005, revoke 502/4000, edit 403/4001.
+func TestMessaging_FailedActionsAnswerTheirCodes(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281234567890")
+	lost := unreachable + "1111111"
+	r := a.do(t, http.MethodPost, "/api/v1/messages/send/text", alice, map[string]any{"sessionId": "s1", "to": lost, "message": "x"})
+	expect(t, r, http.StatusBadGateway, 3002)
+	var failed struct{ MessageID string }
+	r.result(t, 0, &failed)
+	for _, c := range []struct {
+		action, label string
+		body          map[string]any
+		status, code  int
+	}{
+		{"reaction", "Reaction applied", map[string]any{"emoji": "👍"}, http.StatusBadGateway, 4005},
+		{"unreaction", "Reaction removed", nil, http.StatusBadGateway, 4005},
+		{"revoke", "Message revoked", nil, http.StatusBadGateway, 4000},
+		{"edit", "Message edited", map[string]any{"message": "again"}, http.StatusForbidden, 4001},
+	} {
+		body := map[string]any{"sessionId": "s1"}
+		for k, v := range c.body {
+			body[k] = v
+		}
+		r := a.do(t, http.MethodPost, "/api/v1/messages/"+failed.MessageID+"/action/"+c.action, alice, body)
+		expect(t, r, c.status, c.code)
+		if !strings.HasPrefix(r.env.Message, c.label+" failed: ") {
+			t.Fatalf("%s: message %q", c.action, r.env.Message)
+		}
+	}
+}
+
+// The refusals of the send routes, with the status, code and message WAREST answers.
+func TestMessaging_RefusalsAnswerTheirCodes(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281234567890")
+	to := "6281111111111"
+	json := func(route string, body map[string]any) response {
+		body["sessionId"], body["to"] = "s1", to
+		return a.do(t, http.MethodPost, "/api/v1/messages/send/"+route, alice, body)
+	}
+	raw := func(route, ct, body string) response {
+		return a.do(t, http.MethodPost, "/api/v1/messages/send/"+route+"?sessionId=s1&to="+to, alice, body, contentType(ct))
+	}
+	for _, c := range []struct {
+		name         string
+		r            response
+		status, code int
+		message      string
+	}{
+		{"contact without phone", json("contact", map[string]any{"contact": map[string]any{"name": "n"}}), 400, 2001, "contact name and phone are required"},
+		{"location off the globe", json("location", map[string]any{"latitude": 91, "longitude": 0}), 400, 3012,
+			"location needs a latitude within ±90 and a longitude within ±180"},
+		{"poll of one option", json("poll", map[string]any{"question": "q", "options": []string{"a"}}), 400, 3012, "a poll needs a question and 2 to 12 options"},
+		{"no buttons", json("button", map[string]any{"text": "t", "buttons": []string{}}), 400, 3010, "1 to 10 buttons are required"},
+		{"malformed media JSON", raw("media", "application/json", "{"), 400, 2008, "Malformed JSON body: unexpected end of JSON input"},
+		{"malformed form", raw("media", "application/x-www-form-urlencoded", "a=%zz"), 400, 2000, "Malformed form body"},
+		{"malformed multipart", raw("media", "multipart/form-data; boundary=x", "--x\r\nbroken"), 400, 2000, "Malformed multipart body"},
+		{"every file refused", json("files", map[string]any{"files": []string{dataURI("application/x-msdownload", exeFile)}}), 415, 2007, "every file was refused"},
+	} {
+		expect(t, c.r, c.status, c.code)
+		if c.r.env.Message != c.message {
+			t.Errorf("%s: message %q, want %q", c.name, c.r.env.Message, c.message)
+		}
+		if c.code == 2007 && !strings.Contains(string(c.r.body), `"blockedFiles":[`) {
+			t.Errorf("%s: the refused files are not listed: %s", c.name, c.r.body)
+		}
+	}
+}

@@ -113,13 +113,14 @@ func (h *handlers) sandboxConfirm(ctx context.Context, in *sandboxConfirmInput) 
 }
 
 type sandboxSentMessage struct {
-	MessageID string  `json:"messageId"`
-	To        string  `json:"to"`
-	Kind      string  `json:"kind"`
-	Text      string  `json:"text"`
-	QuotedID  *string `json:"quotedMessageId"`
-	Forwarded bool    `json:"isForwarded"`
-	CreatedAt string  `json:"createdAt"`
+	MessageID string   `json:"messageId"`
+	To        string   `json:"to"`
+	Kind      string   `json:"kind"`
+	Text      string   `json:"text"`
+	QuotedID  *string  `json:"quotedMessageId"`
+	Forwarded bool     `json:"isForwarded"`
+	VCards    []string `json:"vcards,omitempty" doc:"a contact message's vCards"`
+	CreatedAt string   `json:"createdAt"`
 }
 
 func (h *handlers) sandboxSent(ctx context.Context, in *SessionPath) (*Response[sandboxSentMessage], error) {
@@ -131,6 +132,9 @@ func (h *handlers) sandboxSent(ctx context.Context, in *SessionPath) (*Response[
 	for i, m := range sent {
 		out[i] = sandboxSentMessage{MessageID: m.ID, To: m.To.String(), Kind: string(m.Content.Kind), Text: m.Content.Text,
 			QuotedID: nullable(quotedID(m.Content)), Forwarded: m.Content.Forwarded, CreatedAt: isoTime(m.CreatedAt)}
+		for _, c := range m.Content.Contacts {
+			out[i].VCards = append(out[i].VCards, c.VCard)
+		}
 	}
 	return success("Sent messages", out...), nil
 }

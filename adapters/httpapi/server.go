@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
 )
 
@@ -198,7 +199,8 @@ func (h *handlers) healthz(ctx context.Context, _ *struct{}) (*Response[healthRe
 	if hl.Err != nil {
 		loggerFrom(ctx).WarnContext(ctx, "database health check failed", "err", hl.Err)
 		res.Status, res.Services.Database.Status = "unhealthy", "error"
-		return reply(http.StatusServiceUnavailable, 8001, "Service unhealthy", res), nil
+		r := kindRules[fault.KindUnavailable]
+		return reply(r.status, r.code, "Service unhealthy", res), nil
 	}
 	return success("All services healthy", res), nil
 }
@@ -223,7 +225,8 @@ func (h *handlers) ready(ctx context.Context, _ *struct{}) (*Response[readyResul
 	res.Dependencies.Database = hl.Err == nil
 	if !res.Ready {
 		loggerFrom(ctx).WarnContext(ctx, "not ready: database check failed", "err", hl.Err)
-		return reply(http.StatusServiceUnavailable, 8001, "Server is not ready", res), nil
+		r := kindRules[fault.KindUnavailable]
+		return reply(r.status, r.code, "Server is not ready", res), nil
 	}
 	return success("Server is ready for traffic", res), nil
 }

@@ -180,7 +180,7 @@ func (r *run) one(ctx context.Context, act webhook.Action, attempt string) error
 	if media, ok := mediaOf(act); ok {
 		return r.sendMedia(ctx, act, attempt, media)
 	}
-	c, err := contentOf(act)
+	c, err := contentOf(act, r.addresses)
 	if err != nil {
 		return err
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 // contentOf turns a sending action (including react, edit and revoke, which are
-// messages too) into message content.
-func contentOf(act webhook.Action) (message.Content, error) {
+// messages too) into message content; addresses reduce a card's phone to digits.
+func contentOf(act webhook.Action, addresses chat.Normalizer) (message.Content, error) {
 	switch act.Kind {
 	case webhook.ActText:
 		c := message.TextContent(act.String("text", "message"))
@@ -28,7 +28,7 @@ func contentOf(act webhook.Action) (message.Content, error) {
 		return message.Content{Kind: message.KindLocation, Location: &message.Location{Latitude: lat, Longitude: lng,
 			Name: act.String("name"), Address: act.String("address")}}, nil
 	case webhook.ActVCard:
-		return vcard(act)
+		return vcard(act, addresses)
 	case webhook.ActPoll, webhook.ActForward, webhook.ActRaw:
 		return rawContent(act.Fields["message"], act)
 	case webhook.ActButton:
@@ -69,30 +69,15 @@ func mentions(v any) []chat.JID {
 	return out
 }
 
-func vcard(act webhook.Action) (message.Content, error) {
+func vcard(act webhook.Action, addresses chat.Normalizer) (message.Content, error) {
 	ct, _ := act.Fields["contact"].(map[string]any)
 	name := webhook.Stringify(ct["fullName"])
 	phone := webhook.Stringify(ct["phone"])
 	if name == "" || phone == "" {
 		return message.Content{}, errors.New("vcard needs contact.fullName and contact.phone")
 	}
-	digits := strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, phone)
-	var b strings.Builder
-	fmt.Fprintf(&b, "BEGIN:VCARD\nVERSION:3.0\nFN:%s\n", name)
-	if org := webhook.Stringify(ct["org"]); org != "" {
-		fmt.Fprintf(&b, "ORG:%s\n", org)
-	}
-	fmt.Fprintf(&b, "TEL;type=CELL;type=VOICE;waid=%s:%s\n", digits, phone)
-	if email := webhook.Stringify(ct["email"]); email != "" {
-		fmt.Fprintf(&b, "EMAIL:%s\n", email)
-	}
-	b.WriteString("END:VCARD")
-	return message.Content{Kind: message.KindContact, Contacts: []message.Contact{{DisplayName: name, VCard: b.String()}}}, nil
+	card := message.Card{FullName: name, Org: webhook.Stringify(ct["org"]), Phone: addresses.Phone(phone), Email: webhook.Stringify(ct["email"])}
+	return message.Content{Kind: message.KindContact, Contacts: []message.Contact{card.Contact()}}, nil
 }
 
 // rawContent maps the common shapes of a WhatsApp Web content object ({text},

@@ -49,6 +49,16 @@ const (
 	ReasonSendRejected     Reason = "send_rejected" // WhatsApp refused it for good, for another reason
 	ReasonExpired          Reason = "expired"       // not sent before its expiry
 	ReasonLimitReached     Reason = "limit_reached" // a per-user cap (sessions, streams)
+	// Bodies and contents refused before sending, and message actions WhatsApp refused.
+	ReasonMalformedBody   Reason = "malformed_body" // a form or multipart body that does not parse
+	ReasonLoginRequired   Reason = "login_required" // a browser page that needs a login first
+	ReasonButtonsInvalid  Reason = "buttons_invalid"
+	ReasonListInvalid     Reason = "list_invalid"
+	ReasonPollInvalid     Reason = "poll_invalid"
+	ReasonLocationInvalid Reason = "location_invalid"
+	ReasonReactionFailed  Reason = "reaction_failed"  // WhatsApp refused a (un)reaction
+	ReasonRevokeFailed    Reason = "revoke_failed"    // WhatsApp refused a revoke
+	ReasonEditNotAllowed  Reason = "edit_not_allowed" // WhatsApp refused an edit
 )
 
 // Error is a domain error with a kind and an optional reason.
