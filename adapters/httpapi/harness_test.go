@@ -23,9 +23,10 @@ import (
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -128,7 +129,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	transport := flakyTransport{network}
-	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
+	sink := ingest.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	tune(&cfg)
@@ -137,12 +138,12 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		t.Fatal(err)
 	}
 	clock := &shiftedClock{}
-	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
+	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: sink, Sender: webhookStub{},
 		Clock: clock, IDs: ulids{}, Hub: hub, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
 	q := query.New(store, transport, clock)
 
-	queue := reaction.NewSendQueue(store, transport, wallClock{}, hub, log)
+	queue := worker.NewSendQueue(store, transport, wallClock{}, hub, log)
 	queue.Poll, queue.MaxAttempts = 20*time.Millisecond, 1
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -21,9 +21,10 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
@@ -69,7 +70,7 @@ func (s *receiverStub) to(url string) []ports.WebhookRequest {
 }
 
 // scheduler stands in for the bus: published events go to the webhook scheduler.
-type scheduler struct{ hooks *reaction.Webhooks }
+type scheduler struct{ hooks *worker.Webhooks }
 
 func (p scheduler) Publish(ctx context.Context, events ...event.Envelope) error {
 	for _, e := range events {
@@ -93,20 +94,20 @@ func newHookApp(t *testing.T) *hookApp {
 	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	recv := &receiverStub{}
-	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
+	sink := ingest.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	cfg.Limits.Cooldown = 0
-	cmd := command.New(cfg, command.Deps{Store: store, Transport: network, Sink: ingest, Sender: recv,
+	cmd := command.New(cfg, command.Deps{Store: store, Transport: network, Sink: sink, Sender: recv,
 		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log})
 	q := query.New(store, network, wallClock{})
-	hooks := reaction.NewWebhooks(reaction.WebhookConfig{Algorithm: webhook.SHA256, Timeout: time.Second,
+	hooks := worker.NewWebhooks(worker.WebhookConfig{Algorithm: webhook.SHA256, Timeout: time.Second,
 		Policy: webhook.Policy{MaxAttempts: 2, Base: 5 * time.Millisecond, Max: 10 * time.Millisecond}, Workers: 2, DisableAfter: 100},
 		store, recv, wallClock{}, ulids{}, hub, log, nil)
 	hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(store, scheduler{hooks}, wallClock{}, hub, log)
+	relay := worker.NewRelay(store, scheduler{hooks}, wallClock{}, hub, log)
 	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(store, network, wallClock{}, hub, log)
+	queue := worker.NewSendQueue(store, network, wallClock{}, hub, log)
 	queue.Poll = 5 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup

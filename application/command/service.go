@@ -4,6 +4,7 @@ package command
 import (
 	"context"
 	"github.com/warest-go/warest/application/access"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"time"
 
@@ -106,12 +107,7 @@ func ownedSession(ctx context.Context, r ports.Repositories, p account.Principal
 
 // appendEvent records a domain event in the same transaction as the change it describes.
 func (s *Service) appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, payload any) error {
-	e, err := event.New(t, sessionID, s.clock.Now(), payload)
-	if err != nil {
-		return err
-	}
-	_, err = r.Events().Append(ctx, e)
-	return err
+	return eventlog.Append(ctx, r, s.clock, t, sessionID, payload)
 }
 
 // committed pokes the relay after a transaction that appended events.

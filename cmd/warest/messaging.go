@@ -14,7 +14,7 @@ import (
 	"github.com/warest-go/warest/adapters/mediafetch"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 )
 
 // Messaging is the configuration of limits and media, from WAREST's variables.
@@ -120,7 +120,7 @@ func messagingOptions() fx.Option {
 			func(c Config) mediafetch.Config { return mediafetch.Config{Timeout: c.Messaging.FetchTimeout} },
 			func(c Config) ffmpeg.Config { return ffmpeg.Config{FFmpeg: c.Messaging.FFmpeg} },
 		),
-		fx.Invoke(func(q *reaction.SendQueue, c Config) { q.Pace = c.Messaging.Limits.Pace }),
-		fx.Invoke(func(s *reaction.BlobSweeper, c Config) { s.Retention = c.Messaging.MediaRetention }),
+		fx.Invoke(func(q *worker.SendQueue, c Config) { q.Pace = c.Messaging.Limits.Pace }),
+		fx.Invoke(func(s *worker.BlobSweeper, c Config) { s.Retention = c.Messaging.MediaRetention }),
 	)
 }

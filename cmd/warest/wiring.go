@@ -21,9 +21,11 @@ import (
 	"github.com/warest-go/warest/adapters/webhook"
 	"github.com/warest-go/warest/adapters/whatsmeow"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/webhookaction"
+	"github.com/warest-go/warest/application/worker"
 	domainwebhook "github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -100,7 +102,7 @@ func webhookSettings(c Config) command.WebhookSettings {
 var applicationModule = fx.Module("application",
 	fx.Provide(
 		notify.NewHub,
-		fx.Annotate(ingest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
+		fx.Annotate(newIngest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
 		func(c Config, d command.Deps) *command.Service {
 			return command.New(command.Config{
 				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
@@ -111,18 +113,18 @@ var applicationModule = fx.Module("application",
 		},
 		commandDeps,
 		query.New,
-		reaction.NewRelay,
-		reaction.NewSendQueue,
-		reaction.NewBlobSweeper,
+		worker.NewRelay,
+		worker.NewSendQueue,
+		worker.NewBlobSweeper,
 		webhooks,
-		func(c Config, cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger) *reaction.Actions {
-			a := reaction.NewActions(cmds, transport, store, clock, log, c.DefaultCountryCode)
+		func(c Config, cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger) *webhookaction.Actions {
+			a := webhookaction.NewActions(cmds, transport, store, clock, log, c.DefaultCountryCode)
 			a.Limits.DefaultDelay = c.ActionsDelay
 			return a
 		},
 		seedAdmin,
 	),
-	fx.Invoke(func(sub ports.EventSubscriber, w *reaction.Webhooks) { sub.Subscribe("webhooks", w.Schedule) }),
+	fx.Invoke(func(sub ports.EventSubscriber, w *worker.Webhooks) { sub.Subscribe("webhooks", w.Schedule) }),
 	fx.Invoke(runWorkers),
 )
 
@@ -163,8 +165,8 @@ func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
 // the send queue and the blob sweeper, and stops everything in order on shutdown.
 // Sessions are marked starting before the send queue runs, so it never sends on
 // the status they had before the restart.
-func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue,
-	sweeper *reaction.BlobSweeper, cmds *command.Service) {
+func runWorkers(lc fx.Lifecycle, relay *worker.Relay, hooks *worker.Webhooks, queue *worker.SendQueue,
+	sweeper *worker.BlobSweeper, cmds *command.Service) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	lc.Append(fx.Hook{
@@ -202,11 +204,11 @@ func printBanner(out io.Writer, c Config, s seeded) {
 	}
 }
 
-func ingest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger,
-	transport ports.Transport) *reaction.Ingest {
-	in := reaction.NewIngest(store, qr, clock, hub, log)
-	in.Commands = reaction.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
-	in.QRTimeout = reaction.QRTimeout{Limit: c.QRTimeout, Runtime: transport}
+func newIngest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger,
+	transport ports.Transport) *ingest.Ingest {
+	in := ingest.NewIngest(store, qr, clock, hub, log)
+	in.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
+	in.QRTimeout = ingest.QRTimeout{Limit: c.QRTimeout, Runtime: transport}
 	return in
 }
 
@@ -219,16 +221,16 @@ type webhooksIn struct {
 	IDs     ports.IDs
 	Hub     *notify.Hub
 	Log     *slog.Logger
-	Actions *reaction.Actions
+	Actions *webhookaction.Actions
 }
 
-func webhooks(in webhooksIn) *reaction.Webhooks {
+func webhooks(in webhooksIn) *worker.Webhooks {
 	c := in.Config
 	policy := domainwebhook.Policy{Horizon: c.WebhookHorizon, Base: c.WebhookBase, Max: domainwebhook.DefaultPolicy.Max, Jitter: c.WebhookJitter}
 	if c.WebhookTries > 0 {
 		policy.MaxAttempts = c.WebhookTries + 1
 	}
-	return reaction.NewWebhooks(reaction.WebhookConfig{
+	return worker.NewWebhooks(worker.WebhookConfig{
 		DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
 	}, in.Store, in.Sender, in.Clock, in.IDs, in.Hub, in.Log, in.Actions)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/sandbox"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
@@ -18,6 +18,11 @@ import (
 
 // Discard is a logger that writes nothing.
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// FixedClock stands still at T; tests move it by setting T.
+type FixedClock struct{ T time.Time }
+
+func (c FixedClock) Now() time.Time { return c.T }
 
 // RealClock is a ports.Clock on the wall clock.
 type RealClock struct{}
@@ -95,7 +100,7 @@ func (s *RecordingSender) Requests(h, v string) []ports.WebhookRequest {
 
 // SchedulingPublisher stands in for the bus: every published event goes straight to
 // the webhook scheduler.
-type SchedulingPublisher struct{ Hooks *reaction.Webhooks }
+type SchedulingPublisher struct{ Hooks *worker.Webhooks }
 
 func (p SchedulingPublisher) Publish(ctx context.Context, events ...event.Envelope) error {
 	for _, e := range events {

@@ -15,9 +15,11 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/webhookaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -46,10 +48,10 @@ type World struct {
 	Mem    *memory.Store
 	Net    *sandbox.Network
 	Hub    *notify.Hub
-	Ingest *reaction.Ingest
+	Ingest *ingest.Ingest
 	Cmd    *command.Service
 	Qry    *query.Service
-	Hooks  *reaction.Webhooks
+	Hooks  *worker.Webhooks
 	Sender *RecordingSender
 	Admin  account.Principal
 	User   account.Principal // "budi"
@@ -76,20 +78,20 @@ func New(t *testing.T, opt Options) *World {
 		tr = opt.WrapNet(w.Net)
 	}
 	policy := webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
-	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, cmp.Or(opt.Log, Discard))
+	w.Ingest = ingest.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, cmp.Or(opt.Log, Discard))
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets
 	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender, Resolver: opt.Resolver,
 		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard, Blobs: opt.Blobs})
 	w.Qry = query.New(store, tr, RealClock{})
-	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256, PrivateTargets: opt.Targets,
+	w.Hooks = worker.NewWebhooks(worker.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256, PrivateTargets: opt.Targets,
 		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,
-		reaction.NewActions(w.Cmd, tr, store, RealClock{}, Discard, cfg.DefaultCountryCode))
+		webhookaction.NewActions(w.Cmd, tr, store, RealClock{}, Discard, cfg.DefaultCountryCode))
 	w.Hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(store, SchedulingPublisher{Hooks: w.Hooks}, RealClock{}, w.Hub, Discard)
+	relay := worker.NewRelay(store, SchedulingPublisher{Hooks: w.Hooks}, RealClock{}, w.Hub, Discard)
 	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(store, tr, RealClock{}, w.Hub, Discard)
+	queue := worker.NewSendQueue(store, tr, RealClock{}, w.Hub, Discard)
 	queue.Poll = 5 * time.Millisecond
 	if opt.MaxAttempts > 0 {
 		queue.MaxAttempts = opt.MaxAttempts

@@ -1,9 +1,12 @@
-package reaction
+// Package webhookaction interprets the response actions a webhook receiver answers
+// with (send a reply, show presence, change account state).
+package webhookaction
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"maps"
 	"strings"
@@ -344,7 +347,7 @@ func (r *run) failed(ctx context.Context, act webhook.Action, err error) {
 	r.log.WarnContext(ctx, "webhook response action failed", "delivery", r.d.ID, "path", act.Path, "action", act.Kind, "err", err)
 	data := event.WebhookActionFailedData{ID: r.d.SessionID, DeliveryID: r.d.ID, EventID: r.d.EventID, Path: act.Path,
 		Action: string(act.Kind), Error: err.Error()}
-	if rerr := appendEvent(context.WithoutCancel(ctx), r.store, event.WebhookActionFailed, r.d.SessionID, r.clock, data); rerr != nil {
+	if rerr := eventlog.Append(context.WithoutCancel(ctx), r.store, r.clock, event.WebhookActionFailed, r.d.SessionID, data); rerr != nil {
 		r.log.ErrorContext(ctx, "could not record a failed webhook action", "delivery", r.d.ID, "err", rerr)
 	}
 }

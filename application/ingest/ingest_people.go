@@ -1,7 +1,8 @@
-package reaction
+package ingest
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
 
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
@@ -23,7 +24,7 @@ func (in *Ingest) receipt(ctx context.Context, rc ports.TransportReceipt) error 
 				return err
 			}
 		}
-		return appendEvent(ctx, r, event.MessageAck, rc.SessionID, in.clock, event.MessageAckData{ID: rc.SessionID,
+		return eventlog.Append(ctx, r, in.clock, event.MessageAck, rc.SessionID, event.MessageAckData{ID: rc.SessionID,
 			Chat: rc.Chat.String(), MessageIDs: rc.IDs, Status: string(rc.Status), By: party(rc.Sender), Timestamp: rc.At.Unix()})
 	})
 }
@@ -46,7 +47,7 @@ func (in *Ingest) advance(ctx context.Context, r ports.Repositories, rc ports.Tr
 		return err
 	}
 	for _, m := range moves {
-		if err := appendEvent(ctx, r, event.MessageStatus, rc.SessionID, in.clock, event.MessageStatusOf(m, in.clock.Now())); err != nil {
+		if err := eventlog.Append(ctx, r, in.clock, event.MessageStatus, rc.SessionID, event.MessageStatusOf(m, in.clock.Now())); err != nil {
 			return err
 		}
 	}
@@ -104,7 +105,7 @@ func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupP
 	}
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for _, t := range types {
-			if err := appendEvent(ctx, r, t, g.SessionID, in.clock, data); err != nil {
+			if err := eventlog.Append(ctx, r, in.clock, t, g.SessionID, data); err != nil {
 				return err
 			}
 		}

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"testing"

@@ -1,12 +1,14 @@
-// Package reaction holds what runs in reaction to events: recording what a transport
-// observed, relaying the outbox, scheduling and delivering webhooks, and the send queue.
-package reaction
+// Package ingest records what a transport observed: the TransportSink that turns
+// connection changes, messages, receipts and presence into stored events, and the
+// QR login timeout.
+package ingest
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -164,7 +166,7 @@ func (in *Ingest) record(ctx context.Context, sessionID string, t event.Type, pa
 	if _, err := in.store.Sessions().Get(ctx, sessionID); err != nil {
 		return err
 	}
-	return appendEvent(ctx, in.store, t, sessionID, in.clock, payload)
+	return eventlog.Append(ctx, in.store, in.clock, t, sessionID, payload)
 }
 
 // follow records a status the transport reports, with its event, in one
@@ -194,11 +196,11 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
 		}
-		if err := appendEvent(ctx, r, event.SessionStatus, id, in.clock, data); err != nil {
+		if err := eventlog.Append(ctx, r, in.clock, event.SessionStatus, id, data); err != nil {
 			return err
 		}
 		if health, ok := healthOf(data); ok {
-			return appendEvent(ctx, r, event.SessionHealth, id, in.clock, health)
+			return eventlog.Append(ctx, r, in.clock, event.SessionHealth, id, health)
 		}
 		return nil
 	})
@@ -215,15 +217,6 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 
 // errOnly drops follow's "applied" flag for callers with nothing more to do.
 func errOnly(_ bool, err error) error { return err }
-
-func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, clock ports.Clock, payload any) error {
-	e, err := event.New(t, sessionID, clock.Now(), payload)
-	if err != nil {
-		return err
-	}
-	_, err = r.Events().Append(ctx, e)
-	return err
-}
 
 // healthOf summarises a connection change for session_health: open is healthy,
 // reconnecting degraded, logged out or replaced down; QR and pairing say nothing.

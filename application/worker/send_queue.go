@@ -1,8 +1,9 @@
-package reaction
+package worker
 
 import (
 	"context"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -340,7 +341,7 @@ func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(
 				return err
 			}
 		}
-		return appendEvent(ctx, r, event.MessageStatus, m.SessionID, q.clock, event.MessageStatusOf(cur, q.clock.Now()))
+		return eventlog.Append(ctx, r, q.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(cur, q.clock.Now()))
 	})
 	if err != nil {
 		if ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
@@ -142,7 +142,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 	w.open(w.user, "alice", alicePhone, "")
 
 	e1 := w.text("one")
-	d := w.delivery(e1.ID, reaction.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
+	d := w.delivery(e1.ID, worker.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
 	if d.URL != def {
 		t.Fatalf("default delivery to %s", d.URL)
 	}
@@ -166,7 +166,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 		t.Fatal(err)
 	}
 	e3 := w.text("three")
-	w.delivery(e3.ID, reaction.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
+	w.delivery(e3.ID, worker.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
 }
 
 // Event 2 is not attempted while event 1 is being retried; both arrive in order.

@@ -1,4 +1,4 @@
-package reaction
+package ingest
 
 import (
 	"context"

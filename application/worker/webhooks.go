@@ -1,8 +1,9 @@
-package reaction
+package worker
 
 import (
 	"context"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -52,13 +53,19 @@ type Webhooks struct {
 	ids     ports.IDs
 	hub     *notify.Hub
 	log     *slog.Logger
-	actions *Actions
+	actions ResponseActions
 	breaker *webhook.Breaker
 	queue   chan lineRun   // claimed lines waiting for a worker
 	claimed atomic.Int64   // lines queued or being sent
 	freed   *notify.Signal // a worker finished a line
 	running sync.WaitGroup // response actions in flight
 	Poll    time.Duration
+}
+
+// ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
+// answers are ignored.
+type ResponseActions interface {
+	Run(ctx context.Context, d webhook.Delivery, delivered, answer []byte) bool
 }
 
 // lineRun is a line's claimed deliveries, in order, and the end of their lease.
@@ -68,7 +75,7 @@ type lineRun struct {
 }
 
 func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs,
-	hub *notify.Hub, log *slog.Logger, actions *Actions) *Webhooks {
+	hub *notify.Hub, log *slog.Logger, actions ResponseActions) *Webhooks {
 	if cfg.Workers < 1 {
 		cfg.Workers = 4
 	}
@@ -365,7 +372,7 @@ func (w *Webhooks) undeliverable(ctx context.Context, sub webhook.Subscription, 
 		if err != nil || !disabled {
 			return err
 		}
-		return appendEvent(ctx, r, event.WebhookDisabled, d.SessionID, w.clock, event.WebhookDisabledData{ID: d.SessionID,
+		return eventlog.Append(ctx, r, w.clock, event.WebhookDisabled, d.SessionID, event.WebhookDisabledData{ID: d.SessionID,
 			SubscriptionID: s.ID, URL: s.URL, Failures: s.Failures, Reason: reason})
 	})
 	if err != nil && !fault.Is(err, fault.KindNotFound) {

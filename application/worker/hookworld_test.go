@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 // hookWorld is a smaller test world than appworld.World, for the webhook pipeline
 // and response actions: any store (memory or SQLite, so a restart can be
@@ -17,8 +17,10 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/webhookaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
@@ -94,8 +96,8 @@ type hookWorld struct {
 	net     *sandbox.Network
 	hub     *notify.Hub
 	cmd     *command.Service
-	hooks   *reaction.Webhooks
-	actions *reaction.Actions
+	hooks   *worker.Webhooks
+	actions *webhookaction.Actions
 	send    *hookSender
 	user    account.Principal // budi
 	other   account.Principal // sari
@@ -117,7 +119,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	if opt.policy.Base == 0 {
 		opt.policy = webhook.Policy{Horizon: time.Hour, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	}
-	ingest := reaction.NewIngest(w.store, appworld.FakeQR{}, appworld.RealClock{}, w.hub, appworld.Discard)
+	ingest := ingest.NewIngest(w.store, appworld.FakeQR{}, appworld.RealClock{}, w.hub, appworld.Discard)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.Limits.Cooldown = opt.cooldown
@@ -126,18 +128,18 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	}
 	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
 		Clock: appworld.RealClock{}, IDs: appworld.ULIDs{}, Hub: w.hub, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
-	w.actions = reaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
+	w.actions = webhookaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
 	w.actions.Limits.DefaultDelay = 0
 	if opt.actionLimit > 0 {
 		w.actions.Timeout = opt.actionLimit
 	}
-	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
+	w.hooks = worker.NewWebhooks(worker.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
 		Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter},
 		w.store, w.send, appworld.RealClock{}, appworld.ULIDs{}, w.hub, appworld.Discard, w.actions)
 	w.hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(w.store, appworld.SchedulingPublisher{Hooks: w.hooks}, appworld.RealClock{}, w.hub, appworld.Discard)
+	relay := worker.NewRelay(w.store, appworld.SchedulingPublisher{Hooks: w.hooks}, appworld.RealClock{}, w.hub, appworld.Discard)
 	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(w.store, tr, appworld.RealClock{}, w.hub, appworld.Discard)
+	queue := worker.NewSendQueue(w.store, tr, appworld.RealClock{}, w.hub, appworld.Discard)
 	queue.Poll = 5 * time.Millisecond
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context){relay.Run, w.hooks.Run, queue.Run} {

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 // Response actions end to end: bob (a session of sari's) writes to alice (budi's),
 // alice's webhook receiver answers the message_received delivery with actions, and

@@ -1,7 +1,8 @@
-package reaction
+package ingest
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
 	"slices"
 	"strings"
 
@@ -89,7 +90,7 @@ func (in *Ingest) history(ctx context.Context, h ports.TransportHistorySync) err
 				page = append(page, receivedData(m))
 			}
 			data := event.HistorySyncData{ID: h.SessionID, Progress: h.Progress, Count: len(page), Messages: page}
-			if err := appendEvent(ctx, r, event.HistorySync, h.SessionID, in.clock, data); err != nil {
+			if err := eventlog.Append(ctx, r, in.clock, event.HistorySync, h.SessionID, data); err != nil {
 				return err
 			}
 			if end == len(h.Messages) {
