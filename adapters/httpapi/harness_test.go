@@ -22,11 +22,9 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/ingest"
-	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -126,10 +124,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
-	transport := flakyTransport{network}
-	sink := ingest.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	tune(&cfg)
@@ -138,19 +133,17 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		t.Fatal(err)
 	}
 	clock := &shiftedClock{}
-	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: sink, Sender: webhookStub{},
-		Clock: clock, IDs: ulids{}, Hub: hub, Log: log,
+	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
+		QR: fakeQR{}, Sender: webhookStub{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
-	q := query.New(store, transport, clock)
-
-	queue := worker.NewSendQueue(store, transport, wallClock{}, hub, log)
-	queue.Poll, queue.MaxAttempts = 20*time.Millisecond, 1
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { queue.Run(ctx); close(done) }()
+	cmd, q := app.Commands, app.Queries
+	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		app.Stop()
 		_ = network.Close(context.Background())
 	})
 

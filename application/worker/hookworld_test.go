@@ -16,8 +16,8 @@ import (
 
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/webhookaction"
 	"github.com/warest-go/warest/application/worker"
@@ -107,7 +107,7 @@ type hookWorld struct {
 func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &hookWorld{t: t, ctx: context.Background(), hub: notify.NewHub(), send: &hookSender{}, store: opt.store}
+	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, store: opt.store}
 	if w.store == nil {
 		w.store = memory.New()
 	}
@@ -119,38 +119,31 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	if opt.policy.Base == 0 {
 		opt.policy = webhook.Policy{Horizon: time.Hour, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	}
-	ingest := ingest.NewIngest(w.store, appworld.FakeQR{}, appworld.RealClock{}, w.hub, appworld.Discard)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.Limits.Cooldown = opt.cooldown
 	if opt.limits != nil {
 		opt.limits(&cfg.Limits)
 	}
-	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
-		Clock: appworld.RealClock{}, IDs: appworld.ULIDs{}, Hub: w.hub, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
-	w.actions = webhookaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
+	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.defaultURL,
+		DefaultSecret: "default-secret", Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2,
+		DisableAfter: opt.disableAfter}},
+		application.Deps{Store: w.store, Transport: tr, QR: appworld.FakeQR{}, Sender: w.send, Clock: appworld.RealClock{},
+			IDs: appworld.ULIDs{}, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
+	w.hub, w.cmd, w.hooks, w.actions = app.Hub, app.Commands, app.Workers.Webhooks, app.Actions
 	w.actions.Limits.DefaultDelay = 0
 	if opt.actionLimit > 0 {
 		w.actions.Timeout = opt.actionLimit
 	}
-	w.hooks = worker.NewWebhooks(worker.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
-		Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter},
-		w.store, w.send, appworld.RealClock{}, appworld.ULIDs{}, w.hub, appworld.Discard, w.actions)
-	w.hooks.Poll = 5 * time.Millisecond
-	relay := worker.NewRelay(w.store, appworld.SchedulingPublisher{Hooks: w.hooks}, appworld.RealClock{}, w.hub, appworld.Discard)
-	relay.Poll = 5 * time.Millisecond
-	queue := worker.NewSendQueue(w.store, tr, appworld.RealClock{}, w.hub, appworld.Discard)
-	queue.Poll = 5 * time.Millisecond
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, w.hooks.Run, queue.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
+	appworld.Fast(app)
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
 	}
 	var once sync.Once
 	w.stop = func() {
 		once.Do(func() {
 			cancel()
-			wg.Wait()
+			app.Stop()
 			closeCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
 			defer done()
 			if err := w.net.Close(closeCtx); err != nil {

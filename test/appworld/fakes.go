@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/sandbox"
-	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
@@ -96,19 +95,6 @@ func (s *RecordingSender) Requests(h, v string) []ports.WebhookRequest {
 		}
 	}
 	return out
-}
-
-// SchedulingPublisher stands in for the bus: every published event goes straight to
-// the webhook scheduler.
-type SchedulingPublisher struct{ Hooks *worker.Webhooks }
-
-func (p SchedulingPublisher) Publish(ctx context.Context, events ...event.Envelope) error {
-	for _, e := range events {
-		if err := p.Hooks.Schedule(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // FlakyTransport fails the first Fails sends (all when Fails < 0) with Err, or
