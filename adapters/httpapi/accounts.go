@@ -59,7 +59,7 @@ type loginOutput struct {
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, error) {
-	res, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
+	res, err := h.cmd.Logins.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, erro
 			continue
 		}
 		if err == nil {
-			err = h.cmd.Logout(ctx, p)
+			err = h.cmd.Logins.Logout(ctx, p)
 		}
 		if err != nil {
 			return nil, err
@@ -149,7 +149,7 @@ type createUserInput struct {
 }
 
 func (h *handlers) createUser(ctx context.Context, in *createUserInput) (*Response[userDTO], error) {
-	u, err := h.cmd.CreateUser(ctx, principal(ctx), in.Body.Username, in.Body.Password, account.Role(in.Body.Role))
+	u, err := h.cmd.Users.CreateUser(ctx, principal(ctx), in.Body.Username, in.Body.Password, account.Role(in.Body.Role))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ type userLimitsInput struct {
 }
 
 func (h *handlers) setUserLimits(ctx context.Context, in *userLimitsInput) (*Response[userDTO], error) {
-	u, err := h.cmd.SetUserLimits(ctx, principal(ctx), in.UserID,
+	u, err := h.cmd.Users.SetUserLimits(ctx, principal(ctx), in.UserID,
 		account.Limits{MaxSessions: in.Body.MaxSessions, MaxStreams: in.Body.MaxStreams})
 	if err != nil {
 		return nil, err
@@ -226,7 +226,7 @@ func (h *handlers) issueKey(ctx context.Context, in *issueKeyInput) (*Response[k
 	if in.Body != nil {
 		name = in.Body.Name
 	}
-	plain, k, err := h.cmd.IssueKey(ctx, principal(ctx), in.UserID, name)
+	plain, k, err := h.cmd.Users.IssueKey(ctx, principal(ctx), in.UserID, name)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ type revokedDTO struct {
 }
 
 func (h *handlers) revokeKey(ctx context.Context, in *revokeKeyInput) (*Response[revokedDTO], error) {
-	if err := h.cmd.RevokeKey(ctx, principal(ctx), in.UserID, in.KeyID); err != nil {
+	if err := h.cmd.Users.RevokeKey(ctx, principal(ctx), in.UserID, in.KeyID); err != nil {
 		return nil, err
 	}
 	return success("API key revoked", revokedDTO{ID: in.KeyID, Revoked: true}), nil

@@ -147,7 +147,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		_ = network.Close(context.Background())
 	})
 
-	seed, err := cmd.SeedAdmin(ctx, "admin", "admin-password", "")
+	seed, err := cmd.Users.SeedAdmin(ctx, "admin", "admin-password", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,11 +167,11 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 // user creates a user with a key and returns the key and the user id.
 func (a *testApp) user(t *testing.T, name string) (key, id string) {
 	t.Helper()
-	u, err := a.cmd.CreateUser(context.Background(), a.admin, name, "password-"+name, account.RoleUser)
+	u, err := a.cmd.Users.CreateUser(context.Background(), a.admin, name, "password-"+name, account.RoleUser)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _, err = a.cmd.IssueKey(context.Background(), a.admin, u.ID, "test")
+	key, _, err = a.cmd.Users.IssueKey(context.Background(), a.admin, u.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

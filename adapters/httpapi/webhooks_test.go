@@ -95,7 +95,7 @@ func newHookApp(t *testing.T) *hookApp {
 		app.Stop()
 		_ = network.Close(context.Background())
 	})
-	seed, err := cmd.SeedAdmin(ctx, "admin", "admin-password", "")
+	seed, err := cmd.Users.SeedAdmin(ctx, "admin", "admin-password", "")
 	if err != nil {
 		t.Fatal(err)
 	}

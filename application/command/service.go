@@ -60,7 +60,8 @@ type Service struct {
 	fetcher    ports.MediaFetcher
 	transcoder ports.MediaTranscoder
 
-	checkPassword func(stored, password string) bool // account.CheckPassword; tests count calls
+	Logins *Logins
+	Users  *Users
 }
 
 // Deps lists what Service needs.
@@ -89,7 +90,7 @@ func New(cfg Config, d Deps) *Service {
 	}
 	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender, resolver: d.Resolver,
 		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
-		checkPassword: account.CheckPassword}
+		Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL), Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs}}
 }
 
 // Caps resolves a user's caps against the server's defaults.

@@ -157,7 +157,7 @@ func newApp(in appIn) *application.App {
 type seeded struct{ command.SeedResult }
 
 func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
-	res, err := cmds.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
+	res, err := cmds.Users.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
 	if err != nil {
 		return seeded{}, fmt.Errorf("seed admin: %w", err)
 	}
