@@ -219,7 +219,7 @@ type preflightDTO struct {
 
 func (h *handlers) configureSession(ctx context.Context, in *configInput) (*Response[configResult], error) {
 	b := in.Body
-	s, err := h.cmd.ConfigureWebhook(ctx, principal(ctx), in.SessionID,
+	s, err := h.cmd.Webhook.ConfigureWebhook(ctx, principal(ctx), in.SessionID,
 		command.WebhookInput{URL: strings.TrimSpace(b.WebhookURL), Secret: b.WebhookSecret, RotateSecret: b.RotateSecret,
 			Preflight: b.Preflight || b.PreflightVerify}, h.cfg.Webhook)
 	if err != nil {

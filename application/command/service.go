@@ -60,8 +60,10 @@ type Service struct {
 	fetcher    ports.MediaFetcher
 	transcoder ports.MediaTranscoder
 
-	Logins *Logins
-	Users  *Users
+	Logins        *Logins
+	Users         *Users
+	Subscriptions *Subscriptions
+	Webhook       *SessionWebhook
 }
 
 // Deps lists what Service needs.
@@ -88,9 +90,13 @@ func New(cfg Config, d Deps) *Service {
 	if cfg.LoginTTL <= 0 {
 		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
 	}
-	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender, resolver: d.Resolver,
+	s := &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender, resolver: d.Resolver,
 		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
 		Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL), Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs}}
+	t := targets{store: d.Store, resolver: d.Resolver, policy: cfg.WebhookTargets}
+	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, hub: d.Hub, targets: t}
+	s.Webhook = &SessionWebhook{store: d.Store, clock: d.Clock, ids: d.IDs, sender: d.Sender, targets: t}
+	return s
 }
 
 // Caps resolves a user's caps against the server's defaults.

@@ -287,7 +287,7 @@ func TestConfigureWebhook(t *testing.T) {
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
 
-	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
+	s, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,12 +301,12 @@ func TestConfigureWebhook(t *testing.T) {
 	// Re-posting the config keeps the secret, so receivers go on verifying, also
 	// with another URL; rotateSecret asks for a new one.
 	for _, url := range []string{"https://hooks.test/a", "https://hooks.test/b", "https://hooks.test/a"} {
-		again, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws)
+		again, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws)
 		if err != nil || again.Webhook() != (session.Webhook{URL: url, Secret: s.Webhook().Secret}) {
 			t.Fatalf("re-posting %s: %+v %v", url, again.Webhook(), err)
 		}
 	}
-	s2, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a", RotateSecret: true}, ws)
+	s2, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a", RotateSecret: true}, ws)
 	if err != nil || s2.Webhook().Secret == s.Webhook().Secret || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s2.Webhook().Secret) {
 		t.Fatalf("rotateSecret: %+v %v", s2.Webhook(), err)
 	}
@@ -325,11 +325,11 @@ func TestConfigureWebhook(t *testing.T) {
 		{URL: "https://hooks.test/a", Secret: "abc"},
 		{Secret: "12345"},
 	} {
-		if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("%+v accepted: %v", bad, err)
 		}
 	}
-	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign: %v", err)
 	}
 	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
@@ -341,7 +341,7 @@ func TestConfigureWebhook(t *testing.T) {
 	}
 
 	// An empty URL disables delivery.
-	off, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{}, ws)
+	off, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{}, ws)
 	if err != nil || off.Webhook() != (session.Webhook{}) {
 		t.Fatalf("disable: %+v %v", off.Webhook(), err)
 	}
@@ -355,7 +355,7 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
 	in := command.WebhookInput{URL: "https://hooks.test/ok", Secret: appworld.UserSecret, Preflight: true}
-	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", in, ws)
+	s, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", in, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 
 	// A failing receiver: nothing is saved.
 	w.Sender.Script("preflight", 500)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
 	var pf *command.PreflightFailed
 	if !errors.As(err, &pf) {
 		t.Fatalf("err = %v, want *PreflightFailed", err)
@@ -395,12 +395,12 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	// A network error fails too: an admin reads its cause, the session's owner
 	// only that no answer came.
 	w.Sender.NetErrors("preflight", 1)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
 	if !errors.As(err, &pf) || pf.Result.Status != 0 || !strings.Contains(pf.Result.Error, "connection refused") {
 		t.Fatalf("network failure for an admin: %v %+v", err, pf)
 	}
 	w.Sender.NetErrors("preflight", 1)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
 	if !errors.As(err, &pf) || pf.Result != (command.PreflightResult{Target: "https://hooks.test/down", Error: "target unreachable or not allowed"}) {
 		t.Fatalf("network failure for the owner: %v %+v", err, pf)
 	}

@@ -42,7 +42,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	r := &actionRig{hookWorld: newHookWorld(t, opt)}
 	r.open(r.user, "alice", alicePhone, "Alice")
 	r.open(r.other, "bob", bobPhone, "Bob")
-	if _, err := r.cmd.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
+	if _, err := r.cmd.Webhook.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
 		t.Fatal(err)
 	}
 	r.send.set(func(_ context.Context, req ports.WebhookRequest) (ports.WebhookResponse, error) {
@@ -287,7 +287,7 @@ func answerWith(answer string) func(context.Context, ports.WebhookRequest) (port
 func (r *actionRig) retrigger() {
 	r.t.Helper()
 	d := r.deliveries(r.trigger.ID)[0]
-	if _, err := r.cmd.Redeliver(r.ctx, r.user, d.ID); err != nil {
+	if _, err := r.cmd.Subscriptions.Redeliver(r.ctx, r.user, d.ID); err != nil {
 		r.t.Fatal(err)
 	}
 	r.delivery(r.trigger.ID, d.SubscriptionID, func(x webhook.Delivery) bool {

@@ -206,7 +206,7 @@ func (w *hookWorld) subscribe(in command.SubscriptionInput) webhook.Subscription
 	if in.SessionID == "" {
 		in.SessionID = "alice"
 	}
-	sub, err := w.cmd.CreateSubscription(w.ctx, w.user, in)
+	sub, err := w.cmd.Subscriptions.CreateSubscription(w.ctx, w.user, in)
 	if err != nil {
 		w.t.Fatalf("subscribe %+v: %v", in, err)
 	}

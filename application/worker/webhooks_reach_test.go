@@ -32,7 +32,7 @@ func TestWebhooks_ReachFollowsTheSessionOwner(t *testing.T) {
 			w.OpenSession(w.Admin, "main", bobPhone, "")
 			ws := command.WebhookSettings{Algorithm: webhook.SHA256}
 			for id, url := range map[string]string{"alice": aliceURL, "main": mainURL} {
-				if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, id, command.WebhookInput{URL: url}, ws); err != nil {
+				if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, id, command.WebhookInput{URL: url}, ws); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -99,13 +99,13 @@ func TestWebhooks_DisabledSubscriptionGetsNothingAndItsPendingDeliveryGoesDead(t
 		return status(200)
 	})
 	off := false
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 
 	e := w.text("one")
 	w.delivery(e.ID, b.ID, func(d webhook.Delivery) bool { return d.Attempts >= 1 })
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, b.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, b.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 	d := w.delivery(e.ID, b.ID, isStatus(webhook.DeliveryDead))
@@ -162,7 +162,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 	}
 
 	off := false
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 	e3 := w.text("three")
@@ -415,14 +415,14 @@ func TestWebhooks_RotationSignsWithBothSecretsDuringTheOverlap(t *testing.T) {
 	std := w.subscribe(command.SubscriptionInput{URL: hookB, Events: []string{"message_received"}, Mode: webhook.ModeStandard})
 	oldStd := std.Secret
 
-	rot, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "new-secret-a", time.Hour)
+	rot, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "new-secret-a", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rot.Secret != "new-secret-a" || rot.PreviousSecret != "old-secret-a" {
 		t.Fatalf("rotated %+v", rot)
 	}
-	rotStd, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, std.ID, "", time.Hour)
+	rotStd, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, std.ID, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestWebhooks_RotationSignsWithBothSecretsDuringTheOverlap(t *testing.T) {
 	}
 
 	// Once the overlap is over only the new secret signs.
-	if _, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "newest-secret-a", time.Nanosecond); err != nil {
+	if _, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "newest-secret-a", time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	e2 := w.text("rotated")
@@ -485,7 +485,7 @@ func TestWebhooks_SameEventIDAcrossRetriesAndRedeliveries(t *testing.T) {
 	})
 	e := w.text("once")
 	d := w.delivery(e.ID, a.ID, isStatus(webhook.DeliveryDelivered))
-	if _, err := w.cmd.Redeliver(w.ctx, w.user, d.ID); err != nil {
+	if _, err := w.cmd.Subscriptions.Redeliver(w.ctx, w.user, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	w.delivery(e.ID, a.ID, func(d webhook.Delivery) bool { return d.Attempts == 4 && d.Status == webhook.DeliveryDelivered })

@@ -29,7 +29,7 @@ func receivedWorld(t *testing.T, opt appworld.Options, script ...int) (*appworld
 	t.Helper()
 	w := appworld.New(t, opt)
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret},
+	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret},
 		command.WebhookSettings{Algorithm: webhook.SHA256}); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestWebhooks_NetworkErrorThenSuccess(t *testing.T) {
 	w := appworld.New(t, appworld.Options{})
 	w.Sender.NetErrors(string(event.MessageReceived), 2)
 	w.OpenSession(w.User, "alice", alicePhone, "")
-	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
+	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: aliceHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := w.Net.InjectText("alice", bobPhone, "Bob", "x"); err != nil {
