@@ -106,7 +106,7 @@ func New(cfg Config, d Deps) *App {
 // are marked starting before the send queue runs, so it never sends on the status
 // they had before a restart.
 func (a *App) Start(ctx context.Context) error {
-	if err := a.Commands.ResumeSessions(ctx); err != nil {
+	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
 		return err
 	}
 	run, cancel := context.WithCancel(context.Background())

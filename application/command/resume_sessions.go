@@ -5,7 +5,7 @@ import "context"
 // ResumeSessions starts the runtime of every auto-start session, at boot. Each is
 // marked starting first: the status stored before the restart ("open") says nothing
 // of what the transport finds now (it may need a QR), and nothing must be sent on it.
-func (s *Service) ResumeSessions(ctx context.Context) error {
+func (s *Sessions) ResumeSessions(ctx context.Context) error {
 	list, err := s.store.Sessions().ListAutoStart(ctx)
 	if err != nil {
 		return err

@@ -80,7 +80,7 @@ func TestSendText_Rejections(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "pending"); err != nil { // left in qr
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "pending"); err != nil { // left in qr
 		t.Fatal(err)
 	}
 	many := make([]string, 101)

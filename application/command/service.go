@@ -64,6 +64,8 @@ type Service struct {
 	Users         *Users
 	Subscriptions *Subscriptions
 	Webhook       *SessionWebhook
+	Sessions      *Sessions
+	Teardown      *SessionTeardown
 }
 
 // Deps lists what Service needs.
@@ -96,6 +98,8 @@ func New(cfg Config, d Deps) *Service {
 	t := targets{store: d.Store, resolver: d.Resolver, policy: cfg.WebhookTargets}
 	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, hub: d.Hub, targets: t}
 	s.Webhook = &SessionWebhook{store: d.Store, clock: d.Clock, ids: d.IDs, sender: d.Sender, targets: t}
+	s.Sessions = &Sessions{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, clock: d.Clock, hub: d.Hub, log: d.Log}
+	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
 	return s
 }
 

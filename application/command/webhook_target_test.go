@@ -42,10 +42,10 @@ var resolver = names{
 func targetWorld(t *testing.T, targets netpolicy.PrivateTargets) *appworld.World {
 	t.Helper()
 	w := appworld.New(t, appworld.Options{Resolver: resolver, Targets: targets})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.Admin, "main"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.Admin, "main"); err != nil {
 		t.Fatal(err)
 	}
 	return w

@@ -101,7 +101,7 @@ func TestWebhooks_ScheduleOfAnEventDeletedWithItsSessionSucceedsWithoutDelivery(
 	if len(evs) == 0 {
 		t.Fatal("no events")
 	}
-	if _, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range evs {

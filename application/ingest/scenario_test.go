@@ -290,7 +290,7 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	w := appworld.New(t, appworld.Options{})
 	// A session that is not open: the send queue leaves its messages alone, as if the
 	// worker were still inside transport.Send.
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	m, err := message.NewOutbound("3EB0EARLY", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
@@ -322,10 +322,10 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 func TestIngest_LateQRForAStoppedSessionIsIgnored(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Cmd.LogoutSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Teardown.LogoutSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	n := len(w.Events("alice", ""))

@@ -184,7 +184,7 @@ func (w *hookWorld) principal(registry string) account.Principal {
 // open creates a session for p and scans its QR.
 func (w *hookWorld) open(p account.Principal, id, phone, pushName string) {
 	w.t.Helper()
-	if _, err := w.cmd.CreateSession(w.ctx, p, id); err != nil {
+	if _, err := w.cmd.Sessions.CreateSession(w.ctx, p, id); err != nil {
 		w.t.Fatalf("create %s: %v", id, err)
 	}
 	code, ok := w.net.CurrentQR(id)

@@ -134,7 +134,7 @@ func (w *World) newUser(name string, role account.Role, registry string) account
 // OpenSession creates a session for p and scans its QR with phone.
 func (w *World) OpenSession(p account.Principal, id, phone, pushName string) *session.Session {
 	w.T.Helper()
-	res, err := w.Cmd.CreateSession(w.Ctx, p, id)
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, p, id)
 	if err != nil {
 		w.T.Fatalf("create %s: %v", id, err)
 	}
