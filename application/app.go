@@ -53,7 +53,7 @@ type Deps struct {
 // App is the assembled application. Its workers' tunables may be set between New
 // and Start.
 type App struct {
-	Commands *command.Service
+	Commands *command.Commands
 	Queries  *query.Service
 	Ingest   *ingest.Ingest // the TransportSink
 	Hub      *notify.Hub

@@ -42,7 +42,7 @@ type Config struct {
 // Deps is what the adapter drives. Sandbox is optional: its control routes are
 // only registered when it is set.
 type Deps struct {
-	Commands *command.Service
+	Commands *command.Commands
 	Queries  *query.Service
 	Sandbox  ports.SandboxNetwork
 	Log      *slog.Logger
@@ -52,7 +52,7 @@ type Deps struct {
 const defaultJSONLimit = 2 << 20
 
 type handlers struct {
-	cmd     *command.Service
+	cmd     *command.Commands
 	q       *query.Service
 	sandbox ports.SandboxNetwork
 	log     *slog.Logger

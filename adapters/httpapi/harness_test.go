@@ -97,7 +97,7 @@ func (l *logBuffer) String() string {
 type testApp struct {
 	h        *httpapi.Handler
 	net      *sandbox.Network
-	cmd      *command.Service
+	cmd      *command.Commands
 	q        *query.Service
 	logs     *logBuffer
 	adminKey string

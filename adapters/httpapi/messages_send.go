@@ -31,7 +31,7 @@ func (h *handlers) registerSendRoutes() {
 
 // send runs a prepared send and renders it.
 func (h *handlers) send(ctx context.Context, title string, in command.SendInput, more extras) (*sendResponse, error) {
-	results, err := h.cmd.Send(ctx, principal(ctx), in)
+	results, err := h.cmd.Sending.Send(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +153,7 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 	send := opts.input(in.SessionSelector, in.SendHeaders, false, b)
 	name := firstOf(card.Name, card.FullName)
 	send.Content.Kind = message.KindContact
-	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Phone(card.Phone))}}
+	send.Content.Contacts = []message.Contact{{DisplayName: name, VCard: vCard(card, h.cmd.Sending.Phone(card.Phone))}}
 	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": name} })
 }
 
@@ -442,7 +442,7 @@ func (h *handlers) sendInteractive(ctx context.Context, title string, send comma
 	if err != nil {
 		return nil, err
 	}
-	results, err := h.cmd.SendWithHeaderImage(ctx, principal(ctx), send, src)
+	results, err := h.cmd.Sending.SendWithHeaderImage(ctx, principal(ctx), send, src)
 	if err != nil {
 		return nil, err
 	}

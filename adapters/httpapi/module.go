@@ -18,7 +18,7 @@ import (
 // Params is what the module needs from the app; the sandbox is optional.
 type Params struct {
 	fx.In
-	Commands *command.Service
+	Commands *command.Commands
 	Queries  *query.Service
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger

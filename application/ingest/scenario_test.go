@@ -249,7 +249,7 @@ func TestIngest_StreamReplaced(t *testing.T) {
 	if got := statusesOf(t, evs[len(evs)-1:])[0]; got != "conflict_replaced/replaced" {
 		t.Fatalf("last event %s", got)
 	}
-	if _, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "x"}); !fault.Is(err, fault.KindFailedPrecondition) {
+	if _, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "x"}); !fault.Is(err, fault.KindFailedPrecondition) {
 		t.Fatalf("send on a replaced session: %v", err)
 	}
 }

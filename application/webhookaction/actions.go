@@ -28,7 +28,7 @@ import (
 // per delivery and action, so an answer processed twice sends nothing twice.
 // A failing action is recorded as a webhook_action_failed event and skipped.
 type Actions struct {
-	cmds      *command.Service
+	cmds      *command.Commands
 	transport ports.Transport
 	store     ports.Store
 	clock     ports.Clock
@@ -38,7 +38,7 @@ type Actions struct {
 	Timeout   time.Duration // for one answer, all actions included
 }
 
-func NewActions(cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
+func NewActions(cmds *command.Commands, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
 	return &Actions{cmds: cmds, transport: transport, store: store, clock: clock, log: log,
 		addresses: chat.Normalizer{DefaultCountryCode: countryCode},
 		Limits:    webhook.DefaultActionLimits, Timeout: 2 * time.Minute}
@@ -217,7 +217,7 @@ func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c me
 		return err
 	}
 	return paced(ctx, func() error {
-		_, err := r.cmds.Send(ctx, r.p, in)
+		_, err := r.cmds.Sending.Send(ctx, r.p, in)
 		return err
 	})
 }
@@ -251,7 +251,7 @@ func (r *run) sendMedia(ctx context.Context, act webhook.Action, attempt string,
 	}
 	m.Send = in
 	return paced(ctx, func() error {
-		_, err := r.cmds.SendMedia(ctx, r.p, m)
+		_, err := r.cmds.Sending.SendMedia(ctx, r.p, m)
 		return err
 	})
 }
@@ -263,7 +263,7 @@ func (r *run) sendInput(ctx context.Context, act webhook.Action, attempt string,
 	if to == "" {
 		to = r.chat
 	}
-	if _, err := r.cmds.Throttle(ctx, r.p, true); err != nil {
+	if _, err := r.cmds.Quotas.Throttle(ctx, r.p, true); err != nil {
 		return command.SendInput{}, err
 	}
 	return command.SendInput{SessionID: r.d.SessionID, To: []string{to}, Content: c,

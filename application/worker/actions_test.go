@@ -54,7 +54,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	for _, p := range prepare {
 		p(r)
 	}
-	if _, err := r.cmd.SendText(r.ctx, r.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "halo"}); err != nil {
+	if _, err := r.cmd.Sending.SendText(r.ctx, r.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "halo"}); err != nil {
 		t.Fatal(err)
 	}
 	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("alice", event.MessageReceived)) == 1 }, "alice never got bob's message")
@@ -227,7 +227,7 @@ func TestActions_React(t *testing.T) {
 // aliceSaid has alice send text to bob before the trigger and returns its id.
 func aliceSaid(text string, id *string) func(*actionRig) {
 	return func(r *actionRig) {
-		res, err := r.cmd.SendText(r.ctx, r.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: text})
+		res, err := r.cmd.Sending.SendText(r.ctx, r.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: text})
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -655,7 +655,7 @@ func TestActions_TwoReceiversAnsweringTheSameMessageBothReply(t *testing.T) {
 		name := map[string]string{hookA: "A", hookB: "B"}[req.URL]
 		return ports.WebhookResponse{Status: 200, Body: []byte(`{"actions":[{"type":"text","text":"reply ` + name + `"}]}`)}, nil
 	})
-	if _, err := w.cmd.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "test"}); err != nil {
+	if _, err := w.cmd.Sending.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	sent := r.waitSent(2)
@@ -701,7 +701,7 @@ func TestActions_PerKeyRateLimitThrottlesAnAction(t *testing.T) {
 		t.Fatalf("sent %+v", sent)
 	}
 	// The owner's own API key is not charged for them.
-	st, err := r.cmd.Throttle(r.ctx, r.user, true)
+	st, err := r.cmd.Quotas.Throttle(r.ctx, r.user, true)
 	if err != nil || st.Rate == nil || st.Rate.Remaining != 1 {
 		t.Fatalf("owner's own budget after the actions: %+v %v", st.Rate, err)
 	}

@@ -95,7 +95,7 @@ type hookWorld struct {
 	store   ports.Store
 	net     *sandbox.Network
 	hub     *notify.Hub
-	cmd     *command.Service
+	cmd     *command.Commands
 	hooks   *worker.Webhooks
 	actions *webhookaction.Actions
 	send    *hookSender

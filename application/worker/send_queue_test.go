@@ -135,7 +135,7 @@ func TestSendQueue_TransientRefusalsUseNoAttempt(t *testing.T) {
 	w, ft := flakyWorld(t, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session alice is reconnecting"))
 	w.OpenSession(w.User, "alice", alicePhone, "")
 	ft.Fails.Store(5) // more than MaxAttempts
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestSendQueue_PermanentRefusalsFailAtOnce(t *testing.T) {
 	for _, tt := range tests {
 		ft.Fails.Store(tt.fails)
 		before := ft.Calls.Load()
-		res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{tt.to}, Text: "x"})
+		res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{tt.to}, Text: "x"})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.to, err)
 		}

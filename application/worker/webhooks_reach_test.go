@@ -36,7 +36,7 @@ func TestWebhooks_ReachFollowsTheSessionOwner(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if _, err := w.Cmd.SendText(w.Ctx, w.Admin, command.SendTextInput{SessionID: "main", To: []string{alicePhone}, Text: "hi"}); err != nil {
+			if _, err := w.Cmd.Sending.SendText(w.Ctx, w.Admin, command.SendTextInput{SessionID: "main", To: []string{alicePhone}, Text: "hi"}); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]netpolicy.Reach{defaultURL: c.operator, aliceURL: c.tenant, mainURL: c.admin}

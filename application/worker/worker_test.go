@@ -37,7 +37,7 @@ func receivedWorld(t *testing.T, opt appworld.Options, script ...int) (*appworld
 		w.Sender.Script(string(event.MessageReceived), script...)
 	}
 	bob := w.OpenSession(w.Other, "bob", bobPhone, "Bob")
-	if _, err := w.Cmd.SendText(w.Ctx, w.Other, command.SendTextInput{SessionID: "bob", To: []string{"0811-1111-1111"}, Text: "halo"}); err != nil {
+	if _, err := w.Cmd.Sending.SendText(w.Ctx, w.Other, command.SendTextInput{SessionID: "bob", To: []string{"0811-1111-1111"}, Text: "halo"}); err != nil {
 		t.Fatal(err)
 	}
 	var got []event.Envelope
@@ -295,7 +295,7 @@ func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 	}})
 	w.OpenSession(w.User, "alice", alicePhone, "")
 	ft.Fails.Store(-1)
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +332,7 @@ func TestSendQueue_UnclassifiedFailureRetriedThenSent(t *testing.T) {
 	}})
 	w.OpenSession(w.User, "alice", alicePhone, "")
 	ft.Fails.Store(2)
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func TestSendQueue_SendsInAcceptanceOrder(t *testing.T) {
 		for j := range 5 {
 			to = append(to, "62855500"+string(rune('0'+i))+"000"+string(rune('0'+j)))
 		}
-		res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: to, Text: "batch"})
+		res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: to, Text: "batch"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -101,7 +101,7 @@ func webhookSettings(c Config) command.WebhookSettings {
 var applicationModule = fx.Module("application",
 	fx.Provide(
 		newApp,
-		func(a *application.App) *command.Service { return a.Commands },
+		func(a *application.App) *command.Commands { return a.Commands },
 		func(a *application.App) *query.Service { return a.Queries },
 		seedAdmin,
 	),
@@ -156,7 +156,7 @@ func newApp(in appIn) *application.App {
 // seeded is what the admin seed generated, for the one-time banner.
 type seeded struct{ command.SeedResult }
 
-func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
+func seedAdmin(c Config, cmds *command.Commands) (seeded, error) {
 	res, err := cmds.Users.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
 	if err != nil {
 		return seeded{}, fmt.Errorf("seed admin: %w", err)

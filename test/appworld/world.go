@@ -55,7 +55,7 @@ type World struct {
 	App    *application.App
 	Hub    *notify.Hub
 	Ingest *ingest.Ingest
-	Cmd    *command.Service
+	Cmd    *command.Commands
 	Qry    *query.Service
 	Hooks  *worker.Webhooks
 	Sender *RecordingSender
