@@ -54,7 +54,7 @@ type Deps struct {
 // and Start.
 type App struct {
 	Commands *command.Commands
-	Queries  *query.Service
+	Queries  *query.Queries
 	Ingest   *ingest.Ingest // the TransportSink
 	Hub      *notify.Hub
 	Actions  *webhookaction.Actions

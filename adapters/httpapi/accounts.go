@@ -88,7 +88,7 @@ type logoutOutput struct {
 func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, error) {
 	c := credentialsFrom(ctx)
 	for _, resolve := range []func() (account.Principal, error){
-		func() (account.Principal, error) { return h.q.Authenticate(ctx, c.key) },
+		func() (account.Principal, error) { return h.q.Principals.Authenticate(ctx, c.key) },
 		func() (account.Principal, error) { return h.cookiePrincipal(ctx, c.cookie) },
 	} {
 		p, err := resolve()
@@ -129,7 +129,7 @@ func toUserDTO(u account.User) userDTO {
 }
 
 func (h *handlers) listUsers(ctx context.Context, _ *struct{}) (*Response[userDTO], error) {
-	users, err := h.q.Users(ctx, principal(ctx))
+	users, err := h.q.Accounts.Users(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ type UserPath struct {
 }
 
 func (h *handlers) listKeys(ctx context.Context, in *UserPath) (*Response[keyDTO], error) {
-	keys, err := h.q.Keys(ctx, principal(ctx), in.UserID)
+	keys, err := h.q.Accounts.Keys(ctx, principal(ctx), in.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -43,7 +43,7 @@ type Config struct {
 // only registered when it is set.
 type Deps struct {
 	Commands *command.Commands
-	Queries  *query.Service
+	Queries  *query.Queries
 	Sandbox  ports.SandboxNetwork
 	Log      *slog.Logger
 	Config   Config
@@ -53,7 +53,7 @@ const defaultJSONLimit = 2 << 20
 
 type handlers struct {
 	cmd     *command.Commands
-	q       *query.Service
+	q       *query.Queries
 	sandbox ports.SandboxNetwork
 	log     *slog.Logger
 	cfg     Config

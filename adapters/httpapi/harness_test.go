@@ -98,7 +98,7 @@ type testApp struct {
 	h        *httpapi.Handler
 	net      *sandbox.Network
 	cmd      *command.Commands
-	q        *query.Service
+	q        *query.Queries
 	logs     *logBuffer
 	adminKey string
 	admin    account.Principal
@@ -151,7 +151,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := q.Authenticate(ctx, seed.GeneratedKey)
+	admin, err := q.Principals.Authenticate(ctx, seed.GeneratedKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +287,7 @@ func (a *testApp) openSession(t *testing.T, key, id, phone string) {
 	r = a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/"+id+"/scan", key, map[string]string{"phone": phone, "pushName": "Bot " + id})
 	expect(t, r, http.StatusOK, 1000)
 	waitFor(t, "session "+id+" open", func() bool {
-		s, err := a.q.Session(context.Background(), a.admin, id)
+		s, err := a.q.Sessions.Session(context.Background(), a.admin, id)
 		return err == nil && s.Status() == "open"
 	})
 }

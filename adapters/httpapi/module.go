@@ -19,7 +19,7 @@ import (
 type Params struct {
 	fx.In
 	Commands *command.Commands
-	Queries  *query.Service
+	Queries  *query.Queries
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger
 	Config   Config

@@ -179,7 +179,7 @@ type devicesResult struct {
 }
 
 func (h *handlers) sessionDevices(ctx context.Context, in *SessionSelector) (*Response[devicesResult], error) {
-	d, err := h.q.Device(ctx, principal(ctx), in.sessionID())
+	d, err := h.q.Sessions.Device(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ type identityMe struct {
 }
 
 func (h *handlers) listSessions(ctx context.Context, _ *struct{}) (*Response[listResult], error) {
-	list, err := h.q.Sessions(ctx, principal(ctx))
+	list, err := h.q.Sessions.Sessions(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}

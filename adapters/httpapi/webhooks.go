@@ -125,7 +125,7 @@ type subscriptionsQuery struct {
 }
 
 func (h *handlers) listSubscriptions(ctx context.Context, in *subscriptionsQuery) (*Response[subscriptionDTO], error) {
-	list, err := h.q.Subscriptions(ctx, principal(ctx), in.sessionID())
+	list, err := h.q.Webhooks.Subscriptions(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ type SubscriptionPath struct {
 }
 
 func (h *handlers) getSubscription(ctx context.Context, in *SubscriptionPath) (*Response[subscriptionDTO], error) {
-	s, err := h.q.Subscription(ctx, principal(ctx), in.SubscriptionID)
+	s, err := h.q.Webhooks.Subscription(ctx, principal(ctx), in.SubscriptionID)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func (h *handlers) deadLetters(ctx context.Context, in *deadLettersInput) (*Resp
 }
 
 func (h *handlers) deliveries(ctx context.Context, f ports.DeliveryFilter, msg string) (*Response[deliveryDTO], error) {
-	list, err := h.q.Deliveries(ctx, principal(ctx), f)
+	list, err := h.q.Webhooks.Deliveries(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ type deliveryPath struct {
 }
 
 func (h *handlers) getDelivery(ctx context.Context, in *deliveryPath) (*Response[deliveryDTO], error) {
-	d, err := h.q.Delivery(ctx, principal(ctx), in.DeliveryID)
+	d, err := h.q.Webhooks.Delivery(ctx, principal(ctx), in.DeliveryID)
 	if err != nil {
 		return nil, err
 	}

@@ -99,7 +99,7 @@ func newHookApp(t *testing.T) *hookApp {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := q.Authenticate(ctx, seed.GeneratedKey)
+	admin, err := q.Principals.Authenticate(ctx, seed.GeneratedKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func emptyWorld(t *testing.T) *appworld.World {
 }
 
 func authenticates(w *appworld.World, key string) (account.Principal, bool) {
-	p, err := w.Qry.Authenticate(w.Ctx, key)
+	p, err := w.Qry.Principals.Authenticate(w.Ctx, key)
 	if err != nil && !fault.Is(err, fault.KindUnauthorized) {
 		w.T.Fatalf("Authenticate: %v", err)
 	}

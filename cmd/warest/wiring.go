@@ -102,7 +102,7 @@ var applicationModule = fx.Module("application",
 	fx.Provide(
 		newApp,
 		func(a *application.App) *command.Commands { return a.Commands },
-		func(a *application.App) *query.Service { return a.Queries },
+		func(a *application.App) *query.Queries { return a.Queries },
 		seedAdmin,
 	),
 	fx.Invoke(runApp),

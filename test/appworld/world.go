@@ -56,7 +56,7 @@ type World struct {
 	Hub    *notify.Hub
 	Ingest *ingest.Ingest
 	Cmd    *command.Commands
-	Qry    *query.Service
+	Qry    *query.Queries
 	Hooks  *worker.Webhooks
 	Sender *RecordingSender
 	Admin  account.Principal
