@@ -52,8 +52,8 @@ type Deps struct {
 const defaultJSONLimit = 2 << 20
 
 type handlers struct {
-	cmd     *command.Commands
-	q       *query.Queries
+	cmd     useCases
+	q       reads
 	sandbox ports.SandboxNetwork
 	log     *slog.Logger
 	cfg     Config
@@ -142,7 +142,7 @@ func newHandlers(d Deps) *handlers {
 			loc = l
 		}
 	}
-	return &handlers{cmd: d.Commands, q: d.Queries, sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
+	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
 		streams: newStreamSet()}
 }
 
