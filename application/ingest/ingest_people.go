@@ -14,7 +14,7 @@ import (
 // A receipt can overtake the send queue's own "sent" record (the network acks before
 // Send returns to the worker); the message then still looks queued, so the implied
 // "sent" is recorded first and the status history stays complete.
-func (in *Ingest) receipt(ctx context.Context, rc ports.TransportReceipt) error {
+func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error {
 	if _, err := in.store.Sessions().Get(ctx, rc.SessionID); err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (in *Ingest) receipt(ctx context.Context, rc ports.TransportReceipt) error 
 	})
 }
 
-func (in *Ingest) advance(ctx context.Context, r ports.Repositories, rc ports.TransportReceipt, id string) error {
+func (in *people) advance(ctx context.Context, r ports.Repositories, rc ports.TransportReceipt, id string) error {
 	var moves []message.Outbound
 	_, err := r.Messages().Update(ctx, rc.SessionID, id, func(m *message.Outbound) error {
 		if m.Status == message.StatusQueued && m.Advance(message.StatusSent, "", rc.At) {
@@ -54,7 +54,7 @@ func (in *Ingest) advance(ctx context.Context, r ports.Repositories, rc ports.Tr
 	return nil
 }
 
-func (in *Ingest) presence(ctx context.Context, p ports.TransportPresence) error {
+func (in *people) presence(ctx context.Context, p ports.TransportPresence) error {
 	state := "unavailable"
 	if p.Available {
 		state = "available"
@@ -67,22 +67,22 @@ func (in *Ingest) presence(ctx context.Context, p ports.TransportPresence) error
 		entry.LID = p.From.LID.String()
 	}
 	who := p.From.Best().String()
-	return in.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: who, Presences: map[string]event.PresenceEntry{who: entry}}})
 }
 
-func (in *Ingest) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
+func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
 	entry := event.PresenceEntry{LastKnownPresence: string(p.State)}
 	if !p.From.LID.IsZero() {
 		entry.LID = p.From.LID.String()
 	}
-	return in.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: p.Chat.String(), Presences: map[string]event.PresenceEntry{p.From.Best().String(): entry}}})
 }
 
 // groupParticipants records group_participants and, as WAREST does, group_join for
 // additions and group_leave for removals.
-func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
+func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
 	if _, err := in.store.Sessions().Get(ctx, g.SessionID); err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupP
 }
 
 // groupUpdate records changed settings under WhatsApp Web's field names.
-func (in *Ingest) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
+func (in *people) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
 	update := map[string]any{"id": g.Group.String()}
 	if g.Name != nil {
 		update["subject"] = *g.Name
@@ -133,24 +133,24 @@ func (in *Ingest) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate)
 		by := party(g.By)
 		data.Author = &by
 	}
-	return in.record(ctx, g.SessionID, event.GroupUpdate, data)
+	return in.rec.record(ctx, g.SessionID, event.GroupUpdate, data)
 }
 
 // joinedGroup is the account itself being added: a group_join for the account.
-func (in *Ingest) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
+func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
 	data := event.GroupParticipantsData{ID: g.SessionID, GroupID: g.Group.String(), Action: "joined", Timestamp: g.At.Unix(),
 		Participants: make([]string, len(g.Participants)), ParticipantsInfo: make([]event.Party, len(g.Participants))}
 	for i, p := range g.Participants {
 		data.Participants[i] = p.Best().String()
 		data.ParticipantsInfo[i] = party(p)
 	}
-	return in.record(ctx, g.SessionID, event.GroupJoin, data)
+	return in.rec.record(ctx, g.SessionID, event.GroupJoin, data)
 }
 
-func (in *Ingest) call(ctx context.Context, c ports.TransportCall) error {
+func (in *people) call(ctx context.Context, c ports.TransportCall) error {
 	info := event.CallInfo{ID: c.CallID, From: c.From.Best().String(), Status: string(c.State), IsVideo: c.Video, IsGroup: c.Group, Date: c.At.Unix()}
 	if !c.From.LID.IsZero() {
 		info.FromLID = c.From.LID.String()
 	}
-	return in.record(ctx, c.SessionID, event.Call, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
+	return in.rec.record(ctx, c.SessionID, event.Call, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
 }
