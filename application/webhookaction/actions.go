@@ -24,7 +24,7 @@ import (
 )
 
 // Actions runs the response actions a receiver asked for. Sends go through
-// command.Send (the durable queue, its limits and cooldowns) with an idempotency key
+// command.Sending (the durable queue, its limits and cooldowns) with an idempotency key
 // per delivery and action, so an answer processed twice sends nothing twice.
 // A failing action is recorded as a webhook_action_failed event and skipped.
 type Actions struct {

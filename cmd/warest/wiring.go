@@ -164,7 +164,8 @@ func seedAdmin(c Config, cmds *command.Commands) (seeded, error) {
 	return seeded{res}, nil
 }
 
-// runApp starts the application with the app and stops it, in order, on shutdown.
+// runApp starts the application (sessions, then workers) when fx starts and stops
+// the workers on shutdown.
 func runApp(lc fx.Lifecycle, a *application.App) {
 	lc.Append(fx.Hook{
 		OnStart: a.Start,
