@@ -59,7 +59,7 @@ type loginOutput struct {
 }
 
 func (h *handlers) login(ctx context.Context, in *loginInput) (*loginOutput, error) {
-	res, err := h.cmd.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
+	res, err := h.cmd.Logins.Login(ctx, in.Body.Username, in.Body.Password, clientFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ type logoutOutput struct {
 func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, error) {
 	c := credentialsFrom(ctx)
 	for _, resolve := range []func() (account.Principal, error){
-		func() (account.Principal, error) { return h.q.Authenticate(ctx, c.key) },
+		func() (account.Principal, error) { return h.q.Principals.Authenticate(ctx, c.key) },
 		func() (account.Principal, error) { return h.cookiePrincipal(ctx, c.cookie) },
 	} {
 		p, err := resolve()
@@ -96,7 +96,7 @@ func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, erro
 			continue
 		}
 		if err == nil {
-			err = h.cmd.Logout(ctx, p)
+			err = h.cmd.Logins.Logout(ctx, p)
 		}
 		if err != nil {
 			return nil, err
@@ -129,7 +129,7 @@ func toUserDTO(u account.User) userDTO {
 }
 
 func (h *handlers) listUsers(ctx context.Context, _ *struct{}) (*Response[userDTO], error) {
-	users, err := h.q.Users(ctx, principal(ctx))
+	users, err := h.q.Accounts.Users(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ type createUserInput struct {
 }
 
 func (h *handlers) createUser(ctx context.Context, in *createUserInput) (*Response[userDTO], error) {
-	u, err := h.cmd.CreateUser(ctx, principal(ctx), in.Body.Username, in.Body.Password, account.Role(in.Body.Role))
+	u, err := h.cmd.Users.CreateUser(ctx, principal(ctx), in.Body.Username, in.Body.Password, account.Role(in.Body.Role))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ type userLimitsInput struct {
 }
 
 func (h *handlers) setUserLimits(ctx context.Context, in *userLimitsInput) (*Response[userDTO], error) {
-	u, err := h.cmd.SetUserLimits(ctx, principal(ctx), in.UserID,
+	u, err := h.cmd.Users.SetUserLimits(ctx, principal(ctx), in.UserID,
 		account.Limits{MaxSessions: in.Body.MaxSessions, MaxStreams: in.Body.MaxStreams})
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ type UserPath struct {
 }
 
 func (h *handlers) listKeys(ctx context.Context, in *UserPath) (*Response[keyDTO], error) {
-	keys, err := h.q.Keys(ctx, principal(ctx), in.UserID)
+	keys, err := h.q.Accounts.Keys(ctx, principal(ctx), in.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ func (h *handlers) issueKey(ctx context.Context, in *issueKeyInput) (*Response[k
 	if in.Body != nil {
 		name = in.Body.Name
 	}
-	plain, k, err := h.cmd.IssueKey(ctx, principal(ctx), in.UserID, name)
+	plain, k, err := h.cmd.Users.IssueKey(ctx, principal(ctx), in.UserID, name)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +246,7 @@ type revokedDTO struct {
 }
 
 func (h *handlers) revokeKey(ctx context.Context, in *revokeKeyInput) (*Response[revokedDTO], error) {
-	if err := h.cmd.RevokeKey(ctx, principal(ctx), in.UserID, in.KeyID); err != nil {
+	if err := h.cmd.Users.RevokeKey(ctx, principal(ctx), in.UserID, in.KeyID); err != nil {
 		return nil, err
 	}
 	return success("API key revoked", revokedDTO{ID: in.KeyID, Revoked: true}), nil

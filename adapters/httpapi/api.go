@@ -42,8 +42,8 @@ type Config struct {
 // Deps is what the adapter drives. Sandbox is optional: its control routes are
 // only registered when it is set.
 type Deps struct {
-	Commands *command.Service
-	Queries  *query.Service
+	Commands *command.Commands
+	Queries  *query.Queries
 	Sandbox  ports.SandboxNetwork
 	Log      *slog.Logger
 	Config   Config
@@ -52,8 +52,8 @@ type Deps struct {
 const defaultJSONLimit = 2 << 20
 
 type handlers struct {
-	cmd     *command.Service
-	q       *query.Service
+	cmd     useCases
+	q       reads
 	sandbox ports.SandboxNetwork
 	log     *slog.Logger
 	cfg     Config
@@ -142,7 +142,7 @@ func newHandlers(d Deps) *handlers {
 			loc = l
 		}
 	}
-	return &handlers{cmd: d.Commands, q: d.Queries, sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
+	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
 		streams: newStreamSet()}
 }
 

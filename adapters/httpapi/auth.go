@@ -61,7 +61,7 @@ func principal(ctx context.Context) account.Principal {
 // authMiddleware authenticates the API key and enforces the admin role.
 func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		p, err := h.q.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
+		p, err := h.q.Principals.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
 		if err != nil {
 			writeErr(api, ctx, err) // 401, or 503 when the store cannot answer
 			return
@@ -160,7 +160,7 @@ func (h *handlers) docsGuard(next http.Handler) http.Handler {
 func (h *handlers) docsAllowed(r *http.Request) (bool, error) {
 	ctx := r.Context()
 	if key := apiKeyFrom(r.Header.Get, r.URL.Query().Get); key != "" {
-		_, err := h.q.Authenticate(ctx, key)
+		_, err := h.q.Principals.Authenticate(ctx, key)
 		if !fault.Is(err, fault.KindUnauthorized) {
 			return err == nil, err
 		}
@@ -182,5 +182,5 @@ func (h *handlers) cookiePrincipal(ctx context.Context, cookie string) (account.
 	if !ok {
 		return account.Principal{}, fault.Unauthorized("", "no valid docs login")
 	}
-	return h.q.Principal(ctx, userID, keyID)
+	return h.q.Principals.Principal(ctx, userID, keyID)
 }

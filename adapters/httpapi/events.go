@@ -76,7 +76,7 @@ type parkedInput struct {
 }
 
 func (h *handlers) parkedEvents(ctx context.Context, in *parkedInput) (*Response[parkedDTO], error) {
-	list, err := h.q.ParkedEvents(ctx, principal(ctx), in.Limit)
+	list, err := h.q.Events.ParkedEvents(ctx, principal(ctx), in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ type replayPage struct {
 }
 
 func (h *handlers) replayEvents(ctx context.Context, in *replayInput) (*Response[replayPage], error) {
-	got, err := h.q.Events(ctx, principal(ctx), sessionFilter(in.sessionID()), in.After, in.Limit)
+	got, err := h.q.Events.Events(ctx, principal(ctx), sessionFilter(in.sessionID()), in.After, in.Limit)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 	}
 	p := principal(ctx)
 	filter := sessionFilter(in.sessionID())
-	first, err := h.q.Events(ctx, p, filter, cursor, 100)
+	first, err := h.q.Events.Events(ctx, p, filter, cursor, 100)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +176,7 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 			case <-next:
 			}
 			var err error
-			if page, err = h.q.Events(ctx, p, filter, cursor, 100); err != nil {
+			if page, err = h.q.Events.Events(ctx, p, filter, cursor, 100); err != nil {
 				if k := fault.KindOf(err); k == fault.KindNotFound || k == fault.KindForbidden {
 					loggerFrom(ctx).InfoContext(ctx, "event stream ended: its session was deleted or is no longer the caller's", "err", err)
 				} else if ctx.Err() == nil {

@@ -22,10 +22,9 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -98,8 +97,8 @@ func (l *logBuffer) String() string {
 type testApp struct {
 	h        *httpapi.Handler
 	net      *sandbox.Network
-	cmd      *command.Service
-	q        *query.Service
+	cmd      *command.Commands
+	q        *query.Queries
 	logs     *logBuffer
 	adminKey string
 	admin    account.Principal
@@ -125,10 +124,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
-	transport := flakyTransport{network}
-	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	tune(&cfg)
@@ -137,27 +133,25 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		t.Fatal(err)
 	}
 	clock := &shiftedClock{}
-	cmd := command.New(cfg, command.Deps{Store: store, Transport: transport, Sink: ingest, Sender: webhookStub{},
-		Clock: clock, IDs: ulids{}, Hub: hub, Log: log,
+	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
+		QR: fakeQR{}, Sender: webhookStub{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
-	q := query.New(store, transport, clock)
-
-	queue := reaction.NewSendQueue(store, transport, wallClock{}, hub, log)
-	queue.Poll, queue.MaxAttempts = 20*time.Millisecond, 1
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { queue.Run(ctx); close(done) }()
+	cmd, q := app.Commands, app.Queries
+	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		app.Stop()
 		_ = network.Close(context.Background())
 	})
 
-	seed, err := cmd.SeedAdmin(ctx, "admin", "admin-password", "")
+	seed, err := cmd.Users.SeedAdmin(ctx, "admin", "admin-password", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := q.Authenticate(ctx, seed.GeneratedKey)
+	admin, err := q.Principals.Authenticate(ctx, seed.GeneratedKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,11 +167,11 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 // user creates a user with a key and returns the key and the user id.
 func (a *testApp) user(t *testing.T, name string) (key, id string) {
 	t.Helper()
-	u, err := a.cmd.CreateUser(context.Background(), a.admin, name, "password-"+name, account.RoleUser)
+	u, err := a.cmd.Users.CreateUser(context.Background(), a.admin, name, "password-"+name, account.RoleUser)
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _, err = a.cmd.IssueKey(context.Background(), a.admin, u.ID, "test")
+	key, _, err = a.cmd.Users.IssueKey(context.Background(), a.admin, u.ID, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +287,7 @@ func (a *testApp) openSession(t *testing.T, key, id, phone string) {
 	r = a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/"+id+"/scan", key, map[string]string{"phone": phone, "pushName": "Bot " + id})
 	expect(t, r, http.StatusOK, 1000)
 	waitFor(t, "session "+id+" open", func() bool {
-		s, err := a.q.Session(context.Background(), a.admin, id)
+		s, err := a.q.Sessions.Session(context.Background(), a.admin, id)
 		return err == nil && s.Status() == "open"
 	})
 }

@@ -26,7 +26,7 @@ func quotaRoute(path string) bool {
 // error table like a handler's.
 func (h *handlers) limitMiddleware(api huma.API, quota bool) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		st, err := h.cmd.Throttle(ctx.Context(), principal(ctx.Context()), quota)
+		st, err := h.cmd.Quotas.Throttle(ctx.Context(), principal(ctx.Context()), quota)
 		setWindowHeaders(ctx, "X-RateLimit-", st.Rate)
 		setWindowHeaders(ctx, "X-Quota-", st.Quota)
 		if err != nil {

@@ -313,7 +313,7 @@ type messageStatusResult struct {
 }
 
 func (h *handlers) messageStatus(ctx context.Context, in *messageStatusInput) (*Response[messageStatusResult], error) {
-	m, err := h.q.Message(ctx, principal(ctx), in.sessionID(), strings.TrimSpace(in.MessageID))
+	m, err := h.q.Sessions.Message(ctx, principal(ctx), in.sessionID(), strings.TrimSpace(in.MessageID))
 	if err != nil {
 		return nil, err
 	}

@@ -92,7 +92,7 @@ func (h *handlers) messageAction(a command.MessageAction) func(context.Context, 
 			ai.SessionID, ai.Phone, ai.To = firstOf(b.SessionID, ai.SessionID), b.Phone, b.To
 			ai.Emoji, ai.Text, ai.DeleteForMe = b.Emoji, firstOf(b.Message, b.Text), b.DeleteForMe
 		}
-		res, err := h.cmd.ActOnMessage(ctx, principal(ctx), ai)
+		res, err := h.cmd.Actions.ActOnMessage(ctx, principal(ctx), ai)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func (h *handlers) chatAction(k ports.ChatChangeKind) func(context.Context, *cha
 				ci.MuteFor = time.Duration(*b.Duration) * time.Minute
 			}
 		}
-		res, err := h.cmd.ActOnChat(ctx, principal(ctx), ci)
+		res, err := h.cmd.Actions.ActOnChat(ctx, principal(ctx), ci)
 		if err != nil {
 			return nil, err
 		}

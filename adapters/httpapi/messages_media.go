@@ -276,7 +276,7 @@ func (h *handlers) sendMedia(ctx context.Context, in *rawSendInput, title string
 	if tune != nil {
 		tune(f, &m)
 	}
-	results, err := h.cmd.SendMedia(ctx, principal(ctx), m)
+	results, err := h.cmd.Sending.SendMedia(ctx, principal(ctx), m)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +450,7 @@ func (h *handlers) sendFiles(ctx context.Context, in *rawSendInput) (*sendRespon
 		if it.replyTo != "" {
 			send.Content.Reply = &message.Reference{ID: it.replyTo}
 		}
-		results, err := h.cmd.SendMedia(ctx, principal(ctx), command.SendMediaInput{Send: send, Route: command.RouteDocument,
+		results, err := h.cmd.Sending.SendMedia(ctx, principal(ctx), command.SendMediaInput{Send: send, Route: command.RouteDocument,
 			Source: it.src, FileName: it.name, Caption: firstOf(it.caption, caption)})
 		if fe, ok := fault.As(err); ok && (fe.Reason == ports.ReasonBlockedFile || fe.Reason == ports.ReasonUnsupportedType) {
 			blocked = append(blocked, blockedFile{Name: it.name, MIMEType: it.src.MIME, Reason: fe.Msg})

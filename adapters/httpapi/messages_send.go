@@ -32,7 +32,7 @@ func (h *handlers) registerSendRoutes() {
 
 // send runs a prepared send and renders it.
 func (h *handlers) send(ctx context.Context, title string, in command.SendInput, more extras) (*sendResponse, error) {
-	results, err := h.cmd.Send(ctx, principal(ctx), in)
+	results, err := h.cmd.Sending.Send(ctx, principal(ctx), in)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ func (h *handlers) sendContact(ctx context.Context, in *sendContactInput) (*send
 	}
 	send := opts.input(in.SessionSelector, in.SendHeaders, false, b)
 	contact := message.Card{DisplayName: card.Name, FullName: card.FullName, Org: card.Organization,
-		Phone: h.cmd.Phone(card.Phone), Email: card.Email}.Contact()
+		Phone: h.cmd.Sending.Phone(card.Phone), Email: card.Email}.Contact()
 	send.Content.Kind = message.KindContact
 	send.Content.Contacts = []message.Contact{contact}
 	return h.send(ctx, "Contact", send, func(command.SendResult) map[string]any { return map[string]any{"displayName": contact.DisplayName} })
@@ -426,7 +426,7 @@ func (h *handlers) sendInteractive(ctx context.Context, title string, send comma
 	if err != nil {
 		return nil, err
 	}
-	results, err := h.cmd.SendWithHeaderImage(ctx, principal(ctx), send, src)
+	results, err := h.cmd.Sending.SendWithHeaderImage(ctx, principal(ctx), send, src)
 	if err != nil {
 		return nil, err
 	}

@@ -18,8 +18,8 @@ import (
 // Params is what the module needs from the app; the sandbox is optional.
 type Params struct {
 	fx.In
-	Commands *command.Service
-	Queries  *query.Service
+	Commands *command.Commands
+	Queries  *query.Queries
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger
 	Config   Config

@@ -59,7 +59,7 @@ type SessionPath struct {
 
 // owned checks the caller may drive the session before touching the network.
 func (h *handlers) owned(ctx context.Context, id string) error {
-	_, err := h.q.Session(ctx, principal(ctx), id)
+	_, err := h.q.Sessions.Session(ctx, principal(ctx), id)
 	return err
 }
 

@@ -88,13 +88,13 @@ func TestSandboxRoutes(t *testing.T) {
 	expect(t, r, http.StatusOK, 1000)
 	expect(t, a.do(t, http.MethodPost, s+"/faults/replace", key, nil), http.StatusOK, 1000)
 	waitFor(t, "replaced", func() bool {
-		sess, err := a.q.Session(context.Background(), a.admin, "s1")
+		sess, err := a.q.Sessions.Session(context.Background(), a.admin, "s1")
 		return err == nil && sess.Status() == "replaced"
 	})
 	a.openSession(t, key, "s2", "6281234567891")
 	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/s2/faults/logout", key, map[string]string{"reason": "unlinked"}), http.StatusOK, 1000)
 	waitFor(t, "logged out", func() bool {
-		sess, err := a.q.Session(context.Background(), a.admin, "s2")
+		sess, err := a.q.Sessions.Session(context.Background(), a.admin, "s2")
 		return err == nil && sess.Status() == "logged_out"
 	})
 }

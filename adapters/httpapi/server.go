@@ -100,7 +100,7 @@ type runtimeInfo struct {
 }
 
 func (h *handlers) info(ctx context.Context, _ *struct{}) (*Response[infoResult], error) {
-	sessions, err := h.q.Sessions(ctx, principal(ctx))
+	sessions, err := h.q.Sessions.Sessions(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +191,7 @@ type healthResult struct {
 // healthz answers 200 when the database answers and 503 otherwise, with the report
 // in both cases so monitors can show what failed.
 func (h *handlers) healthz(ctx context.Context, _ *struct{}) (*Response[healthResult], error) {
-	hl := h.q.Health(ctx)
+	hl := h.q.System.Health(ctx)
 	uptime := time.Since(h.cfg.StartedAt)
 	res := healthResult{Status: "healthy", ServiceName: h.cfg.ServiceName, ServiceVersion: h.cfg.Version,
 		Uptime: humanUptime(uptime), UptimeSeconds: int64(uptime.Seconds()), Timestamp: time.Now().Unix()}
@@ -220,7 +220,7 @@ type readyResult struct {
 }
 
 func (h *handlers) ready(ctx context.Context, _ *struct{}) (*Response[readyResult], error) {
-	hl := h.q.Health(ctx)
+	hl := h.q.System.Health(ctx)
 	res := readyResult{Ready: hl.Err == nil, Timestamp: time.Now().Unix()}
 	res.Dependencies.Database = hl.Err == nil
 	if !res.Ready {

@@ -83,7 +83,7 @@ type sessionCreateResult struct {
 
 // createSession never returns the webhook secret: only the config route echoes it.
 func (h *handlers) createSession(ctx context.Context, in *SessionSelector) (*Response[sessionCreateResult], error) {
-	res, err := h.cmd.CreateSession(ctx, principal(ctx), in.sessionID())
+	res, err := h.cmd.Sessions.CreateSession(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (h *handlers) pairSession(ctx context.Context, in *pairQuery) (*Response[pa
 	if err := session.ValidateLookup(id); err != nil {
 		return nil, err
 	}
-	res, err := h.cmd.PairSession(ctx, principal(ctx), id, in.Phone)
+	res, err := h.cmd.Sessions.PairSession(ctx, principal(ctx), id, in.Phone)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +146,7 @@ type steps struct {
 
 func (h *handlers) logoutSession(ctx context.Context, in *SessionSelector) (*Response[stepsResult], error) {
 	id := in.sessionID()
-	st, err := h.cmd.LogoutSession(ctx, principal(ctx), id)
+	st, err := h.cmd.Teardown.LogoutSession(ctx, principal(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +155,7 @@ func (h *handlers) logoutSession(ctx context.Context, in *SessionSelector) (*Res
 
 func (h *handlers) deleteSession(ctx context.Context, in *SessionSelector) (*Response[stepsResult], error) {
 	id := in.sessionID()
-	st, err := h.cmd.DeleteSession(ctx, principal(ctx), id)
+	st, err := h.cmd.Teardown.DeleteSession(ctx, principal(ctx), id)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (h *handlers) deleteSession(ctx context.Context, in *SessionSelector) (*Res
 type noResult struct{}
 
 func (h *handlers) reconnectSession(ctx context.Context, in *SessionSelector) (*Response[noResult], error) {
-	if err := h.cmd.ReconnectSession(ctx, principal(ctx), in.sessionID()); err != nil {
+	if err := h.cmd.Sessions.ReconnectSession(ctx, principal(ctx), in.sessionID()); err != nil {
 		return nil, err
 	}
 	return reply[noResult](http.StatusAccepted, 1109, "Reconnect scheduled"), nil
@@ -179,7 +179,7 @@ type devicesResult struct {
 }
 
 func (h *handlers) sessionDevices(ctx context.Context, in *SessionSelector) (*Response[devicesResult], error) {
-	d, err := h.q.Device(ctx, principal(ctx), in.sessionID())
+	d, err := h.q.Sessions.Device(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +219,7 @@ type preflightDTO struct {
 
 func (h *handlers) configureSession(ctx context.Context, in *configInput) (*Response[configResult], error) {
 	b := in.Body
-	s, err := h.cmd.ConfigureWebhook(ctx, principal(ctx), in.SessionID,
+	s, err := h.cmd.Webhook.ConfigureWebhook(ctx, principal(ctx), in.SessionID,
 		command.WebhookInput{URL: strings.TrimSpace(b.WebhookURL), Secret: b.WebhookSecret, RotateSecret: b.RotateSecret,
 			Preflight: b.Preflight || b.PreflightVerify}, h.cfg.Webhook)
 	if err != nil {
@@ -249,7 +249,7 @@ type identityMe struct {
 }
 
 func (h *handlers) listSessions(ctx context.Context, _ *struct{}) (*Response[listResult], error) {
-	list, err := h.q.Sessions(ctx, principal(ctx))
+	list, err := h.q.Sessions.Sessions(ctx, principal(ctx))
 	if err != nil {
 		return nil, err
 	}

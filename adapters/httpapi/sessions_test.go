@@ -263,7 +263,7 @@ func TestForeignSessionIsForbiddenEverywhere(t *testing.T) {
 	if strings.Contains(string(r.body), `"s1"`) {
 		t.Fatalf("bob sees alice's session: %s", r.body)
 	}
-	s, err := a.q.Session(context.Background(), a.admin, "s1")
+	s, err := a.q.Sessions.Session(context.Background(), a.admin, "s1")
 	if err != nil || s.Status() != "open" || s.Webhook().URL != "" {
 		t.Fatalf("session changed: %v %v", s, err)
 	}

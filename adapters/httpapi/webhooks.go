@@ -70,7 +70,7 @@ type preflightOutput struct {
 }
 
 func (h *handlers) preflight(ctx context.Context, in *preflightInput) (*preflightOutput, error) {
-	res, err := h.cmd.PreflightWebhook(ctx, principal(ctx), in.Body.SessionID, in.Body.URL, in.Body.Secret, h.cfg.Webhook)
+	res, err := h.cmd.Webhook.PreflightWebhook(ctx, principal(ctx), in.Body.SessionID, in.Body.URL, in.Body.Secret, h.cfg.Webhook)
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +125,7 @@ type subscriptionsQuery struct {
 }
 
 func (h *handlers) listSubscriptions(ctx context.Context, in *subscriptionsQuery) (*Response[subscriptionDTO], error) {
-	list, err := h.q.Subscriptions(ctx, principal(ctx), in.sessionID())
+	list, err := h.q.Webhooks.Subscriptions(ctx, principal(ctx), in.sessionID())
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ type createSubscriptionInput struct {
 
 func (h *handlers) createSubscription(ctx context.Context, in *createSubscriptionInput) (*Response[subscriptionDTO], error) {
 	b := in.Body
-	s, err := h.cmd.CreateSubscription(ctx, principal(ctx), command.SubscriptionInput{SessionID: b.SessionID, URL: b.URL,
+	s, err := h.cmd.Subscriptions.CreateSubscription(ctx, principal(ctx), command.SubscriptionInput{SessionID: b.SessionID, URL: b.URL,
 		Secret: b.Secret, Events: b.Events, Mode: webhook.Mode(b.Mode), Algorithm: webhook.Algorithm(b.Algorithm)})
 	if err != nil {
 		return nil, err
@@ -162,7 +162,7 @@ type SubscriptionPath struct {
 }
 
 func (h *handlers) getSubscription(ctx context.Context, in *SubscriptionPath) (*Response[subscriptionDTO], error) {
-	s, err := h.q.Subscription(ctx, principal(ctx), in.SubscriptionID)
+	s, err := h.q.Webhooks.Subscription(ctx, principal(ctx), in.SubscriptionID)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ type updateSubscriptionInput struct {
 }
 
 func (h *handlers) updateSubscription(ctx context.Context, in *updateSubscriptionInput) (*Response[subscriptionDTO], error) {
-	s, err := h.cmd.UpdateSubscription(ctx, principal(ctx), in.SubscriptionID,
+	s, err := h.cmd.Subscriptions.UpdateSubscription(ctx, principal(ctx), in.SubscriptionID,
 		command.SubscriptionPatch{URL: in.Body.URL, Events: in.Body.Events, Enabled: in.Body.Enabled})
 	if err != nil {
 		return nil, err
@@ -188,7 +188,7 @@ func (h *handlers) updateSubscription(ctx context.Context, in *updateSubscriptio
 }
 
 func (h *handlers) deleteSubscription(ctx context.Context, in *SubscriptionPath) (*Response[subscriptionDTO], error) {
-	if err := h.cmd.DeleteSubscription(ctx, principal(ctx), in.SubscriptionID); err != nil {
+	if err := h.cmd.Subscriptions.DeleteSubscription(ctx, principal(ctx), in.SubscriptionID); err != nil {
 		return nil, err
 	}
 	return success[subscriptionDTO]("Subscription deleted"), nil
@@ -203,7 +203,7 @@ type rotateInput struct {
 }
 
 func (h *handlers) rotateSubscription(ctx context.Context, in *rotateInput) (*Response[subscriptionDTO], error) {
-	s, err := h.cmd.RotateSubscriptionSecret(ctx, principal(ctx), in.SubscriptionID, in.Body.Secret,
+	s, err := h.cmd.Subscriptions.RotateSubscriptionSecret(ctx, principal(ctx), in.SubscriptionID, in.Body.Secret,
 		time.Duration(in.Body.OverlapSeconds)*time.Second)
 	if err != nil {
 		return nil, err
@@ -284,7 +284,7 @@ func (h *handlers) deadLetters(ctx context.Context, in *deadLettersInput) (*Resp
 }
 
 func (h *handlers) deliveries(ctx context.Context, f ports.DeliveryFilter, msg string) (*Response[deliveryDTO], error) {
-	list, err := h.q.Deliveries(ctx, principal(ctx), f)
+	list, err := h.q.Webhooks.Deliveries(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ type deliveryPath struct {
 }
 
 func (h *handlers) getDelivery(ctx context.Context, in *deliveryPath) (*Response[deliveryDTO], error) {
-	d, err := h.q.Delivery(ctx, principal(ctx), in.DeliveryID)
+	d, err := h.q.Webhooks.Delivery(ctx, principal(ctx), in.DeliveryID)
 	if err != nil {
 		return nil, err
 	}
@@ -308,7 +308,7 @@ func (h *handlers) getDelivery(ctx context.Context, in *deliveryPath) (*Response
 }
 
 func (h *handlers) redeliver(ctx context.Context, in *deliveryPath) (*Response[deliveryDTO], error) {
-	d, err := h.cmd.Redeliver(ctx, principal(ctx), in.DeliveryID)
+	d, err := h.cmd.Subscriptions.Redeliver(ctx, principal(ctx), in.DeliveryID)
 	if err != nil {
 		return nil, err
 	}
@@ -338,7 +338,7 @@ func (h *handlers) redeliverMatching(ctx context.Context, in *redeliverMatchingI
 	if err != nil {
 		return nil, err
 	}
-	n, err := h.cmd.RedeliverMatching(ctx, principal(ctx), f)
+	n, err := h.cmd.Subscriptions.RedeliverMatching(ctx, principal(ctx), f)
 	if err != nil {
 		return nil, err
 	}

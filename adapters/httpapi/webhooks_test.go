@@ -20,11 +20,9 @@ import (
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
-	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -68,18 +66,6 @@ func (s *receiverStub) to(url string) []ports.WebhookRequest {
 	return out
 }
 
-// scheduler stands in for the bus: published events go to the webhook scheduler.
-type scheduler struct{ hooks *reaction.Webhooks }
-
-func (p scheduler) Publish(ctx context.Context, events ...event.Envelope) error {
-	for _, e := range events {
-		if err := p.hooks.Schedule(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 type hookApp struct {
 	*testApp
 	recv *receiverStub
@@ -90,40 +76,30 @@ func newHookApp(t *testing.T) *hookApp {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(&logBuffer{}, nil))
 	store := memory.New()
-	hub := notify.NewHub()
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	recv := &receiverStub{}
-	ingest := reaction.NewIngest(store, fakeQR{}, wallClock{}, hub, log)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	cfg.Limits.Cooldown = 0
-	cmd := command.New(cfg, command.Deps{Store: store, Transport: network, Sink: ingest, Sender: recv,
-		Clock: wallClock{}, IDs: ulids{}, Hub: hub, Log: log})
-	q := query.New(store, network, wallClock{})
-	hooks := reaction.NewWebhooks(reaction.WebhookConfig{Algorithm: webhook.SHA256, Timeout: time.Second,
-		Policy: webhook.Policy{MaxAttempts: 2, Base: 5 * time.Millisecond, Max: 10 * time.Millisecond}, Workers: 2, DisableAfter: 100},
-		store, recv, wallClock{}, ulids{}, hub, log, nil)
-	hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(store, scheduler{hooks}, wallClock{}, hub, log)
-	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(store, network, wallClock{}, hub, log)
-	queue.Poll = 5 * time.Millisecond
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
+	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{Algorithm: webhook.SHA256,
+		Timeout: time.Second, Policy: webhook.Policy{MaxAttempts: 2, Base: 5 * time.Millisecond, Max: 10 * time.Millisecond},
+		Workers: 2, DisableAfter: 100}},
+		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Clock: wallClock{}, IDs: ulids{}, Log: log})
+	cmd, q := app.Commands, app.Queries
+	app.Workers.Relay.Poll, app.Workers.Webhooks.Poll, app.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+	ctx := context.Background()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
+		app.Stop()
 		_ = network.Close(context.Background())
 	})
-	seed, err := cmd.SeedAdmin(ctx, "admin", "admin-password", "")
+	seed, err := cmd.Users.SeedAdmin(ctx, "admin", "admin-password", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := q.Authenticate(ctx, seed.GeneratedKey)
+	admin, err := q.Principals.Authenticate(ctx, seed.GeneratedKey)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/postgres"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
@@ -158,7 +158,7 @@ func TestReplayTailsConcurrentWritersWithoutLoss(t *testing.T) {
 	s := open(t, contract.PostgresSchemaURL(t))
 	createSession(t, s, "s1")
 	ctx, cancel := context.WithCancel(t.Context())
-	relay := reaction.NewRelay(s, nopPublisher{}, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
+	relay := worker.NewRelay(s, nopPublisher{}, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
 	relay.Poll = time.Millisecond
 	var relaying sync.WaitGroup
 	relaying.Go(func() { relay.Run(ctx) })
@@ -290,7 +290,7 @@ func TestRelayFollowerTakesOverWhenTheLeaderStops(t *testing.T) {
 	}
 	start := func() *node {
 		n := &node{s: open(t, url), pub: &recorder{}, done: make(chan struct{})}
-		relay := reaction.NewRelay(n.s, n.pub, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
+		relay := worker.NewRelay(n.s, n.pub, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
 		relay.Poll = 5 * time.Millisecond
 		var ctx context.Context
 		ctx, n.stop = context.WithCancel(context.Background())

@@ -27,7 +27,7 @@ func emptyWorld(t *testing.T) *appworld.World {
 }
 
 func authenticates(w *appworld.World, key string) (account.Principal, bool) {
-	p, err := w.Qry.Authenticate(w.Ctx, key)
+	p, err := w.Qry.Principals.Authenticate(w.Ctx, key)
 	if err != nil && !fault.Is(err, fault.KindUnauthorized) {
 		w.T.Fatalf("Authenticate: %v", err)
 	}
@@ -37,7 +37,7 @@ func authenticates(w *appworld.World, key string) (account.Principal, bool) {
 func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	t.Parallel()
 	w := emptyWorld(t)
-	res, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", "")
+	res, err := w.Cmd.Users.SeedAdmin(w.Ctx, "root", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 		!regexp.MustCompile(`^wst_[a-z2-7]{40}$`).MatchString(res.GeneratedKey) {
 		t.Fatalf("first boot %+v", res)
 	}
-	login, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test")
+	login, err := w.Cmd.Logins.Login(w.Ctx, "root", res.GeneratedPassword, "test")
 	u := login.User
 	if err != nil || !u.IsAdmin() || u.Registry != account.AdminRegistry || login.Key == "" {
 		t.Fatalf("login with the generated password: %+v %v", u, err)
@@ -55,14 +55,14 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 		t.Fatalf("generated key: %+v %v", p, ok)
 	}
 
-	again, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", "")
+	again, err := w.Cmd.Users.SeedAdmin(w.Ctx, "root", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.GeneratedPassword != "" || again.GeneratedKey != "" {
 		t.Fatalf("second boot generated %+v", again)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "root", res.GeneratedPassword, "test"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "root", res.GeneratedPassword, "test"); err != nil {
 		t.Fatalf("second boot changed the password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, u.ID)
@@ -75,7 +75,7 @@ func TestSeedAdmin_FirstBootGeneratesOnce(t *testing.T) {
 	if len(keys) != 3 || seeds != 1 { // one seed key, two login sessions
 		t.Fatalf("%d keys, %d seed keys", len(keys), seeds)
 	}
-	if _, err := w.Cmd.SeedAdmin(w.Ctx, "root", "", ""); err != nil {
+	if _, err := w.Cmd.Users.SeedAdmin(w.Ctx, "root", "", ""); err != nil {
 		t.Fatal(err)
 	}
 	if users, _ := w.Mem.Users().List(w.Ctx); len(users) != 1 {
@@ -87,7 +87,7 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	t.Parallel()
 	w := emptyWorld(t)
 	const envKey = "operator-chosen-key-1234"
-	res, err := w.Cmd.SeedAdmin(w.Ctx, "", "first-password", envKey)
+	res, err := w.Cmd.Users.SeedAdmin(w.Ctx, "", "first-password", envKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,17 +98,17 @@ func TestSeedAdmin_ConfiguredPasswordAndKey(t *testing.T) {
 	if !ok || p.User.Username != "admin" || !p.User.IsAdmin() {
 		t.Fatalf("configured key: %+v %v", p, ok)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "admin", "first-password", "test"); err != nil {
 		t.Fatalf("configured password: %v", err)
 	}
 	// Next boot with another password and the same key: password wins, key not duplicated.
-	if _, err := w.Cmd.SeedAdmin(w.Ctx, "", "second-password", envKey); err != nil {
+	if _, err := w.Cmd.Users.SeedAdmin(w.Ctx, "", "second-password", envKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "admin", "first-password", "test"); !fault.Is(err, fault.KindUnauthorized) {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "admin", "first-password", "test"); !fault.Is(err, fault.KindUnauthorized) {
 		t.Fatalf("old password still works: %v", err)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "admin", "second-password", "test"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "admin", "second-password", "test"); err != nil {
 		t.Fatalf("new password: %v", err)
 	}
 	keys, _ := w.Mem.APIKeys().ListByUser(w.Ctx, p.User.ID)
@@ -131,15 +131,15 @@ func TestLogin(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
 	for _, c := range []struct{ user, pass string }{{"budi", "wrong-password"}, {"nobody", appworld.UserPassword}, {"budi", ""}} {
-		if _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
+		if _, err := w.Cmd.Logins.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("login %s/%s: %v", c.user, c.pass, err)
 		}
 	}
-	r1, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	r1, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r2, err := w.Cmd.Login(w.Ctx, "BuDi", appworld.UserPassword, "test") // usernames match ignoring case
+	r2, err := w.Cmd.Logins.Login(w.Ctx, "BuDi", appworld.UserPassword, "test") // usernames match ignoring case
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,13 +160,13 @@ func TestLogin(t *testing.T) {
 func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	apiKey, _, err := w.Cmd.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
+	apiKey, _, err := w.Cmd.Users.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var keys []string
 	for range 12 {
-		r, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+		r, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -193,7 +193,7 @@ func TestLogin_KeepsAtMostTenLoginKeys(t *testing.T) {
 	if len(stored) != 12 || active != 10 {
 		t.Fatalf("%d keys stored, %d active login keys", len(stored), active)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil {
 		t.Fatal(err)
 	}
 	if stored, _ = w.Mem.APIKeys().ListByUser(w.Ctx, w.User.User.ID); len(stored) != 12 {
@@ -224,7 +224,7 @@ func TestLogin_UnknownUsersCostAFullPasswordCheck(t *testing.T) {
 		{"not a username!", "wrong-password", account.DummyPasswordHash()},
 	} {
 		checked = checked[:0]
-		if _, err := w.Cmd.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
+		if _, err := w.Cmd.Logins.Login(w.Ctx, c.user, c.pass, "test"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("login %q: %v, want unauthorized", c.user, err)
 		}
 		if len(checked) != 1 || checked[0] != c.against || params(checked[0]) != want {
@@ -232,7 +232,7 @@ func TestLogin_UnknownUsersCostAFullPasswordCheck(t *testing.T) {
 		}
 	}
 	checked = checked[:0]
-	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil || len(checked) != 1 {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test"); err != nil || len(checked) != 1 {
 		t.Fatalf("right password: %v, %d checks", err, len(checked))
 	}
 }
@@ -240,20 +240,20 @@ func TestLogin_UnknownUsersCostAFullPasswordCheck(t *testing.T) {
 func TestLogout_EndsOnlyTheLoginSession(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	apiKey, _, err := w.Cmd.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
+	apiKey, _, err := w.Cmd.Users.IssueKey(w.Ctx, w.User, w.User.User.ID, "ci")
 	if err != nil {
 		t.Fatal(err)
 	}
-	first, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	first, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "test")
+	second, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p, _ := authenticates(w, first.Key)
-	if err := w.Cmd.Logout(w.Ctx, p); err != nil {
+	if err := w.Cmd.Logins.Logout(w.Ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := authenticates(w, first.Key); ok {
@@ -264,7 +264,7 @@ func TestLogout_EndsOnlyTheLoginSession(t *testing.T) {
 	}
 	// A logout presenting a permanent key leaves it alone.
 	p, _ = authenticates(w, apiKey)
-	if err := w.Cmd.Logout(w.Ctx, p); err != nil {
+	if err := w.Cmd.Logins.Logout(w.Ctx, p); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := authenticates(w, apiKey); !ok {
@@ -275,10 +275,10 @@ func TestLogout_EndsOnlyTheLoginSession(t *testing.T) {
 func TestCreateUser(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
-	if _, err := w.Cmd.CreateUser(w.Ctx, w.User, "citra", "password123", account.RoleUser); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Users.CreateUser(w.Ctx, w.User, "citra", "password123", account.RoleUser); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("user creating a user: %v", err)
 	}
-	u, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password123", "")
+	u, err := w.Cmd.Users.CreateUser(w.Ctx, w.Admin, "citra", "password123", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,21 +288,21 @@ func TestCreateUser(t *testing.T) {
 	if got, err := w.Mem.Users().GetByUsername(w.Ctx, "citra"); err != nil || got.ID != u.ID {
 		t.Fatalf("stored %+v %v", got, err)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "citra", "password123", "test"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "citra", "password123", "test"); err != nil {
 		t.Fatalf("new user cannot log in: %v", err)
 	}
-	if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
+	if _, err := w.Cmd.Users.CreateUser(w.Ctx, w.Admin, "citra", "password456", account.RoleUser); !fault.Is(err, fault.KindConflict) {
 		t.Fatalf("duplicate: %v", err)
 	}
 	for _, bad := range []struct {
 		name, pass string
 		role       account.Role
 	}{{"x", "password123", ""}, {"dewi", "short", ""}, {"dewi", "password123", "root"}} {
-		if _, err := w.Cmd.CreateUser(w.Ctx, w.Admin, bad.name, bad.pass, bad.role); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.Users.CreateUser(w.Ctx, w.Admin, bad.name, bad.pass, bad.role); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("%+v: %v", bad, err)
 		}
 	}
-	admin2, err := w.Cmd.CreateUser(w.Ctx, w.Admin, "boss", "password123", account.RoleAdmin)
+	admin2, err := w.Cmd.Users.CreateUser(w.Ctx, w.Admin, "boss", "password123", account.RoleAdmin)
 	if err != nil || !admin2.IsAdmin() {
 		t.Fatalf("second admin %+v %v", admin2, err)
 	}
@@ -313,7 +313,7 @@ func TestIssueAndRevokeKey(t *testing.T) {
 	w := seededWorld(t)
 	budi, sari := w.User.User.ID, w.Other.User.ID
 
-	plain, k, err := w.Cmd.IssueKey(w.Ctx, w.User, budi, "")
+	plain, k, err := w.Cmd.Users.IssueKey(w.Ctx, w.User, budi, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,36 +323,36 @@ func TestIssueAndRevokeKey(t *testing.T) {
 	if p, ok := authenticates(w, plain); !ok || p.KeyID != k.ID || p.User.ID != budi {
 		t.Fatalf("issued key: %+v", p)
 	}
-	if _, _, err := w.Cmd.IssueKey(w.Ctx, w.User, sari, "x"); !fault.Is(err, fault.KindForbidden) {
+	if _, _, err := w.Cmd.Users.IssueKey(w.Ctx, w.User, sari, "x"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("issue for another user: %v", err)
 	}
-	sariKey, sk, err := w.Cmd.IssueKey(w.Ctx, w.Admin, sari, "by-admin")
+	sariKey, sk, err := w.Cmd.Users.IssueKey(w.Ctx, w.Admin, sari, "by-admin")
 	if err != nil {
 		t.Fatalf("admin issue: %v", err)
 	}
-	if _, _, err := w.Cmd.IssueKey(w.Ctx, w.Admin, "no-such-user", "x"); !fault.Is(err, fault.KindNotFound) {
+	if _, _, err := w.Cmd.Users.IssueKey(w.Ctx, w.Admin, "no-such-user", "x"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("issue for unknown user: %v", err)
 	}
 
-	if err := w.Cmd.RevokeKey(w.Ctx, w.User, sari, sk.ID); !fault.Is(err, fault.KindForbidden) {
+	if err := w.Cmd.Users.RevokeKey(w.Ctx, w.User, sari, sk.ID); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("revoke another's key: %v", err)
 	}
-	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, sk.ID); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.Users.RevokeKey(w.Ctx, w.User, budi, sk.ID); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("revoke another's key through own id: %v", err)
 	}
 	if _, ok := authenticates(w, sariKey); !ok {
 		t.Fatal("refused revocations revoked the key")
 	}
-	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, "no-such-key"); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.Users.RevokeKey(w.Ctx, w.User, budi, "no-such-key"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("unknown key: %v", err)
 	}
-	if err := w.Cmd.RevokeKey(w.Ctx, w.User, budi, k.ID); err != nil {
+	if err := w.Cmd.Users.RevokeKey(w.Ctx, w.User, budi, k.ID); err != nil {
 		t.Fatalf("revoke own: %v", err)
 	}
 	if _, ok := authenticates(w, plain); ok {
 		t.Fatal("revoked key still authenticates")
 	}
-	if err := w.Cmd.RevokeKey(w.Ctx, w.Admin, sari, sk.ID); err != nil {
+	if err := w.Cmd.Users.RevokeKey(w.Ctx, w.Admin, sari, sk.ID); err != nil {
 		t.Fatalf("admin revoke: %v", err)
 	}
 	if _, ok := authenticates(w, sariKey); ok {
@@ -364,21 +364,21 @@ func TestLogin_TooManyAttemptsFromOneClientWaitForTheWindow(t *testing.T) {
 	t.Parallel()
 	w := seededWorld(t)
 	for i := range 20 {
-		if _, err := w.Cmd.Login(w.Ctx, "budi", "wrong-password", "10.0.0.1"); !fault.Is(err, fault.KindUnauthorized) {
+		if _, err := w.Cmd.Logins.Login(w.Ctx, "budi", "wrong-password", "10.0.0.1"); !fault.Is(err, fault.KindUnauthorized) {
 			t.Fatalf("attempt %d: %v, want unauthorized", i+1, err)
 		}
 	}
 	// The right password no longer helps this client...
-	_, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.1")
+	_, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.1")
 	var ex *throttle.Exceeded
 	if !fault.Is(err, fault.KindRateLimited) || !errors.As(err, &ex) || ex.RetryAfter <= 0 {
 		t.Fatalf("21st attempt: %v, want rate limited with a retry time", err)
 	}
 	// ...but another client, or the same username in other case from it, is counted apart.
-	if _, err := w.Cmd.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.2"); err != nil {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "budi", appworld.UserPassword, "10.0.0.2"); err != nil {
 		t.Fatalf("another client: %v", err)
 	}
-	if _, err := w.Cmd.Login(w.Ctx, "BUDI", appworld.UserPassword, "10.0.0.1"); !fault.Is(err, fault.KindRateLimited) {
+	if _, err := w.Cmd.Logins.Login(w.Ctx, "BUDI", appworld.UserPassword, "10.0.0.1"); !fault.Is(err, fault.KindRateLimited) {
 		t.Fatalf("the username is counted case-insensitively: %v", err)
 	}
 }

@@ -10,6 +10,16 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
+// MessageActions changes messages and chats the session already has: react, edit,
+// revoke, star, read, archive, mute and the like.
+type MessageActions struct {
+	cfg       Config
+	store     ports.Store
+	transport ports.Transport
+	clock     ports.Clock
+	send      *Sending // edits, reactions and revokes are sent as messages
+}
+
 // ChatActionInput changes the account's state of one or more chats.
 type ChatActionInput struct {
 	SessionID string
@@ -28,12 +38,12 @@ const (
 
 // ActOnChat applies the change to each chat in To, in order; it stops at the first
 // failure, returning the chats done so far with the error.
-func (s *Service) ActOnChat(ctx context.Context, p account.Principal, in ChatActionInput) ([]ActionResult, error) {
-	sess, err := s.sendingSession(ctx, p, in.SessionID, in.Phone)
+func (s *MessageActions) ActOnChat(ctx context.Context, p account.Principal, in ChatActionInput) ([]ActionResult, error) {
+	sess, err := s.send.senders.session(ctx, p, in.SessionID, in.Phone)
 	if err != nil {
 		return nil, err
 	}
-	chats, err := s.normalizer().NormalizeAll(in.To)
+	chats, err := s.send.senders.addresses.NormalizeAll(in.To)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,15 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
+// SessionWebhook configures and tests a session's own webhook.
+type SessionWebhook struct {
+	store   ports.Store
+	clock   ports.Clock
+	ids     ports.IDs
+	sender  ports.WebhookSender
+	targets targets
+}
+
 // WebhookInput is a requested webhook change. Without Secret, a webhook keeps the
 // secret it has (receivers go on verifying) unless RotateSecret asks for a new one.
 type WebhookInput struct {
@@ -52,7 +61,7 @@ const unreachable = "target unreachable or not allowed"
 // ConfigureWebhook sets the session's webhook. A new URL without a secret gets a
 // generated one; an empty URL disables delivery. A URL outside the reach of the
 // session's receivers is refused here rather than retried for a day.
-func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id string, in WebhookInput, ws WebhookSettings) (*session.Session, error) {
+func (s *SessionWebhook) ConfigureWebhook(ctx context.Context, p account.Principal, id string, in WebhookInput, ws WebhookSettings) (*session.Session, error) {
 	sess, err := ownedSession(ctx, s.store, p, id)
 	if err != nil {
 		return nil, err
@@ -61,7 +70,7 @@ func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id 
 		return nil, fault.Invalid(fault.ReasonInvalidParameter, "webhookSecret must be at least %d characters", webhook.MinSecretLength)
 	}
 	if in.URL != "" {
-		if err := s.checkTarget(ctx, sess, in.URL); err != nil {
+		if err := s.targets.check(ctx, sess, in.URL); err != nil {
 			return nil, err
 		}
 		if in.Secret, err = s.webhookSecret(ctx, sess, in); err != nil {
@@ -94,7 +103,7 @@ func (s *Service) ConfigureWebhook(ctx context.Context, p account.Principal, id 
 // webhookSecret is the secret a configured webhook signs with: the one given, a
 // new one when asked or when there is none yet, else the current one (the primary
 // subscription's, which deliveries are signed with).
-func (s *Service) webhookSecret(ctx context.Context, sess *session.Session, in WebhookInput) (string, error) {
+func (s *SessionWebhook) webhookSecret(ctx context.Context, sess *session.Session, in WebhookInput) (string, error) {
 	switch {
 	case in.Secret != "":
 		return in.Secret, nil
@@ -118,7 +127,7 @@ func (s *Service) webhookSecret(ctx context.Context, sess *session.Session, in W
 // same for it as for every other subscription. Re-configuring re-enables it; a new
 // secret rotates it as POST …/subscriptions/{id}/rotate does, the old one signing
 // alongside for the overlap.
-func (s *Service) putPrimary(ctx context.Context, r ports.Repositories, sessionID string, in WebhookInput) error {
+func (s *SessionWebhook) putPrimary(ctx context.Context, r ports.Repositories, sessionID string, in WebhookInput) error {
 	id := webhook.PrimaryID(sessionID)
 	if in.URL == "" {
 		err := r.Subscriptions().Delete(ctx, id)
@@ -150,7 +159,7 @@ func (s *Service) putPrimary(ctx context.Context, r ports.Repositories, sessionI
 
 // PreflightWebhook sends one signed test request to url for one of the caller's
 // sessions; an empty secret means the session's own.
-func (s *Service) PreflightWebhook(ctx context.Context, p account.Principal, sessionID, url, secret string, ws WebhookSettings) (PreflightResult, error) {
+func (s *SessionWebhook) PreflightWebhook(ctx context.Context, p account.Principal, sessionID, url, secret string, ws WebhookSettings) (PreflightResult, error) {
 	sess, err := ownedSession(ctx, s.store, p, sessionID)
 	if err != nil {
 		return PreflightResult{}, err
@@ -171,8 +180,8 @@ func (s *Service) PreflightWebhook(ctx context.Context, p account.Principal, ses
 // A target that gave no answer — refused by the policy, unresolvable, closed,
 // silent — looks the same to a non-admin, so a tenant cannot map the gateway's
 // networks with it; admins get the cause.
-func (s *Service) preflight(ctx context.Context, p account.Principal, sess *session.Session, in WebhookInput, ws WebhookSettings) (PreflightResult, error) {
-	reach, err := s.webhookReach(ctx, s.store, sess)
+func (s *SessionWebhook) preflight(ctx context.Context, p account.Principal, sess *session.Session, in WebhookInput, ws WebhookSettings) (PreflightResult, error) {
+	reach, err := s.targets.reach(ctx, s.store, sess)
 	if err != nil {
 		return PreflightResult{}, err
 	}
@@ -181,7 +190,7 @@ func (s *Service) preflight(ctx context.Context, p account.Principal, sess *sess
 		return PreflightResult{}, err
 	}
 	res := PreflightResult{Target: in.URL}
-	if err := CheckWebhookTarget(ctx, s.resolver, in.URL, reach); err != nil {
+	if err := CheckWebhookTarget(ctx, s.targets.resolver, in.URL, reach); err != nil {
 		res.Error = err.Error()
 	} else {
 		s.sendPreflight(ctx, sess, info, in, reach, ws, &res)
@@ -192,7 +201,7 @@ func (s *Service) preflight(ctx context.Context, p account.Principal, sess *sess
 	return res, nil
 }
 
-func (s *Service) sendPreflight(ctx context.Context, sess *session.Session, info webhook.SessionInfo, in WebhookInput,
+func (s *SessionWebhook) sendPreflight(ctx context.Context, sess *session.Session, info webhook.SessionInfo, in WebhookInput,
 	reach netpolicy.Reach, ws WebhookSettings, res *PreflightResult) {
 	req, err := webhook.Build(webhook.Signing{Mode: webhook.ModeWAREST, Algorithm: ws.Algorithm, Keys: [][]byte{webhook.SigningKey(in.Secret, info.Username)}}, webhook.Envelope{
 		Event: "preflight", EventID: s.ids.NewID(), Data: json.RawMessage(`{"ping":true}`),

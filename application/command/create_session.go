@@ -2,6 +2,8 @@ package command
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
+	"log/slog"
 
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/account"
@@ -10,6 +12,18 @@ import (
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
+
+// Sessions starts sessions and their runtimes: create, pair by code, reconnect,
+// resume at boot.
+type Sessions struct {
+	cfg       Config
+	store     ports.Store
+	transport ports.Transport
+	sink      ports.TransportSink
+	clock     ports.Clock
+	hub       *notify.Hub
+	log       *slog.Logger
+}
 
 // CreateResult is what create and pair-code report back.
 type CreateResult struct {
@@ -20,7 +34,7 @@ type CreateResult struct {
 
 // CreateSession creates the session if it is new (owned by the caller), starts its
 // runtime, and waits briefly for the first QR or for the connection to open.
-func (s *Service) CreateSession(ctx context.Context, p account.Principal, id string) (CreateResult, error) {
+func (s *Sessions) CreateSession(ctx context.Context, p account.Principal, id string) (CreateResult, error) {
 	if err := s.ensureStarted(ctx, p, id); err != nil {
 		return CreateResult{}, err
 	}
@@ -43,13 +57,13 @@ func (s *Service) CreateSession(ctx context.Context, p account.Principal, id str
 	return res, nil
 }
 
-func (s *Service) isOpen(ctx context.Context, id string) bool {
+func (s *Sessions) isOpen(ctx context.Context, id string) bool {
 	sess, err := s.store.Sessions().Get(ctx, id)
 	return err == nil && sess.Status() == session.StatusOpen
 }
 
 // ensureStarted creates or restarts the session record and starts its runtime.
-func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id string) error {
+func (s *Sessions) ensureStarted(ctx context.Context, p account.Principal, id string) error {
 	if err := session.ValidateLookup(id); err != nil {
 		return err
 	}
@@ -70,7 +84,7 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 				}
 				return err
 			}
-			return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
 		}
 		if err != nil {
 			return err
@@ -83,14 +97,14 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 			if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
 				return err
 			}
-			return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	s.committed()
+	s.hub.Outbox.Poke()
 	// The runtime outlives this request.
 	if err := s.transport.Start(context.WithoutCancel(ctx), id, s.sink); err != nil {
 		return fault.Wrap(err, fault.KindUnavailable, "", "could not start the session runtime")
@@ -101,12 +115,12 @@ func (s *Service) ensureStarted(ctx context.Context, p account.Principal, id str
 // checkSessionCap refuses a new session when the user already owns their cap. The
 // user's row stays locked until the transaction ends, so concurrent creates of one
 // user count one after another and cannot overshoot.
-func (s *Service) checkSessionCap(ctx context.Context, r ports.Repositories, userID string) error {
+func (s *Sessions) checkSessionCap(ctx context.Context, r ports.Repositories, userID string) error {
 	u, err := r.Users().GetForUpdate(ctx, userID)
 	if err != nil {
 		return err
 	}
-	limit := s.Caps(u).Sessions
+	limit := u.Caps(s.cfg.Caps).Sessions
 	if limit == 0 {
 		return nil
 	}

@@ -76,7 +76,7 @@ func TestDeleteSession_TakesItsHistoryAndMediaFilesAlong(t *testing.T) {
 	appworld.Eventually(t, 3*time.Second, func() bool { return len(w.Events("alice", event.MessageReceived)) == 1 }, "message not received")
 	bobEvents := len(w.Events("bob", ""))
 
-	steps, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice")
+	steps, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.User, "alice")
 	if err != nil || !steps.Meta {
 		t.Fatalf("delete = %+v, %v", steps, err)
 	}

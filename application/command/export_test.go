@@ -4,8 +4,8 @@ import "github.com/warest-go/warest/domain/account"
 
 // RecordPasswordChecks makes s append the stored hash of every password check it
 // makes to *checked; the checks still run.
-func RecordPasswordChecks(s *Service, checked *[]string) {
-	s.checkPassword = func(stored, password string) bool {
+func RecordPasswordChecks(s *Commands, checked *[]string) {
+	s.Logins.checkPassword = func(stored, password string) bool {
 		*checked = append(*checked, stored)
 		return account.CheckPassword(stored, password)
 	}

@@ -50,8 +50,8 @@ type ActionResult struct {
 // ActOnMessage runs a message action. Star, unstar, delete-for-me and read receipts
 // are account state and go straight to the transport; reactions, edits and revokes
 // are messages and go through Send (queue, idempotent ids).
-func (s *Service) ActOnMessage(ctx context.Context, p account.Principal, in MessageActionInput) (ActionResult, error) {
-	sess, err := s.sendingSession(ctx, p, in.SessionID, in.Phone)
+func (s *MessageActions) ActOnMessage(ctx context.Context, p account.Principal, in MessageActionInput) (ActionResult, error) {
+	sess, err := s.send.senders.session(ctx, p, in.SessionID, in.Phone)
 	if err != nil {
 		return ActionResult{}, err
 	}
@@ -88,7 +88,7 @@ func (s *Service) ActOnMessage(ctx context.Context, p account.Principal, in Mess
 	default:
 		return ActionResult{}, fault.Invalid(fault.ReasonInvalidParameter, "unknown action %q", in.Action)
 	}
-	sent, err := s.Send(ctx, p, SendInput{SessionID: sess.ID(), To: []string{ref.Chat.String()}, Content: c})
+	sent, err := s.send.Send(ctx, p, SendInput{SessionID: sess.ID(), To: []string{ref.Chat.String()}, Content: c})
 	if err != nil {
 		return ActionResult{}, err
 	}
@@ -101,7 +101,7 @@ func (s *Service) ActOnMessage(ctx context.Context, p account.Principal, in Mess
 
 // transportFailed marks a transport error as a failed send (502) unless it already
 // has a kind (a session that is not open, an invalid request).
-func (s *Service) transportFailed(err error) error {
+func (s *MessageActions) transportFailed(err error) error {
 	if err == nil || fault.KindOf(err) != fault.KindUnknown {
 		return err
 	}

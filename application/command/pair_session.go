@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"github.com/warest-go/warest/domain/chat"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
@@ -10,8 +11,8 @@ import (
 
 // PairSession creates or reuses the session and asks for a phone pair code.
 // An already open session returns without a code.
-func (s *Service) PairSession(ctx context.Context, p account.Principal, id, phone string) (CreateResult, error) {
-	digits := s.normalizer().Phone(phone)
+func (s *Sessions) PairSession(ctx context.Context, p account.Principal, id, phone string) (CreateResult, error) {
+	digits := chat.Normalizer{DefaultCountryCode: s.cfg.DefaultCountryCode}.Phone(phone)
 	if phone == "" {
 		return CreateResult{}, fault.Invalid(fault.ReasonMissingParameter, "phone is required")
 	}

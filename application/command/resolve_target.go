@@ -19,7 +19,7 @@ import (
 //     the peer (fromMe false; revoke assumes fromMe true, as WAREST does).
 //
 // A stored message wins over the client's `to`. Nothing found and no `to` is 404.
-func (s *Service) resolveTarget(ctx context.Context, sess *session.Session, id string, to []string, assumeFromMe bool) (message.Reference, error) {
+func (s *MessageActions) resolveTarget(ctx context.Context, sess *session.Session, id string, to []string, assumeFromMe bool) (message.Reference, error) {
 	if id == "" {
 		return message.Reference{}, fault.Invalid(fault.ReasonMissingParameter, "messageId is required")
 	}
@@ -38,7 +38,7 @@ func (s *Service) resolveTarget(ctx context.Context, sess *session.Session, id s
 	if len(to) == 0 {
 		return message.Reference{}, fault.NotFound(fault.ReasonMessageNotFound, "message %s not found; give `to` to act on a message we have not seen", id)
 	}
-	chats, err := s.normalizer().NormalizeAll(to)
+	chats, err := s.send.senders.addresses.NormalizeAll(to)
 	if err != nil {
 		return message.Reference{}, err
 	}

@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/warest-go/warest/application/eventlog"
+	"github.com/warest-go/warest/application/notify"
 	"strings"
 	"time"
 
@@ -18,6 +20,23 @@ import (
 	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/ports"
 )
+
+// Sending queues messages: text, media, interactive, each recipient a durable
+// outbound message the send queue delivers.
+type Sending struct {
+	cfg     Config
+	store   ports.Store
+	clock   ports.Clock
+	hub     *notify.Hub
+	senders senders
+	media   mediaPrep
+}
+
+// senders finds the session a request sends from.
+type senders struct {
+	store     ports.Store
+	addresses chat.Normalizer
+}
 
 // SendInput is one send request of any content kind. The session is chosen by id or
 // by its own phone; To lists recipients in WAREST's forms (normalised, deduplicated).
@@ -47,12 +66,12 @@ type SendResult struct {
 // one transaction), then waits up to SendWait for the worker to hand them to WhatsApp.
 // Every outbound path (HTTP routes, webhook response actions) goes through here, so
 // they share the queue, its ordering and the recipient cooldown.
-func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) ([]SendResult, error) {
-	sess, err := s.sendingSession(ctx, p, in.SessionID, in.Phone)
+func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) ([]SendResult, error) {
+	sess, err := s.senders.session(ctx, p, in.SessionID, in.Phone)
 	if err != nil {
 		return nil, err
 	}
-	to, err := s.normalizer().NormalizeAll(in.To)
+	to, err := s.senders.addresses.NormalizeAll(in.To)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +121,7 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 			if err := r.Messages().Create(ctx, m); err != nil {
 				return err
 			}
-			if err := s.appendEvent(ctx, r, event.MessageStatus, m.SessionID, event.MessageStatusOf(m, now)); err != nil {
+			if err := eventlog.Append(ctx, r, s.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(m, now)); err != nil {
 				return err
 			}
 		}
@@ -114,7 +133,7 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 	if replay != nil {
 		return s.replayed(ctx, sess, *replay, requestHash(in))
 	}
-	s.committed()
+	s.hub.Outbox.Poke()
 	s.hub.Queue.Poke()
 	return s.awaitSent(ctx, sess, msgs), nil
 }
@@ -123,7 +142,7 @@ func (s *Service) Send(ctx context.Context, p account.Principal, in SendInput) (
 // than the cooldown ago (WAREST keys this on the raw `to` and records it before
 // sending; we key it on the normalised recipient of the session, recorded by the
 // worker after a successful send).
-func (s *Service) checkCooldowns(ctx context.Context, r ports.Repositories, sessionID string, to []chat.JID, now time.Time) error {
+func (s *Sending) checkCooldowns(ctx context.Context, r ports.Repositories, sessionID string, to []chat.JID, now time.Time) error {
 	if s.cfg.Limits.Cooldown <= 0 {
 		return nil
 	}
@@ -141,7 +160,7 @@ func (s *Service) checkCooldowns(ctx context.Context, r ports.Repositories, sess
 
 func ceilSecond(d time.Duration) time.Duration { return (d + time.Second - 1).Truncate(time.Second) }
 
-func (s *Service) idempotencyRecord(p account.Principal, in SendInput, sessionID string, msgs []message.Outbound, now time.Time) ports.IdempotencyRecord {
+func (s *Sending) idempotencyRecord(p account.Principal, in SendInput, sessionID string, msgs []message.Outbound, now time.Time) ports.IdempotencyRecord {
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
 		ids[i] = m.ID
@@ -164,7 +183,7 @@ func requestHash(in SendInput) string {
 
 // replayed answers a retried request with the current state of the first request's
 // messages; nothing new is queued.
-func (s *Service) replayed(ctx context.Context, sess *session.Session, rec ports.IdempotencyRecord, hash string) ([]SendResult, error) {
+func (s *Sending) replayed(ctx context.Context, sess *session.Session, rec ports.IdempotencyRecord, hash string) ([]SendResult, error) {
 	if rec.Hash != hash || rec.SessionID != sess.ID() {
 		return nil, fault.Conflict("", "Idempotency-Key %q was used with a different request", rec.Key)
 	}
@@ -181,7 +200,7 @@ func (s *Service) replayed(ctx context.Context, sess *session.Session, rec ports
 
 // awaitSent waits for each message to leave the queue, then reports its state. With
 // SendWait 0 it answers at once: the request only asked for acceptance.
-func (s *Service) awaitSent(ctx context.Context, sess *session.Session, msgs []message.Outbound) []SendResult {
+func (s *Sending) awaitSent(ctx context.Context, sess *session.Session, msgs []message.Outbound) []SendResult {
 	owner := ownerPhone(sess)
 	out := make([]SendResult, len(msgs))
 	for i, m := range msgs {
@@ -219,11 +238,11 @@ func ownerPhone(sess *session.Session) string {
 	return ""
 }
 
-// sendingSession resolves the session by id, or by its own phone number among the
+// session resolves the session by id, or by its own phone number among the
 // caller's open sessions, and checks it can send.
-func (s *Service) sendingSession(ctx context.Context, p account.Principal, id, phone string) (*session.Session, error) {
+func (s senders) session(ctx context.Context, p account.Principal, id, phone string) (*session.Session, error) {
 	if id == "" && phone != "" {
-		found, err := s.sessionByPhone(ctx, p, phone)
+		found, err := s.byPhone(ctx, p, phone)
 		if err != nil {
 			return nil, err
 		}
@@ -239,8 +258,8 @@ func (s *Service) sendingSession(ctx context.Context, p account.Principal, id, p
 	return sess, nil
 }
 
-func (s *Service) sessionByPhone(ctx context.Context, p account.Principal, phone string) (string, error) {
-	digits := s.normalizer().Phone(phone)
+func (s senders) byPhone(ctx context.Context, p account.Principal, phone string) (string, error) {
+	digits := s.addresses.Phone(phone)
 	owner := p.User.Registry
 	if p.User.IsAdmin() {
 		owner = ""
@@ -259,7 +278,7 @@ func (s *Service) sessionByPhone(ctx context.Context, p account.Principal, phone
 
 // Phone reduces a phone number to international digits with the configured
 // default country code.
-func (s *Service) Phone(raw string) string { return s.normalizer().Phone(raw) }
+func (s *Sending) Phone(raw string) string { return s.senders.addresses.Phone(raw) }
 
 // NewMessageID returns a WhatsApp-style message id: "3EB0" and 18 upper-case hex digits.
 func NewMessageID() string {

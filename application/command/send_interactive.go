@@ -16,7 +16,7 @@ import (
 // own), loads the image through the same guarded path (fetcher, per-file limit),
 // stores it in the blob store, then sends through Send. The image is sent as given:
 // no compression.
-func (s *Service) SendWithHeaderImage(ctx context.Context, p account.Principal, in SendInput, image MediaSource) ([]SendResult, error) {
+func (s *Sending) SendWithHeaderImage(ctx context.Context, p account.Principal, in SendInput, image MediaSource) ([]SendResult, error) {
 	if in.Content.Kind != message.KindButtons && in.Content.Kind != message.KindList {
 		return nil, fault.Invalid(fault.ReasonInvalidParameter, "only buttons and lists have a header image")
 	}
@@ -24,10 +24,10 @@ func (s *Service) SendWithHeaderImage(ctx context.Context, p account.Principal, 
 	if err := in.Content.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := s.sendingSession(ctx, p, in.SessionID, in.Phone); err != nil {
+	if _, err := s.senders.session(ctx, p, in.SessionID, in.Phone); err != nil {
 		return nil, err
 	}
-	src, err := s.loadMedia(ctx, image)
+	src, err := s.media.load(ctx, image)
 	if err != nil {
 		return nil, err
 	}
@@ -35,8 +35,8 @@ func (s *Service) SendWithHeaderImage(ctx context.Context, p account.Principal, 
 	if !media.ClassImage.Accepts(mime) {
 		return nil, fault.New(fault.KindInvalid, ports.ReasonUnsupportedType, "the header image is %s, not an image", media.Base(mime))
 	}
-	key := "outbound/" + s.ids.NewID() + "." + media.ExtFor(mime)
-	info, err := s.blobs.Put(ctx, key, bytes.NewReader(src.Data), mime)
+	key := "outbound/" + s.media.ids.NewID() + "." + media.ExtFor(mime)
+	info, err := s.media.blobs.Put(ctx, key, bytes.NewReader(src.Data), mime)
 	if err != nil {
 		return nil, err
 	}

@@ -67,22 +67,22 @@ type SendMediaInput struct {
 // SendMedia checks the session first (so nobody can make us fetch a URL for a session
 // they do not own), loads and checks the file, converts it for its route, stores it
 // in the blob store and sends it through Send.
-func (s *Service) SendMedia(ctx context.Context, p account.Principal, in SendMediaInput) ([]SendResult, error) {
-	if _, err := s.sendingSession(ctx, p, in.Send.SessionID, in.Send.Phone); err != nil {
+func (s *Sending) SendMedia(ctx context.Context, p account.Principal, in SendMediaInput) ([]SendResult, error) {
+	if _, err := s.senders.session(ctx, p, in.Send.SessionID, in.Send.Phone); err != nil {
 		return nil, err
 	}
-	src, err := s.loadMedia(ctx, in.Source)
+	src, err := s.media.load(ctx, in.Source)
 	if err != nil {
 		return nil, err
 	}
 	name := firstNonEmpty(in.FileName, src.FileName)
 	mime := media.Pick(media.Sniff(src.Data), src.MIME, name)
-	c, err := s.convert(ctx, in, src.Data, mime, name)
+	c, err := s.media.convert(ctx, in, src.Data, mime, name)
 	if err != nil {
 		return nil, err
 	}
-	key := "outbound/" + s.ids.NewID() + "." + media.ExtFor(c.Media.MIME)
-	info, err := s.blobs.Put(ctx, key, bytes.NewReader(c.data), c.Media.MIME)
+	key := "outbound/" + s.media.ids.NewID() + "." + media.ExtFor(c.Media.MIME)
+	info, err := s.media.blobs.Put(ctx, key, bytes.NewReader(c.data), c.Media.MIME)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +97,8 @@ func (s *Service) SendMedia(ctx context.Context, p account.Principal, in SendMed
 	return s.Send(ctx, p, send)
 }
 
-func (s *Service) loadMedia(ctx context.Context, src MediaSource) (MediaSource, error) {
-	limit := s.cfg.Media.PerFileLimit
+func (s mediaPrep) load(ctx context.Context, src MediaSource) (MediaSource, error) {
+	limit := s.cfg.PerFileLimit
 	if len(src.Data) == 0 && src.URL != "" {
 		if s.fetcher == nil {
 			return MediaSource{}, fault.New(fault.KindUnavailable, "", "fetching media from URLs is not configured")
@@ -119,6 +119,15 @@ func (s *Service) loadMedia(ctx context.Context, src MediaSource) (MediaSource, 
 	return src, nil
 }
 
+// mediaPrep loads, converts and stores the media of a send.
+type mediaPrep struct {
+	cfg        MediaConfig
+	blobs      ports.BlobStore
+	fetcher    ports.MediaFetcher
+	transcoder ports.MediaTranscoder
+	ids        ports.IDs
+}
+
 // converted is a file ready to send.
 type converted struct {
 	kind  message.Kind
@@ -126,7 +135,7 @@ type converted struct {
 	Media message.Media
 }
 
-func (s *Service) convert(ctx context.Context, in SendMediaInput, data []byte, mime, name string) (converted, error) {
+func (s mediaPrep) convert(ctx context.Context, in SendMediaInput, data []byte, mime, name string) (converted, error) {
 	out := converted{data: data, Media: message.Media{MIME: mime, FileName: name}}
 	class := map[MediaRoute]media.Class{RouteMedia: media.ClassImageOrVideo, RouteAudio: media.ClassAudio,
 		RouteDocument: media.ClassAny, RouteSticker: media.ClassImage, RouteGIF: media.ClassGIF}[in.Route]
@@ -137,7 +146,7 @@ func (s *Service) convert(ctx context.Context, in SendMediaInput, data []byte, m
 	} else if !class.Accepts(mime) {
 		return out, fault.New(fault.KindInvalid, ports.ReasonUnsupportedType, "%s cannot be sent on this route", media.Base(mime))
 	}
-	compress := in.Compress && !s.cfg.Media.CompressDisabled
+	compress := in.Compress && !s.cfg.CompressDisabled
 	var err error
 	switch in.Route {
 	case RouteDocument:
@@ -154,7 +163,7 @@ func (s *Service) convert(ctx context.Context, in SendMediaInput, data []byte, m
 	case RouteSticker:
 		out.kind = message.KindSticker
 		if media.Base(mime) != "image/webp" {
-			out.data, err = s.transcoder.Sticker(ctx, data, s.cfg.Media.StickerSize)
+			out.data, err = s.transcoder.Sticker(ctx, data, s.cfg.StickerSize)
 			out.Media.MIME = "image/webp"
 		}
 	case RouteGIF:
@@ -185,8 +194,8 @@ func (s *Service) convert(ctx context.Context, in SendMediaInput, data []byte, m
 
 // compress applies WAREST's thresholds: small inputs are left alone, and a result is
 // kept only when it changed format or saved enough.
-func (s *Service) compress(ctx context.Context, kind message.Kind, data []byte, mime string) ([]byte, string, error) {
-	m := s.cfg.Media
+func (s mediaPrep) compress(ctx context.Context, kind message.Kind, data []byte, mime string) ([]byte, string, error) {
+	m := s.cfg
 	if kind == message.KindImage {
 		if len(data) < m.ImageMinBytes || media.Base(mime) == "image/gif" {
 			return data, mime, nil

@@ -18,7 +18,7 @@ type SendTextInput struct {
 }
 
 // SendText sends a plain text message through Send.
-func (s *Service) SendText(ctx context.Context, p account.Principal, in SendTextInput) ([]SendResult, error) {
+func (s *Sending) SendText(ctx context.Context, p account.Principal, in SendTextInput) ([]SendResult, error) {
 	c := message.TextContent(in.Text)
 	c.Forwarded = in.Forwarded
 	if in.ReplyTo != "" {

@@ -31,7 +31,7 @@ func TestSendText_Success(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{"0822-2222-2222"}, Text: "halo bob",
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{"0822-2222-2222"}, Text: "halo bob",
 		ReplyTo: "3EB0QUOTED", Forwarded: true})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestSendText_Rejections(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "pending"); err != nil { // left in qr
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "pending"); err != nil { // left in qr
 		t.Fatal(err)
 	}
 	many := make([]string, 101)
@@ -113,7 +113,7 @@ func TestSendText_Rejections(t *testing.T) {
 		if tt.other {
 			p = w.Other
 		}
-		if _, err := w.Cmd.SendText(w.Ctx, p, tt.in); !fault.Is(err, tt.wantKind) {
+		if _, err := w.Cmd.Sending.SendText(w.Ctx, p, tt.in); !fault.Is(err, tt.wantKind) {
 			t.Errorf("%s: err = %v, want kind %v", tt.name, err, tt.wantKind)
 		}
 	}
@@ -130,7 +130,7 @@ func TestSendText_DeduplicatesRecipients(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice",
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice",
 		To: []string{"082222222222", bobPhone, "+62 822 2222 2222; 6283333333333", bobPhone + "@c.us"}, Text: "hi"})
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +154,7 @@ func TestSendText_ByOwnPhone(t *testing.T) {
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
 	w.OpenSession(w.User, "second", "6284444444444", "")
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{Phone: "0844-4444-4444", To: []string{bobPhone}, Text: "from second"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{Phone: "0844-4444-4444", To: []string{bobPhone}, Text: "from second"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestSendText_ByOwnPhone(t *testing.T) {
 		t.Fatal("sent through the wrong session")
 	}
 	// The admin may send through any user's session by phone.
-	res, err = w.Cmd.SendText(w.Ctx, w.Admin, command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "admin"})
+	res, err = w.Cmd.Sending.SendText(w.Ctx, w.Admin, command.SendTextInput{Phone: alicePhone, To: []string{bobPhone}, Text: "admin"})
 	if err != nil || res[0].Message.SessionID != "alice" {
 		t.Fatalf("admin by phone: %v %v", res, err)
 	}
@@ -177,7 +177,7 @@ func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
 	const carol = "6283333333333"
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone, carol},
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone, carol},
 		Text: "see above", ReplyTo: "3EB0QUOTED", Forwarded: true})
 	if err != nil {
 		t.Fatal(err)
@@ -216,7 +216,7 @@ func TestSendText_PlainHasNoReplyNorForward(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "plain"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "plain"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/chat"
-	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
@@ -42,27 +41,23 @@ var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millise
 	SendWait: 5 * time.Second, SendExpiry: 24 * time.Hour, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia,
 	LoginTTL: 12 * time.Hour, Caps: DefaultCaps}
 
-// Service runs commands against the store and the transport.
-type Service struct {
-	cfg       Config
-	store     ports.Store
-	transport ports.Transport
-	sink      ports.TransportSink
-	sender    ports.WebhookSender
-	resolver  ports.Resolver
-	clock     ports.Clock
-	ids       ports.IDs
-	hub       *notify.Hub
-	log       *slog.Logger
+// Commands are the use cases that change state, one handler per use case or small
+// cohesive group, each holding only the ports it uses.
+type Commands struct {
+	Logins        *Logins
+	Users         *Users
+	Subscriptions *Subscriptions
+	Webhook       *SessionWebhook
+	Sessions      *Sessions
+	Teardown      *SessionTeardown
+	Sending       *Sending
+	Actions       *MessageActions
+	Quotas        *Quotas
 
-	blobs      ports.BlobStore
-	fetcher    ports.MediaFetcher
-	transcoder ports.MediaTranscoder
-
-	checkPassword func(stored, password string) bool // account.CheckPassword; tests count calls
+	caps account.Caps
 }
 
-// Deps lists what Service needs.
+// Deps lists the ports the commands run on.
 type Deps struct {
 	Store     ports.Store
 	Transport ports.Transport
@@ -79,40 +74,34 @@ type Deps struct {
 	Transcoder ports.MediaTranscoder
 }
 
-func New(cfg Config, d Deps) *Service {
+// New builds the command handlers.
+func New(cfg Config, d Deps) *Commands {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
 	if cfg.LoginTTL <= 0 {
 		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
 	}
-	return &Service{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, sender: d.Sender, resolver: d.Resolver,
-		clock: d.Clock, ids: d.IDs, hub: d.Hub, log: d.Log, blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder,
-		checkPassword: account.CheckPassword}
+	s := &Commands{caps: cfg.Caps, Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL),
+		Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs}}
+	t := targets{store: d.Store, resolver: d.Resolver, policy: cfg.WebhookTargets}
+	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, hub: d.Hub, targets: t}
+	s.Webhook = &SessionWebhook{store: d.Store, clock: d.Clock, ids: d.IDs, sender: d.Sender, targets: t}
+	s.Sessions = &Sessions{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, clock: d.Clock, hub: d.Hub, log: d.Log}
+	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
+	snd := senders{store: d.Store, addresses: chat.Normalizer{DefaultCountryCode: cfg.DefaultCountryCode}}
+	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, senders: snd, media: mediaPrep{cfg: cfg.Media,
+		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
+	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
+	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
+	return s
 }
 
 // Caps resolves a user's caps against the server's defaults.
-func (s *Service) Caps(u account.User) account.Caps { return u.Caps(s.cfg.Caps) }
-
-func (s *Service) normalizer() chat.Normalizer {
-	return chat.Normalizer{DefaultCountryCode: s.cfg.DefaultCountryCode}
-}
+func (s *Commands) Caps(u account.User) account.Caps { return u.Caps(s.caps) }
 
 // ownedSession loads a session and checks the caller may act on it: unknown → 404,
 // someone else's → 403.
 func ownedSession(ctx context.Context, r ports.Repositories, p account.Principal, id string) (*session.Session, error) {
 	return access.Session(ctx, r, p, id)
 }
-
-// appendEvent records a domain event in the same transaction as the change it describes.
-func (s *Service) appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, payload any) error {
-	e, err := event.New(t, sessionID, s.clock.Now(), payload)
-	if err != nil {
-		return err
-	}
-	_, err = r.Events().Append(ctx, e)
-	return err
-}
-
-// committed pokes the relay after a transaction that appended events.
-func (s *Service) committed() { s.hub.Outbox.Poke() }

@@ -38,7 +38,7 @@ func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	start := time.Now()
-	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 func TestCreateSession_Access(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -81,13 +81,13 @@ func TestCreateSession_Access(t *testing.T) {
 		{"empty id", "", fault.KindInvalid},
 	}
 	for _, tt := range tests {
-		_, err := w.Cmd.CreateSession(w.Ctx, w.Other, tt.id)
+		_, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.Other, tt.id)
 		if !fault.Is(err, tt.wantKind) {
 			t.Fatalf("%s: err = %v, want kind %v", tt.name, err, tt.wantKind)
 		}
 	}
 	// The admin may act on a user's session; it stays the user's.
-	res, err := w.Cmd.CreateSession(w.Ctx, w.Admin, "alice")
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.Admin, "alice")
 	if err != nil {
 		t.Fatalf("admin: %v", err)
 	}
@@ -95,7 +95,7 @@ func TestCreateSession_Access(t *testing.T) {
 		t.Fatalf("owner changed to %s", res.Session.Owner())
 	}
 	// An admin-created session belongs to the admin registry.
-	res, err = w.Cmd.CreateSession(w.Ctx, w.Admin, "ops")
+	res, err = w.Cmd.Sessions.CreateSession(w.Ctx, w.Admin, "ops")
 	if err != nil || res.Session.Owner() != "admin" {
 		t.Fatalf("admin session: %v %v", res.Session, err)
 	}
@@ -126,7 +126,7 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 		t.Fatal("QR still offered after pairing")
 	}
 	// Creating an open session again answers at once without a QR.
-	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil || res.QR.Code != "" || res.Session.Status() != session.StatusOpen {
 		t.Fatalf("create on open session: %+v %v", res, err)
 	}
@@ -136,11 +136,11 @@ func TestPairSession(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	for _, phone := range []string{"", "123", "1234567890123456"} {
-		if _, err := w.Cmd.PairSession(w.Ctx, w.User, "alice", phone); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.Sessions.PairSession(w.Ctx, w.User, "alice", phone); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("phone %q: %v", phone, err)
 		}
 	}
-	res, err := w.Cmd.PairSession(w.Ctx, w.User, "alice", "0811-1111-1111")
+	res, err := w.Cmd.Sessions.PairSession(w.Ctx, w.User, "alice", "0811-1111-1111")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,11 +154,11 @@ func TestPairSession(t *testing.T) {
 		s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
 		return s.Status() == session.StatusOpen && s.Me() != nil && s.Me().JID == alicePhone+"@s.whatsapp.net"
 	}, "pairing by code did not open the session")
-	res, err = w.Cmd.PairSession(w.Ctx, w.User, "alice", alicePhone)
+	res, err = w.Cmd.Sessions.PairSession(w.Ctx, w.User, "alice", alicePhone)
 	if err != nil || res.PairCode != "" || res.Session.Status() != session.StatusOpen {
 		t.Fatalf("pair on open session: %+v %v", res, err)
 	}
-	if _, err := w.Cmd.PairSession(w.Ctx, w.Other, "alice", alicePhone); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Sessions.PairSession(w.Ctx, w.Other, "alice", alicePhone); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign pair: %v", err)
 	}
 }
@@ -167,10 +167,10 @@ func TestLogoutSession(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.LogoutSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Teardown.LogoutSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign logout: %v", err)
 	}
-	steps, err := w.Cmd.LogoutSession(w.Ctx, w.User, "alice")
+	steps, err := w.Cmd.Teardown.LogoutSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestLogoutSession(t *testing.T) {
 		t.Fatalf("events %v", got)
 	}
 	// Creating it again restarts it with a fresh QR.
-	res, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice")
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice")
 	if err != nil || res.QR.Code == "" || res.Session.Status() != session.StatusQR || !res.Session.AutoStart() {
 		t.Fatalf("re-create: %+v %v", res, err)
 	}
@@ -202,10 +202,10 @@ func TestDeleteSession(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.DeleteSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign delete: %v", err)
 	}
-	steps, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice")
+	steps, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.User, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +218,7 @@ func TestDeleteSession(t *testing.T) {
 	if got := w.Events("alice", ""); len(got) != 0 {
 		t.Fatalf("events of the deleted session remain, or its deletion was recorded as one: %+v", got)
 	}
-	if _, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.User, "alice"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("second delete: %v", err)
 	}
 	// The phone is free again for another session.
@@ -229,10 +229,10 @@ func TestReconnectSession_KeepsCredentials(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	before := w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if err := w.Cmd.ReconnectSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
+	if err := w.Cmd.Sessions.ReconnectSession(w.Ctx, w.Other, "alice"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign reconnect: %v", err)
 	}
-	if err := w.Cmd.ReconnectSession(w.Ctx, w.User, "alice"); err != nil {
+	if err := w.Cmd.Sessions.ReconnectSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	appworld.Eventually(t, 3*time.Second, func() bool {
@@ -246,7 +246,7 @@ func TestReconnectSession_KeepsCredentials(t *testing.T) {
 	if s.Status() != session.StatusOpen || *s.Me() != *before.Me() {
 		t.Fatalf("after reconnect %+v", s.Snapshot())
 	}
-	if err := w.Cmd.ReconnectSession(w.Ctx, w.User, "nope"); !fault.Is(err, fault.KindNotFound) {
+	if err := w.Cmd.Sessions.ReconnectSession(w.Ctx, w.User, "nope"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("unknown: %v", err)
 	}
 }
@@ -255,10 +255,10 @@ func TestResumeSessions_StartsAutoStartSessions(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
 	w.OpenSession(w.User, "alice", alicePhone, "Alice")
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "stopped"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "stopped"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Cmd.LogoutSession(w.Ctx, w.User, "stopped"); err != nil {
+	if _, err := w.Cmd.Teardown.LogoutSession(w.Ctx, w.User, "stopped"); err != nil {
 		t.Fatal(err)
 	}
 	// Simulate a restart: the runtime is gone, the store remembers.
@@ -266,7 +266,7 @@ func TestResumeSessions_StartsAutoStartSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := len(w.Events("stopped", ""))
-	if err := w.Cmd.ResumeSessions(w.Ctx); err != nil {
+	if err := w.Cmd.Sessions.ResumeSessions(w.Ctx); err != nil {
 		t.Fatal(err)
 	}
 	// Marked starting ("connecting") before the transport reports it open again.
@@ -282,12 +282,12 @@ func TestResumeSessions_StartsAutoStartSessions(t *testing.T) {
 func TestConfigureWebhook(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
 
-	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
+	s, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a"}, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,12 +301,12 @@ func TestConfigureWebhook(t *testing.T) {
 	// Re-posting the config keeps the secret, so receivers go on verifying, also
 	// with another URL; rotateSecret asks for a new one.
 	for _, url := range []string{"https://hooks.test/a", "https://hooks.test/b", "https://hooks.test/a"} {
-		again, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws)
+		again, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws)
 		if err != nil || again.Webhook() != (session.Webhook{URL: url, Secret: s.Webhook().Secret}) {
 			t.Fatalf("re-posting %s: %+v %v", url, again.Webhook(), err)
 		}
 	}
-	s2, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a", RotateSecret: true}, ws)
+	s2, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/a", RotateSecret: true}, ws)
 	if err != nil || s2.Webhook().Secret == s.Webhook().Secret || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s2.Webhook().Secret) {
 		t.Fatalf("rotateSecret: %+v %v", s2.Webhook(), err)
 	}
@@ -325,11 +325,11 @@ func TestConfigureWebhook(t *testing.T) {
 		{URL: "https://hooks.test/a", Secret: "abc"},
 		{Secret: "12345"},
 	} {
-		if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
+		if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", bad, ws); !fault.Is(err, fault.KindInvalid) {
 			t.Fatalf("%+v accepted: %v", bad, err)
 		}
 	}
-	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
+	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign: %v", err)
 	}
 	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
@@ -341,7 +341,7 @@ func TestConfigureWebhook(t *testing.T) {
 	}
 
 	// An empty URL disables delivery.
-	off, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{}, ws)
+	off, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{}, ws)
 	if err != nil || off.Webhook() != (session.Webhook{}) {
 		t.Fatalf("disable: %+v %v", off.Webhook(), err)
 	}
@@ -350,12 +350,12 @@ func TestConfigureWebhook(t *testing.T) {
 func TestConfigureWebhook_Preflight(t *testing.T) {
 	t.Parallel()
 	w := appworld.New(t, appworld.Options{})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: 2 * time.Second}
 	in := command.WebhookInput{URL: "https://hooks.test/ok", Secret: appworld.UserSecret, Preflight: true}
-	s, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", in, ws)
+	s, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", in, ws)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,7 +380,7 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 
 	// A failing receiver: nothing is saved.
 	w.Sender.Script("preflight", 500)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/broken", Secret: "another-secret", Preflight: true}, ws)
 	var pf *command.PreflightFailed
 	if !errors.As(err, &pf) {
 		t.Fatalf("err = %v, want *PreflightFailed", err)
@@ -395,12 +395,12 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	// A network error fails too: an admin reads its cause, the session's owner
 	// only that no answer came.
 	w.Sender.NetErrors("preflight", 1)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
 	if !errors.As(err, &pf) || pf.Result.Status != 0 || !strings.Contains(pf.Result.Error, "connection refused") {
 		t.Fatalf("network failure for an admin: %v %+v", err, pf)
 	}
 	w.Sender.NetErrors("preflight", 1)
-	_, err = w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
+	_, err = w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "https://hooks.test/down", Preflight: true}, ws)
 	if !errors.As(err, &pf) || pf.Result != (command.PreflightResult{Target: "https://hooks.test/down", Error: "target unreachable or not allowed"}) {
 		t.Fatalf("network failure for the owner: %v %+v", err, pf)
 	}

@@ -2,12 +2,25 @@ package command
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
+	"github.com/warest-go/warest/application/notify"
+	"log/slog"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
+
+// SessionTeardown ends sessions: log out (the session stays) or delete.
+type SessionTeardown struct {
+	store     ports.Store
+	transport ports.Transport
+	blobs     ports.BlobStore
+	clock     ports.Clock
+	hub       *notify.Hub
+	log       *slog.Logger
+}
 
 // Steps reports which parts of a teardown succeeded, as WAREST does.
 type Steps struct {
@@ -18,7 +31,7 @@ type Steps struct {
 
 // LogoutSession unlinks the device and purges its credentials; the session stays,
 // stopped.
-func (s *Service) LogoutSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
+func (s *SessionTeardown) LogoutSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
 	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
 		return Steps{}, err
 	}
@@ -27,12 +40,12 @@ func (s *Service) LogoutSession(ctx context.Context, p account.Principal, id str
 		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Stop(true, s.clock.Now()) }); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "close", Status: string(session.StatusStopped)})
+		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "close", Status: string(session.StatusStopped)})
 	})
 	if err != nil {
 		return steps, err
 	}
-	s.committed()
+	s.hub.Outbox.Poke()
 	return steps, nil
 }
 
@@ -42,7 +55,7 @@ func (s *Service) LogoutSession(ctx context.Context, p account.Principal, id str
 // same id starts empty. No event records the deletion (it would belong to the
 // deleted session); the response is the confirmation. The files of its outbound
 // media go after the commit.
-func (s *Service) DeleteSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
+func (s *SessionTeardown) DeleteSession(ctx context.Context, p account.Principal, id string) (Steps, error) {
 	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
 		return Steps{}, err
 	}
@@ -65,7 +78,7 @@ func (s *Service) DeleteSession(ctx context.Context, p account.Principal, id str
 
 // deleteBlobs removes a deleted session's media files. Nothing refers to them any
 // more, so a failure only leaves a stray file behind: it is logged, not returned.
-func (s *Service) deleteBlobs(ctx context.Context, sessionID string, keys []string) {
+func (s *SessionTeardown) deleteBlobs(ctx context.Context, sessionID string, keys []string) {
 	for _, key := range keys {
 		if err := s.blobs.Delete(context.WithoutCancel(ctx), key); err != nil {
 			s.log.ErrorContext(ctx, "could not delete a deleted session's media file", "session", sessionID, "key", key, "err", err)
@@ -74,7 +87,7 @@ func (s *Service) deleteBlobs(ctx context.Context, sessionID string, keys []stri
 }
 
 // ReconnectSession restarts the runtime, keeping the credentials.
-func (s *Service) ReconnectSession(ctx context.Context, p account.Principal, id string) error {
+func (s *Sessions) ReconnectSession(ctx context.Context, p account.Principal, id string) error {
 	if _, err := ownedSession(ctx, s.store, p, id); err != nil {
 		return err
 	}
@@ -89,20 +102,20 @@ func (s *Service) ReconnectSession(ctx context.Context, p account.Principal, id 
 
 // markConnecting moves the session to starting before its runtime starts: until the
 // transport reports again, whatever status it had is stale.
-func (s *Service) markConnecting(ctx context.Context, id string) error {
+func (s *Sessions) markConnecting(ctx context.Context, id string) error {
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
 		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, r, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "connecting"})
+		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "connecting"})
 	})
 	if err == nil {
-		s.committed()
+		s.hub.Outbox.Poke()
 	}
 	return err
 }
 
-func (s *Service) teardown(ctx context.Context, id string) Steps {
+func (s *SessionTeardown) teardown(ctx context.Context, id string) Steps {
 	var steps Steps
 	if err := s.transport.Stop(ctx, id); err == nil {
 		steps.Runtime = true

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/warest-go/warest/application/notify"
 	"time"
 
 	"github.com/warest-go/warest/application/access"
@@ -13,6 +14,15 @@ import (
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
+
+// Subscriptions manages webhook subscriptions and redeliveries.
+type Subscriptions struct {
+	store   ports.Store
+	clock   ports.Clock
+	ids     ports.IDs
+	hub     *notify.Hub
+	targets targets
+}
 
 // SubscriptionInput describes a new webhook subscription. An empty Secret is
 // generated (Standard Webhooks mode: "whsec_" + base64, as that spec expects).
@@ -27,12 +37,12 @@ type SubscriptionInput struct {
 
 // CreateSubscription adds a webhook target to one of the caller's sessions. A URL
 // outside the reach of the session's receivers is refused.
-func (s *Service) CreateSubscription(ctx context.Context, p account.Principal, in SubscriptionInput) (webhook.Subscription, error) {
+func (s *Subscriptions) CreateSubscription(ctx context.Context, p account.Principal, in SubscriptionInput) (webhook.Subscription, error) {
 	sess, err := ownedSession(ctx, s.store, p, in.SessionID)
 	if err != nil {
 		return webhook.Subscription{}, err
 	}
-	if err := s.checkTarget(ctx, sess, in.URL); err != nil {
+	if err := s.targets.check(ctx, sess, in.URL); err != nil {
 		return webhook.Subscription{}, err
 	}
 	if err := validateEventNames(in.Events); err != nil {
@@ -57,7 +67,7 @@ type SubscriptionPatch struct {
 
 // UpdateSubscription changes URL, event filter or enabled state. Enabling clears the
 // failure count.
-func (s *Service) UpdateSubscription(ctx context.Context, p account.Principal, id string, patch SubscriptionPatch) (webhook.Subscription, error) {
+func (s *Subscriptions) UpdateSubscription(ctx context.Context, p account.Principal, id string, patch SubscriptionPatch) (webhook.Subscription, error) {
 	sub, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return webhook.Subscription{}, err
@@ -67,7 +77,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, p account.Principal, i
 		if err != nil {
 			return webhook.Subscription{}, err
 		}
-		if err := s.checkTarget(ctx, sess, *patch.URL); err != nil {
+		if err := s.targets.check(ctx, sess, *patch.URL); err != nil {
 			return webhook.Subscription{}, err
 		}
 	}
@@ -99,7 +109,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, p account.Principal, i
 
 // DeleteSubscription removes a subscription. The primary one belongs to the session
 // config route.
-func (s *Service) DeleteSubscription(ctx context.Context, p account.Principal, id string) error {
+func (s *Subscriptions) DeleteSubscription(ctx context.Context, p account.Principal, id string) error {
 	sub, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return err
@@ -112,7 +122,7 @@ func (s *Service) DeleteSubscription(ctx context.Context, p account.Principal, i
 
 // RotateSubscriptionSecret makes a new secret current (generated when empty); the
 // old one keeps signing alongside for overlap so receivers can switch without loss.
-func (s *Service) RotateSubscriptionSecret(ctx context.Context, p account.Principal, id, secret string, overlap time.Duration) (webhook.Subscription, error) {
+func (s *Subscriptions) RotateSubscriptionSecret(ctx context.Context, p account.Principal, id, secret string, overlap time.Duration) (webhook.Subscription, error) {
 	sub, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return webhook.Subscription{}, err
@@ -129,7 +139,7 @@ func (s *Service) RotateSubscriptionSecret(ctx context.Context, p account.Princi
 }
 
 // Redeliver schedules a delivery again now, whatever its state.
-func (s *Service) Redeliver(ctx context.Context, p account.Principal, deliveryID string) (webhook.Delivery, error) {
+func (s *Subscriptions) Redeliver(ctx context.Context, p account.Principal, deliveryID string) (webhook.Delivery, error) {
 	d, err := s.store.Deliveries().Get(ctx, deliveryID)
 	if err != nil {
 		return webhook.Delivery{}, err
@@ -152,7 +162,7 @@ func (s *Service) Redeliver(ctx context.Context, p account.Principal, deliveryID
 
 // RedeliverMatching schedules again every delivery the filter selects among the
 // caller's sessions (at most f.Limit, default 1000) and reports how many.
-func (s *Service) RedeliverMatching(ctx context.Context, p account.Principal, f ports.DeliveryFilter) (int, error) {
+func (s *Subscriptions) RedeliverMatching(ctx context.Context, p account.Principal, f ports.DeliveryFilter) (int, error) {
 	scoped, err := access.Scope(ctx, s.store, p, f.SessionIDs)
 	if err != nil {
 		return 0, err
@@ -176,7 +186,7 @@ func (s *Service) RedeliverMatching(ctx context.Context, p account.Principal, f 
 	return len(list), nil
 }
 
-func (s *Service) ownedSubscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error) {
+func (s *Subscriptions) ownedSubscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error) {
 	sub, err := s.store.Subscriptions().Get(ctx, id)
 	if err != nil {
 		return webhook.Subscription{}, err

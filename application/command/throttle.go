@@ -10,6 +10,13 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
+// Quotas reports and counts a caller's send rate and quota.
+type Quotas struct {
+	cfg   Config
+	store ports.Store
+	clock ports.Clock
+}
+
 // Limits are WAREST's anti-abuse knobs. A zero window disables its limit.
 type Limits struct {
 	Rate           throttle.Window // RATE_LIMIT_WINDOW_MS / RATE_LIMIT_MAX, per API key, every route
@@ -39,7 +46,7 @@ type ThrottleState struct {
 // is set, the quota. Counting is one atomic statement per limit in the store, so it
 // holds across nodes sharing PostgreSQL. Over a limit the error is KindRateLimited
 // wrapping a *throttle.Exceeded; the returned state is valid either way.
-func (s *Service) Throttle(ctx context.Context, p account.Principal, quota bool) (ThrottleState, error) {
+func (s *Quotas) Throttle(ctx context.Context, p account.Principal, quota bool) (ThrottleState, error) {
 	var st ThrottleState
 	scope := callerScope(p)
 	now := s.clock.Now()

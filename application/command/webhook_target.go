@@ -60,21 +60,28 @@ func judge(rawURL string, a netip.Addr, reach netpolicy.Reach) error {
 	return fault.Invalid(fault.ReasonTargetForbidden, "webhook URL %s is not allowed: %s is a cloud metadata or reserved address", rawURL, a)
 }
 
-// webhookReach is how far the receivers of a session may be: its owner's role
+// targets judges where a session's webhook receivers may be.
+type targets struct {
+	store    ports.Store
+	resolver ports.Resolver // nil: names are judged when dialled only
+	policy   netpolicy.PrivateTargets
+}
+
+// reach is how far the receivers of a session may be: its owner's role
 // decides, so a tenant's receivers stay off the gateway's networks whoever set them.
-func (s *Service) webhookReach(ctx context.Context, r ports.Repositories, sess *session.Session) (netpolicy.Reach, error) {
+func (t targets) reach(ctx context.Context, r ports.Repositories, sess *session.Session) (netpolicy.Reach, error) {
 	u, err := r.Users().GetByRegistry(ctx, sess.Owner())
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
 		return 0, err
 	}
-	return s.cfg.WebhookTargets.Reach(err == nil && u.IsAdmin()), nil
+	return t.policy.Reach(err == nil && u.IsAdmin()), nil
 }
 
-// checkTarget refuses a receiver URL outside the reach of the session's receivers.
-func (s *Service) checkTarget(ctx context.Context, sess *session.Session, rawURL string) error {
-	reach, err := s.webhookReach(ctx, s.store, sess)
+// check refuses a receiver URL outside the reach of the session's receivers.
+func (t targets) check(ctx context.Context, sess *session.Session, rawURL string) error {
+	reach, err := t.reach(ctx, t.store, sess)
 	if err != nil {
 		return err
 	}
-	return CheckWebhookTarget(ctx, s.resolver, rawURL, reach)
+	return CheckWebhookTarget(ctx, t.resolver, rawURL, reach)
 }

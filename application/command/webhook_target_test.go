@@ -42,10 +42,10 @@ var resolver = names{
 func targetWorld(t *testing.T, targets netpolicy.PrivateTargets) *appworld.World {
 	t.Helper()
 	w := appworld.New(t, appworld.Options{Resolver: resolver, Targets: targets})
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.Cmd.CreateSession(w.Ctx, w.Admin, "main"); err != nil {
+	if _, err := w.Cmd.Sessions.CreateSession(w.Ctx, w.Admin, "main"); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -68,7 +68,7 @@ func TestWebhookTargets_TenantsNeedPublicReceivers(t *testing.T) {
 	t.Parallel()
 	w := targetWorld(t, netpolicy.PrivateForAdmins)
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256}
-	sub, err := w.Cmd.CreateSubscription(w.Ctx, w.User, command.SubscriptionInput{SessionID: "alice", URL: publicURLs[0]})
+	sub, err := w.Cmd.Subscriptions.CreateSubscription(w.Ctx, w.User, command.SubscriptionInput{SessionID: "alice", URL: publicURLs[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,23 +80,23 @@ func TestWebhookTargets_TenantsNeedPublicReceivers(t *testing.T) {
 			if p == "admin" {
 				caller = w.Admin
 			}
-			if _, err := w.Cmd.ConfigureWebhook(w.Ctx, caller, "alice", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
+			if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, caller, "alice", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
 				t.Errorf("config %s by the %s: %v, want refused", url, p, err)
 			}
 		}
-		if _, err := w.Cmd.CreateSubscription(w.Ctx, w.User, command.SubscriptionInput{SessionID: "alice", URL: url}); !isForbiddenTarget(err) {
+		if _, err := w.Cmd.Subscriptions.CreateSubscription(w.Ctx, w.User, command.SubscriptionInput{SessionID: "alice", URL: url}); !isForbiddenTarget(err) {
 			t.Errorf("subscription %s: %v, want refused", url, err)
 		}
-		if _, err := w.Cmd.UpdateSubscription(w.Ctx, w.User, sub.ID, command.SubscriptionPatch{URL: &url}); !isForbiddenTarget(err) {
+		if _, err := w.Cmd.Subscriptions.UpdateSubscription(w.Ctx, w.User, sub.ID, command.SubscriptionPatch{URL: &url}); !isForbiddenTarget(err) {
 			t.Errorf("patch to %s: %v, want refused", url, err)
 		}
 	}
-	if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "http://10.1.2.3/"}, ws); !isForbiddenTarget(err) ||
+	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: "http://10.1.2.3/"}, ws); !isForbiddenTarget(err) ||
 		!strings.Contains(err.Error(), "not a public address") {
 		t.Errorf("private: %v", err)
 	}
 	for _, url := range publicURLs {
-		if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws); err != nil {
+		if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.User, "alice", command.WebhookInput{URL: url}, ws); err != nil {
 			t.Errorf("config %s: %v", url, err)
 		}
 	}
@@ -110,16 +110,16 @@ func TestWebhookTargets_AdminsMayUsePrivateReceiversNeverMetadata(t *testing.T) 
 	w := targetWorld(t, netpolicy.PrivateForAdmins)
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256}
 	for _, url := range append(append([]string{}, privateURLs...), publicURLs...) {
-		if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, "main", command.WebhookInput{URL: url}, ws); err != nil {
+		if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, "main", command.WebhookInput{URL: url}, ws); err != nil {
 			t.Errorf("config %s: %v", url, err)
 		}
 	}
 	for _, url := range metadataURLs {
-		_, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, "main", command.WebhookInput{URL: url}, ws)
+		_, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, "main", command.WebhookInput{URL: url}, ws)
 		if !isForbiddenTarget(err) || !strings.Contains(err.Error(), "metadata") {
 			t.Errorf("config %s: %v, want refused as metadata", url, err)
 		}
-		if _, err := w.Cmd.CreateSubscription(w.Ctx, w.Admin, command.SubscriptionInput{SessionID: "main", URL: url}); !isForbiddenTarget(err) {
+		if _, err := w.Cmd.Subscriptions.CreateSubscription(w.Ctx, w.Admin, command.SubscriptionInput{SessionID: "main", URL: url}); !isForbiddenTarget(err) {
 			t.Errorf("subscription %s: %v, want refused", url, err)
 		}
 	}
@@ -131,15 +131,15 @@ func TestWebhookTargets_SingleTenantAndPublicOnlyServers(t *testing.T) {
 	all := targetWorld(t, netpolicy.PrivateForAll)
 	none := targetWorld(t, netpolicy.PrivateForNone)
 	for _, url := range privateURLs {
-		if _, err := all.Cmd.ConfigureWebhook(all.Ctx, all.User, "alice", command.WebhookInput{URL: url}, ws); err != nil {
+		if _, err := all.Cmd.Webhook.ConfigureWebhook(all.Ctx, all.User, "alice", command.WebhookInput{URL: url}, ws); err != nil {
 			t.Errorf("all, tenant, %s: %v", url, err)
 		}
-		if _, err := none.Cmd.ConfigureWebhook(none.Ctx, none.Admin, "main", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
+		if _, err := none.Cmd.Webhook.ConfigureWebhook(none.Ctx, none.Admin, "main", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
 			t.Errorf("none, admin, %s: %v, want refused", url, err)
 		}
 	}
 	for _, url := range metadataURLs {
-		if _, err := all.Cmd.ConfigureWebhook(all.Ctx, all.User, "alice", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
+		if _, err := all.Cmd.Webhook.ConfigureWebhook(all.Ctx, all.User, "alice", command.WebhookInput{URL: url}, ws); !isForbiddenTarget(err) {
 			t.Errorf("all, tenant, %s: %v, want refused", url, err)
 		}
 	}
@@ -153,7 +153,7 @@ func TestWebhookTargets_PreflightFailuresLookAlikeToTenants(t *testing.T) {
 	ws := command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: time.Second}
 	w.Sender.NetErrors("preflight", 1)
 	for _, url := range append(append([]string{"https://hooks.example.com/down"}, privateURLs...), metadataURLs...) {
-		res, err := w.Cmd.PreflightWebhook(w.Ctx, w.User, "alice", url, appworld.UserSecret, ws)
+		res, err := w.Cmd.Webhook.PreflightWebhook(w.Ctx, w.User, "alice", url, appworld.UserSecret, ws)
 		if err != nil || res != (command.PreflightResult{Target: url, Error: "target unreachable or not allowed"}) {
 			t.Errorf("tenant preflight %s: %+v %v", url, res, err)
 		}
@@ -161,17 +161,17 @@ func TestWebhookTargets_PreflightFailuresLookAlikeToTenants(t *testing.T) {
 	if got := w.Sender.Requests("X-WAREST-Event", "preflight"); len(got) != 1 || got[0].URL != "https://hooks.example.com/down" {
 		t.Fatalf("preflights sent: %+v", got)
 	}
-	res, err := w.Cmd.PreflightWebhook(w.Ctx, w.Admin, "main", metadataURLs[0], appworld.UserSecret, ws)
+	res, err := w.Cmd.Webhook.PreflightWebhook(w.Ctx, w.Admin, "main", metadataURLs[0], appworld.UserSecret, ws)
 	if err != nil || res.OK || !strings.Contains(res.Error, "metadata") {
 		t.Errorf("admin preflight to metadata: %+v %v", res, err)
 	}
-	res, err = w.Cmd.PreflightWebhook(w.Ctx, w.Admin, "alice", privateURLs[0], appworld.UserSecret, ws)
+	res, err = w.Cmd.Webhook.PreflightWebhook(w.Ctx, w.Admin, "alice", privateURLs[0], appworld.UserSecret, ws)
 	if err != nil || res.OK || !strings.Contains(res.Error, "not a public address") {
 		t.Errorf("admin preflight to a tenant's private target: %+v %v", res, err)
 	}
 	// An answer, even a failing one, is the receiver's and shows.
 	w.Sender.Script("preflight", 500)
-	res, err = w.Cmd.PreflightWebhook(w.Ctx, w.User, "alice", publicURLs[0], appworld.UserSecret, ws)
+	res, err = w.Cmd.Webhook.PreflightWebhook(w.Ctx, w.User, "alice", publicURLs[0], appworld.UserSecret, ws)
 	if err != nil || res.OK || res.Status != 500 {
 		t.Errorf("tenant preflight answered 500: %+v %v", res, err)
 	}

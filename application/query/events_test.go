@@ -73,7 +73,7 @@ func TestEvents_ASessionIDTakenOverWhileReadingDoesNotLeak(t *testing.T) {
 		f := newFixture(t)
 		s := &racingStore{Store: f.store}
 		s.race = sariTakesB1(t, f)
-		_, err := query.New(s, nil, realClock{}).Events(f.ctx, f.budi, []string{"b1"}, 0, 100)
+		_, err := query.New(s, nil, realClock{}).Events.Events(f.ctx, f.budi, []string{"b1"}, 0, 100)
 		if !fault.Is(err, fault.KindForbidden) {
 			t.Fatalf("budi's replay of b1, now sari's: %v, want forbidden", err)
 		}
@@ -84,7 +84,7 @@ func TestEvents_ASessionIDTakenOverWhileReadingDoesNotLeak(t *testing.T) {
 		publish(t, f.store, "b2")
 		s := &racingStore{Store: f.store}
 		s.race = sariTakesB1(t, f)
-		page, err := query.New(s, nil, realClock{}).Events(f.ctx, f.budi, nil, 0, 100)
+		page, err := query.New(s, nil, realClock{}).Events.Events(f.ctx, f.budi, nil, 0, 100)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -23,7 +23,7 @@ func (realClock) Now() time.Time { return time.Now() }
 type fixture struct {
 	ctx               context.Context
 	store             *memory.Store
-	q                 *query.Service
+	q                 *query.Queries
 	admin, budi, sari account.Principal
 	budiKey           string
 }
@@ -66,7 +66,7 @@ func newFixture(t *testing.T) *fixture {
 func TestAuthenticate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	p, err := f.q.Authenticate(f.ctx, "  "+f.budiKey+"\n")
+	p, err := f.q.Principals.Authenticate(f.ctx, "  "+f.budiKey+"\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestAuthenticate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := f.q.Authenticate(f.ctx, tt.key)
+			_, err := f.q.Principals.Authenticate(f.ctx, tt.key)
 			fe, ok := fault.As(err)
 			if !ok || fe.Kind != fault.KindUnauthorized || fe.Reason != tt.wantReason {
 				t.Fatalf("err = %v, want unauthorized/%q", err, tt.wantReason)
@@ -117,7 +117,7 @@ func TestAuthenticate_KeyOfRemovedUserIsUnauthorized(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	q := query.New(usersGone{f.store}, nil, realClock{})
-	_, err := q.Authenticate(f.ctx, f.budiKey)
+	_, err := q.Principals.Authenticate(f.ctx, f.budiKey)
 	if fe, ok := fault.As(err); !ok || fe.Kind != fault.KindUnauthorized || fe.Reason != fault.ReasonAPIKeyInvalid {
 		t.Fatalf("err = %v, want unauthorized/api_key_invalid", err)
 	}
@@ -141,7 +141,7 @@ func TestSession_Visibility(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := f.q.Session(f.ctx, tt.p, tt.id)
+			s, err := f.q.Sessions.Session(f.ctx, tt.p, tt.id)
 			if tt.wantKind == fault.KindUnknown {
 				if err != nil || s.ID() != tt.id {
 					t.Fatalf("Session(%s) = %v, %v", tt.id, s, err)
@@ -170,7 +170,7 @@ func TestSessions_ListsOwnOrAllForAdmin(t *testing.T) {
 		p    account.Principal
 		want string
 	}{{f.budi, "[b1 b2]"}, {f.sari, "[s1]"}, {f.admin, "[b1 b2 s1]"}} {
-		got, err := f.q.Sessions(f.ctx, tt.p)
+		got, err := f.q.Sessions.Sessions(f.ctx, tt.p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,20 +194,20 @@ func fmtIDs(s []string) string {
 func TestUsersAndKeys_Permissions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	if _, err := f.q.Users(f.ctx, f.budi); !fault.Is(err, fault.KindForbidden) {
+	if _, err := f.q.Accounts.Users(f.ctx, f.budi); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("user listing users: %v", err)
 	}
-	us, err := f.q.Users(f.ctx, f.admin)
+	us, err := f.q.Accounts.Users(f.ctx, f.admin)
 	if err != nil || len(us) != 3 {
 		t.Fatalf("admin users: %d %v", len(us), err)
 	}
-	if ks, err := f.q.Keys(f.ctx, f.budi, "u-budi"); err != nil || len(ks) != 1 || ks[0].ID != "k-budi" {
+	if ks, err := f.q.Accounts.Keys(f.ctx, f.budi, "u-budi"); err != nil || len(ks) != 1 || ks[0].ID != "k-budi" {
 		t.Fatalf("own keys: %+v %v", ks, err)
 	}
-	if _, err := f.q.Keys(f.ctx, f.sari, "u-budi"); !fault.Is(err, fault.KindForbidden) {
+	if _, err := f.q.Accounts.Keys(f.ctx, f.sari, "u-budi"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("other's keys: %v", err)
 	}
-	if ks, err := f.q.Keys(f.ctx, f.admin, "u-budi"); err != nil || len(ks) != 1 {
+	if ks, err := f.q.Accounts.Keys(f.ctx, f.admin, "u-budi"); err != nil || len(ks) != 1 {
 		t.Fatalf("admin keys: %+v %v", ks, err)
 	}
 }
@@ -222,20 +222,20 @@ func TestMessageAndDevice(t *testing.T) {
 	if err := f.store.Messages().Create(f.ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.q.Message(f.ctx, f.budi, "b1", "3EB0Q")
+	got, err := f.q.Sessions.Message(f.ctx, f.budi, "b1", "3EB0Q")
 	if err != nil || got.ID != "3EB0Q" || got.Content.Text != "hi" || got.Content.Kind != message.KindText {
 		t.Fatalf("message %+v %v", got, err)
 	}
-	if _, err := f.q.Message(f.ctx, f.sari, "b1", "3EB0Q"); !fault.Is(err, fault.KindForbidden) {
+	if _, err := f.q.Sessions.Message(f.ctx, f.sari, "b1", "3EB0Q"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign message: %v", err)
 	}
-	if _, err := f.q.Message(f.ctx, f.budi, "b1", "nope"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := f.q.Sessions.Message(f.ctx, f.budi, "b1", "nope"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("unknown message: %v", err)
 	}
-	if d, err := f.q.Device(f.ctx, f.budi, "b1"); err != nil || d.Phone != "" {
+	if d, err := f.q.Sessions.Device(f.ctx, f.budi, "b1"); err != nil || d.Phone != "" {
 		t.Fatalf("unpaired device %+v %v", d, err)
 	}
-	if _, err := f.q.Device(f.ctx, f.sari, "b1"); !fault.Is(err, fault.KindForbidden) {
+	if _, err := f.q.Sessions.Device(f.ctx, f.sari, "b1"); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign device: %v", err)
 	}
 }
@@ -243,13 +243,13 @@ func TestMessageAndDevice(t *testing.T) {
 func TestHealth(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	h := f.q.Health(f.ctx)
+	h := f.q.System.Health(f.ctx)
 	if h.Database != "memory" || h.Err != nil || h.LatencyMs < 0 {
 		t.Fatalf("health %+v", h)
 	}
 	ctx, cancel := context.WithCancel(f.ctx)
 	cancel()
-	if h := f.q.Health(ctx); h.Err == nil {
+	if h := f.q.System.Health(ctx); h.Err == nil {
 		t.Fatal("health ignores a dead context")
 	}
 }

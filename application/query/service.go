@@ -14,20 +14,45 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Service answers questions from the store and the transport.
-type Service struct {
-	store     ports.Store
-	transport ports.Transport
-	clock     ports.Clock
+// Queries are the read-only use cases, grouped by what they read, each holding
+// only the ports it uses.
+type Queries struct {
+	Principals *Principals
+	Sessions   *Sessions
+	Accounts   *Accounts
+	Webhooks   *Webhooks
+	Events     *Events
+	System     *System
 }
 
-func New(store ports.Store, transport ports.Transport, clock ports.Clock) *Service {
-	return &Service{store: store, transport: transport, clock: clock}
+// New builds the query handlers.
+func New(store ports.Store, transport ports.Transport, clock ports.Clock) *Queries {
+	return &Queries{Principals: &Principals{store: store, clock: clock}, Sessions: &Sessions{store: store, transport: transport},
+		Accounts: &Accounts{store: store}, Webhooks: &Webhooks{store: store}, Events: &Events{store: store},
+		System: &System{store: store}}
 }
+
+// Principals resolves API keys to their callers.
+type Principals struct {
+	store ports.Store
+	clock ports.Clock
+}
+
+// Sessions reads sessions, their device and their outbound messages.
+type Sessions struct {
+	store     ports.Store
+	transport ports.Transport
+}
+
+// Accounts lists users and their keys.
+type Accounts struct{ store ports.Store }
+
+// System reports on the gateway itself.
+type System struct{ store ports.Store }
 
 // Authenticate resolves an API key to its caller. Unknown, revoked and expired keys
 // are indistinguishable to the client. It records the key's use (see principal).
-func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Principal, error) {
+func (s *Principals) Authenticate(ctx context.Context, plainKey string) (account.Principal, error) {
 	plainKey = strings.TrimSpace(plainKey)
 	if plainKey == "" {
 		return account.Principal{}, fault.Unauthorized("", "missing API key")
@@ -46,7 +71,7 @@ func (s *Service) Authenticate(ctx context.Context, plainKey string) (account.Pr
 // Principal re-resolves the caller behind a key id (a signed docs cookie names one
 // instead of holding the key): a revoked or expired key or a removed user no longer
 // authenticates. It records the key's use (see principal).
-func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.Principal, error) {
+func (s *Principals) Principal(ctx context.Context, userID, keyID string) (account.Principal, error) {
 	keys, err := s.store.APIKeys().ListByUser(ctx, userID)
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
 		return account.Principal{}, err
@@ -64,7 +89,7 @@ func (s *Service) Principal(ctx context.Context, userID, keyID string) (account.
 // one write of the read side, kept here so every way of authenticating records it;
 // it is written at most once per account.UseRecordInterval, so a key used on every
 // request does not cost a write on each.
-func (s *Service) principal(ctx context.Context, k account.APIKey, now time.Time) (account.Principal, error) {
+func (s *Principals) principal(ctx context.Context, k account.APIKey, now time.Time) (account.Principal, error) {
 	u, err := s.store.Users().Get(ctx, k.UserID)
 	if fault.Is(err, fault.KindNotFound) {
 		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
@@ -81,12 +106,12 @@ func (s *Service) principal(ctx context.Context, k account.APIKey, now time.Time
 }
 
 // Session returns one session the caller may see.
-func (s *Service) Session(ctx context.Context, p account.Principal, id string) (*session.Session, error) {
+func (s *Sessions) Session(ctx context.Context, p account.Principal, id string) (*session.Session, error) {
 	return access.Session(ctx, s.store, p, id)
 }
 
 // Sessions lists the caller's sessions; admins see every session.
-func (s *Service) Sessions(ctx context.Context, p account.Principal) ([]*session.Session, error) {
+func (s *Sessions) Sessions(ctx context.Context, p account.Principal) ([]*session.Session, error) {
 	owner := p.User.Registry
 	if p.User.IsAdmin() {
 		owner = ""
@@ -95,7 +120,7 @@ func (s *Service) Sessions(ctx context.Context, p account.Principal) ([]*session
 }
 
 // Device describes the session's linked device.
-func (s *Service) Device(ctx context.Context, p account.Principal, id string) (ports.DeviceInfo, error) {
+func (s *Sessions) Device(ctx context.Context, p account.Principal, id string) (ports.DeviceInfo, error) {
 	if _, err := s.Session(ctx, p, id); err != nil {
 		return ports.DeviceInfo{}, err
 	}
@@ -103,7 +128,7 @@ func (s *Service) Device(ctx context.Context, p account.Principal, id string) (p
 }
 
 // Message returns an outbound message of a session the caller may see.
-func (s *Service) Message(ctx context.Context, p account.Principal, sessionID, id string) (message.Outbound, error) {
+func (s *Sessions) Message(ctx context.Context, p account.Principal, sessionID, id string) (message.Outbound, error) {
 	if _, err := s.Session(ctx, p, sessionID); err != nil {
 		return message.Outbound{}, err
 	}
@@ -111,7 +136,7 @@ func (s *Service) Message(ctx context.Context, p account.Principal, sessionID, i
 }
 
 // Users lists accounts; admins only.
-func (s *Service) Users(ctx context.Context, p account.Principal) ([]account.User, error) {
+func (s *Accounts) Users(ctx context.Context, p account.Principal) ([]account.User, error) {
 	if !p.User.IsAdmin() {
 		return nil, fault.Forbidden("admin only")
 	}
@@ -119,7 +144,7 @@ func (s *Service) Users(ctx context.Context, p account.Principal) ([]account.Use
 }
 
 // Keys lists a user's keys (hashes are never returned by the API layer).
-func (s *Service) Keys(ctx context.Context, p account.Principal, userID string) ([]account.APIKey, error) {
+func (s *Accounts) Keys(ctx context.Context, p account.Principal, userID string) ([]account.APIKey, error) {
 	if !p.User.IsAdmin() && p.User.ID != userID {
 		return nil, fault.Forbidden("you may only list your own keys")
 	}
@@ -134,7 +159,7 @@ type Health struct {
 }
 
 // Health pings the store.
-func (s *Service) Health(ctx context.Context) Health {
+func (s *System) Health(ctx context.Context) Health {
 	start := time.Now()
 	err := s.store.Ping(ctx)
 	return Health{Database: s.store.Dialect(), LatencyMs: time.Since(start).Milliseconds(), Err: err}

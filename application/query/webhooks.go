@@ -12,8 +12,14 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
+// Webhooks reads webhook subscriptions and deliveries.
+type Webhooks struct{ store ports.Store }
+
+// Events reads the stored events and the parked ones.
+type Events struct{ store ports.Store }
+
 // Subscriptions lists a session's webhook subscriptions.
-func (s *Service) Subscriptions(ctx context.Context, p account.Principal, sessionID string) ([]webhook.Subscription, error) {
+func (s *Webhooks) Subscriptions(ctx context.Context, p account.Principal, sessionID string) ([]webhook.Subscription, error) {
 	if _, err := access.Session(ctx, s.store, p, sessionID); err != nil {
 		return nil, err
 	}
@@ -21,7 +27,7 @@ func (s *Service) Subscriptions(ctx context.Context, p account.Principal, sessio
 }
 
 // Subscription returns one subscription of the caller's sessions.
-func (s *Service) Subscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error) {
+func (s *Webhooks) Subscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error) {
 	sub, err := s.store.Subscriptions().Get(ctx, id)
 	if err != nil {
 		return webhook.Subscription{}, err
@@ -33,7 +39,7 @@ func (s *Service) Subscription(ctx context.Context, p account.Principal, id stri
 }
 
 // Deliveries lists webhook deliveries of the caller's sessions, newest first.
-func (s *Service) Deliveries(ctx context.Context, p account.Principal, f ports.DeliveryFilter) ([]webhook.Delivery, error) {
+func (s *Webhooks) Deliveries(ctx context.Context, p account.Principal, f ports.DeliveryFilter) ([]webhook.Delivery, error) {
 	scoped, err := access.Scope(ctx, s.store, p, f.SessionIDs)
 	if err != nil {
 		return nil, err
@@ -46,7 +52,7 @@ func (s *Service) Deliveries(ctx context.Context, p account.Principal, f ports.D
 }
 
 // Delivery returns one delivery of the caller's sessions.
-func (s *Service) Delivery(ctx context.Context, p account.Principal, id string) (webhook.Delivery, error) {
+func (s *Webhooks) Delivery(ctx context.Context, p account.Principal, id string) (webhook.Delivery, error) {
 	d, err := s.store.Deliveries().Get(ctx, id)
 	if err != nil {
 		return webhook.Delivery{}, err
@@ -69,7 +75,7 @@ type EventPage struct {
 // deleted and taken by another user while the page is read, so the caller's access
 // is checked again afterwards: a requested session no longer theirs is an error, and
 // events of sessions no longer theirs are left out.
-func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) (EventPage, error) {
+func (s *Events) Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) (EventPage, error) {
 	scoped, err := access.Scope(ctx, s.store, p, sessionIDs)
 	if err != nil {
 		return EventPage{}, err
@@ -100,7 +106,7 @@ func (s *Service) Events(ctx context.Context, p account.Principal, sessionIDs []
 
 // ParkedEvents lists ingest's dead letters, newest first: admins only, since a
 // parked event may belong to any session.
-func (s *Service) ParkedEvents(ctx context.Context, p account.Principal, limit int) ([]event.Parked, error) {
+func (s *Events) ParkedEvents(ctx context.Context, p account.Principal, limit int) ([]event.Parked, error) {
 	if !p.User.IsAdmin() {
 		return nil, fault.Forbidden("admin only")
 	}

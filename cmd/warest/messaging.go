@@ -14,7 +14,6 @@ import (
 	"github.com/warest-go/warest/adapters/mediafetch"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/reaction"
 )
 
 // Messaging is the configuration of limits and media, from WAREST's variables.
@@ -107,7 +106,7 @@ func (e env) keyLimits(name string) (map[string]int, error) {
 	return out, nil
 }
 
-// messagingOptions wires the media adapters, the queue's pacing and media retention.
+// messagingOptions wires the media adapters.
 func messagingOptions() fx.Option {
 	return fx.Options(
 		storage.Module,
@@ -120,7 +119,5 @@ func messagingOptions() fx.Option {
 			func(c Config) mediafetch.Config { return mediafetch.Config{Timeout: c.Messaging.FetchTimeout} },
 			func(c Config) ffmpeg.Config { return ffmpeg.Config{FFmpeg: c.Messaging.FFmpeg} },
 		),
-		fx.Invoke(func(q *reaction.SendQueue, c Config) { q.Pace = c.Messaging.Limits.Pace }),
-		fx.Invoke(func(s *reaction.BlobSweeper, c Config) { s.Retention = c.Messaging.MediaRetention }),
 	)
 }

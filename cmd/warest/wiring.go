@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"go.uber.org/fx"
@@ -20,10 +19,11 @@ import (
 	"github.com/warest-go/warest/adapters/system"
 	"github.com/warest-go/warest/adapters/webhook"
 	"github.com/warest-go/warest/adapters/whatsmeow"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	domainwebhook "github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -95,94 +95,81 @@ func webhookSettings(c Config) command.WebhookSettings {
 	return command.WebhookSettings{Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2), PreflightTimeout: c.PreflightTO}
 }
 
-// applicationModule wires the use cases and runs the background workers for the
-// lifetime of the app. The application has no fx of its own: this is the glue.
+// applicationModule builds the application with application.New (the one
+// composition, shared with the tests) from the adapters fx provides, and runs it
+// for the lifetime of the app. The application has no fx of its own: this is the glue.
 var applicationModule = fx.Module("application",
 	fx.Provide(
-		notify.NewHub,
-		fx.Annotate(ingest, fx.As(fx.Self()), fx.As(new(ports.TransportSink))),
-		func(c Config, d command.Deps) *command.Service {
-			return command.New(command.Config{
-				DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
-				PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
-				MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
-				LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate, Caps: c.Caps,
-			}, d)
-		},
-		commandDeps,
-		query.New,
-		reaction.NewRelay,
-		reaction.NewSendQueue,
-		reaction.NewBlobSweeper,
-		webhooks,
-		func(c Config, cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger) *reaction.Actions {
-			a := reaction.NewActions(cmds, transport, store, clock, log, c.DefaultCountryCode)
-			a.Limits.DefaultDelay = c.ActionsDelay
-			return a
-		},
+		newApp,
+		func(a *application.App) *command.Commands { return a.Commands },
+		func(a *application.App) *query.Queries { return a.Queries },
 		seedAdmin,
 	),
-	fx.Invoke(func(sub ports.EventSubscriber, w *reaction.Webhooks) { sub.Subscribe("webhooks", w.Schedule) }),
-	fx.Invoke(runWorkers),
+	fx.Invoke(runApp),
 )
 
-type commandIn struct {
+type appIn struct {
 	fx.In
+	Config    Config
 	Store     ports.Store
 	Transport ports.Transport
-	Sink      ports.TransportSink
+	QR        ports.QRRenderer
 	Sender    ports.WebhookSender
 	Resolver  ports.Resolver
 	Clock     ports.Clock
 	IDs       ports.IDs
-	Hub       *notify.Hub
 	Log       *slog.Logger
+	Bus       *bus.Bus
 
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 }
 
-func commandDeps(in commandIn) command.Deps {
-	return command.Deps{Store: in.Store, Transport: in.Transport, Sink: in.Sink, Sender: in.Sender, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Hub: in.Hub, Log: in.Log, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder}
+func newApp(in appIn) *application.App {
+	c := in.Config
+	policy := domainwebhook.Policy{Horizon: c.WebhookHorizon, Base: c.WebhookBase, Max: domainwebhook.DefaultPolicy.Max, Jitter: c.WebhookJitter}
+	if c.WebhookTries > 0 {
+		policy.MaxAttempts = c.WebhookTries + 1
+	}
+	a := application.New(application.Config{
+		Commands: command.Config{
+			DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
+			PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
+			MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
+			LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate, Caps: c.Caps,
+		},
+		Webhooks: worker.WebhookConfig{
+			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
+			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
+		},
+	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
+	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
+	a.Ingest.QRTimeout.Limit = c.QRTimeout
+	a.Actions.Limits.DefaultDelay = c.ActionsDelay
+	a.Workers.SendQueue.Pace = c.Messaging.Limits.Pace
+	a.Workers.BlobSweeper.Retention = c.Messaging.MediaRetention
+	return a
 }
 
 // seeded is what the admin seed generated, for the one-time banner.
 type seeded struct{ command.SeedResult }
 
-func seedAdmin(c Config, cmds *command.Service) (seeded, error) {
-	res, err := cmds.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
+func seedAdmin(c Config, cmds *command.Commands) (seeded, error) {
+	res, err := cmds.Users.SeedAdmin(context.Background(), c.AdminUsername, c.AdminPassword, c.AdminAPIKey)
 	if err != nil {
 		return seeded{}, fmt.Errorf("seed admin: %w", err)
 	}
 	return seeded{res}, nil
 }
 
-// runWorkers resumes auto-start sessions, starts the relay, the webhook dispatcher,
-// the send queue and the blob sweeper, and stops everything in order on shutdown.
-// Sessions are marked starting before the send queue runs, so it never sends on
-// the status they had before the restart.
-func runWorkers(lc fx.Lifecycle, relay *reaction.Relay, hooks *reaction.Webhooks, queue *reaction.SendQueue,
-	sweeper *reaction.BlobSweeper, cmds *command.Service) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
+// runApp starts the application (sessions, then workers) when fx starts and stops
+// the workers on shutdown.
+func runApp(lc fx.Lifecycle, a *application.App) {
 	lc.Append(fx.Hook{
-		OnStart: func(start context.Context) error {
-			if err := cmds.ResumeSessions(start); err != nil {
-				return err
-			}
-			for _, run := range []func(context.Context){relay.Run, hooks.Run, queue.Run, sweeper.Run} {
-				wg.Add(1)
-				go func() { defer wg.Done(); run(ctx) }()
-			}
-			return nil
-		},
-		OnStop: func(context.Context) error {
-			cancel()
-			wg.Wait()
-			return nil
-		},
+		OnStart: a.Start,
+		OnStop:  func(context.Context) error { a.Stop(); return nil },
 	})
 }
 
@@ -200,36 +187,4 @@ func printBanner(out io.Writer, c Config, s seeded) {
 	if s.GeneratedPassword == "" && s.GeneratedKey == "" {
 		fmt.Fprintln(out, "  use WAREST_ADMIN_APIKEY, or POST /api/auth/login for a key")
 	}
-}
-
-func ingest(c Config, store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger,
-	transport ports.Transport) *reaction.Ingest {
-	in := reaction.NewIngest(store, qr, clock, hub, log)
-	in.Commands = reaction.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
-	in.QRTimeout = reaction.QRTimeout{Limit: c.QRTimeout, Runtime: transport}
-	return in
-}
-
-type webhooksIn struct {
-	fx.In
-	Config  Config
-	Store   ports.Store
-	Sender  ports.WebhookSender
-	Clock   ports.Clock
-	IDs     ports.IDs
-	Hub     *notify.Hub
-	Log     *slog.Logger
-	Actions *reaction.Actions
-}
-
-func webhooks(in webhooksIn) *reaction.Webhooks {
-	c := in.Config
-	policy := domainwebhook.Policy{Horizon: c.WebhookHorizon, Base: c.WebhookBase, Max: domainwebhook.DefaultPolicy.Max, Jitter: c.WebhookJitter}
-	if c.WebhookTries > 0 {
-		policy.MaxAttempts = c.WebhookTries + 1
-	}
-	return reaction.NewWebhooks(reaction.WebhookConfig{
-		DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
-		Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
-	}, in.Store, in.Sender, in.Clock, in.IDs, in.Hub, in.Log, in.Actions)
 }

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/sandbox"
-	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
@@ -18,6 +17,11 @@ import (
 
 // Discard is a logger that writes nothing.
 var Discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// FixedClock stands still at T; tests move it by setting T.
+type FixedClock struct{ T time.Time }
+
+func (c FixedClock) Now() time.Time { return c.T }
 
 // RealClock is a ports.Clock on the wall clock.
 type RealClock struct{}
@@ -91,19 +95,6 @@ func (s *RecordingSender) Requests(h, v string) []ports.WebhookRequest {
 		}
 	}
 	return out
-}
-
-// SchedulingPublisher stands in for the bus: every published event goes straight to
-// the webhook scheduler.
-type SchedulingPublisher struct{ Hooks *reaction.Webhooks }
-
-func (p SchedulingPublisher) Publish(ctx context.Context, events ...event.Envelope) error {
-	for _, e := range events {
-		if err := p.Hooks.Schedule(ctx, e); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // FlakyTransport fails the first Fails sends (all when Fails < 0) with Err, or

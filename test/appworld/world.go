@@ -1,5 +1,5 @@
-// Package appworld is the test world of the application tests: the use cases wired
-// by hand over the in-memory store and the sandbox network, with the relay, webhook
+// Package appworld is the test world of the application tests: the app built by
+// application.New over the in-memory store and the sandbox network, with the relay, webhook
 // and send-queue loops running and a recording webhook sender. It lives under test/
 // because non-test application code may not import adapters.
 package appworld
@@ -14,10 +14,12 @@ import (
 
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/query"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -39,17 +41,23 @@ type Options struct {
 	Blobs       ports.BlobStore                        // the use cases' blob store; nil: none
 }
 
+// Fast makes a's workers poll every 5 ms, so tests do not wait for them.
+func Fast(a *application.App) {
+	a.Workers.Relay.Poll, a.Workers.Webhooks.Poll, a.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+}
+
 // World is a running application over the memory store and the sandbox network.
 type World struct {
 	T      *testing.T
 	Ctx    context.Context
 	Mem    *memory.Store
 	Net    *sandbox.Network
+	App    *application.App
 	Hub    *notify.Hub
-	Ingest *reaction.Ingest
-	Cmd    *command.Service
-	Qry    *query.Service
-	Hooks  *reaction.Webhooks
+	Ingest *ingest.Ingest
+	Cmd    *command.Commands
+	Qry    *query.Queries
+	Hooks  *worker.Webhooks
 	Sender *RecordingSender
 	Admin  account.Principal
 	User   account.Principal // "budi"
@@ -65,7 +73,7 @@ const (
 func New(t *testing.T, opt Options) *World {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Hub: notify.NewHub(), Sender: newSender()}
+	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Sender: newSender()}
 	var store ports.Store = w.Mem
 	if opt.WrapStore != nil {
 		store = opt.WrapStore(w.Mem)
@@ -75,33 +83,25 @@ func New(t *testing.T, opt Options) *World {
 	if opt.WrapNet != nil {
 		tr = opt.WrapNet(w.Net)
 	}
-	policy := webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
-	w.Ingest = reaction.NewIngest(store, FakeQR{}, RealClock{}, w.Hub, cmp.Or(opt.Log, Discard))
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets
-	w.Cmd = command.New(cfg, command.Deps{Store: store, Transport: tr, Sink: w.Ingest, Sender: w.Sender, Resolver: opt.Resolver,
-		Clock: RealClock{}, IDs: ULIDs{}, Hub: w.Hub, Log: Discard, Blobs: opt.Blobs})
-	w.Qry = query.New(store, tr, RealClock{})
-	w.Hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.DefaultURL, Algorithm: webhook.SHA256, PrivateTargets: opt.Targets,
-		Timeout: time.Second, Policy: policy, Workers: 2}, store, w.Sender, RealClock{}, ULIDs{}, w.Hub, Discard,
-		reaction.NewActions(w.Cmd, tr, store, RealClock{}, Discard, cfg.DefaultCountryCode))
-	w.Hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(store, SchedulingPublisher{Hooks: w.Hooks}, RealClock{}, w.Hub, Discard)
-	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(store, tr, RealClock{}, w.Hub, Discard)
-	queue.Poll = 5 * time.Millisecond
+	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.DefaultURL,
+		Algorithm: webhook.SHA256, PrivateTargets: opt.Targets, Timeout: time.Second, Workers: 2,
+		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
+		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Resolver: opt.Resolver,
+			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
+	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
+	Fast(app)
 	if opt.MaxAttempts > 0 {
-		queue.MaxAttempts = opt.MaxAttempts
+		app.Workers.SendQueue.MaxAttempts = opt.MaxAttempts
 	}
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, w.Hooks.Run, queue.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cancel()
-		wg.Wait()
+		app.Stop()
 		closeCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
 		defer done()
 		if err := w.Net.Close(closeCtx); err != nil {
@@ -134,7 +134,7 @@ func (w *World) newUser(name string, role account.Role, registry string) account
 // OpenSession creates a session for p and scans its QR with phone.
 func (w *World) OpenSession(p account.Principal, id, phone, pushName string) *session.Session {
 	w.T.Helper()
-	res, err := w.Cmd.CreateSession(w.Ctx, p, id)
+	res, err := w.Cmd.Sessions.CreateSession(w.Ctx, p, id)
 	if err != nil {
 		w.T.Fatalf("create %s: %v", id, err)
 	}

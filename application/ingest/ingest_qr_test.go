@@ -1,4 +1,4 @@
-package reaction_test
+package ingest_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
@@ -58,14 +58,14 @@ type qrFixture struct {
 	hub   *notify.Hub
 	clock *stepClock
 	rt    *runtimeLog
-	in    *reaction.Ingest
+	in    *ingest.Ingest
 }
 
 func newQRFixture(t *testing.T, limit time.Duration) *qrFixture {
 	t.Helper()
 	f := &qrFixture{t: t, mem: memory.New(), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
-	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, f.clock, f.hub, appworld.Discard)
-	f.in.QRTimeout = reaction.QRTimeout{Limit: limit, Runtime: f.rt}
+	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, f.clock, f.hub, appworld.Discard)
+	f.in.QRTimeout = ingest.QRTimeout{Limit: limit, Runtime: f.rt}
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 // hookWorld is a smaller test world than appworld.World, for the webhook pipeline
 // and response actions: any store (memory or SQLite, so a restart can be
@@ -16,9 +16,11 @@ import (
 
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/webhookaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
@@ -93,9 +95,9 @@ type hookWorld struct {
 	store   ports.Store
 	net     *sandbox.Network
 	hub     *notify.Hub
-	cmd     *command.Service
-	hooks   *reaction.Webhooks
-	actions *reaction.Actions
+	cmd     *command.Commands
+	hooks   *worker.Webhooks
+	actions *webhookaction.Actions
 	send    *hookSender
 	user    account.Principal // budi
 	other   account.Principal // sari
@@ -105,7 +107,7 @@ type hookWorld struct {
 func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &hookWorld{t: t, ctx: context.Background(), hub: notify.NewHub(), send: &hookSender{}, store: opt.store}
+	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, store: opt.store}
 	if w.store == nil {
 		w.store = memory.New()
 	}
@@ -117,38 +119,31 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	if opt.policy.Base == 0 {
 		opt.policy = webhook.Policy{Horizon: time.Hour, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 	}
-	ingest := reaction.NewIngest(w.store, appworld.FakeQR{}, appworld.RealClock{}, w.hub, appworld.Discard)
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.Limits.Cooldown = opt.cooldown
 	if opt.limits != nil {
 		opt.limits(&cfg.Limits)
 	}
-	w.cmd = command.New(cfg, command.Deps{Store: w.store, Transport: tr, Sink: ingest, Sender: w.send,
-		Clock: appworld.RealClock{}, IDs: appworld.ULIDs{}, Hub: w.hub, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
-	w.actions = reaction.NewActions(w.cmd, tr, w.store, appworld.RealClock{}, appworld.Discard, cfg.DefaultCountryCode)
+	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.defaultURL,
+		DefaultSecret: "default-secret", Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2,
+		DisableAfter: opt.disableAfter}},
+		application.Deps{Store: w.store, Transport: tr, QR: appworld.FakeQR{}, Sender: w.send, Clock: appworld.RealClock{},
+			IDs: appworld.ULIDs{}, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
+	w.hub, w.cmd, w.hooks, w.actions = app.Hub, app.Commands, app.Workers.Webhooks, app.Actions
 	w.actions.Limits.DefaultDelay = 0
 	if opt.actionLimit > 0 {
 		w.actions.Timeout = opt.actionLimit
 	}
-	w.hooks = reaction.NewWebhooks(reaction.WebhookConfig{DefaultURL: opt.defaultURL, DefaultSecret: "default-secret",
-		Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2, DisableAfter: opt.disableAfter},
-		w.store, w.send, appworld.RealClock{}, appworld.ULIDs{}, w.hub, appworld.Discard, w.actions)
-	w.hooks.Poll = 5 * time.Millisecond
-	relay := reaction.NewRelay(w.store, appworld.SchedulingPublisher{Hooks: w.hooks}, appworld.RealClock{}, w.hub, appworld.Discard)
-	relay.Poll = 5 * time.Millisecond
-	queue := reaction.NewSendQueue(w.store, tr, appworld.RealClock{}, w.hub, appworld.Discard)
-	queue.Poll = 5 * time.Millisecond
-	var wg sync.WaitGroup
-	for _, run := range []func(context.Context){relay.Run, w.hooks.Run, queue.Run} {
-		wg.Add(1)
-		go func() { defer wg.Done(); run(ctx) }()
+	appworld.Fast(app)
+	if err := app.Start(ctx); err != nil {
+		t.Fatal(err)
 	}
 	var once sync.Once
 	w.stop = func() {
 		once.Do(func() {
 			cancel()
-			wg.Wait()
+			app.Stop()
 			closeCtx, done := context.WithTimeout(context.Background(), 5*time.Second)
 			defer done()
 			if err := w.net.Close(closeCtx); err != nil {
@@ -189,7 +184,7 @@ func (w *hookWorld) principal(registry string) account.Principal {
 // open creates a session for p and scans its QR.
 func (w *hookWorld) open(p account.Principal, id, phone, pushName string) {
 	w.t.Helper()
-	if _, err := w.cmd.CreateSession(w.ctx, p, id); err != nil {
+	if _, err := w.cmd.Sessions.CreateSession(w.ctx, p, id); err != nil {
 		w.t.Fatalf("create %s: %v", id, err)
 	}
 	code, ok := w.net.CurrentQR(id)
@@ -211,7 +206,7 @@ func (w *hookWorld) subscribe(in command.SubscriptionInput) webhook.Subscription
 	if in.SessionID == "" {
 		in.SessionID = "alice"
 	}
-	sub, err := w.cmd.CreateSubscription(w.ctx, w.user, in)
+	sub, err := w.cmd.Subscriptions.CreateSubscription(w.ctx, w.user, in)
 	if err != nil {
 		w.t.Fatalf("subscribe %+v: %v", in, err)
 	}

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/application/command"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
@@ -99,13 +99,13 @@ func TestWebhooks_DisabledSubscriptionGetsNothingAndItsPendingDeliveryGoesDead(t
 		return status(200)
 	})
 	off := false
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 
 	e := w.text("one")
 	w.delivery(e.ID, b.ID, func(d webhook.Delivery) bool { return d.Attempts >= 1 })
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, b.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, b.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 	d := w.delivery(e.ID, b.ID, isStatus(webhook.DeliveryDead))
@@ -142,7 +142,7 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 	w.open(w.user, "alice", alicePhone, "")
 
 	e1 := w.text("one")
-	d := w.delivery(e1.ID, reaction.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
+	d := w.delivery(e1.ID, worker.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
 	if d.URL != def {
 		t.Fatalf("default delivery to %s", d.URL)
 	}
@@ -162,11 +162,11 @@ func TestWebhooks_DefaultURLOnlyWithoutAnEnabledSubscription(t *testing.T) {
 	}
 
 	off := false
-	if _, err := w.cmd.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
+	if _, err := w.cmd.Subscriptions.UpdateSubscription(w.ctx, w.user, a.ID, command.SubscriptionPatch{Enabled: &off}); err != nil {
 		t.Fatal(err)
 	}
 	e3 := w.text("three")
-	w.delivery(e3.ID, reaction.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
+	w.delivery(e3.ID, worker.DefaultSubscriptionID, isStatus(webhook.DeliveryDelivered))
 }
 
 // Event 2 is not attempted while event 1 is being retried; both arrive in order.
@@ -415,14 +415,14 @@ func TestWebhooks_RotationSignsWithBothSecretsDuringTheOverlap(t *testing.T) {
 	std := w.subscribe(command.SubscriptionInput{URL: hookB, Events: []string{"message_received"}, Mode: webhook.ModeStandard})
 	oldStd := std.Secret
 
-	rot, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "new-secret-a", time.Hour)
+	rot, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "new-secret-a", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rot.Secret != "new-secret-a" || rot.PreviousSecret != "old-secret-a" {
 		t.Fatalf("rotated %+v", rot)
 	}
-	rotStd, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, std.ID, "", time.Hour)
+	rotStd, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, std.ID, "", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -452,7 +452,7 @@ func TestWebhooks_RotationSignsWithBothSecretsDuringTheOverlap(t *testing.T) {
 	}
 
 	// Once the overlap is over only the new secret signs.
-	if _, err := w.cmd.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "newest-secret-a", time.Nanosecond); err != nil {
+	if _, err := w.cmd.Subscriptions.RotateSubscriptionSecret(w.ctx, w.user, wa.ID, "newest-secret-a", time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	e2 := w.text("rotated")
@@ -485,7 +485,7 @@ func TestWebhooks_SameEventIDAcrossRetriesAndRedeliveries(t *testing.T) {
 	})
 	e := w.text("once")
 	d := w.delivery(e.ID, a.ID, isStatus(webhook.DeliveryDelivered))
-	if _, err := w.cmd.Redeliver(w.ctx, w.user, d.ID); err != nil {
+	if _, err := w.cmd.Subscriptions.Redeliver(w.ctx, w.user, d.ID); err != nil {
 		t.Fatal(err)
 	}
 	w.delivery(e.ID, a.ID, func(d webhook.Delivery) bool { return d.Attempts == 4 && d.Status == webhook.DeliveryDelivered })

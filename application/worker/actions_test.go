@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 // Response actions end to end: bob (a session of sari's) writes to alice (budi's),
 // alice's webhook receiver answers the message_received delivery with actions, and
@@ -42,7 +42,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	r := &actionRig{hookWorld: newHookWorld(t, opt)}
 	r.open(r.user, "alice", alicePhone, "Alice")
 	r.open(r.other, "bob", bobPhone, "Bob")
-	if _, err := r.cmd.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
+	if _, err := r.cmd.Webhook.ConfigureWebhook(r.ctx, r.user, "alice", command.WebhookInput{URL: botHook, Secret: appworld.UserSecret}, command.WebhookSettings{}); err != nil {
 		t.Fatal(err)
 	}
 	r.send.set(func(_ context.Context, req ports.WebhookRequest) (ports.WebhookResponse, error) {
@@ -54,7 +54,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	for _, p := range prepare {
 		p(r)
 	}
-	if _, err := r.cmd.SendText(r.ctx, r.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "halo"}); err != nil {
+	if _, err := r.cmd.Sending.SendText(r.ctx, r.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "halo"}); err != nil {
 		t.Fatal(err)
 	}
 	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("alice", event.MessageReceived)) == 1 }, "alice never got bob's message")
@@ -227,7 +227,7 @@ func TestActions_React(t *testing.T) {
 // aliceSaid has alice send text to bob before the trigger and returns its id.
 func aliceSaid(text string, id *string) func(*actionRig) {
 	return func(r *actionRig) {
-		res, err := r.cmd.SendText(r.ctx, r.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: text})
+		res, err := r.cmd.Sending.SendText(r.ctx, r.user, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: text})
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -287,7 +287,7 @@ func answerWith(answer string) func(context.Context, ports.WebhookRequest) (port
 func (r *actionRig) retrigger() {
 	r.t.Helper()
 	d := r.deliveries(r.trigger.ID)[0]
-	if _, err := r.cmd.Redeliver(r.ctx, r.user, d.ID); err != nil {
+	if _, err := r.cmd.Subscriptions.Redeliver(r.ctx, r.user, d.ID); err != nil {
 		r.t.Fatal(err)
 	}
 	r.delivery(r.trigger.ID, d.SubscriptionID, func(x webhook.Delivery) bool {
@@ -655,7 +655,7 @@ func TestActions_TwoReceiversAnsweringTheSameMessageBothReply(t *testing.T) {
 		name := map[string]string{hookA: "A", hookB: "B"}[req.URL]
 		return ports.WebhookResponse{Status: 200, Body: []byte(`{"actions":[{"type":"text","text":"reply ` + name + `"}]}`)}, nil
 	})
-	if _, err := w.cmd.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "test"}); err != nil {
+	if _, err := w.cmd.Sending.SendText(w.ctx, w.other, command.SendTextInput{SessionID: "bob", To: []string{alicePhone}, Text: "test"}); err != nil {
 		t.Fatal(err)
 	}
 	sent := r.waitSent(2)
@@ -701,7 +701,7 @@ func TestActions_PerKeyRateLimitThrottlesAnAction(t *testing.T) {
 		t.Fatalf("sent %+v", sent)
 	}
 	// The owner's own API key is not charged for them.
-	st, err := r.cmd.Throttle(r.ctx, r.user, true)
+	st, err := r.cmd.Quotas.Throttle(r.ctx, r.user, true)
 	if err != nil || st.Rate == nil || st.Rate.Remaining != 1 {
 		t.Fatalf("owner's own budget after the actions: %+v %v", st.Rate, err)
 	}

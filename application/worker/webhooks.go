@@ -1,8 +1,9 @@
-package reaction
+package worker
 
 import (
 	"context"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -52,13 +53,39 @@ type Webhooks struct {
 	ids     ports.IDs
 	hub     *notify.Hub
 	log     *slog.Logger
-	actions *Actions
-	breaker *webhook.Breaker
-	queue   chan lineRun   // claimed lines waiting for a worker
-	claimed atomic.Int64   // lines queued or being sent
-	freed   *notify.Signal // a worker finished a line
-	running sync.WaitGroup // response actions in flight
-	Poll    time.Duration
+	actions ResponseActions
+	// requests builds what is sent, standing keeps each subscription's record.
+	requests *requests
+	standing *standing
+	breaker  *webhook.Breaker
+	queue    chan lineRun   // claimed lines waiting for a worker
+	claimed  atomic.Int64   // lines queued or being sent
+	freed    *notify.Signal // a worker finished a line
+	running  sync.WaitGroup // response actions in flight
+	Poll     time.Duration
+}
+
+// ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
+// answers are ignored.
+type ResponseActions interface {
+	Run(ctx context.Context, d webhook.Delivery, delivered, answer []byte) bool
+}
+
+// requests builds a delivery's signed request for its subscription.
+type requests struct {
+	cfg   WebhookConfig
+	store ports.Store
+	clock ports.Clock
+}
+
+// standing counts a subscription's delivered and undeliverable events, disabling
+// it after too many failures in a row.
+type standing struct {
+	cfg   WebhookConfig
+	store ports.Store
+	clock ports.Clock
+	hub   *notify.Hub
+	log   *slog.Logger
 }
 
 // lineRun is a line's claimed deliveries, in order, and the end of their lease.
@@ -68,7 +95,7 @@ type lineRun struct {
 }
 
 func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs,
-	hub *notify.Hub, log *slog.Logger, actions *Actions) *Webhooks {
+	hub *notify.Hub, log *slog.Logger, actions ResponseActions) *Webhooks {
 	if cfg.Workers < 1 {
 		cfg.Workers = 4
 	}
@@ -76,7 +103,8 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
-		actions: actions, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
+		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
+		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
 		Poll: 250 * time.Millisecond}
 }
 
@@ -241,7 +269,7 @@ type recipient struct {
 }
 
 // target is a delivery's subscription; the default one lives in the config.
-func (w *Webhooks) target(ctx context.Context, d webhook.Delivery, to *recipient) (webhook.Subscription, error) {
+func (w *requests) target(ctx context.Context, d webhook.Delivery, to *recipient) (webhook.Subscription, error) {
 	if to.sub != nil {
 		return *to.sub, nil
 	}
@@ -260,7 +288,7 @@ func (w *Webhooks) target(ctx context.Context, d webhook.Delivery, to *recipient
 // saved and no longer pending.
 func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
 	now := w.clock.Now()
-	sub, err := w.target(ctx, d, to)
+	sub, err := w.requests.target(ctx, d, to)
 	switch {
 	case fault.Is(err, fault.KindNotFound):
 		return w.finish(ctx, d, "subscription removed")
@@ -275,7 +303,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 		w.save(ctx, d)
 		return false
 	}
-	req, err := w.request(ctx, d, sub, to)
+	req, err := w.requests.request(ctx, d, sub, to)
 	if err != nil {
 		return w.finish(ctx, d, err.Error()) // nothing to send: retrying cannot help
 	}
@@ -299,7 +327,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 		if sub.Failures > 0 {
 			to.sub = nil
 		}
-		w.delivered(ctx, sub)
+		w.standing.delivered(ctx, sub)
 		if w.actions != nil && len(resp.Body) > 0 {
 			w.running.Add(1)
 			go func() {
@@ -310,7 +338,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	case webhook.DeliveryDead:
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
-		w.undeliverable(ctx, sub, d)
+		w.standing.undeliverable(ctx, sub, d)
 	default:
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
@@ -333,7 +361,7 @@ func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) bool {
 	return true
 }
 
-func (w *Webhooks) delivered(ctx context.Context, sub webhook.Subscription) {
+func (w *standing) delivered(ctx context.Context, sub webhook.Subscription) {
 	if sub.ID == DefaultSubscriptionID || sub.Failures == 0 {
 		return
 	}
@@ -348,7 +376,7 @@ func (w *Webhooks) delivered(ctx context.Context, sub webhook.Subscription) {
 
 // undeliverable counts a failed event against its subscription, disabling it (and
 // recording webhook_disabled) after DisableAfter in a row.
-func (w *Webhooks) undeliverable(ctx context.Context, sub webhook.Subscription, d webhook.Delivery) {
+func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, d webhook.Delivery) {
 	if sub.ID == DefaultSubscriptionID {
 		return
 	}
@@ -365,7 +393,7 @@ func (w *Webhooks) undeliverable(ctx context.Context, sub webhook.Subscription, 
 		if err != nil || !disabled {
 			return err
 		}
-		return appendEvent(ctx, r, event.WebhookDisabled, d.SessionID, w.clock, event.WebhookDisabledData{ID: d.SessionID,
+		return eventlog.Append(ctx, r, w.clock, event.WebhookDisabled, d.SessionID, event.WebhookDisabledData{ID: d.SessionID,
 			SubscriptionID: s.ID, URL: s.URL, Failures: s.Failures, Reason: reason})
 	})
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
@@ -376,7 +404,7 @@ func (w *Webhooks) undeliverable(ctx context.Context, sub webhook.Subscription, 
 
 // request signs the delivery for its subscription: WAREST's or Standard Webhooks'
 // scheme, with both secrets while a rotation overlaps.
-func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription, to *recipient) (webhook.Request, error) {
+func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription, to *recipient) (webhook.Request, error) {
 	e, err := w.store.Events().Get(ctx, d.EventID)
 	if err != nil {
 		return webhook.Request{}, err
@@ -402,7 +430,7 @@ func (w *Webhooks) request(ctx context.Context, d webhook.Delivery, sub webhook.
 
 // sessionInfo identifies a session and its owner to the receiver, and tells
 // whether the owner is an admin.
-func (w *Webhooks) sessionInfo(ctx context.Context, sessionID string) (webhook.SessionInfo, bool, error) {
+func (w *requests) sessionInfo(ctx context.Context, sessionID string) (webhook.SessionInfo, bool, error) {
 	info := webhook.SessionInfo{ID: sessionID, Label: sessionID}
 	admin := false
 	sess, err := w.store.Sessions().Get(ctx, sessionID)

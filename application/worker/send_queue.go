@@ -1,8 +1,9 @@
-package reaction
+package worker
 
 import (
 	"context"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -51,8 +52,15 @@ type SendQueue struct {
 
 	mu      sync.Mutex
 	running map[string]bool
-	holds   map[string]hold
+	holds   *lineHolds
 	wg      sync.WaitGroup
+}
+
+// lineHolds are the paused lines of open sessions.
+type lineHolds struct {
+	clock ports.Clock
+	mu    sync.Mutex
+	m     map[string]hold
 }
 
 // hold pauses a session's line after a transient failure while it looked open.
@@ -64,7 +72,7 @@ type hold struct {
 func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *SendQueue {
 	return &SendQueue{store: store, transport: transport, clock: clock, hub: hub, log: log,
 		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64,
-		running: map[string]bool{}, holds: map[string]hold{}}
+		running: map[string]bool{}, holds: &lineHolds{clock: clock, m: map[string]hold{}}}
 }
 
 // Run starts session workers whenever messages are queued, until ctx ends; it waits
@@ -113,14 +121,14 @@ func (q *SendQueue) drain(ctx context.Context, sessionID string) {
 		}
 		switch {
 		case sess.Unlinked():
-			q.release(sessionID)
+			q.holds.release(sessionID)
 			q.failUnlinked(ctx, sess)
 			return
 		case sess.CanSend() != nil:
-			q.release(sessionID) // it must open again first; then it is tried at once
+			q.holds.release(sessionID) // it must open again first; then it is tried at once
 			q.expire(ctx, sessionID)
 			return
-		case q.held(sessionID):
+		case q.holds.held(sessionID):
 			return
 		}
 		batch, err := q.store.Messages().ListQueued(ctx, sessionID, 50)
@@ -190,7 +198,7 @@ func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
 	log := q.log.With("session", m.SessionID, "message", m.ID)
 	switch {
 	case err == nil:
-		q.release(m.SessionID)
+		q.holds.release(m.SessionID)
 		q.record(ctx, m, func(x *message.Outbound) bool {
 			x.Attempts++
 			return x.Advance(message.StatusSent, "", q.clock.Now())
@@ -207,7 +215,7 @@ func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
 		log.WarnContext(ctx, "send failed for good", "err", err)
 		return q.fail(ctx, m, message.FailCodeOf(err), err.Error(), true)
 	case message.FailureTransient:
-		delay := q.hold(m.SessionID)
+		delay := q.holds.hold(m.SessionID, q.Poll, q.MaxHold)
 		log.InfoContext(ctx, "send deferred: the session cannot take it now", "retry_in", delay, "err", err)
 		return false
 	}
@@ -249,28 +257,28 @@ func (q *SendQueue) fail(ctx context.Context, m message.Outbound, code fault.Rea
 }
 
 // hold pauses the session's line after a transient failure, twice as long as the
-// last pause (from Poll up to MaxHold), and returns the pause.
-func (q *SendQueue) hold(sessionID string) time.Duration {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	h := q.holds[sessionID]
-	h.delay = min(max(2*h.delay, q.Poll), max(q.MaxHold, q.Poll))
-	h.until = q.clock.Now().Add(h.delay)
-	q.holds[sessionID] = h
+// last pause (from least up to most), and returns the pause.
+func (l *lineHolds) hold(sessionID string, least, most time.Duration) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h := l.m[sessionID]
+	h.delay = min(max(2*h.delay, least), max(most, least))
+	h.until = l.clock.Now().Add(h.delay)
+	l.m[sessionID] = h
 	return h.delay
 }
 
-func (q *SendQueue) held(sessionID string) bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	h, ok := q.holds[sessionID]
-	return ok && q.clock.Now().Before(h.until)
+func (l *lineHolds) held(sessionID string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	h, ok := l.m[sessionID]
+	return ok && l.clock.Now().Before(h.until)
 }
 
-func (q *SendQueue) release(sessionID string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	delete(q.holds, sessionID)
+func (l *lineHolds) release(sessionID string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.m, sessionID)
 }
 
 // pace waits until the recipient's last send is Pace ago.
@@ -340,7 +348,7 @@ func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(
 				return err
 			}
 		}
-		return appendEvent(ctx, r, event.MessageStatus, m.SessionID, q.clock, event.MessageStatusOf(cur, q.clock.Now()))
+		return eventlog.Append(ctx, r, q.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(cur, q.clock.Now()))
 	})
 	if err != nil {
 		if ctx.Err() == nil {

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 // The send queue's failure classes on the sandbox: what waits for the session,
 // what fails at once and why, what expires, and how a shutdown ends an attempt.
@@ -18,7 +18,7 @@ import (
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
@@ -135,7 +135,7 @@ func TestSendQueue_TransientRefusalsUseNoAttempt(t *testing.T) {
 	w, ft := flakyWorld(t, fault.New(fault.KindUnavailable, fault.ReasonSessionNotOpen, "session alice is reconnecting"))
 	w.OpenSession(w.User, "alice", alicePhone, "")
 	ft.Fails.Store(5) // more than MaxAttempts
-	res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
+	res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{bobPhone}, Text: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestSendQueue_PermanentRefusalsFailAtOnce(t *testing.T) {
 	for _, tt := range tests {
 		ft.Fails.Store(tt.fails)
 		before := ft.Calls.Load()
-		res, err := w.Cmd.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{tt.to}, Text: "x"})
+		res, err := w.Cmd.Sending.SendText(w.Ctx, w.User, command.SendTextInput{SessionID: "alice", To: []string{tt.to}, Text: "x"})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.to, err)
 		}
@@ -303,7 +303,7 @@ func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*memo
 	ctx := context.Background()
 	mem := memory.New()
 	s, _ := session.New("alice", "BUDIBUDIBU", time.Now())
-	if err := s.Opened(aliceMe, time.Now()); err != nil {
+	if err := s.Opened(session.Identity{JID: alicePhone + "@s.whatsapp.net", Name: "Alice"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if err := mem.Sessions().Create(ctx, s); err != nil {
@@ -314,7 +314,7 @@ func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*memo
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	q := reaction.NewSendQueue(mem, tr, appworld.RealClock{}, notify.NewHub(), slog.New(slog.NewTextHandler(logs, nil)))
+	q := worker.NewSendQueue(mem, tr, appworld.RealClock{}, notify.NewHub(), slog.New(slog.NewTextHandler(logs, nil)))
 	q.Poll, q.Grace = 5*time.Millisecond, grace
 	run, stop := context.WithCancel(ctx)
 	done := make(chan struct{})

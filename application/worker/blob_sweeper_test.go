@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/storage"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -16,12 +16,15 @@ import (
 	"github.com/warest-go/warest/test/appworld"
 )
 
+// t0 is where the sweeper's clock starts.
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+
 type sweepRig struct {
 	t     *testing.T
 	store *memory.Store
 	blobs ports.BlobStore
-	clock *fixedClock
-	sweep *reaction.BlobSweeper
+	clock *appworld.FixedClock
+	sweep *worker.BlobSweeper
 }
 
 func newSweepRig(t *testing.T) *sweepRig {
@@ -30,8 +33,8 @@ func newSweepRig(t *testing.T) *sweepRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &sweepRig{t: t, store: memory.New(), blobs: blobs, clock: &fixedClock{t: t0}}
-	r.sweep = reaction.NewBlobSweeper(r.store, blobs, r.clock, appworld.Discard)
+	r := &sweepRig{t: t, store: memory.New(), blobs: blobs, clock: &appworld.FixedClock{T: t0}}
+	r.sweep = worker.NewBlobSweeper(r.store, blobs, r.clock, appworld.Discard)
 	sess, err := session.New("s1", "budi", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +54,7 @@ func (r *sweepRig) queue(key string, ids ...string) {
 	}
 	for _, id := range ids {
 		m, err := message.NewOutbound(id, "s1", chat.UserJID("6281234567890"),
-			message.Content{Kind: message.KindImage, Media: &message.Media{MIME: "image/jpeg", BlobKey: key}}, r.clock.t)
+			message.Content{Kind: message.KindImage, Media: &message.Media{MIME: "image/jpeg", BlobKey: key}}, r.clock.T)
 		if err != nil {
 			r.t.Fatal(err)
 		}
@@ -65,7 +68,7 @@ func (r *sweepRig) queue(key string, ids ...string) {
 func (r *sweepRig) finish(id string, next message.Status) {
 	r.t.Helper()
 	_, err := r.store.Messages().Update(r.t.Context(), "s1", id, func(m *message.Outbound) error {
-		m.Advance(next, "no route", r.clock.t)
+		m.Advance(next, "no route", r.clock.T)
 		return nil
 	})
 	if err != nil {
@@ -88,7 +91,7 @@ func (r *sweepRig) stored(key string) bool {
 
 func (r *sweepRig) sweepAt(after time.Duration) {
 	r.t.Helper()
-	r.clock.t = t0.Add(after)
+	r.clock.T = t0.Add(after)
 	if more := r.sweep.Sweep(r.t.Context()); more {
 		r.t.Fatal("a small sweep reported more to do")
 	}
@@ -102,7 +105,7 @@ func TestBlobSweeper_DeletesSpentBlobsOnly(t *testing.T) {
 	r := newSweepRig(t)
 	r.queue("outbound/shared.jpg", "m1", "m2")
 	r.queue("outbound/failed.jpg", "m3")
-	r.clock.t = t0.Add(time.Minute)
+	r.clock.T = t0.Add(time.Minute)
 	r.finish("m1", message.StatusSent)
 	r.finish("m3", message.StatusFailed)
 
@@ -127,7 +130,7 @@ func TestBlobSweeper_DeletesSpentBlobsOnly(t *testing.T) {
 	if r.stored("outbound/shared.jpg") {
 		t.Fatal("the shared blob was kept after every message was final")
 	}
-	left, err := r.store.Messages().ListSpentBlobs(t.Context(), r.clock.t, 10)
+	left, err := r.store.Messages().ListSpentBlobs(t.Context(), r.clock.T, 10)
 	if err != nil || len(left) != 0 {
 		t.Fatalf("spent blobs after the sweep = %v, %v; want none (marked deleted)", left, err)
 	}
@@ -139,7 +142,7 @@ func TestBlobSweeper_ZeroRetentionKeepsForever(t *testing.T) {
 	r := newSweepRig(t)
 	r.queue("outbound/a.jpg", "m1")
 	r.finish("m1", message.StatusFailed)
-	r.clock.t = t0.Add(1000 * time.Hour)
+	r.clock.T = t0.Add(1000 * time.Hour)
 	r.sweep.Retention = 0
 	r.sweep.Run(t.Context())
 	if !r.stored("outbound/a.jpg") {

@@ -1,4 +1,4 @@
-package reaction_test
+package ingest_test
 
 import (
 	"bytes"

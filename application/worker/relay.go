@@ -1,4 +1,6 @@
-package reaction
+// Package worker holds the background work of the gateway, each a named worker with a
+// Run loop: the outbox relay, the send queue, the webhook dispatcher and the blob sweeper.
+package worker
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package reaction_test
+package ingest_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
@@ -71,7 +71,7 @@ func TestIngest_EventOfASessionDeletedMeanwhileIsDroppedWithAWarning(t *testing.
 	} {
 		mem := memory.New()
 		logs := &logRecorder{}
-		in := reaction.NewIngest(vanishingStore{mem}, appworld.FakeQR{}, fixedClock{tNow}, notify.NewHub(), slog.New(logs))
+		in := ingest.NewIngest(vanishingStore{mem}, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, notify.NewHub(), slog.New(logs))
 		sess, err := session.New("alice", "BUDIBUDIBU", t0)
 		if err != nil {
 			t.Fatal(err)
@@ -101,7 +101,7 @@ func TestWebhooks_ScheduleOfAnEventDeletedWithItsSessionSucceedsWithoutDelivery(
 	if len(evs) == 0 {
 		t.Fatal("no events")
 	}
-	if _, err := w.Cmd.DeleteSession(w.Ctx, w.User, "alice"); err != nil {
+	if _, err := w.Cmd.Teardown.DeleteSession(w.Ctx, w.User, "alice"); err != nil {
 		t.Fatal(err)
 	}
 	for _, e := range evs {

@@ -1,4 +1,4 @@
-package reaction_test
+package ingest_test
 
 // Ingest's mapping of every transport event to the WAREST events it records, checked
 // on the stored payload JSON. No network and no background workers run here: a
@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -30,10 +30,6 @@ var (
 	t0   = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	tNow = t0.Add(time.Hour)
 )
-
-type fixedClock struct{ t time.Time }
-
-func (c fixedClock) Now() time.Time { return c.t }
 
 var (
 	grp      = chat.JID{User: "120363041234567890", Server: chat.ServerGroup}
@@ -51,7 +47,7 @@ type ingestFixture struct {
 	ctx context.Context
 	mem *memory.Store
 	hub *notify.Hub
-	in  *reaction.Ingest
+	in  *ingest.Ingest
 }
 
 // newIngest stores session "alice" in the given status (open with aliceMe, or
@@ -59,7 +55,7 @@ type ingestFixture struct {
 func newIngest(t *testing.T, open bool) *ingestFixture {
 	t.Helper()
 	f := &ingestFixture{t: t, ctx: context.Background(), mem: memory.New(), hub: notify.NewHub()}
-	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, appworld.Discard)
+	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, appworld.Discard)
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {
 		t.Fatal(err)
@@ -440,7 +436,7 @@ func TestIngestMap_Undecryptable(t *testing.T) {
 func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
-	f.in.Commands = reaction.Commands{Prefixes: "/!"}
+	f.in.Commands = ingest.Commands{Prefixes: "/!"}
 	evs := f.only(ports.TransportMessage{Message: inbound("3EB0CMD", grp, bob, message.TextContent("  /Order 2 nasi-goreng "))},
 		event.MessageReceived, event.MessageCommand)
 	if d := appworld.Decode[event.MessageReceivedData](t, evs[0].Payload); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
@@ -470,7 +466,7 @@ func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
 	}
 
 	// With names, only those commands count, in any case.
-	f.in.Commands = reaction.Commands{Prefixes: "/", Names: []string{"help"}}
+	f.in.Commands = ingest.Commands{Prefixes: "/", Names: []string{"help"}}
 	f.only(ports.TransportMessage{Message: inbound("3EB0N5", bobJID, bob, message.TextContent("/order 1"))}, event.MessageReceived)
 	f.only(ports.TransportMessage{Message: inbound("3EB0N6", bobJID, bob, message.TextContent("/HELP"))}, event.MessageReceived, event.MessageCommand)
 }
@@ -695,7 +691,7 @@ func TestIngestMap_EveryVariantOfAnUnknownSessionIsDropped(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	f.outbound("3EB0OUT1")
-	f.in.Commands = reaction.Commands{Prefixes: "/"}
+	f.in.Commands = ingest.Commands{Prefixes: "/"}
 	cmd := inbound("3EB0GHOSTCMD", bobJID, bob, message.TextContent("/help"))
 	cmd.SessionID = "ghost"
 	for _, e := range append(everyVariant("ghost"), ports.TransportMessage{Message: cmd}) {
@@ -752,7 +748,7 @@ func TestIngest_SessionFollowsTheTransport(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	var logs bytes.Buffer
-	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
+	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
 
 	f.handle(ports.TransportQR{SessionID: "alice", Code: "fresh", ExpiresIn: time.Minute})
 	s, _ := f.mem.Sessions().Get(f.ctx, "alice")
@@ -790,7 +786,7 @@ func TestIngest_StoppedSessionIgnoresItsTransportWithAWarning(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	var logs bytes.Buffer
-	f.in = reaction.NewIngest(f.mem, appworld.FakeQR{}, fixedClock{tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
+	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, slog.New(slog.NewTextHandler(&logs, nil)))
 	if _, err := f.mem.Sessions().Update(f.ctx, "alice", func(s *session.Session) error { return s.Stop(false, t0) }); err != nil {
 		t.Fatal(err)
 	}

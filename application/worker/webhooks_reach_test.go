@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"testing"
@@ -32,11 +32,11 @@ func TestWebhooks_ReachFollowsTheSessionOwner(t *testing.T) {
 			w.OpenSession(w.Admin, "main", bobPhone, "")
 			ws := command.WebhookSettings{Algorithm: webhook.SHA256}
 			for id, url := range map[string]string{"alice": aliceURL, "main": mainURL} {
-				if _, err := w.Cmd.ConfigureWebhook(w.Ctx, w.Admin, id, command.WebhookInput{URL: url}, ws); err != nil {
+				if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Admin, id, command.WebhookInput{URL: url}, ws); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, err := w.Cmd.SendText(w.Ctx, w.Admin, command.SendTextInput{SessionID: "main", To: []string{alicePhone}, Text: "hi"}); err != nil {
+			if _, err := w.Cmd.Sending.SendText(w.Ctx, w.Admin, command.SendTextInput{SessionID: "main", To: []string{alicePhone}, Text: "hi"}); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]netpolicy.Reach{defaultURL: c.operator, aliceURL: c.tenant, mainURL: c.admin}

@@ -1,7 +1,8 @@
-package reaction
+package ingest
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
 
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
@@ -13,7 +14,7 @@ import (
 // A receipt can overtake the send queue's own "sent" record (the network acks before
 // Send returns to the worker); the message then still looks queued, so the implied
 // "sent" is recorded first and the status history stays complete.
-func (in *Ingest) receipt(ctx context.Context, rc ports.TransportReceipt) error {
+func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error {
 	if _, err := in.store.Sessions().Get(ctx, rc.SessionID); err != nil {
 		return err
 	}
@@ -23,12 +24,12 @@ func (in *Ingest) receipt(ctx context.Context, rc ports.TransportReceipt) error 
 				return err
 			}
 		}
-		return appendEvent(ctx, r, event.MessageAck, rc.SessionID, in.clock, event.MessageAckData{ID: rc.SessionID,
+		return eventlog.Append(ctx, r, in.clock, event.MessageAck, rc.SessionID, event.MessageAckData{ID: rc.SessionID,
 			Chat: rc.Chat.String(), MessageIDs: rc.IDs, Status: string(rc.Status), By: party(rc.Sender), Timestamp: rc.At.Unix()})
 	})
 }
 
-func (in *Ingest) advance(ctx context.Context, r ports.Repositories, rc ports.TransportReceipt, id string) error {
+func (in *people) advance(ctx context.Context, r ports.Repositories, rc ports.TransportReceipt, id string) error {
 	var moves []message.Outbound
 	_, err := r.Messages().Update(ctx, rc.SessionID, id, func(m *message.Outbound) error {
 		if m.Status == message.StatusQueued && m.Advance(message.StatusSent, "", rc.At) {
@@ -46,14 +47,14 @@ func (in *Ingest) advance(ctx context.Context, r ports.Repositories, rc ports.Tr
 		return err
 	}
 	for _, m := range moves {
-		if err := appendEvent(ctx, r, event.MessageStatus, rc.SessionID, in.clock, event.MessageStatusOf(m, in.clock.Now())); err != nil {
+		if err := eventlog.Append(ctx, r, in.clock, event.MessageStatus, rc.SessionID, event.MessageStatusOf(m, in.clock.Now())); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (in *Ingest) presence(ctx context.Context, p ports.TransportPresence) error {
+func (in *people) presence(ctx context.Context, p ports.TransportPresence) error {
 	state := "unavailable"
 	if p.Available {
 		state = "available"
@@ -66,22 +67,22 @@ func (in *Ingest) presence(ctx context.Context, p ports.TransportPresence) error
 		entry.LID = p.From.LID.String()
 	}
 	who := p.From.Best().String()
-	return in.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: who, Presences: map[string]event.PresenceEntry{who: entry}}})
 }
 
-func (in *Ingest) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
+func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
 	entry := event.PresenceEntry{LastKnownPresence: string(p.State)}
 	if !p.From.LID.IsZero() {
 		entry.LID = p.From.LID.String()
 	}
-	return in.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: p.Chat.String(), Presences: map[string]event.PresenceEntry{p.From.Best().String(): entry}}})
 }
 
 // groupParticipants records group_participants and, as WAREST does, group_join for
 // additions and group_leave for removals.
-func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
+func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
 	if _, err := in.store.Sessions().Get(ctx, g.SessionID); err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupP
 	}
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for _, t := range types {
-			if err := appendEvent(ctx, r, t, g.SessionID, in.clock, data); err != nil {
+			if err := eventlog.Append(ctx, r, in.clock, t, g.SessionID, data); err != nil {
 				return err
 			}
 		}
@@ -113,7 +114,7 @@ func (in *Ingest) groupParticipants(ctx context.Context, g ports.TransportGroupP
 }
 
 // groupUpdate records changed settings under WhatsApp Web's field names.
-func (in *Ingest) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
+func (in *people) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
 	update := map[string]any{"id": g.Group.String()}
 	if g.Name != nil {
 		update["subject"] = *g.Name
@@ -132,24 +133,24 @@ func (in *Ingest) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate)
 		by := party(g.By)
 		data.Author = &by
 	}
-	return in.record(ctx, g.SessionID, event.GroupUpdate, data)
+	return in.rec.record(ctx, g.SessionID, event.GroupUpdate, data)
 }
 
 // joinedGroup is the account itself being added: a group_join for the account.
-func (in *Ingest) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
+func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
 	data := event.GroupParticipantsData{ID: g.SessionID, GroupID: g.Group.String(), Action: "joined", Timestamp: g.At.Unix(),
 		Participants: make([]string, len(g.Participants)), ParticipantsInfo: make([]event.Party, len(g.Participants))}
 	for i, p := range g.Participants {
 		data.Participants[i] = p.Best().String()
 		data.ParticipantsInfo[i] = party(p)
 	}
-	return in.record(ctx, g.SessionID, event.GroupJoin, data)
+	return in.rec.record(ctx, g.SessionID, event.GroupJoin, data)
 }
 
-func (in *Ingest) call(ctx context.Context, c ports.TransportCall) error {
+func (in *people) call(ctx context.Context, c ports.TransportCall) error {
 	info := event.CallInfo{ID: c.CallID, From: c.From.Best().String(), Status: string(c.State), IsVideo: c.Video, IsGroup: c.Group, Date: c.At.Unix()}
 	if !c.From.LID.IsZero() {
 		info.FromLID = c.From.LID.String()
 	}
-	return in.record(ctx, c.SessionID, event.Call, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
+	return in.rec.record(ctx, c.SessionID, event.Call, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
 }

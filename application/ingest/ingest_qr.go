@@ -1,4 +1,4 @@
-package reaction
+package ingest
 
 import (
 	"context"
@@ -61,16 +61,16 @@ func (l *logins) end(id string) {
 }
 
 // loginQR shows a fresh QR code, or ends the login when its attempt has run too long.
-func (in *Ingest) loginQR(ctx context.Context, e ports.TransportQR) error {
+func (in *connection) loginQR(ctx context.Context, e ports.TransportQR) error {
 	now := in.clock.Now()
-	if in.QRTimeout.Limit > 0 {
+	if in.timeout.Limit > 0 {
 		sess, err := in.store.Sessions().Get(ctx, e.SessionID)
 		if err != nil {
 			return err
 		}
 		// A session not yet showing a QR (starting, reconnected, logged out) begins an attempt.
 		started := in.logins.since(e.SessionID, now, sess.Status() != session.StatusQR)
-		if now.Sub(started) >= in.QRTimeout.Limit {
+		if now.Sub(started) >= in.timeout.Limit {
 			return in.endLogin(ctx, e.SessionID, now)
 		}
 	}
@@ -88,14 +88,14 @@ func (in *Ingest) loginQR(ctx context.Context, e ports.TransportQR) error {
 }
 
 // endLogin stops a session whose QR nobody scanned in time.
-func (in *Ingest) endLogin(ctx context.Context, id string, now time.Time) error {
+func (in *connection) endLogin(ctx context.Context, id string, now time.Time) error {
 	applied, err := in.changeStatus(ctx, id, func(s *session.Session) error {
 		if s.Status() != session.StatusQR { // paired or stopped meanwhile
 			return fault.FailedPrecondition(fault.ReasonInvalidState, "session %s no longer shows a QR", id)
 		}
 		return s.Halt(QRTimeoutCode, now)
 	}, event.SessionStatusData{ID: id, Status: string(session.StatusStopped), Code: QRTimeoutCode,
-		Reason: fmt.Sprintf("no QR code was scanned within %s", in.QRTimeout.Limit)})
+		Reason: fmt.Sprintf("no QR code was scanned within %s", in.timeout.Limit)})
 	if !applied {
 		return err
 	}
@@ -108,10 +108,10 @@ func (in *Ingest) endLogin(ctx context.Context, id string, now time.Time) error 
 // stopRuntime runs on a goroutine of its own: Stop may wait for the transport's
 // goroutines, one of which is delivering the QR that ended the login. A reconnect
 // that got in before this stop would lose its runtime, so it is started again.
-func (in *Ingest) stopRuntime(id string) {
+func (in *connection) stopRuntime(id string) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	rt := in.QRTimeout.Runtime
+	rt := in.timeout.Runtime
 	if err := rt.Stop(ctx, id); err != nil {
 		in.log.WarnContext(ctx, "could not stop a session after its QR timed out", "session", id, "err", err)
 	}
@@ -119,7 +119,7 @@ func (in *Ingest) stopRuntime(id string) {
 	if err != nil || sess.Status() == session.StatusStopped {
 		return
 	}
-	if err := rt.Start(ctx, id, in); err != nil {
+	if err := rt.Start(ctx, id, in.sink); err != nil {
 		in.log.WarnContext(ctx, "could not restart a session reconnected while its QR timed out", "session", id, "err", err)
 	}
 }

@@ -1,9 +1,12 @@
-package reaction
+// Package webhookaction interprets the response actions a webhook receiver answers
+// with (send a reply, show presence, change account state).
+package webhookaction
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"maps"
 	"strings"
@@ -21,11 +24,11 @@ import (
 )
 
 // Actions runs the response actions a receiver asked for. Sends go through
-// command.Send (the durable queue, its limits and cooldowns) with an idempotency key
+// command.Sending (the durable queue, its limits and cooldowns) with an idempotency key
 // per delivery and action, so an answer processed twice sends nothing twice.
 // A failing action is recorded as a webhook_action_failed event and skipped.
 type Actions struct {
-	cmds      *command.Service
+	cmds      *command.Commands
 	transport ports.Transport
 	store     ports.Store
 	clock     ports.Clock
@@ -35,7 +38,7 @@ type Actions struct {
 	Timeout   time.Duration // for one answer, all actions included
 }
 
-func NewActions(cmds *command.Service, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
+func NewActions(cmds *command.Commands, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
 	return &Actions{cmds: cmds, transport: transport, store: store, clock: clock, log: log,
 		addresses: chat.Normalizer{DefaultCountryCode: countryCode},
 		Limits:    webhook.DefaultActionLimits, Timeout: 2 * time.Minute}
@@ -214,7 +217,7 @@ func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c me
 		return err
 	}
 	return paced(ctx, func() error {
-		_, err := r.cmds.Send(ctx, r.p, in)
+		_, err := r.cmds.Sending.Send(ctx, r.p, in)
 		return err
 	})
 }
@@ -248,7 +251,7 @@ func (r *run) sendMedia(ctx context.Context, act webhook.Action, attempt string,
 	}
 	m.Send = in
 	return paced(ctx, func() error {
-		_, err := r.cmds.SendMedia(ctx, r.p, m)
+		_, err := r.cmds.Sending.SendMedia(ctx, r.p, m)
 		return err
 	})
 }
@@ -260,7 +263,7 @@ func (r *run) sendInput(ctx context.Context, act webhook.Action, attempt string,
 	if to == "" {
 		to = r.chat
 	}
-	if _, err := r.cmds.Throttle(ctx, r.p, true); err != nil {
+	if _, err := r.cmds.Quotas.Throttle(ctx, r.p, true); err != nil {
 		return command.SendInput{}, err
 	}
 	return command.SendInput{SessionID: r.d.SessionID, To: []string{to}, Content: c,
@@ -344,7 +347,7 @@ func (r *run) failed(ctx context.Context, act webhook.Action, err error) {
 	r.log.WarnContext(ctx, "webhook response action failed", "delivery", r.d.ID, "path", act.Path, "action", act.Kind, "err", err)
 	data := event.WebhookActionFailedData{ID: r.d.SessionID, DeliveryID: r.d.ID, EventID: r.d.EventID, Path: act.Path,
 		Action: string(act.Kind), Error: err.Error()}
-	if rerr := appendEvent(context.WithoutCancel(ctx), r.store, event.WebhookActionFailed, r.d.SessionID, r.clock, data); rerr != nil {
+	if rerr := eventlog.Append(context.WithoutCancel(ctx), r.store, r.clock, event.WebhookActionFailed, r.d.SessionID, data); rerr != nil {
 		r.log.ErrorContext(ctx, "could not record a failed webhook action", "delivery", r.d.ID, "err", rerr)
 	}
 }

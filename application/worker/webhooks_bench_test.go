@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 	"github.com/warest-go/warest/adapters/sqlite"
 	sender "github.com/warest-go/warest/adapters/webhook"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -106,14 +106,14 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 	// may be on this host.
 	hub := notify.NewHub()
 	events_ := bus.New(bus.Config{}, appworld.Discard)
-	hooks := reaction.NewWebhooks(reaction.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
+	hooks := worker.NewWebhooks(worker.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
 		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, sender.New(sender.Config{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
 	events_.Subscribe("webhooks", hooks.Schedule)
 	if err := events_.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
 	defer events_.Close()
-	relay := reaction.NewRelay(store, events_, appworld.RealClock{}, hub, appworld.Discard)
+	relay := worker.NewRelay(store, events_, appworld.RealClock{}, hub, appworld.Discard)
 	var wg sync.WaitGroup
 	for _, run := range []func(context.Context){relay.Run, hooks.Run} {
 		wg.Add(1)

@@ -1,12 +1,14 @@
-// Package reaction holds what runs in reaction to events: recording what a transport
-// observed, relaying the outbox, scheduling and delivering webhooks, and the send queue.
-package reaction
+// Package ingest records what a transport observed: the TransportSink that turns
+// connection changes, messages, receipts and presence into stored events, and the
+// QR login timeout.
+package ingest
 
 import (
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -22,7 +24,6 @@ import (
 // in one transaction) before returning, so the transport acks only what is stored.
 type Ingest struct {
 	store ports.Store
-	qr    ports.QRRenderer
 	clock ports.Clock
 	hub   *notify.Hub
 	log   *slog.Logger
@@ -31,13 +32,53 @@ type Ingest struct {
 	parked   atomic.Int64
 	// QRTimeout ends logins nobody completes (ingest_qr.go).
 	QRTimeout QRTimeout
-	logins    logins
+
+	rec    recorder
+	conn   *connection
+	msgs   *messages
+	people *people
+}
+
+// recorder stores one event for an existing session.
+type recorder struct {
+	store ports.Store
+	clock ports.Clock
+}
+
+// connection follows a session's link: status changes, QR logins and their timeout.
+type connection struct {
+	store   ports.Store
+	qr      ports.QRRenderer
+	clock   ports.Clock
+	hub     *notify.Hub
+	log     *slog.Logger
+	timeout *QRTimeout          // the Ingest's, set after construction
+	sink    ports.TransportSink // the Ingest, that a restarted runtime reports to
+	logins  logins
+}
+
+// messages records inbound messages and history syncs.
+type messages struct {
+	store    ports.Store
+	clock    ports.Clock
+	commands *Commands // the Ingest's, set after construction
+}
+
+// people records receipts, presence, groups and calls.
+type people struct {
+	store ports.Store
+	clock ports.Clock
+	rec   recorder
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
 
 func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *Ingest {
-	return &Ingest{store: store, qr: qr, clock: clock, hub: hub, log: log}
+	in := &Ingest{store: store, clock: clock, hub: hub, log: log, rec: recorder{store: store, clock: clock}}
+	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, sink: in}
+	in.msgs = &messages{store: store, clock: clock, commands: &in.Commands}
+	in.people = &people{store: store, clock: clock, rec: in.rec}
+	return in
 }
 
 // Handle records one transport event. A session that no longer exists is not an
@@ -103,74 +144,74 @@ func (in *Ingest) park(ctx context.Context, e ports.TransportEvent, cause error)
 func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	switch e := e.(type) {
 	case ports.TransportQR:
-		return in.loginQR(ctx, e)
+		return in.conn.loginQR(ctx, e)
 	case ports.TransportConnected:
-		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusOpen, Me: &e.Me},
+		applied, err := in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusOpen, Me: &e.Me},
 			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 		if applied {
-			in.logins.end(e.SessionID)
+			in.conn.logins.end(e.SessionID)
 			in.hub.ClearQR(e.SessionID)
 			in.hub.Queue.Poke() // messages waiting for the session go out now
 		}
 		return err
 	case ports.TransportPaired:
-		return in.record(ctx, e.SessionID, event.CredsUpdate, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
+		return in.rec.record(ctx, e.SessionID, event.CredsUpdate, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 	case ports.TransportDisconnected:
 		reason := e.Reason
 		if e.Code != "" {
 			reason = e.Code + ": " + e.Reason
 		}
-		return errOnly(in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReconnecting, Reason: reason},
+		return errOnly(in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReconnecting, Reason: reason},
 			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
 				Attempts: e.Attempt, RetryInMs: e.RetryIn.Milliseconds()}))
 	case ports.TransportLoggedOut:
-		applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusLoggedOut, Reason: e.Reason},
+		applied, err := in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusLoggedOut, Reason: e.Reason},
 			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason})
 		if applied {
 			in.hub.Queue.Poke()
 		}
 		return err
 	case ports.TransportReplaced:
-		return errOnly(in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReplaced, Reason: "stream replaced"},
+		return errOnly(in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReplaced, Reason: "stream replaced"},
 			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
 	case ports.TransportMessage:
-		return in.message(ctx, e.Message)
+		return in.msgs.message(ctx, e.Message)
 	case ports.TransportHistorySync:
-		return in.history(ctx, e)
+		return in.msgs.history(ctx, e)
 	case ports.TransportUndecryptable:
-		return in.record(ctx, e.SessionID, event.MessageUndecryptable, event.MessageUndecryptableData{ID: e.SessionID,
+		return in.rec.record(ctx, e.SessionID, event.MessageUndecryptable, event.MessageUndecryptableData{ID: e.SessionID,
 			Key:    event.MessageKey{RemoteJID: e.Chat.String(), ID: e.ID, Participant: groupAuthor(e.Chat, e.Sender)},
 			Sender: sender(e.Chat, e.Sender, false), Timestamp: e.At.Unix()})
 	case ports.TransportReceipt:
-		return in.receipt(ctx, e)
+		return in.people.receipt(ctx, e)
 	case ports.TransportPresence:
-		return in.presence(ctx, e)
+		return in.people.presence(ctx, e)
 	case ports.TransportChatPresence:
-		return in.chatPresence(ctx, e)
+		return in.people.chatPresence(ctx, e)
 	case ports.TransportGroupParticipants:
-		return in.groupParticipants(ctx, e)
+		return in.people.groupParticipants(ctx, e)
 	case ports.TransportGroupUpdate:
-		return in.groupUpdate(ctx, e)
+		return in.people.groupUpdate(ctx, e)
 	case ports.TransportJoinedGroup:
-		return in.joinedGroup(ctx, e)
+		return in.people.joinedGroup(ctx, e)
 	case ports.TransportCall:
-		return in.call(ctx, e)
+		return in.people.call(ctx, e)
 	}
 	return nil
 }
 
 // record stores one event for an existing session.
-func (in *Ingest) record(ctx context.Context, sessionID string, t event.Type, payload any) error {
+func (in recorder) record(ctx context.Context, sessionID string, t event.Type, payload any) error {
 	if _, err := in.store.Sessions().Get(ctx, sessionID); err != nil {
 		return err
 	}
-	return appendEvent(ctx, in.store, t, sessionID, in.clock, payload)
+	return eventlog.Append(ctx, in.store, in.clock, t, sessionID, payload)
 }
 
 // follow records a status the transport reports, with its event, in one
 // transaction. The session follows its transport even outside the state machine
 // (logged at WARN); only a session its owner stopped ignores it.
-func (in *Ingest) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusData) (bool, error) {
+func (in *connection) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusData) (bool, error) {
 	var from session.Status
 	irregular := false
 	applied, err := in.changeStatus(ctx, id, func(s *session.Session) error {
@@ -189,16 +230,16 @@ func (in *Ingest) follow(ctx context.Context, id string, o session.Observation, 
 // changeStatus applies change to the session and records data (and its health
 // summary) in one transaction. A change the session refuses is logged at WARN and
 // reported as not applied, without an error.
-func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
+func (in *connection) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
 	err := in.store.InTx(ctx, func(r ports.Repositories) error {
 		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
 		}
-		if err := appendEvent(ctx, r, event.SessionStatus, id, in.clock, data); err != nil {
+		if err := eventlog.Append(ctx, r, in.clock, event.SessionStatus, id, data); err != nil {
 			return err
 		}
 		if health, ok := healthOf(data); ok {
-			return appendEvent(ctx, r, event.SessionHealth, id, in.clock, health)
+			return eventlog.Append(ctx, r, in.clock, event.SessionHealth, id, health)
 		}
 		return nil
 	})
@@ -215,15 +256,6 @@ func (in *Ingest) changeStatus(ctx context.Context, id string, change func(*sess
 
 // errOnly drops follow's "applied" flag for callers with nothing more to do.
 func errOnly(_ bool, err error) error { return err }
-
-func appendEvent(ctx context.Context, r ports.Repositories, t event.Type, sessionID string, clock ports.Clock, payload any) error {
-	e, err := event.New(t, sessionID, clock.Now(), payload)
-	if err != nil {
-		return err
-	}
-	_, err = r.Events().Append(ctx, e)
-	return err
-}
 
 // healthOf summarises a connection change for session_health: open is healthy,
 // reconnecting degraded, logged out or replaced down; QR and pairing say nothing.

@@ -1,4 +1,4 @@
-package reaction_test
+package worker_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/notify"
-	"github.com/warest-go/warest/application/reaction"
+	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
@@ -66,7 +66,7 @@ func (p *countingPublisher) Publish(_ context.Context, es ...event.Envelope) err
 func startRelay(t *testing.T, s *leadStore) (*countingPublisher, context.CancelFunc, <-chan struct{}) {
 	t.Helper()
 	pub := &countingPublisher{}
-	relay := reaction.NewRelay(s, pub, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
+	relay := worker.NewRelay(s, pub, appworld.RealClock{}, notify.NewHub(), appworld.Discard)
 	relay.Poll = 5 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

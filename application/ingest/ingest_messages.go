@@ -1,7 +1,8 @@
-package reaction
+package ingest
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/eventlog"
 	"slices"
 	"strings"
 
@@ -18,13 +19,13 @@ const historyPageSize = 100
 // message records an inbound message as the WAREST event its content calls for (and
 // message_command for a command). The events' ids derive from the message, so a
 // message the network delivers again (after a lost ack, a restart) is recorded once.
-func (in *Ingest) message(ctx context.Context, m message.Inbound) error {
+func (in *messages) message(ctx context.Context, m message.Inbound) error {
 	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
 		return err
 	}
 	key := m.SessionID + "|" + m.Chat.String() + "|" + m.Sender.Best().String() + "|" + m.ID
 	t, data := messageEvent(m)
-	cmd, isCommand := in.Commands.parse(m)
+	cmd, isCommand := in.commands.parse(m)
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		if err := in.once(ctx, r, t, m, key, data); err != nil || !isCommand {
 			return err
@@ -35,7 +36,7 @@ func (in *Ingest) message(ctx context.Context, m message.Inbound) error {
 
 // once appends an event with an id derived from key and its type; an event already
 // recorded under that id is not an error.
-func (in *Ingest) once(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound, key string, payload any) error {
+func (in *messages) once(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound, key string, payload any) error {
 	e, err := event.New(t, m.SessionID, in.clock.Now(), payload)
 	if err != nil {
 		return err
@@ -76,7 +77,7 @@ func (c Commands) parse(m message.Inbound) (event.MessageCommandData, bool) {
 }
 
 // history records old messages in pages, never as live message_received events.
-func (in *Ingest) history(ctx context.Context, h ports.TransportHistorySync) error {
+func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) error {
 	if _, err := in.store.Sessions().Get(ctx, h.SessionID); err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func (in *Ingest) history(ctx context.Context, h ports.TransportHistorySync) err
 				page = append(page, receivedData(m))
 			}
 			data := event.HistorySyncData{ID: h.SessionID, Progress: h.Progress, Count: len(page), Messages: page}
-			if err := appendEvent(ctx, r, event.HistorySync, h.SessionID, in.clock, data); err != nil {
+			if err := eventlog.Append(ctx, r, in.clock, event.HistorySync, h.SessionID, data); err != nil {
 				return err
 			}
 			if end == len(h.Messages) {

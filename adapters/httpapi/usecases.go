@@ -1,0 +1,157 @@
+package httpapi
+
+import (
+	"context"
+	"time"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/message"
+	"github.com/warest-go/warest/domain/session"
+	"github.com/warest-go/warest/domain/webhook"
+	"github.com/warest-go/warest/ports"
+)
+
+// The HTTP layer's view of the application: one narrow interface per group of use
+// cases it drives, holding only the methods the handlers call. The handlers depend on
+// these, not on the application's concrete types, so a handler can be tested with a
+// fake of just what it uses.
+
+// useCases are the commands the handlers issue.
+type useCases struct {
+	Actions       actionsCommands
+	Logins        loginsCommands
+	Quotas        quotasCommands
+	Sending       sendingCommands
+	Sessions      sessionsCommands
+	Subscriptions subscriptionsCommands
+	Teardown      teardownCommands
+	Users         usersCommands
+	Webhook       webhookCommands
+	Caps          func(account.User) account.Caps // the caller's caps, defaults applied
+}
+
+// reads are the queries the handlers ask.
+type reads struct {
+	Accounts   accountsQueries
+	Events     eventsQueries
+	Principals principalsQueries
+	Sessions   sessionsQueries
+	System     systemQueries
+	Webhooks   webhooksQueries
+}
+
+// useCasesOf narrows the application's commands to what the handlers use.
+func useCasesOf(c *command.Commands) useCases {
+	return useCases{Actions: c.Actions, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
+		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps}
+}
+
+// readsOf narrows the application's queries to what the handlers use.
+func readsOf(q *query.Queries) reads {
+	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
+		Webhooks: q.Webhooks}
+}
+
+// actionsCommands changes messages and chats.
+type actionsCommands interface {
+	ActOnChat(ctx context.Context, p account.Principal, in command.ChatActionInput) ([]command.ActionResult, error)
+	ActOnMessage(ctx context.Context, p account.Principal, in command.MessageActionInput) (command.ActionResult, error)
+}
+
+// loginsCommands starts and ends login sessions.
+type loginsCommands interface {
+	Login(ctx context.Context, username, password, client string) (command.LoginResult, error)
+	Logout(ctx context.Context, p account.Principal) error
+}
+
+// quotasCommands reports the send quota.
+type quotasCommands interface {
+	Throttle(ctx context.Context, p account.Principal, quota bool) (command.ThrottleState, error)
+}
+
+// sendingCommands queues messages.
+type sendingCommands interface {
+	Phone(raw string) string
+	Send(ctx context.Context, p account.Principal, in command.SendInput) ([]command.SendResult, error)
+	SendMedia(ctx context.Context, p account.Principal, in command.SendMediaInput) ([]command.SendResult, error)
+	SendWithHeaderImage(ctx context.Context, p account.Principal, in command.SendInput, image command.MediaSource) ([]command.SendResult, error)
+}
+
+// sessionsCommands starts sessions.
+type sessionsCommands interface {
+	CreateSession(ctx context.Context, p account.Principal, id string) (command.CreateResult, error)
+	PairSession(ctx context.Context, p account.Principal, id, phone string) (command.CreateResult, error)
+	ReconnectSession(ctx context.Context, p account.Principal, id string) error
+}
+
+// subscriptionsCommands manages webhook subscriptions.
+type subscriptionsCommands interface {
+	CreateSubscription(ctx context.Context, p account.Principal, in command.SubscriptionInput) (webhook.Subscription, error)
+	DeleteSubscription(ctx context.Context, p account.Principal, id string) error
+	Redeliver(ctx context.Context, p account.Principal, deliveryID string) (webhook.Delivery, error)
+	RedeliverMatching(ctx context.Context, p account.Principal, f ports.DeliveryFilter) (int, error)
+	RotateSubscriptionSecret(ctx context.Context, p account.Principal, id, secret string, overlap time.Duration) (webhook.Subscription, error)
+	UpdateSubscription(ctx context.Context, p account.Principal, id string, patch command.SubscriptionPatch) (webhook.Subscription, error)
+}
+
+// teardownCommands logs out and deletes sessions.
+type teardownCommands interface {
+	DeleteSession(ctx context.Context, p account.Principal, id string) (command.Steps, error)
+	LogoutSession(ctx context.Context, p account.Principal, id string) (command.Steps, error)
+}
+
+// usersCommands manages accounts and keys.
+type usersCommands interface {
+	CreateUser(ctx context.Context, p account.Principal, username, password string, role account.Role) (account.User, error)
+	IssueKey(ctx context.Context, p account.Principal, userID, name string) (string, account.APIKey, error)
+	RevokeKey(ctx context.Context, p account.Principal, userID, keyID string) error
+	SetUserLimits(ctx context.Context, p account.Principal, userID string, l account.Limits) (account.User, error)
+}
+
+// webhookCommands configures a session's webhook.
+type webhookCommands interface {
+	ConfigureWebhook(ctx context.Context, p account.Principal, id string, in command.WebhookInput, ws command.WebhookSettings) (*session.Session, error)
+	PreflightWebhook(ctx context.Context, p account.Principal, sessionID, url, secret string, ws command.WebhookSettings) (command.PreflightResult, error)
+}
+
+// accountsQueries lists accounts and keys.
+type accountsQueries interface {
+	Keys(ctx context.Context, p account.Principal, userID string) ([]account.APIKey, error)
+	Users(ctx context.Context, p account.Principal) ([]account.User, error)
+}
+
+// eventsQueries reads events.
+type eventsQueries interface {
+	Events(ctx context.Context, p account.Principal, sessionIDs []string, after int64, limit int) (query.EventPage, error)
+	ParkedEvents(ctx context.Context, p account.Principal, limit int) ([]event.Parked, error)
+}
+
+// principalsQueries resolves keys to callers.
+type principalsQueries interface {
+	Authenticate(ctx context.Context, plainKey string) (account.Principal, error)
+	Principal(ctx context.Context, userID, keyID string) (account.Principal, error)
+}
+
+// sessionsQueries reads sessions.
+type sessionsQueries interface {
+	Device(ctx context.Context, p account.Principal, id string) (ports.DeviceInfo, error)
+	Message(ctx context.Context, p account.Principal, sessionID, id string) (message.Outbound, error)
+	Session(ctx context.Context, p account.Principal, id string) (*session.Session, error)
+	Sessions(ctx context.Context, p account.Principal) ([]*session.Session, error)
+}
+
+// systemQueries reports health.
+type systemQueries interface {
+	Health(ctx context.Context) query.Health
+}
+
+// webhooksQueries reads subscriptions and deliveries.
+type webhooksQueries interface {
+	Deliveries(ctx context.Context, p account.Principal, f ports.DeliveryFilter) ([]webhook.Delivery, error)
+	Delivery(ctx context.Context, p account.Principal, id string) (webhook.Delivery, error)
+	Subscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error)
+	Subscriptions(ctx context.Context, p account.Principal, sessionID string) ([]webhook.Subscription, error)
+}

@@ -1,0 +1,145 @@
+// Package application assembles the gateway's use cases and background workers. New
+// is the one composition of the application: cmd/warest and every test harness build
+// the app with it, so what the tests run is what production runs.
+package application
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"github.com/warest-go/warest/application/command"
+	"github.com/warest-go/warest/application/ingest"
+	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/application/query"
+	"github.com/warest-go/warest/application/webhookaction"
+	"github.com/warest-go/warest/application/worker"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/ports"
+)
+
+// Config tunes the assembly.
+type Config struct {
+	Commands command.Config
+	Webhooks worker.WebhookConfig
+}
+
+// Bus carries published events to their subscribers.
+type Bus interface {
+	ports.EventPublisher
+	ports.EventSubscriber
+}
+
+// Deps are the ports the application runs on.
+type Deps struct {
+	Store     ports.Store
+	Transport ports.Transport
+	QR        ports.QRRenderer
+	Sender    ports.WebhookSender
+	Resolver  ports.Resolver // nil: receivers' names are judged when dialled only
+	Clock     ports.Clock
+	IDs       ports.IDs
+	Log       *slog.Logger
+	// Bus carries the relay's events to the webhook scheduler; nil: the relay hands
+	// them straight to it (one process).
+	Bus Bus
+	// Media sends need these three; other use cases work without them. Without
+	// Blobs there is no blob sweeper.
+	Blobs      ports.BlobStore
+	Fetcher    ports.MediaFetcher
+	Transcoder ports.MediaTranscoder
+}
+
+// App is the assembled application. Its workers' tunables may be set between New
+// and Start.
+type App struct {
+	Commands *command.Commands
+	Queries  *query.Queries
+	Ingest   *ingest.Ingest // the TransportSink
+	Hub      *notify.Hub
+	Actions  *webhookaction.Actions
+	Workers  Workers
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// Workers are the named background loops Start runs.
+type Workers struct {
+	Relay       *worker.Relay
+	SendQueue   *worker.SendQueue
+	Webhooks    *worker.Webhooks
+	BlobSweeper *worker.BlobSweeper // nil without a blob store
+}
+
+// New builds the application; nothing runs until Start.
+func New(cfg Config, d Deps) *App {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	a := &App{Hub: notify.NewHub()}
+	a.Ingest = ingest.NewIngest(d.Store, d.QR, d.Clock, a.Hub, d.Log)
+	a.Ingest.QRTimeout.Runtime = d.Transport
+	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
+		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log,
+		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder})
+	a.Queries = query.New(d.Store, d.Transport, d.Clock)
+	a.Actions = webhookaction.NewActions(a.Commands, d.Transport, d.Store, d.Clock, d.Log, cfg.Commands.DefaultCountryCode)
+	hooks := worker.NewWebhooks(cfg.Webhooks, d.Store, d.Sender, d.Clock, d.IDs, a.Hub, d.Log, a.Actions)
+	var pub ports.EventPublisher = scheduler{hooks}
+	if d.Bus != nil {
+		d.Bus.Subscribe("webhooks", hooks.Schedule)
+		pub = d.Bus
+	}
+	a.Workers = Workers{
+		Relay:     worker.NewRelay(d.Store, pub, d.Clock, a.Hub, d.Log),
+		SendQueue: worker.NewSendQueue(d.Store, d.Transport, d.Clock, a.Hub, d.Log),
+		Webhooks:  hooks,
+	}
+	if d.Blobs != nil {
+		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
+	}
+	return a
+}
+
+// Start resumes the auto-start sessions, then runs the workers until Stop. Sessions
+// are marked starting before the send queue runs, so it never sends on the status
+// they had before a restart.
+func (a *App) Start(ctx context.Context) error {
+	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
+		return err
+	}
+	run, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
+	if a.Workers.BlobSweeper != nil {
+		loops = append(loops, a.Workers.BlobSweeper.Run)
+	}
+	for _, loop := range loops {
+		a.wg.Add(1)
+		go func() { defer a.wg.Done(); loop(run) }()
+	}
+	return nil
+}
+
+// Stop ends the workers and waits for them (the send queue lets the attempt in
+// flight finish within its grace). Stopping an app never started is a no-op.
+func (a *App) Stop() {
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.wg.Wait()
+}
+
+// scheduler is the in-process bus: published events go straight to the webhook
+// scheduler.
+type scheduler struct{ hooks *worker.Webhooks }
+
+func (s scheduler) Publish(ctx context.Context, events ...event.Envelope) error {
+	for _, e := range events {
+		if err := s.hooks.Schedule(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
