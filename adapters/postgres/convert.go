@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"net"
@@ -11,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/domain/fault"
 )
 
@@ -34,28 +34,16 @@ func toLimit(n int) int32 {
 	return int32(n)
 }
 
-// notFound turns pgx.ErrNoRows into a NotFound fault and wraps any other error.
-func notFound(err error, r fault.Reason, what string) error {
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fault.NotFound(r, "%s not found", what)
-	}
-	return wrap(err, what)
-}
-
-// wrap names the failed operation. A database that cannot serve now becomes a
-// KindUnavailable fault (503, and ingest withholds the ack so the transport
-// retries); any other driver error stays an unknown fault (a logged 500).
-func wrap(err error, what string) error {
-	err = fmt.Errorf("postgres: %s: %w", what, err)
-	if unavailable(err) {
-		return fault.Wrap(err, fault.KindUnavailable, "", "Database unavailable, retry later")
-	}
-	return err
-}
-
 // unavailable reports whether err says the server is unreachable, shutting down,
 // read-only, out of resources or asks for a retry, rather than refusing the
 // statement itself.
+// dialect is how postgres reports what the shared repositories tell apart.
+var dialect = &store.Dialect{Name: "postgres", NoRows: pgx.ErrNoRows, Unavailable: unavailable, ForeignKeyViolation: isForeignKeyViolation}
+
+func wrap(err error, what string) error { return dialect.Wrap(err, what) }
+
+func notFound(err error, r fault.Reason, what string) error { return dialect.NotFound(err, r, what) }
+
 func unavailable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {

@@ -4,13 +4,13 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/domain/fault"
 )
 
@@ -43,25 +43,12 @@ func toLimit(n int) int64 {
 	return int64(n)
 }
 
-// notFound turns sql.ErrNoRows into a NotFound fault and wraps any other error.
-func notFound(err error, r fault.Reason, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return fault.NotFound(r, "%s not found", what)
-	}
-	return wrap(err, what)
-}
+// dialect is how sqlite reports what the shared repositories tell apart.
+var dialect = &store.Dialect{Name: "sqlite", NoRows: sql.ErrNoRows, Unavailable: unavailable, ForeignKeyViolation: isForeignKeyViolation}
 
-// wrap names the failed operation. A database that cannot take the statement now
-// (locked past busy_timeout, read-only, disk full or failing) becomes a
-// KindUnavailable fault (503, and ingest withholds the ack so the transport
-// retries); any other driver error stays an unknown fault (a logged 500).
-func wrap(err error, what string) error {
-	err = fmt.Errorf("sqlite: %s: %w", what, err)
-	if unavailable(err) {
-		return fault.Wrap(err, fault.KindUnavailable, "", "Database unavailable, retry later")
-	}
-	return err
-}
+func wrap(err error, what string) error { return dialect.Wrap(err, what) }
+
+func notFound(err error, r fault.Reason, what string) error { return dialect.NotFound(err, r, what) }
 
 func unavailable(err error) bool {
 	var e *sqlite.Error

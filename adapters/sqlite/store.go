@@ -16,6 +16,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
+	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 )
@@ -71,7 +72,10 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	s := &Store{db: sqldb, shared: shared}
-	s.repos = &repos{q: db.New(sqldb), sealer: sealer, atomic: s.inTx}
+	if s.repos, err = newRepos(db.New(sqldb), sealer); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	s.repos.atomic = s.inTx
 	return s, nil
 }
 
@@ -112,7 +116,10 @@ func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
 		return wrap(err, "begin")
 	}
 	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers fn errors and panics
-	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
+	r, err := newRepos(s.q.WithTx(tx), s.sealer)
+	if err != nil {
+		return err
+	}
 	r.atomic = func(ctx context.Context, fn func(*repos) error) error { return fn(r) }
 	if err := fn(r); err != nil {
 		return err
@@ -141,22 +148,25 @@ func (s *Store) Close() error { return errors.Join(s.shared.Close(), s.db.Close(
 
 // repos implements ports.Repositories on one query handle: the pool, or a transaction.
 type repos struct {
-	q      *db.Queries
-	sealer ports.SecretSealer
+	*store.Repos // the repositories written once
+	q            *db.Queries
+	sealer       ports.SecretSealer
 	// atomic runs fn in a transaction: a new one on the pool, the current one inside InTx.
 	atomic func(ctx context.Context, fn func(*repos) error) error
 }
 
+func newRepos(q *db.Queries, sealer ports.SecretSealer) (*repos, error) {
+	shared, err := store.NewRepos(dialect, q)
+	if err != nil {
+		return nil, err
+	}
+	return &repos{Repos: shared, q: q, sealer: sealer}, nil
+}
+
 func (r *repos) Sessions() ports.SessionRepository    { return sessions{r} }
-func (r *repos) Users() ports.UserRepository          { return users{r} }
-func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
 func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
 func (r *repos) Events() ports.EventRepository        { return events{r} }
 func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
-func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
 
-// Limits, idempotency keys and received-message lookup (limits.go).
-func (r *repos) Counters() ports.CounterRepository        { return counters{r} }
-func (r *repos) Cooldowns() ports.CooldownRepository      { return cooldowns{r} }
-func (r *repos) Idempotency() ports.IdempotencyRepository { return idempotency{r} }
-func (r *repos) Inbound() ports.InboundRepository         { return inbound{r} }
+// Received-message lookup (limits.go).
+func (r *repos) Inbound() ports.InboundRepository { return inbound{r} }

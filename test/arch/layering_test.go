@@ -138,9 +138,7 @@ func violation(f file, imp string) string {
 		}
 	case "adapters":
 		if own && within(rel, "adapters") && !f.test {
-			mine := strings.SplitN(strings.TrimPrefix(f.dir, "adapters/"), "/", 2)[0]
-			theirs := strings.SplitN(strings.TrimPrefix(rel, "adapters/"), "/", 2)[0]
-			if mine != theirs {
+			if adapterOf(f.dir) != adapterOf(rel) {
 				return "an adapter may not import another adapter"
 			}
 		}
@@ -154,6 +152,18 @@ func violation(f file, imp string) string {
 		}
 	}
 	return ""
+}
+
+// sqlDialects are the SQL engines of the store adapter: they share its repositories.
+var sqlDialects = map[string]bool{"sqlite": true, "postgres": true}
+
+// adapterOf names the adapter a path under adapters/ belongs to.
+func adapterOf(dir string) string {
+	name := strings.SplitN(strings.TrimPrefix(dir, "adapters/"), "/", 2)[0]
+	if sqlDialects[name] {
+		return "store"
+	}
+	return name
 }
 
 func hasPrefixAny(s string, prefixes []string) bool {
@@ -199,6 +209,7 @@ func TestRuleCatchesViolations(t *testing.T) {
 		{file{dir: "adapters/httpapi", name: "x.go"}, module + "/adapters/sqlite"},
 		{file{dir: "adapters/httpapi", name: "routes.go"}, "go.uber.org/fx"},
 		{file{dir: "adapters/sandbox", name: "x.go"}, "go.mau.fi/whatsmeow"},
+		{file{dir: "adapters/store", name: "x.go"}, module + "/adapters/secretbox"},
 	}
 	for _, c := range cases {
 		if violation(c.f, c.imp) == "" {
@@ -214,6 +225,7 @@ func TestRuleCatchesViolations(t *testing.T) {
 		{file{dir: "adapters/httpapi", name: "module.go"}, "go.uber.org/fx"},
 		{file{dir: "adapters/sqlite", name: "x.go"}, module + "/adapters/sqlite/internal/db"},
 		{file{dir: "cmd/warest", name: "main.go"}, module + "/adapters/sqlite"},
+		{file{dir: "adapters/postgres", name: "x.go"}, module + "/adapters/store"},
 	}
 	for _, c := range ok {
 		if why := violation(c.f, c.imp); why != "" {
