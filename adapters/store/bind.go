@@ -217,8 +217,8 @@ func toNull(from, to reflect.Type) (conv, error) {
 	}
 	return func(v reflect.Value) reflect.Value {
 		out := reflect.New(to).Elem()
-		if ptr && v.IsNil() {
-			return out
+		if (ptr || from.Kind() == reflect.Slice) && v.IsNil() {
+			return out // a nil slice is NULL too: "no filter", where an empty one matches nothing
 		}
 		if ptr {
 			v = v.Elem()
