@@ -8,10 +8,10 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Module provides *Store (for DB()) and ports.Store, given a Config and a
+// Module provides *Store (for DB()), ports.Store and ports.DeviceLinks, given a Config and a
 // ports.SecretSealer; the pool is closed on stop.
 var Module = fx.Module("postgres",
-	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)))),
+	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)), fx.As(new(ports.DeviceLinks)))),
 )
 
 func newForFx(lc fx.Lifecycle, cfg Config, sealer ports.SecretSealer) (*Store, error) {

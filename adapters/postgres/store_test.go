@@ -78,3 +78,8 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDeviceLinks(t *testing.T) {
+	contract.PostgresURL(t)
+	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore { return open(t, contract.PostgresSchemaURL(t)) })
+}

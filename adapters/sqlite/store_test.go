@@ -163,3 +163,9 @@ func createSession(t *testing.T, s ports.Store, id string) {
 		t.Fatal(err)
 	}
 }
+
+func TestDeviceLinks(t *testing.T) {
+	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore {
+		return open(t, filepath.Join(t.TempDir(), "warest.db"))
+	})
+}

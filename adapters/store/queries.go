@@ -74,6 +74,10 @@ type Queries struct {
 	// LOCKED), SQLite in a few under its write lock (adapters/sqlite/claim.go).
 	ClaimDueDeliveries func(ctx context.Context, arg ClaimArg) ([]DeliveryRow, error)
 
+	GetSessionDevice    func(ctx context.Context, sessionID string) (string, error)
+	PutSessionDevice    func(ctx context.Context, arg DeviceArg) error
+	DeleteSessionDevice func(ctx context.Context, sessionID string) error
+
 	HitCounter          func(ctx context.Context, arg CounterArg) (int64, error)
 	TouchCooldown       func(ctx context.Context, arg CooldownArg) error
 	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
@@ -188,3 +192,5 @@ type ClaimArg struct {
 	Now, LockedUntil time.Time
 	Lines, PerLine   int64
 }
+
+type DeviceArg struct{ SessionID, Jid string }
