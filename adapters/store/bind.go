@@ -101,6 +101,24 @@ func isInt(t reflect.Type) bool {
 	return false
 }
 
+// holdsTime says whether a value of t may hold a time.Time, which leaves in UTC.
+func holdsTime(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Array:
+		return holdsTime(t.Elem())
+	case reflect.Struct:
+		if t == timeType {
+			return true
+		}
+		for i := range t.NumField() {
+			if holdsTime(t.Field(i).Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // converter returns how a value of type from becomes one of type to. Times leave the
 // store in UTC (pgx reads timestamptz in the local zone); SQLite keeps them as unix
 // milliseconds and has no arrays, so a []string travels as a JSON array.
@@ -108,7 +126,7 @@ func converter(from, to reflect.Type) (conv, error) {
 	switch {
 	case from == timeType && to == timeType:
 		return func(v reflect.Value) reflect.Value { return reflect.ValueOf(v.Interface().(time.Time).UTC()) }, nil
-	case from == to && from.Kind() != reflect.Pointer && from.Kind() != reflect.Slice && from.Kind() != reflect.Struct:
+	case from == to && !holdsTime(from): // payloads, string lists: passed as they are
 		return func(v reflect.Value) reflect.Value { return v }, nil
 	case from == timeType && isInt(to):
 		return func(v reflect.Value) reflect.Value {
