@@ -17,12 +17,12 @@ const module = "github.com/warest-go/warest"
 // sdks are imports that belong to one adapter (or cmd) only.
 var sdks = map[string][]string{
 	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
-	"github.com/jackc/pgx":               {"adapters/postgres", "test/"},
+	"github.com/jackc/pgx":               {"adapters/postgres", "adapters/store", "test/"}, // store: tests over both dialects
 	"modernc.org/sqlite":                 {"adapters/sqlite", "test/e2e"}, // e2e: another process locking the gateway's file
 	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
 	"github.com/go-chi/chi":              {"adapters/httpapi"},
 	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"},
-	"github.com/pressly/goose":           {"adapters/sqlite", "adapters/postgres"},
+	"github.com/pressly/goose":           {"adapters/sqlite", "adapters/postgres", "adapters/store"},
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
 }
 
