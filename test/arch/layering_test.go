@@ -18,7 +18,7 @@ const module = "github.com/warest-go/warest"
 var sdks = map[string][]string{
 	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
 	"github.com/jackc/pgx":               {"adapters/postgres", "adapters/store", "test/"}, // store: tests over both dialects
-	"modernc.org/sqlite":                 {"adapters/sqlite", "test/e2e"}, // e2e: another process locking the gateway's file
+	"modernc.org/sqlite":                 {"adapters/sqlite", "test/e2e"},                  // e2e: another process locking the gateway's file
 	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
 	"github.com/go-chi/chi":              {"adapters/httpapi"},
 	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"},
