@@ -1,51 +1,15 @@
 package postgres_test
 
 import (
-	"context"
 	"database/sql"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
 
-	"github.com/warest-go/warest/adapters/postgres"
 	"github.com/warest-go/warest/migrations"
-	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
-
-func TestMigrations(t *testing.T) {
-	t.Parallel()
-	contract.PostgresURL(t)
-	contract.RunMigrations(t, func(t *testing.T) contract.MigrationTarget {
-		url := contract.PostgresSchemaURL(t)
-		db, err := sql.Open("pgx", url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = db.Close() })
-		p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.Postgres)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return contract.MigrationTarget{DB: db, UpTo: upTo(p), DownTo: downTo(p), Now: "now()",
-			Open: func(t *testing.T) (ports.Store, error) {
-				s, err := postgres.Open(t.Context(), postgres.Config{URL: url}, contract.Sealer{})
-				if err == nil {
-					t.Cleanup(func() { _ = s.Close() })
-				}
-				return s, err
-			}}
-	})
-}
-
-func upTo(p *goose.Provider) func(context.Context, int64) error {
-	return func(ctx context.Context, v int64) error { _, err := p.UpTo(ctx, v); return err }
-}
-
-func downTo(p *goose.Provider) func(context.Context, int64) error {
-	return func(ctx context.Context, v int64) error { _, err := p.DownTo(ctx, v); return err }
-}
 
 // Migration 00009 keeps the events written before it (turning their payloads into
 // bytes) and indexes their message ids.

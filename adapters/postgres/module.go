@@ -1,26 +1,7 @@
 package postgres
 
-import (
-	"context"
+import "github.com/warest-go/warest/adapters/store"
 
-	"go.uber.org/fx"
-
-	"github.com/warest-go/warest/ports"
-)
-
-// Module provides *Store (for DB()) and ports.Store, given a Config and a
-// ports.SecretSealer; the pool is closed on stop.
-var Module = fx.Module("postgres",
-	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)))),
-)
-
-func newForFx(lc fx.Lifecycle, cfg Config, sealer ports.SecretSealer) (*Store, error) {
-	// Constructors get no context; fx's start timeout does not cover them, so the
-	// migration lock wait is bounded by its own timeout (see migrate).
-	s, err := Open(context.Background(), cfg, sealer)
-	if err != nil {
-		return nil, err
-	}
-	lc.Append(fx.StopHook(s.Close))
-	return s, nil
-}
+// Module provides *Store (for DB()), ports.Store and ports.DeviceLinks, given a
+// Config and a ports.SecretSealer; the pool is closed on stop.
+var Module = store.Module("postgres", Open)

@@ -1,4 +1,5 @@
-// Package postgres is the PostgreSQL store: sqlc repositories over a pgx pool.
+// Package postgres is the PostgreSQL dialect of the store adapter (adapters/store):
+// its sqlc code, connections and migrations, error codes and relay leader election.
 package postgres
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/warest-go/warest/adapters/postgres/internal/db"
+	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 )
@@ -28,7 +30,7 @@ type Config struct {
 
 // Store implements ports.Store on a pgx pool.
 type Store struct {
-	*repos
+	*store.Core
 	pool        *pgxpool.Pool
 	sqldb       *sql.DB
 	relayLockID int64
@@ -54,7 +56,17 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, err
 	}
 	s := &Store{pool: pool, sqldb: sqldb, relayLockID: lockID("relay", schema)}
-	s.repos = &repos{q: db.New(pool), sealer: sealer, atomic: s.inTx}
+	q := db.New(pool)
+	begin := func(ctx context.Context) (store.Tx, error) {
+		tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
+		if err != nil {
+			return store.Tx{}, err
+		}
+		return store.Tx{Queries: q.WithTx(tx), Commit: tx.Commit, Rollback: tx.Rollback}, nil
+	}
+	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	return s, nil
 }
 
@@ -95,13 +107,13 @@ func lockID(purpose, schema string) int64 {
 func (s *Store) TryLeadRelay(ctx context.Context) (func(), bool, error) {
 	c, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return nil, false, wrap(err, "relay lock")
+		return nil, false, dialect.Wrap(err, "relay lock")
 	}
 	var ok bool
 	if err := c.QueryRow(ctx, "SELECT pg_try_advisory_lock($1)", s.relayLockID).Scan(&ok); err != nil {
 		// The lock may have been taken before the error: never pool the connection.
 		_ = c.Hijack().Close(context.WithoutCancel(ctx))
-		return nil, false, wrap(err, "relay lock")
+		return nil, false, dialect.Wrap(err, "relay lock")
 	}
 	if !ok {
 		c.Release()
@@ -116,31 +128,8 @@ func (s *Store) TryLeadRelay(ctx context.Context) (func(), bool, error) {
 	}, true, nil
 }
 
-// InTx runs fn in one transaction; any error from fn rolls it back and is returned as is.
-func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) error {
-	return s.inTx(ctx, func(r *repos) error { return fn(r) })
-}
-
-func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{})
-	if err != nil {
-		return wrap(err, "begin")
-	}
-	// No-op after Commit; covers fn errors and panics, even when ctx is cancelled.
-	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
-	r.atomic = func(ctx context.Context, fn func(*repos) error) error { return fn(r) }
-	if err := fn(r); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return wrap(err, "commit")
-	}
-	return nil
-}
-
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return wrapIf(s.pool.Ping(ctx), "ping") }
+func (s *Store) Ping(ctx context.Context) error { return dialect.Wrap(s.pool.Ping(ctx), "ping") }
 
 // Dialect is "postgres".
 func (s *Store) Dialect() string { return "postgres" }
@@ -154,25 +143,3 @@ func (s *Store) Close() error {
 	s.pool.Close()
 	return err
 }
-
-// repos implements ports.Repositories on one query handle: the pool, or a transaction.
-type repos struct {
-	q      *db.Queries
-	sealer ports.SecretSealer
-	// atomic runs fn in a transaction: a new one on the pool, the current one inside InTx.
-	atomic func(ctx context.Context, fn func(*repos) error) error
-}
-
-func (r *repos) Sessions() ports.SessionRepository    { return sessions{r} }
-func (r *repos) Users() ports.UserRepository          { return users{r} }
-func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
-func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
-func (r *repos) Events() ports.EventRepository        { return events{r} }
-func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
-func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
-
-// Limits, idempotency keys and received-message lookup (limits.go).
-func (r *repos) Counters() ports.CounterRepository        { return counters{r} }
-func (r *repos) Cooldowns() ports.CooldownRepository      { return cooldowns{r} }
-func (r *repos) Idempotency() ports.IdempotencyRepository { return idempotency{r} }
-func (r *repos) Inbound() ports.InboundRepository         { return inbound{r} }

@@ -3,10 +3,8 @@ package postgres_test
 import (
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/warest-go/warest/adapters/postgres"
-	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
@@ -26,27 +24,6 @@ func TestStoreContract(t *testing.T) {
 	t.Parallel()
 	contract.PostgresURL(t)
 	contract.RunStore(t, func(t *testing.T) ports.Store { return open(t, contract.PostgresSchemaURL(t)) })
-}
-
-func TestWebhookSecretIsStoredSealed(t *testing.T) {
-	t.Parallel()
-	s := open(t, contract.PostgresSchemaURL(t))
-	sess, err := session.New("s1", "OWNER", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess.SetWebhook(session.Webhook{URL: "https://example.test", Secret: "plain-secret"}, time.Now())
-	if err := s.Sessions().Create(t.Context(), sess); err != nil {
-		t.Fatal(err)
-	}
-	var raw string
-	if err := s.DB().QueryRowContext(t.Context(), `SELECT webhook_secret FROM sessions WHERE id = 's1'`).Scan(&raw); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := contract.Sealer{}.Seal("plain-secret")
-	if raw != want {
-		t.Fatalf("stored secret %q, want sealed %q", raw, want)
-	}
 }
 
 // Nodes booting together on one schema race to migrate; the advisory lock lets one
@@ -77,4 +54,9 @@ func TestConcurrentOpenMigratesOnce(t *testing.T) {
 	if err := s.Ping(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestDeviceLinks(t *testing.T) {
+	contract.PostgresURL(t)
+	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore { return open(t, contract.PostgresSchemaURL(t)) })
 }

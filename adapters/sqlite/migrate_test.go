@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"context"
 	"database/sql"
 	"path/filepath"
 	"testing"
@@ -10,41 +9,8 @@ import (
 
 	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/migrations"
-	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
-
-func TestMigrations(t *testing.T) {
-	t.Parallel()
-	contract.RunMigrations(t, func(t *testing.T) contract.MigrationTarget {
-		path := filepath.Join(t.TempDir(), "warest.db")
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = db.Close() })
-		p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.SQLite)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return contract.MigrationTarget{DB: db, UpTo: upTo(p), DownTo: downTo(p), Now: "CAST(unixepoch('subsec') * 1000 AS INTEGER)",
-			Open: func(t *testing.T) (ports.Store, error) {
-				s, err := sqlite.Open(t.Context(), sqlite.Config{Path: path}, contract.Sealer{})
-				if err == nil {
-					t.Cleanup(func() { _ = s.Close() })
-				}
-				return s, err
-			}}
-	})
-}
-
-func upTo(p *goose.Provider) func(context.Context, int64) error {
-	return func(ctx context.Context, v int64) error { _, err := p.UpTo(ctx, v); return err }
-}
-
-func downTo(p *goose.Provider) func(context.Context, int64) error {
-	return func(ctx context.Context, v int64) error { _, err := p.DownTo(ctx, v); return err }
-}
 
 // Migration 00009 keeps the events written before it and indexes their message ids.
 func TestMigrationKeepsOlderEvents(t *testing.T) {

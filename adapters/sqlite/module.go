@@ -1,25 +1,7 @@
 package sqlite
 
-import (
-	"context"
+import "github.com/warest-go/warest/adapters/store"
 
-	"go.uber.org/fx"
-
-	"github.com/warest-go/warest/ports"
-)
-
-// Module provides *Store (for DB()) and ports.Store, given a Config and a
-// ports.SecretSealer; the database is closed on stop.
-var Module = fx.Module("sqlite",
-	fx.Provide(fx.Annotate(newForFx, fx.As(fx.Self()), fx.As(new(ports.Store)))),
-)
-
-func newForFx(lc fx.Lifecycle, cfg Config, sealer ports.SecretSealer) (*Store, error) {
-	// Constructors get no context; opening and migrating a local file is bounded anyway.
-	s, err := Open(context.Background(), cfg, sealer)
-	if err != nil {
-		return nil, err
-	}
-	lc.Append(fx.StopHook(s.Close))
-	return s, nil
-}
+// Module provides *Store (for DB()), ports.Store and ports.DeviceLinks, given a
+// Config and a ports.SecretSealer; the database is closed on stop.
+var Module = store.Module("sqlite", Open)

@@ -1,4 +1,6 @@
-// Package sqlite is the SQLite store: sqlc repositories over the pure-Go modernc driver.
+// Package sqlite is the SQLite dialect of the store adapter (adapters/store): its
+// sqlc code over the pure-Go modernc driver, the single-writer connection, migrations,
+// error codes and the delivery claim in several statements.
 package sqlite
 
 import (
@@ -16,6 +18,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/warest-go/warest/adapters/sqlite/internal/db"
+	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 )
@@ -30,7 +33,7 @@ type Config struct {
 
 // Store implements ports.Store on one SQLite file.
 type Store struct {
-	*repos
+	*store.Core
 	db     *sql.DB
 	shared *sql.DB // for components sharing the file (whatsmeow), with its own pool
 }
@@ -71,7 +74,19 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	s := &Store{db: sqldb, shared: shared}
-	s.repos = &repos{q: db.New(sqldb), sealer: sealer, atomic: s.inTx}
+	q := db.New(sqldb)
+	begin := func(ctx context.Context) (store.Tx, error) {
+		tx, err := sqldb.BeginTx(ctx, nil)
+		if err != nil {
+			return store.Tx{}, err
+		}
+		return store.Tx{Queries: queries{q.WithTx(tx)},
+			Commit:   func(context.Context) error { return tx.Commit() },
+			Rollback: func(context.Context) error { return tx.Rollback() }}, nil
+	}
+	if s.Core, err = store.NewCore(dialect, queries{q}, begin, sealer); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
 	return s, nil
 }
 
@@ -101,34 +116,12 @@ func migrate(ctx context.Context, sqldb *sql.DB) error {
 	return nil
 }
 
-// InTx runs fn in one transaction; any error from fn rolls it back and is returned as is.
-func (s *Store) InTx(ctx context.Context, fn func(r ports.Repositories) error) error {
-	return s.inTx(ctx, func(r *repos) error { return fn(r) })
-}
-
-func (s *Store) inTx(ctx context.Context, fn func(r *repos) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return wrap(err, "begin")
-	}
-	defer func() { _ = tx.Rollback() }() // no-op after Commit; covers fn errors and panics
-	r := &repos{q: s.q.WithTx(tx), sealer: s.sealer}
-	r.atomic = func(ctx context.Context, fn func(*repos) error) error { return fn(r) }
-	if err := fn(r); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return wrap(err, "commit")
-	}
-	return nil
-}
-
 // TryLeadRelay always leads: SQLite serialises writers, so positions are assigned
 // in commit order whoever publishes.
 func (s *Store) TryLeadRelay(context.Context) (func(), bool, error) { return func() {}, true, nil }
 
 // Ping checks the database answers.
-func (s *Store) Ping(ctx context.Context) error { return wrapIf(s.db.PingContext(ctx), "ping") }
+func (s *Store) Ping(ctx context.Context) error { return dialect.Wrap(s.db.PingContext(ctx), "ping") }
 
 // Dialect is "sqlite".
 func (s *Store) Dialect() string { return "sqlite" }
@@ -138,25 +131,3 @@ func (s *Store) DB() *sql.DB { return s.shared }
 
 // Close closes the pool.
 func (s *Store) Close() error { return errors.Join(s.shared.Close(), s.db.Close()) }
-
-// repos implements ports.Repositories on one query handle: the pool, or a transaction.
-type repos struct {
-	q      *db.Queries
-	sealer ports.SecretSealer
-	// atomic runs fn in a transaction: a new one on the pool, the current one inside InTx.
-	atomic func(ctx context.Context, fn func(*repos) error) error
-}
-
-func (r *repos) Sessions() ports.SessionRepository    { return sessions{r} }
-func (r *repos) Users() ports.UserRepository          { return users{r} }
-func (r *repos) APIKeys() ports.APIKeyRepository      { return apiKeys{r} }
-func (r *repos) Messages() ports.MessageRepository    { return messages{r} }
-func (r *repos) Events() ports.EventRepository        { return events{r} }
-func (r *repos) Deliveries() ports.DeliveryRepository { return deliveries{r} }
-func (r *repos) Parked() ports.ParkedEventRepository  { return parked{r} }
-
-// Limits, idempotency keys and received-message lookup (limits.go).
-func (r *repos) Counters() ports.CounterRepository        { return counters{r} }
-func (r *repos) Cooldowns() ports.CooldownRepository      { return cooldowns{r} }
-func (r *repos) Idempotency() ports.IdempotencyRepository { return idempotency{r} }
-func (r *repos) Inbound() ports.InboundRepository         { return inbound{r} }

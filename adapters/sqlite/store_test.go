@@ -38,27 +38,6 @@ func TestEventPositionsSurviveReopen(t *testing.T) {
 	contract.RunEventReopen(t, func(t *testing.T) ports.Store { return open(t, path) })
 }
 
-func TestWebhookSecretIsStoredSealed(t *testing.T) {
-	t.Parallel()
-	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
-	sess, err := session.New("s1", "OWNER", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sess.SetWebhook(session.Webhook{URL: "https://example.test", Secret: "plain-secret"}, time.Now())
-	if err := s.Sessions().Create(t.Context(), sess); err != nil {
-		t.Fatal(err)
-	}
-	var raw string
-	if err := s.DB().QueryRowContext(t.Context(), `SELECT webhook_secret FROM sessions WHERE id = 's1'`).Scan(&raw); err != nil {
-		t.Fatal(err)
-	}
-	want, _ := contract.Sealer{}.Seal("plain-secret")
-	if raw != want {
-		t.Fatalf("stored secret %q, want sealed %q", raw, want)
-	}
-}
-
 func TestOpenCreatesParentDirectoryAndReopensMigrated(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "nested", "dir", "warest.db")
@@ -162,4 +141,10 @@ func createSession(t *testing.T, s ports.Store, id string) {
 	if err := s.Sessions().Create(t.Context(), sess); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestDeviceLinks(t *testing.T) {
+	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore {
+		return open(t, filepath.Join(t.TempDir(), "warest.db"))
+	})
 }

@@ -32,7 +32,7 @@ func openDB(t *testing.T) Database {
 	if err := s.Sessions().Create(t.Context(), sess); err != nil {
 		t.Fatal(err)
 	}
-	return Database{DB: s.DB(), Dialect: s.Dialect()}
+	return Database{DB: s.DB(), Dialect: s.Dialect(), Devices: s}
 }
 
 // plainSealer stands in for the secret sealer: these tests store no secrets.

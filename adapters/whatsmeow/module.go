@@ -10,12 +10,13 @@ import (
 )
 
 // Params: Config is optional (defaults); the media store is optional (media sends
-// fail without one).
+// fail without one). Devices, the store's device links, completes Database.
 type Params struct {
 	fx.In
 	Lifecycle fx.Lifecycle
 	Config    Config `optional:"true"`
 	Database  Database
+	Devices   ports.DeviceLinks
 	Blobs     ports.BlobStore `optional:"true"`
 	Log       *slog.Logger
 }
@@ -26,7 +27,9 @@ var Module = fx.Module("whatsmeow",
 	fx.Provide(fx.Annotate(
 		func(p Params) (*Transport, error) {
 			// Constructors get no context; upgrading the device tables is bounded anyway.
-			t, err := New(context.Background(), p.Config, p.Database, p.Blobs, p.Log)
+			db := p.Database
+			db.Devices = p.Devices
+			t, err := New(context.Background(), p.Config, db, p.Blobs, p.Log)
 			if err != nil {
 				return nil, err
 			}

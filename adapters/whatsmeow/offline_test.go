@@ -2,6 +2,8 @@ package whatsmeow
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"runtime"
 	"strings"
 	"testing"
@@ -20,10 +22,15 @@ import (
 // (foreign keys on) and its tables sit beside ours.
 func TestDeviceStoreSharesTheAppDatabase(t *testing.T) {
 	t.Parallel()
-	tr := newTestTransport(t, Config{})
+	db := openDB(t)
+	tr, err := New(t.Context(), Config{}, db, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Close(context.Background()) })
 	ctx := t.Context()
 	var n int
-	if err := tr.devices.db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('whatsmeow_device', 'sessions', 'wa_session_devices')`).Scan(&n); err != nil {
+	if err := db.DB.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name IN ('whatsmeow_device', 'sessions', 'wa_session_devices')`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 3 {

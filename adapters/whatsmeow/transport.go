@@ -36,10 +36,11 @@ type Config struct {
 }
 
 // Database is the application's database, shared with whatsmeow's device store.
-// Dialect is "sqlite" or "postgres".
+// Dialect is "sqlite" or "postgres"; Devices records which device each session is.
 type Database struct {
 	DB      *sql.DB
 	Dialect string
+	Devices ports.DeviceLinks
 }
 
 // Transport implements ports.Transport with one whatsmeow client per session.
@@ -82,7 +83,7 @@ func New(ctx context.Context, cfg Config, db Database, blobs ports.BlobStore, lo
 	if err := container.Upgrade(ctx); err != nil {
 		return nil, fmt.Errorf("whatsmeow: device store: %w", err)
 	}
-	return &Transport{cfg: cfg, container: container, devices: devices{db: db.DB}, blobs: blobs, proxies: pool,
+	return &Transport{cfg: cfg, container: container, devices: devices{db.Devices}, blobs: blobs, proxies: pool,
 		log: log, runners: map[string]*runner{}}, nil
 }
 

@@ -76,15 +76,15 @@ UPDATE webhook_deliveries SET locked_until = sqlc.arg(locked_until) WHERE id IN 
 SELECT * FROM webhook_deliveries WHERE id IN (sqlc.slice(ids)) ORDER BY rowid;
 
 -- name: ListDeliveries :many
--- Unset filters arrive as match-all values: NULL session_ids, empty strings and the
--- widest time range. session_ids is a JSON array: sqlc.slice would renumber the
--- parameters after it.
+-- NULL filter values match everything. session_ids is a JSON array: sqlc.slice would
+-- renumber the parameters after it.
 SELECT * FROM webhook_deliveries
 WHERE (CAST(sqlc.narg(session_ids) AS TEXT) IS NULL
        OR session_id IN (SELECT value FROM json_each(CAST(sqlc.narg(session_ids) AS TEXT))))
-  AND (CAST(sqlc.arg(status) AS TEXT) = '' OR status = sqlc.arg(status))
-  AND (CAST(sqlc.arg(event_id) AS TEXT) = '' OR event_id = sqlc.arg(event_id))
-  AND (CAST(sqlc.arg(subscription_id) AS TEXT) = '' OR subscription_id = sqlc.arg(subscription_id))
-  AND created_at >= sqlc.arg(created_from) AND created_at < sqlc.arg(created_to)
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(event_id) AS TEXT) IS NULL OR event_id = sqlc.narg(event_id))
+  AND (CAST(sqlc.narg(subscription_id) AS TEXT) IS NULL OR subscription_id = sqlc.narg(subscription_id))
+  AND (CAST(sqlc.narg(created_from) AS INTEGER) IS NULL OR created_at >= sqlc.narg(created_from))
+  AND (CAST(sqlc.narg(created_to) AS INTEGER) IS NULL OR created_at < sqlc.narg(created_to))
 ORDER BY rowid DESC
 LIMIT sqlc.arg(lim);

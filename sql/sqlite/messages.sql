@@ -18,6 +18,10 @@ WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
 -- name: GetMessage :one
 SELECT * FROM messages WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
 
+-- name: GetMessageForUpdate :one
+-- Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+SELECT * FROM messages WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
+
 -- name: ListQueuedMessages :many
 SELECT * FROM messages
 WHERE session_id = sqlc.arg(session_id) AND status = 'queued'

@@ -21,6 +21,10 @@ WHERE id = sqlc.arg(id);
 -- name: GetSession :one
 SELECT * FROM sessions WHERE id = sqlc.arg(id);
 
+-- name: GetSessionForUpdate :one
+-- Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+SELECT * FROM sessions WHERE id = sqlc.arg(id);
+
 -- name: DeleteSession :execrows
 DELETE FROM sessions WHERE id = sqlc.arg(id);
 

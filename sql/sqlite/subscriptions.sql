@@ -34,6 +34,10 @@ WHERE id = sqlc.arg(id);
 -- name: GetSubscription :one
 SELECT * FROM webhook_subscriptions WHERE id = sqlc.arg(id);
 
+-- name: GetSubscriptionForUpdate :one
+-- Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+SELECT * FROM webhook_subscriptions WHERE id = sqlc.arg(id);
+
 -- name: DeleteSubscription :execrows
 DELETE FROM webhook_subscriptions WHERE id = sqlc.arg(id);
 

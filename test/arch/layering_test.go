@@ -17,12 +17,12 @@ const module = "github.com/warest-go/warest"
 // sdks are imports that belong to one adapter (or cmd) only.
 var sdks = map[string][]string{
 	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
-	"github.com/jackc/pgx":               {"adapters/postgres", "test/"},
-	"modernc.org/sqlite":                 {"adapters/sqlite", "test/e2e"}, // e2e: another process locking the gateway's file
+	"github.com/jackc/pgx":               {"adapters/postgres", "adapters/store", "test/"}, // store: tests over both dialects
+	"modernc.org/sqlite":                 {"adapters/sqlite", "test/e2e"},                  // e2e: another process locking the gateway's file
 	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
 	"github.com/go-chi/chi":              {"adapters/httpapi"},
 	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"},
-	"github.com/pressly/goose":           {"adapters/sqlite", "adapters/postgres"},
+	"github.com/pressly/goose":           {"adapters/sqlite", "adapters/postgres", "adapters/store"},
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
 }
 
@@ -138,9 +138,7 @@ func violation(f file, imp string) string {
 		}
 	case "adapters":
 		if own && within(rel, "adapters") && !f.test {
-			mine := strings.SplitN(strings.TrimPrefix(f.dir, "adapters/"), "/", 2)[0]
-			theirs := strings.SplitN(strings.TrimPrefix(rel, "adapters/"), "/", 2)[0]
-			if mine != theirs {
+			if adapterOf(f.dir) != adapterOf(rel) {
 				return "an adapter may not import another adapter"
 			}
 		}
@@ -154,6 +152,18 @@ func violation(f file, imp string) string {
 		}
 	}
 	return ""
+}
+
+// sqlDialects are the SQL engines of the store adapter: they share its repositories.
+var sqlDialects = map[string]bool{"sqlite": true, "postgres": true}
+
+// adapterOf names the adapter a path under adapters/ belongs to.
+func adapterOf(dir string) string {
+	name := strings.SplitN(strings.TrimPrefix(dir, "adapters/"), "/", 2)[0]
+	if sqlDialects[name] {
+		return "store"
+	}
+	return name
 }
 
 func hasPrefixAny(s string, prefixes []string) bool {
@@ -199,6 +209,7 @@ func TestRuleCatchesViolations(t *testing.T) {
 		{file{dir: "adapters/httpapi", name: "x.go"}, module + "/adapters/sqlite"},
 		{file{dir: "adapters/httpapi", name: "routes.go"}, "go.uber.org/fx"},
 		{file{dir: "adapters/sandbox", name: "x.go"}, "go.mau.fi/whatsmeow"},
+		{file{dir: "adapters/store", name: "x.go"}, module + "/adapters/secretbox"},
 	}
 	for _, c := range cases {
 		if violation(c.f, c.imp) == "" {
@@ -214,6 +225,7 @@ func TestRuleCatchesViolations(t *testing.T) {
 		{file{dir: "adapters/httpapi", name: "module.go"}, "go.uber.org/fx"},
 		{file{dir: "adapters/sqlite", name: "x.go"}, module + "/adapters/sqlite/internal/db"},
 		{file{dir: "cmd/warest", name: "main.go"}, module + "/adapters/sqlite"},
+		{file{dir: "adapters/postgres", name: "x.go"}, module + "/adapters/store"},
 	}
 	for _, c := range ok {
 		if why := violation(c.f, c.imp); why != "" {

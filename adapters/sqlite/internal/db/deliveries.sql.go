@@ -193,27 +193,27 @@ const listDeliveries = `-- name: ListDeliveries :many
 SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries
 WHERE (CAST(?1 AS TEXT) IS NULL
        OR session_id IN (SELECT value FROM json_each(CAST(?1 AS TEXT))))
-  AND (CAST(?2 AS TEXT) = '' OR status = ?2)
-  AND (CAST(?3 AS TEXT) = '' OR event_id = ?3)
-  AND (CAST(?4 AS TEXT) = '' OR subscription_id = ?4)
-  AND created_at >= ?5 AND created_at < ?6
+  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR event_id = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR subscription_id = ?4)
+  AND (CAST(?5 AS INTEGER) IS NULL OR created_at >= ?5)
+  AND (CAST(?6 AS INTEGER) IS NULL OR created_at < ?6)
 ORDER BY rowid DESC
 LIMIT ?7
 `
 
 type ListDeliveriesParams struct {
 	SessionIds     sql.NullString
-	Status         string
-	EventID        string
-	SubscriptionID string
-	CreatedFrom    int64
-	CreatedTo      int64
+	Status         sql.NullString
+	EventID        sql.NullString
+	SubscriptionID sql.NullString
+	CreatedFrom    sql.NullInt64
+	CreatedTo      sql.NullInt64
 	Lim            int64
 }
 
-// Unset filters arrive as match-all values: NULL session_ids, empty strings and the
-// widest time range. session_ids is a JSON array: sqlc.slice would renumber the
-// parameters after it.
+// NULL filter values match everything. session_ids is a JSON array: sqlc.slice would
+// renumber the parameters after it.
 func (q *Queries) ListDeliveries(ctx context.Context, arg ListDeliveriesParams) ([]WebhookDelivery, error) {
 	rows, err := q.db.QueryContext(ctx, listDeliveries,
 		arg.SessionIds,

@@ -90,6 +90,38 @@ func (q *Queries) GetMessage(ctx context.Context, arg GetMessageParams) (Message
 	return i, err
 }
 
+const getMessageForUpdate = `-- name: GetMessageForUpdate :one
+SELECT session_id, id, to_jid, kind, content, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages WHERE session_id = ?1 AND id = ?2
+`
+
+type GetMessageForUpdateParams struct {
+	SessionID string
+	ID        string
+}
+
+// Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+func (q *Queries) GetMessageForUpdate(ctx context.Context, arg GetMessageForUpdateParams) (Message, error) {
+	row := q.db.QueryRowContext(ctx, getMessageForUpdate, arg.SessionID, arg.ID)
+	var i Message
+	err := row.Scan(
+		&i.SessionID,
+		&i.ID,
+		&i.ToJid,
+		&i.Kind,
+		&i.Content,
+		&i.Status,
+		&i.FailReason,
+		&i.Attempts,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.BlobKey,
+		&i.BlobDeleted,
+		&i.ExpiresAt,
+		&i.FailCode,
+	)
+	return i, err
+}
+
 const listExpiredQueuedMessages = `-- name: ListExpiredQueuedMessages :many
 SELECT session_id, id, to_jid, kind, content, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages
 WHERE session_id = ?1 AND status = 'queued' AND expires_at IS NOT NULL AND expires_at <= CAST(?2 AS INTEGER)

@@ -97,6 +97,32 @@ func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
 	return i, err
 }
 
+const getSessionForUpdate = `-- name: GetSessionForUpdate :one
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE id = ?1
+`
+
+// Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+func (q *Queries) GetSessionForUpdate(ctx context.Context, id string) (Session, error) {
+	row := q.db.QueryRowContext(ctx, getSessionForUpdate, id)
+	var i Session
+	err := row.Scan(
+		&i.ID,
+		&i.Owner,
+		&i.Status,
+		&i.MeJid,
+		&i.MeLid,
+		&i.MeName,
+		&i.LastError,
+		&i.LastConnAt,
+		&i.WebhookUrl,
+		&i.WebhookSecret,
+		&i.AutoStart,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const listAutoStartSessions = `-- name: ListAutoStartSessions :many
 SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE auto_start ORDER BY id
 `

@@ -100,6 +100,33 @@ func (q *Queries) GetSubscription(ctx context.Context, id string) (WebhookSubscr
 	return i, err
 }
 
+const getSubscriptionForUpdate = `-- name: GetSubscriptionForUpdate :one
+SELECT id, session_id, url, secret, previous_secret, previous_until, events, mode, algorithm, enabled, failures, disabled_reason, created_at, updated_at FROM webhook_subscriptions WHERE id = ?1
+`
+
+// Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
+func (q *Queries) GetSubscriptionForUpdate(ctx context.Context, id string) (WebhookSubscription, error) {
+	row := q.db.QueryRowContext(ctx, getSubscriptionForUpdate, id)
+	var i WebhookSubscription
+	err := row.Scan(
+		&i.ID,
+		&i.SessionID,
+		&i.Url,
+		&i.Secret,
+		&i.PreviousSecret,
+		&i.PreviousUntil,
+		&i.Events,
+		&i.Mode,
+		&i.Algorithm,
+		&i.Enabled,
+		&i.Failures,
+		&i.DisabledReason,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const listSubscriptionsBySession = `-- name: ListSubscriptionsBySession :many
 SELECT id, session_id, url, secret, previous_secret, previous_until, events, mode, algorithm, enabled, failures, disabled_reason, created_at, updated_at FROM webhook_subscriptions WHERE session_id = ?1 ORDER BY created_at, id
 `

@@ -1,4 +1,4 @@
-package postgres
+package store
 
 import (
 	"context"
@@ -6,44 +6,45 @@ import (
 	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
-	"github.com/warest-go/warest/adapters/postgres/internal/db"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 )
 
-type events struct{ r *repos }
+func (r *Repos) Events() ports.EventRepository    { return events{r} }
+func (r *Repos) Inbound() ports.InboundRepository { return inbound{r} }
+
+type events struct{ r *Repos }
 
 func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
-	_, err := e.r.q.AppendEvent(ctx, db.AppendEventParams{
+	_, err := e.r.Q.AppendEvent(ctx, EventRow{
 		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
 		OccurredAt: env.OccurredAt, Payload: env.Payload, MessageID: env.MessageID,
 	})
-	if errors.Is(err, pgx.ErrNoRows) { // ON CONFLICT DO NOTHING returned no seq
+	if errors.Is(err, e.r.D.NoRows) { // ON CONFLICT DO NOTHING returned no seq
 		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
 	}
-	if isForeignKeyViolation(err) {
-		return event.Envelope{}, sessionGone(env.SessionID)
+	if e.r.D.ForeignKeyViolation(err) {
+		return event.Envelope{}, SessionGone(env.SessionID)
 	}
 	if err != nil {
-		return event.Envelope{}, wrap(err, "append event")
+		return event.Envelope{}, e.r.D.Wrap(err, "append event")
 	}
 	return env, nil
 }
 
 func (e events) Get(ctx context.Context, id string) (event.Envelope, error) {
-	row, err := e.r.q.GetEvent(ctx, id)
+	row, err := e.r.Q.GetEvent(ctx, id)
 	if err != nil {
-		return event.Envelope{}, notFound(err, "", "event "+id)
+		return event.Envelope{}, e.r.D.NotFound(err, "", "event "+id)
 	}
 	return eventToDomain(row), nil
 }
 
 func (e events) ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error) {
-	rows, err := e.r.q.ListEventsAfter(ctx, db.ListEventsAfterParams{After: after, Lim: toLimit(limit)})
+	rows, err := e.r.Q.ListEventsAfter(ctx, ListArg{After: after, Lim: Limit(limit)})
 	if err != nil {
-		return nil, wrap(err, "list events")
+		return nil, e.r.D.Wrap(err, "list events")
 	}
 	return eventsToDomain(rows), nil
 }
@@ -52,38 +53,38 @@ func (e events) ListAfterFor(ctx context.Context, sessionIDs []string, after int
 	if len(sessionIDs) == 0 {
 		return []event.Envelope{}, nil
 	}
-	rows, err := e.r.q.ListEventsAfterFor(ctx, db.ListEventsAfterForParams{After: after, SessionIds: sessionIDs, Lim: toLimit(limit)})
+	rows, err := e.r.Q.ListEventsAfterFor(ctx, ListArg{After: after, SessionIds: sessionIDs, Lim: Limit(limit)})
 	if err != nil {
-		return nil, wrap(err, "list events of sessions")
+		return nil, e.r.D.Wrap(err, "list events of sessions")
 	}
 	return eventsToDomain(rows), nil
 }
 
 func (e events) ListUnpublished(ctx context.Context, limit int) ([]event.Envelope, error) {
-	rows, err := e.r.q.ListUnpublishedEvents(ctx, toLimit(limit))
+	rows, err := e.r.Q.ListUnpublishedEvents(ctx, Limit(limit))
 	if err != nil {
-		return nil, wrap(err, "list unpublished events")
+		return nil, e.r.D.Wrap(err, "list unpublished events")
 	}
 	return eventsToDomain(rows), nil
 }
 
 // MarkPublished ignores unknown and already published ids (relaying is
 // at-least-once); they take no position. Positions continue from the greatest one in
-// the table, so they survive restarts; the unique index turns a second, concurrent
-// assigner into an error rather than interleaved positions.
+// the table, so they survive restarts; on PostgreSQL the unique index turns a second,
+// concurrent assigner into an error rather than interleaved positions.
 func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return e.r.atomic(ctx, func(r *repos) error {
-		last, err := r.q.LastEventPosition(ctx)
+	return e.r.Atomic(ctx, func(r *Repos) error {
+		last, err := r.Q.LastEventPosition(ctx)
 		if err != nil {
-			return wrap(err, "last event position")
+			return r.D.Wrap(err, "last event position")
 		}
 		for _, id := range ids {
-			n, err := r.q.PublishEvent(ctx, db.PublishEventParams{ID: id, Position: last + 1, PublishedAt: &at})
+			n, err := r.Q.PublishEvent(ctx, PublishArg{ID: id, Position: last + 1, PublishedAt: at})
 			if err != nil {
-				return wrap(err, "publish event")
+				return r.D.Wrap(err, "publish event")
 			}
 			last += n
 		}
@@ -91,18 +92,28 @@ func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) e
 	})
 }
 
+type inbound struct{ r *Repos }
+
+func (i inbound) FindReceived(ctx context.Context, sessionID, messageID string) (event.Envelope, error) {
+	row, err := i.r.Q.FindReceivedMessage(ctx, EventRow{SessionID: sessionID, MessageID: messageID})
+	if err != nil {
+		return event.Envelope{}, i.r.D.NotFound(err, fault.ReasonMessageNotFound, "message "+messageID)
+	}
+	return eventToDomain(row), nil
+}
+
 // eventToDomain sets Seq to the replay position of a published event, and leaves it 0
 // otherwise (an older unpublished row's position is only a floor).
-func eventToDomain(row db.Event) event.Envelope {
+func eventToDomain(row EventRow) event.Envelope {
 	var position int64
 	if row.PublishedAt != nil && row.Position != nil {
 		position = *row.Position
 	}
 	return event.Envelope{ID: row.ID, Seq: position, Type: event.Type(row.Type), SessionID: row.SessionID,
-		OccurredAt: toUTC(row.OccurredAt), Payload: json.RawMessage(row.Payload), MessageID: row.MessageID}
+		OccurredAt: row.OccurredAt, Payload: json.RawMessage(row.Payload), MessageID: row.MessageID}
 }
 
-func eventsToDomain(rows []db.Event) []event.Envelope {
+func eventsToDomain(rows []EventRow) []event.Envelope {
 	out := make([]event.Envelope, 0, len(rows))
 	for _, row := range rows {
 		out = append(out, eventToDomain(row))

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/warest-go/warest/ports"
+)
+
+func (r *Repos) Counters() ports.CounterRepository        { return counters{r} }
+func (r *Repos) Cooldowns() ports.CooldownRepository      { return cooldowns{r} }
+func (r *Repos) Idempotency() ports.IdempotencyRepository { return idempotency{r} }
+
+type counters struct{ r *Repos }
+
+func (c counters) Hit(ctx context.Context, key string, window, expires time.Time) (int64, error) {
+	n, err := c.r.Q.HitCounter(ctx, CounterArg{Key: key, WindowStart: window, ExpiresAt: expires})
+	if err != nil {
+		return 0, c.r.D.Wrap(err, "hit counter")
+	}
+	return n, nil
+}
+
+type cooldowns struct{ r *Repos }
+
+func (c cooldowns) Touch(ctx context.Context, sessionID, recipient string, at time.Time) error {
+	err := c.r.Q.TouchCooldown(ctx, CooldownArg{SessionID: sessionID, Recipient: recipient, LastSentAt: at})
+	if c.r.D.ForeignKeyViolation(err) {
+		return SessionGone(sessionID)
+	}
+	return c.r.D.Wrap(err, "touch cooldown")
+}
+
+func (c cooldowns) Last(ctx context.Context, sessionID, recipient string) (time.Time, error) {
+	at, err := c.r.Q.GetCooldown(ctx, CooldownArg{SessionID: sessionID, Recipient: recipient})
+	if errors.Is(err, c.r.D.NoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, c.r.D.Wrap(err, "get cooldown")
+	}
+	return at, nil
+}
+
+type idempotency struct{ r *Repos }
+
+func (i idempotency) Claim(ctx context.Context, rec ports.IdempotencyRecord) (ports.IdempotencyRecord, bool, error) {
+	ids, err := json.Marshal(rec.MessageIDs)
+	if err != nil {
+		return ports.IdempotencyRecord{}, false, fmt.Errorf("encode message ids: %w", err)
+	}
+	n, err := i.r.Q.ClaimIdempotencyKey(ctx, IdempotencyRow{Scope: rec.Scope, Key: rec.Key, Hash: rec.Hash,
+		SessionID: rec.SessionID, MessageIds: string(ids), CreatedAt: rec.CreatedAt, ExpiresAt: rec.ExpiresAt})
+	if i.r.D.ForeignKeyViolation(err) {
+		return ports.IdempotencyRecord{}, false, SessionGone(rec.SessionID)
+	}
+	if err != nil {
+		return ports.IdempotencyRecord{}, false, i.r.D.Wrap(err, "claim idempotency key")
+	}
+	if n == 1 {
+		return rec, true, nil
+	}
+	row, err := i.r.Q.GetIdempotencyKey(ctx, IdempotencyRow{Scope: rec.Scope, Key: rec.Key})
+	if err != nil {
+		return ports.IdempotencyRecord{}, false, i.r.D.Wrap(err, "get idempotency key")
+	}
+	out := ports.IdempotencyRecord{Scope: row.Scope, Key: row.Key, Hash: row.Hash, SessionID: row.SessionID,
+		CreatedAt: row.CreatedAt, ExpiresAt: row.ExpiresAt}
+	if err := json.Unmarshal([]byte(row.MessageIds), &out.MessageIDs); err != nil {
+		return ports.IdempotencyRecord{}, false, fmt.Errorf("decode message ids: %w", err)
+	}
+	return out, false, nil
+}

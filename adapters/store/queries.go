@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Queries is the statements the repositories run, as every dialect's sqlc code
+// declares them (sql/<dialect>/*.sql, same names), over the shared row types below.
+// Bind fills it from a dialect's *db.Queries.
+type Queries struct {
+	CreateUser        func(ctx context.Context, arg UserRow) (int64, error)
+	GetUser           func(ctx context.Context, id string) (UserRow, error)
+	GetUserForUpdate  func(ctx context.Context, id string) (UserRow, error)
+	GetUserByUsername func(ctx context.Context, username string) (UserRow, error)
+	GetUserByRegistry func(ctx context.Context, registry string) (UserRow, error)
+	UpdateUser        func(ctx context.Context, arg UserRow) (int64, error)
+	ListUsers         func(ctx context.Context) ([]UserRow, error)
+
+	CreateAPIKey         func(ctx context.Context, arg APIKeyRow) (int64, error)
+	GetAPIKeyByHash      func(ctx context.Context, hash string) (APIKeyRow, error)
+	ListAPIKeysByUser    func(ctx context.Context, userID string) ([]APIKeyRow, error)
+	RevokeAPIKey         func(ctx context.Context, arg APIKeyRow) (int64, error)
+	TouchAPIKey          func(ctx context.Context, arg APIKeyRow) error
+	DeleteEndedLoginKeys func(ctx context.Context, arg LoginKeysArg) error
+
+	ParkEvent        func(ctx context.Context, arg ParkedRow) (int64, error)
+	ListParkedEvents func(ctx context.Context, lim int64) ([]ParkedRow, error)
+
+	CreateSession         func(ctx context.Context, arg SessionRow) (int64, error)
+	GetSession            func(ctx context.Context, id string) (SessionRow, error)
+	GetSessionForUpdate   func(ctx context.Context, id string) (SessionRow, error)
+	UpdateSession         func(ctx context.Context, arg SessionRow) (int64, error)
+	DeleteSession         func(ctx context.Context, id string) (int64, error)
+	ListSessions          func(ctx context.Context) ([]SessionRow, error)
+	ListSessionsByOwner   func(ctx context.Context, owner string) ([]SessionRow, error)
+	ListAutoStartSessions func(ctx context.Context) ([]SessionRow, error)
+
+	CreateSubscription         func(ctx context.Context, arg SubscriptionRow) (int64, error)
+	GetSubscription            func(ctx context.Context, id string) (SubscriptionRow, error)
+	GetSubscriptionForUpdate   func(ctx context.Context, id string) (SubscriptionRow, error)
+	UpdateSubscription         func(ctx context.Context, arg SubscriptionRow) (int64, error)
+	PutSubscription            func(ctx context.Context, arg SubscriptionRow) error
+	DeleteSubscription         func(ctx context.Context, id string) (int64, error)
+	ListSubscriptionsBySession func(ctx context.Context, sessionID string) ([]SubscriptionRow, error)
+
+	CreateMessage              func(ctx context.Context, arg MessageRow) (int64, error)
+	GetMessage                 func(ctx context.Context, arg MessageRow) (MessageRow, error)
+	GetMessageForUpdate        func(ctx context.Context, arg MessageRow) (MessageRow, error)
+	UpdateMessage              func(ctx context.Context, arg MessageRow) (int64, error)
+	ListQueuedMessages         func(ctx context.Context, arg ListArg) ([]MessageRow, error)
+	ListExpiredQueuedMessages  func(ctx context.Context, arg ListArg) ([]MessageRow, error)
+	SessionsWithQueuedMessages func(ctx context.Context) ([]string, error)
+	ListSpentMessageBlobs      func(ctx context.Context, arg ListArg) ([]string, error)
+	MarkMessageBlobDeleted     func(ctx context.Context, blobKey string) error
+	ListSessionMessageBlobs    func(ctx context.Context, sessionID string) ([]string, error)
+
+	AppendEvent           func(ctx context.Context, arg EventRow) (int64, error)
+	GetEvent              func(ctx context.Context, id string) (EventRow, error)
+	ListEventsAfter       func(ctx context.Context, arg ListArg) ([]EventRow, error)
+	ListEventsAfterFor    func(ctx context.Context, arg ListArg) ([]EventRow, error)
+	ListUnpublishedEvents func(ctx context.Context, lim int64) ([]EventRow, error)
+	LastEventPosition     func(ctx context.Context) (int64, error)
+	PublishEvent          func(ctx context.Context, arg PublishArg) (int64, error)
+	FindReceivedMessage   func(ctx context.Context, arg EventRow) (EventRow, error)
+
+	CreateDelivery        func(ctx context.Context, arg DeliveryRow) (int64, error)
+	GetDelivery           func(ctx context.Context, id string) (DeliveryRow, error)
+	SaveDelivery          func(ctx context.Context, arg DeliveryRow) (int64, error)
+	ListDeliveries        func(ctx context.Context, arg DeliveryFilterArg) ([]DeliveryRow, error)
+	ListDeliveriesByEvent func(ctx context.Context, eventID string) ([]DeliveryRow, error)
+	// ClaimDueDeliveries leases the due heads of the delivery lines; the repository
+	// runs it in a transaction. PostgreSQL does it in one statement (FOR UPDATE SKIP
+	// LOCKED), SQLite in a few under its write lock (adapters/sqlite/claim.go).
+	ClaimDueDeliveries func(ctx context.Context, arg ClaimArg) ([]DeliveryRow, error)
+
+	GetSessionDevice    func(ctx context.Context, sessionID string) (string, error)
+	PutSessionDevice    func(ctx context.Context, arg DeviceArg) error
+	DeleteSessionDevice func(ctx context.Context, sessionID string) error
+
+	HitCounter          func(ctx context.Context, arg CounterArg) (int64, error)
+	TouchCooldown       func(ctx context.Context, arg CooldownArg) error
+	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
+	ClaimIdempotencyKey func(ctx context.Context, arg IdempotencyRow) (int64, error)
+	GetIdempotencyKey   func(ctx context.Context, arg IdempotencyRow) (IdempotencyRow, error)
+}
+
+// The row types hold every column a statement reads or writes; a statement's
+// parameters are taken from them by name, so one type serves its table's statements.
+
+type UserRow struct {
+	ID, Username, PasswordHash, Role, Registry string
+	MaxSessions, MaxStreams                    *int
+	CreatedAt                                  time.Time
+}
+
+type APIKeyRow struct {
+	ID, UserID, Kind, Name, Prefix, Hash string
+	CreatedAt                            time.Time
+	ExpiresAt, RevokedAt, LastUsedAt     *time.Time
+}
+
+type LoginKeysArg struct {
+	UserID string
+	Now    time.Time
+}
+
+type ParkedRow struct {
+	ID, SessionID, Kind, Reason string
+	Payload                     []byte
+	ParkedAt                    time.Time
+}
+
+type CounterArg struct {
+	Key                    string
+	WindowStart, ExpiresAt time.Time
+}
+
+type CooldownArg struct {
+	SessionID, Recipient string
+	LastSentAt           time.Time
+}
+
+type IdempotencyRow struct {
+	Scope, Key, Hash, SessionID, MessageIds string
+	CreatedAt, ExpiresAt                    time.Time
+}
+
+type SessionRow struct {
+	ID, Owner, Status, LastError, WebhookUrl, WebhookSecret string
+	MeJid                                                   *string
+	MeLid, MeName                                           string
+	LastConnAt                                              *time.Time
+	AutoStart                                               bool
+	CreatedAt, UpdatedAt                                    time.Time
+}
+
+type SubscriptionRow struct {
+	ID, SessionID, Url, Secret, PreviousSecret, Events, Mode, DisabledReason string
+	PreviousUntil                                                            *time.Time
+	Algorithm, Failures                                                      int
+	Enabled                                                                  bool
+	CreatedAt, UpdatedAt                                                     time.Time
+}
+
+type MessageRow struct {
+	SessionID, ID, ToJid, Kind, Content, BlobKey, Status, FailReason, FailCode string
+	Attempts                                                                   int
+	CreatedAt, UpdatedAt                                                       time.Time
+	ExpiresAt                                                                  *time.Time
+}
+
+type EventRow struct {
+	ID, Type, SessionID, MessageID string
+	OccurredAt                     time.Time
+	Payload                        []byte
+	PublishedAt                    *time.Time
+	Position                       *int64
+}
+
+// ListArg is the parameters of the paged lists.
+type ListArg struct {
+	SessionID  string
+	SessionIds []string
+	After      int64
+	Now        time.Time
+	Before     time.Time
+	Lim        int64
+}
+
+type PublishArg struct {
+	ID          string
+	Position    int64
+	PublishedAt time.Time
+}
+
+type DeliveryRow struct {
+	ID, EventID, SessionID, SubscriptionID, Url, Status, LastError string
+	Attempts, LastStatus                                           int
+	NextAttemptAt, CreatedAt, RetryFrom, UpdatedAt                 time.Time
+}
+
+// DeliveryFilterArg is ListDeliveries' filter; nil matches everything.
+type DeliveryFilterArg struct {
+	SessionIds                      []string
+	Status, EventID, SubscriptionID *string
+	CreatedFrom, CreatedTo          *time.Time
+	Lim                             int64
+}
+
+type ClaimArg struct {
+	Now, LockedUntil time.Time
+	Lines, PerLine   int64
+}
+
+type DeviceArg struct{ SessionID, Jid string }

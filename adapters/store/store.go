@@ -1,0 +1,130 @@
+// Package store is the SQL store adapter: the repositories written once over Queries,
+// which each dialect (adapters/sqlite, adapters/postgres) binds from its sqlc code.
+// The dialects keep only what differs: connections, transactions and locking, error
+// codes, migrations and the statements no other dialect can share.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
+)
+
+// Dialect is how a database engine reports what the repositories must tell apart.
+type Dialect struct {
+	Name   string
+	NoRows error // the driver's "no row" error
+	// Unavailable says the database cannot serve now (locked, read-only, down, out of
+	// space) rather than refusing the statement.
+	Unavailable         func(error) bool
+	ForeignKeyViolation func(error) bool
+}
+
+// Wrap names the failed operation. A database that cannot serve now becomes a
+// KindUnavailable fault (503, and ingest withholds the ack so the transport retries);
+// any other driver error stays an unknown fault (a logged 500).
+func (d *Dialect) Wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("%s: %s: %w", d.Name, what, err)
+	if d.Unavailable(err) {
+		return fault.Wrap(err, fault.KindUnavailable, "", "Database unavailable, retry later")
+	}
+	return err
+}
+
+// NotFound turns "no row" into a NotFound fault and wraps any other error.
+func (d *Dialect) NotFound(err error, r fault.Reason, what string) error {
+	if errors.Is(err, d.NoRows) {
+		return fault.NotFound(r, "%s not found", what)
+	}
+	return d.Wrap(err, what)
+}
+
+// Limit maps the ports' "limit <= 0" to no limit (int4 bounds every dialect's LIMIT).
+func Limit(n int) int64 {
+	if n <= 0 || n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int64(n)
+}
+
+// SessionGone is the error for a row a foreign key refused because its session does
+// not exist (any more).
+func SessionGone(id string) error {
+	return fault.NotFound(fault.ReasonSessionNotFound, "session %s not found", id)
+}
+
+// Repos implements ports.Repositories on one query handle: the pool, or a transaction.
+type Repos struct {
+	Q       *Queries
+	D       *Dialect
+	secrets secrets
+	// Atomic runs fn in a transaction: a new one on the pool, the current one inside InTx.
+	Atomic func(ctx context.Context, fn func(*Repos) error) error
+}
+
+var _ ports.Repositories = (*Repos)(nil)
+
+func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, error) {
+	r := &Repos{Q: new(Queries), D: d, secrets: secrets{sealer, d}}
+	if err := Bind(r.Q, q); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Tx is a transaction a dialect began: its sqlc queries on it, and how it ends.
+type Tx struct {
+	Queries  any
+	Commit   func(context.Context) error
+	Rollback func(context.Context) error // a no-op after Commit
+}
+
+// Core is the half of a dialect's Store that is the same for all: the repositories on
+// the pool, and transactions.
+type Core struct {
+	*Repos
+	sealer ports.SecretSealer
+	begin  func(context.Context) (Tx, error)
+}
+
+// NewCore binds pool, a dialect's sqlc queries on its connection pool; begin opens a
+// transaction. Secrets are sealed with sealer.
+func NewCore(d *Dialect, pool any, begin func(context.Context) (Tx, error), sealer ports.SecretSealer) (*Core, error) {
+	r, err := newRepos(d, pool, sealer)
+	if err != nil {
+		return nil, err
+	}
+	db := &Core{Repos: r, sealer: sealer, begin: begin}
+	r.Atomic = db.inTx
+	return db, nil
+}
+
+// InTx runs fn in one transaction; any error from fn rolls it back and is returned as is.
+func (db *Core) InTx(ctx context.Context, fn func(r ports.Repositories) error) error {
+	return db.inTx(ctx, func(r *Repos) error { return fn(r) })
+}
+
+func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return db.D.Wrap(err, "begin")
+	}
+	// Covers fn errors and panics, even when ctx is cancelled.
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	r, err := newRepos(db.D, tx.Queries, db.sealer)
+	if err != nil {
+		return err
+	}
+	r.Atomic = func(_ context.Context, fn func(*Repos) error) error { return fn(r) }
+	if err := fn(r); err != nil {
+		return err
+	}
+	return db.D.Wrap(tx.Commit(ctx), "commit")
+}

@@ -1,0 +1,12 @@
+-- The WhatsApp device each session is linked as (migration 00002); whatsmeow keeps
+-- the device itself in its own tables.
+
+-- name: GetSessionDevice :one
+SELECT jid FROM wa_session_devices WHERE session_id = sqlc.arg(session_id);
+
+-- name: PutSessionDevice :exec
+INSERT INTO wa_session_devices (session_id, jid) VALUES (sqlc.arg(session_id), sqlc.arg(jid))
+ON CONFLICT (session_id) DO UPDATE SET jid = excluded.jid;
+
+-- name: DeleteSessionDevice :exec
+DELETE FROM wa_session_devices WHERE session_id = sqlc.arg(session_id);
