@@ -28,8 +28,8 @@ generate: ## Regenerate sqlc code
 
 verify: generate ## Fail when generated code or go.mod is stale
 	$(GO) mod tidy
-	git diff --exit-code -- adapters/sqlite/internal adapters/postgres/internal go.mod go.sum
-	@test -z "$$(git status --porcelain -- adapters/sqlite/internal adapters/postgres/internal)" || { echo "untracked generated files"; exit 1; }
+	git diff --exit-code -- adapters/store/sqlite/internal adapters/store/postgres/internal go.mod go.sum
+	@test -z "$$(git status --porcelain -- adapters/store/sqlite/internal adapters/store/postgres/internal)" || { echo "untracked generated files"; exit 1; }
 
 lint: ## go vet, gofmt and the dependency rule (golangci-lint with depguard when installed)
 	$(GO) vet $(PKGS)

@@ -10,8 +10,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
 	"github.com/pressly/goose/v3"
 
-	"github.com/warest-go/warest/adapters/postgres"
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/postgres"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"

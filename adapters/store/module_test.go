@@ -7,8 +7,8 @@ import (
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
-	"github.com/warest-go/warest/adapters/postgres"
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/postgres"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )

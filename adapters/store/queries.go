@@ -71,7 +71,7 @@ type Queries struct {
 	ListDeliveriesByEvent func(ctx context.Context, eventID string) ([]DeliveryRow, error)
 	// ClaimDueDeliveries leases the due heads of the delivery lines; the repository
 	// runs it in a transaction. PostgreSQL does it in one statement (FOR UPDATE SKIP
-	// LOCKED), SQLite in a few under its write lock (adapters/sqlite/claim.go).
+	// LOCKED), SQLite in a few under its write lock (adapters/store/sqlite/claim.go).
 	ClaimDueDeliveries func(ctx context.Context, arg ClaimArg) ([]DeliveryRow, error)
 
 	GetSessionDevice    func(ctx context.Context, sessionID string) (string, error)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/postgres"
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/postgres"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"

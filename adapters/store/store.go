@@ -1,5 +1,5 @@
 // Package store is the SQL store adapter: the repositories written once over Queries,
-// which each dialect (adapters/sqlite, adapters/postgres) binds from its sqlc code.
+// which each dialect (adapters/store/sqlite, adapters/store/postgres) binds from its sqlc code.
 // The dialects keep only what differs: connections, transactions and locking, error
 // codes, migrations and the statements no other dialect can share.
 package store

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )

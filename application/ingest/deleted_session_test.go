@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/message"
@@ -69,7 +68,7 @@ func TestIngest_EventOfASessionDeletedMeanwhileIsDroppedWithAWarning(t *testing.
 			Content: message.TextContent("late"), Timestamp: t0}},
 		ports.TransportUndecryptable{SessionID: "alice", Chat: bobJID, Sender: bob, ID: "3EB0BAD", At: t0},
 	} {
-		mem := memory.New()
+		mem := appworld.NewMemoryStore()
 		logs := &logRecorder{}
 		in := ingest.NewIngest(vanishingStore{mem}, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, notify.NewHub(), slog.New(logs))
 		sess, err := session.New("alice", "BUDIBUDIBU", t0)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
@@ -54,7 +53,7 @@ func (r *runtimeLog) got() []string { r.mu.Lock(); defer r.mu.Unlock(); return s
 
 type qrFixture struct {
 	t     *testing.T
-	mem   *memory.Store
+	mem   *appworld.MemoryStore
 	hub   *notify.Hub
 	clock *stepClock
 	rt    *runtimeLog
@@ -63,7 +62,7 @@ type qrFixture struct {
 
 func newQRFixture(t *testing.T, limit time.Duration) *qrFixture {
 	t.Helper()
-	f := &qrFixture{t: t, mem: memory.New(), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
+	f := &qrFixture{t: t, mem: appworld.NewMemoryStore(), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, f.clock, f.hub, appworld.Discard)
 	f.in.QRTimeout = ingest.QRTimeout{Limit: limit, Runtime: f.rt}
 	s, err := session.New("alice", "BUDIBUDIBU", t0)

@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/chat"
@@ -45,7 +44,7 @@ var (
 type ingestFixture struct {
 	t   *testing.T
 	ctx context.Context
-	mem *memory.Store
+	mem *appworld.MemoryStore
 	hub *notify.Hub
 	in  *ingest.Ingest
 }
@@ -54,7 +53,7 @@ type ingestFixture struct {
 // starting) and returns an Ingest over it.
 func newIngest(t *testing.T, open bool) *ingestFixture {
 	t.Helper()
-	f := &ingestFixture{t: t, ctx: context.Background(), mem: memory.New(), hub: notify.NewHub()}
+	f := &ingestFixture{t: t, ctx: context.Background(), mem: appworld.NewMemoryStore(), hub: notify.NewHub()}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, appworld.Discard)
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {

@@ -2,11 +2,10 @@ package query_test
 
 import (
 	"context"
+	"github.com/warest-go/warest/test/appworld"
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
-	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/chat"
@@ -22,7 +21,7 @@ func (realClock) Now() time.Time { return time.Now() }
 
 type fixture struct {
 	ctx               context.Context
-	store             *memory.Store
+	store             *appworld.MemoryStore
 	q                 *query.Queries
 	admin, budi, sari account.Principal
 	budiKey           string
@@ -31,9 +30,9 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	net := sandbox.NewNetwork(sandbox.Config{}, realClock{})
+	net := appworld.NewNetwork(appworld.NetworkConfig{}, realClock{})
 	t.Cleanup(func() { _ = net.Close(context.Background()) })
-	f := &fixture{ctx: ctx, store: memory.New()}
+	f := &fixture{ctx: ctx, store: appworld.NewMemoryStore()}
 	f.q = query.New(f.store, net, realClock{})
 	now := time.Now()
 	mk := func(id, name string, role account.Role, registry string) account.Principal {
@@ -104,11 +103,11 @@ func TestAuthenticate(t *testing.T) {
 }
 
 // usersGone is a store whose user table lost every user (a removed account).
-type usersGone struct{ *memory.Store }
+type usersGone struct{ *appworld.MemoryStore }
 
 type noUsers struct{ ports.UserRepository }
 
-func (u usersGone) Users() ports.UserRepository { return noUsers{u.Store.Users()} }
+func (u usersGone) Users() ports.UserRepository { return noUsers{u.MemoryStore.Users()} }
 func (noUsers) Get(context.Context, string) (account.User, error) {
 	return account.User{}, fault.NotFound(fault.ReasonUserNotFound, "gone")
 }

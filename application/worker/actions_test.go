@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
@@ -458,7 +457,7 @@ var (
 // media routes; a URL that cannot be fetched is reported and the rest still runs.
 func TestActions_MediaDocumentSticker(t *testing.T) {
 	t.Parallel()
-	blobs, err := storage.New(storage.Config{Root: t.TempDir()})
+	blobs, err := appworld.NewBlobs(appworld.BlobConfig{Root: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
-	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
@@ -21,7 +19,7 @@ var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 type sweepRig struct {
 	t     *testing.T
-	store *memory.Store
+	store *appworld.MemoryStore
 	blobs ports.BlobStore
 	clock *appworld.FixedClock
 	sweep *worker.BlobSweeper
@@ -29,11 +27,11 @@ type sweepRig struct {
 
 func newSweepRig(t *testing.T) *sweepRig {
 	t.Helper()
-	blobs, err := storage.New(storage.Config{Root: t.TempDir(), Key: "test-key"})
+	blobs, err := appworld.NewBlobs(appworld.BlobConfig{Root: t.TempDir(), Key: "test-key"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &sweepRig{t: t, store: memory.New(), blobs: blobs, clock: &appworld.FixedClock{T: t0}}
+	r := &sweepRig{t: t, store: appworld.NewMemoryStore(), blobs: blobs, clock: &appworld.FixedClock{T: t0}}
 	r.sweep = worker.NewBlobSweeper(r.store, blobs, r.clock, appworld.Discard)
 	sess, err := session.New("s1", "budi", t0)
 	if err != nil {

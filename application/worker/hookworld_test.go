@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
-	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
@@ -86,14 +84,14 @@ type hookOpts struct {
 	limits       func(*command.Limits)
 	fetcher      ports.MediaFetcher // nil: media actions cannot fetch
 	blobs        ports.BlobStore
-	wrapNet      func(*sandbox.Network) ports.Transport
+	wrapNet      func(*appworld.Network) ports.Transport
 }
 
 type hookWorld struct {
 	t       *testing.T
 	ctx     context.Context
 	store   ports.Store
-	net     *sandbox.Network
+	net     *appworld.Network
 	hub     *notify.Hub
 	cmd     *command.Commands
 	hooks   *worker.Webhooks
@@ -109,9 +107,9 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, store: opt.store}
 	if w.store == nil {
-		w.store = memory.New()
+		w.store = appworld.NewMemoryStore()
 	}
-	w.net = sandbox.NewNetwork(sandbox.Config{}, appworld.RealClock{})
+	w.net = appworld.NewNetwork(appworld.NetworkConfig{}, appworld.RealClock{})
 	var tr ports.Transport = w.net
 	if opt.wrapNet != nil {
 		tr = opt.wrapNet(w.net)

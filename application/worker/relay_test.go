@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
@@ -95,7 +94,7 @@ func appendEvent(t *testing.T, s ports.Store) {
 
 func TestRelay_PublishesOnlyWhileLeading(t *testing.T) {
 	t.Parallel()
-	s := &leadStore{Store: memory.New(), taken: true}
+	s := &leadStore{Store: appworld.NewMemoryStore(), taken: true}
 	pub, stop, done := startRelay(t, s)
 	appendEvent(t, s)
 	time.Sleep(50 * time.Millisecond) // ten polls
@@ -113,7 +112,7 @@ func TestRelay_PublishesOnlyWhileLeading(t *testing.T) {
 
 func TestRelay_GivesUpTheLeadWhenTheStoreFails(t *testing.T) {
 	t.Parallel()
-	s := &leadStore{Store: memory.New()}
+	s := &leadStore{Store: appworld.NewMemoryStore()}
 	pub, _, _ := startRelay(t, s)
 	appworld.Eventually(t, 30*time.Second, s.isLeading, "the relay never led")
 	s.set(true) // another node takes the lead as soon as it is free

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
-	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/worker"
@@ -31,7 +29,7 @@ import (
 func flakyWorld(t *testing.T, err error) (*appworld.World, *appworld.FlakyTransport) {
 	t.Helper()
 	var ft *appworld.FlakyTransport
-	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
+	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *appworld.Network) ports.Transport {
 		ft = &appworld.FlakyTransport{Network: n, Err: err}
 		return ft
 	}})
@@ -298,10 +296,10 @@ func (s *syncBuffer) String() string {
 
 // shutdownQueue runs a queue over an open session with one queued message; it
 // returns the queue's stop function and a channel closed when Run returned.
-func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*memory.Store, *syncBuffer, func(), <-chan struct{}) {
+func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*appworld.MemoryStore, *syncBuffer, func(), <-chan struct{}) {
 	t.Helper()
 	ctx := context.Background()
-	mem := memory.New()
+	mem := appworld.NewMemoryStore()
 	s, _ := session.New("alice", "BUDIBUDIBU", time.Now())
 	if err := s.Opened(session.Identity{JID: alicePhone + "@s.whatsapp.net", Name: "Alice"}, time.Now()); err != nil {
 		t.Fatal(err)

@@ -12,9 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/bus"
-	"github.com/warest-go/warest/adapters/sqlite"
-	sender "github.com/warest-go/warest/adapters/webhook"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/account"
@@ -49,7 +46,7 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	store, err := sqlite.Open(ctx, sqlite.Config{Path: filepath.Join(b.TempDir(), "bench.db")}, contract.Sealer{})
+	store, err := appworld.OpenSQLite(ctx, appworld.SQLiteConfig{Path: filepath.Join(b.TempDir(), "bench.db")}, contract.Sealer{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -105,9 +102,9 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 	// Production wiring and defaults (cmd/warest/wiring.go), but a tenant's receiver
 	// may be on this host.
 	hub := notify.NewHub()
-	events_ := bus.New(bus.Config{}, appworld.Discard)
+	events_ := appworld.NewBus(appworld.BusConfig{}, appworld.Discard)
 	hooks := worker.NewWebhooks(worker.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
-		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, sender.New(sender.Config{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
+		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, appworld.NewSender(appworld.SenderConfig{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
 	events_.Subscribe("webhooks", hooks.Schedule)
 	if err := events_.Start(ctx); err != nil {
 		b.Fatal(err)

@@ -17,7 +17,6 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
-	"github.com/warest-go/warest/adapters/sqlite"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"
@@ -510,8 +509,8 @@ func TestWebhooks_SameEventIDAcrossRetriesAndRedeliveries(t *testing.T) {
 func TestWebhooks_RestartMidRetryOnSQLite(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "warest.db")
-	open := func() *sqlite.Store {
-		s, err := sqlite.Open(context.Background(), sqlite.Config{Path: path}, contract.Sealer{})
+	open := func() *appworld.SQLiteStore {
+		s, err := appworld.OpenSQLite(context.Background(), appworld.SQLiteConfig{Path: path}, contract.Sealer{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -552,7 +551,7 @@ func TestWebhooks_RestartMidRetryOnSQLite(t *testing.T) {
 func TestWebhooks_ShutdownMidAttemptReleasesTheDelivery(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "warest.db")
-	db1, err := sqlite.Open(context.Background(), sqlite.Config{Path: path}, contract.Sealer{})
+	db1, err := appworld.OpenSQLite(context.Background(), appworld.SQLiteConfig{Path: path}, contract.Sealer{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,7 +570,7 @@ func TestWebhooks_ShutdownMidAttemptReleasesTheDelivery(t *testing.T) {
 	w1.stop()
 	_ = db1.Close()
 
-	db2, err := sqlite.Open(context.Background(), sqlite.Config{Path: path}, contract.Sealer{})
+	db2, err := appworld.OpenSQLite(context.Background(), appworld.SQLiteConfig{Path: path}, contract.Sealer{})
 	if err != nil {
 		t.Fatal(err)
 	}

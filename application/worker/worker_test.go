@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
@@ -289,7 +288,7 @@ func TestRelay_PublishesEveryEventOnce(t *testing.T) {
 func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 	t.Parallel()
 	var ft *appworld.FlakyTransport
-	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
+	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *appworld.Network) ports.Transport {
 		ft = &appworld.FlakyTransport{Network: n}
 		return ft
 	}})
@@ -326,7 +325,7 @@ func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 func TestSendQueue_UnclassifiedFailureRetriedThenSent(t *testing.T) {
 	t.Parallel()
 	var ft *appworld.FlakyTransport
-	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *sandbox.Network) ports.Transport {
+	w := appworld.New(t, appworld.Options{MaxAttempts: 3, WrapNet: func(n *appworld.Network) ports.Transport {
 		ft = &appworld.FlakyTransport{Network: n}
 		return ft
 	}})

@@ -4,7 +4,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/warest-go/warest/adapters/postgres"
+	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
-	"github.com/warest-go/warest/adapters/sqlite/internal/db"
+	"github.com/warest-go/warest/adapters/store/sqlite/internal/db"
 )
 
 // queries is what the store adapter binds: the sqlc statements, and the one

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/postgres"
+	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/event"

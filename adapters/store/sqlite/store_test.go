@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"

@@ -16,7 +16,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"github.com/warest-go/warest/adapters/postgres/internal/db"
+	"github.com/warest-go/warest/adapters/store/postgres/internal/db"
 	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/test/contract"
 )

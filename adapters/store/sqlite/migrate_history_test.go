@@ -8,7 +8,7 @@ import (
 
 	"github.com/pressly/goose/v3"
 
-	"github.com/warest-go/warest/adapters/sqlite"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/migrations"
 )
 
