@@ -12,9 +12,9 @@ import (
 
 	"github.com/warest-go/warest/adapters/bus"
 	"github.com/warest-go/warest/adapters/httpapi"
-	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/secretbox"
+	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/system"
 	"github.com/warest-go/warest/adapters/webhook"

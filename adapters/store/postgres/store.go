@@ -16,8 +16,8 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"github.com/warest-go/warest/adapters/store/postgres/internal/db"
 	"github.com/warest-go/warest/adapters/store"
+	"github.com/warest-go/warest/adapters/store/postgres/internal/db"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 )

@@ -17,8 +17,8 @@ import (
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"github.com/warest-go/warest/adapters/store/sqlite/internal/db"
 	"github.com/warest-go/warest/adapters/store"
+	"github.com/warest-go/warest/adapters/store/sqlite/internal/db"
 	"github.com/warest-go/warest/migrations"
 	"github.com/warest-go/warest/ports"
 )
