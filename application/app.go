@@ -84,7 +84,11 @@ func New(cfg Config, d Deps) *App {
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log,
 		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
-	a.Actions = webhookaction.NewActions(a.Commands, d.Transport, d.Store, d.Clock, d.Log, cfg.Commands.DefaultCountryCode)
+	sends := struct {
+		*command.Sending
+		*command.Quotas
+	}{a.Commands.Sending, a.Commands.Quotas}
+	a.Actions = webhookaction.NewActions(sends, d.Transport, d.Store, d.Clock, d.Log, cfg.Commands.DefaultCountryCode)
 	hooks := worker.NewWebhooks(cfg.Webhooks, d.Store, d.Sender, d.Clock, d.IDs, a.Hub, d.Log, a.Actions)
 	var pub ports.EventPublisher = scheduler{hooks}
 	if d.Bus != nil {

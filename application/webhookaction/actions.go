@@ -18,7 +18,6 @@ import (
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
-	"github.com/warest-go/warest/domain/throttle"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -28,7 +27,7 @@ import (
 // per delivery and action, so an answer processed twice sends nothing twice.
 // A failing action is recorded as a webhook_action_failed event and skipped.
 type Actions struct {
-	cmds      *command.Commands
+	sends     Sends
 	transport ports.Transport
 	store     ports.Store
 	clock     ports.Clock
@@ -38,8 +37,16 @@ type Actions struct {
 	Timeout   time.Duration // for one answer, all actions included
 }
 
-func NewActions(cmds *command.Commands, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
-	return &Actions{cmds: cmds, transport: transport, store: store, clock: clock, log: log,
+// Sends is what the actions need of the use cases: queued sends (command.Sending)
+// and the per-key rate limit and quota they count against (command.Quotas).
+type Sends interface {
+	Send(ctx context.Context, p account.Principal, in command.SendInput) ([]command.SendResult, error)
+	SendMedia(ctx context.Context, p account.Principal, in command.SendMediaInput) ([]command.SendResult, error)
+	Throttle(ctx context.Context, p account.Principal, quota bool) (command.ThrottleState, error)
+}
+
+func NewActions(sends Sends, transport ports.Transport, store ports.Store, clock ports.Clock, log *slog.Logger, countryCode string) *Actions {
+	return &Actions{sends: sends, transport: transport, store: store, clock: clock, log: log,
 		addresses: chat.Normalizer{DefaultCountryCode: countryCode},
 		Limits:    webhook.DefaultActionLimits, Timeout: 2 * time.Minute}
 }
@@ -53,7 +60,7 @@ func (a *Actions) Run(ctx context.Context, d webhook.Delivery, delivered, answer
 	}
 	ctx, cancel := context.WithTimeout(ctx, a.Timeout)
 	defer cancel()
-	r := run{Actions: a, d: d, plan: plan, chat: defaultChat(delivered), key: defaultKey(delivered)}
+	r := run{Actions: a, outgoing: outgoing{sends: a.sends, d: d, chat: defaultChat(delivered)}, plan: plan, key: defaultKey(delivered)}
 	if err != nil {
 		r.failed(ctx, webhook.Action{}, err)
 		return true
@@ -83,11 +90,9 @@ func (a *Actions) principal(ctx context.Context, sessionID string) (account.Prin
 // run is one answer being executed.
 type run struct {
 	*Actions
-	d    webhook.Delivery
+	outgoing
 	plan webhook.Plan
-	p    account.Principal
-	chat string // the triggering chat: the default `to`
-	key  any    // the triggering message's key: the default `key` of react, star, unstar, delete and read
+	key  any // the triggering message's key: the default `key` of react, star, unstar, delete and read
 }
 
 func defaultChat(delivered []byte) string {
@@ -209,65 +214,6 @@ func (r *run) retry(ctx context.Context, act webhook.Action) error {
 		}
 	}
 	return err
-}
-
-func (r *run) send(ctx context.Context, act webhook.Action, attempt string, c message.Content) error {
-	in, err := r.sendInput(ctx, act, attempt, c)
-	if err != nil {
-		return err
-	}
-	return paced(ctx, func() error {
-		_, err := r.cmds.Sending.Send(ctx, r.p, in)
-		return err
-	})
-}
-
-// paced runs a send, waiting out the recipient cooldown it runs into — as the send
-// queue paces sends to one recipient — so two receivers answering the same message
-// both get their replies out, one cooldown apart. A wait longer than what is left
-// of the answer's time limit fails the action instead.
-func paced(ctx context.Context, send func() error) error {
-	for {
-		err := send()
-		var ex *throttle.Exceeded
-		if !errors.As(err, &ex) || ex.Limit != throttle.LimitCooldown {
-			return err
-		}
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < ex.RetryAfter {
-			return err
-		}
-		if sleep(ctx, ex.RetryAfter); ctx.Err() != nil {
-			return err
-		}
-	}
-}
-
-// sendMedia fetches the action's URL through the guarded fetcher and sends the
-// file like the media routes do (conversion, blob store, queue).
-func (r *run) sendMedia(ctx context.Context, act webhook.Action, attempt string, m command.SendMediaInput) error {
-	in, err := r.sendInput(ctx, act, attempt, message.Content{})
-	if err != nil {
-		return err
-	}
-	m.Send = in
-	return paced(ctx, func() error {
-		_, err := r.cmds.Sending.SendMedia(ctx, r.p, m)
-		return err
-	})
-}
-
-// sendInput addresses a send and counts it against the per-key rate limit and
-// quota, under the actions' own key name, as the HTTP sending routes do.
-func (r *run) sendInput(ctx context.Context, act webhook.Action, attempt string, c message.Content) (command.SendInput, error) {
-	to := act.String("to", "jid", "number")
-	if to == "" {
-		to = r.chat
-	}
-	if _, err := r.cmds.Quotas.Throttle(ctx, r.p, true); err != nil {
-		return command.SendInput{}, err
-	}
-	return command.SendInput{SessionID: r.d.SessionID, To: []string{to}, Content: c,
-		IdempotencyKey: "webhook-action:" + r.d.ID + ":" + act.Path + attempt}, nil
 }
 
 // presence covers delay (optionally showing a chat state meanwhile), typing and
