@@ -8,8 +8,8 @@ import (
 	"github.com/warest-go/warest/domain/event"
 )
 
-// Publish delivers events one after another and stops at the first one a
-// subscriber could not handle: later events are not delivered ahead of it.
+// Publish delivers events one after another, each once every subscriber has
+// handled or poisoned it, and stops at the first one the bus could not deliver.
 func (b *Bus) Publish(ctx context.Context, events ...event.Envelope) error {
 	for _, e := range events {
 		if err := b.publishOne(ctx, e); err != nil {
@@ -25,9 +25,6 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 		return err
 	}
 	msg.SetContext(ctx)
-	// Failures are collected per publish call, not per event id: the same event may
-	// be published concurrently (a relay tick racing a direct publish).
-	key := msg.Metadata.Get(metaPublishKey)
 
 	b.mu.Lock()
 	switch {
@@ -40,34 +37,23 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 		b.mu.Unlock()
 		return errors.New("bus: not started")
 	}
-	b.failures[key] = nil
 	b.mu.Unlock()
 
-	err = b.pubsub.Publish(topic, msg)
+	err = b.pubsub.Publish(eventsTopic, msg)
 
 	b.mu.Lock()
-	failures := b.failures[key]
-	delete(b.failures, key)
 	closed := b.closed
 	b.mu.Unlock()
-
 	switch {
 	case err != nil:
 		return fmt.Errorf("bus: publish %s: %w", e.ID, err)
-	case len(failures) > 0:
-		return fmt.Errorf("bus: event %s (%s) not handled: %w", e.ID, e.Type, errors.Join(failures...))
+	case ctx.Err() != nil:
+		// A subscriber may have failed (and poisoned the event) only because the
+		// publisher gave up; leave the event to be relayed again.
+		return fmt.Errorf("bus: publish %s: %w", e.ID, ctx.Err())
 	case closed:
 		// GoChannel releases a blocked Publish on close without an ack.
 		return fmt.Errorf("bus: closed while publishing %s", e.ID)
 	}
 	return nil
-}
-
-// recordFailure notes that a subscriber gave up on a publish; Publish reports it.
-func (b *Bus) recordFailure(key string, err error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if list, publishing := b.failures[key]; publishing {
-		b.failures[key] = append(list, err)
-	}
 }
