@@ -1,5 +1,5 @@
-// Package bus relays stored domain events to subscribers through a watermill Router
-// over an in-process GoChannel. Each subscriber is a router handler on the events
+// Package bus relays stored domain events, and carries wake-up signals
+// (ports.Signals), through a watermill Router over in-process GoChannels. Each subscriber is a router handler on the events
 // topic, wrapped in watermill's middleware: Recoverer turns a panic into an error,
 // Retry redelivers with backoff, and PoisonQueue moves an event a subscriber keeps
 // failing on to the poison topic, where it is logged. Publish blocks until every
@@ -53,18 +53,20 @@ func (c Config) withDefaults() Config {
 
 // Bus is the event bus.
 type Bus struct {
-	cfg    Config
-	log    *slog.Logger
-	pubsub *gochannel.GoChannel
-	router *message.Router
-	events []message.HandlerMiddleware // applied to every subscriber's handler
+	cfg     Config
+	log     *slog.Logger
+	pubsub  *gochannel.GoChannel // events: Publish waits for the handlers
+	signals *gochannel.GoChannel // wake-ups: Signal does not wait
+	router  *message.Router
+	events  []message.HandlerMiddleware // applied to every subscriber's handler
 
-	mu      sync.Mutex
-	names   map[string]bool
-	started bool
-	closed  bool
-	stop    context.CancelFunc
-	done    chan struct{} // closed when the router has stopped
+	mu             sync.Mutex
+	names          map[string]bool
+	signalHandlers int
+	started        bool
+	closed         bool
+	stop           context.CancelFunc
+	done           chan struct{} // closed when the router has stopped
 }
 
 // New builds a bus; register subscribers, then Start it.
@@ -91,10 +93,11 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		panic(err) // only an empty topic fails
 	}
 	b := &Bus{
-		cfg:    cfg,
-		log:    log,
-		pubsub: pubsub,
-		router: router,
+		cfg:     cfg,
+		log:     log,
+		pubsub:  pubsub,
+		signals: gochannel.NewGoChannel(gochannel.Config{}, wmLog),
+		router:  router,
 		// Outermost first: a panic becomes an error (Recoverer), is retried
 		// (Retry), and only the final error poisons the event.
 		events: []message.HandlerMiddleware{
@@ -190,5 +193,5 @@ func (b *Bus) Close() error {
 		stop()
 		<-done
 	}
-	return errors.Join(err, b.pubsub.Close())
+	return errors.Join(err, b.pubsub.Close(), b.signals.Close())
 }

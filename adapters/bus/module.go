@@ -17,8 +17,8 @@ type Params struct {
 	Logger    *slog.Logger `optional:"true"`
 }
 
-// Module provides the in-process bus as *Bus, ports.EventPublisher and
-// ports.EventSubscriber. Its start hook is appended when the bus is built, so it
+// Module provides the in-process bus as *Bus, ports.EventPublisher,
+// ports.EventSubscriber and ports.Signals. Its start hook is appended when the bus is built, so it
 // runs before the start hooks of anything that depends on it (the relay), and
 // after every Subscribe made while the app was being constructed.
 var Module = fx.Module("bus",
@@ -31,5 +31,6 @@ var Module = fx.Module("bus",
 		fx.As(fx.Self()),
 		fx.As(new(ports.EventPublisher)),
 		fx.As(new(ports.EventSubscriber)),
+		fx.As(new(ports.Signals)),
 	)),
 )
