@@ -1,5 +1,6 @@
 // Package bus relays stored domain events, and carries wake-up signals
-// (ports.Signals), through a watermill Router over in-process GoChannels. Each subscriber is a router handler on the events
+// (ports.Signals), through a watermill Router over in-process GoChannels; with
+// NewPostgres the signals cross nodes over watermill-sql. Each subscriber is a router handler on the events
 // topic, wrapped in watermill's middleware: Recoverer turns a panic into an error,
 // Retry redelivers with backoff, and PoisonQueue moves an event a subscriber keeps
 // failing on to the poison topic, where it is logged. Publish blocks until every
@@ -39,6 +40,9 @@ var (
 type Config struct {
 	MaxDeliveries   int           // attempts per subscriber before the event is poisoned; default 3
 	RedeliveryDelay time.Duration // pause before the first redelivery, doubling after; default 50ms
+	// PostgresURL, when set, makes the module build the bus with NewPostgres:
+	// signals cross the nodes sharing that database.
+	PostgresURL string
 }
 
 func (c Config) withDefaults() Config {
@@ -53,12 +57,17 @@ func (c Config) withDefaults() Config {
 
 // Bus is the event bus.
 type Bus struct {
-	cfg     Config
-	log     *slog.Logger
-	pubsub  *gochannel.GoChannel // events: Publish waits for the handlers
-	signals *gochannel.GoChannel // wake-ups: Signal does not wait
-	router  *message.Router
-	events  []message.HandlerMiddleware // applied to every subscriber's handler
+	cfg       Config
+	log       *slog.Logger
+	pubsub    *gochannel.GoChannel // events: Publish waits for the handlers
+	signals   *gochannel.GoChannel // wake-ups in process
+	signalPub message.Publisher    // where Signal publishes: signals, or SQL across nodes
+	// signalSub gives the subscriber of the n-th signal handler.
+	signalSub func(n int) (message.Subscriber, error)
+	onClose   func()
+	wmLog     watermill.LoggerAdapter
+	router    *message.Router
+	events    []message.HandlerMiddleware // applied to every subscriber's handler
 
 	mu             sync.Mutex
 	names          map[string]bool
@@ -93,11 +102,11 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		panic(err) // only an empty topic fails
 	}
 	b := &Bus{
-		cfg:     cfg,
-		log:     log,
-		pubsub:  pubsub,
-		signals: gochannel.NewGoChannel(gochannel.Config{}, wmLog),
-		router:  router,
+		cfg:    cfg,
+		log:    log,
+		pubsub: pubsub,
+		wmLog:  wmLog,
+		router: router,
 		// Outermost first: a panic becomes an error (Recoverer), is retried
 		// (Retry), and only the final error poisons the event.
 		events: []message.HandlerMiddleware{
@@ -112,6 +121,9 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		},
 		names: map[string]bool{},
 	}
+	signals := gochannel.NewGoChannel(gochannel.Config{}, wmLog)
+	b.signals, b.signalPub = signals, signals
+	b.signalSub = func(int) (message.Subscriber, error) { return signals, nil }
 	router.AddConsumerHandler("poison-log", poisonTopic, pubsub, b.logPoisoned)
 	return b
 }
@@ -193,5 +205,9 @@ func (b *Bus) Close() error {
 		stop()
 		<-done
 	}
-	return errors.Join(err, b.pubsub.Close(), b.signals.Close())
+	err = errors.Join(err, b.pubsub.Close(), b.signals.Close(), b.signalPub.Close())
+	if b.onClose != nil {
+		b.onClose()
+	}
+	return err
 }

@@ -11,11 +11,12 @@ import (
 
 var _ ports.Signals = (*Bus)(nil)
 
-// Signal publishes a wake-up on its own pub/sub, without waiting for handlers:
-// a signal only saves a poll, so one lost before Start or at Close is harmless.
+// Signal publishes a wake-up on its own pub/sub, without waiting for handlers
+// (over SQL it waits for the insert): a signal only saves a poll, so one lost
+// before Start, at Close or to a database error is harmless.
 func (b *Bus) Signal(topic, key string) {
-	if err := b.signals.Publish(topic, message.NewMessage(watermill.NewUUID(), []byte(key))); err != nil {
-		b.log.Debug("signal dropped", "topic", topic, "err", err)
+	if err := b.signalPub.Publish(topic, message.NewMessage(watermill.NewUUID(), []byte(key))); err != nil {
+		b.log.Warn("signal dropped", "topic", topic, "err", err)
 	}
 }
 
@@ -29,7 +30,11 @@ func (b *Bus) OnSignal(topic string, fn func(key string)) {
 	}
 	b.signalHandlers++
 	name := fmt.Sprintf("signal %s #%d", topic, b.signalHandlers)
-	b.router.AddConsumerHandler(name, topic, b.signals, func(msg *message.Message) error {
+	sub, err := b.signalSub(b.signalHandlers)
+	if err != nil {
+		panic(fmt.Sprintf("bus: signal subscriber for %q: %v", topic, err)) // only a bad config fails
+	}
+	b.router.AddConsumerHandler(name, topic, sub, func(msg *message.Message) error {
 		fn(string(msg.Payload))
 		return nil
 	})

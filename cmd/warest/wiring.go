@@ -68,7 +68,8 @@ func storeOptions(cfg Config) []fx.Option {
 		fx.Provide(func(s ports.Store) storeReady { return storeReady{} }),
 	}
 	if cfg.DBClient == "postgres" {
-		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}))
+		// The bus's signals cross the nodes sharing the database (watermill-sql).
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}))
 	}
 	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}))
 }
