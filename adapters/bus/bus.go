@@ -62,12 +62,15 @@ type Bus struct {
 	pubsub    *gochannel.GoChannel // events: Publish waits for the handlers
 	signals   *gochannel.GoChannel // wake-ups in process
 	signalPub message.Publisher    // where Signal publishes: signals, or SQL across nodes
-	// signalSub gives the subscriber of the n-th signal handler.
-	signalSub func(n int) (message.Subscriber, error)
+	// signalSub gives the subscriber of the n-th signal handler, of topic.
+	signalSub func(n int, topic string) (message.Subscriber, error)
 	onClose   func()
-	wmLog     watermill.LoggerAdapter
-	router    *message.Router
-	events    []message.HandlerMiddleware // applied to every subscriber's handler
+	// background, when set, runs from Start until Close (the SQL signals' pruner).
+	background func(context.Context)
+	bg         sync.WaitGroup
+	wmLog      watermill.LoggerAdapter
+	router     *message.Router
+	events     []message.HandlerMiddleware // applied to every subscriber's handler
 
 	mu             sync.Mutex
 	names          map[string]bool
@@ -123,7 +126,7 @@ func New(cfg Config, log *slog.Logger) *Bus {
 	}
 	signals := gochannel.NewGoChannel(gochannel.Config{}, wmLog)
 	b.signals, b.signalPub = signals, signals
-	b.signalSub = func(int) (message.Subscriber, error) { return signals, nil }
+	b.signalSub = func(int, string) (message.Subscriber, error) { return signals, nil }
 	router.AddConsumerHandler("poison-log", poisonTopic, pubsub, b.logPoisoned)
 	return b
 }
@@ -185,6 +188,9 @@ func (b *Bus) Start(ctx context.Context) error {
 		return fmt.Errorf("bus: start router: %w", ctx.Err())
 	}
 	b.started, b.stop, b.done = true, stop, done
+	if b.background != nil {
+		b.bg.Go(func() { b.background(life) })
+	}
 	return nil
 }
 
@@ -204,6 +210,7 @@ func (b *Bus) Close() error {
 	if stop != nil {
 		stop()
 		<-done
+		b.bg.Wait()
 	}
 	err = errors.Join(err, b.pubsub.Close(), b.signals.Close(), b.signalPub.Close())
 	if b.onClose != nil {

@@ -14,7 +14,17 @@ import (
 
 // signalPoll is how often a node looks for signals of other nodes while idle: the
 // cross-node latency of a wake-up, and one cheap query per topic per interval.
-const signalPoll = 100 * time.Millisecond
+// Signals older than signalKeep are deleted every signalPrune: a node that far
+// behind has nothing to learn from them (the stores are the truth), and the
+// tables would otherwise grow with every wake-up.
+const (
+	signalPoll  = 100 * time.Millisecond
+	signalKeep  = 10 * time.Minute
+	signalPrune = time.Minute
+)
+
+// signalSchema is watermill's PostgreSQL schema; a signal's payload is its key, not JSON.
+var signalSchema = wmsql.DefaultPostgreSQLSchema{GeneratePayloadType: func(string) string { return "BYTEA" }}
 
 // NewPostgres builds a bus whose signals cross nodes through watermill-sql on the
 // PostgreSQL database the gateway already uses (its own tables, watermill_<topic>
@@ -27,8 +37,7 @@ func NewPostgres(ctx context.Context, cfg Config, url string, log *slog.Logger) 
 		return nil, fmt.Errorf("bus: postgres pool: %w", err)
 	}
 	b := New(cfg, log)
-	// A signal's payload is its key, not JSON.
-	schema := wmsql.DefaultPostgreSQLSchema{GeneratePayloadType: func(string) string { return "BYTEA" }}
+	schema := signalSchema
 	pub, err := wmsql.NewPublisher(wmsql.BeginnerFromPgx(pool), wmsql.PublisherConfig{SchemaAdapter: schema, AutoInitializeSchema: true}, b.wmLog)
 	if err != nil {
 		pool.Close()
@@ -37,7 +46,9 @@ func NewPostgres(ctx context.Context, cfg Config, url string, log *slog.Logger) 
 	node := watermill.NewShortUUID()
 	b.signalPub = pub
 	var subs []message.Subscriber
-	b.signalSub = func(handler int) (message.Subscriber, error) {
+	topics := map[string]bool{}
+	b.signalSub = func(handler int, topic string) (message.Subscriber, error) {
+		topics[topic] = true
 		// A consumer group per handler of this process: every node (and every
 		// handler) gets every signal.
 		sub, err := wmsql.NewSubscriber(wmsql.BeginnerFromPgx(pool), wmsql.SubscriberConfig{
@@ -52,6 +63,22 @@ func NewPostgres(ctx context.Context, cfg Config, url string, log *slog.Logger) 
 		}
 		return sub, err
 	}
+	b.background = func(life context.Context) {
+		t := time.NewTicker(signalPrune)
+		defer t.Stop()
+		for {
+			select {
+			case <-life.Done():
+				return
+			case <-t.C:
+			}
+			for topic := range topics { // read only once the bus runs: no handler is added then
+				if err := pruneSignals(life, pool, schema, topic, signalKeep); err != nil && life.Err() == nil {
+					b.log.Warn("prune signals", "topic", topic, "err", err)
+				}
+			}
+		}
+	}
 	b.onClose = func() {
 		for _, s := range subs {
 			_ = s.Close()
@@ -59,6 +86,14 @@ func NewPostgres(ctx context.Context, cfg Config, url string, log *slog.Logger) 
 		pool.Close()
 	}
 	return b, nil
+}
+
+// pruneSignals deletes the topic's signals older than keep. Consumers track
+// offsets, not rows, so deleting what they have passed is safe.
+func pruneSignals(ctx context.Context, pool *pgxpool.Pool, schema wmsql.DefaultPostgreSQLSchema, topic string, keep time.Duration) error {
+	_, err := pool.Exec(ctx, `DELETE FROM `+schema.MessagesTable(topic)+` WHERE created_at < CURRENT_TIMESTAMP - make_interval(secs => $1)`,
+		keep.Seconds())
+	return err
 }
 
 // fromLatest starts a new consumer group after the signals already stored, not at

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -57,5 +59,23 @@ func TestSignalsCrossNodesOnPostgres(t *testing.T) {
 	case k := <-onB:
 		t.Fatalf("B got a second signal %q", k)
 	case <-time.After(3 * signalPoll):
+	}
+
+	// Pruning deletes what was sent; the consumers carry on after it.
+	pool, err := pgxpool.New(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if err := pruneSignals(t.Context(), pool, signalSchema, topic, 0); err != nil {
+		t.Fatal(err)
+	}
+	var left int
+	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM `+signalSchema.MessagesTable(topic)).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("after pruning %d signals left (%v)", left, err)
+	}
+	a.Signal(topic, "after pruning")
+	if k := receive(t, onB, "B"); k != "after pruning" {
+		t.Fatalf("B got %q after pruning", k)
 	}
 }

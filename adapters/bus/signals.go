@@ -30,7 +30,7 @@ func (b *Bus) OnSignal(topic string, fn func(key string)) {
 	}
 	b.signalHandlers++
 	name := fmt.Sprintf("signal %s #%d", topic, b.signalHandlers)
-	sub, err := b.signalSub(b.signalHandlers)
+	sub, err := b.signalSub(b.signalHandlers, topic)
 	if err != nil {
 		panic(fmt.Sprintf("bus: signal subscriber for %q: %v", topic, err)) // only a bad config fails
 	}
