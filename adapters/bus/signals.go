@@ -1,7 +1,9 @@
 package bus
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -16,7 +18,14 @@ var _ ports.Signals = (*Bus)(nil)
 // before Start, at Close or to a database error is harmless.
 func (b *Bus) Signal(topic, key string) {
 	if err := b.signalPub.Publish(topic, message.NewMessage(watermill.NewUUID(), []byte(key))); err != nil {
-		b.log.Warn("signal dropped", "topic", topic, "err", err)
+		b.mu.Lock()
+		closed := b.closed
+		b.mu.Unlock()
+		level := slog.LevelWarn
+		if closed {
+			level = slog.LevelDebug // shutting down: expected
+		}
+		b.log.Log(context.Background(), level, "signal dropped", "topic", topic, "err", err)
 	}
 }
 
