@@ -5,7 +5,9 @@
 // Retry redelivers with backoff, and PoisonQueue moves an event a subscriber keeps
 // failing on to the poison topic, where it is logged. Publish blocks until every
 // subscriber has handled (or poisoned) the event, so the outbox relay marks an
-// event published only once the subscribers are done with it.
+// event published only once the subscribers are done with it; a subscriber whose
+// store is unavailable makes Publish fail instead, so the relay offers the event
+// again rather than losing it.
 package bus
 
 import (
@@ -111,9 +113,11 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		wmLog:  wmLog,
 		router: router,
 		// Outermost first: a panic becomes an error (Recoverer), is retried
-		// (Retry), and only the final error poisons the event.
+		// (Retry); a store that is still unavailable hands the event back to the
+		// relay (deferUnavailable), and only another final error poisons it.
 		events: []message.HandlerMiddleware{
 			poison,
+			deferUnavailable,
 			middleware.Retry{
 				MaxRetries:      cfg.MaxDeliveries - 1,
 				InitialInterval: cfg.RedeliveryDelay,

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -175,6 +176,40 @@ func TestFailingHandlerIsRetriedThenPoisonedAndLogged(t *testing.T) {
 		if l := lines[i]; l["event_id"] != want || l["subscriber"] != "broken" || l["err"] == "" {
 			t.Fatalf("poison log %d = %v, want event %s of subscriber broken with its error", i, l, want)
 		}
+	}
+}
+
+func TestUnavailableStoreHandsTheEventBackToTheRelay(t *testing.T) {
+	t.Parallel()
+	var logged poisonLog
+	b := New(Config{MaxDeliveries: 2, RedeliveryDelay: time.Millisecond}, slog.New(&logged))
+	t.Cleanup(func() { _ = b.Close() })
+	var down atomic.Bool
+	down.Store(true)
+	var calls atomic.Int32
+	b.Subscribe("scheduler", func(context.Context, event.Envelope) error {
+		calls.Add(1)
+		if down.Load() {
+			return fault.New(fault.KindUnavailable, "", "database down")
+		}
+		return nil
+	})
+	start(t, b)
+
+	e := envelope(t, 1)
+	if err := b.Publish(context.Background(), e); err == nil {
+		t.Fatal("Publish succeeded while the subscriber's store was down: the relay would mark the event published and lose it")
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("handler called %d times, want the 2 attempts of one delivery", calls.Load())
+	}
+	down.Store(false)
+	if err := b.Publish(context.Background(), e); err != nil {
+		t.Fatalf("the relay's second offer: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond) // a poison line would be logged by now
+	if n := len(logged.seen()); n != 0 {
+		t.Fatalf("an event handed back was also poisoned: %d poison lines", n)
 	}
 }
 

@@ -4,6 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/warest-go/warest/domain/fault"
 
 	"github.com/warest-go/warest/domain/event"
 )
@@ -24,7 +29,8 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 	if err != nil {
 		return err
 	}
-	msg.SetContext(ctx)
+	handedBack := &deferred{}
+	msg.SetContext(context.WithValue(ctx, deferredKey{}, handedBack))
 
 	b.mu.Lock()
 	switch {
@@ -54,6 +60,50 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 	case closed:
 		// GoChannel releases a blocked Publish on close without an ack.
 		return fmt.Errorf("bus: closed while publishing %s", e.ID)
+	case handedBack.err() != nil:
+		return fmt.Errorf("bus: publish %s: a subscriber will take it again: %w", e.ID, handedBack.err())
 	}
 	return nil
+}
+
+// deferred collects the failures of one publish that a later attempt may not meet
+// (the store unavailable): the subscriber acks the message, since a GoChannel nack
+// is redelivered at once in a loop, and Publish reports the failure, so the relay
+// leaves the event unpublished and offers it again. Subscribers are idempotent per
+// event, so the ones that succeeded do nothing the second time.
+type deferred struct {
+	mu    sync.Mutex
+	first error
+}
+
+type deferredKey struct{}
+
+func (d *deferred) add(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.first == nil {
+		d.first = err
+	}
+}
+
+func (d *deferred) err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.first
+}
+
+// deferUnavailable hands an event back to its publisher when the subscriber's last
+// attempt failed because the store was unavailable or the publisher gave up: such
+// an event is not poison, and poisoning it would lose its webhooks to a blip.
+func deferUnavailable(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		out, err := h(msg)
+		d, ok := msg.Context().Value(deferredKey{}).(*deferred)
+		if err == nil || !ok || !(fault.Is(err, fault.KindUnavailable) || errors.Is(err, context.Canceled) ||
+			errors.Is(err, context.DeadlineExceeded)) {
+			return out, err
+		}
+		d.add(err)
+		return nil, nil
+	}
 }
