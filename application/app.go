@@ -43,6 +43,9 @@ type Deps struct {
 	// Bus carries the relay's events to the webhook scheduler; nil: the relay hands
 	// them straight to it (one process).
 	Bus Bus
+	// Signals carries the hub's wake-ups over the bus (across nodes when it spans
+	// them); nil: they stay in process.
+	Signals ports.Signals
 	// Media sends need these three; other use cases work without them. Without
 	// Blobs there is no blob sweeper.
 	Blobs      ports.BlobStore
@@ -78,6 +81,9 @@ func New(cfg Config, d Deps) *App {
 		d.Log = slog.Default()
 	}
 	a := &App{Hub: notify.NewHub()}
+	if d.Signals != nil {
+		a.Hub.Attach(d.Signals)
+	}
 	a.Ingest = ingest.NewIngest(d.Store, d.QR, d.Clock, a.Hub, d.Log)
 	a.Ingest.QRTimeout.Runtime = d.Transport
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,

@@ -29,6 +29,17 @@ type EventSubscriber interface {
 	Subscribe(name string, h EventHandler)
 }
 
+// Signals carries wake-ups between the parts of the gateway, over the bus, so across
+// nodes when the bus spans them. A signal only saves a poll: the stores stay the
+// source of truth, so a lost or repeated signal is harmless.
+type Signals interface {
+	// Signal announces topic, with an optional key (e.g. a session id), to every
+	// handler of the topic on every node. It does not block on the handlers.
+	Signal(topic, key string)
+	// OnSignal registers fn for topic; call it before the bus starts.
+	OnSignal(topic string, fn func(key string))
+}
+
 // WebhookRequest is one signed HTTP delivery. Reach is how far the receiver's
 // address may be from the public internet, checked on every address dialled.
 type WebhookRequest struct {

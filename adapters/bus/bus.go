@@ -1,6 +1,13 @@
-// Package bus relays stored domain events to in-process subscribers over a watermill
-// GoChannel. Publish blocks until every subscriber has handled the event, and fails
-// when one of them keeps failing, so the outbox relay leaves it unpublished.
+// Package bus relays stored domain events, and carries wake-up signals
+// (ports.Signals), through a watermill Router over in-process GoChannels; with
+// NewPostgres the signals cross nodes over watermill-sql. Each subscriber is a router handler on the events
+// topic, wrapped in watermill's middleware: Recoverer turns a panic into an error,
+// Retry redelivers with backoff, and PoisonQueue moves an event a subscriber keeps
+// failing on to the poison topic, where it is logged. Publish blocks until every
+// subscriber has handled (or poisoned) the event, so the outbox relay marks an
+// event published only once the subscribers are done with it; a subscriber whose
+// store is unavailable makes Publish fail instead, so the relay offers the event
+// again rather than losing it.
 package bus
 
 import (
@@ -12,13 +19,19 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"github.com/warest-go/warest/ports"
 )
 
-// topic carries every event; each subscriber sees all of them.
-const topic = "events"
+// Topics: every subscriber sees every event on eventsTopic; events a subscriber
+// gave up on land on poisonTopic.
+const (
+	eventsTopic = "events"
+	poisonTopic = "events.poison"
+)
 
 var (
 	_ ports.EventPublisher  = (*Bus)(nil)
@@ -27,8 +40,11 @@ var (
 
 // Config bounds redelivery of a failing event to one subscriber.
 type Config struct {
-	MaxDeliveries   int           // attempts per subscriber before Publish fails; default 3
-	RedeliveryDelay time.Duration // pause before each redelivery, growing linearly; default 50ms
+	MaxDeliveries   int           // attempts per subscriber before the event is poisoned; default 3
+	RedeliveryDelay time.Duration // pause before the first redelivery, doubling after; default 50ms
+	// PostgresURL, when set, makes the module build the bus with NewPostgres:
+	// signals cross the nodes sharing that database.
+	PostgresURL string
 }
 
 func (c Config) withDefaults() Config {
@@ -41,25 +57,30 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// Bus is the in-process event bus.
+// Bus is the event bus.
 type Bus struct {
-	cfg    Config
-	log    *slog.Logger
-	pubsub *gochannel.GoChannel
+	cfg       Config
+	log       *slog.Logger
+	pubsub    *gochannel.GoChannel // events: Publish waits for the handlers
+	signals   *gochannel.GoChannel // wake-ups in process
+	signalPub message.Publisher    // where Signal publishes: signals, or SQL across nodes
+	// signalSub gives the subscriber of the n-th signal handler, of topic.
+	signalSub func(n int, topic string) (message.Subscriber, error)
+	onClose   func()
+	// background, when set, runs from Start until Close (the SQL signals' pruner).
+	background func(context.Context)
+	bg         sync.WaitGroup
+	wmLog      watermill.LoggerAdapter
+	router     *message.Router
+	events     []message.HandlerMiddleware // applied to every subscriber's handler
 
-	mu       sync.Mutex
-	handlers []subscription
-	started  bool
-	closed   bool
-	failures map[string][]error // publish key → subscribers' final errors, while publishing
-
-	stop      context.CancelFunc
-	consumers sync.WaitGroup
-}
-
-type subscription struct {
-	name    string
-	handler ports.EventHandler
+	mu             sync.Mutex
+	names          map[string]bool
+	signalHandlers int
+	started        bool
+	closed         bool
+	stop           context.CancelFunc
+	done           chan struct{} // closed when the router has stopped
 }
 
 // New builds a bus; register subscribers, then Start it.
@@ -68,19 +89,59 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		log = slog.Default()
 	}
 	log = log.With("component", "bus")
+	cfg = cfg.withDefaults()
 	// Watermill reports routine things (a publish with no subscriber, closing) at
 	// info; demote its info to debug so a normal run stays quiet.
 	wmLog := watermill.NewSlogLoggerWithLevelMapping(log, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
-	return &Bus{
-		cfg: cfg.withDefaults(),
-		log: log,
-		pubsub: gochannel.NewGoChannel(gochannel.Config{
-			BlockPublishUntilSubscriberAck: true,
-			// Handlers get the publisher's context: its values and its cancellation.
-			PreserveContext: true,
-		}, wmLog),
-		failures: map[string][]error{},
+	pubsub := gochannel.NewGoChannel(gochannel.Config{
+		BlockPublishUntilSubscriberAck: true,
+		// Handlers get the publisher's context: its values and its cancellation.
+		PreserveContext: true,
+	}, wmLog)
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: 10 * time.Second}, wmLog)
+	if err != nil {
+		panic(err) // only an invalid config fails, and ours is fixed
 	}
+	poison, err := middleware.PoisonQueue(pubsub, poisonTopic)
+	if err != nil {
+		panic(err) // only an empty topic fails
+	}
+	b := &Bus{
+		cfg:    cfg,
+		log:    log,
+		pubsub: pubsub,
+		wmLog:  wmLog,
+		router: router,
+		// Outermost first: a panic becomes an error (Recoverer), is retried
+		// (Retry); a store that is still unavailable hands the event back to the
+		// relay (deferUnavailable), and only another final error poisons it.
+		events: []message.HandlerMiddleware{
+			poison,
+			deferUnavailable,
+			middleware.Retry{
+				MaxRetries:      cfg.MaxDeliveries - 1,
+				InitialInterval: cfg.RedeliveryDelay,
+				MaxInterval:     time.Second,
+				Multiplier:      2,
+			}.Middleware,
+			middleware.Recoverer,
+		},
+		names: map[string]bool{},
+	}
+	signals := gochannel.NewGoChannel(gochannel.Config{}, wmLog)
+	b.signals, b.signalPub = signals, signals
+	b.signalSub = func(int, string) (message.Subscriber, error) { return signals, nil }
+	router.AddConsumerHandler("poison-log", poisonTopic, pubsub, b.logPoisoned)
+	return b
+}
+
+// logPoisoned reports an event a subscriber gave up on; the handler that failed
+// never sees it again.
+func (b *Bus) logPoisoned(msg *message.Message) error {
+	b.log.Error("subscriber gave up on event", "subscriber", msg.Metadata.Get(middleware.PoisonedHandlerKey),
+		"event_id", msg.UUID, "type", msg.Metadata.Get(metaType), "session_id", msg.Metadata.Get(metaSession),
+		"err", msg.Metadata.Get(middleware.ReasonForPoisonedKey))
+	return nil
 }
 
 // Subscribe registers a named handler for every event. It must be called before
@@ -91,16 +152,22 @@ func (b *Bus) Subscribe(name string, h ports.EventHandler) {
 	if b.started {
 		panic(fmt.Sprintf("bus: subscriber %q registered after Start", name))
 	}
-	for _, s := range b.handlers {
-		if s.name == name {
-			panic(fmt.Sprintf("bus: subscriber %q registered twice", name))
-		}
+	if b.names[name] {
+		panic(fmt.Sprintf("bus: subscriber %q registered twice", name))
 	}
-	b.handlers = append(b.handlers, subscription{name: name, handler: h})
+	b.names[name] = true
+	handler := b.router.AddConsumerHandler(name, eventsTopic, b.pubsub, func(msg *message.Message) error {
+		e, err := fromMessage(msg)
+		if err != nil {
+			return err
+		}
+		return h(msg.Context(), e)
+	})
+	handler.AddMiddleware(b.events...)
 }
 
-// Start attaches the subscribers. They live until Close, not until ctx ends: ctx
-// is only the (short) start-up context.
+// Start runs the router. It lives until Close, not until ctx ends: ctx is only
+// the (short) start-up context.
 func (b *Bus) Start(ctx context.Context) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -108,19 +175,30 @@ func (b *Bus) Start(ctx context.Context) error {
 		return errors.New("bus: already started or closed")
 	}
 	life, stop := context.WithCancel(context.WithoutCancel(ctx))
-	for _, s := range b.handlers {
-		msgs, err := b.pubsub.Subscribe(life, topic)
-		if err != nil {
-			stop()
-			return fmt.Errorf("bus: subscribe %s: %w", s.name, err)
+	failed, done := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := b.router.Run(life); err != nil {
+			failed <- err
 		}
-		b.consumers.Go(func() { b.consume(life, s, msgs) })
+	}()
+	select {
+	case <-b.router.Running():
+	case err := <-failed:
+		stop()
+		return fmt.Errorf("bus: start router: %w", err)
+	case <-ctx.Done():
+		stop()
+		return fmt.Errorf("bus: start router: %w", ctx.Err())
 	}
-	b.started, b.stop = true, stop
+	b.started, b.stop, b.done = true, stop, done
+	if b.background != nil {
+		b.bg.Go(func() { b.background(life) })
+	}
 	return nil
 }
 
-// Close stops the subscribers, waiting for handlers in progress; an unfinished
+// Close stops the router, waiting for handlers in progress; an unfinished
 // Publish returns an error.
 func (b *Bus) Close() error {
 	b.mu.Lock()
@@ -129,13 +207,18 @@ func (b *Bus) Close() error {
 		return nil
 	}
 	b.closed = true
-	stop := b.stop
+	stop, done := b.stop, b.done
 	b.mu.Unlock()
 
-	err := b.pubsub.Close()
+	err := b.router.Close()
 	if stop != nil {
 		stop()
+		<-done
+		b.bg.Wait()
 	}
-	b.consumers.Wait()
+	err = errors.Join(err, b.pubsub.Close(), b.signals.Close(), b.signalPub.Close())
+	if b.onClose != nil {
+		b.onClose()
+	}
 	return err
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -105,9 +107,51 @@ func TestEverySubscriberGetsEveryEvent(t *testing.T) {
 	}
 }
 
-func TestFailingHandlerIsRedeliveredThenPublishFails(t *testing.T) {
+// poisonLog records the bus's "gave up" log lines: the poison topic's handler.
+type poisonLog struct {
+	mu    sync.Mutex
+	lines []map[string]string
+}
+
+func (p *poisonLog) Enabled(context.Context, slog.Level) bool { return true }
+func (p *poisonLog) WithAttrs([]slog.Attr) slog.Handler       { return p }
+func (p *poisonLog) WithGroup(string) slog.Handler            { return p }
+func (p *poisonLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message != "subscriber gave up on event" {
+		return nil
+	}
+	line := map[string]string{}
+	r.Attrs(func(a slog.Attr) bool { line[a.Key] = a.Value.String(); return true })
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.lines = append(p.lines, line)
+	return nil
+}
+
+func (p *poisonLog) seen() []map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]map[string]string(nil), p.lines...)
+}
+
+// waitPoisoned waits for n poison log lines: the poison handler runs after the
+// publish that poisoned the event has been released.
+func waitPoisoned(t *testing.T, p *poisonLog, n int) []map[string]string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if got := p.seen(); len(got) >= n {
+			return got
+		}
+	}
+	t.Fatalf("poisoned events logged: %v, want %d", p.seen(), n)
+	return nil
+}
+
+func TestFailingHandlerIsRetriedThenPoisonedAndLogged(t *testing.T) {
 	t.Parallel()
-	b := newBus(t, Config{MaxDeliveries: 3})
+	var logged poisonLog
+	b := New(Config{MaxDeliveries: 3, RedeliveryDelay: time.Millisecond}, slog.New(&logged))
+	t.Cleanup(func() { _ = b.Close() })
 	var calls atomic.Int32
 	var ok recorder
 	b.Subscribe("ok", ok.handle)
@@ -118,15 +162,66 @@ func TestFailingHandlerIsRedeliveredThenPublishFails(t *testing.T) {
 	start(t, b)
 
 	first, second := envelope(t, 1), envelope(t, 2)
-	err := b.Publish(context.Background(), first, second)
-	if err == nil {
-		t.Fatal("Publish succeeded although a handler kept failing")
+	if err := b.Publish(context.Background(), first, second); err != nil {
+		t.Fatalf("a poisoned event must not hold up the relay: %v", err)
 	}
-	if calls.Load() != 3 {
-		t.Fatalf("handler called %d times, want 3", calls.Load())
+	if calls.Load() != 6 {
+		t.Fatalf("handler called %d times, want 3 per event", calls.Load())
 	}
-	if got := ok.events(); len(got) != 1 || got[0].ID != first.ID {
-		t.Fatalf("events after the failed one were delivered: %v", got)
+	if got := ok.events(); len(got) != 2 || got[0].ID != first.ID || got[1].ID != second.ID {
+		t.Fatalf("healthy subscriber saw %v", got)
+	}
+	lines := waitPoisoned(t, &logged, 2)
+	for i, want := range []string{first.ID, second.ID} {
+		if l := lines[i]; l["event_id"] != want || l["subscriber"] != "broken" || l["err"] == "" {
+			t.Fatalf("poison log %d = %v, want event %s of subscriber broken with its error", i, l, want)
+		}
+	}
+}
+
+func TestUnavailableStoreHandsTheEventBackToTheRelay(t *testing.T) {
+	t.Parallel()
+	var logged poisonLog
+	b := New(Config{MaxDeliveries: 2, RedeliveryDelay: time.Millisecond}, slog.New(&logged))
+	t.Cleanup(func() { _ = b.Close() })
+	var down atomic.Bool
+	down.Store(true)
+	var calls atomic.Int32
+	b.Subscribe("scheduler", func(context.Context, event.Envelope) error {
+		calls.Add(1)
+		if down.Load() {
+			return fault.New(fault.KindUnavailable, "", "database down")
+		}
+		return nil
+	})
+	start(t, b)
+
+	e := envelope(t, 1)
+	if err := b.Publish(context.Background(), e); err == nil {
+		t.Fatal("Publish succeeded while the subscriber's store was down: the relay would mark the event published and lose it")
+	}
+	if calls.Load() != 2 {
+		t.Fatalf("handler called %d times, want the 2 attempts of one delivery", calls.Load())
+	}
+	down.Store(false)
+	if err := b.Publish(context.Background(), e); err != nil {
+		t.Fatalf("the relay's second offer: %v", err)
+	}
+	time.Sleep(50 * time.Millisecond) // a poison line would be logged by now
+	if n := len(logged.seen()); n != 0 {
+		t.Fatalf("an event handed back was also poisoned: %d poison lines", n)
+	}
+}
+
+func TestCancelledPublishFailsSoTheEventIsRelayedAgain(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{MaxDeliveries: 2})
+	b.Subscribe("honours-ctx", func(ctx context.Context, _ event.Envelope) error { return ctx.Err() })
+	start(t, b)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.Publish(ctx, envelope(t, 1)); err == nil {
+		t.Fatal("Publish succeeded although the subscriber failed only because the publisher gave up")
 	}
 }
 
@@ -149,13 +244,27 @@ func TestTransientFailureIsRedeliveredAndSucceeds(t *testing.T) {
 	}
 }
 
-func TestPanickingHandlerFailsPublish(t *testing.T) {
+func TestPanickingHandlerIsRecoveredAndPoisoned(t *testing.T) {
 	t.Parallel()
-	b := newBus(t, Config{MaxDeliveries: 1})
-	b.Subscribe("panics", func(context.Context, event.Envelope) error { panic("boom") })
+	var logged poisonLog
+	b := New(Config{MaxDeliveries: 1}, slog.New(&logged))
+	t.Cleanup(func() { _ = b.Close() })
+	var next recorder
+	b.Subscribe("panics", func(_ context.Context, e event.Envelope) error {
+		if e.Seq == 1 {
+			panic("boom")
+		}
+		return next.handle(context.Background(), e)
+	})
 	start(t, b)
-	if err := b.Publish(context.Background(), envelope(t, 1)); err == nil {
-		t.Fatal("want error from a panicking handler")
+	if err := b.Publish(context.Background(), envelope(t, 1), envelope(t, 2)); err != nil {
+		t.Fatal(err)
+	}
+	if l := waitPoisoned(t, &logged, 1)[0]; l["subscriber"] != "panics" || !strings.Contains(l["err"], "boom") {
+		t.Fatalf("poison log = %v", l)
+	}
+	if got := next.events(); len(got) != 1 || got[0].Seq != 2 {
+		t.Fatalf("the subscriber did not survive its panic: %v", got)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/warest-go/warest/domain/event"
@@ -14,9 +13,8 @@ import (
 // Metadata keys; type and session let a future cross-node subscriber filter
 // without decoding the payload.
 const (
-	metaType       = "type"
-	metaSession    = "session_id"
-	metaPublishKey = "publish_key"
+	metaType    = "type"
+	metaSession = "session_id"
 )
 
 // wireEnvelope fixes the JSON shape independently of Go field names, because it
@@ -39,7 +37,6 @@ func toMessage(e event.Envelope) (*message.Message, error) {
 	msg := message.NewMessage(e.ID, body)
 	msg.Metadata.Set(metaType, string(e.Type))
 	msg.Metadata.Set(metaSession, e.SessionID)
-	msg.Metadata.Set(metaPublishKey, watermill.NewUUID())
 	return msg, nil
 }
 

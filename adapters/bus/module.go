@@ -17,19 +17,25 @@ type Params struct {
 	Logger    *slog.Logger `optional:"true"`
 }
 
-// Module provides the in-process bus as *Bus, ports.EventPublisher and
-// ports.EventSubscriber. Its start hook is appended when the bus is built, so it
+// Module provides the bus (in process, or with Config.PostgresURL across nodes) as *Bus, ports.EventPublisher,
+// ports.EventSubscriber and ports.Signals. Its start hook is appended when the bus is built, so it
 // runs before the start hooks of anything that depends on it (the relay), and
 // after every Subscribe made while the app was being constructed.
 var Module = fx.Module("bus",
 	fx.Provide(fx.Annotate(
-		func(p Params) *Bus {
-			b := New(p.Config, p.Logger)
+		func(p Params) (*Bus, error) {
+			b, err := New(p.Config, p.Logger), error(nil)
+			if url := p.Config.PostgresURL; url != "" {
+				if b, err = NewPostgres(context.Background(), p.Config, url, p.Logger); err != nil {
+					return nil, err
+				}
+			}
 			p.Lifecycle.Append(fx.Hook{OnStart: b.Start, OnStop: func(context.Context) error { return b.Close() }})
-			return b
+			return b, nil
 		},
 		fx.As(fx.Self()),
 		fx.As(new(ports.EventPublisher)),
 		fx.As(new(ports.EventSubscriber)),
+		fx.As(new(ports.Signals)),
 	)),
 )

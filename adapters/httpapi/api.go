@@ -47,6 +47,15 @@ type Deps struct {
 	Sandbox  ports.SandboxNetwork
 	Log      *slog.Logger
 	Config   Config
+	// Live wakes event streams when events are published, on any node; nil:
+	// streams poll the log every streamPoll.
+	Live LiveEvents
+}
+
+// LiveEvents announces published events (application/notify.Hub).
+type LiveEvents interface {
+	// Published returns a channel closed the next time events are published.
+	Published() <-chan struct{}
 }
 
 const defaultJSONLimit = 2 << 20
@@ -61,6 +70,7 @@ type handlers struct {
 	cookies cookieSigner
 	api     huma.API
 	streams *streamSet
+	live    LiveEvents // nil: poll only
 }
 
 // Handler is the complete HTTP handler.
@@ -143,7 +153,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet()}
+		streams: newStreamSet(), live: d.Live}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -17,9 +17,20 @@ import (
 	"github.com/warest-go/warest/domain/fault"
 )
 
-// streamPoll is how often a live stream looks for new events. Polling the store
-// (not an in-process signal) lets a stream on one node see events of every node.
-const streamPoll = 500 * time.Millisecond
+// streamPoll is how often a live stream looks for new events without wake-ups;
+// with them (LiveEvents, over the bus from every node) it is only a fallback.
+const (
+	streamPoll         = 500 * time.Millisecond
+	streamFallbackPoll = 5 * time.Second
+)
+
+// published returns the channel that wakes streams, nil (never) without wake-ups.
+func (h *handlers) published() <-chan struct{} {
+	if h.live == nil {
+		return nil
+	}
+	return h.live.Published()
+}
 
 // immediately is always ready: a stream behind the log reads on without waiting.
 var immediately = func() <-chan time.Time {
@@ -132,6 +143,7 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 	}
 	p := principal(ctx)
 	filter := sessionFilter(in.sessionID())
+	published := h.published() // taken before reading, so nothing published after the read is missed
 	first, err := h.q.Events.Events(ctx, p, filter, cursor, 100)
 	if err != nil {
 		return nil, err
@@ -153,7 +165,11 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 		}
 		flush()
 		ctx := hc.Context()
-		t := time.NewTicker(streamPoll)
+		poll := streamPoll
+		if h.live != nil {
+			poll = streamFallbackPoll
+		}
+		t := time.NewTicker(poll)
 		defer t.Stop()
 		for page := first; ; {
 			for _, e := range page.Events {
@@ -174,7 +190,9 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 			case <-h.streams.closing:
 				return
 			case <-next:
+			case <-published:
 			}
+			published = h.published()
 			var err error
 			if page, err = h.q.Events.Events(ctx, p, filter, cursor, 100); err != nil {
 				if k := fault.KindOf(err); k == fault.KindNotFound || k == fault.KindForbidden {

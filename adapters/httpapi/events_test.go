@@ -115,3 +115,23 @@ func TestCloseStreamsEndsOpenStreams(t *testing.T) {
 		t.Fatal("a stream opened after CloseStreams stayed open")
 	}
 }
+
+// A stream wakes on published events (Deps.Live) instead of waiting for its
+// fallback poll (5 s with wake-ups).
+func TestEventStreamWakesOnPublishedEvents(t *testing.T) {
+	t.Parallel()
+	a := newHookApp(t)
+	alice, _ := a.user(t, "alice")
+	srv := httptest.NewServer(a.h)
+	t.Cleanup(srv.Close)
+	a.openSession(t, alice, "wake1", "6281111111111")
+	s := openStream(t, srv, alice, "?sessionId=wake1", "")
+	s.next(t, "creds_update") // caught up; now waiting
+	time.Sleep(100 * time.Millisecond)
+	sent := time.Now()
+	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/wake1/inbound", alice, map[string]any{"from": "6283333333333", "text": "wake up"}), 200, 1000)
+	s.next(t, "message_received")
+	if d := time.Since(sent); d > time.Second {
+		t.Fatalf("the stream saw the inbound message after %v, want well under its 5 s fallback poll", d)
+	}
+}

@@ -15,7 +15,7 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Params is what the module needs from the app; the sandbox is optional.
+// Params is what the module needs from the app; the sandbox and live wake-ups are optional.
 type Params struct {
 	fx.In
 	Commands *command.Commands
@@ -23,6 +23,7 @@ type Params struct {
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger
 	Config   Config
+	Live     LiveEvents `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -30,7 +31,7 @@ type Params struct {
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
-			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config})
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

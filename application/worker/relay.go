@@ -79,6 +79,12 @@ func (r *Relay) once(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("list unpublished events: %w", err)
 	}
+	marked := 0
+	defer func() {
+		if marked > 0 {
+			r.hub.EventsPublished() // live streams read on, on every node
+		}
+	}()
 	for _, e := range events {
 		if err := r.pub.Publish(ctx, e); err != nil {
 			r.log.WarnContext(ctx, "relay: publish failed, will retry", "event", e.ID, "err", err)
@@ -87,6 +93,7 @@ func (r *Relay) once(ctx context.Context) (bool, error) {
 		if err := r.store.Events().MarkPublished(ctx, []string{e.ID}, r.clock.Now()); err != nil {
 			return false, fmt.Errorf("mark event %s published: %w", e.ID, err)
 		}
+		marked++
 	}
 	return len(events) == r.Batch, nil
 }

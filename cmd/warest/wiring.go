@@ -68,7 +68,8 @@ func storeOptions(cfg Config) []fx.Option {
 		fx.Provide(func(s ports.Store) storeReady { return storeReady{} }),
 	}
 	if cfg.DBClient == "postgres" {
-		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}))
+		// The bus's signals cross the nodes sharing the database (watermill-sql).
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}))
 	}
 	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}))
 }
@@ -103,6 +104,7 @@ var applicationModule = fx.Module("application",
 		newApp,
 		func(a *application.App) *command.Commands { return a.Commands },
 		func(a *application.App) *query.Queries { return a.Queries },
+		func(a *application.App) httpapi.LiveEvents { return a.Hub },
 		seedAdmin,
 	),
 	fx.Invoke(runApp),
@@ -144,7 +146,7 @@ func newApp(in appIn) *application.App {
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay

@@ -17,11 +17,11 @@ const module = "github.com/warest-go/warest"
 // sdks are imports that belong to one adapter (or cmd) only.
 var sdks = map[string][]string{
 	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
-	"github.com/jackc/pgx":               {"adapters/store", "test/"},    // store: tests over both dialects
-	"modernc.org/sqlite":                 {"adapters/store", "test/e2e"}, // e2e: another process locking the gateway's file
+	"github.com/jackc/pgx":               {"adapters/store", "adapters/bus", "test/"}, // store: tests over both dialects; bus: watermill-sql's pool
+	"modernc.org/sqlite":                 {"adapters/store", "test/e2e"},              // e2e: another process locking the gateway's file
 	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
 	"github.com/go-chi/chi":              {"adapters/httpapi"},
-	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"},
+	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"}, // watermill-sql too
 	"github.com/pressly/goose":           {"adapters/store"},
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
 }

@@ -1,0 +1,133 @@
+package notify_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/warest-go/warest/application/notify"
+)
+
+// loopback is a bus of one node that records what was signalled and hands every
+// signal to the handlers of its topic, as the real bus does on every node.
+type loopback struct {
+	mu       sync.Mutex
+	sent     []string // topic|key
+	handlers map[string][]func(string)
+}
+
+func (l *loopback) Signal(topic, key string) {
+	l.mu.Lock()
+	l.sent = append(l.sent, topic+"|"+key)
+	hs := l.handlers[topic]
+	l.mu.Unlock()
+	for _, h := range hs {
+		h(key)
+	}
+}
+
+func (l *loopback) OnSignal(topic string, fn func(string)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.handlers == nil {
+		l.handlers = map[string][]func(string){}
+	}
+	l.handlers[topic] = append(l.handlers[topic], fn)
+}
+
+// deliver is a signal sent by another node.
+func (l *loopback) deliver(topic, key string) {
+	l.mu.Lock()
+	hs := l.handlers[topic]
+	l.mu.Unlock()
+	for _, h := range hs {
+		h(key)
+	}
+}
+
+func ready(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	case <-time.After(time.Second):
+		return false
+	}
+}
+
+func TestAttachedHubSignalsOverTheBus(t *testing.T) {
+	bus := &loopback{}
+	h := notify.NewHub()
+	h.Attach(bus)
+
+	h.Outbox.Poke()
+	h.Queue.Poke()
+	h.Webhooks.Poke()
+	h.MessageDone("s1", "m1")
+	h.SessionChanged("s1")
+	h.EventsPublished()
+	want := []string{"wake.outbox|", "wake.queue|", "wake.webhooks|", "message.done|s1/m1", "session.changed|s1", "events.published|"}
+	bus.mu.Lock()
+	got := append([]string(nil), bus.sent...)
+	bus.mu.Unlock()
+	if len(got) != len(want) {
+		t.Fatalf("signalled %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("signalled %v, want %v", got, want)
+		}
+	}
+}
+
+func TestAttachedHubWakesOnSignalsOfOtherNodes(t *testing.T) {
+	bus := &loopback{}
+	h := notify.NewHub()
+	h.Attach(bus)
+
+	for topic, s := range map[string]*notify.Signal{notify.TopicOutbox: h.Outbox, notify.TopicQueue: h.Queue, notify.TopicWebhooks: h.Webhooks} {
+		bus.deliver(topic, "")
+		if !ready(s.C()) {
+			t.Fatalf("%s did not wake its worker", topic)
+		}
+	}
+
+	done, stop := h.WatchMessage("s1", "m1")
+	defer stop()
+	bus.deliver(notify.TopicMessageDone, "s1/m1")
+	if !ready(done) {
+		t.Fatal("message.done did not wake the waiting request")
+	}
+
+	published := h.Published()
+	bus.deliver(notify.TopicEventsPublished, "")
+	if !ready(published) {
+		t.Fatal("events.published did not wake live streams")
+	}
+
+	woken := make(chan bool)
+	var calls int
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		woken <- h.WaitSession(ctx, "s1", func() bool { calls++; return calls > 1 })
+	}()
+	time.Sleep(20 * time.Millisecond)
+	bus.deliver(notify.TopicSessionChanged, "s1")
+	if !<-woken {
+		t.Fatal("session.changed did not wake the session's waiter")
+	}
+}
+
+func TestDetachedHubWakesInProcess(t *testing.T) {
+	h := notify.NewHub()
+	published := h.Published()
+	h.EventsPublished()
+	if !ready(published) {
+		t.Fatal("EventsPublished did not wake live streams")
+	}
+	h.Outbox.Poke()
+	if !ready(h.Outbox.C()) {
+		t.Fatal("Poke did not wake the worker")
+	}
+}
