@@ -21,34 +21,45 @@ func makePrivate(c Config, log *slog.Logger) {
 		log.Warn("could not make a data path private to the gateway's user", "path", p, "err", err)
 	}
 	for _, root := range []string{c.DataDir, c.Messaging.StorageRoot} {
-		_ = filepath.WalkDir(root, func(p string, _ fs.DirEntry, err error) error {
-			if err == nil {
-				err = private(p)
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if !errors.Is(err, fs.ErrNotExist) {
+					warn(p, err)
+				}
+				return nil // on with the rest
 			}
-			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			tightened, err := private(p)
+			if err != nil {
 				warn(p, err)
+				return nil
 			}
-			return nil // on with the rest
+			if d.IsDir() && !tightened {
+				// Nobody else can enter a directory that was private already, so
+				// what it holds is out of their reach: the walk stays off every
+				// blob once the data is private, instead of visiting each per boot.
+				return filepath.SkipDir
+			}
+			return nil
 		})
 	}
 	if c.DBClient == "sqlite" {
 		for _, p := range []string{c.SQLitePath, c.SQLitePath + "-wal", c.SQLitePath + "-shm"} {
-			if err := private(p); err != nil {
+			if _, err := private(p); err != nil {
 				warn(p, err)
 			}
 		}
 	}
 }
 
-// private removes the group and other permission bits of p, if it exists; it
-// leaves symbolic links alone.
-func private(p string) error {
+// private removes the group and other permission bits of p, if it exists, and
+// reports whether it had any; it leaves symbolic links alone.
+func private(p string) (bool, error) {
 	fi, err := os.Lstat(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+		return false, nil
 	}
 	if err != nil || fi.Mode()&fs.ModeSymlink != 0 || fi.Mode().Perm()&0o077 == 0 {
-		return err
+		return false, err
 	}
-	return os.Chmod(p, fi.Mode().Perm()&0o700)
+	return true, os.Chmod(p, fi.Mode().Perm()&0o700)
 }
