@@ -18,26 +18,38 @@ import (
 // and no dialect carries a second copy of them. A missing method, field or
 // unconvertible type is an error when the store opens, never at the call.
 func Bind(dst, src any) error {
+	_, err := bindTo(dst, reflect.ValueOf(src))
+	return err
+}
+
+// receiver is where the funcs of a bound Queries find the sqlc queries they call: a
+// transaction reuses a bound Queries by pointing it at its own queries, instead of
+// building a func per statement again.
+type receiver struct{ v reflect.Value }
+
+func bindTo(dst any, src reflect.Value) (*receiver, error) {
 	d := reflect.ValueOf(dst).Elem()
-	s := reflect.ValueOf(src)
-	p, err := planFor(d.Type(), s.Type())
+	p, err := planFor(d.Type(), src.Type())
 	if err != nil {
-		return err
+		return nil, err
 	}
+	recv := &receiver{src}
 	for _, m := range p {
-		method, m := s.Method(m.method), m
+		fn, m := src.Type().Method(m.method).Func, m
 		d.Field(m.field).Set(reflect.MakeFunc(d.Field(m.field).Type(), func(args []reflect.Value) []reflect.Value {
+			in := make([]reflect.Value, 1, len(args)+1)
+			in[0] = recv.v
 			for i, c := range m.in {
-				args[i] = c(args[i])
+				in = append(in, c(args[i]))
 			}
-			out := method.Call(args)
+			out := fn.Call(in)
 			for i, c := range m.out {
 				out[i] = c(out[i])
 			}
 			return out
 		}))
 	}
-	return nil
+	return recv, nil
 }
 
 type conv func(reflect.Value) reflect.Value

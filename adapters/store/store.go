@@ -9,6 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
+	"sync"
 
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
@@ -71,12 +73,13 @@ type Repos struct {
 
 var _ ports.Repositories = (*Repos)(nil)
 
-func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, error) {
+func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, *receiver, error) {
 	r := &Repos{Q: new(Queries), D: d, secrets: secrets{sealer, d}}
-	if err := Bind(r.Q, q); err != nil {
-		return nil, err
+	recv, err := bindTo(r.Q, reflect.ValueOf(q))
+	if err != nil {
+		return nil, nil, err
 	}
-	return r, nil
+	return r, recv, nil
 }
 
 // Tx is a transaction a dialect began: its sqlc queries on it, and how it ends.
@@ -92,12 +95,19 @@ type Core struct {
 	*Repos
 	sealer ports.SecretSealer
 	begin  func(context.Context) (Tx, error)
+	txs    sync.Pool // of *txRepos, bound once and reused by later transactions
+}
+
+// txRepos are repositories on the queries of whichever transaction uses them.
+type txRepos struct {
+	*Repos
+	recv *receiver
 }
 
 // NewCore binds pool, a dialect's sqlc queries on its connection pool; begin opens a
 // transaction. Secrets are sealed with sealer.
 func NewCore(d *Dialect, pool any, begin func(context.Context) (Tx, error), sealer ports.SecretSealer) (*Core, error) {
-	r, err := newRepos(d, pool, sealer)
+	r, _, err := newRepos(d, pool, sealer)
 	if err != nil {
 		return nil, err
 	}
@@ -118,13 +128,30 @@ func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
 	}
 	// Covers fn errors and panics, even when ctx is cancelled.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	r, err := newRepos(db.D, tx.Queries, db.sealer)
+	r, err := db.txRepos(tx.Queries)
 	if err != nil {
 		return err
 	}
-	r.Atomic = func(_ context.Context, fn func(*Repos) error) error { return fn(r) }
-	if err := fn(r); err != nil {
-		return err
+	if err = fn(r.Repos); err == nil {
+		err = db.D.Wrap(tx.Commit(ctx), "commit")
 	}
-	return db.D.Wrap(tx.Commit(ctx), "commit")
+	r.recv.v = reflect.Value{}
+	db.txs.Put(r) // not after a panic: fn may still hold r
+	return err
+}
+
+// txRepos gives repositories on a transaction's queries q. Binding builds a func per
+// statement, too much to repeat for every transaction, so bound repositories are
+// kept and pointed at the next transaction's queries.
+func (db *Core) txRepos(q any) (*txRepos, error) {
+	if t, ok := db.txs.Get().(*txRepos); ok {
+		t.recv.v = reflect.ValueOf(q)
+		return t, nil
+	}
+	r, recv, err := newRepos(db.D, q, db.sealer)
+	if err != nil {
+		return nil, err
+	}
+	r.Atomic = func(_ context.Context, fn func(*Repos) error) error { return fn(r) }
+	return &txRepos{r, recv}, nil
 }
