@@ -208,10 +208,12 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 	}
 	huma.Register(h.api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := fn(ctx, in)
-		if env := fromLimit(err); env != nil {
-			return nil, env // carries Retry-After, which huma only reads from the returned error
+		if err != nil {
+			// Converted here rather than in huma's error hook: huma reads headers
+			// (Retry-After) only from the error a handler returns.
+			return nil, fromError(ctx, err)
 		}
-		return out, err
+		return out, nil
 	})
 }
 

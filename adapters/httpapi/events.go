@@ -143,14 +143,16 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 	}
 	p := principal(ctx)
 	filter := sessionFilter(in.sessionID())
+	// Errors are converted here, as register does, so Retry-After reaches the client.
+	release, err := h.streams.open(p.User, h.cmd.Caps(p.User).Streams)
+	if err != nil {
+		return nil, fromError(ctx, err)
+	}
 	published := h.published() // taken before reading, so nothing published after the read is missed
 	first, err := h.q.Events.Events(ctx, p, filter, cursor, 100)
 	if err != nil {
-		return nil, err
-	}
-	release, err := h.streams.open(p.User, h.cmd.Caps(p.User).Streams)
-	if err != nil {
-		return nil, err
+		release()
+		return nil, fromError(ctx, err)
 	}
 	return &streamOutput{Body: func(hc huma.Context) {
 		defer release()

@@ -13,6 +13,7 @@ import (
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -21,10 +22,17 @@ var errReadOnly = fault.Wrap(errors.New("sqlite: hit counter: attempt to write a
 	fault.KindUnavailable, "", "Database unavailable, retry later")
 
 // brokenStore is the memory store whose limit counters (hit by every authenticated
-// call) or API key lookups fail, when told to, as a store that cannot serve does.
+// call), API key lookups or session lists (read by a handler) fail, when told to, as
+// a store that cannot serve does.
 type brokenStore struct {
 	*memory.Store
-	counters, keys atomic.Bool
+	counters, keys, sessions atomic.Bool
+}
+
+type brokenSessions struct{ ports.SessionRepository }
+
+func (brokenSessions) List(context.Context, string) ([]*session.Session, error) {
+	return nil, errReadOnly
 }
 
 type brokenRepos struct {
@@ -44,6 +52,14 @@ func (b *brokenStore) InTx(ctx context.Context, fn func(ports.Repositories) erro
 }
 func (b *brokenStore) Counters() ports.CounterRepository { return brokenRepos{b.Store, b}.Counters() }
 func (b *brokenStore) APIKeys() ports.APIKeyRepository   { return brokenRepos{b.Store, b}.APIKeys() }
+func (b *brokenStore) Sessions() ports.SessionRepository { return brokenRepos{b.Store, b}.Sessions() }
+
+func (r brokenRepos) Sessions() ports.SessionRepository {
+	if r.b.sessions.Load() {
+		return brokenSessions{r.Repositories.Sessions()}
+	}
+	return r.Repositories.Sessions()
+}
 
 func (r brokenRepos) Counters() ports.CounterRepository {
 	if r.b.counters.Load() {
@@ -86,6 +102,16 @@ func TestAFailingStoreIs503NotALimit(t *testing.T) {
 	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
 	key, _ := a.user(t, "alice")
 	store.counters.Store(true)
+	expectUnavailable(t, a, a.do(t, http.MethodGet, "/api/v1/session/list", key, nil))
+}
+
+// A handler's own read failing answers like a middleware's: 503 with Retry-After.
+func TestAFailingReadInAHandlerIs503WithRetryAfter(t *testing.T) {
+	t.Parallel()
+	store := &brokenStore{Store: memory.New()}
+	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
+	key, _ := a.user(t, "alice")
+	store.sessions.Store(true)
 	expectUnavailable(t, a, a.do(t, http.MethodGet, "/api/v1/session/list", key, nil))
 }
 
