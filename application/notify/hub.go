@@ -209,13 +209,13 @@ type Signal struct {
 
 func NewSignal() *Signal { return &Signal{c: make(chan struct{}, 1)} }
 
-// Poke wakes the waiter without blocking (through the bus when attached).
+// Poke wakes this node's waiter at once and, when the hub is attached to a bus, the
+// other nodes' through it (a second wake here when the signal comes back is harmless).
 func (s *Signal) Poke() {
+	s.wake()
 	if s.send != nil {
 		s.send()
-		return
 	}
-	s.wake()
 }
 
 func (s *Signal) wake() {
