@@ -37,25 +37,23 @@ func (l *logRecorder) all() []string {
 	return append([]string(nil), l.records...)
 }
 
-// vanishingStore deletes a session right after a lookup found it outside a
-// transaction, as a DELETE committed between Ingest's check and its write would.
-type vanishingStore struct{ ports.Store }
-
-type vanishingSessions struct {
-	ports.SessionRepository
-	s ports.Store
+// vanishingStore deletes its session as Ingest starts writing for it, as a DELETE
+// committed just before Ingest's write would.
+type vanishingStore struct {
+	ports.Store
+	id string
 }
 
-func (v vanishingStore) Sessions() ports.SessionRepository {
-	return vanishingSessions{v.Store.Sessions(), v.Store}
+func (v vanishingStore) vanish() { _ = v.Store.Sessions().Delete(context.Background(), v.id) }
+
+func (v vanishingStore) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
+	v.vanish()
+	return v.Store.InTx(ctx, fn)
 }
 
-func (v vanishingSessions) Get(ctx context.Context, id string) (*session.Session, error) {
-	sess, err := v.SessionRepository.Get(ctx, id)
-	if err == nil {
-		err = v.s.Sessions().Delete(ctx, id)
-	}
-	return sess, err
+func (v vanishingStore) Events() ports.EventRepository {
+	v.vanish()
+	return v.Store.Events()
 }
 
 // A transport event of a session deleted under Ingest's feet is dropped with a
@@ -70,7 +68,7 @@ func TestIngest_EventOfASessionDeletedMeanwhileIsDroppedWithAWarning(t *testing.
 	} {
 		mem := appworld.NewMemoryStore()
 		logs := &logRecorder{}
-		in := ingest.NewIngest(vanishingStore{mem}, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, notify.NewHub(), slog.New(logs))
+		in := ingest.NewIngest(vanishingStore{mem, "alice"}, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, notify.NewHub(), slog.New(logs))
 		sess, err := session.New("alice", "BUDIBUDIBU", t0)
 		if err != nil {
 			t.Fatal(err)

@@ -33,16 +33,9 @@ type Ingest struct {
 	// QRTimeout ends logins nobody completes (ingest_qr.go).
 	QRTimeout QRTimeout
 
-	rec    recorder
 	conn   *connection
 	msgs   *messages
 	people *people
-}
-
-// recorder stores one event for an existing session.
-type recorder struct {
-	store ports.Store
-	clock ports.Clock
 }
 
 // connection follows a session's link: status changes, QR logins and their timeout.
@@ -68,22 +61,21 @@ type messages struct {
 type people struct {
 	store ports.Store
 	clock ports.Clock
-	rec   recorder
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
 
 func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *Ingest {
-	in := &Ingest{store: store, clock: clock, hub: hub, log: log, rec: recorder{store: store, clock: clock}}
+	in := &Ingest{store: store, clock: clock, hub: hub, log: log}
 	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, sink: in}
 	in.msgs = &messages{store: store, clock: clock, commands: &in.Commands}
-	in.people = &people{store: store, clock: clock, rec: in.rec}
+	in.people = &people{store: store, clock: clock}
 	return in
 }
 
 // Handle records one transport event. A session that no longer exists is not an
-// error: its late events are dropped (the store refuses rows of a deleted session,
-// even one deleted after the check here), and so are receipts and the like of
+// error: its late events are dropped (the store refuses rows of a session that does
+// not exist, so no lookup before the write is needed), and so are receipts and the like of
 // unknown messages: retrying could not store them. Any other error returned
 // withholds the ack, so the transport delivers the event again: that is right while
 // the store is unavailable, but an event the store refuses for good would block its
@@ -155,7 +147,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		}
 		return err
 	case ports.TransportPaired:
-		return in.rec.record(ctx, e.SessionID, event.CredsUpdate, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
+		return eventlog.Append(ctx, in.store, in.clock, event.CredsUpdate, e.SessionID, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
 	case ports.TransportDisconnected:
 		reason := e.Reason
 		if e.Code != "" {
@@ -179,7 +171,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	case ports.TransportHistorySync:
 		return in.msgs.history(ctx, e)
 	case ports.TransportUndecryptable:
-		return in.rec.record(ctx, e.SessionID, event.MessageUndecryptable, event.MessageUndecryptableData{ID: e.SessionID,
+		return eventlog.Append(ctx, in.store, in.clock, event.MessageUndecryptable, e.SessionID, event.MessageUndecryptableData{ID: e.SessionID,
 			Key:    event.MessageKey{RemoteJID: e.Chat.String(), ID: e.ID, Participant: groupAuthor(e.Chat, e.Sender)},
 			Sender: sender(e.Chat, e.Sender, false), Timestamp: e.At.Unix()})
 	case ports.TransportReceipt:
@@ -198,14 +190,6 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		return in.people.call(ctx, e)
 	}
 	return nil
-}
-
-// record stores one event for an existing session.
-func (in recorder) record(ctx context.Context, sessionID string, t event.Type, payload any) error {
-	if _, err := in.store.Sessions().Get(ctx, sessionID); err != nil {
-		return err
-	}
-	return eventlog.Append(ctx, in.store, in.clock, t, sessionID, payload)
 }
 
 // follow records a status the transport reports, with its event, in one

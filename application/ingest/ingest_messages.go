@@ -20,9 +20,6 @@ const historyPageSize = 100
 // message_command for a command). The events' ids derive from the message, so a
 // message the network delivers again (after a lost ack, a restart) is recorded once.
 func (in *messages) message(ctx context.Context, m message.Inbound) error {
-	if _, err := in.store.Sessions().Get(ctx, m.SessionID); err != nil {
-		return err
-	}
 	key := m.SessionID + "|" + m.Chat.String() + "|" + m.Sender.Best().String() + "|" + m.ID
 	t, data := messageEvent(m)
 	cmd, isCommand := in.commands.parse(m)
@@ -78,9 +75,6 @@ func (c Commands) parse(m message.Inbound) (event.MessageCommandData, bool) {
 
 // history records old messages in pages, never as live message_received events.
 func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) error {
-	if _, err := in.store.Sessions().Get(ctx, h.SessionID); err != nil {
-		return err
-	}
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for start := 0; ; start += historyPageSize {
 			end := min(start+historyPageSize, len(h.Messages))

@@ -15,9 +15,6 @@ import (
 // Send returns to the worker); the message then still looks queued, so the implied
 // "sent" is recorded first and the status history stays complete.
 func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error {
-	if _, err := in.store.Sessions().Get(ctx, rc.SessionID); err != nil {
-		return err
-	}
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for _, id := range rc.IDs {
 			if err := in.advance(ctx, r, rc, id); err != nil {
@@ -67,7 +64,7 @@ func (in *people) presence(ctx context.Context, p ports.TransportPresence) error
 		entry.LID = p.From.LID.String()
 	}
 	who := p.From.Best().String()
-	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: who, Presences: map[string]event.PresenceEntry{who: entry}}})
 }
 
@@ -76,16 +73,13 @@ func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresenc
 	if !p.From.LID.IsZero() {
 		entry.LID = p.From.LID.String()
 	}
-	return in.rec.record(ctx, p.SessionID, event.PresenceUpdate, event.PresenceUpdateData{ID: p.SessionID,
+	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceUpdateData{ID: p.SessionID,
 		Presence: event.Presence{ID: p.Chat.String(), Presences: map[string]event.PresenceEntry{p.From.Best().String(): entry}}})
 }
 
 // groupParticipants records group_participants and, as WAREST does, group_join for
 // additions and group_leave for removals.
 func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
-	if _, err := in.store.Sessions().Get(ctx, g.SessionID); err != nil {
-		return err
-	}
 	data := event.GroupParticipantsData{ID: g.SessionID, GroupID: g.Group.String(), Action: string(g.Action), Timestamp: g.At.Unix(),
 		Participants: make([]string, len(g.Participants)), ParticipantsInfo: make([]event.Party, len(g.Participants))}
 	for i, p := range g.Participants {
@@ -133,7 +127,7 @@ func (in *people) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate)
 		by := party(g.By)
 		data.Author = &by
 	}
-	return in.rec.record(ctx, g.SessionID, event.GroupUpdate, data)
+	return eventlog.Append(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, data)
 }
 
 // joinedGroup is the account itself being added: a group_join for the account.
@@ -144,7 +138,7 @@ func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup)
 		data.Participants[i] = p.Best().String()
 		data.ParticipantsInfo[i] = party(p)
 	}
-	return in.rec.record(ctx, g.SessionID, event.GroupJoin, data)
+	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, data)
 }
 
 func (in *people) call(ctx context.Context, c ports.TransportCall) error {
@@ -152,5 +146,5 @@ func (in *people) call(ctx context.Context, c ports.TransportCall) error {
 	if !c.From.LID.IsZero() {
 		info.FromLID = c.From.LID.String()
 	}
-	return in.rec.record(ctx, c.SessionID, event.Call, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
+	return eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
 }
