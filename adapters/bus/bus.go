@@ -62,8 +62,7 @@ type Bus struct {
 	cfg       Config
 	log       *slog.Logger
 	pubsub    *gochannel.GoChannel // events: Publish waits for the handlers
-	signals   *gochannel.GoChannel // wake-ups in process
-	signalPub message.Publisher    // where Signal publishes: signals, or SQL across nodes
+	signalPub message.Publisher    // where Signal publishes: a GoChannel in process, or SQL across nodes
 	// signalSub gives the subscriber of the n-th signal handler, of topic.
 	signalSub func(n int, topic string) (message.Subscriber, error)
 	onClose   func()
@@ -129,7 +128,7 @@ func New(cfg Config, log *slog.Logger) *Bus {
 		names: map[string]bool{},
 	}
 	signals := gochannel.NewGoChannel(gochannel.Config{}, wmLog)
-	b.signals, b.signalPub = signals, signals
+	b.signalPub = signals
 	b.signalSub = func(int, string) (message.Subscriber, error) { return signals, nil }
 	router.AddConsumerHandler("poison-log", poisonTopic, pubsub, b.logPoisoned)
 	return b
@@ -216,7 +215,7 @@ func (b *Bus) Close() error {
 		<-done
 		b.bg.Wait()
 	}
-	err = errors.Join(err, b.pubsub.Close(), b.signals.Close(), b.signalPub.Close())
+	err = errors.Join(err, b.pubsub.Close(), b.signalPub.Close())
 	if b.onClose != nil {
 		b.onClose()
 	}

@@ -24,8 +24,11 @@ type Params struct {
 var Module = fx.Module("bus",
 	fx.Provide(fx.Annotate(
 		func(p Params) (*Bus, error) {
-			b, err := New(p.Config, p.Logger), error(nil)
-			if url := p.Config.PostgresURL; url != "" {
+			b := (*Bus)(nil)
+			if url := p.Config.PostgresURL; url == "" {
+				b = New(p.Config, p.Logger)
+			} else {
+				var err error
 				if b, err = NewPostgres(context.Background(), p.Config, url, p.Logger); err != nil {
 					return nil, err
 				}
