@@ -67,7 +67,7 @@ func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context,
 			return
 		}
 		if level == accessAdmin && !p.User.IsAdmin() {
-			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "", fault.Forbidden("admin only"))
+			writeErr(api, ctx, fault.Forbidden("admin only"))
 			return
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))

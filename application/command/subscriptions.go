@@ -4,13 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"github.com/warest-go/warest/application/notify"
 	"time"
 
 	"github.com/warest-go/warest/application/access"
+	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
 )
@@ -68,15 +69,11 @@ type SubscriptionPatch struct {
 // UpdateSubscription changes URL, event filter or enabled state. Enabling clears the
 // failure count.
 func (s *Subscriptions) UpdateSubscription(ctx context.Context, p account.Principal, id string, patch SubscriptionPatch) (webhook.Subscription, error) {
-	sub, err := s.ownedSubscription(ctx, p, id)
+	_, sess, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return webhook.Subscription{}, err
 	}
 	if patch.URL != nil {
-		sess, err := s.store.Sessions().Get(ctx, sub.SessionID)
-		if err != nil {
-			return webhook.Subscription{}, err
-		}
 		if err := s.targets.check(ctx, sess, *patch.URL); err != nil {
 			return webhook.Subscription{}, err
 		}
@@ -110,7 +107,7 @@ func (s *Subscriptions) UpdateSubscription(ctx context.Context, p account.Princi
 // DeleteSubscription removes a subscription. The primary one belongs to the session
 // config route.
 func (s *Subscriptions) DeleteSubscription(ctx context.Context, p account.Principal, id string) error {
-	sub, err := s.ownedSubscription(ctx, p, id)
+	sub, _, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return err
 	}
@@ -123,7 +120,7 @@ func (s *Subscriptions) DeleteSubscription(ctx context.Context, p account.Princi
 // RotateSubscriptionSecret makes a new secret current (generated when empty); the
 // old one keeps signing alongside for overlap so receivers can switch without loss.
 func (s *Subscriptions) RotateSubscriptionSecret(ctx context.Context, p account.Principal, id, secret string, overlap time.Duration) (webhook.Subscription, error) {
-	sub, err := s.ownedSubscription(ctx, p, id)
+	sub, _, err := s.ownedSubscription(ctx, p, id)
 	if err != nil {
 		return webhook.Subscription{}, err
 	}
@@ -186,15 +183,17 @@ func (s *Subscriptions) RedeliverMatching(ctx context.Context, p account.Princip
 	return len(list), nil
 }
 
-func (s *Subscriptions) ownedSubscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error) {
+// ownedSubscription loads a subscription the caller may act on, with its session.
+func (s *Subscriptions) ownedSubscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, *session.Session, error) {
 	sub, err := s.store.Subscriptions().Get(ctx, id)
 	if err != nil {
-		return webhook.Subscription{}, err
+		return webhook.Subscription{}, nil, err
 	}
-	if _, err := ownedSession(ctx, s.store, p, sub.SessionID); err != nil {
-		return webhook.Subscription{}, err
+	sess, err := ownedSession(ctx, s.store, p, sub.SessionID)
+	if err != nil {
+		return webhook.Subscription{}, nil, err
 	}
-	return sub, nil
+	return sub, sess, nil
 }
 
 func validateEventNames(names []string) error {
