@@ -147,28 +147,26 @@ func (q *SendQueue) drain(ctx context.Context, sessionID string) {
 // accepted for a link that is gone, and a new link may be another number.
 func (q *SendQueue) failUnlinked(ctx context.Context, sess *session.Session) {
 	reason := fmt.Sprintf("session %s is not paired (status %s); pair it again and resend", sess.ID(), sess.Status())
-	for ctx.Err() == nil {
-		batch, err := q.store.Messages().ListQueued(ctx, sess.ID(), 50)
-		if err != nil || len(batch) == 0 {
-			return
-		}
-		for _, m := range batch {
-			if !q.fail(ctx, m, fault.ReasonNotPaired, reason, false) {
-				return
-			}
-		}
-	}
+	failAll(ctx, func() ([]message.Outbound, error) { return q.store.Messages().ListQueued(ctx, sess.ID(), 50) },
+		func(m message.Outbound) bool { return q.fail(ctx, m, fault.ReasonNotPaired, reason, false) })
 }
 
 // expire fails the session's queued messages that are past their expiry.
 func (q *SendQueue) expire(ctx context.Context, sessionID string) {
+	failAll(ctx, func() ([]message.Outbound, error) { return q.store.Messages().ListExpired(ctx, sessionID, q.clock.Now(), 50) },
+		func(m message.Outbound) bool { return q.fail(ctx, m, fault.ReasonExpired, expiredReason(m), false) })
+}
+
+// failAll fails every message list returns, batch after batch, until none is left or
+// fail reports it could not record one.
+func failAll(ctx context.Context, list func() ([]message.Outbound, error), fail func(message.Outbound) bool) {
 	for ctx.Err() == nil {
-		batch, err := q.store.Messages().ListExpired(ctx, sessionID, q.clock.Now(), 50)
+		batch, err := list()
 		if err != nil || len(batch) == 0 {
 			return
 		}
 		for _, m := range batch {
-			if !q.fail(ctx, m, fault.ReasonExpired, expiredReason(m), false) {
+			if !fail(m) {
 				return
 			}
 		}
