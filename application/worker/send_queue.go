@@ -153,7 +153,9 @@ func (q *SendQueue) failUnlinked(ctx context.Context, sess *session.Session) {
 
 // expire fails the session's queued messages that are past their expiry.
 func (q *SendQueue) expire(ctx context.Context, sessionID string) {
-	failAll(ctx, func() ([]message.Outbound, error) { return q.store.Messages().ListExpired(ctx, sessionID, q.clock.Now(), 50) },
+	failAll(ctx, func() ([]message.Outbound, error) {
+		return q.store.Messages().ListExpired(ctx, sessionID, q.clock.Now(), 50)
+	},
 		func(m message.Outbound) bool { return q.fail(ctx, m, fault.ReasonExpired, expiredReason(m), false) })
 }
 
