@@ -29,17 +29,13 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 	if err != nil {
 		return "", err
 	}
-	if in.PushName != "" {
-		// This message's push name only: people are shared by every user's sessions.
-		defer func(name string) { from.name = name }(from.name)
-		from.name = in.PushName
-	}
 	to := in.Group
 	if to.IsZero() {
 		to = st.me.jid()
 	}
 	id := n.newMessageID()
-	return id, n.post(from, to, id, in.Content)
+	// The push name names this message only: people are shared by every user's sessions.
+	return id, n.post(from, in.PushName, to, id, in.Content)
 }
 
 // counterpart is the virtual person with phone digits who acts towards the session,

@@ -130,8 +130,9 @@ func targetOf(c message.Content) *message.Reference {
 // post carries content from author into a chat: it checks the chat's rules,
 // applies a reaction, edit, revoke or pin to its target, logs the message and
 // hands it to every other member; the author's session gets a delivery receipt as
-// each member's phone stores the message. Caller holds n.mu.
-func (n *Network) post(author *person, to chat.JID, id string, c message.Content) error {
+// each member's phone stores the message. A pushName names this message's sender
+// instead of the author's own name. Caller holds n.mu.
+func (n *Network) post(author *person, pushName string, to chat.JID, id string, c message.Content) error {
 	cv, err := n.conversation(author, to)
 	if err != nil {
 		return err
@@ -153,11 +154,15 @@ func (n *Network) post(author *person, to chat.JID, id string, c message.Content
 	if c.Kind == message.KindRevoke {
 		target.revoked = true
 	}
+	sender := author.party()
+	if pushName != "" {
+		sender.PushName = pushName
+	}
 	for _, r := range cv.members() {
 		if r == author && cv.peer != author {
 			continue
 		}
-		in := message.Inbound{ID: id, Chat: cv.chatFor(r), Sender: author.party(), FromMe: r == author,
+		in := message.Inbound{ID: id, Chat: cv.chatFor(r), Sender: sender, FromMe: r == author,
 			Content: n.view(c, r, cv, id), Timestamp: now}
 		n.hand(r, in, rec)
 	}

@@ -35,7 +35,7 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	if rate := st.faults.SendFailureRate; rate > 0 && n.rng.Float64() < rate {
 		return ports.SendReceipt{}, fault.New(fault.KindUnavailable, fault.ReasonSendFailed, "sandbox: injected send failure")
 	}
-	if err := n.post(st.me, m.To, m.ID, m.Content); err != nil {
+	if err := n.post(st.me, "", m.To, m.ID, m.Content); err != nil {
 		return ports.SendReceipt{}, err
 	}
 	receipt := ports.SendReceipt{ID: m.ID, Timestamp: n.now()}
