@@ -80,6 +80,9 @@ func New(cfg Config, d Deps) *App {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
+	// One setting, read by the commands (when a URL is set) and the dispatcher (when
+	// it dials): both must judge receivers alike.
+	cfg.Webhooks.PrivateTargets = cfg.Commands.WebhookTargets
 	a := &App{Hub: notify.NewHub()}
 	if d.Signals != nil {
 		a.Hub.Attach(d.Signals)

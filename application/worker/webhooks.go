@@ -37,7 +37,8 @@ type WebhookConfig struct {
 	Lease         time.Duration // how long a claimed delivery is ours; longer than Timeout
 	DisableAfter  int           // consecutive undeliverable events before a subscription is disabled
 	// PrivateTargets says whose receivers may be on loopback and private networks;
-	// the default target is the operator's, so it has an admin's reach.
+	// the default target is the operator's, so it has an admin's reach. application.New
+	// sets it from the commands' setting.
 	PrivateTargets netpolicy.PrivateTargets
 }
 

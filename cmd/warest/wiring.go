@@ -143,7 +143,7 @@ func newApp(in appIn) *application.App {
 		},
 		Webhooks: worker.WebhookConfig{
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
-			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter, PrivateTargets: c.WebhookPrivate,
+			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})

@@ -87,7 +87,7 @@ func New(t *testing.T, opt Options) *World {
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets
 	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.DefaultURL,
-		Algorithm: webhook.SHA256, PrivateTargets: opt.Targets, Timeout: time.Second, Workers: 2,
+		Algorithm: webhook.SHA256, Timeout: time.Second, Workers: 2,
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
 		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Resolver: opt.Resolver,
 			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
