@@ -29,7 +29,8 @@ type Repositories interface {
 	Parked() ParkedEventRepository
 }
 
-// Store is a database. InTx runs fn in one transaction, committed when fn returns nil.
+// Store is a database. InTx runs fn in one transaction, committed when fn returns nil;
+// the repositories fn gets are valid only until it returns (a store may reuse them).
 type Store interface {
 	Repositories
 	RelayLeadership
