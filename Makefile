@@ -4,7 +4,7 @@ SQLC      := $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 BIN       := bin/warest
 PKGS      := ./...
 
-.PHONY: run build test test-short bench generate verify lint migrate-up
+.PHONY: run build test test-short bench generate verify lint lint-api migrate-up
 
 run: ## Run the gateway: SQLite under ./data, port 7308
 	$(GO) run ./cmd/warest
@@ -36,6 +36,12 @@ lint: ## go vet, gofmt and the dependency rule (golangci-lint with depguard when
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) test -count=1 ./test/arch/
 	@if command -v golangci-lint >/dev/null; then golangci-lint run; else echo "golangci-lint not installed: skipped (the arch test enforces layering)"; fi
+
+lint-api: ## Lint the served OpenAPI document with Redocly and Spectral (spectral:oas): 0 errors; needs node and npm
+	cd test/apilint && npm ci --no-audit --no-fund --loglevel=error
+	WAREST_OPENAPI_OUT=$(CURDIR)/test/apilint/openapi.json $(GO) test -count=1 -run '^TestOpenAPIDocument$$' ./adapters/httpapi/
+	cd test/apilint && REDOCLY_TELEMETRY=off npx --no-install redocly lint --format=stylish openapi.json
+	cd test/apilint && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error openapi.json
 
 migrate-up: ## Apply migrations to the configured database and exit
 	$(GO) run ./cmd/warest migrate up

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -167,12 +168,24 @@ func (h *handlers) humaConfig() huma.Config {
 		"ApiKeyAuth": {Type: "apiKey", In: "header", Name: "X-WAREST-API-KEY",
 			Description: "Also accepted: Authorization: Bearer|Token|APIKey <key>, X-API-KEY, Api-Key, and the query parameters api_key, apikey, apiKey."},
 	}
+	c.Tags = []*huma.Tag{
+		{Name: "Auth", Description: "Log in and out: a login session is a key that expires, and sets the docs cookie."},
+		{Name: "Server", Description: "Liveness (no key), runtime information, dependency health and readiness (admin)."},
+		{Name: "Sessions", Description: "WhatsApp sessions: create and pair by QR or pair code, status, webhook configuration, reconnect, log out and delete."},
+		{Name: "Messages - Sending", Description: "Send texts, media, documents, stickers, contacts, locations, polls, buttons and lists to one or many recipients, through the durable send queue."},
+		{Name: "Messages - Actions", Description: "Act on one message (star, react, edit, delete, revoke, mark as read) or on a chat (mute, archive, clear)."},
+		{Name: "Messages - Status", Description: "The delivery state of an outbound message."},
+		{Name: "Webhooks", Description: "Webhook subscriptions, deliveries, dead letters, redelivery and preflight."},
+		{Name: "Events", Description: "Replay of the event log, the live event stream and parked events."},
+		{Name: "Accounts", Description: "Users, their API keys and caps."},
+	}
 	return c
 }
 
 // route describes one operation for register.
 type route struct {
 	id, method, path, tag, summary string
+	description                    string // what the summary leaves out; register adds who may call it
 	access                         access
 	status                         int   // default success status when not 200
 	also                           []int // other statuses answered with the success body (202, 207, 503…)
@@ -181,10 +194,20 @@ type route struct {
 	before                         huma.Middlewares // run before the handler, after auth and limits
 }
 
+// accessNotes tell the reader of the API reference who may call an operation.
+var accessNotes = map[access]string{
+	accessPublic: "No API key needed.",
+	accessUser: "Needs an API key (`X-WAREST-API-KEY` or `Authorization: Bearer`); a session of another user answers 403 " +
+		"unless the key is an admin's. Counted against the key's rate limit (429 with `Retry-After` over it).",
+	accessAdmin: "Needs an admin's API key; other keys answer 403. Counted against the key's rate limit.",
+}
+
 // register adds an operation with its auth middleware and documented responses.
 func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, error)) {
 	op := huma.Operation{OperationID: r.id, Method: r.method, Path: r.path, Summary: r.summary, DefaultStatus: r.status,
-		Tags: []string{r.tag}, MaxBodyBytes: h.cfg.JSONLimit, Errors: append([]int{http.StatusBadRequest}, r.errors...)}
+		Description: strings.TrimSpace(r.description + " " + accessNotes[r.access]),
+		Tags:        []string{r.tag}, MaxBodyBytes: h.cfg.JSONLimit, Errors: append([]int{http.StatusBadRequest}, r.errors...),
+		Security: []map[string][]string{}} // an empty list documents "no key needed"
 	if r.maxBody > 0 {
 		op.MaxBodyBytes, op.BodyReadTimeout = r.maxBody, -1 // uploads may be slow; the server's timeouts still apply
 	}

@@ -29,7 +29,13 @@ func (h *handlers) mountDocs(r chi.Router) {
 	r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
 	r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
 
-	spec := sync.OnceValues(h.api.OpenAPI().Downgrade) // fixed once every route is registered
+	spec := sync.OnceValues(func() ([]byte, error) { // fixed once every route is registered
+		b, err := h.api.OpenAPI().Downgrade()
+		if err != nil {
+			return nil, err
+		}
+		return wrapRefSiblings(b)
+	})
 	r.Group(func(r chi.Router) {
 		r.Use(h.docsGuard)
 		r.Get("/docs", serveFile("docs.html", "text/html; charset=utf-8"))
@@ -75,6 +81,37 @@ func serveFile(name, contentType string) http.HandlerFunc {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(b)
 	}
+}
+
+// wrapRefSiblings puts each $ref that has siblings (huma places a field's doc beside
+// the reference to its type) inside an allOf: OpenAPI 3.0 ignores a $ref's siblings
+// and linters refuse them, while the wrapped form keeps the field's description.
+func wrapRefSiblings(doc []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber() // keep large integer examples exact
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if ref, ok := v["$ref"]; ok && len(v) > 1 {
+				delete(v, "$ref")
+				v["allOf"] = []any{map[string]any{"$ref": ref}}
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return json.Marshal(v)
 }
 
 // withServers returns the OpenAPI 3.0.3 document with `servers` pointing at the URL

@@ -49,6 +49,8 @@ func (h *handlers) registerEvents() {
 	eventSchema := h.api.OpenAPI().Components.Schemas.Schema(reflect.TypeFor[eventDTO](), true, "StreamEvent")
 	huma.Register(h.api, huma.Operation{OperationID: "getEventsStream", Method: http.MethodGet, Path: "/api/v1/events/stream",
 		Tags: []string{"Events"}, Summary: "Live stream (server-sent events, `event: <type>`, `id: <cursor>`, data = the event) of the caller's sessions' events; resumes after Last-Event-ID or ?after",
+		Description: "Needs an API key (`X-WAREST-API-KEY` or `Authorization: Bearer`). A user holds at most " +
+			"`WAREST_MAX_STREAMS_PER_USER` streams at once (403 with app code 2403 beyond it); the stream is not rate limited.",
 		Security:    []map[string][]string{{"ApiKeyAuth": {}}},
 		Middlewares: huma.Middlewares{h.authMiddleware(h.api, accessUser)},
 		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/danielgtaylor/huma/v2"
+
 	"github.com/warest-go/warest/domain/fault"
 )
 
@@ -15,6 +17,8 @@ import (
 // their own sessions and what people do towards those.
 func (h *handlers) registerSandbox() {
 	const tag = "Sandbox"
+	h.api.OpenAPI().Tags = append(h.api.OpenAPI().Tags, &huma.Tag{Name: tag,
+		Description: "The virtual WhatsApp network (`WAREST_TRANSPORT=sandbox`): virtual phones, people, groups, inbound traffic and faults."})
 	r := func(id, method, path, summary string, errs ...int) route {
 		return route{id: id, method: method, path: "/api/v1/sandbox" + path, tag: tag, summary: summary,
 			access: accessUser, errors: append([]int{http.StatusNotFound, http.StatusConflict}, errs...)}
