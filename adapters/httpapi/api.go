@@ -38,6 +38,9 @@ type Config struct {
 	Webhook       command.WebhookSettings
 	CookieSecret  []byte // signs the docs cookie; random per process when empty
 	SecureCookies bool
+	// AllowedOrigins may call the API from a browser (CORS); "*" is every origin,
+	// none is no cross-origin access.
+	AllowedOrigins []string
 }
 
 // Deps is what the adapter drives. Sandbox is optional: its control routes are
@@ -100,7 +103,7 @@ func NewAPI(d Deps) (huma.API, http.Handler) {
 // router registers every operation on a fresh router.
 func (h *handlers) router() http.Handler {
 	r := chi.NewRouter()
-	r.Use(h.requestContext, h.recoverer)
+	r.Use(h.requestContext, securityHeaders, h.recoverer, withCORS(h.cfg.AllowedOrigins))
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fromStatus(http.StatusNotFound, "Route not found: "+r.Method+" "+r.URL.Path))
 	})
@@ -136,7 +139,7 @@ func newHandlers(d Deps) *handlers {
 		cfg.StartedAt = time.Now()
 	}
 	if cfg.ServiceName == "" {
-		cfg.ServiceName = "WARest"
+		cfg.ServiceName = "WAREST"
 	}
 	secret := cfg.CookieSecret
 	if len(secret) == 0 {
@@ -163,7 +166,8 @@ func (h *handlers) humaConfig() huma.Config {
 	c.OpenAPIPath, c.DocsPath, c.SchemasPath = "", "", ""
 	// No $schema links in bodies: the envelope is exactly WAREST's.
 	c.CreateHooks = nil
-	c.Info.Description = "WhatsApp REST gateway, wire-compatible with WAREST 1.3.42."
+	c.Info.Description = "WhatsApp REST gateway, wire-compatible with WAREST 1.3.42. Every app code, with its HTTP " +
+		"status, is listed at [/docs/code-table.json](/docs/code-table.json)."
 	c.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"ApiKeyAuth": {Type: "apiKey", In: "header", Name: "X-WAREST-API-KEY",
 			Description: "Also accepted: Authorization: Bearer|Token|APIKey <key>, X-API-KEY, Api-Key, and the query parameters api_key, apikey, apiKey."},

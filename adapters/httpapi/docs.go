@@ -2,20 +2,26 @@ package httpapi
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"io/fs"
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2/yaml"
 	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
 )
 
-// web holds the docs and login pages; nothing is loaded from a CDN.
+// web holds the docs and login pages and the vendored API reference renderer;
+// nothing is loaded from a CDN. (web/vendor/node_modules, where the renderer is
+// installed to update it, is left out.)
 //
-//go:embed web
+//go:embed web/*.html web/*.js web/*.css web/vendor/*.js
 var web embed.FS
 
 var webFS, _ = fs.Sub(web, "web")
@@ -27,20 +33,22 @@ func (h *handlers) mountDocs(r chi.Router) {
 	r.Get("/login/assets/login.js", serveFile("login.js", "text/javascript; charset=utf-8"))
 	r.Get("/login/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
 	r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
-	r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+	// The renderer is a few MB: compressed, and revalidated by its ETag.
+	r.With(middleware.Compress(5)).Get("/docs/assets/vendor/scalar-api-reference.js",
+		serveFile("vendor/scalar-api-reference.js", "text/javascript; charset=utf-8"))
 
 	spec := sync.OnceValues(func() ([]byte, error) { // fixed once every route is registered
 		b, err := h.api.OpenAPI().Downgrade()
 		if err != nil {
 			return nil, err
 		}
-		return wrapRefSiblings(b)
+		return completeDowngrade(b)
 	})
 	r.Group(func(r chi.Router) {
 		r.Use(h.docsGuard)
 		r.Get("/docs", serveFile("docs.html", "text/html; charset=utf-8"))
 		r.Get("/docs/code-table.json", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, codeTable) })
-		r.Get("/docs/openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		r.With(middleware.Compress(5)).Get("/docs/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 			doc, err := withServers(spec, r)
 			if err != nil {
 				h.specFailed(w, r, err)
@@ -70,23 +78,29 @@ func (h *handlers) specFailed(w http.ResponseWriter, r *http.Request, err error)
 	writeError(w, newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage))
 }
 
+// serveFile serves an embedded file. Browsers revalidate it on each use, and its
+// ETag spares them downloading it again.
 func serveFile(name, contentType string) http.HandlerFunc {
-	return func(w http.ResponseWriter, _ *http.Request) {
-		b, err := fs.ReadFile(webFS, name)
-		if err != nil {
-			writeError(w, fromStatus(http.StatusNotFound, ""))
-			return
-		}
+	b, err := fs.ReadFile(webFS, name)
+	if err != nil {
+		panic(err) // the embedded files are fixed at build time
+	}
+	sum := sha256.Sum256(b)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Cache-Control", "no-cache")
-		_, _ = w.Write(b)
+		w.Header().Set("ETag", etag)
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
 	}
 }
 
-// wrapRefSiblings puts each $ref that has siblings (huma places a field's doc beside
-// the reference to its type) inside an allOf: OpenAPI 3.0 ignores a $ref's siblings
-// and linters refuse them, while the wrapped form keeps the field's description.
-func wrapRefSiblings(doc []byte) ([]byte, error) {
+// completeDowngrade fixes what huma's downgrade to OpenAPI 3.0.3 leaves behind.
+// A $ref with siblings (huma places a field's doc beside the reference to its
+// type) goes inside an allOf: 3.0 ignores a $ref's siblings and linters refuse
+// them, while the wrapped form keeps the field's description. contentMediaType is
+// 3.1 only; in 3.0 a binary string's format says the same.
+func completeDowngrade(doc []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber() // keep large integer examples exact
 	var v any
@@ -100,6 +114,9 @@ func wrapRefSiblings(doc []byte) ([]byte, error) {
 			if ref, ok := v["$ref"]; ok && len(v) > 1 {
 				delete(v, "$ref")
 				v["allOf"] = []any{map[string]any{"$ref": ref}}
+			}
+			if v["format"] == "binary" {
+				delete(v, "contentMediaType")
 			}
 			for _, c := range v {
 				walk(c)

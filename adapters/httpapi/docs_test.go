@@ -103,3 +103,28 @@ func TestServedSpecIsValid(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// The docs page loads the vendored renderer from this server, which serves it
+// compressed and answers a revalidation with 304.
+func TestDocsRendererIsServedFromTheBinary(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	page := a.do(t, http.MethodGet, "/docs", a.adminKey, nil)
+	const src = "/docs/assets/vendor/scalar-api-reference.js"
+	if page.code != http.StatusOK || !strings.Contains(string(page.body), `<script src="`+src+`">`) ||
+		strings.Contains(string(page.body), "https://") {
+		t.Fatalf("docs page %d %s", page.code, page.body)
+	}
+	r := a.do(t, http.MethodGet, src, "", nil)
+	if r.code != http.StatusOK || !strings.HasPrefix(r.hdr.Get("Content-Type"), "text/javascript") ||
+		!strings.Contains(string(r.body), "createApiReference") || r.hdr.Get("ETag") == "" {
+		t.Fatalf("renderer %d %v", r.code, r.hdr)
+	}
+	if again := a.do(t, http.MethodGet, src, "", nil, header("If-None-Match", r.hdr.Get("ETag"))); again.code != http.StatusNotModified {
+		t.Fatalf("revalidation: %d", again.code)
+	}
+	gz := a.do(t, http.MethodGet, src, "", nil, header("Accept-Encoding", "gzip"))
+	if gz.hdr.Get("Content-Encoding") != "gzip" || len(gz.body) >= len(r.body)/2 {
+		t.Fatalf("compressed: %v, %d of %d bytes", gz.hdr.Get("Content-Encoding"), len(gz.body), len(r.body))
+	}
+}

@@ -38,18 +38,52 @@ func (h *handlers) registerMediaRoutes() {
 	register(h, media("postMessagesSendDocument", "document", "Send a document"), h.sendDocument)
 	register(h, media("postMessagesSendSticker", "sticker", "Send a sticker (converted to a 512 px WebP)"), h.sendSticker)
 	register(h, media("postMessagesSendGif", "gif", "Send a GIF (converted to an H.264 MP4 played as a GIF)"), h.sendGIF)
-	for _, path := range []string{"files", "media", "audio", "document", "sticker", "gif"} {
-		h.api.OpenAPI().Paths[p+path].Post.RequestBody.Content = anyBody
+	caption := &huma.Schema{Type: huma.TypeString}
+	compress := &huma.Schema{Type: huma.TypeBoolean, Default: true, Description: "re-encode to save size (kept only when it does)"}
+	fields := map[string]map[string]*huma.Schema{
+		"files": {"caption": caption},
+		"media": {"caption": caption, "compress": compress, "viewOnce": {Type: huma.TypeBoolean}},
+		"audio": {"isVN": {Type: huma.TypeBoolean, Description: "send as a voice note (Ogg/Opus)"}},
+		"document": {"caption": caption, "filename": {Type: huma.TypeString}, "mimetype": {Type: huma.TypeString,
+			Description: "when the bytes do not tell"}},
+		"sticker": {},
+		"gif":     {"caption": caption},
+	}
+	for path, extra := range fields {
+		h.api.OpenAPI().Paths[p+path].Post.RequestBody.Content = mediaBodies(path, extra)
 	}
 }
 
-// anyBody documents the accepted bodies. (huma's binary schema carries a 3.1-only
-// contentMediaType that the served 3.0.3 document may not have.)
-var anyBody = map[string]*huma.MediaType{
-	"application/json":                  {Schema: &huma.Schema{Type: huma.TypeObject, Description: "fields as in WAREST; files as http(s) URLs, data URIs or base64"}},
-	"multipart/form-data":               {Schema: &huma.Schema{Type: huma.TypeObject, Description: "fields, and the file(s) as parts"}},
-	"application/x-www-form-urlencoded": {Schema: &huma.Schema{Type: huma.TypeObject}},
-	"application/octet-stream":          {Schema: &huma.Schema{Type: huma.TypeString, Description: "the raw file; the other fields go in the query string"}},
+// mediaBodies documents the bodies a media route accepts, its file in field `file`
+// (several under "files"), with the fields shared by every send and the route's
+// extra ones. The handlers parse these bodies themselves, so no Go type describes them.
+func mediaBodies(file string, extra map[string]*huma.Schema) map[string]*huma.MediaType {
+	object := func(fileSchema *huma.Schema) *huma.Schema {
+		props := map[string]*huma.Schema{
+			"sessionId":      {Type: huma.TypeString, Description: "session to send from (or give phone)"},
+			"phone":          {Type: huma.TypeString, Description: "digits of the sending session's own number, instead of sessionId"},
+			"to":             {Type: huma.TypeString, Description: "recipients, separated by `,`, `;` or new lines"},
+			"replyMessageId": {Type: huma.TypeString, Description: "message id to quote"},
+			file:             fileSchema,
+		}
+		for k, v := range extra {
+			props[k] = v
+		}
+		return &huma.Schema{Type: huma.TypeObject, Properties: props, Required: []string{"to", file}}
+	}
+	binary := &huma.Schema{Type: huma.TypeString, Format: "binary", Description: "the file"}
+	reference := &huma.Schema{Type: huma.TypeString, Description: "the file as an http(s) URL, a data: URI or base64"}
+	if file == "files" {
+		binary = &huma.Schema{Type: huma.TypeArray, Items: binary, Description: "the files, one part each"}
+		reference = &huma.Schema{Type: huma.TypeArray, Items: reference,
+			Description: "the files, each a string or {url|base64, filename, mimetype, caption}"}
+	}
+	return map[string]*huma.MediaType{
+		"multipart/form-data":               {Schema: object(binary)},
+		"application/json":                  {Schema: object(reference)},
+		"application/x-www-form-urlencoded": {Schema: object(reference)},
+		"application/octet-stream":          {Schema: &huma.Schema{Type: huma.TypeString, Format: "binary", Description: "the raw file; the other fields go in the query string"}},
+	}
 }
 
 // rawSendInput is a media request before parsing.

@@ -63,6 +63,7 @@ type Config struct {
 	Commands            []string                 // ours: command names (empty: any)
 	QRTimeout           time.Duration            // ours: a login nobody completes stops after this (0: never)
 	Caps                account.Caps             // ours: per-user caps of non-admins (0: unlimited)
+	AllowedOrigins      []string                 // CORS allowlist (origins.go)
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -101,7 +102,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		Host:               e.str("0.0.0.0", "HOST", "APP_HOST"),
 		Port:               e.str("7308", "PORT", "APP_PORT"),
 		Environment:        e.str("development", "NODE_ENV", "WAREST_ENV"),
-		ServerName:         e.str("Warest API", "WAREST_SERVER_NAME"),
+		ServerName:         e.str("WAREST API", "WAREST_SERVER_NAME"),
 		Timezone:           e.str("UTC", "WAREST_TIMEZONE", "GENERIC_TIMEZONE"),
 		DefaultCountryCode: e.str("62", "WAREST_DEFAULT_COUNTRY_CODE"),
 		AdminUsername:      e.str("admin", "WAREST_AUTHADMIN_USERNAME"),
@@ -172,6 +173,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.Caps.Streams, err = e.num(command.DefaultCaps.Streams, "WAREST_MAX_STREAMS_PER_USER")
 	collect(err)
 
+	c.AllowedOrigins, err = allowedOrigins(e, c.Host, c.Port)
+	collect(err)
 	c.Messaging, err = loadMessaging(e, c.DataDir)
 	collect(err)
 	switch c.DBClient {

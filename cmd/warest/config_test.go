@@ -244,3 +244,28 @@ func TestConfigCapsAndQRTimeout(t *testing.T) {
 		t.Errorf("negative cap: %v", err)
 	}
 }
+
+func TestConfigAllowedOrigins(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(map[string]string{"PORT": "9000", "HOST": "wa.internal", "WAREST_BASE_URL": "https://wa.example.com/base/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "http://localhost:9000 http://127.0.0.1:9000 https://wa.example.com http://wa.internal:9000"
+	if got := strings.Join(c.AllowedOrigins, " "); got != want {
+		t.Errorf("default origins %q, want %q", got, want)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_ALLOWED_ORIGINS": " https://a.example , http://b.example:8080/ ,"}))
+	if err != nil || strings.Join(c.AllowedOrigins, " ") != "https://a.example http://b.example:8080" {
+		t.Errorf("listed origins %q %v", c.AllowedOrigins, err)
+	}
+	c, err = loadConfig(lookup(map[string]string{"ALLOWED_ORIGINS": "*", "WAREST_ALLOWED_ORIGINS": "https://ignored.example"}))
+	if err != nil || strings.Join(c.AllowedOrigins, " ") != "*" {
+		t.Errorf("any origin %q %v", c.AllowedOrigins, err)
+	}
+	for _, bad := range []string{"app.example.com", "https://a.example/path", "ftp://a.example"} {
+		if _, err := loadConfig(lookup(map[string]string{"ALLOWED_ORIGINS": bad})); err == nil || !strings.Contains(err.Error(), "ALLOWED_ORIGINS") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

@@ -47,8 +47,9 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 			return httpapi.Config{
 				Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,
 				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20, MediaLimit: c.Messaging.MediaLimit,
-				Webhook:       webhookSettings(c),
-				SecureCookies: c.Environment == "production",
+				Webhook:        webhookSettings(c),
+				SecureCookies:  c.Environment == "production",
+				AllowedOrigins: c.AllowedOrigins,
 			}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, c Config, seed seeded) {
