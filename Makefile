@@ -2,15 +2,19 @@
 GO        ?= go
 SQLC      := $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 BIN       := bin/warest
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 PKGS      := ./...
 
-.PHONY: run build test test-short bench generate verify lint lint-api migrate-up
+.PHONY: run build image test test-short bench generate verify lint lint-api migrate-up
 
 run: ## Run the gateway: SQLite under ./data, port 7308
 	$(GO) run ./cmd/warest
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/warest
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/warest
+
+image: ## Build the container image warest:$(VERSION) (needs a Docker daemon)
+	docker build -f docker/Dockerfile --build-arg VERSION=$(VERSION) -t warest:$(VERSION) .
 
 test: ## Every test, with the race detector
 	$(GO) vet $(PKGS)

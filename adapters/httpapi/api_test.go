@@ -146,7 +146,7 @@ func TestServerRoutes(t *testing.T) {
 		} `json:"runtime"`
 	}
 	r.result(t, 0, &info)
-	if info.ServiceName != "WARest" || len(info.Runtime) != 1 || info.Runtime[0].Name != "go" {
+	if info.ServiceName != "WAREST" || len(info.Runtime) != 1 || info.Runtime[0].Name != "go" {
 		t.Fatalf("info %s", r.body)
 	}
 	r = a.do(t, http.MethodGet, "/api/v1/server/ready", a.adminKey, nil)

@@ -81,7 +81,7 @@ func loadReference(t *testing.T) routers.Router {
 	}
 	// SessionDevicesResult declares name/phone as non-null strings and device as an
 	// object, while its own examples show `name: null, phone: null` and
-	// `device: "android"` / `"WARest"`: we follow the examples (and WAREST).
+	// `device: "android"` or the product name: we follow the examples (and WAREST).
 	schemas := spec["components"].(map[string]any)["schemas"].(map[string]any)
 	schemas["SessionDevicesResult"] = map[string]any{"type": "object", "properties": map[string]any{
 		"name":   map[string]any{"type": "string", "nullable": true},

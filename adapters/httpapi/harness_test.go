@@ -155,7 +155,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := httpapi.Config{ServiceName: "WARest", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
+	hc := httpapi.Config{ServiceName: "WAREST", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
 		StartedAt: time.Now(), CookieSecret: []byte("test-secret")}
 	for _, o := range opts {
 		o(&hc)

@@ -110,7 +110,7 @@ func TestMessagingReferenceContract(t *testing.T) {
 	check(post("send/location", alice, base(map[string]any{"location": map[string]any{"latitude": -6.2, "longitude": 106.8, "name": "Monas"}})), 200)
 	check(post("send/location", alice, base(map[string]any{"location": []float64{-6.2, 106.8}})), 200)
 	check(post("send/location", alice, base(map[string]any{"latitude": -6.2, "longitude": 106.8})), 200)
-	check(post("send/poll", alice, base(map[string]any{"question": "Do you like WARest?", "options": []string{"Yes", "No"}, "maxSelection": 1})), 200)
+	check(post("send/poll", alice, base(map[string]any{"question": "Do you like WAREST?", "options": []string{"Yes", "No"}, "maxSelection": 1})), 200)
 	check(post("send/poll", alice, base(map[string]any{"question": "CSV?", "options": "a, b, c", "selectableCount": 9})), 200)
 	check(post("send/button", alice, base(map[string]any{"text": "Need help?", "footer": "Support", "buttons": []any{"Yes", map[string]any{"type": "reply", "displayText": "Agent", "id": "agent"}}})), 200)
 	check(post("send/button", alice, base(map[string]any{"text": "Need help?", "footer": "Support", "image": dataURI("image/png", pngFile), "buttons": []any{

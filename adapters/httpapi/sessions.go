@@ -175,7 +175,7 @@ func (h *handlers) reconnectSession(ctx context.Context, in *SessionSelector) (*
 type devicesResult struct {
 	Name   *string `json:"name" doc:"push name, null when not linked"`
 	Phone  *string `json:"phone" doc:"digits, null when not linked"`
-	Device string  `json:"device" doc:"platform, WARest when unknown"`
+	Device string  `json:"device" doc:"platform, WAREST when unknown"`
 }
 
 func (h *handlers) sessionDevices(ctx context.Context, in *SessionSelector) (*Response[devicesResult], error) {
@@ -185,7 +185,7 @@ func (h *handlers) sessionDevices(ctx context.Context, in *SessionSelector) (*Re
 	}
 	device := d.Platform
 	if device == "" {
-		device = "WARest"
+		device = "WAREST"
 	}
 	return success("Device Info", devicesResult{Name: nullable(d.Name), Phone: nullable(d.Phone), Device: device}), nil
 }
