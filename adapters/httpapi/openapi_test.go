@@ -8,8 +8,9 @@ import (
 )
 
 // TestOpenAPIDocument checks what API reference renderers and linters rely on: every
-// operation is described and tagged with a declared tag, and says how it is
-// authenticated. With WAREST_OPENAPI_OUT set it also writes the served document
+// operation is described and tagged with a declared tag, says how it is
+// authenticated, documents its success bodies, and names the file field of a
+// multipart body. With WAREST_OPENAPI_OUT set it also writes the served document
 // there, for `make lint-api` (Redocly and Spectral).
 func TestOpenAPIDocument(t *testing.T) {
 	t.Parallel()
@@ -44,6 +45,12 @@ func TestOpenAPIDocument(t *testing.T) {
 				Description string                 `json:"description"`
 				Tags        []string               `json:"tags"`
 				Security    *[]map[string][]string `json:"security"`
+				RequestBody *struct {
+					Content map[string]struct{ Schema bodySchema } `json:"content"`
+				} `json:"requestBody"`
+				Responses map[string]struct {
+					Content map[string]json.RawMessage `json:"content"`
+				} `json:"responses"`
 			}
 			if err := json.Unmarshal(raw, &op); err != nil {
 				t.Fatal(err)
@@ -56,6 +63,17 @@ func TestOpenAPIDocument(t *testing.T) {
 			}
 			if op.Security == nil {
 				t.Errorf("%s %s does not say how it is authenticated", method, path)
+			}
+			for status, res := range op.Responses {
+				if status[0] == '2' && len(res.Content) == 0 {
+					t.Errorf("%s %s: response %s has no schema", method, path, status)
+				}
+			}
+			// A renderer offers a file picker only for a binary field.
+			if op.RequestBody != nil {
+				if mp, ok := op.RequestBody.Content["multipart/form-data"]; ok && !mp.Schema.hasFile() {
+					t.Errorf("%s %s: multipart body has no file field", method, path)
+				}
 			}
 			for _, req := range derefSecurity(op.Security) {
 				for name := range req {
@@ -71,6 +89,21 @@ func TestOpenAPIDocument(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+type bodySchema struct {
+	Format     string                `json:"format"`
+	Items      *bodySchema           `json:"items"`
+	Properties map[string]bodySchema `json:"properties"`
+}
+
+func (b bodySchema) hasFile() bool {
+	for _, p := range b.Properties {
+		if p.Format == "binary" || (p.Items != nil && p.Items.Format == "binary") {
+			return true
+		}
+	}
+	return false
 }
 
 func derefSecurity(s *[]map[string][]string) []map[string][]string {
