@@ -89,7 +89,7 @@ func mediaBodies(file string, extra map[string]*huma.Schema) map[string]*huma.Me
 // rawSendInput is a media request before parsing.
 type rawSendInput struct {
 	SendHeaders
-	ContentType string `header:"Content-Type"`
+	ContentType string `header:"Content-Type" hidden:"true"` // the request body's media types say it
 	RawBody     []byte `contentType:"application/octet-stream"`
 	query       url.Values
 }
