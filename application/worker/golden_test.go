@@ -96,9 +96,13 @@ var goldenCases = []struct {
 	{"received_video_gif", []event.Type{event.MessageReceived}, gMessage("3EB0GIF", gBobJID, gBob,
 		gMediaOf(message.KindVideo, func(m *message.Media) { m.MIME, m.Seconds, m.GIF = "video/mp4", 3, true }))},
 	{"received_voice_note", []event.Type{event.MessageReceived}, gMessage("3EB0PTT", gBobJID, gBob,
-		gMediaOf(message.KindAudio, func(m *message.Media) { m.MIME, m.Seconds, m.PTT, m.Width, m.Height = "audio/ogg; codecs=opus", 4, true, 0, 0 }))},
+		gMediaOf(message.KindAudio, func(m *message.Media) {
+			m.MIME, m.Seconds, m.PTT, m.Width, m.Height = "audio/ogg; codecs=opus", 4, true, 0, 0
+		}))},
 	{"received_document", []event.Type{event.MessageReceived}, gMessage("3EB0DOC", gBobJID, gBob,
-		gMediaOf(message.KindDocument, func(m *message.Media) { m.MIME, m.FileName, m.Pages, m.Width, m.Height = "application/pdf", "invoice.pdf", 3, 0, 0 }))},
+		gMediaOf(message.KindDocument, func(m *message.Media) {
+			m.MIME, m.FileName, m.Pages, m.Width, m.Height = "application/pdf", "invoice.pdf", 3, 0, 0
+		}))},
 	{"received_sticker", []event.Type{event.MessageReceived}, gMessage("3EB0STK", gBobJID, gBob,
 		gMediaOf(message.KindSticker, func(m *message.Media) { m.MIME, m.Width, m.Height = "image/webp", 512, 512 }))},
 	{"received_location", []event.Type{event.MessageReceived}, gMessage("3EB0LOC", gBobJID, gBob, message.Content{Kind: message.KindLocation,
