@@ -51,10 +51,36 @@ func (s *MessageActions) resolveTarget(ctx context.Context, sess *session.Sessio
 	return ref, nil
 }
 
-// referenceOf reads the key of a stored message_received event.
+// referenceOf reads the message of a stored message_received event: typed, or a
+// row stored before typed events (the WAREST payload itself).
 func referenceOf(e event.Envelope, id string) (message.Reference, bool) {
-	var d event.MessageReceivedData
-	if err := json.Unmarshal(e.Payload, &d); err != nil {
+	d, err := e.Data()
+	if err != nil {
+		return message.Reference{}, false
+	}
+	switch d := d.(type) {
+	case event.InboundMessage:
+		return message.Reference{Chat: d.Chat, ID: id, FromMe: d.FromMe, Sender: d.Sender.Best()}, true
+	case event.Legacy:
+		return legacyReference(d, id)
+	}
+	return message.Reference{}, false
+}
+
+func legacyReference(raw event.Legacy, id string) (message.Reference, bool) {
+	var d struct {
+		Message struct {
+			Key struct {
+				RemoteJID   string `json:"remoteJid"`
+				FromMe      bool   `json:"fromMe"`
+				Participant string `json:"participant"`
+			} `json:"key"`
+		} `json:"message"`
+		Sender struct {
+			AuthorJID string `json:"authorJid"`
+		} `json:"sender"`
+	}
+	if err := json.Unmarshal(raw, &d); err != nil {
 		return message.Reference{}, false
 	}
 	c, err := chat.ParseJID(d.Message.Key.RemoteJID)

@@ -9,6 +9,7 @@ package worker_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -189,11 +190,11 @@ var goldenCases = []struct {
 		g.handle(ports.TransportCall{SessionID: "alice", CallID: "CALL1", From: gBob, State: ports.CallOffer, Video: true, At: gt0})
 	}},
 	{"webhook_disabled", []event.Type{event.WebhookDisabled}, func(g *goldenWorld) {
-		g.append(event.WebhookDisabled, event.WebhookDisabledData{ID: "alice", SubscriptionID: "sub-1", URL: "https://down.hooks.test/h",
+		g.append(event.WebhookDisabled, event.SubscriptionDisabled{SubscriptionID: "sub-1", URL: "https://down.hooks.test/h",
 			Failures: 5, Reason: "HTTP 503"})
 	}},
 	{"webhook_action_failed", []event.Type{event.WebhookActionFailed}, func(g *goldenWorld) {
-		g.append(event.WebhookActionFailed, event.WebhookActionFailedData{ID: "alice", DeliveryID: "dlv-1", EventID: "01JGZ0000000000000000000",
+		g.append(event.WebhookActionFailed, event.ActionFailed{DeliveryID: "dlv-1", EventID: "01JGZ0000000000000000000",
 			Path: "actions[0]", Action: "send_text", Error: "to is required"})
 	}},
 	{"session_reconnecting", []event.Type{event.SessionStatus, event.SessionHealth}, func(g *goldenWorld) {
@@ -220,9 +221,9 @@ func (g *goldenWorld) handle(e ports.TransportEvent) {
 }
 
 // append records an event as the use cases and workers do.
-func (g *goldenWorld) append(t event.Type, payload any) {
+func (g *goldenWorld) append(t event.Type, data event.Data) {
 	g.t.Helper()
-	if err := eventlog.Append(g.ctx, g.store, appworld.FixedClock{T: gNow}, t, "alice", payload); err != nil {
+	if err := eventlog.Append(g.ctx, g.store, appworld.FixedClock{T: gNow}, t, "alice", data); err != nil {
 		g.t.Fatal(err)
 	}
 	g.hub.Outbox.Poke()
@@ -279,5 +280,52 @@ func checkGolden(t *testing.T, name string, got []byte) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s: webhook bodies changed\n got %s\nwant %s", name, got, want)
+	}
+}
+
+// Rows stored before typed events hold the WAREST data itself; they are delivered
+// exactly as they were: every golden body, stored as such a row, comes back the same.
+func TestWebhookBodiesOfLegacyRowsMatchGolden(t *testing.T) {
+	w := newHookWorld(t, hookOpts{})
+	s, err := session.New("alice", "BUDIBUDIBU", gt0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.Sessions().Create(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	w.subscribe(command.SubscriptionInput{URL: hookA, Secret: "secret-a"})
+	for _, c := range goldenCases {
+		want, err := os.ReadFile(filepath.Join("testdata", c.name+".golden.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(want), "\n"), "\n")
+		before := len(w.send.to(hookA))
+		for _, line := range lines {
+			var body struct {
+				Event string          `json:"event"`
+				Data  json.RawMessage `json:"data"`
+				TS    int64           `json:"ts"`
+			}
+			if err := json.Unmarshal([]byte(line), &body); err != nil {
+				t.Fatal(err)
+			}
+			stored, ok := bytes.CutSuffix(body.Data, []byte(`,"sessionId":"alice"}`)) // the webhook adds it
+			if !ok {
+				t.Fatalf("%s: data %s does not end with the sessionId", c.name, body.Data)
+			}
+			w.emitAt("alice", event.Type(body.Event), time.UnixMilli(body.TS), event.Legacy(append(stored, '}')))
+		}
+		var got []ports.WebhookRequest
+		appworld.Eventually(t, 5*time.Second, func() bool {
+			got = w.send.to(hookA)[before:]
+			return len(got) >= len(lines)
+		}, "%s: %d of %d webhooks delivered", c.name, len(got), len(lines))
+		for i, r := range got {
+			if string(r.Body) != lines[i] {
+				t.Errorf("%s: legacy row delivered as\n%s\nwant\n%s", c.name, r.Body, lines[i])
+			}
+		}
 	}
 }

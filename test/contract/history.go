@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -34,8 +35,8 @@ func seedHistory(t *testing.T, s ports.Store, sessionID string) []event.Envelope
 	createAll(t, s, mediaMessage(t, sessionID, "m1", "outbound/"+sessionID+".jpg"))
 	var es []event.Envelope
 	for i := range 2 {
-		e, err := event.New(event.MessageReceived, sessionID, at(i), map[string]any{"id": sessionID,
-			"message": map[string]any{"key": map[string]any{"id": "MSG-" + sessionID}}})
+		e, err := event.New(event.MessageReceived, sessionID, at(i), legacy(t, map[string]any{"id": sessionID,
+			"message": map[string]any{"key": map[string]any{"id": "MSG-" + sessionID}}}))
 		must(t, err)
 		_, err = s.Events().Append(ctx, e)
 		must(t, err)
@@ -190,4 +191,13 @@ func historyOrphansRefused(t *testing.T, s ports.Store) {
 	all, err := s.Deliveries().List(ctx, ports.DeliveryFilter{})
 	must(t, err)
 	equal(t, len(all), 0)
+}
+
+// legacy is v as the payload of a row stored before typed events (these suites
+// treat payloads as opaque bytes).
+func legacy(t *testing.T, v any) event.Legacy {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	must(t, err)
+	return event.Legacy(raw)
 }

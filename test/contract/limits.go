@@ -163,8 +163,8 @@ func inboundFind(t *testing.T, s ports.Store) {
 	ctx := context.Background()
 	add := func(session string, typ event.Type, id, text string) {
 		t.Helper()
-		e, err := event.New(typ, session, at(0), map[string]any{"id": session, "text": text,
-			"message": map[string]any{"key": map[string]any{"remoteJid": "628@s.whatsapp.net", "fromMe": false, "id": id}}})
+		e, err := event.New(typ, session, at(0), legacy(t, map[string]any{"id": session, "text": text,
+			"message": map[string]any{"key": map[string]any{"remoteJid": "628@s.whatsapp.net", "fromMe": false, "id": id}}}))
 		if err != nil {
 			t.Fatal(err)
 		}
