@@ -23,11 +23,35 @@ func (in *messages) message(ctx context.Context, m message.Inbound) error {
 	t := messageType(m.Content)
 	cmd, isCommand := in.commands.parse(m)
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		if err := in.once(ctx, r, t, m, key, event.InboundOf(m)); err != nil || !isCommand {
+		if err := in.once(ctx, r, t, m, key, event.InboundOf(m)); err != nil {
+			return err
+		}
+		if err := in.keep(ctx, r, t, m); err != nil || !isCommand {
 			return err
 		}
 		return in.once(ctx, r, event.MessageCommand, m, key, cmd)
 	})
+}
+
+// keep records a message of event type t in the inbound messages, or what it does
+// to the message it is about. Doing it again (a message delivered twice) changes
+// nothing more.
+func (in *messages) keep(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound) error {
+	var err error
+	switch c := m.Content; t {
+	case event.MessageReaction:
+		return r.Inbound().React(ctx, m.SessionID, c.Target.ID, m.Sender.Best(), c.Emoji, m.Timestamp)
+	case event.MessageEdited:
+		err = r.Inbound().Edit(ctx, m.SessionID, c.Target.ID, c.Text, m.Timestamp)
+	case event.MessageRevoked:
+		err = r.Inbound().Revoke(ctx, m.SessionID, c.Target.ID, m.Timestamp)
+	default:
+		return r.Inbound().Save(ctx, m, in.clock.Now())
+	}
+	if fault.Is(err, fault.KindNotFound) {
+		return nil // about a message not received here: ours, or older than the table
+	}
+	return err
 }
 
 // once appends an event with an id derived from key and its type; an event already
@@ -38,9 +62,6 @@ func (in *messages) once(ctx context.Context, r ports.Repositories, t event.Type
 		return err
 	}
 	e.ID = event.DerivedID(m.Timestamp, key+"|"+string(t))
-	if t == event.MessageReceived {
-		e.MessageID = m.ID
-	}
 	if _, err := r.Events().Append(ctx, e); err != nil && !fault.Is(err, fault.KindConflict) {
 		return err
 	}
@@ -79,6 +100,9 @@ func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) e
 			for _, m := range h.Messages[start:end] {
 				m.History = true
 				page = append(page, event.InboundOf(m))
+				if err := in.keep(ctx, r, messageType(m.Content), m); err != nil {
+					return err
+				}
 			}
 			data := event.HistorySynced{Progress: h.Progress, Messages: page}
 			if err := eventlog.Append(ctx, r, in.clock, event.HistorySync, h.SessionID, data); err != nil {

@@ -59,10 +59,6 @@ type Envelope struct {
 	SessionID  string          //
 	OccurredAt time.Time       //
 	Payload    json.RawMessage // the stored form of the event's Data (see Encode)
-	// MessageID is, on a message_received event, the WhatsApp id of the message
-	// ("" otherwise): stores index it so message actions find the message by id
-	// without reading the payload.
-	MessageID string
 }
 
 var (

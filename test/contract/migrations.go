@@ -9,6 +9,7 @@ import (
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -178,7 +179,7 @@ var OldEvents = []OldEvent{
 }
 
 // CheckOldEvents checks that s, migrated over OldEvents, keeps their payloads byte
-// for byte and finds the received messages by id.
+// for byte and has the received messages among its inbound messages.
 func CheckOldEvents(t *testing.T, s ports.Store) {
 	t.Helper()
 	ctx := t.Context()
@@ -189,15 +190,17 @@ func CheckOldEvents(t *testing.T, s ports.Store) {
 			t.Fatalf("event %s after migrating: %+v (payload %s)", o.ID, e, e.Payload)
 		}
 	}
-	for _, c := range []struct{ session, message, want string }{
-		{"s1", "3EB0OLD1", "01OLDEVENT0001"},
-		{"s2", "3EB0OLD2", "01OLDEVENT0002"},
+	// 00014 copied the received messages into the inbound messages.
+	for _, c := range []struct{ session, message, chat, text string }{
+		{"s1", "3EB0OLD1", "628@s.whatsapp.net", "é é 👋"},
+		{"s2", "3EB0OLD2", "", "spaced"},
 	} {
-		e, err := s.Inbound().FindReceived(ctx, c.session, c.message)
+		m, err := s.Inbound().Get(ctx, c.session, c.message)
 		must(t, err)
-		equal(t, e.ID, c.want)
-		equal(t, e.MessageID, c.message)
+		equal(t, m.Chat.String(), c.chat)
+		equal(t, m.Content.Text, c.text)
+		equal(t, m.Content.Kind, message.KindUnknown) // these payloads name no contentType
 	}
-	_, err := s.Inbound().FindReceived(ctx, "s1", "3EB0OLD3") // a reaction, not a received message
+	_, err := s.Inbound().Get(ctx, "s1", "3EB0OLD3") // a reaction, not a received message
 	isFault(t, err, fault.KindNotFound, fault.ReasonMessageNotFound)
 }
