@@ -108,8 +108,12 @@ var errInboundRefused = errors.New("inbound messages refused")
 func (s refusingInbound) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
 	return s.Store.InTx(ctx, func(r ports.Repositories) error { return fn(refusingRepos{r}) })
 }
-func (r refusingRepos) Inbound() ports.InboundMessages { return refusedInbound{r.Repositories.Inbound()} }
-func (refusedInbound) Save(context.Context, message.Inbound, time.Time) error { return errInboundRefused }
+func (r refusingRepos) Inbound() ports.InboundMessages {
+	return refusedInbound{r.Repositories.Inbound()}
+}
+func (refusedInbound) Save(context.Context, message.Inbound, time.Time) error {
+	return errInboundRefused
+}
 
 // The message and its event are one transaction: neither is kept without the other.
 func TestIngestKeeps_TheMessageAndItsEventTogether(t *testing.T) {
