@@ -58,7 +58,7 @@ func (r inbound) Save(_ context.Context, m message.Inbound, receivedAt time.Time
 		}
 		k := inboundKey{m.SessionID, m.ID}
 		if _, ok := st.inbound.messages[k]; !ok {
-			m.Content = message.Content{}
+			m.Content, m.Sender.PushName = message.Content{}, message.StorableText(m.Sender.PushName)
 			st.inbound.messages[k] = storedInbound{m: message.Received{Inbound: m, ReceivedAt: receivedAt}, content: content}
 		}
 		return nil
@@ -108,7 +108,7 @@ func (r inbound) React(_ context.Context, sessionID, messageID string, by chat.J
 		if emoji == "" {
 			delete(st.inbound.reactions, k)
 		} else {
-			st.inbound.reactions[k] = message.Reaction{By: by, Emoji: emoji, At: at}
+			st.inbound.reactions[k] = message.Reaction{By: by, Emoji: message.StorableText(emoji), At: at}
 		}
 		return nil
 	})

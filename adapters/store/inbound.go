@@ -18,7 +18,7 @@ type inbound struct{ r *Repos }
 
 func (i inbound) Save(ctx context.Context, m message.Inbound, receivedAt time.Time) error {
 	row := InboundRow{SessionID: m.SessionID, ID: m.ID, Chat: m.Chat.String(), SenderJid: m.Sender.JID.String(),
-		SenderLid: m.Sender.LID.String(), PushName: m.Sender.PushName, FromMe: m.FromMe, History: m.History,
+		SenderLid: m.Sender.LID.String(), PushName: message.StorableText(m.Sender.PushName), FromMe: m.FromMe, History: m.History,
 		Kind: string(m.Content.Kind), SentAt: m.Timestamp, ReceivedAt: receivedAt}
 	if err := setContent(&row, m.Content); err != nil {
 		return err
@@ -64,7 +64,7 @@ func (i inbound) update(ctx context.Context, sessionID, id string, change func(*
 }
 
 func (i inbound) React(ctx context.Context, sessionID, messageID string, by chat.JID, emoji string, at time.Time) error {
-	row := ReactionRow{SessionID: sessionID, MessageID: messageID, Reactor: by.String(), Emoji: emoji, ReactedAt: at}
+	row := ReactionRow{SessionID: sessionID, MessageID: messageID, Reactor: by.String(), Emoji: message.StorableText(emoji), ReactedAt: at}
 	var err error
 	if emoji == "" {
 		err = i.r.Q.DeleteInboundReaction(ctx, row)
@@ -105,16 +105,17 @@ func (i inbound) Get(ctx context.Context, sessionID, id string) (message.Receive
 	return out, nil
 }
 
-// setContent writes c and the columns read from it: text and media metadata.
+// setContent writes c (as JSON, exact) and the columns read from it: text and
+// media metadata.
 func setContent(row *InboundRow, c message.Content) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode content of inbound message %s: %w", row.ID, err)
 	}
-	row.Content, row.Text = raw, c.Text
+	row.Content, row.Text = raw, message.StorableText(c.Text)
 	row.MediaMime, row.MediaSize, row.MediaName = "", 0, ""
 	if m := c.Media; m != nil {
-		row.MediaMime, row.MediaSize, row.MediaName = m.MIME, m.Size, m.FileName
+		row.MediaMime, row.MediaSize, row.MediaName = message.StorableText(m.MIME), m.Size, message.StorableText(m.FileName)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"strings"
 	"time"
 
 	"github.com/warest-go/warest/domain/chat"
@@ -25,3 +26,10 @@ type Reaction struct {
 
 // Revoked reports whether the sender deleted the message for everyone.
 func (r Received) Revoked() bool { return !r.RevokedAt.IsZero() }
+
+// StorableText is s as any database text column takes it: valid UTF-8 without NUL
+// (PostgreSQL refuses both), each offending byte becoming U+FFFD. A message's exact
+// text stays in its content.
+func StorableText(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}

@@ -24,6 +24,7 @@ var limitTests = []struct {
 	{"idempotency/concurrent claims of one key: exactly one wins", idempotencyConcurrent},
 	{"inbound/save keeps a received message and its content; a second save of the id changes nothing", inboundSave},
 	{"inbound/edit, revoke and reactions change what is kept; unknown messages are not found", inboundChanges},
+	{"inbound/text with NUL and invalid UTF-8 is kept", inboundOddText},
 }
 
 func counterWindows(t *testing.T, s ports.Store) {
@@ -240,4 +241,20 @@ func inboundChanges(t *testing.T, s ports.Store) {
 	got, err = s.Inbound().Get(ctx, "s1", "3EB0LATER")
 	must(t, err)
 	equal(t, normReceived(got).Reactions, []message.Reaction{{By: bob, Emoji: "👍", At: ms(at(6))}})
+}
+
+func inboundOddText(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureSession(t, s, "s1")
+	m := received("3EB0ODD")
+	m.Content = message.TextContent("nul \x00 bad \xff")
+	m.Sender.PushName = "Bo\x00b"
+	must(t, s.Inbound().Save(ctx, m, at(2)))
+	must(t, s.Inbound().Edit(ctx, "s1", "3EB0ODD", "edited \x00", at(3)))
+	must(t, s.Inbound().React(ctx, "s1", "3EB0ODD", chat.UserJID("6282222222222"), "\x00", at(4)))
+	got, err := s.Inbound().Get(ctx, "s1", "3EB0ODD")
+	must(t, err)
+	equal(t, got.Content.Text, "edited \x00")
+	equal(t, got.Sender.PushName, "Bo\uFFFDb") // a column of its own: as text columns take it
+	equal(t, got.Reactions[0].Emoji, "\uFFFD")
 }
