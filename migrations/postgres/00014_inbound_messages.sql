@@ -72,6 +72,8 @@ END $$;
 ALTER TABLE events DROP COLUMN message_id; -- and its index
 
 -- +goose Down
+-- message_id stays empty: payloads written since 00014 hold no WAREST key to copy,
+-- and older ones may not cast to jsonb (see above).
 ALTER TABLE events ADD COLUMN message_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX events_received_message_idx ON events (session_id, message_id) WHERE type = 'message_received';
 DROP TABLE inbound_reactions;
