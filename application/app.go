@@ -36,7 +36,8 @@ type Deps struct {
 	Transport ports.Transport
 	QR        ports.QRRenderer
 	Sender    ports.WebhookSender
-	Resolver  ports.Resolver // nil: receivers' names are judged when dialled only
+	Renderer  ports.EventRenderer // the wire format of webhook bodies
+	Resolver  ports.Resolver      // nil: receivers' names are judged when dialled only
 	Clock     ports.Clock
 	IDs       ports.IDs
 	Log       *slog.Logger
@@ -98,7 +99,7 @@ func New(cfg Config, d Deps) *App {
 		*command.Quotas
 	}{a.Commands.Sending, a.Commands.Quotas}
 	a.Actions = webhookaction.NewActions(sends, d.Transport, d.Store, d.Clock, d.Log, cfg.Commands.DefaultCountryCode)
-	hooks := worker.NewWebhooks(cfg.Webhooks, d.Store, d.Sender, d.Clock, d.IDs, a.Hub, d.Log, a.Actions)
+	hooks := worker.NewWebhooks(cfg.Webhooks, d.Store, d.Sender, d.Renderer, d.Clock, d.IDs, a.Hub, d.Log, a.Actions)
 	var pub ports.EventPublisher = scheduler{hooks}
 	if d.Bus != nil {
 		d.Bus.Subscribe("webhooks", hooks.Schedule)

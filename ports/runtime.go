@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"encoding/json"
 	"net/netip"
 	"time"
 
@@ -54,6 +55,13 @@ type WebhookRequest struct {
 type WebhookResponse struct {
 	Status int
 	Body   []byte
+}
+
+// EventRenderer renders a stored event in the wire format receivers read (WAREST's
+// webhook `data` object, without the sessionId a webhook adds), for webhooks and the
+// events API alike. Events are stored neutral; only the renderer knows the format.
+type EventRenderer interface {
+	Render(e event.Envelope) (json.RawMessage, error)
 }
 
 // WebhookSender performs a webhook HTTP POST. err is set only when no response

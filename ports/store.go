@@ -25,7 +25,7 @@ type Repositories interface {
 	Counters() CounterRepository
 	Cooldowns() CooldownRepository
 	Idempotency() IdempotencyRepository
-	Inbound() InboundRepository
+	Inbound() InboundMessages
 	Parked() ParkedEventRepository
 }
 

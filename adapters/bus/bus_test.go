@@ -43,7 +43,7 @@ func start(t *testing.T, b *Bus) {
 func envelope(t *testing.T, n int) event.Envelope {
 	t.Helper()
 	e, err := event.New(event.MessageReceived, "s1", time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
-		map[string]any{"n": n, "text": "hello"})
+		event.Legacy(fmt.Sprintf(`{"n":%d,"text":"hello"}`, n)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,6 @@ type wireEnvelope struct {
 	SessionID  string          `json:"session_id"`
 	OccurredAt time.Time       `json:"occurred_at"`
 	Payload    json.RawMessage `json:"payload"`
-	MessageID  string          `json:"message_id,omitempty"`
 }
 
 func toMessage(e event.Envelope) (*message.Message, error) {

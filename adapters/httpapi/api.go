@@ -54,6 +54,8 @@ type Deps struct {
 	// Live wakes event streams when events are published, on any node; nil:
 	// streams poll the log every streamPoll.
 	Live LiveEvents
+	// Renderer renders logged events in the wire format webhooks carry.
+	Renderer ports.EventRenderer
 }
 
 // LiveEvents announces published events (application/notify.Hub).
@@ -75,6 +77,7 @@ type handlers struct {
 	api     huma.API
 	streams *streamSet
 	live    LiveEvents // nil: poll only
+	render  ports.EventRenderer
 }
 
 // Handler is the complete HTTP handler.
@@ -157,7 +160,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live}
+		streams: newStreamSet(), live: d.Live, render: d.Renderer}
 }
 
 func (h *handlers) humaConfig() huma.Config {

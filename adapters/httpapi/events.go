@@ -69,9 +69,17 @@ type eventDTO struct {
 	Data       json.RawMessage `json:"data"`
 }
 
-func toEventDTO(e event.Envelope) eventDTO {
+// toEventDTO renders e as webhooks carry it. An event that does not render (a
+// stored form this build cannot read) is logged and left out rather than failing
+// the page: a reader could never get past it otherwise.
+func (h *handlers) toEventDTO(ctx context.Context, e event.Envelope) (eventDTO, bool) {
+	data, err := h.render.Render(e)
+	if err != nil {
+		h.log.ErrorContext(ctx, "events: cannot render a logged event", "event", e.ID, "type", e.Type, "err", err)
+		return eventDTO{}, false
+	}
 	return eventDTO{Cursor: strconv.FormatInt(e.Seq, 10), ID: e.ID, Event: string(e.Type), SessionID: e.SessionID,
-		OccurredAt: isoTime(e.OccurredAt), Data: e.Payload}
+		OccurredAt: isoTime(e.OccurredAt), Data: data}, true
 }
 
 // parkedDTO is a dead letter of ingest.
@@ -117,9 +125,11 @@ func (h *handlers) replayEvents(ctx context.Context, in *replayInput) (*Response
 	if err != nil {
 		return nil, err
 	}
-	page := replayPage{Events: make([]eventDTO, len(got.Events)), Next: strconv.FormatInt(got.Next, 10)}
-	for i, e := range got.Events {
-		page.Events[i] = toEventDTO(e)
+	page := replayPage{Events: make([]eventDTO, 0, len(got.Events)), Next: strconv.FormatInt(got.Next, 10)}
+	for _, e := range got.Events {
+		if dto, ok := h.toEventDTO(ctx, e); ok {
+			page.Events = append(page.Events, dto)
+		}
 	}
 	return success("Events fetched", page), nil
 }
@@ -177,7 +187,11 @@ func (h *handlers) streamEvents(ctx context.Context, in *streamInput) (*streamOu
 		defer t.Stop()
 		for page := first; ; {
 			for _, e := range page.Events {
-				data, _ := json.Marshal(toEventDTO(e))
+				dto, ok := h.toEventDTO(ctx, e)
+				if !ok {
+					continue
+				}
+				data, _ := json.Marshal(dto)
 				if _, err := fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", e.Seq, e.Type, data); err != nil {
 					return
 				}

@@ -22,6 +22,7 @@ import (
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
+	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/query"
@@ -134,7 +135,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	}
 	clock := &shiftedClock{}
 	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
-		QR: fakeQR{}, Sender: webhookStub{}, Clock: clock, IDs: ulids{}, Log: log,
+		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
@@ -160,7 +161,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	for _, o := range opts {
 		o(&hc)
 	}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc})
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{}})
 	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock}
 }
 

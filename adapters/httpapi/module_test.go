@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/warestjson"
 )
 
 func TestModuleWithoutSandboxAndBusyPort(t *testing.T) {
@@ -26,6 +27,7 @@ func TestModuleWithoutSandboxAndBusyPort(t *testing.T) {
 	app := fx.New(fx.NopLogger,
 		fx.Supply(a.cmd, a.q, slog.Default(), httpapi.Config{Addr: busy.Addr().String()}),
 		httpapi.Module,
+		warestjson.Module,
 		fx.Populate(&h),
 	)
 	if err := app.Err(); err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/worker"
@@ -84,7 +85,7 @@ func newHookApp(t *testing.T) *hookApp {
 	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{Algorithm: webhook.SHA256,
 		Timeout: time.Second, Policy: webhook.Policy{MaxAttempts: 2, Base: 5 * time.Millisecond, Max: 10 * time.Millisecond},
 		Workers: 2, DisableAfter: 100}},
-		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Clock: wallClock{}, IDs: ulids{}, Log: log})
+		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Renderer: warestjson.Renderer{}, Clock: wallClock{}, IDs: ulids{}, Log: log})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.Relay.Poll, app.Workers.Webhooks.Poll, app.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
 	ctx := context.Background()
@@ -105,7 +106,7 @@ func newHookApp(t *testing.T) *hookApp {
 	}
 	hc := httpapi.Config{ServiceName: "WAREST", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
 		StartedAt: time.Now(), CookieSecret: []byte("test-secret"), Webhook: command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: time.Second}}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub})
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub, Renderer: warestjson.Renderer{}})
 	return &hookApp{testApp: &testApp{h: h, net: network, cmd: cmd, q: q, logs: &logBuffer{}, adminKey: seed.GeneratedKey, admin: admin}, recv: recv}
 }
 

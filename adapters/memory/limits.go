@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/warest-go/warest/domain/event"
-	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -96,20 +94,4 @@ func (r idempotency) Claim(_ context.Context, rec ports.IdempotencyRecord) (port
 		return nil
 	})
 	return out, claimed, err
-}
-
-type inbound repos
-
-func (r inbound) FindReceived(_ context.Context, sessionID, messageID string) (event.Envelope, error) {
-	var out event.Envelope
-	err := r.with(func(st *state) error {
-		for i := len(st.events) - 1; i >= 0; i-- {
-			if e := st.events[i].env; e.Type == event.MessageReceived && e.SessionID == sessionID && e.MessageID == messageID {
-				out = envelopeCopy(e)
-				return nil
-			}
-		}
-		return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", messageID)
-	})
-	return out, err
 }

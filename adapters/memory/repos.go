@@ -91,6 +91,7 @@ func (r sessions) Delete(_ context.Context, id string) error {
 		maps.DeleteFunc(st.hooks.subscriptions, func(_ string, sub webhook.Subscription) bool { return sub.SessionID == id })
 		maps.DeleteFunc(st.limits.cooldowns, func(k cooldownKey, _ time.Time) bool { return k.sessionID == id })
 		maps.DeleteFunc(st.limits.idem, func(_ idemKey, rec ports.IdempotencyRecord) bool { return rec.SessionID == id })
+		st.inbound.deleteSession(id)
 		return nil
 	})
 }

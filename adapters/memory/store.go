@@ -40,6 +40,7 @@ func New() *Store {
 		deliveries: map[string]webhook.Delivery{},
 		limits:     limits{counters: map[string]counter{}, cooldowns: map[cooldownKey]time.Time{}, idem: map[idemKey]ports.IdempotencyRecord{}},
 		hooks:      hooks{subscriptions: map[string]webhook.Subscription{}, deliverySeq: map[string]int64{}, leases: map[string]time.Time{}},
+		inbound:    newInboundState(),
 	}}
 	s.repos = repos{with: s.locked}
 	return s
@@ -100,6 +101,7 @@ type state struct {
 	parked       []event.Parked // parked.go, oldest first
 	limits       limits         // limits.go
 	hooks        hooks          // webhooks.go
+	inbound      inboundState   // inbound.go
 }
 
 func (st *state) clone() *state {
@@ -117,6 +119,7 @@ func (st *state) clone() *state {
 		parked:       slices.Clone(st.parked),
 		limits:       st.limits.clone(),
 		hooks:        st.hooks.clone(),
+		inbound:      st.inbound.clone(),
 	}
 }
 
@@ -138,7 +141,7 @@ func (r repos) Parked() ports.ParkedEventRepository  { return parked(r) }
 func (r repos) Counters() ports.CounterRepository        { return counters(r) }
 func (r repos) Cooldowns() ports.CooldownRepository      { return cooldowns(r) }
 func (r repos) Idempotency() ports.IdempotencyRepository { return idempotency(r) }
-func (r repos) Inbound() ports.InboundRepository         { return inbound(r) }
+func (r repos) Inbound() ports.InboundMessages           { return inbound(r) }
 
 // limited applies the ports' limit, where limit <= 0 means no limit.
 func limited[T any](s []T, limit int) []T {

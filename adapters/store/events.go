@@ -11,15 +11,14 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-func (r *Repos) Events() ports.EventRepository    { return events{r} }
-func (r *Repos) Inbound() ports.InboundRepository { return inbound{r} }
+func (r *Repos) Events() ports.EventRepository { return events{r} }
 
 type events struct{ r *Repos }
 
 func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope, error) {
 	_, err := e.r.Q.AppendEvent(ctx, EventRow{
 		ID: env.ID, Type: string(env.Type), SessionID: env.SessionID,
-		OccurredAt: env.OccurredAt, Payload: env.Payload, MessageID: env.MessageID,
+		OccurredAt: env.OccurredAt, Payload: env.Payload,
 	})
 	if errors.Is(err, e.r.D.NoRows) { // ON CONFLICT DO NOTHING returned no seq
 		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
@@ -92,16 +91,6 @@ func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) e
 	})
 }
 
-type inbound struct{ r *Repos }
-
-func (i inbound) FindReceived(ctx context.Context, sessionID, messageID string) (event.Envelope, error) {
-	row, err := i.r.Q.FindReceivedMessage(ctx, EventRow{SessionID: sessionID, MessageID: messageID})
-	if err != nil {
-		return event.Envelope{}, i.r.D.NotFound(err, fault.ReasonMessageNotFound, "message "+messageID)
-	}
-	return eventToDomain(row), nil
-}
-
 // eventToDomain sets Seq to the replay position of a published event, and leaves it 0
 // otherwise (an older unpublished row's position is only a floor).
 func eventToDomain(row EventRow) event.Envelope {
@@ -110,7 +99,7 @@ func eventToDomain(row EventRow) event.Envelope {
 		position = *row.Position
 	}
 	return event.Envelope{ID: row.ID, Seq: position, Type: event.Type(row.Type), SessionID: row.SessionID,
-		OccurredAt: row.OccurredAt, Payload: json.RawMessage(row.Payload), MessageID: row.MessageID}
+		OccurredAt: row.OccurredAt, Payload: json.RawMessage(row.Payload)}
 }
 
 func eventsToDomain(rows []EventRow) []event.Envelope {

@@ -62,7 +62,13 @@ type Queries struct {
 	ListUnpublishedEvents func(ctx context.Context, lim int64) ([]EventRow, error)
 	LastEventPosition     func(ctx context.Context) (int64, error)
 	PublishEvent          func(ctx context.Context, arg PublishArg) (int64, error)
-	FindReceivedMessage   func(ctx context.Context, arg EventRow) (EventRow, error)
+
+	SaveInboundMessage    func(ctx context.Context, arg InboundRow) (int64, error)
+	GetInboundMessage     func(ctx context.Context, arg InboundRow) (InboundRow, error)
+	UpdateInboundMessage  func(ctx context.Context, arg InboundRow) (int64, error)
+	PutInboundReaction    func(ctx context.Context, arg ReactionRow) error
+	DeleteInboundReaction func(ctx context.Context, arg ReactionRow) error
+	ListInboundReactions  func(ctx context.Context, arg ReactionRow) ([]ReactionRow, error)
 
 	CreateDelivery        func(ctx context.Context, arg DeliveryRow) (int64, error)
 	GetDelivery           func(ctx context.Context, id string) (DeliveryRow, error)
@@ -151,11 +157,25 @@ type MessageRow struct {
 }
 
 type EventRow struct {
-	ID, Type, SessionID, MessageID string
-	OccurredAt                     time.Time
-	Payload                        []byte
-	PublishedAt                    *time.Time
-	Position                       *int64
+	ID, Type, SessionID string
+	OccurredAt          time.Time
+	Payload             []byte
+	PublishedAt         *time.Time
+	Position            *int64
+}
+
+type InboundRow struct {
+	SessionID, ID, Chat, SenderJid, SenderLid, PushName, Kind, Text, MediaMime, MediaName string
+	FromMe, History                                                                       bool
+	MediaSize                                                                             int64
+	Content                                                                               []byte
+	SentAt, ReceivedAt                                                                    time.Time
+	EditedAt, RevokedAt                                                                   *time.Time
+}
+
+type ReactionRow struct {
+	SessionID, MessageID, Reactor, Emoji string
+	ReactedAt                            time.Time
 }
 
 // ListArg is the parameters of the paged lists.

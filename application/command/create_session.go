@@ -84,7 +84,7 @@ func (s *Sessions) ensureStarted(ctx context.Context, p account.Principal, id st
 				}
 				return err
 			}
-			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusChanged{Tag: "create"})
 		}
 		if err != nil {
 			return err
@@ -97,7 +97,7 @@ func (s *Sessions) ensureStarted(ctx context.Context, p account.Principal, id st
 			if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
 				return err
 			}
-			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "create"})
+			return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusChanged{Tag: "create"})
 		}
 		return nil
 	})

@@ -2,10 +2,8 @@ package command
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/warest-go/warest/domain/chat"
-	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
@@ -13,8 +11,8 @@ import (
 
 // resolveTarget finds the message an action is about, by id, in this order:
 //  1. a message this session sent (our outbound queue): its chat, fromMe;
-//  2. a message this session received (the newest message_received event with that
-//     id): its chat, author and fromMe as WhatsApp gave them;
+//  2. a message this session received (the inbound messages): its chat, author and
+//     fromMe as WhatsApp gave them;
 //  3. otherwise, when the client named the chat (`to`), a message of that chat from
 //     the peer (fromMe false; revoke assumes fromMe true, as WAREST does).
 //
@@ -28,10 +26,8 @@ func (s *MessageActions) resolveTarget(ctx context.Context, sess *session.Sessio
 	} else if !fault.Is(err, fault.KindNotFound) {
 		return message.Reference{}, err
 	}
-	if e, err := s.store.Inbound().FindReceived(ctx, sess.ID(), id); err == nil {
-		if ref, ok := referenceOf(e, id); ok {
-			return ref, nil
-		}
+	if m, err := s.store.Inbound().Get(ctx, sess.ID(), id); err == nil {
+		return message.Reference{Chat: m.Chat, ID: id, FromMe: m.FromMe, Sender: m.Sender.Best()}, nil
 	} else if !fault.Is(err, fault.KindNotFound) {
 		return message.Reference{}, err
 	}
@@ -49,27 +45,6 @@ func (s *MessageActions) resolveTarget(ctx context.Context, sess *session.Sessio
 		ref.Sender = chats[0]
 	}
 	return ref, nil
-}
-
-// referenceOf reads the key of a stored message_received event.
-func referenceOf(e event.Envelope, id string) (message.Reference, bool) {
-	var d event.MessageReceivedData
-	if err := json.Unmarshal(e.Payload, &d); err != nil {
-		return message.Reference{}, false
-	}
-	c, err := chat.ParseJID(d.Message.Key.RemoteJID)
-	if err != nil {
-		return message.Reference{}, false
-	}
-	ref := message.Reference{Chat: c, ID: id, FromMe: d.Message.Key.FromMe}
-	author := d.Message.Key.Participant
-	if author == "" {
-		author = d.Sender.AuthorJID
-	}
-	if j, err := chat.ParseJID(author); err == nil {
-		ref.Sender = j
-	}
-	return ref, true
 }
 
 func ownJID(sess *session.Session) chat.JID {

@@ -19,7 +19,7 @@ func messageStatuses(t *testing.T, w *appworld.World, sessionID, messageID strin
 	t.Helper()
 	var out []string
 	for _, e := range w.Events(sessionID, event.MessageStatus) {
-		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.MessageStatusData](t, e)
 		if d.MessageID == messageID {
 			out = append(out, d.Status)
 		}

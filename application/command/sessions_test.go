@@ -25,7 +25,7 @@ func statusTags(t *testing.T, w *appworld.World, id string) []string {
 	t.Helper()
 	var out []string
 	for _, e := range w.Events(id, event.SessionStatus) {
-		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.SessionStatusData](t, e)
 		if d.ID != id {
 			t.Fatalf("payload id %q in an event of %s", d.ID, id)
 		}
@@ -59,7 +59,7 @@ func TestCreateSession_CreatesOwnedSessionAndReturnsQR(t *testing.T) {
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/"}) {
 		t.Fatalf("events %v", got)
 	}
-	qr := appworld.Decode[event.SessionStatusData](t, w.Events("alice", event.SessionStatus)[1].Payload)
+	qr := appworld.Rendered[appworld.SessionStatusData](t, w.Events("alice", event.SessionStatus)[1])
 	if qr.QRString != res.QR.Code || qr.QR != res.QR.DataURL || qr.QRDuration != 20 {
 		t.Fatalf("qr event %+v", qr)
 	}
@@ -118,7 +118,7 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/", "/open"}) {
 		t.Fatalf("events %v", got)
 	}
-	open := appworld.Decode[event.SessionStatusData](t, w.Events("alice", event.SessionStatus)[2].Payload)
+	open := appworld.Rendered[appworld.SessionStatusData](t, w.Events("alice", event.SessionStatus)[2])
 	if open.Me == nil || open.Me.ID != me.JID || open.Me.LID != me.LID || open.Me.Name != "Alice" {
 		t.Fatalf("open event %+v", open)
 	}

@@ -40,7 +40,7 @@ func (s *SessionTeardown) LogoutSession(ctx context.Context, p account.Principal
 		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Stop(true, s.clock.Now()) }); err != nil {
 			return err
 		}
-		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "close", Status: string(session.StatusStopped)})
+		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusChanged{Tag: "close", Status: string(session.StatusStopped)})
 	})
 	if err != nil {
 		return steps, err
@@ -107,7 +107,7 @@ func (s *Sessions) markConnecting(ctx context.Context, id string) error {
 		if _, err := r.Sessions().Update(ctx, id, func(x *session.Session) error { return x.Start(s.clock.Now()) }); err != nil {
 			return err
 		}
-		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusData{ID: id, Tags: "connecting"})
+		return eventlog.Append(ctx, r, s.clock, event.SessionStatus, id, event.SessionStatusChanged{Tag: "connecting"})
 	})
 	if err == nil {
 		s.hub.Outbox.Poke()

@@ -10,8 +10,8 @@ import (
 )
 
 // Append records an event of type t for a session, stamped with the clock's time.
-func Append(ctx context.Context, r ports.Repositories, clock ports.Clock, t event.Type, sessionID string, payload any) error {
-	e, err := event.New(t, sessionID, clock.Now(), payload)
+func Append(ctx context.Context, r ports.Repositories, clock ports.Clock, t event.Type, sessionID string, data event.Data) error {
+	e, err := event.New(t, sessionID, clock.Now(), data)
 	if err != nil {
 		return err
 	}

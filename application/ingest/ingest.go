@@ -139,7 +139,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		return in.conn.loginQR(ctx, e)
 	case ports.TransportConnected:
 		applied, err := in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusOpen, Me: &e.Me},
-			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusOpen), Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
+			event.SessionStatusChanged{Status: string(session.StatusOpen), Me: identity(e.Me)})
 		if applied {
 			in.conn.logins.end(e.SessionID)
 			in.hub.ClearQR(e.SessionID)
@@ -147,33 +147,31 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		}
 		return err
 	case ports.TransportPaired:
-		return eventlog.Append(ctx, in.store, in.clock, event.CredsUpdate, e.SessionID, event.CredsUpdateData{ID: e.SessionID, Me: &event.Me{ID: e.Me.JID, LID: e.Me.LID, Name: e.Me.Name}})
+		return eventlog.Append(ctx, in.store, in.clock, event.CredsUpdate, e.SessionID, event.DeviceLinked{Me: *identity(e.Me)})
 	case ports.TransportDisconnected:
 		reason := e.Reason
 		if e.Code != "" {
 			reason = e.Code + ": " + e.Reason
 		}
 		return errOnly(in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReconnecting, Reason: reason},
-			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
-				Attempts: e.Attempt, RetryInMs: e.RetryIn.Milliseconds()}))
+			event.SessionStatusChanged{Status: string(session.StatusReconnecting), Reason: e.Reason, Code: e.Code,
+				Attempts: e.Attempt, RetryIn: e.RetryIn}))
 	case ports.TransportLoggedOut:
 		applied, err := in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusLoggedOut, Reason: e.Reason},
-			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusLoggedOut), Reason: e.Reason})
+			event.SessionStatusChanged{Status: string(session.StatusLoggedOut), Reason: e.Reason})
 		if applied {
 			in.hub.Queue.Poke()
 		}
 		return err
 	case ports.TransportReplaced:
 		return errOnly(in.conn.follow(ctx, e.SessionID, session.Observation{Status: session.StatusReplaced, Reason: "stream replaced"},
-			event.SessionStatusData{ID: e.SessionID, Status: string(session.StatusReplaced), Reason: "stream replaced", Tags: "conflict_replaced"}))
+			event.SessionStatusChanged{Status: string(session.StatusReplaced), Reason: "stream replaced", Tag: "conflict_replaced"}))
 	case ports.TransportMessage:
 		return in.msgs.message(ctx, e.Message)
 	case ports.TransportHistorySync:
 		return in.msgs.history(ctx, e)
 	case ports.TransportUndecryptable:
-		return eventlog.Append(ctx, in.store, in.clock, event.MessageUndecryptable, e.SessionID, event.MessageUndecryptableData{ID: e.SessionID,
-			Key:    event.MessageKey{RemoteJID: e.Chat.String(), ID: e.ID, Participant: groupAuthor(e.Chat, e.Sender)},
-			Sender: sender(e.Chat, e.Sender, false), Timestamp: e.At.Unix()})
+		return eventlog.Append(ctx, in.store, in.clock, event.MessageUndecryptable, e.SessionID, event.Undecryptable{ID: e.ID, Chat: e.Chat, Sender: e.Sender, At: e.At})
 	case ports.TransportReceipt:
 		return in.people.receipt(ctx, e)
 	case ports.TransportPresence:
@@ -195,7 +193,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 // follow records a status the transport reports, with its event, in one
 // transaction. The session follows its transport even outside the state machine
 // (logged at WARN); only a session its owner stopped ignores it.
-func (in *connection) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusData) (bool, error) {
+func (in *connection) follow(ctx context.Context, id string, o session.Observation, data event.SessionStatusChanged) (bool, error) {
 	var from session.Status
 	irregular := false
 	applied, err := in.changeStatus(ctx, id, func(s *session.Session) error {
@@ -214,7 +212,7 @@ func (in *connection) follow(ctx context.Context, id string, o session.Observati
 // changeStatus applies change to the session and records data (and its health
 // summary) in one transaction. A change the session refuses is logged at WARN and
 // reported as not applied, without an error.
-func (in *connection) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusData) (bool, error) {
+func (in *connection) changeStatus(ctx context.Context, id string, change func(*session.Session) error, data event.SessionStatusChanged) (bool, error) {
 	err := in.store.InTx(ctx, func(r ports.Repositories) error {
 		if _, err := r.Sessions().Update(ctx, id, change); err != nil {
 			return err
@@ -243,8 +241,8 @@ func errOnly(_ bool, err error) error { return err }
 
 // healthOf summarises a connection change for session_health: open is healthy,
 // reconnecting degraded, logged out or replaced down; QR and pairing say nothing.
-func healthOf(d event.SessionStatusData) (event.SessionHealthData, bool) {
-	h := event.SessionHealthData{ID: d.ID, Status: d.Status, Code: d.Code, Reason: d.Reason, Attempts: d.Attempts, RetryInMs: d.RetryInMs}
+func healthOf(d event.SessionStatusChanged) (event.SessionHealthChanged, bool) {
+	h := event.SessionHealthChanged{Status: d.Status, Code: d.Code, Reason: d.Reason, Attempts: d.Attempts, RetryIn: d.RetryIn}
 	switch session.Status(d.Status) {
 	case session.StatusOpen:
 		h.Health = "healthy"
@@ -256,4 +254,8 @@ func healthOf(d event.SessionStatusData) (event.SessionHealthData, bool) {
 		return h, false
 	}
 	return h, true
+}
+
+func identity(me session.Identity) *event.Identity {
+	return &event.Identity{JID: me.JID, LID: me.LID, Name: me.Name}
 }

@@ -2,11 +2,10 @@ package ingest
 
 import (
 	"context"
-	"github.com/warest-go/warest/application/eventlog"
 	"slices"
 	"strings"
 
-	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/application/eventlog"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -16,32 +15,53 @@ import (
 // historyPageSize bounds the messages of one history_sync event.
 const historyPageSize = 100
 
-// message records an inbound message as the WAREST event its content calls for (and
+// message records an inbound message as the event its content calls for (and
 // message_command for a command). The events' ids derive from the message, so a
 // message the network delivers again (after a lost ack, a restart) is recorded once.
 func (in *messages) message(ctx context.Context, m message.Inbound) error {
 	key := m.SessionID + "|" + m.Chat.String() + "|" + m.Sender.Best().String() + "|" + m.ID
-	t, data := messageEvent(m)
+	t := messageType(m.Content)
 	cmd, isCommand := in.commands.parse(m)
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		if err := in.once(ctx, r, t, m, key, data); err != nil || !isCommand {
+		if err := in.once(ctx, r, t, m, key, event.InboundOf(m)); err != nil {
+			return err
+		}
+		if err := in.keep(ctx, r, t, m); err != nil || !isCommand {
 			return err
 		}
 		return in.once(ctx, r, event.MessageCommand, m, key, cmd)
 	})
 }
 
+// keep records a message of event type t in the inbound messages, or what it does
+// to the message it is about. Doing it again (a message delivered twice) changes
+// nothing more.
+func (in *messages) keep(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound) error {
+	var err error
+	switch c := m.Content; t {
+	case event.MessageReaction:
+		return r.Inbound().React(ctx, m.SessionID, c.Target.ID, m.Sender.Best(), c.Emoji, m.Timestamp)
+	case event.MessageEdited:
+		err = r.Inbound().Edit(ctx, m.SessionID, c.Target.ID, c.Text, m.Timestamp)
+	case event.MessageRevoked:
+		err = r.Inbound().Revoke(ctx, m.SessionID, c.Target.ID, m.Timestamp)
+	default:
+		return r.Inbound().Save(ctx, m, in.clock.Now())
+	}
+	if fault.Is(err, fault.KindNotFound) {
+		return nil // about a message not received here: ours, or older than the table
+	}
+	return err
+}
+
 // once appends an event with an id derived from key and its type; an event already
 // recorded under that id is not an error.
-func (in *messages) once(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound, key string, payload any) error {
-	e, err := event.New(t, m.SessionID, in.clock.Now(), payload)
+func (in *messages) once(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound, key string, data event.Data) error {
+	e, err := event.New(t, m.SessionID, in.clock.Now(), data)
 	if err != nil {
 		return err
 	}
 	e.ID = event.DerivedID(m.Timestamp, key+"|"+string(t))
-	if t == event.MessageReceived {
-		e.MessageID = m.ID
-	}
 	if _, err := r.Events().Append(ctx, e); err != nil && !fault.Is(err, fault.KindConflict) {
 		return err
 	}
@@ -55,22 +75,20 @@ type Commands struct {
 	Names    []string // lower case
 }
 
-func (c Commands) parse(m message.Inbound) (event.MessageCommandData, bool) {
+func (c Commands) parse(m message.Inbound) (event.CommandReceived, bool) {
 	text := strings.TrimSpace(m.Content.Text)
 	if m.FromMe || m.Content.Kind != message.KindText || text == "" || !strings.ContainsRune(c.Prefixes, rune(text[0])) {
-		return event.MessageCommandData{}, false
+		return event.CommandReceived{}, false
 	}
 	fields := strings.Fields(text[1:])
 	if len(fields) == 0 {
-		return event.MessageCommandData{}, false
+		return event.CommandReceived{}, false
 	}
 	name := strings.ToLower(fields[0])
 	if len(c.Names) > 0 && !slices.Contains(c.Names, name) {
-		return event.MessageCommandData{}, false
+		return event.CommandReceived{}, false
 	}
-	return event.MessageCommandData{ID: m.SessionID, Command: name, Prefix: text[:1], Args: fields[1:], Text: text,
-		Key:    event.MessageKey{RemoteJID: m.Chat.String(), ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)},
-		Sender: sender(m.Chat, m.Sender, m.FromMe)}, true
+	return event.CommandReceived{Message: event.InboundOf(m), Name: name, Prefix: text[:1], Args: fields[1:], Text: text}, true
 }
 
 // history records old messages in pages, never as live message_received events.
@@ -78,12 +96,15 @@ func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) e
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for start := 0; ; start += historyPageSize {
 			end := min(start+historyPageSize, len(h.Messages))
-			page := make([]event.MessageReceivedData, 0, end-start)
+			page := make([]event.InboundMessage, 0, end-start)
 			for _, m := range h.Messages[start:end] {
 				m.History = true
-				page = append(page, receivedData(m))
+				page = append(page, event.InboundOf(m))
+				if err := in.keep(ctx, r, messageType(m.Content), m); err != nil {
+					return err
+				}
 			}
-			data := event.HistorySyncData{ID: h.SessionID, Progress: h.Progress, Count: len(page), Messages: page}
+			data := event.HistorySynced{Progress: h.Progress, Messages: page}
 			if err := eventlog.Append(ctx, r, in.clock, event.HistorySync, h.SessionID, data); err != nil {
 				return err
 			}
@@ -94,85 +115,18 @@ func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) e
 	})
 }
 
-// messageEvent picks the event type and payload for an inbound message.
-func messageEvent(m message.Inbound) (event.Type, any) {
-	c := m.Content
-	key := event.MessageKey{RemoteJID: m.Chat.String(), FromMe: m.FromMe, ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)}
-	who := sender(m.Chat, m.Sender, m.FromMe)
-	switch {
-	case c.Kind == message.KindReaction && c.Target != nil:
-		return event.MessageReaction, event.MessageReactionData{ID: m.SessionID, Key: key, Sender: who,
-			Reaction: event.Reaction{Text: c.Emoji, Key: event.Key(*c.Target)}}
-	case c.Kind == message.KindEdit && c.Target != nil:
-		return event.MessageEdited, event.MessageEditedData{ID: m.SessionID, Key: event.Key(*c.Target), Sender: who, Text: c.Text,
-			EditedMessage: event.WABody(message.TextContent(c.Text)), Mentions: jids(c.Mentions)}
-	case c.Kind == message.KindRevoke && c.Target != nil:
-		return event.MessageRevoked, event.MessageRevokedData{ID: m.SessionID, Key: event.Key(*c.Target), Sender: who}
+// messageType is the event an inbound message is recorded as: reactions, edits and
+// revokes (with the message they are about) are their own events.
+func messageType(c message.Content) event.Type {
+	if c.Target != nil {
+		switch c.Kind {
+		case message.KindReaction:
+			return event.MessageReaction
+		case message.KindEdit:
+			return event.MessageEdited
+		case message.KindRevoke:
+			return event.MessageRevoked
+		}
 	}
-	return event.MessageReceived, receivedData(m)
-}
-
-// receivedData shapes an inbound message as WAREST's message_received payload.
-func receivedData(m message.Inbound) event.MessageReceivedData {
-	key := event.MessageKey{RemoteJID: m.Chat.String(), FromMe: m.FromMe, ID: m.ID, Participant: groupAuthor(m.Chat, m.Sender)}
-	d := event.MessageReceivedData{
-		ID:          m.SessionID,
-		Tags:        event.Tags(m.Content),
-		Message:     event.WAMessage{Key: key, MessageTimestamp: m.Timestamp.Unix(), PushName: m.Sender.PushName, Message: event.WABody(m.Content)},
-		Text:        m.Content.Text,
-		ContentType: string(m.Content.Kind),
-		Sender:      sender(m.Chat, m.Sender, m.FromMe),
-		Media:       event.Media(m.Content),
-		Mentions:    jids(m.Content.Mentions),
-		Type:        "notify",
-	}
-	if r := m.Content.Reply; r != nil {
-		k := event.Key(*r)
-		d.Quoted = &k
-	}
-	if m.History {
-		d.Type = "append"
-	}
-	return d
-}
-
-func sender(c chat.JID, p chat.Party, fromMe bool) event.Sender {
-	s := event.Sender{ChatID: c.String(), FromMe: fromMe, IsGroup: c.Kind() == chat.KindGroup, PushName: p.PushName}
-	if !p.JID.IsZero() {
-		s.AuthorJID = p.JID.String()
-	}
-	if !p.LID.IsZero() {
-		s.AuthorLID = p.LID.String()
-	}
-	if s.AuthorJID == "" {
-		s.AuthorJID = s.AuthorLID
-	}
-	return s
-}
-
-// groupAuthor is the key's participant: the author, in groups only.
-func groupAuthor(c chat.JID, p chat.Party) string {
-	if c.Kind() != chat.KindGroup || p.IsZero() {
-		return ""
-	}
-	return p.Best().String()
-}
-
-func jids(list []chat.JID) []string {
-	out := make([]string, len(list))
-	for i, j := range list {
-		out[i] = j.String()
-	}
-	return out
-}
-
-func party(p chat.Party) event.Party {
-	out := event.Party{PushName: p.PushName}
-	if !p.JID.IsZero() {
-		out.JID = p.JID.String()
-	}
-	if !p.LID.IsZero() {
-		out.LID = p.LID.String()
-	}
-	return out
+	return event.MessageReceived
 }

@@ -63,7 +63,7 @@ func TestIngest_UnstorableEventIsParkedAndTheSessionGoesOn(t *testing.T) {
 	var got []event.Envelope
 	appworld.Eventually(t, 3*time.Second, func() bool { got = w.Events("alice", event.MessageReceived); return len(got) > 0 },
 		"the message after the poison was never stored")
-	if len(got) != 1 || appworld.Decode[event.MessageReceivedData](t, got[0].Payload).Text != "after the poison" {
+	if len(got) != 1 || appworld.Rendered[appworld.MessageReceivedData](t, got[0]).Text != "after the poison" {
 		t.Fatalf("stored %+v, want only the message after the poison", got)
 	}
 	// Refused once, parked at once: the transport did not have to retry it.

@@ -21,8 +21,8 @@ func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error 
 				return err
 			}
 		}
-		return eventlog.Append(ctx, r, in.clock, event.MessageAck, rc.SessionID, event.MessageAckData{ID: rc.SessionID,
-			Chat: rc.Chat.String(), MessageIDs: rc.IDs, Status: string(rc.Status), By: party(rc.Sender), Timestamp: rc.At.Unix()})
+		return eventlog.Append(ctx, r, in.clock, event.MessageAck, rc.SessionID, event.ReceiptReceived{
+			Chat: rc.Chat, MessageIDs: rc.IDs, Status: rc.Status, By: rc.Sender, At: rc.At})
 	})
 }
 
@@ -56,40 +56,19 @@ func (in *people) presence(ctx context.Context, p ports.TransportPresence) error
 	if p.Available {
 		state = "available"
 	}
-	entry := event.PresenceEntry{LastKnownPresence: state}
-	if !p.LastSeen.IsZero() {
-		entry.LastSeen = p.LastSeen.Unix()
-	}
-	if !p.From.LID.IsZero() {
-		entry.LID = p.From.LID.String()
-	}
-	who := p.From.Best().String()
-	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceUpdateData{ID: p.SessionID,
-		Presence: event.Presence{ID: who, Presences: map[string]event.PresenceEntry{who: entry}}})
+	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
+		From: p.From, State: state, LastSeen: p.LastSeen})
 }
 
 func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
-	entry := event.PresenceEntry{LastKnownPresence: string(p.State)}
-	if !p.From.LID.IsZero() {
-		entry.LID = p.From.LID.String()
-	}
-	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceUpdateData{ID: p.SessionID,
-		Presence: event.Presence{ID: p.Chat.String(), Presences: map[string]event.PresenceEntry{p.From.Best().String(): entry}}})
+	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
+		Chat: p.Chat, From: p.From, State: string(p.State)})
 }
 
 // groupParticipants records group_participants and, as WAREST does, group_join for
 // additions and group_leave for removals.
 func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
-	data := event.GroupParticipantsData{ID: g.SessionID, GroupID: g.Group.String(), Action: string(g.Action), Timestamp: g.At.Unix(),
-		Participants: make([]string, len(g.Participants)), ParticipantsInfo: make([]event.Party, len(g.Participants))}
-	for i, p := range g.Participants {
-		data.Participants[i] = p.Best().String()
-		data.ParticipantsInfo[i] = party(p)
-	}
-	if !g.By.IsZero() {
-		by := party(g.By)
-		data.Author = &by
-	}
+	data := event.GroupMembersChanged{Group: g.Group, Action: string(g.Action), Members: g.Participants, By: g.By, At: g.At}
 	types := []event.Type{event.GroupParticipants}
 	switch g.Action {
 	case ports.GroupAdd:
@@ -107,44 +86,18 @@ func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupP
 	})
 }
 
-// groupUpdate records changed settings under WhatsApp Web's field names.
 func (in *people) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
-	update := map[string]any{"id": g.Group.String()}
-	if g.Name != nil {
-		update["subject"] = *g.Name
-	}
-	if g.Topic != nil {
-		update["desc"] = *g.Topic
-	}
-	if g.Locked != nil {
-		update["restrict"] = *g.Locked
-	}
-	if g.Announce != nil {
-		update["announce"] = *g.Announce
-	}
-	data := event.GroupUpdateData{ID: g.SessionID, GroupID: g.Group.String(), Update: update, Timestamp: g.At.Unix()}
-	if !g.By.IsZero() {
-		by := party(g.By)
-		data.Author = &by
-	}
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, data)
+	return eventlog.Append(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, event.GroupSettingsChanged{Group: g.Group, By: g.By,
+		Name: g.Name, Topic: g.Topic, Locked: g.Locked, Announce: g.Announce, At: g.At})
 }
 
 // joinedGroup is the account itself being added: a group_join for the account.
 func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
-	data := event.GroupParticipantsData{ID: g.SessionID, GroupID: g.Group.String(), Action: "joined", Timestamp: g.At.Unix(),
-		Participants: make([]string, len(g.Participants)), ParticipantsInfo: make([]event.Party, len(g.Participants))}
-	for i, p := range g.Participants {
-		data.Participants[i] = p.Best().String()
-		data.ParticipantsInfo[i] = party(p)
-	}
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, data)
+	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, event.GroupMembersChanged{Group: g.Group,
+		Action: "joined", Members: g.Participants, At: g.At})
 }
 
 func (in *people) call(ctx context.Context, c ports.TransportCall) error {
-	info := event.CallInfo{ID: c.CallID, From: c.From.Best().String(), Status: string(c.State), IsVideo: c.Video, IsGroup: c.Group, Date: c.At.Unix()}
-	if !c.From.LID.IsZero() {
-		info.FromLID = c.From.LID.String()
-	}
-	return eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallData{ID: c.SessionID, Calls: []event.CallInfo{info}})
+	return eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
+		State: string(c.State), Video: c.Video, Group: c.Group, At: c.At})
 }

@@ -79,7 +79,7 @@ func (in *connection) loginQR(ctx context.Context, e ports.TransportQR) error {
 		return err
 	}
 	applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusQR},
-		event.SessionStatusData{ID: e.SessionID, Tags: "qr", QR: dataURL, QRString: e.Code, QRDuration: int(e.ExpiresIn.Seconds())})
+		event.SessionStatusChanged{Tag: "qr", QRImage: dataURL, QRCode: e.Code, QRValidFor: e.ExpiresIn})
 	if applied {
 		in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
 		in.hub.Queue.Poke() // what was queued for the previous link fails now
@@ -94,7 +94,7 @@ func (in *connection) endLogin(ctx context.Context, id string, now time.Time) er
 			return fault.FailedPrecondition(fault.ReasonInvalidState, "session %s no longer shows a QR", id)
 		}
 		return s.Halt(QRTimeoutCode, now)
-	}, event.SessionStatusData{ID: id, Status: string(session.StatusStopped), Code: QRTimeoutCode,
+	}, event.SessionStatusChanged{Status: string(session.StatusStopped), Code: QRTimeoutCode,
 		Reason: fmt.Sprintf("no QR code was scanned within %s", in.timeout.Limit)})
 	if !applied {
 		return err

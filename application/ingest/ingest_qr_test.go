@@ -2,7 +2,6 @@ package ingest_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sync"
 	"testing"
@@ -76,7 +75,7 @@ func newQRFixture(t *testing.T, limit time.Duration) *qrFixture {
 }
 
 // qrAt delivers a QR code at t0+at and returns the session_status events stored since.
-func (f *qrFixture) qrAt(at time.Duration) []event.SessionStatusData {
+func (f *qrFixture) qrAt(at time.Duration) []appworld.SessionStatusData {
 	f.t.Helper()
 	before := len(f.statuses())
 	f.clock.set(t0.Add(at))
@@ -86,15 +85,11 @@ func (f *qrFixture) qrAt(at time.Duration) []event.SessionStatusData {
 	return f.statuses()[before:]
 }
 
-func (f *qrFixture) statuses() []event.SessionStatusData {
+func (f *qrFixture) statuses() []appworld.SessionStatusData {
 	f.t.Helper()
-	var out []event.SessionStatusData
+	var out []appworld.SessionStatusData
 	for _, e := range appworld.SessionEvents(f.t, context.Background(), f.mem, "alice", event.SessionStatus) {
-		var d event.SessionStatusData
-		if err := json.Unmarshal(e.Payload, &d); err != nil {
-			f.t.Fatal(err)
-		}
-		out = append(out, d)
+		out = append(out, appworld.Rendered[appworld.SessionStatusData](f.t, e))
 	}
 	return out
 }

@@ -109,7 +109,7 @@ func (f *ingestFixture) only(e ports.TransportEvent, types ...event.Type) []even
 // one handles e and returns the payload of the single event of type typ it stores.
 func (f *ingestFixture) one(e ports.TransportEvent, typ event.Type) json.RawMessage {
 	f.t.Helper()
-	return f.only(e, typ)[0].Payload
+	return appworld.Render(f.t, f.only(e, typ)[0])
 }
 
 func (f *ingestFixture) session() *session.Session {
@@ -174,8 +174,8 @@ func TestIngestMap_Connected(t *testing.T) {
 	f := newIngest(t, false)
 	f.handle(ports.TransportQR{SessionID: "alice", Code: "qr", ExpiresIn: time.Minute})
 	evs := f.only(ports.TransportConnected{SessionID: "alice", Me: aliceMe}, event.SessionStatus, event.SessionHealth)
-	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"open","me":{"id":"6281111111111@s.whatsapp.net","lid":"111111111111111@lid","name":"Alice"}}`)
-	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"healthy","status":"open"}`)
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","status":"open","me":{"id":"6281111111111@s.whatsapp.net","lid":"111111111111111@lid","name":"Alice"}}`)
+	payloadIs(t, appworld.Render(t, evs[1]), `{"id":"alice","health":"healthy","status":"open"}`)
 	s := f.session()
 	if s.Status() != session.StatusOpen || s.Me() == nil || *s.Me() != aliceMe || s.LastConnAt() == nil || !s.LastConnAt().Equal(tNow) {
 		t.Fatalf("session %s %+v %v", s.Status(), s.Me(), s.LastConnAt())
@@ -190,8 +190,8 @@ func TestIngestMap_Disconnected(t *testing.T) {
 	f := newIngest(t, true)
 	evs := f.only(ports.TransportDisconnected{SessionID: "alice", Reason: "connection reset", Code: "network", Attempt: 3, RetryIn: 2500 * time.Millisecond},
 		event.SessionStatus, event.SessionHealth)
-	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"reconnecting","reason":"connection reset","code":"network","attempts":3,"retryInMs":2500}`)
-	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"degraded","status":"reconnecting","code":"network","reason":"connection reset",
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","status":"reconnecting","reason":"connection reset","code":"network","attempts":3,"retryInMs":2500}`)
+	payloadIs(t, appworld.Render(t, evs[1]), `{"id":"alice","health":"degraded","status":"reconnecting","code":"network","reason":"connection reset",
 		"attempts":3,"retryInMs":2500}`)
 	s := f.session()
 	if s.Status() != session.StatusReconnecting || s.LastError() != "network: connection reset" {
@@ -199,7 +199,7 @@ func TestIngestMap_Disconnected(t *testing.T) {
 	}
 	// Without a code the reason alone is the last error.
 	evs = f.only(ports.TransportDisconnected{SessionID: "alice", Reason: "stream error", Attempt: 4}, event.SessionStatus, event.SessionHealth)
-	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"reconnecting","reason":"stream error","attempts":4}`)
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","status":"reconnecting","reason":"stream error","attempts":4}`)
 	if s := f.session(); s.LastError() != "stream error" {
 		t.Fatalf("last error %q", s.LastError())
 	}
@@ -209,8 +209,8 @@ func TestIngestMap_LoggedOut(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	evs := f.only(ports.TransportLoggedOut{SessionID: "alice", Reason: "device removed"}, event.SessionStatus, event.SessionHealth)
-	payloadIs(t, evs[0].Payload, `{"id":"alice","status":"logged_out","reason":"device removed"}`)
-	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"down","status":"logged_out","reason":"device removed"}`)
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","status":"logged_out","reason":"device removed"}`)
+	payloadIs(t, appworld.Render(t, evs[1]), `{"id":"alice","health":"down","status":"logged_out","reason":"device removed"}`)
 	s := f.session()
 	if s.Status() != session.StatusLoggedOut || s.Me() != nil || s.LastError() != "device removed" {
 		t.Fatalf("session %s %+v %q", s.Status(), s.Me(), s.LastError())
@@ -221,8 +221,8 @@ func TestIngestMap_Replaced(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	evs := f.only(ports.TransportReplaced{SessionID: "alice"}, event.SessionStatus, event.SessionHealth)
-	payloadIs(t, evs[0].Payload, `{"id":"alice","tags":"conflict_replaced","status":"replaced","reason":"stream replaced"}`)
-	payloadIs(t, evs[1].Payload, `{"id":"alice","health":"down","status":"replaced","reason":"stream replaced"}`)
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","tags":"conflict_replaced","status":"replaced","reason":"stream replaced"}`)
+	payloadIs(t, appworld.Render(t, evs[1]), `{"id":"alice","health":"down","status":"replaced","reason":"stream replaced"}`)
 	if s := f.session(); s.Status() != session.StatusReplaced {
 		t.Fatalf("status %s", s.Status())
 	}
@@ -266,8 +266,8 @@ func TestIngestMap_SenderKnownByLIDOnly(t *testing.T) {
 	t.Parallel()
 	f := newIngest(t, true)
 	raw := f.one(ports.TransportMessage{Message: inbound("3EB0LID", grp, citra, message.TextContent("hi"))}, event.MessageReceived)
-	d := appworld.Decode[event.MessageReceivedData](t, raw)
-	want := event.Sender{ChatID: grp.String(), IsGroup: true, AuthorJID: citraLID.String(), AuthorLID: citraLID.String(), PushName: "Citra"}
+	d := appworld.Decode[appworld.MessageReceivedData](t, raw)
+	want := appworld.Sender{ChatID: grp.String(), IsGroup: true, AuthorJID: citraLID.String(), AuthorLID: citraLID.String(), PushName: "Citra"}
 	if d.Sender != want || d.Message.Key.Participant != citraLID.String() {
 		t.Fatalf("sender %+v key %+v", d.Sender, d.Message.Key)
 	}
@@ -278,7 +278,7 @@ func TestIngestMap_OwnMessageFromThePhone(t *testing.T) {
 	f := newIngest(t, true)
 	m := inbound("3EB0MINE", bobJID, chat.Party{JID: chat.UserJID(alicePhone)}, message.TextContent("sent from my phone"))
 	m.FromMe = true
-	d := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: m}, event.MessageReceived))
+	d := appworld.Decode[appworld.MessageReceivedData](t, f.one(ports.TransportMessage{Message: m}, event.MessageReceived))
 	if !d.Message.Key.FromMe || !d.Sender.FromMe || d.Sender.ChatID != bobJID.String() || d.Sender.AuthorJID != alicePhone+"@s.whatsapp.net" {
 		t.Fatalf("own message %+v / %+v", d.Message.Key, d.Sender)
 	}
@@ -298,7 +298,7 @@ func TestIngestMap_Reaction(t *testing.T) {
 	// Removing the reaction is a reaction with empty text.
 	raw = f.one(ports.TransportMessage{Message: inbound("3EB0UNREACT", grp, bob, message.Content{Kind: message.KindReaction, Target: target})},
 		event.MessageReaction)
-	if d := appworld.Decode[event.MessageReactionData](t, raw); d.Reaction.Text != "" || d.Reaction.Key.ID != "3EB0MINE" || d.Key.ID != "3EB0UNREACT" {
+	if d := appworld.Decode[appworld.MessageReactionData](t, raw); d.Reaction.Text != "" || d.Reaction.Key.ID != "3EB0MINE" || d.Key.ID != "3EB0UNREACT" {
 		t.Fatalf("removal %s", raw)
 	}
 }
@@ -345,7 +345,7 @@ func TestIngestMap_Media(t *testing.T) {
 		"directPath":"/v/t62/x","mediaKey":"a2V5","fileSha256":"c2hh","fileEncSha256":"ZW5j","caption":"sunset","width":800,"height":600}}`)
 	// A voice note is tagged audio and flagged ptt.
 	c = message.Content{Kind: message.KindAudio, Media: &message.Media{MIME: "audio/ogg; codecs=opus", Seconds: 4, PTT: true}}
-	vd := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0PTT", bobJID, bob, c)}, event.MessageReceived))
+	vd := appworld.Decode[appworld.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0PTT", bobJID, bob, c)}, event.MessageReceived))
 	if vd.Tags != "audio" || vd.Media == nil || vd.Media.Type != "audioMessage" || vd.Media.Seconds != 4 ||
 		vd.Message.Message["audioMessage"].(map[string]any)["ptt"] != true {
 		t.Fatalf("voice note %+v", vd)
@@ -370,7 +370,7 @@ func TestIngestMap_OtherKindsAreMessageReceived(t *testing.T) {
 		{message.Content{Kind: message.KindReaction, Emoji: "👍"}, "system", ""},
 	}
 	for i, tt := range tests {
-		d := appworld.Decode[event.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0K"+string(rune('A'+i)), grp, bob, tt.c)}, event.MessageReceived))
+		d := appworld.Decode[appworld.MessageReceivedData](t, f.one(ports.TransportMessage{Message: inbound("3EB0K"+string(rune('A'+i)), grp, bob, tt.c)}, event.MessageReceived))
 		if d.Tags != tt.wantTags || d.ContentType != string(tt.c.Kind) || d.Type != "notify" {
 			t.Errorf("%s: tags %q contentType %q type %q", tt.c.Kind, d.Tags, d.ContentType, d.Type)
 		}
@@ -391,7 +391,7 @@ func TestIngestMap_HistorySyncIsPagedAndNeverLive(t *testing.T) {
 	evs := f.only(ports.TransportHistorySync{SessionID: "alice", Messages: msgs, Progress: 40}, event.HistorySync, event.HistorySync, event.HistorySync)
 	var ids []string
 	for i, e := range evs {
-		d := appworld.Decode[event.HistorySyncData](t, e.Payload)
+		d := appworld.Rendered[appworld.HistorySyncData](t, e)
 		if want := []int{100, 100, 50}[i]; d.ID != "alice" || d.Progress != 40 || d.Count != want || len(d.Messages) != want {
 			t.Fatalf("page %d: id %s progress %d count %d len %d", i, d.ID, d.Progress, d.Count, len(d.Messages))
 		}
@@ -407,7 +407,7 @@ func TestIngestMap_HistorySyncIsPagedAndNeverLive(t *testing.T) {
 			t.Fatalf("message %d is %s, want %s (order lost)", i, id, msgs[i].ID)
 		}
 	}
-	if d := appworld.Decode[event.HistorySyncData](t, evs[0].Payload); d.Messages[7].Tags != "system" || d.Messages[7].Message.Message["reactionMessage"] == nil {
+	if d := appworld.Rendered[appworld.HistorySyncData](t, evs[0]); d.Messages[7].Tags != "system" || d.Messages[7].Message.Message["reactionMessage"] == nil {
 		t.Fatalf("a reaction in history %+v", d.Messages[7])
 	}
 	if msgs[0].History {
@@ -427,7 +427,7 @@ func TestIngestMap_Undecryptable(t *testing.T) {
 			"authorLid":"222222222222222@lid","pushName":"Bob"},
 		"timestamp":1735787045}`)
 	raw = f.one(ports.TransportUndecryptable{SessionID: "alice", Chat: bobJID, Sender: bob, ID: "3EB0DM", At: t0}, event.MessageUndecryptable)
-	if d := appworld.Decode[event.MessageUndecryptableData](t, raw); d.Key.Participant != "" || d.Sender.IsGroup {
+	if d := appworld.Decode[appworld.MessageUndecryptableData](t, raw); d.Key.Participant != "" || d.Sender.IsGroup {
 		t.Fatalf("direct undecryptable %s", raw)
 	}
 }
@@ -438,15 +438,15 @@ func TestIngestMap_CommandTextAlsoRecordsMessageCommand(t *testing.T) {
 	f.in.Commands = ingest.Commands{Prefixes: "/!"}
 	evs := f.only(ports.TransportMessage{Message: inbound("3EB0CMD", grp, bob, message.TextContent("  /Order 2 nasi-goreng "))},
 		event.MessageReceived, event.MessageCommand)
-	if d := appworld.Decode[event.MessageReceivedData](t, evs[0].Payload); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
+	if d := appworld.Rendered[appworld.MessageReceivedData](t, evs[0]); d.Text != "  /Order 2 nasi-goreng " || d.Tags != "text" {
 		t.Fatalf("message_received %s", evs[0].Payload)
 	}
-	payloadIs(t, evs[1].Payload, `{"id":"alice","command":"order","prefix":"/","args":["2","nasi-goreng"],"text":"/Order 2 nasi-goreng",
+	payloadIs(t, appworld.Render(t, evs[1]), `{"id":"alice","command":"order","prefix":"/","args":["2","nasi-goreng"],"text":"/Order 2 nasi-goreng",
 		"key":{"remoteJid":"120363041234567890@g.us","fromMe":false,"id":"3EB0CMD","participant":"6282222222222@s.whatsapp.net"},
 		"sender":{"chatId":"120363041234567890@g.us","fromMe":false,"isGroup":true,"authorJid":"6282222222222@s.whatsapp.net",
 			"authorLid":"222222222222222@lid","pushName":"Bob"}}`)
 	evs = f.only(ports.TransportMessage{Message: inbound("3EB0BANG", bobJID, bob, message.TextContent("!ping"))}, event.MessageReceived, event.MessageCommand)
-	if d := appworld.Decode[event.MessageCommandData](t, evs[1].Payload); d.Command != "ping" || d.Prefix != "!" || d.Args == nil || len(d.Args) != 0 {
+	if d := appworld.Rendered[appworld.MessageCommandData](t, evs[1]); d.Command != "ping" || d.Prefix != "!" || d.Args == nil || len(d.Args) != 0 {
 		t.Fatalf("command %s", evs[1].Payload)
 	}
 
@@ -491,7 +491,7 @@ func (f *ingestFixture) outbound(id string) {
 
 func statusOf(t *testing.T, e event.Envelope) string {
 	t.Helper()
-	d := appworld.Decode[event.MessageStatusData](t, e.Payload)
+	d := appworld.Rendered[appworld.MessageStatusData](t, e)
 	return d.MessageID + ":" + d.Status
 }
 
@@ -516,8 +516,8 @@ func TestIngestMap_ReceiptAdvancesOurMessages(t *testing.T) {
 	if want := []string{"3EB0OUT1:sent", "3EB0OUT1:delivered", "3EB0OUT2:sent", "3EB0OUT2:delivered"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("status events %v, want %v", got, want)
 	}
-	payloadIs(t, evs[0].Payload, `{"id":"alice","messageId":"3EB0OUT1","to":"6282222222222@s.whatsapp.net","status":"sent","timestamp":1735790645}`)
-	payloadIs(t, evs[4].Payload, `{"id":"alice","chat":"6282222222222@s.whatsapp.net","messageIds":["3EB0OUT1","3EB0NOTOURS","3EB0OUT2"],
+	payloadIs(t, appworld.Render(t, evs[0]), `{"id":"alice","messageId":"3EB0OUT1","to":"6282222222222@s.whatsapp.net","status":"sent","timestamp":1735790645}`)
+	payloadIs(t, appworld.Render(t, evs[4]), `{"id":"alice","chat":"6282222222222@s.whatsapp.net","messageIds":["3EB0OUT1","3EB0NOTOURS","3EB0OUT2"],
 		"status":"delivered","by":{"jid":"6282222222222@s.whatsapp.net","lid":"222222222222222@lid","pushName":"Bob"},"timestamp":1735787046}`)
 	m, _ := f.mem.Messages().Get(f.ctx, "alice", "3EB0OUT1")
 	if m.Status != message.StatusDelivered || !m.UpdatedAt.Equal(t0.Add(time.Second)) {
@@ -533,7 +533,7 @@ func TestIngestMap_ReceiptAdvancesOurMessages(t *testing.T) {
 	if s := statusOf(t, evs[0]); s != "3EB0OUT1:played" {
 		t.Fatalf("played: %s", s)
 	}
-	if d := appworld.Decode[event.MessageAckData](t, evs[1].Payload); d.Status != "played" {
+	if d := appworld.Rendered[appworld.MessageAckData](t, evs[1]); d.Status != "played" {
 		t.Fatalf("ack %+v", d)
 	}
 	// A late read after played is acknowledged but moves nothing back.
@@ -585,7 +585,7 @@ func TestIngestMap_ChatPresence(t *testing.T) {
 	payloadIs(t, raw, `{"id":"alice","presence":{"id":"120363041234567890@g.us",
 		"presences":{"6282222222222@s.whatsapp.net":{"lastKnownPresence":"composing","lid":"222222222222222@lid"}}}}`)
 	for _, st := range []ports.ChatState{ports.ChatRecording, ports.ChatPaused} {
-		d := appworld.Decode[event.PresenceUpdateData](t, f.one(ports.TransportChatPresence{SessionID: "alice", Chat: bobJID, From: dedi, State: st}, event.PresenceUpdate))
+		d := appworld.Decode[appworld.PresenceUpdateData](t, f.one(ports.TransportChatPresence{SessionID: "alice", Chat: bobJID, From: dedi, State: st}, event.PresenceUpdate))
 		e, ok := d.Presence.Presences[dedi.JID.String()]
 		if d.Presence.ID != bobJID.String() || !ok || e.LastKnownPresence != string(st) || e.LID != "" {
 			t.Fatalf("%s: %+v", st, d)
@@ -609,18 +609,18 @@ func TestIngestMap_GroupParticipants(t *testing.T) {
 	}
 
 	evs := f.only(change(ports.GroupAdd, admin), event.GroupParticipants, event.GroupJoin)
-	payloadIs(t, evs[0].Payload, want("add"))
-	payloadIs(t, evs[1].Payload, want("add"))
+	payloadIs(t, appworld.Render(t, evs[0]), want("add"))
+	payloadIs(t, appworld.Render(t, evs[1]), want("add"))
 
 	evs = f.only(change(ports.GroupRemove, admin), event.GroupParticipants, event.GroupLeave)
-	payloadIs(t, evs[0].Payload, want("remove"))
-	payloadIs(t, evs[1].Payload, want("remove"))
+	payloadIs(t, appworld.Render(t, evs[0]), want("remove"))
+	payloadIs(t, appworld.Render(t, evs[1]), want("remove"))
 
 	payloadIs(t, f.one(change(ports.GroupPromote, admin), event.GroupParticipants), want("promote"))
 	payloadIs(t, f.one(change(ports.GroupDemote, admin), event.GroupParticipants), want("demote"))
 
 	// Without a known author there is no author field.
-	raw := f.only(change(ports.GroupAdd, chat.Party{}), event.GroupParticipants, event.GroupJoin)[0].Payload
+	raw := appworld.Render(t, f.only(change(ports.GroupAdd, chat.Party{}), event.GroupParticipants, event.GroupJoin)[0])
 	payloadIs(t, raw, `{"id":"alice","groupId":"120363041234567890@g.us",`+info+`"action":"add","timestamp":1735787045}`)
 }
 
@@ -772,7 +772,7 @@ func TestIngest_SessionFollowsTheTransport(t *testing.T) {
 	}
 	var got []string
 	for _, e := range appworld.SessionEvents(t, f.ctx, f.mem, "alice", event.SessionStatus) {
-		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.SessionStatusData](t, e)
 		got = append(got, d.Tags+"/"+d.Status)
 	}
 	if !reflect.DeepEqual(got, []string{"qr/", "/logged_out", "/reconnecting"}) {

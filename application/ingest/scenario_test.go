@@ -35,7 +35,7 @@ func TestIngest_InjectedTextCarriesPushName(t *testing.T) {
 	}
 	var evs []event.Envelope
 	appworld.Eventually(t, 3*time.Second, func() bool { evs = w.Events("alice", event.MessageReceived); return len(evs) == 1 }, "no message_received")
-	d := appworld.Decode[event.MessageReceivedData](t, evs[0].Payload)
+	d := appworld.Rendered[appworld.MessageReceivedData](t, evs[0])
 	if d.Sender.AuthorJID != "6283333333333@s.whatsapp.net" || d.Sender.PushName != "Citra" || d.Text != "pagi" ||
 		!regexp.MustCompile(`^\d{15}@lid$`).MatchString(d.Sender.AuthorLID) {
 		t.Fatalf("sender %+v text %q", d.Sender, d.Text)
@@ -154,7 +154,7 @@ func TestIngest_StoreFailureIsReturnedSoTheTransportRetries(t *testing.T) {
 	appworld.Eventually(t, 3*time.Second, func() bool { got = w.Events("alice", event.MessageReceived); return len(got) > 0 }, "message never stored")
 	time.Sleep(30 * time.Millisecond)
 	got = w.Events("alice", event.MessageReceived)
-	if len(got) != 1 || appworld.Decode[event.MessageReceivedData](t, got[0].Payload).Text != "retry me" {
+	if len(got) != 1 || appworld.Rendered[appworld.MessageReceivedData](t, got[0]).Text != "retry me" {
 		t.Fatalf("stored %d events: %+v", len(got), got)
 	}
 }
@@ -182,7 +182,7 @@ func statusesOf(t *testing.T, evs []event.Envelope) []string {
 	t.Helper()
 	var out []string
 	for _, e := range evs {
-		d := appworld.Decode[event.SessionStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.SessionStatusData](t, e)
 		out = append(out, d.Tags+"/"+d.Status)
 	}
 	return out
@@ -216,7 +216,7 @@ func TestIngest_ConnectionStatusChanges(t *testing.T) {
 		}
 	}
 	last := w.Events("alice", event.SessionStatus)
-	d := appworld.Decode[event.SessionStatusData](t, last[len(last)-1].Payload)
+	d := appworld.Rendered[appworld.SessionStatusData](t, last[len(last)-1])
 	if d.Reason != "unlinked" {
 		t.Fatalf("logout reason %q", d.Reason)
 	}
@@ -280,7 +280,7 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 		t.Fatalf("status %s", got.Status)
 	}
 	evs := w.Events("alice", event.MessageStatus)
-	if len(evs) != 1 || appworld.Decode[event.MessageStatusData](t, evs[0].Payload).Status != "read" {
+	if len(evs) != 1 || appworld.Rendered[appworld.MessageStatusData](t, evs[0]).Status != "read" {
 		t.Fatalf("status events %d", len(evs))
 	}
 }
@@ -309,7 +309,7 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	}
 	var got []string
 	for _, e := range w.Events("alice", event.MessageStatus) {
-		got = append(got, appworld.Decode[event.MessageStatusData](t, e.Payload).Status)
+		got = append(got, appworld.Rendered[appworld.MessageStatusData](t, e).Status)
 	}
 	if !slices.Equal(got, []string{"sent", "read"}) {
 		t.Fatalf("status events %v, want [sent read]", got)

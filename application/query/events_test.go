@@ -37,7 +37,7 @@ func (e racingEvents) ListAfterFor(ctx context.Context, ids []string, after int6
 
 func publish(t *testing.T, s ports.Store, sessionID string) {
 	t.Helper()
-	e, err := event.New(event.SessionStatus, sessionID, time.Now(), map[string]string{"id": sessionID})
+	e, err := event.New(event.SessionStatus, sessionID, time.Now(), appworld.Legacy(t, map[string]string{"id": sessionID}))
 	if err != nil {
 		t.Fatal(err)
 	}

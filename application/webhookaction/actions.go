@@ -291,7 +291,7 @@ func (r *run) target(act webhook.Action) (chat.JID, error) {
 // failed records an action that could not run; it never stops the others.
 func (r *run) failed(ctx context.Context, act webhook.Action, err error) {
 	r.log.WarnContext(ctx, "webhook response action failed", "delivery", r.d.ID, "path", act.Path, "action", act.Kind, "err", err)
-	data := event.WebhookActionFailedData{ID: r.d.SessionID, DeliveryID: r.d.ID, EventID: r.d.EventID, Path: act.Path,
+	data := event.ActionFailed{DeliveryID: r.d.ID, EventID: r.d.EventID, Path: act.Path,
 		Action: string(act.Kind), Error: err.Error()}
 	if rerr := eventlog.Append(context.WithoutCancel(ctx), r.store, r.clock, event.WebhookActionFailed, r.d.SessionID, data); rerr != nil {
 		r.log.ErrorContext(ctx, "could not record a failed webhook action", "delivery", r.d.ID, "err", rerr)

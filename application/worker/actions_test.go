@@ -28,9 +28,9 @@ const bobChat = bobPhone + "@s.whatsapp.net"
 
 type actionRig struct {
 	*hookWorld
-	trigger event.Envelope            // alice's message_received
-	key     event.MessageKey          // the triggering message's key in alice's view
-	data    event.MessageReceivedData //
+	trigger event.Envelope               // alice's message_received
+	key     appworld.MessageKey          // the triggering message's key in alice's view
+	data    appworld.MessageReceivedData //
 }
 
 // newActionRig opens alice and bob, points alice's webhook at a receiver that
@@ -58,7 +58,7 @@ func newActionRig(t *testing.T, opt hookOpts, answer string, prepare ...func(*ac
 	}
 	appworld.Eventually(t, 5*time.Second, func() bool { return len(r.eventsOf("alice", event.MessageReceived)) == 1 }, "alice never got bob's message")
 	r.trigger = r.eventsOf("alice", event.MessageReceived)[0]
-	r.data = appworld.Decode[event.MessageReceivedData](t, r.trigger.Payload)
+	r.data = appworld.Rendered[appworld.MessageReceivedData](t, r.trigger)
 	r.key = r.data.Message.Key
 	r.delivery(r.trigger.ID, webhook.PrimaryID("alice"), isStatus(webhook.DeliveryDelivered))
 	return r
@@ -75,18 +75,18 @@ func (r *actionRig) waitSent(n int) []message.Outbound {
 	return got
 }
 
-func (r *actionRig) failures() []event.WebhookActionFailedData {
+func (r *actionRig) failures() []appworld.WebhookActionFailedData {
 	r.t.Helper()
-	var out []event.WebhookActionFailedData
+	var out []appworld.WebhookActionFailedData
 	for _, e := range r.eventsOf("alice", event.WebhookActionFailed) {
-		out = append(out, appworld.Decode[event.WebhookActionFailedData](r.t, e.Payload))
+		out = append(out, appworld.Rendered[appworld.WebhookActionFailedData](r.t, e))
 	}
 	return out
 }
 
-func (r *actionRig) waitFailures(n int) []event.WebhookActionFailedData {
+func (r *actionRig) waitFailures(n int) []appworld.WebhookActionFailedData {
 	r.t.Helper()
-	var got []event.WebhookActionFailedData
+	var got []appworld.WebhookActionFailedData
 	appworld.Eventually(r.t, 5*time.Second, func() bool { got = r.failures(); return len(got) >= n }, "%d webhook_action_failed events, want %d", len(got), n)
 	return got
 }
@@ -111,7 +111,7 @@ func texts(ms []message.Outbound) []string {
 func (r *actionRig) bobSaw() []string {
 	var out []string
 	for _, e := range r.eventsOf("bob", event.PresenceUpdate) {
-		d := appworld.Decode[event.PresenceUpdateData](r.t, e.Payload)
+		d := appworld.Rendered[appworld.PresenceUpdateData](r.t, e)
 		for _, p := range d.Presence.Presences {
 			out = append(out, p.LastKnownPresence)
 		}
@@ -183,7 +183,7 @@ func TestActions_EveryDataActionIsSentThroughTheQueue(t *testing.T) {
 	}, "the actions' messages are not in the store as sent")
 	statuses := map[string][]string{}
 	for _, e := range r.eventsOf("alice", event.MessageStatus) {
-		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.MessageStatusData](t, e)
 		statuses[d.MessageID] = append(statuses[d.MessageID], d.Status)
 	}
 	for _, m := range sent {
@@ -212,7 +212,7 @@ func TestActions_React(t *testing.T) {
 			}
 			appworld.Eventually(t, 5*time.Second, func() bool {
 				for _, e := range r.eventsOf("bob", event.MessageReaction) {
-					d := appworld.Decode[event.MessageReactionData](t, e.Payload)
+					d := appworld.Rendered[appworld.MessageReactionData](t, e)
 					if d.Reaction.Text == "👍" && d.Reaction.Key.ID == r.key.ID {
 						return true
 					}
@@ -246,7 +246,7 @@ func TestActions_EditAndRevokeAMessageTheSessionSent(t *testing.T) {
 		r.retrigger()
 		appworld.Eventually(t, 5*time.Second, func() bool {
 			for _, e := range r.eventsOf("bob", event.MessageEdited) {
-				d := appworld.Decode[event.MessageEditedData](t, e.Payload)
+				d := appworld.Rendered[appworld.MessageEditedData](t, e)
 				if d.Key.ID == id && d.Text == "edited halo" {
 					return true
 				}
@@ -263,7 +263,7 @@ func TestActions_EditAndRevokeAMessageTheSessionSent(t *testing.T) {
 		r.retrigger()
 		appworld.Eventually(t, 5*time.Second, func() bool {
 			for _, e := range r.eventsOf("bob", event.MessageRevoked) {
-				if appworld.Decode[event.MessageRevokedData](t, e.Payload).Key.ID == id {
+				if appworld.Rendered[appworld.MessageRevokedData](t, e).Key.ID == id {
 					return true
 				}
 			}
@@ -334,7 +334,7 @@ func TestActions_ReadSendsAReadReceipt(t *testing.T) {
 	r := newActionRig(t, hookOpts{}, `{"actions":[{"type":"read","key":"{{data.message.key}}"}]}`)
 	appworld.Eventually(t, 5*time.Second, func() bool {
 		for _, e := range r.eventsOf("bob", event.MessageAck) {
-			d := appworld.Decode[event.MessageAckData](t, e.Payload)
+			d := appworld.Rendered[appworld.MessageAckData](t, e)
 			if d.Status == "read" && slices.Contains(d.MessageIDs, r.key.ID) {
 				return true
 			}
@@ -673,7 +673,7 @@ func (r *actionRig) sentAt(id string) time.Time {
 	var at time.Time
 	appworld.Eventually(r.t, 5*time.Second, func() bool {
 		for _, e := range r.eventsOf("alice", event.MessageStatus) {
-			d := appworld.Decode[event.MessageStatusData](r.t, e.Payload)
+			d := appworld.Rendered[appworld.MessageStatusData](r.t, e)
 			if d.MessageID == id && d.Status == string(message.StatusSent) {
 				at = e.OccurredAt
 				return true

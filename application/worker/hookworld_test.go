@@ -126,7 +126,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.defaultURL,
 		DefaultSecret: "default-secret", Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2,
 		DisableAfter: opt.disableAfter}},
-		application.Deps{Store: w.store, Transport: tr, QR: appworld.FakeQR{}, Sender: w.send, Clock: appworld.RealClock{},
+		application.Deps{Store: w.store, Transport: tr, QR: appworld.FakeQR{}, Sender: w.send, Renderer: appworld.Renderer{}, Clock: appworld.RealClock{},
 			IDs: appworld.ULIDs{}, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
 	w.hub, w.cmd, w.hooks, w.actions = app.Hub, app.Commands, app.Workers.Webhooks, app.Actions
 	w.actions.Limits.DefaultDelay = 0
@@ -211,7 +211,8 @@ func (w *hookWorld) subscribe(in command.SubscriptionInput) webhook.Subscription
 	return sub
 }
 
-// emit appends an event to the log as the ingest would and wakes the relay.
+// emit appends an event to the log as the ingest would and wakes the relay. A
+// payload that is not typed event data is stored as a legacy row (WAREST data).
 func (w *hookWorld) emit(sessionID string, t event.Type, payload any) event.Envelope {
 	w.t.Helper()
 	return w.emitAt(sessionID, t, time.Now(), payload)
@@ -219,7 +220,11 @@ func (w *hookWorld) emit(sessionID string, t event.Type, payload any) event.Enve
 
 func (w *hookWorld) emitAt(sessionID string, t event.Type, at time.Time, payload any) event.Envelope {
 	w.t.Helper()
-	e, err := event.New(t, sessionID, at, payload)
+	data, ok := payload.(event.Data)
+	if !ok {
+		data = appworld.Legacy(w.t, payload)
+	}
+	e, err := event.New(t, sessionID, at, data)
 	if err != nil {
 		w.t.Fatal(err)
 	}

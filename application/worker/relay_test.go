@@ -83,7 +83,7 @@ func appendEvent(t *testing.T, s ports.Store) {
 	if err := s.Sessions().Create(t.Context(), sess); err != nil && !fault.Is(err, fault.KindConflict) {
 		t.Fatal(err)
 	}
-	e, err := event.New(event.MessageReceived, "alice", time.Now(), map[string]string{"text": "hi"})
+	e, err := event.New(event.MessageReceived, "alice", time.Now(), event.Legacy(`{"text":"hi"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,7 @@ func messageStatuses(t *testing.T, w *appworld.World, id string) []string {
 	t.Helper()
 	var out []string
 	for _, e := range w.Events("alice", event.MessageStatus) {
-		if d := appworld.Decode[event.MessageStatusData](t, e.Payload); d.MessageID == id {
+		if d := appworld.Rendered[appworld.MessageStatusData](t, e); d.MessageID == id {
 			out = append(out, d.Status+"/"+d.FailCode)
 		}
 	}
@@ -345,7 +345,7 @@ func TestSendQueue_ShutdownFinishesTheAttemptInFlight(t *testing.T) {
 		t.Fatalf("message %+v after %d attempts", m, tr.calls.Load())
 	}
 	evs := appworld.SessionEvents(t, context.Background(), mem, "alice", event.MessageStatus)
-	if len(evs) != 1 || appworld.Decode[event.MessageStatusData](t, evs[0].Payload).Status != "sent" {
+	if len(evs) != 1 || appworld.Rendered[appworld.MessageStatusData](t, evs[0]).Status != "sent" {
 		t.Fatalf("status events %d", len(evs))
 	}
 	if strings.Contains(logs.String(), "level=ERROR") {

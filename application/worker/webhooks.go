@@ -74,9 +74,10 @@ type ResponseActions interface {
 
 // requests builds a delivery's signed request for its subscription.
 type requests struct {
-	cfg   WebhookConfig
-	store ports.Store
-	clock ports.Clock
+	cfg    WebhookConfig
+	store  ports.Store
+	render ports.EventRenderer
+	clock  ports.Clock
 }
 
 // standing counts a subscription's delivered and undeliverable events, disabling
@@ -95,7 +96,7 @@ type lineRun struct {
 	leased     time.Time
 }
 
-func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSender, clock ports.Clock, ids ports.IDs,
+func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSender, render ports.EventRenderer, clock ports.Clock, ids ports.IDs,
 	hub *notify.Hub, log *slog.Logger, actions ResponseActions) *Webhooks {
 	if cfg.Workers < 1 {
 		cfg.Workers = 4
@@ -104,7 +105,7 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
-		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
+		actions: actions, requests: &requests{cfg: cfg, store: store, render: render, clock: clock},
 		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
 		Poll: 250 * time.Millisecond}
 }
@@ -394,7 +395,7 @@ func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, 
 		if err != nil || !disabled {
 			return err
 		}
-		return eventlog.Append(ctx, r, w.clock, event.WebhookDisabled, d.SessionID, event.WebhookDisabledData{ID: d.SessionID,
+		return eventlog.Append(ctx, r, w.clock, event.WebhookDisabled, d.SessionID, event.SubscriptionDisabled{
 			SubscriptionID: s.ID, URL: s.URL, Failures: s.Failures, Reason: reason})
 	})
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
@@ -407,6 +408,10 @@ func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, 
 // scheme, with both secrets while a rotation overlaps.
 func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription, to *recipient) (webhook.Request, error) {
 	e, err := w.store.Events().Get(ctx, d.EventID)
+	if err != nil {
+		return webhook.Request{}, err
+	}
+	data, err := w.render.Render(e)
 	if err != nil {
 		return webhook.Request{}, err
 	}
@@ -424,7 +429,7 @@ func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.
 	}
 	keys := webhook.Keys(sub.Mode, sub.Secrets(w.clock.Now()), info.Username)
 	return webhook.Build(webhook.Signing{Mode: sub.Mode, Algorithm: alg, Keys: keys}, webhook.Envelope{
-		Event: string(e.Type), EventID: e.ID, Data: e.Payload, SessionID: e.SessionID,
+		Event: string(e.Type), EventID: e.ID, Data: data, SessionID: e.SessionID,
 		At: e.OccurredAt, SentAt: w.clock.Now(), Session: info, Attempt: d.Attempts + 1,
 	})
 }

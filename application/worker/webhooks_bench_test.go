@@ -104,7 +104,7 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 	hub := notify.NewHub()
 	events_ := appworld.NewBus(appworld.BusConfig{}, appworld.Discard)
 	hooks := worker.NewWebhooks(worker.WebhookConfig{Algorithm: webhook.SHA256, Timeout: 10 * time.Second,
-		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, appworld.NewSender(appworld.SenderConfig{}), appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
+		Policy: webhook.DefaultPolicy, DisableAfter: 10, PrivateTargets: netpolicy.PrivateForAll}, store, appworld.NewSender(appworld.SenderConfig{}), appworld.Renderer{}, appworld.RealClock{}, appworld.ULIDs{}, hub, appworld.Discard, nil)
 	events_.Subscribe("webhooks", hooks.Schedule)
 	if err := events_.Start(ctx); err != nil {
 		b.Fatal(err)
@@ -126,7 +126,7 @@ func benchDelivery(b *testing.B, sessions, events, perSecond int) {
 		if d := time.Until(begin.Add(time.Duration(i) * gap)); d > 0 {
 			time.Sleep(d)
 		}
-		e, err := event.New(event.MessageReceived, ids[i%sessions], time.Now(), map[string]any{"id": ids[i%sessions], "text": fmt.Sprint("m", i)})
+		e, err := event.New(event.MessageReceived, ids[i%sessions], time.Now(), event.Legacy(fmt.Sprintf(`{"id":%q,"text":"m%d"}`, ids[i%sessions], i)))
 		if err != nil {
 			b.Fatal(err)
 		}

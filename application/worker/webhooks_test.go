@@ -288,7 +288,7 @@ func TestWebhooks_SubscriptionDisabledAfterConsecutiveDeadDeliveries(t *testing.
 	if len(dis) != 1 {
 		t.Fatalf("%d webhook_disabled events, want 1", len(dis))
 	}
-	data := appworld.Decode[event.WebhookDisabledData](t, dis[0].Payload)
+	data := appworld.Rendered[appworld.WebhookDisabledData](t, dis[0])
 	if data.SubscriptionID != a.ID || data.URL != hookA || data.Failures != 3 || data.Reason != "HTTP 404" {
 		t.Fatalf("webhook_disabled %s", dis[0].Payload)
 	}

@@ -53,14 +53,14 @@ func TestIngest_InboundMessageIsRecordedWithSenderIdentity(t *testing.T) {
 	if n := len(w.Events("alice", event.MessageReceived)); n != 1 {
 		t.Fatalf("%d message_received events, want 1", n)
 	}
-	data := appworld.Decode[event.MessageReceivedData](t, e.Payload)
+	data := appworld.Rendered[appworld.MessageReceivedData](t, e)
 	if data.ID != "alice" || data.Text != "halo" || data.ContentType != "text" || data.Type != "notify" || data.Tags != "text" {
 		t.Fatalf("payload %s", e.Payload)
 	}
 	if bob.Me() == nil || !regexp.MustCompile(`^\d{15}@lid$`).MatchString(bob.Me().LID) {
 		t.Fatalf("bob has no LID: %+v", bob.Me())
 	}
-	wantSender := event.Sender{ChatID: bobPhone + "@s.whatsapp.net", AuthorJID: bobPhone + "@s.whatsapp.net",
+	wantSender := appworld.Sender{ChatID: bobPhone + "@s.whatsapp.net", AuthorJID: bobPhone + "@s.whatsapp.net",
 		AuthorLID: bob.Me().LID, PushName: "Bob"}
 	if data.Sender != wantSender {
 		t.Fatalf("sender %+v, want %+v", data.Sender, wantSender)
@@ -308,7 +308,7 @@ func TestSendQueue_TransportFailureRetriedThenFailed(t *testing.T) {
 	}
 	var statuses []string
 	for _, e := range w.Events("alice", event.MessageStatus) {
-		d := appworld.Decode[event.MessageStatusData](t, e.Payload)
+		d := appworld.Rendered[appworld.MessageStatusData](t, e)
 		statuses = append(statuses, d.Status)
 		if d.Status == "failed" && (d.Reason != appworld.ErrNetworkDown.Error() || d.MessageID != m.ID) {
 			t.Fatalf("failed event %+v", d)

@@ -17,6 +17,7 @@ import (
 	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/system"
+	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/adapters/webhook"
 	"github.com/warest-go/warest/adapters/whatsmeow"
 	"github.com/warest-go/warest/application"
@@ -38,6 +39,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		qr.Module,
 		bus.Module,
 		webhook.Module,
+		warestjson.Module,
 		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
 		transportOptions(cfg),
 		applicationModule,
@@ -118,6 +120,7 @@ type appIn struct {
 	Transport ports.Transport
 	QR        ports.QRRenderer
 	Sender    ports.WebhookSender
+	Renderer  ports.EventRenderer
 	Resolver  ports.Resolver
 	Clock     ports.Clock
 	IDs       ports.IDs
@@ -146,7 +149,7 @@ func newApp(in appIn) *application.App {
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
-	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
+	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout

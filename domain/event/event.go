@@ -58,11 +58,7 @@ type Envelope struct {
 	Type       Type            //
 	SessionID  string          //
 	OccurredAt time.Time       //
-	Payload    json.RawMessage // JSON object, the webhook `data` (without sessionId, added on delivery)
-	// MessageID is, on a message_received event, the WhatsApp id of the message
-	// ("" otherwise): stores index it so message actions find the message by id
-	// without reading the payload.
-	MessageID string
+	Payload    json.RawMessage // the stored form of the event's Data (see Encode)
 }
 
 var (
@@ -86,17 +82,14 @@ func NewID(at time.Time) string {
 	return ulid.MustNew(ms, entropy).String()
 }
 
-// New builds an envelope with a fresh id; payload must marshal to a JSON object.
-func New(t Type, sessionID string, at time.Time, payload any) (Envelope, error) {
+// New builds an envelope with a fresh id, its payload the stored form of data.
+func New(t Type, sessionID string, at time.Time, data Data) (Envelope, error) {
 	if t == "" {
 		return Envelope{}, errors.New("event: empty type")
 	}
-	raw, err := json.Marshal(payload)
+	raw, err := Encode(t, data)
 	if err != nil {
 		return Envelope{}, err
-	}
-	if len(raw) == 0 || raw[0] != '{' {
-		return Envelope{}, errors.New("event: payload must be a JSON object")
 	}
 	return Envelope{ID: NewID(at), Type: t, SessionID: sessionID, OccurredAt: at.UTC(), Payload: raw}, nil
 }

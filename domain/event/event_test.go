@@ -2,6 +2,7 @@ package event_test
 
 import (
 	"encoding/json"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -23,7 +24,7 @@ func TestNew_AssignsUniqueTimeOrderedULIDs(t *testing.T) {
 	seen := make(map[string]bool, n)
 	for i := range n {
 		// Same millisecond for most of them: monotonic entropy must still order them.
-		e, err := event.New(event.SessionStatus, "s1", t0.Add(time.Duration(i/1000)*time.Millisecond), map[string]int{"i": i})
+		e, err := event.New(event.SessionStatus, "s1", t0.Add(time.Duration(i/1000)*time.Millisecond), event.SessionStatusChanged{Attempts: i})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,14 +115,14 @@ func TestNew_IDsOrderedAcrossGoroutines(t *testing.T) {
 func TestNew_Envelope(t *testing.T) {
 	t.Parallel()
 	local := t0.In(time.FixedZone("X", 7200))
-	e, err := event.New(event.MessageReceived, "s1", local, event.SessionStatusData{ID: "s1", Tags: "qr"})
+	e, err := event.New(event.SessionStatus, "s1", local, event.SessionStatusChanged{Tag: "qr", QRValidFor: 20 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Type != event.MessageReceived || e.SessionID != "s1" || e.OccurredAt != t0 || e.Seq != 0 {
+	if e.Type != event.SessionStatus || e.SessionID != "s1" || e.OccurredAt != t0 || e.Seq != 0 {
 		t.Fatalf("envelope %+v", e)
 	}
-	if string(e.Payload) != `{"id":"s1","tags":"qr"}` {
+	if string(e.Payload) != `{"v":1,"data":{"tag":"qr","qrValidFor":20000000000}}` {
 		t.Fatalf("payload %s", e.Payload)
 	}
 }
@@ -129,37 +130,111 @@ func TestNew_Envelope(t *testing.T) {
 func TestNew_Rejects(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name    string
-		typ     event.Type
-		payload any
+		name string
+		typ  event.Type
+		data event.Data
 	}{
-		{"empty type", "", map[string]string{}},
-		{"nil payload", event.SessionStatus, nil},
-		{"array payload", event.SessionStatus, []int{1}},
-		{"string payload", event.SessionStatus, "x"},
-		{"number payload", event.SessionStatus, 42},
-		{"raw non-object payload", event.SessionStatus, json.RawMessage(`[1,2]`)},
-		{"unmarshalable payload", event.SessionStatus, map[string]any{"c": make(chan int)}},
+		{"empty type", "", event.SessionStatusChanged{}},
+		{"unknown type", "message_teleported", event.SessionStatusChanged{}},
+		{"data of another type", event.MessageReceived, event.SessionStatusChanged{}},
+		{"nil data", event.SessionStatus, nil},
+		{"legacy array", event.SessionStatus, event.Legacy(`[1]`)},
+		{"legacy broken JSON", event.SessionStatus, event.Legacy(`{"a":`)},
+		{"legacy empty", event.SessionStatus, event.Legacy(nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if e, err := event.New(tt.typ, "s1", t0, tt.payload); err == nil {
-				t.Fatalf("New accepted %v: %+v", tt.payload, e)
+			if e, err := event.New(tt.typ, "s1", t0, tt.data); err == nil {
+				t.Fatalf("New accepted %v: %+v", tt.data, e)
 			}
 		})
 	}
 }
 
-func TestNew_AcceptsEmptyObjectAndRawObject(t *testing.T) {
+func TestNew_StoresLegacyAsItIs(t *testing.T) {
 	t.Parallel()
-	for _, p := range []any{struct{}{}, map[string]any{}, json.RawMessage(` {"a":1} `)} {
-		e, err := event.New(event.SessionStatus, "s1", t0, p)
+	e, err := event.New(event.MessageReceived, "s1", t0, event.Legacy(`{"id":"s1","text":"hi"}`))
+	if err != nil || string(e.Payload) != `{"id":"s1","text":"hi"}` {
+		t.Fatalf("payload %s, %v", e.Payload, err)
+	}
+}
+
+// Every event type's data survives the stored form unchanged.
+func TestDecode_RoundTripsEveryType(t *testing.T) {
+	t.Parallel()
+	bob := chat.Party{JID: chat.UserJID("6282222222222"), LID: chat.JID{User: "222", Server: chat.ServerLID}, PushName: "Bob"}
+	group := chat.JID{User: "120363041234567890", Server: chat.ServerGroup}
+	text := message.TextContent("halo @dedi")
+	text.Mentions = []chat.JID{chat.UserJID("6284444444444")}
+	text.Reply = &message.Reference{Chat: group, ID: "3EB0Q", Sender: bob.JID}
+	in := event.InboundMessage{ID: "3EB0A", Chat: group, Sender: bob, Content: text, SentAt: t0}
+	img := in
+	img.Content = message.Content{Kind: message.KindImage, Text: "cap", Media: &message.Media{MIME: "image/jpeg", Size: 9, MediaKey: []byte{1, 2}, Width: 3}}
+	react := in
+	react.Content = message.Content{Kind: message.KindReaction, Emoji: "👍", Target: &message.Reference{Chat: group, ID: "3EB0B", FromMe: true}}
+	name, locked := "Family", true
+	out, err := message.NewOutbound("3EB0OUT", "s1", bob.JID, message.TextContent("hi"), t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Fail(fault.ReasonNotOnWhatsApp, "no route", t0)
+	cases := map[event.Type]event.Data{
+		event.SessionStatus: event.SessionStatusChanged{Tag: "qr", Status: "reconnecting", QRImage: "data:x", QRCode: "2@a", QRValidFor: time.Minute,
+			Me: &event.Identity{JID: "62811@s.whatsapp.net", LID: "111@lid", Name: "Alice"}, Reason: "reset", Code: "network", Attempts: 2, RetryIn: 1500 * time.Millisecond},
+		event.SessionHealth:        event.SessionHealthChanged{Health: "degraded", Status: "reconnecting", Code: "network", Attempts: 2, RetryIn: time.Second},
+		event.CredsUpdate:          event.DeviceLinked{Me: event.Identity{JID: "62811@s.whatsapp.net"}},
+		event.MessageReceived:      img,
+		event.MessageReaction:      react,
+		event.MessageCommand:       event.CommandReceived{Message: in, Name: "order", Prefix: "/", Args: []string{"rice"}, Text: "/order rice"},
+		event.HistorySync:          event.HistorySynced{Progress: 40, Messages: []event.InboundMessage{in, img}},
+		event.MessageAck:           event.ReceiptReceived{Chat: group, MessageIDs: []string{"a", "b"}, Status: message.StatusRead, By: bob, At: t0},
+		event.MessageUndecryptable: event.Undecryptable{ID: "3EB0X", Chat: group, Sender: bob, At: t0},
+		event.MessageStatus:        event.MessageStatusOf(out, t0),
+		event.GroupParticipants:    event.GroupMembersChanged{Group: group, Action: "add", Members: []chat.Party{bob}, By: bob, At: t0},
+		event.GroupUpdate:          event.GroupSettingsChanged{Group: group, By: bob, Name: &name, Locked: &locked, At: t0},
+		event.PresenceUpdate:       event.PresenceChanged{Chat: group, From: bob, State: "composing", LastSeen: t0},
+		event.Call:                 event.CallUpdated{CallID: "C1", From: bob, State: "offer", Video: true, At: t0},
+		event.WebhookDisabled:      event.SubscriptionDisabled{SubscriptionID: "sub", URL: "https://x.test", Failures: 3, Reason: "HTTP 500"},
+		event.WebhookActionFailed:  event.ActionFailed{DeliveryID: "d", EventID: "e", Path: "actions[0]", Action: "send_text", Error: "bad"},
+	}
+	for typ, data := range cases {
+		e, err := event.New(typ, "s1", t0, data)
 		if err != nil {
-			t.Fatalf("New(%v): %v", p, err)
+			t.Fatalf("%s: %v", typ, err)
 		}
-		if e.Payload[0] != '{' {
-			t.Fatalf("payload %s", e.Payload)
+		got, err := e.Data()
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if !reflect.DeepEqual(got, data) {
+			t.Errorf("%s: stored %s\nreads back %+v\nwant %+v", typ, e.Payload, got, data)
+		}
+	}
+}
+
+// A row written before typed events (no version) reads back as the WAREST data it is.
+func TestDecode_UnversionedIsLegacy(t *testing.T) {
+	t.Parallel()
+	raw := json.RawMessage(`{"id":"s1","tags":"text","text":"hi"}`)
+	got, err := event.Decode(event.MessageReceived, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := got.(event.Legacy); !ok || string(l) != string(raw) {
+		t.Fatalf("decoded %#v", got)
+	}
+}
+
+func TestDecode_Refuses(t *testing.T) {
+	t.Parallel()
+	for name, raw := range map[string]string{
+		"a newer version":         `{"v":2,"data":{}}`,
+		"not JSON":                `{"v":`,
+		"data of the wrong shape": `{"v":1,"data":{"tag":5}}`,
+	} {
+		if got, err := event.Decode(event.SessionStatus, json.RawMessage(raw)); err == nil {
+			t.Errorf("%s: decoded %#v", name, got)
 		}
 	}
 }
@@ -173,13 +248,9 @@ func TestMessageStatusOf(t *testing.T) {
 	m.Fail(fault.ReasonNotOnWhatsApp, "no route", t0)
 	now := t0.Add(90 * time.Second)
 	got := event.MessageStatusOf(m, now)
-	want := event.MessageStatusData{ID: "s1", MessageID: "3EB0ABC", To: "6281234567890@s.whatsapp.net", Status: "failed",
-		Reason: "no route", FailCode: "not_on_whatsapp", Timestamp: now.Unix()}
+	want := event.MessageStatusChanged{MessageID: "3EB0ABC", To: chat.UserJID("6281234567890"), Status: message.StatusFailed,
+		Reason: "no route", FailCode: "not_on_whatsapp", At: now}
 	if got != want {
 		t.Fatalf("MessageStatusOf = %+v, want %+v", got, want)
-	}
-	raw, _ := json.Marshal(got)
-	if string(raw) != `{"id":"s1","messageId":"3EB0ABC","to":"6281234567890@s.whatsapp.net","status":"failed","reason":"no route","failCode":"not_on_whatsapp","timestamp":1735787135}` {
-		t.Fatalf("json %s", raw)
 	}
 }

@@ -1,8 +1,9 @@
 package event
 
 import (
-	"strings"
 	"time"
+
+	"github.com/warest-go/warest/domain/message"
 )
 
 // Parked is a dead letter: a transport observation that could not be recorded for
@@ -20,11 +21,6 @@ type Parked struct {
 // NewParked builds a dead letter. Kind and reason become valid UTF-8 without NUL
 // (they are text columns); the payload is kept as given.
 func NewParked(sessionID, kind string, payload []byte, reason string, at time.Time) Parked {
-	return Parked{ID: DerivedID(time.Time{}, sessionID+"|"+kind+"|"+string(payload)), SessionID: text(sessionID),
-		Kind: text(kind), Payload: payload, Reason: text(reason), ParkedAt: at.UTC()}
-}
-
-// text makes s storable in any text column: valid UTF-8, no NUL.
-func text(s string) string {
-	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+	return Parked{ID: DerivedID(time.Time{}, sessionID+"|"+kind+"|"+string(payload)), SessionID: message.StorableText(sessionID),
+		Kind: message.StorableText(kind), Payload: payload, Reason: message.StorableText(reason), ParkedAt: at.UTC()}
 }

@@ -1,11 +1,12 @@
 package event_test
 
 import (
-	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/message"
 )
 
 // What a payload makes of text WhatsApp can carry: NUL survives (escaped), while
@@ -14,20 +15,20 @@ import (
 func TestNew_TextOfAnyBytesBecomesValidJSON(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ text, want string }{
-		{"a\x00b", `{"text":"a\u0000b"}`},
-		{"bad \xff\xfe", `{"text":"bad \ufffd\ufffd"}`},
-		{"lone \xed\xa0\x80", `{"text":"lone \ufffd\ufffd\ufffd"}`},
+		{"a\x00b", `"a\u0000b"`},
+		{"bad \xff\xfe", `"bad \ufffd\ufffd"`},
+		{"lone \xed\xa0\x80", `"lone \ufffd\ufffd\ufffd"`},
 	} {
-		e, err := event.New(event.MessageReceived, "s1", t0, map[string]string{"text": c.text})
+		e, err := event.New(event.MessageReceived, "s1", t0, event.InboundMessage{Content: message.TextContent(c.text)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(e.Payload) != c.want || !utf8.Valid(e.Payload) {
-			t.Errorf("%q: payload %q, want %q", c.text, e.Payload, c.want)
+		if !strings.Contains(string(e.Payload), `"text":`+c.want) || !utf8.Valid(e.Payload) {
+			t.Errorf("%q: payload %q, want the text %q", c.text, e.Payload, c.want)
 		}
-		var back struct{ Text string }
-		if err := json.Unmarshal(e.Payload, &back); err != nil || (c.text == "a\x00b" && back.Text != c.text) {
-			t.Errorf("%q: decodes to %q, %v", c.text, back.Text, err)
+		back, err := e.Data()
+		if err != nil || (c.text == "a\x00b" && back.(event.InboundMessage).Content.Text != c.text) {
+			t.Errorf("%q: decodes to %+v, %v", c.text, back, err)
 		}
 	}
 }

@@ -1,6 +1,6 @@
 -- name: AppendEvent :one
-INSERT INTO events (id, type, session_id, occurred_at, payload, message_id)
-VALUES (sqlc.arg(id), sqlc.arg(type), sqlc.arg(session_id), sqlc.arg(occurred_at), sqlc.arg(payload), sqlc.arg(message_id))
+INSERT INTO events (id, type, session_id, occurred_at, payload)
+VALUES (sqlc.arg(id), sqlc.arg(type), sqlc.arg(session_id), sqlc.arg(occurred_at), sqlc.arg(payload))
 ON CONFLICT DO NOTHING
 RETURNING seq;
 

@@ -28,10 +28,3 @@ WHERE idempotency_keys.expires_at <= excluded.created_at;
 
 -- name: GetIdempotencyKey :one
 SELECT * FROM idempotency_keys WHERE scope = sqlc.arg(scope) AND key = sqlc.arg(key);
-
--- name: FindReceivedMessage :one
-SELECT * FROM events
-WHERE session_id = sqlc.arg(session_id) AND type = 'message_received'
-  AND message_id = sqlc.arg(message_id)
-ORDER BY seq DESC
-LIMIT 1;

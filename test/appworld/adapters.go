@@ -6,6 +6,7 @@ import (
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/adapters/store/sqlite"
+	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/adapters/webhook"
 )
 
@@ -21,6 +22,26 @@ type (
 	BlobConfig    = storage.Config
 	BusConfig     = bus.Config
 	SenderConfig  = webhook.Config
+	Renderer      = warestjson.Renderer
+)
+
+// WAREST's wire shapes, for tests that read rendered event data.
+type (
+	MessageKey               = warestjson.MessageKey
+	Sender                   = warestjson.Sender
+	MessageReceivedData      = warestjson.MessageReceivedData
+	MessageReactionData      = warestjson.MessageReactionData
+	MessageEditedData        = warestjson.MessageEditedData
+	MessageRevokedData       = warestjson.MessageRevokedData
+	MessageCommandData       = warestjson.MessageCommandData
+	MessageStatusData        = warestjson.MessageStatusData
+	MessageAckData           = warestjson.MessageAckData
+	MessageUndecryptableData = warestjson.MessageUndecryptableData
+	HistorySyncData          = warestjson.HistorySyncData
+	SessionStatusData        = warestjson.SessionStatusData
+	PresenceUpdateData       = warestjson.PresenceUpdateData
+	WebhookDisabledData      = warestjson.WebhookDisabledData
+	WebhookActionFailedData  = warestjson.WebhookActionFailedData
 )
 
 var (

@@ -80,3 +80,30 @@ func SessionEvents(t *testing.T, ctx context.Context, s ports.Store, sessionID s
 	}
 	return out
 }
+
+// Legacy is v as the payload of a row stored before typed events, for tests that
+// treat payloads as opaque (or store WAREST data as older gateways did).
+func Legacy(t *testing.T, v any) event.Legacy {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return event.Legacy(raw)
+}
+
+// Render is e's `data` as receivers read it (webhooks and the events API).
+func Render(t *testing.T, e event.Envelope) json.RawMessage {
+	t.Helper()
+	raw, err := Renderer{}.Render(e)
+	if err != nil {
+		t.Fatalf("render %s %s: %v", e.Type, e.Payload, err)
+	}
+	return raw
+}
+
+// Rendered decodes e's `data` as receivers read it into a T.
+func Rendered[T any](t *testing.T, e event.Envelope) T {
+	t.Helper()
+	return Decode[T](t, Render(t, e))
+}

@@ -89,7 +89,7 @@ func New(t *testing.T, opt Options) *World {
 	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{DefaultURL: opt.DefaultURL,
 		Algorithm: webhook.SHA256, Timeout: time.Second, Workers: 2,
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
-		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Resolver: opt.Resolver,
+		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Renderer: Renderer{}, Resolver: opt.Resolver,
 			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
 	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
 	Fast(app)

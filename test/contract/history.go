@@ -1,9 +1,11 @@
 package contract
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/webhook"
@@ -26,7 +28,7 @@ const recipient = "628@s.whatsapp.net"
 
 // seedHistory gives a new session one of everything it can own: a media message, a
 // published and an unpublished message_received event with a delivery each, an
-// idempotency key and a cooldown. It returns the two events.
+// idempotency key, a cooldown and a received message with a reaction. It returns the two events.
 func seedHistory(t *testing.T, s ports.Store, sessionID string) []event.Envelope {
 	t.Helper()
 	ctx := t.Context()
@@ -34,8 +36,8 @@ func seedHistory(t *testing.T, s ports.Store, sessionID string) []event.Envelope
 	createAll(t, s, mediaMessage(t, sessionID, "m1", "outbound/"+sessionID+".jpg"))
 	var es []event.Envelope
 	for i := range 2 {
-		e, err := event.New(event.MessageReceived, sessionID, at(i), map[string]any{"id": sessionID,
-			"message": map[string]any{"key": map[string]any{"id": "MSG-" + sessionID}}})
+		e, err := event.New(event.MessageReceived, sessionID, at(i), legacy(t, map[string]any{"id": sessionID,
+			"message": map[string]any{"key": map[string]any{"id": "MSG-" + sessionID}}}))
 		must(t, err)
 		_, err = s.Events().Append(ctx, e)
 		must(t, err)
@@ -49,6 +51,10 @@ func seedHistory(t *testing.T, s ports.Store, sessionID string) []event.Envelope
 	must(t, err)
 	equal(t, ok, true)
 	must(t, s.Cooldowns().Touch(ctx, sessionID, recipient, at(5)))
+	m := received("MSG-" + sessionID)
+	m.SessionID = sessionID
+	must(t, s.Inbound().Save(ctx, m, at(1)))
+	must(t, s.Inbound().React(ctx, sessionID, "MSG-"+sessionID, chat.UserJID("6282222222222"), "👍", at(2)))
 	return es
 }
 
@@ -89,8 +95,11 @@ func historyOf(t *testing.T, s ports.Store, sessionID string, es []event.Envelop
 			add("listed event", e.ID)
 		}
 	}
-	if e, err := s.Inbound().FindReceived(ctx, sessionID, "MSG-"+sessionID); err == nil {
-		add("received", e.ID)
+	if m, err := s.Inbound().Get(ctx, sessionID, "MSG-"+sessionID); err == nil {
+		add("received", m.ID)
+		for _, r := range m.Reactions {
+			add("reaction", r.By.String())
+		}
 	} else {
 		isFault(t, err, fault.KindNotFound, fault.ReasonMessageNotFound)
 	}
@@ -190,4 +199,13 @@ func historyOrphansRefused(t *testing.T, s ports.Store) {
 	all, err := s.Deliveries().List(ctx, ports.DeliveryFilter{})
 	must(t, err)
 	equal(t, len(all), 0)
+}
+
+// legacy is v as the payload of a row stored before typed events (these suites
+// treat payloads as opaque bytes).
+func legacy(t *testing.T, v any) event.Legacy {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	must(t, err)
+	return event.Legacy(raw)
 }

@@ -1,19 +1,18 @@
 package contract
 
 import (
-	"context"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
-// limitTests check counters, cooldowns, idempotency keys and received-message lookup.
+// limitTests check counters, cooldowns, idempotency keys and the inbound messages.
 var limitTests = []struct {
 	name string
 	run  func(t *testing.T, s ports.Store)
@@ -23,7 +22,9 @@ var limitTests = []struct {
 	{"cooldown/touch keeps the latest send and unknown recipients have none", cooldownTouch},
 	{"idempotency/claim binds a key once until it expires", idempotencyClaim},
 	{"idempotency/concurrent claims of one key: exactly one wins", idempotencyConcurrent},
-	{"inbound/find received returns the newest event of that message id", inboundFind},
+	{"inbound/save keeps a received message and its content; a second save of the id changes nothing", inboundSave},
+	{"inbound/edit, revoke and reactions change what is kept; unknown messages are not found", inboundChanges},
+	{"inbound/text with NUL and invalid UTF-8 is kept", inboundOddText},
 }
 
 func counterWindows(t *testing.T, s ports.Store) {
@@ -159,31 +160,101 @@ func idempotencyConcurrent(t *testing.T, s ports.Store) {
 	}
 }
 
-func inboundFind(t *testing.T, s ports.Store) {
-	ctx := context.Background()
-	add := func(session string, typ event.Type, id, text string) {
-		t.Helper()
-		e, err := event.New(typ, session, at(0), map[string]any{"id": session, "text": text,
-			"message": map[string]any{"key": map[string]any{"remoteJid": "628@s.whatsapp.net", "fromMe": false, "id": id}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.MessageID = id
-		if _, err := s.Events().Append(ctx, e); err != nil {
-			t.Fatal(err)
-		}
+// received is an inbound message of s1 with content of every part the table keeps.
+func received(id string) message.Inbound {
+	group := chat.JID{User: "120363041234567890", Server: chat.ServerGroup}
+	c := message.Content{Kind: message.KindDocument, Text: "invoice é 👋", Mentions: []chat.JID{chat.UserJID("6284444444444")},
+		Reply: &message.Reference{Chat: group, ID: "3EB0Q", Sender: chat.UserJID("6284444444444")},
+		Media: &message.Media{MIME: "application/pdf", FileName: "a.pdf", Size: 2048, Pages: 2, URL: "https://mmg.test/x",
+			DirectPath: "/v/x", MediaKey: []byte{1, 2, 3}, FileSHA256: []byte{4}, FileEncSHA256: []byte{5}}}
+	return message.Inbound{ID: id, SessionID: "s1", Chat: group, FromMe: false, Content: c, Timestamp: at(1),
+		Sender: chat.Party{JID: chat.UserJID("6282222222222"), LID: chat.JID{User: "222", Server: chat.ServerLID}, PushName: "Bob"}}
+}
+
+// normReceived makes times comparable across drivers (location, sub-ms precision).
+func normReceived(r message.Received) message.Received {
+	r.Timestamp, r.ReceivedAt, r.EditedAt, r.RevokedAt = ms(r.Timestamp), ms(r.ReceivedAt), ms(r.EditedAt), ms(r.RevokedAt)
+	for i := range r.Reactions {
+		r.Reactions[i].At = ms(r.Reactions[i].At)
 	}
+	return r
+}
+
+func inboundSave(t *testing.T, s ports.Store) {
+	ctx := t.Context()
 	ensureSession(t, s, "s1")
-	ensureSession(t, s, "s2")
-	add("s1", event.MessageReceived, "MSG1", "old")
-	add("s2", event.MessageReceived, "MSG2", "other session")
-	add("s1", event.MessageStatus, "MSG2", "not a received message")
-	add("s1", event.MessageReceived, "MSG1", "new")
-	e, err := s.Inbound().FindReceived(ctx, "s1", "MSG1")
-	if err != nil || e.SessionID != "s1" || e.Type != event.MessageReceived || !strings.Contains(string(e.Payload), `"text":"new"`) {
-		t.Fatalf("found %+v (%s), %v", e, e.Payload, err)
+	m := received("3EB0DOC")
+	must(t, s.Inbound().Save(ctx, m, at(2)))
+	got, err := s.Inbound().Get(ctx, "s1", "3EB0DOC")
+	must(t, err)
+	equal(t, normReceived(got), normReceived(message.Received{Inbound: m, ReceivedAt: at(2)}))
+
+	again := received("3EB0DOC")
+	again.Content = message.TextContent("delivered again, differently")
+	must(t, s.Inbound().Save(ctx, again, at(3)))
+	got, err = s.Inbound().Get(ctx, "s1", "3EB0DOC")
+	must(t, err)
+	equal(t, got.Content.Text, m.Content.Text)
+
+	_, err = s.Inbound().Get(ctx, "s1", "3EB0NONE")
+	isFault(t, err, fault.KindNotFound, fault.ReasonMessageNotFound)
+	gone := received("3EB0GONE")
+	gone.SessionID = "no-such-session"
+	if err := s.Inbound().Save(ctx, gone, at(2)); err == nil {
+		t.Fatal("saved a message of a session that does not exist")
 	}
-	if _, err := s.Inbound().FindReceived(ctx, "s1", "MSG2"); !fault.Is(err, fault.KindNotFound) {
-		t.Fatalf("MSG2 in s1: %v, want not found", err)
-	}
+}
+
+func inboundChanges(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureSession(t, s, "s1")
+	must(t, s.Inbound().Save(ctx, received("3EB0A"), at(2)))
+	bob, citra := chat.UserJID("6282222222222"), chat.JID{User: "333", Server: chat.ServerLID}
+
+	must(t, s.Inbound().Edit(ctx, "s1", "3EB0A", "fixed", at(5)))
+	must(t, s.Inbound().React(ctx, "s1", "3EB0A", citra, "🔥", at(7)))
+	must(t, s.Inbound().React(ctx, "s1", "3EB0A", bob, "👍", at(6)))
+	must(t, s.Inbound().React(ctx, "s1", "3EB0A", bob, "❤️", at(8))) // replaces bob's
+	got, err := s.Inbound().Get(ctx, "s1", "3EB0A")
+	must(t, err)
+	got = normReceived(got)
+	equal(t, got.Content.Text, "fixed")
+	equal(t, got.Content.Media.FileName, "a.pdf")
+	equal(t, got.EditedAt, ms(at(5)))
+	equal(t, got.Revoked(), false)
+	equal(t, got.Reactions, []message.Reaction{{By: citra, Emoji: "🔥", At: ms(at(7))}, {By: bob, Emoji: "❤️", At: ms(at(8))}})
+
+	must(t, s.Inbound().React(ctx, "s1", "3EB0A", citra, "", at(9))) // removed
+	must(t, s.Inbound().Revoke(ctx, "s1", "3EB0A", at(10)))
+	got, err = s.Inbound().Get(ctx, "s1", "3EB0A")
+	must(t, err)
+	got = normReceived(got)
+	equal(t, got.RevokedAt, ms(at(10)))
+	equal(t, got.Content, message.Content{Kind: message.KindDocument}) // deleted for everyone: content forgotten
+	equal(t, got.Reactions, []message.Reaction{{By: bob, Emoji: "❤️", At: ms(at(8))}})
+
+	isFault(t, s.Inbound().Edit(ctx, "s1", "3EB0NONE", "x", at(5)), fault.KindNotFound, fault.ReasonMessageNotFound)
+	isFault(t, s.Inbound().Revoke(ctx, "s1", "3EB0NONE", at(5)), fault.KindNotFound, fault.ReasonMessageNotFound)
+	// A reaction to a message not kept (yet) is kept all the same.
+	must(t, s.Inbound().React(ctx, "s1", "3EB0LATER", bob, "👍", at(6)))
+	must(t, s.Inbound().Save(ctx, received("3EB0LATER"), at(7)))
+	got, err = s.Inbound().Get(ctx, "s1", "3EB0LATER")
+	must(t, err)
+	equal(t, normReceived(got).Reactions, []message.Reaction{{By: bob, Emoji: "👍", At: ms(at(6))}})
+}
+
+func inboundOddText(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureSession(t, s, "s1")
+	m := received("3EB0ODD")
+	m.Content = message.TextContent("nul \x00 bad \xff")
+	m.Sender.PushName = "Bo\x00b"
+	must(t, s.Inbound().Save(ctx, m, at(2)))
+	must(t, s.Inbound().Edit(ctx, "s1", "3EB0ODD", "edited \x00", at(3)))
+	must(t, s.Inbound().React(ctx, "s1", "3EB0ODD", chat.UserJID("6282222222222"), "\x00", at(4)))
+	got, err := s.Inbound().Get(ctx, "s1", "3EB0ODD")
+	must(t, err)
+	equal(t, got.Content.Text, "edited \x00")
+	equal(t, got.Sender.PushName, "Bo\uFFFDb") // a column of its own: as text columns take it
+	equal(t, got.Reactions[0].Emoji, "\uFFFD")
 }

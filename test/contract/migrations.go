@@ -9,6 +9,7 @@ import (
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -175,10 +176,15 @@ var OldEvents = []OldEvent{
 	{"01OLDEVENT0001", "message_received", "s1", `{"id":"s1","message":{"key":{"remoteJid":"628@s.whatsapp.net","id":"3EB0OLD1"}},"text":"é \u00e9 👋"}`},
 	{"01OLDEVENT0002", "message_received", "s2", `{"message":{"key":{"id":"3EB0OLD2"}}, "text":"spaced"}`},
 	{"01OLDEVENT0003", "message_reaction", "s1", `{"message":{"key":{"id":"3EB0OLD3"}}}`},
+	{"01OLDEVENT0004", "message_received", "s1", `{"id":"s1","tags":"media","message":{"key":{"remoteJid":"120363041234567890@g.us",` +
+		`"fromMe":true,"id":"3EB0OLD4","participant":"6281111111111@s.whatsapp.net"},"messageTimestamp":1735787045,"pushName":"Alice",` +
+		`"message":{"imageMessage":{"caption":"sunset"}}},"text":"sunset","contentType":"image","sender":{"chatId":"120363041234567890@g.us",` +
+		`"fromMe":true,"isGroup":true,"authorJid":"6281111111111@s.whatsapp.net","authorLid":"111@lid","pushName":"Alice"},` +
+		`"media":{"hasMedia":true,"type":"imageMessage","mimeType":"image/jpeg","fileLength":4096},"mentions":[],"type":"notify"}`},
 }
 
 // CheckOldEvents checks that s, migrated over OldEvents, keeps their payloads byte
-// for byte and finds the received messages by id.
+// for byte and has the received messages among its inbound messages.
 func CheckOldEvents(t *testing.T, s ports.Store) {
 	t.Helper()
 	ctx := t.Context()
@@ -189,15 +195,22 @@ func CheckOldEvents(t *testing.T, s ports.Store) {
 			t.Fatalf("event %s after migrating: %+v (payload %s)", o.ID, e, e.Payload)
 		}
 	}
-	for _, c := range []struct{ session, message, want string }{
-		{"s1", "3EB0OLD1", "01OLDEVENT0001"},
-		{"s2", "3EB0OLD2", "01OLDEVENT0002"},
+	// 00014 copied the received messages into the inbound messages.
+	for _, c := range []struct{ session, message, chat, text string }{
+		{"s1", "3EB0OLD1", "628@s.whatsapp.net", "é é 👋"},
+		{"s2", "3EB0OLD2", "", "spaced"},
 	} {
-		e, err := s.Inbound().FindReceived(ctx, c.session, c.message)
+		m, err := s.Inbound().Get(ctx, c.session, c.message)
 		must(t, err)
-		equal(t, e.ID, c.want)
-		equal(t, e.MessageID, c.message)
+		equal(t, m.Chat.String(), c.chat)
+		equal(t, m.Content.Text, c.text)
+		equal(t, m.Content.Kind, message.KindUnknown) // these payloads name no contentType
 	}
-	_, err := s.Inbound().FindReceived(ctx, "s1", "3EB0OLD3") // a reaction, not a received message
+	_, err := s.Inbound().Get(ctx, "s1", "3EB0OLD3") // a reaction, not a received message
 	isFault(t, err, fault.KindNotFound, fault.ReasonMessageNotFound)
+	m, err := s.Inbound().Get(ctx, "s1", "3EB0OLD4") // a full WAREST payload
+	must(t, err)
+	equal(t, []any{m.Chat.String(), m.Sender.JID.String(), m.Sender.LID.String(), m.Sender.PushName, m.FromMe, m.Timestamp.Unix()},
+		[]any{"120363041234567890@g.us", "6281111111111@s.whatsapp.net", "111@lid", "Alice", true, int64(1735787045)})
+	equal(t, m.Content, message.Content{Kind: message.KindImage, Text: "sunset"})
 }

@@ -26,7 +26,7 @@ func TestEventPositionsSurviveReopen(t *testing.T) {
 
 func newEvent(t *testing.T, id string) event.Envelope {
 	t.Helper()
-	e, err := event.New(event.MessageReceived, "s1", time.Now(), map[string]string{"text": id})
+	e, err := event.New(event.MessageReceived, "s1", time.Now(), event.Legacy(`{"text":"`+id+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func TestMigration00008AddsSessionForeignKeys(t *testing.T) {
 	}
 	indexesBefore := indexes(t, db)
 
-	if _, err := p.Up(ctx); err != nil {
+	if _, err := p.UpTo(ctx, 8); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string][]string{

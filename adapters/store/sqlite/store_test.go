@@ -125,7 +125,7 @@ func TestHelperDiesMidTransaction(t *testing.T) {
 
 func newEvent(t *testing.T) event.Envelope {
 	t.Helper()
-	e, err := event.New(event.MessageReceived, "s1", time.Now(), map[string]string{"text": "hi"})
+	e, err := event.New(event.MessageReceived, "s1", time.Now(), event.Legacy(`{"text":"hi"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,36 +46,6 @@ func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyK
 	return result.RowsAffected(), nil
 }
 
-const findReceivedMessage = `-- name: FindReceivedMessage :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
-WHERE session_id = $1 AND type = 'message_received'
-  AND message_id = $2
-ORDER BY seq DESC
-LIMIT 1
-`
-
-type FindReceivedMessageParams struct {
-	SessionID string
-	MessageID string
-}
-
-func (q *Queries) FindReceivedMessage(ctx context.Context, arg FindReceivedMessageParams) (Event, error) {
-	row := q.db.QueryRow(ctx, findReceivedMessage, arg.SessionID, arg.MessageID)
-	var i Event
-	err := row.Scan(
-		&i.Seq,
-		&i.ID,
-		&i.Type,
-		&i.SessionID,
-		&i.OccurredAt,
-		&i.Payload,
-		&i.PublishedAt,
-		&i.Position,
-		&i.MessageID,
-	)
-	return i, err
-}
-
 const getCooldown = `-- name: GetCooldown :one
 SELECT last_sent_at FROM recipient_cooldowns WHERE session_id = $1 AND recipient = $2
 `

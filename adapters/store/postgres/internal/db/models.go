@@ -30,7 +30,6 @@ type Event struct {
 	Payload     []byte
 	PublishedAt *time.Time
 	Position    *int64
-	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -41,6 +40,35 @@ type IdempotencyKey struct {
 	MessageIds string
 	CreatedAt  time.Time
 	ExpiresAt  time.Time
+}
+
+type InboundMessage struct {
+	SessionID  string
+	ID         string
+	Chat       string
+	SenderJid  string
+	SenderLid  string
+	PushName   string
+	FromMe     bool
+	History    bool
+	Kind       string
+	Text       string
+	MediaMime  string
+	MediaSize  int64
+	MediaName  string
+	Content    []byte
+	SentAt     time.Time
+	ReceivedAt time.Time
+	EditedAt   *time.Time
+	RevokedAt  *time.Time
+}
+
+type InboundReaction struct {
+	SessionID string
+	MessageID string
+	Reactor   string
+	Emoji     string
+	ReactedAt time.Time
 }
 
 type LimiterCounter struct {

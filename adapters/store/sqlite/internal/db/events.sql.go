@@ -11,8 +11,8 @@ import (
 )
 
 const appendEvent = `-- name: AppendEvent :one
-INSERT INTO events (id, type, session_id, occurred_at, payload, message_id)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+INSERT INTO events (id, type, session_id, occurred_at, payload)
+VALUES (?1, ?2, ?3, ?4, ?5)
 ON CONFLICT DO NOTHING
 RETURNING seq
 `
@@ -23,7 +23,6 @@ type AppendEventParams struct {
 	SessionID  string
 	OccurredAt int64
 	Payload    string
-	MessageID  string
 }
 
 func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64, error) {
@@ -33,7 +32,6 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 		arg.SessionID,
 		arg.OccurredAt,
 		arg.Payload,
-		arg.MessageID,
 	)
 	var seq int64
 	err := row.Scan(&seq)
@@ -41,7 +39,7 @@ func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64
 }
 
 const getEvent = `-- name: GetEvent :one
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events WHERE id = ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id = ?1
 `
 
 func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
@@ -56,7 +54,6 @@ func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
 		&i.Payload,
 		&i.PublishedAt,
 		&i.Position,
-		&i.MessageID,
 	)
 	return i, err
 }
@@ -73,7 +70,7 @@ func (q *Queries) LastEventPosition(ctx context.Context) (int64, error) {
 }
 
 const listEventsAfter = `-- name: ListEventsAfter :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
 WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL
 ORDER BY position LIMIT ?2
 `
@@ -103,7 +100,6 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
-			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}
@@ -119,7 +115,7 @@ func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams
 }
 
 const listEventsAfterFor = `-- name: ListEventsAfterFor :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events
 WHERE position > CAST(?1 AS INTEGER) AND published_at IS NOT NULL AND session_id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
 ORDER BY position LIMIT ?3
 `
@@ -149,7 +145,6 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
-			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}
@@ -165,7 +160,7 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 }
 
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
-SELECT seq, id, type, session_id, occurred_at, payload, published_at, position, message_id FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?1
 `
 
 func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event, error) {
@@ -186,7 +181,6 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event
 			&i.Payload,
 			&i.PublishedAt,
 			&i.Position,
-			&i.MessageID,
 		); err != nil {
 			return nil, err
 		}

@@ -30,7 +30,6 @@ type Event struct {
 	Payload     string
 	PublishedAt sql.NullInt64
 	Position    sql.NullInt64
-	MessageID   string
 }
 
 type IdempotencyKey struct {
@@ -41,6 +40,35 @@ type IdempotencyKey struct {
 	MessageIds string
 	CreatedAt  int64
 	ExpiresAt  int64
+}
+
+type InboundMessage struct {
+	SessionID  string
+	ID         string
+	Chat       string
+	SenderJid  string
+	SenderLid  string
+	PushName   string
+	FromMe     bool
+	History    bool
+	Kind       string
+	Text       string
+	MediaMime  string
+	MediaSize  int64
+	MediaName  string
+	Content    string
+	SentAt     int64
+	ReceivedAt int64
+	EditedAt   sql.NullInt64
+	RevokedAt  sql.NullInt64
+}
+
+type InboundReaction struct {
+	SessionID string
+	MessageID string
+	Reactor   string
+	Emoji     string
+	ReactedAt int64
 }
 
 type LimiterCounter struct {

@@ -1,4 +1,4 @@
-package event
+package warestjson
 
 import (
 	"encoding/base64"

@@ -1,10 +1,4 @@
-package event
-
-import (
-	"time"
-
-	"github.com/warest-go/warest/domain/message"
-)
+package warestjson
 
 // Payload shapes of the events, as WAREST receivers read them in the webhook `data`.
 // `id` is the session id (WAREST puts it in every payload); sessionId is added on delivery.
@@ -208,12 +202,6 @@ type MessageStatusData struct {
 	// expired...), for receivers that act on it.
 	FailCode  string `json:"failCode,omitempty"`
 	Timestamp int64  `json:"timestamp"`
-}
-
-// MessageStatusOf is the status event payload of an outbound message.
-func MessageStatusOf(m message.Outbound, now time.Time) MessageStatusData {
-	return MessageStatusData{ID: m.SessionID, MessageID: m.ID, To: m.To.String(), Status: string(m.Status),
-		Reason: m.FailReason, FailCode: string(m.FailCode), Timestamp: now.Unix()}
 }
 
 // SessionHealthData is our `session_health` payload.

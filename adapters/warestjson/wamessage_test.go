@@ -1,4 +1,4 @@
-package event_test
+package warestjson_test
 
 import (
 	"encoding/json"
@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/domain/chat"
-	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 )
 
@@ -94,7 +94,7 @@ func TestTags(t *testing.T) {
 		{"no kind", message.Content{}, "system"},
 	}
 	for _, tt := range tests {
-		if got := event.Tags(tt.c); got != tt.want {
+		if got := warestjson.Tags(tt.c); got != tt.want {
 			t.Errorf("%s: Tags = %q, want %q", tt.name, got, tt.want)
 		}
 	}
@@ -115,7 +115,7 @@ func TestKey(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assertJSON(t, event.Key(tt.r), tt.want)
+			assertJSON(t, warestjson.Key(tt.r), tt.want)
 		})
 	}
 }
@@ -247,7 +247,7 @@ func TestWABody(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assertJSON(t, event.WABody(tt.c), tt.want)
+			assertJSON(t, warestjson.WABody(tt.c), tt.want)
 		})
 	}
 }
@@ -255,7 +255,7 @@ func TestWABody(t *testing.T) {
 func TestMedia(t *testing.T) {
 	t.Parallel()
 	for _, c := range []message.Content{text("hi"), {Kind: message.KindImage, Text: "no media"}, {Kind: message.KindLocation, Location: &message.Location{}}} {
-		if m := event.Media(c); m != nil {
+		if m := warestjson.Media(c); m != nil {
 			t.Fatalf("Media(%s) = %+v, want nil", c.Kind, m)
 		}
 	}
@@ -274,7 +274,7 @@ func TestMedia(t *testing.T) {
 		{withMedia(message.KindSticker, "", message.Media{MIME: "image/webp"}), `{"hasMedia":true,"type":"stickerMessage","mimeType":"image/webp","fileLength":0}`},
 	}
 	for _, tt := range tests {
-		m := event.Media(tt.c)
+		m := warestjson.Media(tt.c)
 		if m == nil {
 			t.Fatalf("Media(%s) = nil", tt.c.Kind)
 		}
@@ -289,15 +289,15 @@ func TestWABody_MalformedInboundRendersEmptyInsteadOfPanicking(t *testing.T) {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
 			c := message.Content{Kind: k, Text: "x"}
-			if got := event.WABody(c); len(got) != 0 {
+			if got := warestjson.WABody(c); len(got) != 0 {
 				t.Fatalf("WABody(%s without its part) = %v, want {}", k, got)
 			}
-			_ = event.Tags(c)
-			if event.Media(c) != nil {
+			_ = warestjson.Tags(c)
+			if warestjson.Media(c) != nil {
 				t.Fatal("media for a content without media")
 			}
 		})
 	}
 	// Media kinds without media still render their caption.
-	assertJSON(t, event.WABody(message.Content{Kind: message.KindDocument, Text: "cap"}), `{"documentMessage":{"caption":"cap"}}`)
+	assertJSON(t, warestjson.WABody(message.Content{Kind: message.KindDocument, Text: "cap"}), `{"documentMessage":{"caption":"cap"}}`)
 }
