@@ -3,6 +3,7 @@ GO        ?= go
 SQLC      := $(GO) run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
 BIN       := bin/warest
 PKGS      := ./...
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: run build test test-short bench generate verify lint migrate-up
 
@@ -10,7 +11,7 @@ run: ## Run the gateway: SQLite under ./data, port 7308
 	$(GO) run ./cmd/warest
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(BIN) ./cmd/warest
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X main.version=$(VERSION)" -o $(BIN) ./cmd/warest
 
 test: ## Every test, with the race detector
 	$(GO) vet $(PKGS)

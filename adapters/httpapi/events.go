@@ -241,6 +241,17 @@ func (s *streamSet) open(u account.User, limit int) (release func(), err error) 
 	}, nil
 }
 
+// opened is the number of open streams.
+func (s *streamSet) opened() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.count {
+		n += c
+	}
+	return n
+}
+
 // close ends every stream, open or opening.
 func (s *streamSet) close() { s.once.Do(func() { close(s.closing) }) }
 

@@ -58,7 +58,12 @@ func newServer(lc fx.Lifecycle, h *Handler, cfg Config, log *slog.Logger) *http.
 			}()
 			return nil
 		},
-		OnStop: srv.Shutdown,
+		OnStop: func(ctx context.Context) error {
+			streams := h.streams.opened()
+			err := srv.Shutdown(ctx)
+			log.Info("http server stopped", "streams_closed", streams, "err", err)
+			return err
+		},
 	})
 	return srv
 }

@@ -166,12 +166,23 @@ func seedAdmin(c Config, cmds *command.Commands) (seeded, error) {
 	return seeded{res}, nil
 }
 
-// runApp starts the application (sessions, then workers) when fx starts and stops
-// the workers on shutdown.
-func runApp(lc fx.Lifecycle, a *application.App) {
+// runApp starts the application (sessions, then workers) when fx starts and, on
+// shutdown, waits for the workers to drain as long as the stop's deadline allows.
+func runApp(lc fx.Lifecycle, a *application.App, log *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: a.Start,
-		OnStop:  func(context.Context) error { a.Stop(); return nil },
+		OnStop: func(ctx context.Context) error {
+			start := time.Now()
+			drained := make(chan struct{})
+			go func() { a.Stop(); close(drained) }()
+			select {
+			case <-drained:
+				log.Info("workers drained", "took", time.Since(start).Round(time.Millisecond))
+				return nil
+			case <-ctx.Done():
+				return fmt.Errorf("workers still busy after %s: %w", time.Since(start).Round(time.Millisecond), ctx.Err())
+			}
+		},
 	})
 }
 
