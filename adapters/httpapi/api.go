@@ -37,6 +37,7 @@ type Config struct {
 	Webhook       command.WebhookSettings
 	CookieSecret  []byte // signs the docs cookie; random per process when empty
 	SecureCookies bool
+	MetricsToken  string // the bearer token /metrics asks for; empty: open
 }
 
 // Deps is what the adapter drives. Sandbox is optional: its control routes are
@@ -50,6 +51,8 @@ type Deps struct {
 	// Live wakes event streams when events are published, on any node; nil:
 	// streams poll the log every streamPoll.
 	Live LiveEvents
+	// Metrics counts requests and serves /metrics; nil: no /metrics.
+	Metrics Metrics
 }
 
 // LiveEvents announces published events (application/notify.Hub).
@@ -71,6 +74,7 @@ type handlers struct {
 	api     huma.API
 	streams *streamSet
 	live    LiveEvents // nil: poll only
+	metrics Metrics    // nil: nothing counted
 }
 
 // Handler is the complete HTTP handler.
@@ -117,6 +121,7 @@ func (h *handlers) router() http.Handler {
 		h.registerSandbox()
 	}
 	h.mountDocs(r)
+	h.mountOperator(r)
 	return r
 }
 
@@ -153,7 +158,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live}
+		streams: newStreamSet(), live: d.Live, metrics: d.Metrics}
 }
 
 func (h *handlers) humaConfig() huma.Config {
@@ -246,7 +251,14 @@ func (h *handlers) requestContext(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, clientKey{}, clientAddr(r))
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))
-		log.DebugContext(ctx, "http request", "status", ww.Status(), "duration", time.Since(start))
+		took, status := time.Since(start), ww.Status()
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http answers 200
+		}
+		if h.metrics != nil {
+			h.metrics.Request(routeOf(r), r.Method, status, took)
+		}
+		log.DebugContext(ctx, "http request", "status", status, "duration", took)
 	})
 }
 

@@ -252,6 +252,16 @@ func (s *streamSet) opened() int {
 	return n
 }
 
+// closed reports whether close was called: the server is shutting down.
+func (s *streamSet) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
 // close ends every stream, open or opening.
 func (s *streamSet) close() { s.once.Do(func() { close(s.closing) }) }
 

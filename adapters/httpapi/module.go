@@ -24,6 +24,7 @@ type Params struct {
 	Log      *slog.Logger
 	Config   Config
 	Live     LiveEvents `optional:"true"`
+	Metrics  Metrics    `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -31,7 +32,7 @@ type Params struct {
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
-			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live})
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Metrics: p.Metrics})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

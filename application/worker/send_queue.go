@@ -49,6 +49,8 @@ type SendQueue struct {
 	// Rand drives the human-like presence delays. Tests replace both.
 	Wait func(ctx context.Context, d time.Duration) bool
 	Rand func() float64
+	// Metrics counts sent and failed messages.
+	Metrics ports.Metrics
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -71,7 +73,7 @@ type hold struct {
 
 func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *SendQueue {
 	return &SendQueue{store: store, transport: transport, clock: clock, hub: hub, log: log,
-		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64,
+		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64, Metrics: ports.NoMetrics{},
 		running: map[string]bool{}, holds: &lineHolds{clock: clock, m: map[string]hold{}}}
 }
 
@@ -199,10 +201,12 @@ func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
 	switch {
 	case err == nil:
 		q.holds.release(m.SessionID)
-		q.record(ctx, m, func(x *message.Outbound) bool {
+		if q.record(ctx, m, func(x *message.Outbound) bool {
 			x.Attempts++
 			return x.Advance(message.StatusSent, "", q.clock.Now())
-		})
+		}) {
+			q.Metrics.SendFinished(ports.SendSent)
+		}
 		q.hub.MessageDone(m.SessionID, m.ID)
 		return true
 	case ctx.Err() != nil && stop.Err() != nil:
@@ -252,6 +256,9 @@ func (q *SendQueue) fail(ctx context.Context, m message.Outbound, code fault.Rea
 		}
 		return x.Fail(code, reason, q.clock.Now())
 	})
+	if ok {
+		q.Metrics.SendFinished(ports.SendFailed)
+	}
 	q.hub.MessageDone(m.SessionID, m.ID)
 	return ok
 }

@@ -64,6 +64,8 @@ type Webhooks struct {
 	freed    *notify.Signal // a worker finished a line
 	running  sync.WaitGroup // response actions in flight
 	Poll     time.Duration
+	// Metrics counts attempts by outcome and the lag of delivered events.
+	Metrics ports.Metrics
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -106,7 +108,7 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
 		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
-		Poll: 250 * time.Millisecond}
+		Poll: 250 * time.Millisecond, Metrics: ports.NoMetrics{}}
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -325,6 +327,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	saved := w.save(ctx, d)
 	switch d.Status {
 	case webhook.DeliveryDelivered:
+		w.Metrics.DeliveryAttempted(ports.DeliveryDelivered, w.clock.Now().Sub(d.CreatedAt))
 		if sub.Failures > 0 {
 			to.sub = nil
 		}
@@ -337,10 +340,12 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 			}()
 		}
 	case webhook.DeliveryDead:
+		w.Metrics.DeliveryAttempted(ports.DeliveryDead, 0)
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
 		w.standing.undeliverable(ctx, sub, d)
 	default:
+		w.Metrics.DeliveryAttempted(ports.DeliveryRetry, 0)
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
 	return saved && d.Status != webhook.DeliveryPending

@@ -42,6 +42,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		transportOptions(cfg),
 		applicationModule,
 		messagingOptions(),
+		metricsModule,
 		httpapi.Module,
 		fx.Provide(func(c Config) httpapi.Config {
 			return httpapi.Config{
@@ -49,6 +50,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20, MediaLimit: c.Messaging.MediaLimit,
 				Webhook:       webhookSettings(c),
 				SecureCookies: c.Environment == "production",
+				MetricsToken:  c.MetricsToken,
 			}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, c Config, seed seeded) {
@@ -69,9 +71,11 @@ func storeOptions(cfg Config) []fx.Option {
 	}
 	if cfg.DBClient == "postgres" {
 		// The bus's signals cross the nodes sharing the database (watermill-sql).
-		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}))
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}),
+			fx.Provide(func(s *postgres.Store) ports.StatsReader { return s }, func(s *postgres.Store) dbPool { return s }))
 	}
-	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}))
+	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}),
+		fx.Provide(func(s *sqlite.Store) ports.StatsReader { return s }, func(s *sqlite.Store) dbPool { return s }))
 }
 
 // transportOptions selects the WhatsApp network: the real one, on the app's own
@@ -86,7 +90,8 @@ func transportOptions(cfg Config) fx.Option {
 			return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()}
 		})
 	}
-	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}))
+	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}),
+		fx.Provide(func(t *whatsmeow.Transport) proxyPool { return t }))
 }
 
 // storeReady marks that the store opened (and so migrated).
@@ -126,6 +131,7 @@ type appIn struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	Metrics    ports.Metrics
 }
 
 func newApp(in appIn) *application.App {
@@ -146,7 +152,8 @@ func newApp(in appIn) *application.App {
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
+		Metrics: in.Metrics})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay

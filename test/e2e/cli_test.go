@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -139,18 +138,9 @@ func TestShutdownDoesNotWaitForOpenStreams(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("stream: %d", resp.StatusCode)
 	}
-	start := time.Now()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	err = s.cmd.Wait()
-	took := time.Since(start)
-	s.cmd = nil
-	if err != nil {
-		t.Fatalf("exit after SIGTERM: %v\n%s", err, s.output())
-	}
-	if took > 5*time.Second {
-		t.Fatalf("shutdown took %s with a stream open", took)
+	code, took := s.terminate(t, 5*time.Second)
+	if code != 0 {
+		t.Fatalf("exit %d after SIGTERM:\n%s", code, s.output())
 	}
 	for _, want := range []string{"shutting down", "streams_closed=1", "workers drained", "shutdown complete"} {
 		if !strings.Contains(s.output(), want) {

@@ -137,6 +137,14 @@ func (s *Store) Dialect() string { return "postgres" }
 // DB is a database/sql view of the pool, for components that need one (goose, whatsmeow).
 func (s *Store) DB() *sql.DB { return s.sqldb }
 
+// PoolStats is the state of the pgx pool, in database/sql's terms, for metrics.
+func (s *Store) PoolStats() sql.DBStats {
+	st := s.pool.Stat()
+	return sql.DBStats{MaxOpenConnections: int(st.MaxConns()), OpenConnections: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}
+}
+
 // Close closes the database/sql view, then the pool.
 func (s *Store) Close() error {
 	err := s.sqldb.Close()

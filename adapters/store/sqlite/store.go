@@ -129,5 +129,8 @@ func (s *Store) Dialect() string { return "sqlite" }
 // DB is the underlying pool, for components sharing the file (whatsmeow's sqlstore).
 func (s *Store) DB() *sql.DB { return s.shared }
 
+// PoolStats is the state of the connection our queries take turns on, for metrics.
+func (s *Store) PoolStats() sql.DBStats { return s.db.Stats() }
+
 // Close closes the pool.
 func (s *Store) Close() error { return errors.Join(s.shared.Close(), s.db.Close()) }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"database/sql"
+	"log/slog"
+
+	"go.uber.org/fx"
+
+	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/metrics"
+	"github.com/warest-go/warest/domain/proxy"
+	"github.com/warest-go/warest/ports"
+)
+
+// dbPool is a store whose connection pool metrics can show.
+type dbPool interface{ PoolStats() sql.DBStats }
+
+// proxyPool is a transport whose proxies metrics can show (whatsmeow).
+type proxyPool interface{ ProxyHealth() []proxy.Health }
+
+type metricsIn struct {
+	fx.In
+	Stats   ports.StatsReader
+	Pool    dbPool
+	Proxies proxyPool `optional:"true"`
+	Log     *slog.Logger
+}
+
+// metricsModule provides the Prometheus adapter to the application (what it
+// counts) and to the HTTP API (requests and /metrics).
+var metricsModule = fx.Module("metrics",
+	fx.Provide(
+		func(in metricsIn) *metrics.Metrics {
+			src := metrics.Sources{Stats: in.Stats, DBPool: in.Pool.PoolStats, Log: in.Log}
+			if in.Proxies != nil {
+				src.Proxies = in.Proxies.ProxyHealth
+			}
+			return metrics.New(src)
+		},
+		func(m *metrics.Metrics) ports.Metrics { return m },
+		func(m *metrics.Metrics) httpapi.Metrics { return m },
+	),
+)
