@@ -53,6 +53,8 @@ type Deps struct {
 	Transcoder ports.MediaTranscoder
 	// Metrics counts sends, deliveries and connection flaps; nil counts nothing.
 	Metrics ports.Metrics
+	// Tracer spans sends and webhook deliveries; nil traces nothing.
+	Tracer ports.Tracer
 }
 
 // App is the assembled application. Its workers' tunables may be set between New
@@ -116,6 +118,9 @@ func New(cfg Config, d Deps) *App {
 		Webhooks:  hooks,
 	}
 	a.Workers.SendQueue.Metrics, a.Workers.Webhooks.Metrics = d.Metrics, d.Metrics
+	if d.Tracer != nil {
+		a.Workers.SendQueue.Tracer, a.Workers.Webhooks.Tracer = d.Tracer, d.Tracer
+	}
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}

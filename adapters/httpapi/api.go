@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -53,6 +54,8 @@ type Deps struct {
 	Live LiveEvents
 	// Metrics counts requests and serves /metrics; nil: no /metrics.
 	Metrics Metrics
+	// Tracer spans each request; nil: no spans.
+	Tracer ports.Tracer
 }
 
 // LiveEvents announces published events (application/notify.Hub).
@@ -73,8 +76,9 @@ type handlers struct {
 	cookies cookieSigner
 	api     huma.API
 	streams *streamSet
-	live    LiveEvents // nil: poll only
-	metrics Metrics    // nil: nothing counted
+	live    LiveEvents   // nil: poll only
+	metrics Metrics      // nil: nothing counted
+	tracer  ports.Tracer // nil: no spans
 }
 
 // Handler is the complete HTTP handler.
@@ -158,7 +162,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live, metrics: d.Metrics}
+		streams: newStreamSet(), live: d.Live, metrics: d.Metrics, tracer: d.Tracer}
 }
 
 func (h *handlers) humaConfig() huma.Config {
@@ -249,14 +253,25 @@ func (h *handlers) requestContext(next http.Handler) http.Handler {
 		log := h.log.With("method", r.Method, "path", r.URL.Path)
 		ctx := context.WithValue(context.WithValue(r.Context(), loggerKey{}, log), receivedKey{}, start)
 		ctx = context.WithValue(ctx, clientKey{}, clientAddr(r))
+		var span ports.Span
+		if h.tracer != nil {
+			ctx, span = h.tracer.Start(ctx, "HTTP "+r.Method, "http.request.method", r.Method)
+		}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))
-		took, status := time.Since(start), ww.Status()
+		took, status, route := time.Since(start), ww.Status(), routeOf(r)
 		if status == 0 {
 			status = http.StatusOK // nothing written: net/http answers 200
 		}
 		if h.metrics != nil {
-			h.metrics.Request(routeOf(r), r.Method, status, took)
+			h.metrics.Request(route, r.Method, status, took)
+		}
+		if span != nil {
+			var failed error
+			if status >= http.StatusInternalServerError {
+				failed = errors.New(http.StatusText(status))
+			}
+			span.End(failed, "http.route", route, "http.response.status_code", strconv.Itoa(status))
 		}
 		log.DebugContext(ctx, "http request", "status", status, "duration", took)
 	})

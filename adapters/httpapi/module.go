@@ -23,8 +23,9 @@ type Params struct {
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger
 	Config   Config
-	Live     LiveEvents `optional:"true"`
-	Metrics  Metrics    `optional:"true"`
+	Live     LiveEvents   `optional:"true"`
+	Metrics  Metrics      `optional:"true"`
+	Tracer   ports.Tracer `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -32,7 +33,7 @@ type Params struct {
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
-			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Metrics: p.Metrics})
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Metrics: p.Metrics, Tracer: p.Tracer})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

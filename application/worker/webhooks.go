@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,8 +65,10 @@ type Webhooks struct {
 	freed    *notify.Signal // a worker finished a line
 	running  sync.WaitGroup // response actions in flight
 	Poll     time.Duration
-	// Metrics counts attempts by outcome and the lag of delivered events.
+	// Metrics counts attempts by outcome and the lag of delivered events; Tracer
+	// spans each attempt.
 	Metrics ports.Metrics
+	Tracer  ports.Tracer
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -108,7 +111,7 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
 		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
-		Poll: 250 * time.Millisecond, Metrics: ports.NoMetrics{}}
+		Poll: 250 * time.Millisecond, Metrics: ports.NoMetrics{}, Tracer: ports.NoTracer{}}
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -314,7 +317,10 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	if sub.ID == DefaultSubscriptionID {
 		reach = w.cfg.PrivateTargets.Reach(true)
 	}
-	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
+	sendCtx, span := w.Tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
+		"warest.session", d.SessionID)
+	resp, err := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
+	span.End(err, "http.response.status_code", strconv.Itoa(resp.Status))
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/adapters/tracing"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -66,6 +67,7 @@ type Config struct {
 	Caps                account.Caps             // ours: per-user caps of non-admins (0: unlimited)
 	ShutdownTimeout     time.Duration            // ours: how long SIGTERM waits for streams and workers to end
 	MetricsToken        string                   // ours: bearer token /metrics asks for (empty: open)
+	Tracing             bool                     // OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: export spans over OTLP
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -206,6 +208,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.ShutdownTimeout, err = e.millis(15*time.Second, "WAREST_SHUTDOWN_TIMEOUT_MS")
 	collect(err)
 	c.MetricsToken = e.str("", "WAREST_METRICS_TOKEN")
+	c.Tracing = tracing.Enabled(lookup)
 	switch c.Transport {
 	case "sandbox", "whatsmeow":
 	default:

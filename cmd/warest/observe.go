@@ -1,13 +1,16 @@
 package main
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
 	"log/slog"
 
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/metrics"
+	"github.com/warest-go/warest/adapters/tracing"
 	"github.com/warest-go/warest/domain/proxy"
 	"github.com/warest-go/warest/ports"
 )
@@ -24,6 +27,22 @@ type metricsIn struct {
 	Pool    dbPool
 	Proxies proxyPool `optional:"true"`
 	Log     *slog.Logger
+}
+
+// tracingOptions provides the OpenTelemetry tracer when the environment asks for
+// traces; without it nothing is traced and no tracer is built.
+func tracingOptions(cfg Config) fx.Option {
+	if !cfg.Tracing {
+		return fx.Options()
+	}
+	return fx.Provide(func(lc fx.Lifecycle, c Config) (ports.Tracer, error) {
+		t, err := tracing.FromEnv(context.Background(), c.ServerName, version)
+		if err != nil {
+			return nil, fmt.Errorf("OpenTelemetry: %w", err)
+		}
+		lc.Append(fx.StopHook(t.Shutdown)) // sends the spans still buffered
+		return t, nil
+	})
 }
 
 // metricsModule provides the Prometheus adapter to the application (what it

@@ -43,6 +43,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		applicationModule,
 		messagingOptions(),
 		metricsModule,
+		tracingOptions(cfg),
 		httpapi.Module,
 		fx.Provide(func(c Config) httpapi.Config {
 			return httpapi.Config{
@@ -132,6 +133,7 @@ type appIn struct {
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	Metrics    ports.Metrics
+	Tracer     ports.Tracer `optional:"true"`
 }
 
 func newApp(in appIn) *application.App {
@@ -153,7 +155,7 @@ func newApp(in appIn) *application.App {
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
-		Metrics: in.Metrics})
+		Metrics: in.Metrics, Tracer: in.Tracer})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay

@@ -26,6 +26,7 @@ var sdks = map[string][]string{
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
 	"github.com/prometheus":              {"adapters/metrics"},
 	"github.com/spf13/cobra":             {"cmd/warest"},
+	"go.opentelemetry.io":                {"adapters/tracing"},
 }
 
 // pureAllowed are the only third-party imports of domain, ports and application.
