@@ -9,12 +9,16 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/joho/godotenv"
 	"github.com/spf13/cobra"
 	"go.uber.org/dig"
 	"go.uber.org/fx"
 
+	"github.com/warest-go/warest/adapters/store"
+	"github.com/warest-go/warest/adapters/store/postgres"
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/system"
 )
 
@@ -151,6 +155,41 @@ func migrateCommand(out io.Writer) *cobra.Command {
 				fmt.Fprintln(out, "migrations applied")
 				return nil
 			})
-		}})
+		}},
+		&cobra.Command{Use: "status", Short: "List the embedded migrations and which the database has", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error {
+				cfg, _, err := setup()
+				if err != nil {
+					return err
+				}
+				return printMigrations(out, cfg)
+			}})
 	return cmd
+}
+
+// printMigrations is `warest migrate status`: one line per embedded migration.
+func printMigrations(out io.Writer, cfg Config) error {
+	ctx := context.Background()
+	var list []store.Migration
+	var err error
+	if cfg.DBClient == "postgres" {
+		list, err = postgres.Migrations(ctx, postgres.Config{URL: cfg.PostgresURL})
+	} else {
+		list, err = sqlite.Migrations(ctx, sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout})
+	}
+	if err != nil {
+		return err
+	}
+	pending := 0
+	for _, m := range list {
+		state := "pending"
+		if m.AppliedAt != nil {
+			state = "applied " + m.AppliedAt.Format(time.RFC3339)
+		} else {
+			pending++
+		}
+		fmt.Fprintf(out, "%05d  %-28s  %s\n", m.Version, state, m.Name)
+	}
+	fmt.Fprintf(out, "%d migrations, %d pending\n", len(list), pending)
+	return nil
 }

@@ -149,3 +149,19 @@ func TestShutdownDoesNotWaitForOpenStreams(t *testing.T) {
 	}
 	t.Logf("shutdown with an open stream took %s", took)
 }
+
+// migrate status tells what migrate up did, and changes nothing itself.
+func TestMigrateStatus(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if _, errOut, code := runCLI(t, dir, nil, "migrate", "status"); code != 1 || !strings.Contains(errOut, "no database at") {
+		t.Fatalf("status before any migration: exit %d, %q", code, errOut)
+	}
+	if out, errOut, code := runCLI(t, dir, nil, "migrate", "up"); code != 0 || !strings.Contains(out, "migrations applied") {
+		t.Fatalf("migrate up: exit %d, %q %q", code, out, errOut)
+	}
+	out, errOut, code := runCLI(t, dir, nil, "migrate", "status")
+	if code != 0 || !strings.Contains(out, "00001  applied ") || !strings.HasSuffix(out, " migrations, 0 pending\n") {
+		t.Fatalf("status after migrate up: exit %d, %q %q", code, out, errOut)
+	}
+}
