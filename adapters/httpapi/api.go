@@ -55,7 +55,7 @@ type Deps struct {
 	// Metrics counts requests and serves /metrics; nil: no /metrics.
 	Metrics Metrics
 	// Tracer spans each request; nil: no spans.
-	Tracer ports.Tracer
+	Tracer Tracer
 }
 
 // LiveEvents announces published events (application/notify.Hub).
@@ -76,9 +76,9 @@ type handlers struct {
 	cookies cookieSigner
 	api     huma.API
 	streams *streamSet
-	live    LiveEvents   // nil: poll only
-	metrics Metrics      // nil: nothing counted
-	tracer  ports.Tracer // nil: no spans
+	live    LiveEvents // nil: poll only
+	metrics Metrics    // nil: nothing counted
+	tracer  Tracer     // nil: no spans
 }
 
 // Handler is the complete HTTP handler.
@@ -255,7 +255,7 @@ func (h *handlers) requestContext(next http.Handler) http.Handler {
 		ctx = context.WithValue(ctx, clientKey{}, clientAddr(r))
 		var span ports.Span
 		if h.tracer != nil {
-			ctx, span = h.tracer.Start(ctx, "HTTP "+r.Method, "http.request.method", r.Method)
+			ctx, span = h.tracer.Start(h.tracer.Continue(ctx, r.Header), "HTTP "+r.Method, "http.request.method", r.Method)
 		}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))

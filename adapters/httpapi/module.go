@@ -23,9 +23,9 @@ type Params struct {
 	Sandbox  ports.SandboxNetwork `optional:"true"`
 	Log      *slog.Logger
 	Config   Config
-	Live     LiveEvents   `optional:"true"`
-	Metrics  Metrics      `optional:"true"`
-	Tracer   ports.Tracer `optional:"true"`
+	Live     LiveEvents `optional:"true"`
+	Metrics  Metrics    `optional:"true"`
+	Tracer   Tracer     `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server

@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 )
 
 // Metrics is what the metrics adapter gives the API: the scrape handler, and a
@@ -18,6 +19,14 @@ type Metrics interface {
 	Handler() http.Handler
 	// Request counts a request by its route pattern, never its raw path.
 	Request(route, method string, status int, took time.Duration)
+}
+
+// Tracer spans requests (adapters/tracing), continuing the caller's trace when
+// the request carries one (W3C traceparent).
+type Tracer interface {
+	ports.Tracer
+	// Continue returns ctx joined to the trace the headers name, if any.
+	Continue(ctx context.Context, h http.Header) context.Context
 }
 
 // unmatchedRoute labels requests no route matched, so scanners cannot grow the labels.

@@ -18,6 +18,14 @@ type recorder struct {
 	mu       sync.Mutex
 	requests []string // "route method status"
 	spans    []string // "name: attrs"
+	parents  []string // the traceparent each request came with
+}
+
+func (r *recorder) Continue(ctx context.Context, h http.Header) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.parents = append(r.parents, h.Get("traceparent"))
+	return ctx
 }
 
 func (r *recorder) Handler() http.Handler {
@@ -79,7 +87,8 @@ func serve(h http.Handler, method, target string, headers ...string) *httptest.R
 func TestRequestsAreCountedAndTracedByRoutePattern(t *testing.T) {
 	t.Parallel()
 	a, rec, h := observed(t, "")
-	serve(h, http.MethodGet, "/api/v1/messages/m-1/status", "X-WAREST-API-KEY", a.adminKey)
+	const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+	serve(h, http.MethodGet, "/api/v1/messages/m-1/status", "X-WAREST-API-KEY", a.adminKey, "traceparent", parent)
 	serve(h, http.MethodGet, "/api/v1/messages/m-2/status", "X-WAREST-API-KEY", a.adminKey)
 	serve(h, http.MethodGet, "/wp-admin/../etc/passwd")
 	requests, spans := rec.seen()
@@ -90,6 +99,11 @@ func TestRequestsAreCountedAndTracedByRoutePattern(t *testing.T) {
 	}
 	if len(spans) != 3 || spans[0] != "HTTP GET: http.request.method GET http.route /api/v1/messages/{messageId}/status http.response.status_code 400" {
 		t.Fatalf("spans %q", spans)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.parents) != 3 || rec.parents[0] != parent || rec.parents[1] != "" {
+		t.Fatalf("the caller's traces handed on: %q", rec.parents)
 	}
 }
 

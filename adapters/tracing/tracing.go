@@ -7,11 +7,13 @@ package tracing
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -57,6 +59,11 @@ func New(processor sdktrace.TracerProviderOption, service, version string) *Trac
 
 // Shutdown sends the spans still buffered.
 func (t *Tracer) Shutdown(ctx context.Context) error { return t.provider.Shutdown(ctx) }
+
+// Continue joins ctx to the trace a caller's W3C traceparent header names.
+func (t *Tracer) Continue(ctx context.Context, h http.Header) context.Context {
+	return propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(h))
+}
 
 func (t *Tracer) Start(ctx context.Context, name string, attrs ...string) (context.Context, ports.Span) {
 	ctx, s := t.tracer.Start(ctx, name, trace.WithAttributes(keyValues(attrs)...))

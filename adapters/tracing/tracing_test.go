@@ -3,6 +3,7 @@ package tracing_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/url"
 	"testing"
 
@@ -44,6 +45,22 @@ func TestSpansCarryTheirAttributesParentAndFailure(t *testing.T) {
 	}
 	if v, _ := request.Resource.Set().Value("service.name"); v.AsString() != "warest-test" {
 		t.Fatalf("service.name = %q", v.AsString())
+	}
+}
+
+// A request that names its caller's trace (traceparent) joins it.
+func TestContinueJoinsTheCallersTrace(t *testing.T) {
+	t.Parallel()
+	exp := tracetest.NewInMemoryExporter()
+	tr := tracing.New(sdktrace.WithSyncer(exp), "warest-test", "1")
+	h := http.Header{}
+	h.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	_, s := tr.Start(tr.Continue(context.Background(), h), "HTTP GET")
+	s.End(nil)
+	spans := exp.GetSpans()
+	if len(spans) != 1 || spans[0].SpanContext.TraceID().String() != "4bf92f3577b34da6a3ce929d0e0e4736" ||
+		spans[0].Parent.SpanID().String() != "00f067aa0ba902b7" {
+		t.Fatalf("spans %+v", spans)
 	}
 }
 

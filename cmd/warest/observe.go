@@ -35,14 +35,18 @@ func tracingOptions(cfg Config) fx.Option {
 	if !cfg.Tracing {
 		return fx.Options()
 	}
-	return fx.Provide(func(lc fx.Lifecycle, c Config) (ports.Tracer, error) {
-		t, err := tracing.FromEnv(context.Background(), c.ServerName, version)
-		if err != nil {
-			return nil, fmt.Errorf("OpenTelemetry: %w", err)
-		}
-		lc.Append(fx.StopHook(t.Shutdown)) // sends the spans still buffered
-		return t, nil
-	})
+	return fx.Provide(
+		func(lc fx.Lifecycle, c Config) (*tracing.Tracer, error) {
+			t, err := tracing.FromEnv(context.Background(), c.ServerName, version)
+			if err != nil {
+				return nil, fmt.Errorf("OpenTelemetry: %w", err)
+			}
+			lc.Append(fx.StopHook(t.Shutdown)) // sends the spans still buffered
+			return t, nil
+		},
+		func(t *tracing.Tracer) ports.Tracer { return t },
+		func(t *tracing.Tracer) httpapi.Tracer { return t },
+	)
 }
 
 // metricsModule provides the Prometheus adapter to the application (what it
