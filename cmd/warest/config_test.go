@@ -263,3 +263,16 @@ func TestConfigCapsAndQRTimeout(t *testing.T) {
 		t.Errorf("negative cap: %v", err)
 	}
 }
+
+func TestConfigOperatorSettings(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil || c.ShutdownTimeout != 15*time.Second || c.MetricsToken != "" || c.Tracing || c.LogFormat != "text" {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_SHUTDOWN_TIMEOUT_MS": "2500", "WAREST_METRICS_TOKEN": "t0k",
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces", "WAREST_LOG_FORMAT": "JSON"}))
+	if err != nil || c.ShutdownTimeout != 2500*time.Millisecond || c.MetricsToken != "t0k" || !c.Tracing || c.LogFormat != "json" {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+}
