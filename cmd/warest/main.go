@@ -9,16 +9,12 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/joho/godotenv"
 	"github.com/spf13/cobra"
 	"go.uber.org/dig"
 	"go.uber.org/fx"
 
-	"github.com/warest-go/warest/adapters/store"
-	"github.com/warest-go/warest/adapters/store/postgres"
-	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/system"
 )
 
@@ -102,11 +98,11 @@ func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option) error {
 	if err := app.Err(); err != nil {
 		return err
 	}
-	if err := app.Start(context.Background()); err != nil {
+	if err := start(app); err != nil {
 		return err
 	}
 	sig := <-app.Wait()
-	log.Info("shutting down", "signal", sig.Signal.String(), "within", cfg.ShutdownTimeout)
+	log.Info("shutting down", "signal", sig.Signal, "within", cfg.ShutdownTimeout)
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := app.Stop(ctx); err != nil {
@@ -116,6 +112,13 @@ func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option) error {
 	return nil
 }
 
+// start runs the app's start hooks within fx's start timeout.
+func start(app *fx.App) error {
+	ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	defer cancel()
+	return app.Start(ctx)
+}
+
 // runOnce starts the app, runs do and stops it: for the commands that use the
 // store and exit.
 func runOnce(log *slog.Logger, opts []fx.Option, do func() error) error {
@@ -123,7 +126,7 @@ func runOnce(log *slog.Logger, opts []fx.Option, do func() error) error {
 	if err := app.Err(); err != nil {
 		return err
 	}
-	if err := app.Start(context.Background()); err != nil {
+	if err := start(app); err != nil {
 		return err
 	}
 	err := do()
@@ -139,57 +142,4 @@ func group(use, short string) *cobra.Command {
 		}
 		return fmt.Errorf("%s needs a command: %s", c.CommandPath(), strings.Join(names, ", "))
 	}}
-}
-
-func migrateCommand(out io.Writer) *cobra.Command {
-	cmd := group("migrate", "Database migrations")
-	cmd.AddCommand(&cobra.Command{Use: "up", Short: "Apply the embedded migrations and exit", Args: cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			cfg, log, err := setup()
-			if err != nil {
-				return err
-			}
-			// Opening the store applies the embedded migrations; nothing else starts.
-			opts := append(storeOptions(cfg), fx.Supply(log), fx.Invoke(func(storeReady) {}))
-			return runOnce(log, opts, func() error {
-				fmt.Fprintln(out, "migrations applied")
-				return nil
-			})
-		}},
-		&cobra.Command{Use: "status", Short: "List the embedded migrations and which the database has", Args: cobra.NoArgs,
-			RunE: func(*cobra.Command, []string) error {
-				cfg, _, err := setup()
-				if err != nil {
-					return err
-				}
-				return printMigrations(out, cfg)
-			}})
-	return cmd
-}
-
-// printMigrations is `warest migrate status`: one line per embedded migration.
-func printMigrations(out io.Writer, cfg Config) error {
-	ctx := context.Background()
-	var list []store.Migration
-	var err error
-	if cfg.DBClient == "postgres" {
-		list, err = postgres.Migrations(ctx, postgres.Config{URL: cfg.PostgresURL})
-	} else {
-		list, err = sqlite.Migrations(ctx, sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout})
-	}
-	if err != nil {
-		return err
-	}
-	pending := 0
-	for _, m := range list {
-		state := "pending"
-		if m.AppliedAt != nil {
-			state = "applied " + m.AppliedAt.Format(time.RFC3339)
-		} else {
-			pending++
-		}
-		fmt.Fprintf(out, "%05d  %-28s  %s\n", m.Version, state, m.Name)
-	}
-	fmt.Fprintf(out, "%d migrations, %d pending\n", len(list), pending)
-	return nil
 }
