@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/warest-go/warest/domain/proxy"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -44,8 +45,10 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(scrapeErrDesc, prometheus.GaugeValue, 0)
-	for status, n := range s.SessionsByStatus {
-		ch <- prometheus.MustNewConstMetric(sessionsDesc, prometheus.GaugeValue, float64(n), status)
+	// Every status shows, at 0 when no session has it, so a drop to none is seen.
+	for _, status := range session.Statuses() {
+		n := s.SessionsByStatus[string(status)]
+		ch <- prometheus.MustNewConstMetric(sessionsDesc, prometheus.GaugeValue, float64(n), string(status))
 	}
 	now := time.Now()
 	for _, q := range s.Queues {

@@ -111,6 +111,7 @@ func TestStateIsReadFromTheStoreAtEachScrape(t *testing.T) {
 	expect(t, text, map[string]float64{
 		`warest_sessions{status="open"}`:                 2,
 		`warest_sessions{status="qr"}`:                   1,
+		`warest_sessions{status="stopped"}`:              0, // shown though no session has it
 		`warest_send_queue_depth{session="s1"}`:          4,
 		`warest_dead_letters{kind="parked_events"}`:      5,
 		`warest_dead_letters{kind="webhook_deliveries"}`: 6,
