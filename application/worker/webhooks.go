@@ -320,7 +320,11 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	sendCtx, span := w.Tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
 		"warest.session", d.SessionID)
 	resp, err := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
-	span.End(err, "http.response.status_code", strconv.Itoa(resp.Status))
+	spanErr := err
+	if err == nil && (resp.Status < 200 || resp.Status > 299) {
+		spanErr = fmt.Errorf("receiver answered %d", resp.Status)
+	}
+	span.End(spanErr, "http.response.status_code", strconv.Itoa(resp.Status))
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.

@@ -1,6 +1,7 @@
 package appworld
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -62,3 +63,38 @@ func (c *Counts) Lags() []time.Duration {
 	return append([]time.Duration(nil), c.lags...)
 }
 func (c *Counts) Flaps() int { c.mu.Lock(); defer c.mu.Unlock(); return c.flaps }
+
+// Spans is a ports.Tracer that records the names of the spans ended, with
+// " failed" after those that ended with an error.
+type Spans struct {
+	mu    sync.Mutex
+	ended []string
+}
+
+var _ ports.Tracer = (*Spans)(nil)
+
+func (s *Spans) Start(ctx context.Context, name string, _ ...string) (context.Context, ports.Span) {
+	return ctx, span{s, name}
+}
+
+// Ended lists the spans ended so far, in order.
+func (s *Spans) Ended() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.ended...)
+}
+
+type span struct {
+	s    *Spans
+	name string
+}
+
+func (sp span) End(err error, _ ...string) {
+	sp.s.mu.Lock()
+	defer sp.s.mu.Unlock()
+	if err != nil {
+		sp.s.ended = append(sp.s.ended, sp.name+" failed")
+		return
+	}
+	sp.s.ended = append(sp.s.ended, sp.name)
+}
