@@ -52,6 +52,10 @@ type Deps struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	// Metrics counts sends, deliveries and connection flaps; nil counts nothing.
+	Metrics ports.Metrics
+	// Tracer spans sends and webhook deliveries; nil traces nothing.
+	Tracer ports.Tracer
 }
 
 // App is the assembled application. Its workers' tunables may be set between New
@@ -84,14 +88,18 @@ func New(cfg Config, d Deps) *App {
 	// One setting, read by the commands (when a URL is set) and the dispatcher (when
 	// it dials): both must judge receivers alike.
 	cfg.Webhooks.PrivateTargets = cfg.Commands.WebhookTargets
+	if d.Metrics == nil {
+		d.Metrics = ports.NoMetrics{}
+	}
 	a := &App{Hub: notify.NewHub()}
 	if d.Signals != nil {
 		a.Hub.Attach(d.Signals)
 	}
 	a.Ingest = ingest.NewIngest(d.Store, d.QR, d.Clock, a.Hub, d.Log)
 	a.Ingest.QRTimeout.Runtime = d.Transport
+	a.Ingest.Metrics = d.Metrics
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
-		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log,
+		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
 		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
 	sends := struct {
@@ -109,6 +117,10 @@ func New(cfg Config, d Deps) *App {
 		Relay:     worker.NewRelay(d.Store, pub, d.Clock, a.Hub, d.Log),
 		SendQueue: worker.NewSendQueue(d.Store, d.Transport, d.Clock, a.Hub, d.Log),
 		Webhooks:  hooks,
+	}
+	a.Workers.SendQueue.Metrics, a.Workers.Webhooks.Metrics = d.Metrics, d.Metrics
+	if d.Tracer != nil {
+		a.Workers.SendQueue.Tracer, a.Workers.Webhooks.Tracer = d.Tracer, d.Tracer
 	}
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)

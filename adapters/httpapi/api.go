@@ -5,6 +5,7 @@ package httpapi
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -41,6 +42,7 @@ type Config struct {
 	// AllowedOrigins may call the API from a browser (CORS); "*" is every origin,
 	// none is no cross-origin access.
 	AllowedOrigins []string
+	MetricsToken   string // the bearer token /metrics asks for; empty: open
 }
 
 // Deps is what the adapter drives. Sandbox is optional: its control routes are
@@ -56,6 +58,10 @@ type Deps struct {
 	Live LiveEvents
 	// Renderer renders logged events in the wire format webhooks carry.
 	Renderer ports.EventRenderer
+	// Metrics counts requests and serves /metrics; nil: no /metrics.
+	Metrics Metrics
+	// Tracer spans each request; nil: no spans.
+	Tracer Tracer
 }
 
 // LiveEvents announces published events (application/notify.Hub).
@@ -78,6 +84,8 @@ type handlers struct {
 	streams *streamSet
 	live    LiveEvents // nil: poll only
 	render  ports.EventRenderer
+	metrics Metrics // nil: nothing counted
+	tracer  Tracer  // nil: no spans
 }
 
 // Handler is the complete HTTP handler.
@@ -124,6 +132,7 @@ func (h *handlers) router() http.Handler {
 		h.registerSandbox()
 	}
 	h.mountDocs(r)
+	h.mountOperator(r)
 	return r
 }
 
@@ -160,7 +169,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live, render: d.Renderer}
+		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer}
 }
 
 func (h *handlers) humaConfig() huma.Config {
@@ -274,9 +283,27 @@ func (h *handlers) requestContext(next http.Handler) http.Handler {
 		log := h.log.With("method", r.Method, "path", r.URL.Path)
 		ctx := context.WithValue(context.WithValue(r.Context(), loggerKey{}, log), receivedKey{}, start)
 		ctx = context.WithValue(ctx, clientKey{}, clientAddr(r))
+		var span ports.Span
+		if h.tracer != nil {
+			ctx, span = h.tracer.Start(h.tracer.Continue(ctx, r.Header), "HTTP "+r.Method, "http.request.method", r.Method)
+		}
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		next.ServeHTTP(ww, r.WithContext(ctx))
-		log.DebugContext(ctx, "http request", "status", ww.Status(), "duration", time.Since(start))
+		took, status, route := time.Since(start), ww.Status(), routeOf(r)
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http answers 200
+		}
+		if h.metrics != nil {
+			h.metrics.Request(route, r.Method, status, took)
+		}
+		if span != nil {
+			var failed error
+			if status >= http.StatusInternalServerError {
+				failed = errors.New(http.StatusText(status))
+			}
+			span.End(failed, "http.route", route, "http.response.status_code", strconv.Itoa(status))
+		}
+		log.DebugContext(ctx, "http request", "status", status, "duration", took)
 	})
 }
 

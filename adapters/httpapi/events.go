@@ -257,6 +257,27 @@ func (s *streamSet) open(u account.User, limit int) (release func(), err error) 
 	}, nil
 }
 
+// opened is the number of open streams.
+func (s *streamSet) opened() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.count {
+		n += c
+	}
+	return n
+}
+
+// closed reports whether close was called: the server is shutting down.
+func (s *streamSet) closed() bool {
+	select {
+	case <-s.closing:
+		return true
+	default:
+		return false
+	}
+}
+
 // close ends every stream, open or opening.
 func (s *streamSet) close() { s.once.Do(func() { close(s.closing) }) }
 

@@ -25,6 +25,8 @@ type Params struct {
 	Config   Config
 	Live     LiveEvents `optional:"true"`
 	Renderer ports.EventRenderer
+	Metrics  Metrics `optional:"true"`
+	Tracer   Tracer  `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -33,7 +35,7 @@ var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
 			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live,
-				Renderer: p.Renderer})
+				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),
@@ -60,7 +62,12 @@ func newServer(lc fx.Lifecycle, h *Handler, cfg Config, log *slog.Logger) *http.
 			}()
 			return nil
 		},
-		OnStop: srv.Shutdown,
+		OnStop: func(ctx context.Context) error {
+			streams := h.streams.opened()
+			err := srv.Shutdown(ctx)
+			log.Info("http server stopped", "streams_closed", streams, "err", err)
+			return err
+		},
 	})
 	return srv
 }

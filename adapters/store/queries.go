@@ -89,6 +89,11 @@ type Queries struct {
 	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
 	ClaimIdempotencyKey func(ctx context.Context, arg IdempotencyRow) (int64, error)
 	GetIdempotencyKey   func(ctx context.Context, arg IdempotencyRow) (IdempotencyRow, error)
+
+	CountSessionsByStatus   func(ctx context.Context) ([]StatusCountRow, error)
+	QueuedMessagesBySession func(ctx context.Context) ([]QueueRow, error)
+	CountParkedEvents       func(ctx context.Context) (int64, error)
+	CountDeadDeliveries     func(ctx context.Context) (int64, error)
 }
 
 // The row types hold every column a statement reads or writes; a statement's
@@ -214,3 +219,14 @@ type ClaimArg struct {
 }
 
 type DeviceArg struct{ SessionID, Jid string }
+
+type StatusCountRow struct {
+	Status string
+	N      int64
+}
+
+type QueueRow struct {
+	SessionID string
+	Depth     int64
+	Oldest    time.Time
+}

@@ -87,6 +87,9 @@ func New(ctx context.Context, cfg Config, db Database, blobs ports.BlobStore, lo
 		log: log, runners: map[string]*runner{}}, nil
 }
 
+// ProxyHealth is the standing of each configured proxy, for metrics.
+func (t *Transport) ProxyHealth() []proxy.Health { return t.proxies.Health(time.Now()) }
+
 // Start runs the session's client in the background; an unpaired session shows QR
 // codes, a paired one logs in. It never fails for network reasons: those are reported
 // to the sink as TransportDisconnected while the client retries.

@@ -28,6 +28,7 @@ type Sending struct {
 	store   ports.Store
 	clock   ports.Clock
 	hub     *notify.Hub
+	metrics ports.Metrics
 	senders senders
 	media   mediaPrep
 }
@@ -133,6 +134,7 @@ func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) (
 	if replay != nil {
 		return s.replayed(ctx, sess, *replay, requestHash(in))
 	}
+	s.metrics.SendsAccepted(len(msgs))
 	s.hub.Outbox.Poke()
 	s.hub.Queue.Poke()
 	return s.awaitSent(ctx, sess, msgs), nil

@@ -68,6 +68,7 @@ type Deps struct {
 	IDs       ports.IDs
 	Hub       *notify.Hub
 	Log       *slog.Logger
+	Metrics   ports.Metrics // nil: nothing is counted
 	// Media sends need these three; other use cases work without them.
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
@@ -78,6 +79,9 @@ type Deps struct {
 func New(cfg Config, d Deps) *Commands {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = ports.NoMetrics{}
 	}
 	if cfg.LoginTTL <= 0 {
 		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
@@ -90,7 +94,7 @@ func New(cfg Config, d Deps) *Commands {
 	s.Sessions = &Sessions{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, clock: d.Clock, hub: d.Hub, log: d.Log}
 	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
 	snd := senders{store: d.Store, addresses: chat.Normalizer{DefaultCountryCode: cfg.DefaultCountryCode}}
-	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, senders: snd, media: mediaPrep{cfg: cfg.Media,
+	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, metrics: d.Metrics, senders: snd, media: mediaPrep{cfg: cfg.Media,
 		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}

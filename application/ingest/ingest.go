@@ -32,6 +32,8 @@ type Ingest struct {
 	parked   atomic.Int64
 	// QRTimeout ends logins nobody completes (ingest_qr.go).
 	QRTimeout QRTimeout
+	// Metrics counts open connections lost (flaps).
+	Metrics ports.Metrics
 
 	conn   *connection
 	msgs   *messages
@@ -46,6 +48,7 @@ type connection struct {
 	hub     *notify.Hub
 	log     *slog.Logger
 	timeout *QRTimeout          // the Ingest's, set after construction
+	metrics *ports.Metrics      // the Ingest's, set after construction
 	sink    ports.TransportSink // the Ingest, that a restarted runtime reports to
 	logins  logins
 }
@@ -66,8 +69,8 @@ type people struct {
 var _ ports.TransportSink = (*Ingest)(nil)
 
 func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *Ingest {
-	in := &Ingest{store: store, clock: clock, hub: hub, log: log}
-	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, sink: in}
+	in := &Ingest{store: store, clock: clock, hub: hub, log: log, Metrics: ports.NoMetrics{}}
+	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, metrics: &in.Metrics, sink: in}
 	in.msgs = &messages{store: store, clock: clock, commands: &in.Commands}
 	in.people = &people{store: store, clock: clock}
 	return in
@@ -202,6 +205,9 @@ func (in *connection) follow(ctx context.Context, id string, o session.Observati
 		irregular, err = s.Observe(o, in.clock.Now())
 		return err
 	}, data)
+	if applied && from == session.StatusOpen && o.Status != session.StatusOpen {
+		(*in.metrics).ConnectionLost()
+	}
 	if applied && irregular {
 		in.log.WarnContext(ctx, "transport status outside the session state machine; following the transport",
 			"session", id, "from", from, "to", o.Status)

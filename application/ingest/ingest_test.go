@@ -800,3 +800,22 @@ func TestIngest_StoppedSessionIgnoresItsTransportWithAWarning(t *testing.T) {
 		t.Fatalf("no warning: %s", logs.String())
 	}
 }
+
+// A flap is an open connection dropping: counted once when the session leaves
+// open, not for each reconnect attempt after it.
+func TestIngestCountsConnectionFlaps(t *testing.T) {
+	t.Parallel()
+	f := newIngest(t, true)
+	counts := &appworld.Counts{}
+	f.in.Metrics = counts
+	f.handle(ports.TransportDisconnected{SessionID: "alice", Reason: "connection reset", Attempt: 1})
+	f.handle(ports.TransportDisconnected{SessionID: "alice", Reason: "connection reset", Attempt: 2})
+	if counts.Flaps() != 1 {
+		t.Fatalf("flaps after one drop and a retry: %d", counts.Flaps())
+	}
+	f.handle(ports.TransportConnected{SessionID: "alice", Me: aliceMe})
+	f.handle(ports.TransportLoggedOut{SessionID: "alice", Reason: "device removed"})
+	if counts.Flaps() != 2 {
+		t.Fatalf("flaps after reconnecting and a logout: %d", counts.Flaps())
+	}
+}

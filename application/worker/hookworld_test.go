@@ -97,6 +97,8 @@ type hookWorld struct {
 	hooks   *worker.Webhooks
 	actions *webhookaction.Actions
 	send    *hookSender
+	counts  *appworld.Counts  // what the workers reported to their metrics
+	spans   *appworld.Spans   // the spans they ended
 	user    account.Principal // budi
 	other   account.Principal // sari
 	stop    func()            // stops the workers and the sandbox; idempotent
@@ -105,7 +107,7 @@ type hookWorld struct {
 func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, store: opt.store}
+	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, counts: &appworld.Counts{}, spans: &appworld.Spans{}, store: opt.store}
 	if w.store == nil {
 		w.store = appworld.NewMemoryStore()
 	}
@@ -127,7 +129,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 		DefaultSecret: "default-secret", Algorithm: webhook.SHA256, Timeout: time.Second, Policy: opt.policy, Workers: 2,
 		DisableAfter: opt.disableAfter}},
 		application.Deps{Store: w.store, Transport: tr, QR: appworld.FakeQR{}, Sender: w.send, Renderer: appworld.Renderer{}, Clock: appworld.RealClock{},
-			IDs: appworld.ULIDs{}, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs})
+			IDs: appworld.ULIDs{}, Log: appworld.Discard, Fetcher: opt.fetcher, Blobs: opt.blobs, Metrics: w.counts, Tracer: w.spans})
 	w.hub, w.cmd, w.hooks, w.actions = app.Hub, app.Commands, app.Workers.Webhooks, app.Actions
 	w.actions.Limits.DefaultDelay = 0
 	if opt.actionLimit > 0 {

@@ -49,6 +49,9 @@ type SendQueue struct {
 	// Rand drives the human-like presence delays. Tests replace both.
 	Wait func(ctx context.Context, d time.Duration) bool
 	Rand func() float64
+	// Metrics counts sent and failed messages; Tracer spans each attempt.
+	Metrics ports.Metrics
+	Tracer  ports.Tracer
 
 	mu      sync.Mutex
 	running map[string]bool
@@ -71,7 +74,7 @@ type hold struct {
 
 func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *SendQueue {
 	return &SendQueue{store: store, transport: transport, clock: clock, hub: hub, log: log,
-		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64,
+		Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64, Metrics: ports.NoMetrics{}, Tracer: ports.NoTracer{},
 		running: map[string]bool{}, holds: &lineHolds{clock: clock, m: map[string]hold{}}}
 }
 
@@ -194,15 +197,19 @@ func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
 	}
 	ctx, done := q.attempt(stop)
 	defer done()
+	ctx, span := q.Tracer.Start(ctx, "warest.send", "warest.session", m.SessionID, "warest.message", m.ID)
 	_, err := q.transport.Send(ctx, m.SessionID, m)
+	span.End(err)
 	log := q.log.With("session", m.SessionID, "message", m.ID)
 	switch {
 	case err == nil:
 		q.holds.release(m.SessionID)
-		q.record(ctx, m, func(x *message.Outbound) bool {
+		if q.record(ctx, m, func(x *message.Outbound) bool {
 			x.Attempts++
 			return x.Advance(message.StatusSent, "", q.clock.Now())
-		})
+		}) {
+			q.Metrics.SendFinished(ports.SendSent)
+		}
 		q.hub.MessageDone(m.SessionID, m.ID)
 		return true
 	case ctx.Err() != nil && stop.Err() != nil:
@@ -252,6 +259,9 @@ func (q *SendQueue) fail(ctx context.Context, m message.Outbound, code fault.Rea
 		}
 		return x.Fail(code, reason, q.clock.Now())
 	})
+	if ok {
+		q.Metrics.SendFinished(ports.SendFailed)
+	}
 	q.hub.MessageDone(m.SessionID, m.ID)
 	return ok
 }

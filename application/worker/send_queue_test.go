@@ -124,6 +124,12 @@ func TestSendQueue_DisconnectedSessionSendsEachMessageOnceWhenBack(t *testing.T)
 	if len(sent) != len(msgs) {
 		t.Fatalf("the network got %d messages, want %d", len(sent), len(msgs))
 	}
+	if n := w.Counts.Sends(ports.SendSent); n != len(msgs) {
+		t.Fatalf("metrics counted %d sent, want %d", n, len(msgs))
+	}
+	if spans := w.Spans.Ended(); !slices.Equal(spans, []string{"warest.send", "warest.send", "warest.send"}) {
+		t.Fatalf("send spans %q, want one per attempt", spans)
+	}
 }
 
 // The transport may refuse while the session still looks open (the drop is not
@@ -191,6 +197,12 @@ func TestSendQueue_PermanentRefusalsFailAtOnce(t *testing.T) {
 	}
 	if len(w.Net.Sent("alice")) != 0 {
 		t.Fatal("the network got a message")
+	}
+	if a, f, s := w.Counts.Accepted(), w.Counts.Sends(ports.SendFailed), w.Counts.Sends(ports.SendSent); a != len(tests) || f != len(tests) || s != 0 {
+		t.Fatalf("metrics counted %d accepted, %d failed, %d sent; want %d, %d, 0", a, f, s, len(tests), len(tests))
+	}
+	if spans := w.Spans.Ended(); len(spans) != len(tests) || slices.Contains(spans, "warest.send") {
+		t.Fatalf("send spans %q, want %d failed ones", spans, len(tests))
 	}
 }
 

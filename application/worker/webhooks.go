@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +65,10 @@ type Webhooks struct {
 	freed    *notify.Signal // a worker finished a line
 	running  sync.WaitGroup // response actions in flight
 	Poll     time.Duration
+	// Metrics counts attempts by outcome and the lag of delivered events; Tracer
+	// spans each attempt.
+	Metrics ports.Metrics
+	Tracer  ports.Tracer
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -107,7 +112,7 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, render: render, clock: clock},
 		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
-		Poll: 250 * time.Millisecond}
+		Poll: 250 * time.Millisecond, Metrics: ports.NoMetrics{}, Tracer: ports.NoTracer{}}
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -313,7 +318,14 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	if sub.ID == DefaultSubscriptionID {
 		reach = w.cfg.PrivateTargets.Reach(true)
 	}
-	resp, err := w.sender.Send(ctx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
+	sendCtx, span := w.Tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
+		"warest.session", d.SessionID)
+	resp, err := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
+	spanErr := err
+	if err == nil && (resp.Status < 200 || resp.Status > 299) {
+		spanErr = fmt.Errorf("receiver answered %d", resp.Status)
+	}
+	span.End(spanErr, "http.response.status_code", strconv.Itoa(resp.Status))
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.
@@ -326,6 +338,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	saved := w.save(ctx, d)
 	switch d.Status {
 	case webhook.DeliveryDelivered:
+		w.Metrics.DeliveryAttempted(ports.DeliveryDelivered, w.clock.Now().Sub(d.CreatedAt))
 		if sub.Failures > 0 {
 			to.sub = nil
 		}
@@ -338,10 +351,12 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 			}()
 		}
 	case webhook.DeliveryDead:
+		w.Metrics.DeliveryAttempted(ports.DeliveryDead, 0)
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
 		w.standing.undeliverable(ctx, sub, d)
 	default:
+		w.Metrics.DeliveryAttempted(ports.DeliveryRetry, 0)
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
 	return saved && d.Status != webhook.DeliveryPending

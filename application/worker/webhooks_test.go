@@ -197,6 +197,15 @@ func TestWebhooks_PerSessionOrderingAcrossRetries(t *testing.T) {
 	if d := w.deliveries(e1.ID)[0]; d.Attempts != 4 {
 		t.Fatalf("event one took %d attempts, want 4", d.Attempts)
 	}
+	// Metrics saw each attempt's outcome, and a lag for each delivered event.
+	if r, d, lags := w.counts.Deliveries(ports.DeliveryRetry), w.counts.Deliveries(ports.DeliveryDelivered), w.counts.Lags(); r != 3 || d != 3 || len(lags) != 3 {
+		t.Fatalf("counted %d retries, %d delivered with lags %v; want 3, 3 and 3", r, d, lags)
+	}
+	want := []string{"warest.webhook.delivery failed", "warest.webhook.delivery failed", "warest.webhook.delivery failed",
+		"warest.webhook.delivery", "warest.webhook.delivery", "warest.webhook.delivery"}
+	if spans := w.spans.Ended(); !slices.Equal(spans, want) {
+		t.Fatalf("delivery spans %q, want %q", spans, want)
+	}
 	for _, e := range []event.Envelope{e2, e3} {
 		if d := w.deliveries(e.ID)[0]; d.Attempts != 1 {
 			t.Fatalf("event %s took %d attempts, want 1", e.ID, d.Attempts)

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/adapters/tracing"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -44,7 +45,8 @@ type Config struct {
 	SecretKey     string        // ours: key for secrets at rest; else DataDir/secret.key
 	DataDir       string
 	SendWait      time.Duration // ours
-	LogLevel      string
+	LogLevel      string        // debug | info | warn | error
+	LogFormat     string        // text | json
 	WebhookURL    string
 	WebhookSecret string
 	WebhookSHA2   int
@@ -64,6 +66,9 @@ type Config struct {
 	QRTimeout           time.Duration            // ours: a login nobody completes stops after this (0: never)
 	Caps                account.Caps             // ours: per-user caps of non-admins (0: unlimited)
 	AllowedOrigins      []string                 // CORS allowlist (origins.go)
+	ShutdownTimeout     time.Duration            // ours: how long SIGTERM waits for streams and workers to end
+	MetricsToken        string                   // ours: bearer token /metrics asks for (empty: open)
+	Tracing             bool                     // OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: export spans over OTLP
 }
 
 // env reads variables through lookup so tests can pass a map.
@@ -112,7 +117,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		DataDir:            e.str("data", "WAREST_DATA_DIR"),
 		Transport:          strings.ToLower(e.str("whatsmeow", "WAREST_TRANSPORT")),
 		SecretKey:          e.str("", "WAREST_SECRET_KEY"),
-		LogLevel:           strings.ToLower(e.str("info", "LOG_LEVEL")),
+		LogLevel:           strings.ToLower(e.str("info", "LOG_LEVEL", "WAREST_LOG_LEVEL")),
+		LogFormat:          strings.ToLower(e.str("text", "LOG_FORMAT", "WAREST_LOG_FORMAT")),
 		WebhookURL:         e.str("", "WEBHOOK_DEFAULT_URL", "WAREST_WEBHOOK_DEFAULT_URL"),
 		WebhookSecret:      e.str("supersecret", "WEBHOOK_DEFAULT_SECRET", "WAREST_WEBHOOK_DEFAULT_SECRET"),
 	}
@@ -196,6 +202,16 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT must be sqlite or postgres, got %q", c.DBClient))
 	}
+	if _, err := logLevel(c.LogLevel); err != nil {
+		errs = append(errs, err)
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.LogFormat))
+	}
+	c.ShutdownTimeout, err = e.millis(15*time.Second, "WAREST_SHUTDOWN_TIMEOUT_MS")
+	collect(err)
+	c.MetricsToken = e.str("", "WAREST_METRICS_TOKEN")
+	c.Tracing = tracing.Enabled(lookup)
 	switch c.Transport {
 	case "sandbox", "whatsmeow":
 	default:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/netip"
 	"strings"
@@ -51,11 +52,12 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 	t.Parallel()
 	_, err := loadConfig(lookup(map[string]string{
 		"WAREST_DB_CLIENT": "mongo", "PORT": "http", "WAREST_WEBHOOK_TIMEOUT_MS": "-5", "WAREST_DEFAULT_COUNTRY_CODE": "+62",
+		"LOG_LEVEL": "verbose", "LOG_FORMAT": "xml",
 	}))
 	if err == nil {
 		t.Fatal("expected an error")
 	}
-	for _, name := range []string{"WAREST_DB_CLIENT", "PORT", "WAREST_WEBHOOK_TIMEOUT_MS", "WAREST_DEFAULT_COUNTRY_CODE"} {
+	for _, name := range []string{"WAREST_DB_CLIENT", "PORT", "WAREST_WEBHOOK_TIMEOUT_MS", "WAREST_DEFAULT_COUNTRY_CODE", "LOG_LEVEL", "LOG_FORMAT"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -63,6 +65,23 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 	if _, err := loadConfig(lookup(map[string]string{"WAREST_DB_SQLITE_BUSY_TIMEOUT_MS": "0"})); err == nil ||
 		!strings.Contains(err.Error(), "WAREST_DB_SQLITE_BUSY_TIMEOUT_MS") {
 		t.Errorf("a zero busy timeout: %v", err)
+	}
+}
+
+// LOG_FORMAT=json writes JSON lines at the configured level.
+func TestJSONLogsAtTheConfiguredLevel(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(lookup(map[string]string{"LOG_FORMAT": "json", "LOG_LEVEL": "warning"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	log := newLogger(cfg, &out)
+	log.Info("hidden")
+	log.Warn("shown", "n", 1)
+	var line map[string]any
+	if err := json.Unmarshal([]byte(out.String()), &line); err != nil || line["msg"] != "shown" || line["level"] != "WARN" {
+		t.Fatalf("log output %q: %v", out.String(), err)
 	}
 }
 
@@ -267,5 +286,18 @@ func TestConfigAllowedOrigins(t *testing.T) {
 		if _, err := loadConfig(lookup(map[string]string{"ALLOWED_ORIGINS": bad})); err == nil || !strings.Contains(err.Error(), "ALLOWED_ORIGINS") {
 			t.Errorf("%q: %v", bad, err)
 		}
+	}
+}
+
+func TestConfigOperatorSettings(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil || c.ShutdownTimeout != 15*time.Second || c.MetricsToken != "" || c.Tracing || c.LogFormat != "text" {
+		t.Fatalf("defaults: %+v, %v", c, err)
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_SHUTDOWN_TIMEOUT_MS": "2500", "WAREST_METRICS_TOKEN": "t0k",
+		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces", "WAREST_LOG_FORMAT": "JSON"}))
+	if err != nil || c.ShutdownTimeout != 2500*time.Millisecond || c.MetricsToken != "t0k" || !c.Tracing || c.LogFormat != "json" {
+		t.Fatalf("set: %+v, %v", c, err)
 	}
 }

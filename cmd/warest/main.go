@@ -11,80 +11,135 @@ import (
 	"strings"
 
 	"github.com/joho/godotenv"
+	"github.com/spf13/cobra"
+	"go.uber.org/dig"
 	"go.uber.org/fx"
-	"go.uber.org/fx/fxevent"
 
 	"github.com/warest-go/warest/adapters/system"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
+// version is set at build time with -ldflags "-X main.version=..." (make build).
 var version = "0.1.0-dev"
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "warest:", err)
+	if err := newCLI(os.Stdout).Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "warest:", oneLine(err))
 		os.Exit(1)
 	}
 }
 
-func run(args []string, out io.Writer) error {
-	// A .env file is optional; real environment variables win over it.
+// oneLine is what a failed start prints: the cause without fx's wiring trail, on
+// one line whatever the log level.
+func oneLine(err error) string {
+	return strings.ReplaceAll(dig.RootCause(err).Error(), "\n", "; ")
+}
+
+// newCLI is the command tree; without a command the gateway serves.
+func newCLI(out io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "warest",
+		Short: "WAREST, the WhatsApp REST gateway",
+		Long: "WAREST, the WhatsApp REST gateway. Settings come from the environment (and an optional .env file);\n" +
+			"see the README. Without a command, warest serves.",
+		Args:          cobra.NoArgs,
+		Version:       version,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		RunE:          func(*cobra.Command, []string) error { return serve(out) },
+	}
+	root.SetOut(out)
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.AddCommand(
+		&cobra.Command{Use: "serve", Short: "Run the gateway (the default)", Args: cobra.NoArgs,
+			RunE: func(*cobra.Command, []string) error { return serve(out) }},
+		&cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+			Run: func(*cobra.Command, []string) { fmt.Fprintln(out, "warest", version) }},
+		migrateCommand(out),
+		sandboxCommand(out),
+		usersCommand(out),
+		keysCommand(out),
+	)
+	return root
+}
+
+// setup reads the environment (a .env file is optional; real variables win over
+// it) and makes the logger every command logs with.
+func setup() (Config, *slog.Logger, error) {
 	if err := godotenv.Load(); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf(".env: %w", err)
+		return Config{}, nil, fmt.Errorf(".env: %w", err)
 	}
 	cfg, err := loadConfig(os.LookupEnv)
+	if err != nil {
+		return Config{}, nil, err
+	}
+	log := newLogger(cfg, os.Stderr)
+	slog.SetDefault(log)
+	return cfg, log, nil
+}
+
+// serve runs the gateway until SIGINT or SIGTERM.
+func serve(out io.Writer) error {
+	cfg, log, err := setup()
 	if err != nil {
 		return err
 	}
 	if err := checkDefaultWebhook(context.Background(), cfg, system.Resolver{}); err != nil {
 		return err
 	}
-	log := newLogger(cfg.LogLevel, os.Stderr)
-	slog.SetDefault(log)
-
-	if len(args) > 0 && args[0] == "sandbox" {
-		return runSandbox(cfg, log, args[1:], out)
-	}
 	makePrivate(cfg, log)
-	opts := options(cfg, log, out)
-	if len(args) > 0 {
-		switch strings.Join(args, " ") {
-		case "migrate", "migrate up":
-			// Opening the store applies the embedded migrations; nothing else starts.
-			opts = append(storeOptions(cfg), fx.Supply(log), fx.Invoke(func(storeReady) {}))
-		default:
-			return fmt.Errorf("unknown command %q (usage: warest [migrate up])", strings.Join(args, " "))
-		}
-	}
+	return runUntilSignal(cfg, log, options(cfg, log, out))
+}
+
+// runUntilSignal starts the app, waits for a signal, then stops it within
+// cfg.ShutdownTimeout, saying what it did. A failed start is returned, not logged,
+// so it is printed at any log level.
+func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option) error {
 	app := fx.New(append(opts, fx.WithLogger(fxLogger(log)))...)
 	if err := app.Err(); err != nil {
 		return err
 	}
-	if len(args) > 0 {
-		if err := app.Start(context.Background()); err != nil {
-			return err
-		}
-		fmt.Fprintln(out, "migrations applied")
-		return app.Stop(context.Background())
+	if err := start(app); err != nil {
+		return err
 	}
-	app.Run()
+	sig := <-app.Wait()
+	log.Info("shutting down", "signal", sig.Signal, "within", cfg.ShutdownTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := app.Stop(ctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("shutdown complete")
 	return nil
 }
 
-func newLogger(level string, w io.Writer) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+// start runs the app's start hooks within fx's start timeout.
+func start(app *fx.App) error {
+	ctx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	defer cancel()
+	return app.Start(ctx)
 }
 
-// fxLogger shows fx's wiring chatter only at debug level.
-func fxLogger(log *slog.Logger) func() fxevent.Logger {
-	return func() fxevent.Logger {
-		if log.Enabled(context.Background(), slog.LevelDebug) {
-			return &fxevent.SlogLogger{Logger: log}
-		}
-		return fxevent.NopLogger
+// runOnce starts the app, runs do and stops it: for the commands that use the
+// store and exit.
+func runOnce(log *slog.Logger, opts []fx.Option, do func() error) error {
+	app := fx.New(append(opts, fx.WithLogger(fxLogger(log)))...)
+	if err := app.Err(); err != nil {
+		return err
 	}
+	if err := start(app); err != nil {
+		return err
+	}
+	err := do()
+	return errors.Join(err, app.Stop(context.Background()))
+}
+
+// group is a command that only holds others: a missing or unknown one is an error.
+func group(use, short string) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs, RunE: func(c *cobra.Command, _ []string) error {
+		var names []string
+		for _, sub := range c.Commands() {
+			names = append(names, sub.Name())
+		}
+		return fmt.Errorf("%s needs a command: %s", c.CommandPath(), strings.Join(names, ", "))
+	}}
 }

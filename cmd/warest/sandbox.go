@@ -1,11 +1,10 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 
+	"github.com/spf13/cobra"
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/sandbox"
@@ -34,30 +33,27 @@ func sandboxConfig(cfg Config) sandbox.Config {
 	return sandbox.Config{QRInterval: cfg.SandboxQRInterval, QRTTL: cfg.SandboxQRInterval}
 }
 
-// runSandbox is `warest sandbox serve [--addr host:port]`: a sandbox network alone,
-// shared with the gateways started with WAREST_SANDBOX_URL=http://host:port.
-func runSandbox(cfg Config, log *slog.Logger, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("warest sandbox serve", flag.ContinueOnError)
-	fs.SetOutput(out)
-	addr := defaultSandboxAddr
-	if cfg.SandboxServe != "" {
-		addr = cfg.SandboxServe
-	}
-	fs.StringVar(&addr, "addr", addr, "loopback address to share the network on")
-	if len(args) == 0 || args[0] != "serve" {
-		return fmt.Errorf("usage: warest sandbox serve [--addr %s]", defaultSandboxAddr)
-	}
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	app := fx.New(fx.WithLogger(fxLogger(log)), fx.Supply(log, sandboxConfig(cfg), remote.ServeConfig{Addr: addr}),
-		system.Module, sandbox.Module, remote.ServeModule,
-		fx.Invoke(func() {
-			fmt.Fprintf(out, "WAREST sandbox network on http://%s (gateways: WAREST_SANDBOX_URL=http://%s)\n", addr, addr)
-		}))
-	if err := app.Err(); err != nil {
-		return err
-	}
-	app.Run()
-	return nil
+// sandboxCommand is `warest sandbox serve [--addr host:port]`: a sandbox network
+// alone, shared with the gateways started with WAREST_SANDBOX_URL=http://host:port.
+func sandboxCommand(out io.Writer) *cobra.Command {
+	cmd := group("sandbox", "The virtual WhatsApp network")
+	var addr string
+	serve := &cobra.Command{Use: "serve", Short: "Share a sandbox network with gateways on this host", Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cfg, log, err := setup()
+			if err != nil {
+				return err
+			}
+			if !c.Flags().Changed("addr") && cfg.SandboxServe != "" {
+				addr = cfg.SandboxServe
+			}
+			return runUntilSignal(cfg, log, []fx.Option{fx.Supply(log, sandboxConfig(cfg), remote.ServeConfig{Addr: addr}),
+				system.Module, sandbox.Module, remote.ServeModule,
+				fx.Invoke(func() {
+					fmt.Fprintf(out, "WAREST sandbox network on http://%s (gateways: WAREST_SANDBOX_URL=http://%s)\n", addr, addr)
+				})})
+		}}
+	serve.Flags().StringVar(&addr, "addr", defaultSandboxAddr, "loopback address to share the network on (default: WAREST_SANDBOX_SERVE, else this)")
+	cmd.AddCommand(serve)
+	return cmd
 }

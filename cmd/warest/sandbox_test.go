@@ -27,17 +27,26 @@ func TestSandboxSharingWiresUp(t *testing.T) {
 	}
 }
 
-func TestSandboxCommandUsage(t *testing.T) {
+// A command group refuses a missing or unknown command, and a command an unknown flag.
+func TestCommandUsage(t *testing.T) {
 	t.Parallel()
-	cfg, err := loadConfig(lookup(nil))
-	if err != nil {
-		t.Fatal(err)
+	for _, args := range [][]string{{"sandbox"}, {"sandbox", "dance"}, {"sandbox", "serve", "--bogus"}, {"migrate", "sideways"},
+		{"users"}, {"keys", "create"}, {"bogus"}} {
+		cli := newCLI(io.Discard)
+		cli.SetArgs(args)
+		cli.SetErr(io.Discard)
+		if err := cli.Execute(); err == nil {
+			t.Errorf("warest %s: no error", strings.Join(args, " "))
+		}
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := runSandbox(cfg, log, []string{"dance"}, io.Discard); err == nil || !strings.Contains(err.Error(), "usage") {
-		t.Fatalf("unknown subcommand: %v", err)
-	}
-	if err := runSandbox(cfg, log, []string{"serve", "--bogus"}, io.Discard); err == nil {
-		t.Fatal("unknown flag accepted")
+}
+
+func TestVersionCommand(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	cli := newCLI(&out)
+	cli.SetArgs([]string{"version"})
+	if err := cli.Execute(); err != nil || out.String() != "warest "+version+"\n" {
+		t.Fatalf("version: %q, %v", out.String(), err)
 	}
 }

@@ -44,6 +44,8 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		transportOptions(cfg),
 		applicationModule,
 		messagingOptions(),
+		metricsModule,
+		tracingOptions(cfg),
 		httpapi.Module,
 		fx.Provide(func(c Config) httpapi.Config {
 			return httpapi.Config{
@@ -52,6 +54,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 				Webhook:        webhookSettings(c),
 				SecureCookies:  c.Environment == "production",
 				AllowedOrigins: c.AllowedOrigins,
+				MetricsToken:   c.MetricsToken,
 			}
 		}),
 		fx.Invoke(func(lc fx.Lifecycle, c Config, seed seeded) {
@@ -72,9 +75,11 @@ func storeOptions(cfg Config) []fx.Option {
 	}
 	if cfg.DBClient == "postgres" {
 		// The bus's signals cross the nodes sharing the database (watermill-sql).
-		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}))
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}),
+			fx.Provide(func(s *postgres.Store) ports.StatsReader { return s }, func(s *postgres.Store) dbPool { return s }))
 	}
-	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}))
+	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}),
+		fx.Provide(func(s *sqlite.Store) ports.StatsReader { return s }, func(s *sqlite.Store) dbPool { return s }))
 }
 
 // transportOptions selects the WhatsApp network: the real one, on the app's own
@@ -89,7 +94,8 @@ func transportOptions(cfg Config) fx.Option {
 			return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()}
 		})
 	}
-	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}))
+	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}),
+		fx.Provide(func(t *whatsmeow.Transport) proxyPool { return t }))
 }
 
 // storeReady marks that the store opened (and so migrated).
@@ -130,6 +136,8 @@ type appIn struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	Metrics    ports.Metrics
+	Tracer     ports.Tracer `optional:"true"`
 }
 
 func newApp(in appIn) *application.App {
@@ -150,7 +158,8 @@ func newApp(in appIn) *application.App {
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder})
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
+		Metrics: in.Metrics, Tracer: in.Tracer})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay
@@ -170,12 +179,23 @@ func seedAdmin(c Config, cmds *command.Commands) (seeded, error) {
 	return seeded{res}, nil
 }
 
-// runApp starts the application (sessions, then workers) when fx starts and stops
-// the workers on shutdown.
-func runApp(lc fx.Lifecycle, a *application.App) {
+// runApp starts the application (sessions, then workers) when fx starts and, on
+// shutdown, waits for the workers to drain as long as the stop's deadline allows.
+func runApp(lc fx.Lifecycle, a *application.App, log *slog.Logger) {
 	lc.Append(fx.Hook{
 		OnStart: a.Start,
-		OnStop:  func(context.Context) error { a.Stop(); return nil },
+		OnStop: func(ctx context.Context) error {
+			start := time.Now()
+			drained := make(chan struct{})
+			go func() { a.Stop(); close(drained) }()
+			select {
+			case <-drained:
+				log.Info("workers drained", "took", time.Since(start).Round(time.Millisecond))
+				return nil
+			case <-ctx.Done():
+				return fmt.Errorf("workers still busy after %s: %w", time.Since(start).Round(time.Millisecond), ctx.Err())
+			}
+		},
 	})
 }
 

@@ -100,8 +100,8 @@ func NewUser(id, username, password string, role Role, registry string, now time
 	if !ValidUsername(username) {
 		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "username must be 3-64 characters of letters, digits, . _ @ -")
 	}
-	if len(password) < 8 {
-		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "password must be at least 8 characters")
+	if err := checkPassword(password); err != nil {
+		return User{}, err
 	}
 	if !role.Valid() {
 		return User{}, fault.Invalid(fault.ReasonInvalidParameter, "role must be admin or user")
@@ -110,6 +110,22 @@ func NewUser(id, username, password string, role Role, registry string, now time
 		registry = NewRegistry()
 	}
 	return User{ID: id, Username: username, PasswordHash: HashPassword(password), Role: role, Registry: registry, CreatedAt: now.UTC()}, nil
+}
+
+// SetPassword replaces the user's password (its hash).
+func (u *User) SetPassword(password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	u.PasswordHash = HashPassword(password)
+	return nil
+}
+
+func checkPassword(password string) error {
+	if len(password) < 8 {
+		return fault.Invalid(fault.ReasonInvalidParameter, "password must be at least 8 characters")
+	}
+	return nil
 }
 
 // NewRegistry returns a random 10-letter uppercase tenant code, WAREST's format.

@@ -209,6 +209,38 @@ func (p *Pool) ReportFailure(sessionID, proxyURL string, now time.Time) {
 	}
 }
 
+// Health is one proxy's standing: its failures since it last worked and whether
+// it is cooling off. URL carries no credentials.
+type Health struct {
+	URL      string
+	Failures int
+	Cooling  bool
+}
+
+// Health reports every proxy's standing at now, in configured order.
+func (p *Pool) Health(now time.Time) []Health {
+	if !p.Enabled() {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make([]Health, len(p.entries))
+	for i, e := range p.entries {
+		out[i] = Health{URL: withoutCredentials(e.url), Failures: e.failures, Cooling: now.Before(e.coolUntil)}
+	}
+	return out
+}
+
+// withoutCredentials drops a URL's user and password, which may not be shown.
+func withoutCredentials(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable proxy URL)"
+	}
+	u.User = nil
+	return u.String()
+}
+
 // ReportSuccess records an opened connection: the proxy's failure count resets.
 func (p *Pool) ReportSuccess(proxyURL string) {
 	if !p.Enabled() {

@@ -191,3 +191,27 @@ func TestNewPoolFillsDefaultsAndRejectsUnknownStrategy(t *testing.T) {
 		t.Error("unknown strategy accepted")
 	}
 }
+
+// Health shows failures and cooling per proxy, never a proxy's credentials.
+func TestHealthReportsStandingWithoutCredentials(t *testing.T) {
+	p, err := proxy.NewPool(proxy.Config{URLs: []string{"http://user:secret@a:1", "socks5://b:2"}, Cooloff: time.Minute, Multiplier: 1}, func(int) int { return 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.ReportFailure("s1", "http://user:secret@a:1", t0)
+	got := p.Health(t0.Add(time.Second))
+	want := []proxy.Health{{URL: "http://a:1", Failures: 1, Cooling: true}, {URL: "socks5://b:2"}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("Health = %+v, want %+v", got, want)
+	}
+	if h := p.Health(t0.Add(2 * time.Minute)); h[0].Cooling || h[0].Failures != 1 {
+		t.Fatalf("after the cool-off: %+v", h[0])
+	}
+	p.ReportSuccess("http://user:secret@a:1")
+	if h := p.Health(t0); h[0].Failures != 0 {
+		t.Fatalf("after a success: %+v", h[0])
+	}
+	if (*proxy.Pool)(nil).Health(t0) != nil {
+		t.Fatal("no pool, no health")
+	}
+}

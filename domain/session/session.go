@@ -3,7 +3,9 @@
 package session
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
@@ -41,6 +43,9 @@ var transitions = map[Status][]Status{
 
 // Valid reports whether s is a known status.
 func (s Status) Valid() bool { _, ok := transitions[s]; return ok }
+
+// Statuses lists every status, sorted.
+func Statuses() []Status { return slices.Sorted(maps.Keys(transitions)) }
 
 // CanBecome reports whether a session in s may move to next.
 func (s Status) CanBecome(next Status) bool {

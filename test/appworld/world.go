@@ -59,6 +59,8 @@ type World struct {
 	Qry    *query.Queries
 	Hooks  *worker.Webhooks
 	Sender *RecordingSender
+	Counts *Counts // what the application reported to its metrics
+	Spans  *Spans  // the spans its workers ended
 	Admin  account.Principal
 	User   account.Principal // "budi"
 	Other  account.Principal // "sari"
@@ -73,7 +75,7 @@ const (
 func New(t *testing.T, opt Options) *World {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Sender: newSender()}
+	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Sender: newSender(), Counts: &Counts{}, Spans: &Spans{}}
 	var store ports.Store = w.Mem
 	if opt.WrapStore != nil {
 		store = opt.WrapStore(w.Mem)
@@ -90,7 +92,8 @@ func New(t *testing.T, opt Options) *World {
 		Algorithm: webhook.SHA256, Timeout: time.Second, Workers: 2,
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
 		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Renderer: Renderer{}, Resolver: opt.Resolver,
-			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
+			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs,
+			Metrics: w.Counts, Tracer: w.Spans})
 	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
 	Fast(app)
 	if opt.MaxAttempts > 0 {

@@ -24,6 +24,9 @@ var sdks = map[string][]string{
 	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"}, // watermill-sql too
 	"github.com/pressly/goose":           {"adapters/store"},
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
+	"github.com/prometheus":              {"adapters/metrics"},
+	"github.com/spf13/cobra":             {"cmd/warest"},
+	"go.opentelemetry.io":                {"adapters/tracing"},
 }
 
 // pureAllowed are the only third-party imports of domain, ports and application.

@@ -70,6 +70,26 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	return s, nil
 }
 
+// Migrations reports which embedded migrations the database has, applying none.
+func Migrations(ctx context.Context, cfg Config) ([]store.Migration, error) {
+	pool, err := pgxpool.New(ctx, cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	defer pool.Close()
+	sqldb := stdlib.OpenDBFromPool(pool)
+	defer sqldb.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, sqldb, migrations.Postgres)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migrations: %w", err)
+	}
+	m, err := store.MigrationStatus(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: migration status: %w", err)
+	}
+	return m, nil
+}
+
 // migrate applies the migrations and returns the schema it migrated.
 func migrate(ctx context.Context, sqldb *sql.DB) (string, error) {
 	var schema string
@@ -136,6 +156,14 @@ func (s *Store) Dialect() string { return "postgres" }
 
 // DB is a database/sql view of the pool, for components that need one (goose, whatsmeow).
 func (s *Store) DB() *sql.DB { return s.sqldb }
+
+// PoolStats is the state of the pgx pool, in database/sql's terms, for metrics.
+func (s *Store) PoolStats() sql.DBStats {
+	st := s.pool.Stat()
+	return sql.DBStats{MaxOpenConnections: int(st.MaxConns()), OpenConnections: int(st.TotalConns()),
+		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
+		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}
+}
 
 // Close closes the database/sql view, then the pool.
 func (s *Store) Close() error {

@@ -105,6 +105,28 @@ func dsn(cfg Config) string {
 	return "file:" + cfg.Path + "?" + q.Encode()
 }
 
+// Migrations reports which embedded migrations the database at cfg.Path has,
+// applying none; a missing file is an error rather than a new database.
+func Migrations(ctx context.Context, cfg Config) ([]store.Migration, error) {
+	if _, err := os.Stat(cfg.Path); err != nil {
+		return nil, fmt.Errorf("sqlite: no database at %s: %w", cfg.Path, err)
+	}
+	sqldb, err := sql.Open("sqlite", dsn(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	defer sqldb.Close()
+	p, err := goose.NewProvider(goose.DialectSQLite3, sqldb, migrations.SQLite)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrations: %w", err)
+	}
+	m, err := store.MigrationStatus(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migration status: %w", err)
+	}
+	return m, nil
+}
+
 func migrate(ctx context.Context, sqldb *sql.DB) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, sqldb, migrations.SQLite)
 	if err != nil {
@@ -128,6 +150,9 @@ func (s *Store) Dialect() string { return "sqlite" }
 
 // DB is the underlying pool, for components sharing the file (whatsmeow's sqlstore).
 func (s *Store) DB() *sql.DB { return s.shared }
+
+// PoolStats is the state of the connection our queries take turns on, for metrics.
+func (s *Store) PoolStats() sql.DBStats { return s.db.Stats() }
 
 // Close closes the pool.
 func (s *Store) Close() error { return errors.Join(s.shared.Close(), s.db.Close()) }
