@@ -50,7 +50,13 @@ type Deps struct {
 	// Live wakes event streams when events are published, on any node; nil:
 	// streams poll the log every streamPoll.
 	Live LiveEvents
+	// Dashboard serves the web console on "/" and its files under /dashboard/;
+	// nil: no console.
+	Dashboard Dashboard
 }
+
+// Dashboard is the web console's handler (adapters/dashboard).
+type Dashboard http.Handler
 
 // LiveEvents announces published events (application/notify.Hub).
 type LiveEvents interface {
@@ -71,6 +77,7 @@ type handlers struct {
 	api     huma.API
 	streams *streamSet
 	live    LiveEvents // nil: poll only
+	console Dashboard  // nil: none
 }
 
 // Handler is the complete HTTP handler.
@@ -117,6 +124,7 @@ func (h *handlers) router() http.Handler {
 		h.registerSandbox()
 	}
 	h.mountDocs(r)
+	h.mountDashboard(r)
 	return r
 }
 
@@ -153,7 +161,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live}
+		streams: newStreamSet(), live: d.Live, console: d.Dashboard}
 }
 
 func (h *handlers) humaConfig() huma.Config {

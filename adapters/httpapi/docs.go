@@ -59,6 +59,16 @@ func (h *handlers) mountDocs(r chi.Router) {
 	})
 }
 
+// mountDashboard serves the console page behind the docs guard (a browser without
+// a login goes to the login page) and its static files openly.
+func (h *handlers) mountDashboard(r chi.Router) {
+	if h.console == nil {
+		return
+	}
+	r.With(h.docsGuard).Get("/", h.console.ServeHTTP)
+	r.Get("/dashboard/*", h.console.ServeHTTP)
+}
+
 func (h *handlers) specFailed(w http.ResponseWriter, r *http.Request, err error) {
 	loggerFrom(r.Context()).ErrorContext(r.Context(), "render OpenAPI document", "err", err)
 	writeError(w, newErrorEnvelope(http.StatusInternalServerError, codeInternal, internalMessage))

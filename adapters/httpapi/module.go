@@ -15,7 +15,8 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Params is what the module needs from the app; the sandbox and live wake-ups are optional.
+// Params is what the module needs from the app; the sandbox, live wake-ups and the
+// dashboard are optional.
 type Params struct {
 	fx.In
 	Commands *command.Commands
@@ -24,6 +25,7 @@ type Params struct {
 	Log      *slog.Logger
 	Config   Config
 	Live     LiveEvents `optional:"true"`
+	Dash     Dashboard  `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -31,7 +33,7 @@ type Params struct {
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
-			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live})
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Dashboard: p.Dash})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

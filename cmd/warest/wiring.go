@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/bus"
+	"github.com/warest-go/warest/adapters/dashboard"
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/secretbox"
@@ -43,6 +44,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		applicationModule,
 		messagingOptions(),
 		httpapi.Module,
+		fx.Provide(func() httpapi.Dashboard { return dashboard.Handler() }),
 		fx.Provide(func(c Config) httpapi.Config {
 			return httpapi.Config{
 				Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,

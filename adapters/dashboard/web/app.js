@@ -1,0 +1,63 @@
+// The dashboard shell: who is signed in, the navigation, hash routes to views, and
+// one live event stream shared by every view.
+import { results, logout, goToLogin } from './api.js';
+import { h, toast } from './ui.js';
+import { live } from './live.js';
+import { sessionsView, sessionView } from './sessions.js';
+import { webhooksView } from './webhooks.js';
+import { eventsView } from './events.js';
+import { usersView } from './users.js';
+
+const routes = [
+  { path: /^#\/sessions\/(.+)$/, view: sessionView },
+  { path: /^#\/sessions$/, view: sessionsView, href: '#/sessions', nav: () => 'Sessions' },
+  { path: /^#\/webhooks$/, view: webhooksView, href: '#/webhooks', nav: () => 'Webhooks' },
+  { path: /^#\/events$/, view: eventsView, href: '#/events', nav: () => 'Events' },
+  { path: /^#\/users$/, view: usersView, href: '#/users', nav: (me) => (me.role === 'admin' ? 'Users' : 'API keys') },
+];
+
+let me;
+let leave = () => {};
+
+async function render() {
+  const hash = location.hash.split('?')[0] || '#/sessions';
+  const route = routes.find((r) => r.path.test(hash));
+  if (!route) {
+    location.hash = '#/sessions';
+    return;
+  }
+  leave();
+  leave = () => {};
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
+  }
+  const main = document.getElementById('view');
+  const ctx = { me, param: decodeURIComponent((hash.match(route.path)[1]) || ''), onLeave: (fn) => { leave = fn; } };
+  try {
+    main.replaceChildren(await route.view(ctx));
+  } catch (e) {
+    main.replaceChildren(h('p', { class: 'error', text: e.message }));
+  }
+}
+
+async function start() {
+  try {
+    [me] = await results('/api/auth/me');
+  } catch (e) {
+    if (e.status !== 401) toast(e.message, 'error');
+    return;
+  }
+  document.getElementById('who').textContent = me.username + (me.role === 'admin' ? ' · admin' : '');
+  document.getElementById('nav').replaceChildren(...routes.filter((r) => r.nav).map((r) =>
+    h('a', { href: r.href, text: r.nav(me) })));
+  document.getElementById('logout').addEventListener('click', async () => {
+    live.stop();
+    await logout();
+    goToLogin();
+  });
+  window.addEventListener('hashchange', render);
+  await live.start();
+  await render();
+}
+
+start();

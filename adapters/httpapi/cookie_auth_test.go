@@ -1,0 +1,49 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// The dashboard calls the API with the login cookie. Every such call must also
+// carry X-WAREST-CSRF, which another site cannot add; the cookie's user keeps their
+// role, and logging out ends the cookie's access.
+func TestTheLoginCookieOpensTheAPIWithTheCSRFHeader(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	aliceKey, _ := a.user(t, "alice")
+	_, c := a.login(t, "alice", "password-alice")
+	csrf := header("X-WAREST-CSRF", "1")
+
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusOK, 1000)
+	// WAREST changes state on some GET routes, so reads need the header too.
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/create?sessionId=shop", "", nil, cookie(c)), http.StatusForbidden, 2201)
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c)), http.StatusForbidden, 2201)
+	if r := a.do(t, http.MethodGet, "/api/v1/session/list", aliceKey, nil); string(r.env.Results[0]) != `{"items":[]}` {
+		t.Fatalf("a refused create made a session: %s", r.body)
+	}
+	var me struct{ Username, Role string }
+	r := a.do(t, http.MethodGet, "/api/auth/me", "", nil, cookie(c), csrf)
+	if r.result(t, 0, &me); me.Username != "alice" || me.Role != "user" {
+		t.Fatalf("me: %s", r.body)
+	}
+	// The cookie carries alice's role, not more.
+	expect(t, a.do(t, http.MethodGet, "/api/v1/users", "", nil, cookie(c), csrf), http.StatusForbidden, 2201)
+	// A key sent wins over the cookie, even an invalid one.
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "wst_not_a_key", nil, cookie(c), csrf), http.StatusUnauthorized, 2204)
+
+	expect(t, a.do(t, http.MethodGet, "/api/v1/events/stream", "", nil, cookie(c)), http.StatusForbidden, 2201)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	s := a.do(t, http.MethodGet, "/api/v1/events/stream", "", nil, cookie(c), csrf, func(r *http.Request) { *r = *r.WithContext(ctx) })
+	if s.code != http.StatusOK || s.hdr.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("stream with the cookie: %d %q %s", s.code, s.hdr.Get("Content-Type"), s.body)
+	}
+
+	if r := a.do(t, http.MethodPost, "/api/auth/logout", "", nil, cookie(c)); r.code != http.StatusOK {
+		t.Fatalf("logout: %d %s", r.code, r.body)
+	}
+	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusUnauthorized, 2204)
+}
