@@ -1,7 +1,7 @@
 // The dashboard shell: who is signed in, the navigation, hash routes to views, and
 // one live event stream shared by every view.
 import { results, logout, goToLogin } from './api.js';
-import { h, toast } from './ui.js';
+import { h, badge, toast } from './ui.js';
 import { live } from './live.js';
 import { sessionsView, sessionView } from './sessions.js';
 import { webhooksView } from './webhooks.js';
@@ -47,7 +47,9 @@ async function start() {
     if (e.status !== 401) toast(e.message, 'error');
     return;
   }
-  document.getElementById('who').textContent = me.username + (me.role === 'admin' ? ' · admin' : '');
+  const who = document.getElementById('who');
+  who.append(h('span', { class: 'name', text: me.username }));
+  if (me.role === 'admin') who.append(badge('admin'));
   document.getElementById('nav').replaceChildren(...routes.filter((r) => r.nav).map((r) =>
     h('a', { href: r.href, text: r.nav(me) })));
   document.getElementById('logout').addEventListener('click', async () => {

@@ -72,6 +72,11 @@ export async function sessionView(ctx) {
       return;
     }
     head.replaceChildren(h('h1', { text: id }), badge(current.status), h('span', { class: 'grow' }), actions(current, refresh));
+    if (current.status !== 'connecting') { // no QR pending (any more)
+      qrButton.hidden = false;
+      qrImg.hidden = true;
+      qrNote.textContent = '';
+    }
     linkBox.replaceChildren(linked(current) ? card('Linked', h('p', {}, who(current), ' · connected ', ago(current.lastConn))) : linkCard);
   };
 
@@ -80,6 +85,7 @@ export async function sessionView(ctx) {
   const showQR = (data) => {
     qrImg.src = data.qr;
     qrImg.hidden = false;
+    qrButton.hidden = true;
     qrNote.textContent = 'On your phone: WhatsApp › Linked devices › Link a device. The code refreshes by itself'
       + (data.qrDuration ? ' (this one for ' + data.qrDuration + ' s).' : '.');
   };
@@ -100,12 +106,13 @@ export async function sessionView(ctx) {
     const code = res.results[0].pairCode;
     pairOut.textContent = code ? code : res.message;
     await refresh();
-  } }, field('Or link with a pair code: phone number', phone), h('button', { type: 'submit', class: 'ghost', text: 'Get pair code' }));
+  } }, field('Phone number, with country code', phone), h('button', { type: 'submit', class: 'ghost', text: 'Get pair code' }));
 
+  const qrButton = h('button', { type: 'button', text: 'Show QR code', onclick: (e) => startQR(e.currentTarget) });
   const linkCard = card('Link a phone',
     h('div', { class: 'link' },
-      h('div', {}, h('button', { type: 'button', text: 'Show QR code', onclick: (e) => startQR(e.currentTarget) }), qrImg, qrNote),
-      h('div', {}, pairForm, pairOut)));
+      h('div', {}, qrButton, qrImg, qrNote),
+      h('div', {}, h('h3', { text: 'Or use a pair code' }), pairForm, pairOut)));
 
   ctx.onLeave(live.on((m) => {
     const ev = m.event;

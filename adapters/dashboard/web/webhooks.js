@@ -77,19 +77,26 @@ export async function webhooksView(ctx) {
     const sel = session.value ? 'sessionId=' + q(session.value) + '&' : '';
     const rows = await results(dead ? '/api/v1/webhooks/dead-letters?' + sel + 'limit=100' : '/api/v1/webhooks/deliveries?' + sel + 'limit=100');
     list.replaceChildren(...(rows.length ? rows.map(deliveryRow(refresh)) : [empty(dead ? 'No dead letters.' : 'No deliveries yet.')]));
+    all.hidden = !dead || !rows.length;
+    list.dataset.view = dead ? 'dead' : 'all';
   };
+  const all = h('button', { type: 'button', class: 'ghost', text: 'Redeliver all', onclick: async (e) => {
+    const body = { status: 'dead' };
+    if (session.value) body.sessionId = session.value;
+    if (await act(e.currentTarget, () => api('POST', '/api/v1/webhooks/deliveries/redeliver', body), 'Redelivery scheduled')) refresh();
+  } });
   const timer = setInterval(() => refresh().catch(() => {}), 3000);
   ctx.onLeave(() => clearInterval(timer));
   await refresh();
   return h('div', {}, h('h1', { text: 'Webhook deliveries' }),
-    h('div', { class: 'row toolbar' }, tabs, h('span', { class: 'grow' }), field('Session', session)), list);
+    h('div', { class: 'row toolbar' }, tabs, h('span', { class: 'grow' }), all, field('Session', session)), list);
 }
 
 const deliveryRow = (refresh) => (d) => h('div', { class: 'item delivery', 'data-delivery': d.id },
   badge(d.status),
   h('div', { class: 'grow' },
     h('div', { class: 'mono', text: d.url }),
-    h('div', { class: 'small muted' }, d.sessionId + ' · ', d.attempts + (d.attempts === 1 ? ' attempt' : ' attempts'),
+    h('div', { class: 'small muted' }, d.sessionId + ' · event ' + d.eventId.slice(-8) + ' · ', d.attempts + (d.attempts === 1 ? ' attempt' : ' attempts'),
       d.lastStatus ? ' · last answer HTTP ' + d.lastStatus : '', d.lastError ? ' · ' + d.lastError : '', ' · ', ago(d.updatedAt))),
   h('button', { type: 'button', class: 'ghost', text: 'Redeliver', onclick: async (e) => {
     if (await act(e.currentTarget, () => api('POST', '/api/v1/webhooks/deliveries/' + q(d.id) + '/redeliver'), 'Redelivery scheduled')) refresh();
