@@ -10,6 +10,8 @@ function summary(ev) {
       return [d.tags, d.status, d.reason].filter(Boolean).join(' · ');
     case 'message_received':
       return (d.sender && (d.sender.pushName || d.sender.authorJid) ? (d.sender.pushName || d.sender.authorJid) + ': ' : '') + (d.text || d.contentType || '');
+    case 'session_health':
+      return [d.health, d.reason].filter(Boolean).join(' · ');
     case 'message_status':
       return [d.status || d.state, d.to, d.messageId].filter(Boolean).join(' · ');
     default:

@@ -5,7 +5,7 @@ import { h, act, field, badge, ago, card, empty } from './ui.js';
 
 export async function usersView(ctx) {
   const admin = ctx.me.role === 'admin';
-  const list = h('div', { class: 'list' });
+  const list = h('div');
   const refresh = async () => {
     const users = admin ? await results('/api/v1/users') : [ctx.me];
     list.replaceChildren(...users.map(userItem));
