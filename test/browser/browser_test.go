@@ -1,7 +1,7 @@
 // Package browser drives the dashboard of the real gateway in Chromium: log in,
-// create and link a session on the sandbox, send a message, watch its webhook
-// delivery fail into a dead letter and redeliver it, manage users, and see that a
-// non-admin sees only their own. It saves screenshots at desktop and phone width.
+// create and link a session on the sandbox by QR code, send a message, watch a
+// webhook delivery fail into a dead letter and redeliver it, manage users, and see
+// that a non-admin sees only their own sessions and links one by pair code. It saves screenshots at desktop and phone width.
 package browser
 
 import (
@@ -172,6 +172,16 @@ func TestDashboardInARealBrowser(t *testing.T) {
 		t.Fatalf("alice's navigation: %q", nav)
 	}
 	b.shot("user-sessions", phone)
+
+	// She links a session with a pair code, which the virtual phone confirms.
+	b.run(chromedp.SendKeys(`input[name=sessionId]`, "desk"))
+	b.click("Create and link")
+	b.run(chromedp.SendKeys(`input[name=phone]`, "6281100000002"))
+	b.click("Get pair code")
+	b.until(`/^[A-Z0-9]{4}-[A-Z0-9]{4}$/.test(document.querySelector(".paircode").textContent)`, "the pair code")
+	b.shot("pair-code", phone)
+	gw.call(t, "POST", "/api/v1/sandbox/sessions/desk/pair-code/confirm", map[string]any{"code": b.eval(`document.querySelector(".paircode").textContent`)})
+	b.until(`document.querySelector(".head .badge").textContent === "open"`, "desk open")
 	b.noErrors()
 	t.Logf("screenshots in %s", shots)
 }

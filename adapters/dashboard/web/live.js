@@ -6,7 +6,29 @@
 import { api, authHeaders, results } from './api.js';
 
 const keep = 200;
-const page = 1000;
+
+// hasAfter reports whether any of the caller's events come after cursor c.
+async function hasAfter(c) {
+  return (await results('/api/v1/events?limit=1&after=' + c))[0].events.length > 0;
+}
+
+// lastCursor is the cursor of the caller's last event (0: none). The API pages
+// forward only, so rather than reading the whole log it doubles a probe until no
+// event follows, then halves the gap: a few tiny requests, however long the log.
+async function lastCursor() {
+  if (!(await hasAfter(0))) return 0;
+  let lo = 0; // an event follows lo
+  let hi = 1; // once none follows hi
+  while (await hasAfter(hi)) {
+    lo = hi;
+    hi *= 2;
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (await hasAfter(mid)) lo = mid; else hi = mid;
+  }
+  return hi;
+}
 
 class Live {
   constructor() {
@@ -16,14 +38,13 @@ class Live {
     this.abort = null;
   }
 
-  // start finds the end of the log (replaying it in pages) and follows it from there.
+  // start shows the last events (those among the log's last `keep` positions) and
+  // follows the log from its end.
   async start() {
-    for (;;) {
-      const [p] = await results('/api/v1/events?limit=' + page + '&after=' + this.cursor);
-      this.recent = this.recent.concat(p.events).slice(-keep);
-      this.cursor = p.next;
-      if (p.events.length < page) break;
-    }
+    const end = await lastCursor();
+    const [p] = await results('/api/v1/events?limit=' + keep + '&after=' + Math.max(0, end - keep));
+    this.recent = p.events;
+    this.cursor = String(end);
     this.follow();
   }
 
