@@ -58,7 +58,11 @@ async function start() {
     goToLogin();
   });
   window.addEventListener('hashchange', render);
-  await live.start();
+  try {
+    await live.start();
+  } catch (e) {
+    toast('Live updates are off: ' + e.message, 'error');
+  }
   await render();
 }
 

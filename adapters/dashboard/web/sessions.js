@@ -10,19 +10,21 @@ const sessionList = async () => (await results('/api/v1/session/list'))[0].items
 // The list's status for a session waiting for its login is "connecting".
 const linked = (s) => s.status === 'open';
 
+// actions are a session's buttons; after runs once one of them succeeded.
 function actions(s, after) {
-  const run = (label, method, path, done, confirmText, cls) => h('button', {
+  const run = (label, method, path, done, confirmText, cls, then) => h('button', {
     type: 'button', class: cls || 'ghost', text: label,
     onclick: async (e) => {
       if (confirmText && !confirm(confirmText)) return;
       const ok = await act(e.currentTarget, () => api(method, path + '?sessionId=' + q(s.id)), done);
-      if (ok) after();
+      if (ok) (then || after)();
     },
   });
   return h('div', { class: 'actions' },
     run('Reconnect', 'GET', '/api/v1/session/reconnect', 'Reconnect scheduled'),
     run('Log out', 'GET', '/api/v1/session/logout', 'Logged out', 'Log out ' + s.id + '? The phone must link it again.'),
-    run('Delete', 'DELETE', '/api/v1/session/delete', 'Session deleted', 'Delete ' + s.id + ' and everything it stored?', 'danger'));
+    run('Delete', 'DELETE', '/api/v1/session/delete', 'Session deleted', 'Delete ' + s.id + ' and everything it stored?', 'danger',
+      () => { location.hash = '#/sessions'; }));
 }
 
 function who(s) {
