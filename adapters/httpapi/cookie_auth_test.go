@@ -18,7 +18,7 @@ func TestTheLoginCookieOpensTheAPIWithTheCSRFHeader(t *testing.T) {
 	csrf := header("X-WAREST-CSRF", "1")
 
 	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusOK, 1000)
-	// WAREST changes state on some GET routes, so reads need the header too.
+	// Without the header the cookie counts for nothing, on GET too: some WAREST GET routes change state.
 	expect(t, a.do(t, http.MethodGet, "/api/v1/session/create?sessionId=shop", "", nil, cookie(c)), http.StatusUnauthorized, 2200)
 	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c)), http.StatusUnauthorized, 2200)
 	if r := a.do(t, http.MethodGet, "/api/v1/session/list", aliceKey, nil); string(r.env.Results[0]) != `{"items":[]}` {

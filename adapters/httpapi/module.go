@@ -19,13 +19,13 @@ import (
 // dashboard are optional.
 type Params struct {
 	fx.In
-	Commands *command.Commands
-	Queries  *query.Queries
-	Sandbox  ports.SandboxNetwork `optional:"true"`
-	Log      *slog.Logger
-	Config   Config
-	Live     LiveEvents `optional:"true"`
-	Dash     Dashboard  `optional:"true"`
+	Commands  *command.Commands
+	Queries   *query.Queries
+	Sandbox   ports.SandboxNetwork `optional:"true"`
+	Log       *slog.Logger
+	Config    Config
+	Live      LiveEvents `optional:"true"`
+	Dashboard Dashboard  `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -33,7 +33,7 @@ type Params struct {
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
-			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Dashboard: p.Dash})
+			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live, Dashboard: p.Dashboard})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),
