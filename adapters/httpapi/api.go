@@ -35,7 +35,7 @@ type Config struct {
 	JSONLimit     int64 // max JSON body bytes; 0 means 2 MB, WAREST's general limit
 	MediaLimit    int64 // max body bytes of the media send routes; 0 means 100 MB
 	Webhook       command.WebhookSettings
-	CookieSecret  []byte // signs the docs cookie; random per process when empty
+	CookieSecret  []byte // signs the login cookie; random per process when empty, so logins end with the process
 	SecureCookies bool
 }
 
@@ -147,7 +147,6 @@ func newHandlers(d Deps) *handlers {
 	}
 	secret := cfg.CookieSecret
 	if len(secret) == 0 {
-		// Docs logins then end with the process, which is acceptable for a docs page.
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 	}

@@ -2,9 +2,12 @@ package httpapi_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/warest-go/warest/adapters/httpapi"
 )
 
 // The dashboard calls the API with the login cookie and X-WAREST-CSRF, which
@@ -46,4 +49,30 @@ func TestTheLoginCookieOpensTheAPIWithTheCSRFHeader(t *testing.T) {
 		t.Fatalf("logout: %d %s", r.code, r.body)
 	}
 	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusUnauthorized, 2204)
+}
+
+// A login cookie holds wherever the key that signed it is used: another handler
+// built with the same key (the same gateway after a restart, or another node)
+// accepts it, one built with another key does not.
+func TestTheLoginCookieHoldsWhereverTheSameKeySignsIt(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, func(c *httpapi.Config) { c.CookieSecret = []byte("key one") })
+	a.user(t, "alice")
+	_, c := a.login(t, "alice", "password-alice")
+	csrf := header("X-WAREST-CSRF", "1")
+	handlerWith := func(secret string) *testApp {
+		b := *a
+		b.h = httpapi.NewHandler(httpapi.Deps{Commands: a.cmd, Queries: a.q, Log: slog.New(slog.DiscardHandler),
+			Config: httpapi.Config{CookieSecret: []byte(secret)}})
+		return &b
+	}
+
+	same := handlerWith("key one")
+	expect(t, same.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusOK, 1000)
+	if r := same.do(t, http.MethodGet, "/docs/code-table.json", "", nil, cookie(c)); r.code != http.StatusOK {
+		t.Fatalf("docs with the cookie on a handler with the same key: %d %s", r.code, r.body)
+	}
+	other := handlerWith("key two")
+	expect(t, other.do(t, http.MethodGet, "/api/v1/session/list", "", nil, cookie(c), csrf), http.StatusUnauthorized, 2200)
+	expect(t, other.do(t, http.MethodGet, "/docs/code-table.json", "", nil, cookie(c)), http.StatusUnauthorized, 2200)
 }
