@@ -25,7 +25,7 @@ var webFS, _ = fs.Sub(web, "web")
 func (h *handlers) mountDocs(r chi.Router) {
 	r.Get("/login", serveFile("login.html", "text/html; charset=utf-8"))
 	r.Get("/login/assets/login.js", serveFile("login.js", "text/javascript; charset=utf-8"))
-	r.Get("/login/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+	r.Get("/login/assets/login.css", serveFile("login.css", "text/css; charset=utf-8"))
 	r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
 	r.Get("/docs/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
 

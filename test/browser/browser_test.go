@@ -75,6 +75,12 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	b.run(chromedp.Navigate(gw.url + "/"))
 	b.until(`location.pathname === "/login" && location.search === "?next=%2F"`, "the login page")
 	b.shot("login", desktop)
+	b.shot("login", phone)
+	// A wrong password says so on the page.
+	b.login("admin", "not-the-password")
+	b.until(`document.querySelector("#error").textContent !== ""`, "the login refused")
+	b.shot("login-refused", phone)
+	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector("#login").reset()`))
 	b.login("admin", adminPassword)
 	b.until(`document.querySelector("#who .name").textContent === "admin" && document.querySelector("#who .badge").textContent === "admin"`, "the admin signed in")
 	b.until(`document.querySelector(".empty") !== null`, "the empty session list")
@@ -104,6 +110,7 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	b.run(chromedp.SendKeys(`input[name=events]`, "message_received"))
 	b.click("Add subscription")
 	b.until(`document.querySelector(".card .list .item .mono").textContent.includes("/failing")`, "the subscription listed")
+	b.until(`document.querySelector("#toast").hidden`, "the toast to go by itself")
 
 	b.run(chromedp.SendKeys(`input[name=to]`, "6281300000003"))
 	b.click("Send test message")
@@ -149,11 +156,19 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	b.run(chromedp.SendKeys(`input[name=password]`, "alice-password-1"))
 	b.click("Create user")
 	b.until(`[...document.querySelectorAll("details.user summary strong")].some((s) => s.textContent === "alice")`, "alice listed")
+	// A toast speaks of its page: leaving the page takes it away at once.
+	b.until(`document.querySelector("#toast").textContent === "User created" && !document.querySelector("#toast").hidden`, "the toast")
+	if hidden := b.navigate("#/sessions", `document.querySelector("#toast").hidden`); hidden != "true" {
+		t.Fatal("the toast stayed after leaving its page")
+	}
+	b.run(chromedp.Click(`#nav a[href="#/users"]`))
+	b.until(`[...document.querySelectorAll("details.user summary strong")].some((s) => s.textContent === "alice")`, "alice listed again")
 	b.run(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("details.user")].find((d) => d.querySelector("strong").textContent === "alice").open = true`))
 	b.until(`document.querySelector("details.user[open] .empty")?.textContent === "No keys."`, "alice's keys")
 	b.run(chromedp.SendKeys(`details.user[open] input[name=name]`, "ci"))
 	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector("details.user[open] button[type=submit]").click()`))
 	b.until(`document.querySelector("details.user[open] code.select")?.textContent.startsWith("wst_")`, "the new key")
+	b.until(`document.querySelector("#toast").hidden`, "the toast to go by itself")
 	b.shot("users", desktop)
 	b.shot("users", phone)
 
@@ -210,6 +225,21 @@ func (b *browser) eval(js string) string {
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
 	if err != nil {
 		b.t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// navigate goes to the hash route and returns what expr says right after the page
+// handled the change, before the new view loads.
+func (b *browser) navigate(hash, expr string) string {
+	b.t.Helper()
+	js := fmt.Sprintf(`new Promise((resolve) => {
+		addEventListener("hashchange", () => setTimeout(() => resolve(String(%s))), { once: true });
+		location.hash = %q;
+	})`, expr, hash)
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("go to %s: %v", hash, err)
 	}
 	return v
 }

@@ -1,7 +1,7 @@
 // The dashboard shell: who is signed in, the navigation, hash routes to views, and
 // one live event stream shared by every view.
 import { results, logout, goToLogin } from './api.js';
-import { h, badge, toast } from './ui.js';
+import { h, badge, toast, hideToast } from './ui.js';
 import { live } from './live.js';
 import { sessionsView, sessionView } from './sessions.js';
 import { webhooksView } from './webhooks.js';
@@ -57,7 +57,7 @@ async function start() {
     await logout();
     goToLogin();
   });
-  window.addEventListener('hashchange', render);
+  window.addEventListener('hashchange', () => { hideToast(); render(); });
   try {
     await live.start();
   } catch (e) {

@@ -32,6 +32,12 @@ export function toast(message, kind) {
   toastTimer = setTimeout(() => { t.hidden = true; }, kind === 'error' ? 6000 : 3000);
 }
 
+// hideToast takes the toast away at once: it spoke of the page just left.
+export function hideToast() {
+  clearTimeout(toastTimer);
+  document.getElementById('toast').hidden = true;
+}
+
 // act runs an API action from a button: disabled while it runs, errors shown.
 export async function act(button, fn, done) {
   if (button) button.disabled = true;

@@ -53,6 +53,7 @@ export async function subscriptionsCard(id) {
     if (!res) return;
     secret.replaceChildren('Secret (shown once): ', h('code', { text: res.results[0].secret }));
     url.value = '';
+    events.value = '';
     refresh();
   } }, field('URL', url), field('Events', events), h('button', { type: 'submit', class: 'ghost', text: 'Add subscription' }), secret);
   await refresh();
