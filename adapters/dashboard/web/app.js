@@ -18,8 +18,10 @@ const routes = [
 
 let me;
 let leave = () => {};
+let shown = 0; // counts renders: a view that loads after a later one started is dropped
 
 async function render() {
+  const n = ++shown;
   const hash = location.hash.split('?')[0] || '#/sessions';
   const route = routes.find((r) => r.path.test(hash));
   if (!route) {
@@ -32,12 +34,17 @@ async function render() {
     a.classList.toggle('active', hash.startsWith(a.getAttribute('href')));
   }
   const main = document.getElementById('view');
-  const ctx = { me, param: decodeURIComponent((hash.match(route.path)[1]) || ''), onLeave: (fn) => { leave = fn; } };
+  const stale = () => n !== shown;
+  // A view left while it still loads stops its timers and listeners at once.
+  const onLeave = (fn) => { if (stale()) fn(); else leave = fn; };
+  const ctx = { me, param: decodeURIComponent((hash.match(route.path)[1]) || ''), onLeave };
+  let view;
   try {
-    main.replaceChildren(await route.view(ctx));
+    view = await route.view(ctx);
   } catch (e) {
-    main.replaceChildren(h('p', { class: 'error', text: e.message }));
+    view = h('p', { class: 'error', text: e.message });
   }
+  if (!stale()) main.replaceChildren(view);
 }
 
 async function start() {
