@@ -18,6 +18,9 @@ func (h *handlers) registerAccounts() {
 		summary: "Log out: ends the login session of the key or docs cookie sent, and clears the cookie",
 		before:  huma.Middlewares{withCredentials}}, h.logout)
 
+	register(h, route{id: "getAuthMe", method: http.MethodGet, path: "/api/auth/me", tag: "Auth", access: accessUser,
+		summary: "Who the caller is: the user behind the key or login cookie sent"}, h.me)
+
 	const tag = "Accounts"
 	user := func(id, method, path, summary string) route {
 		return route{id: id, method: method, path: path, tag: tag, summary: summary, access: accessUser,
@@ -105,6 +108,10 @@ func (h *handlers) logout(ctx context.Context, _ *struct{}) (*logoutOutput, erro
 	out := &logoutOutput{SetCookie: h.docsCookie("", -1)}
 	out.Body.OK = true
 	return out, nil
+}
+
+func (h *handlers) me(ctx context.Context, _ *struct{}) (*Response[userDTO], error) {
+	return success("Caller fetched", toUserDTO(principal(ctx).User)), nil
 }
 
 // userDTO never carries the password hash.

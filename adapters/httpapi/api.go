@@ -37,7 +37,7 @@ type Config struct {
 	JSONLimit     int64 // max JSON body bytes; 0 means 2 MB, WAREST's general limit
 	MediaLimit    int64 // max body bytes of the media send routes; 0 means 100 MB
 	Webhook       command.WebhookSettings
-	CookieSecret  []byte // signs the docs cookie; random per process when empty
+	CookieSecret  []byte // signs the login cookie; random per process when empty, so logins end with the process
 	SecureCookies bool
 	// AllowedOrigins may call the API from a browser (CORS); "*" is every origin,
 	// none is no cross-origin access.
@@ -62,7 +62,13 @@ type Deps struct {
 	Metrics Metrics
 	// Tracer spans each request; nil: no spans.
 	Tracer Tracer
+	// Dashboard serves the web console on "/" and its files under /dashboard/;
+	// nil: no console.
+	Dashboard Dashboard
 }
+
+// Dashboard is the web console's handler (adapters/dashboard).
+type Dashboard http.Handler
 
 // LiveEvents announces published events (application/notify.Hub).
 type LiveEvents interface {
@@ -84,8 +90,9 @@ type handlers struct {
 	streams *streamSet
 	live    LiveEvents // nil: poll only
 	render  ports.EventRenderer
-	metrics Metrics // nil: nothing counted
-	tracer  Tracer  // nil: no spans
+	metrics Metrics   // nil: nothing counted
+	tracer  Tracer    // nil: no spans
+	console Dashboard // nil: none
 }
 
 // Handler is the complete HTTP handler.
@@ -133,6 +140,7 @@ func (h *handlers) router() http.Handler {
 	}
 	h.mountDocs(r)
 	h.mountOperator(r)
+	h.mountDashboard(r)
 	return r
 }
 
@@ -155,7 +163,6 @@ func newHandlers(d Deps) *handlers {
 	}
 	secret := cfg.CookieSecret
 	if len(secret) == 0 {
-		// Docs logins then end with the process, which is acceptable for a docs page.
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 	}
@@ -169,7 +176,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer}
+		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -58,10 +58,17 @@ func principal(ctx context.Context) account.Principal {
 	return p
 }
 
-// authMiddleware authenticates the API key and enforces the admin role.
+// cookieHeader makes the API take the login cookie: without it the cookie is
+// ignored. Browsers send cookies by themselves, also on requests another site
+// starts, and several WAREST routes change things on GET; another site cannot add
+// a custom header without a CORS preflight, which this API never grants.
+const cookieHeader = "X-WAREST-CSRF"
+
+// authMiddleware authenticates the API key, or without one the login cookie (the
+// dashboard's credential), and enforces the admin role.
 func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		p, err := h.q.Principals.Authenticate(ctx.Context(), apiKeyFrom(ctx.Header, ctx.Query))
+		p, err := h.caller(ctx)
 		if err != nil {
 			writeErr(api, ctx, err) // 401, or 503 when the store cannot answer
 			return
@@ -72,6 +79,17 @@ func (h *handlers) authMiddleware(api huma.API, level access) func(huma.Context,
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// caller is who sent the request: the API key's owner when a key is sent, else the
+// login cookie's when it comes with cookieHeader.
+func (h *handlers) caller(ctx huma.Context) (account.Principal, error) {
+	key := apiKeyFrom(ctx.Header, ctx.Query)
+	c, err := huma.ReadCookie(ctx, docsCookie)
+	if key != "" || err != nil || ctx.Header(cookieHeader) == "" {
+		return h.q.Principals.Authenticate(ctx.Context(), key)
+	}
+	return h.cookiePrincipal(ctx.Context(), c.Value)
 }
 
 // credentials are what a request presents, unchecked.

@@ -31,7 +31,7 @@ var webFS, _ = fs.Sub(web, "web")
 func (h *handlers) mountDocs(r chi.Router) {
 	r.Get("/login", serveFile("login.html", "text/html; charset=utf-8"))
 	r.Get("/login/assets/login.js", serveFile("login.js", "text/javascript; charset=utf-8"))
-	r.Get("/login/assets/style.css", serveFile("style.css", "text/css; charset=utf-8"))
+	r.Get("/login/assets/login.css", serveFile("login.css", "text/css; charset=utf-8"))
 	r.Get("/docs/assets/docs.js", serveFile("docs.js", "text/javascript; charset=utf-8"))
 	// The renderer is a few MB: compressed, and revalidated by its ETag.
 	r.With(middleware.Compress(5)).Get("/docs/assets/vendor/scalar-api-reference.js",
@@ -71,6 +71,16 @@ func (h *handlers) mountDocs(r chi.Router) {
 			_, _ = w.Write(out.Bytes())
 		})
 	})
+}
+
+// mountDashboard serves the console page behind the docs guard (a browser without
+// a login goes to the login page) and its static files openly.
+func (h *handlers) mountDashboard(r chi.Router) {
+	if h.console == nil {
+		return
+	}
+	r.With(h.docsGuard).Get("/", h.console.ServeHTTP)
+	r.Get("/dashboard/*", h.console.ServeHTTP)
 }
 
 func (h *handlers) specFailed(w http.ResponseWriter, r *http.Request, err error) {

@@ -15,18 +15,20 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Params is what the module needs from the app; the sandbox and live wake-ups are optional.
+// Params is what the module needs from the app; the sandbox, live wake-ups and the
+// dashboard are optional.
 type Params struct {
 	fx.In
-	Commands *command.Commands
-	Queries  *query.Queries
-	Sandbox  ports.SandboxNetwork `optional:"true"`
-	Log      *slog.Logger
-	Config   Config
-	Live     LiveEvents `optional:"true"`
-	Renderer ports.EventRenderer
-	Metrics  Metrics `optional:"true"`
-	Tracer   Tracer  `optional:"true"`
+	Commands  *command.Commands
+	Queries   *query.Queries
+	Sandbox   ports.SandboxNetwork `optional:"true"`
+	Log       *slog.Logger
+	Config    Config
+	Live      LiveEvents `optional:"true"`
+	Renderer  ports.EventRenderer
+	Metrics   Metrics   `optional:"true"`
+	Tracer    Tracer    `optional:"true"`
+	Dashboard Dashboard `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -35,7 +37,7 @@ var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
 			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live,
-				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer})
+				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer, Dashboard: p.Dashboard})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

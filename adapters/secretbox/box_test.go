@@ -158,3 +158,39 @@ func TestModuleProvidesSealer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestDerivedKeysFollowTheKeyAndThePurpose(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "secret.key")
+	derive := func(cfg Config, purpose string) []byte {
+		t.Helper()
+		k, err := DeriveKey(cfg, purpose)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(k) != keySize {
+			t.Fatalf("derived key of %d bytes", len(k))
+		}
+		return k
+	}
+	cookie := derive(Config{KeyFile: path}, "cookie")
+	sealing, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(cookie, sealing) {
+		t.Fatal("the derived key is the sealing key")
+	}
+	if !bytes.Equal(derive(Config{KeyFile: path}, "cookie"), cookie) {
+		t.Fatal("the same key file and purpose derive another key")
+	}
+	if bytes.Equal(derive(Config{KeyFile: path}, "other"), cookie) {
+		t.Fatal("another purpose derives the same key")
+	}
+	if bytes.Equal(derive(Config{Key: "another key"}, "cookie"), cookie) {
+		t.Fatal("another key derives the same key")
+	}
+	if _, err := DeriveKey(Config{}, "cookie"); err == nil {
+		t.Fatal("a key derived from no key")
+	}
+}

@@ -1,6 +1,7 @@
 package secretbox
 
 import (
+	"crypto/hkdf"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -14,6 +15,18 @@ import (
 )
 
 const keySize = 32
+
+// DeriveKey returns a 32-byte key for a purpose other than sealing (signing the
+// login cookie, say), derived from the configured key with HKDF-SHA256 under the
+// purpose label: the sealing key is never used by a second algorithm, and one
+// purpose's key reveals neither it nor another purpose's key.
+func DeriveKey(cfg Config, purpose string) ([]byte, error) {
+	key, err := loadKey(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return hkdf.Key(sha256.New, key, nil, purpose, keySize)
+}
 
 func loadKey(cfg Config) ([]byte, error) {
 	switch {

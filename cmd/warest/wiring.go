@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/bus"
+	"github.com/warest-go/warest/adapters/dashboard"
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/secretbox"
@@ -47,16 +48,8 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		metricsModule,
 		tracingOptions(cfg),
 		httpapi.Module,
-		fx.Provide(func(c Config) httpapi.Config {
-			return httpapi.Config{
-				Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,
-				Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20, MediaLimit: c.Messaging.MediaLimit,
-				Webhook:        webhookSettings(c),
-				SecureCookies:  c.Environment == "production",
-				AllowedOrigins: c.AllowedOrigins,
-				MetricsToken:   c.MetricsToken,
-			}
-		}),
+		fx.Provide(func() httpapi.Dashboard { return dashboard.Handler() }),
+		fx.Provide(func(c Config, keys secretbox.Config) (httpapi.Config, error) { return httpConfig(c, keys, startedAt) }),
 		fx.Invoke(func(lc fx.Lifecycle, c Config, seed seeded) {
 			lc.Append(fx.Hook{OnStart: func(context.Context) error {
 				printBanner(out, c, seed)
@@ -66,11 +59,39 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 	)
 }
 
+// cookiePurpose labels the login cookie's signing key, derived from the secret key.
+const cookiePurpose = "WAREST login cookie HMAC-SHA256 v1"
+
+// httpConfig is the HTTP adapter's configuration. The login cookie's key comes
+// from the gateway's secret key, so logins survive a restart and hold on every
+// node sharing that key.
+func httpConfig(c Config, keys secretbox.Config, startedAt time.Time) (httpapi.Config, error) {
+	cookieKey, err := secretbox.DeriveKey(keys, cookiePurpose)
+	if err != nil {
+		return httpapi.Config{}, fmt.Errorf("login cookie key: %w", err)
+	}
+	return httpapi.Config{
+		Addr: c.Addr(), ServiceName: c.ServerName, Version: version, Environment: c.Environment,
+		Timezone: c.Timezone, StartedAt: startedAt, JSONLimit: 2 << 20, MediaLimit: c.Messaging.MediaLimit,
+		Webhook:        webhookSettings(c),
+		CookieSecret:   cookieKey,
+		SecureCookies:  c.Environment == "production",
+		AllowedOrigins: c.AllowedOrigins,
+		MetricsToken:   c.MetricsToken,
+	}, nil
+}
+
+// secretKey says where the gateway's secret key is: WAREST_SECRET_KEY, else a
+// key file in the data directory, created on first use.
+func secretKey(cfg Config) secretbox.Config {
+	return secretbox.Config{Key: cfg.SecretKey, KeyFile: filepath.Join(cfg.DataDir, "secret.key")}
+}
+
 // storeOptions selects the database adapter and the secret sealer it needs.
 func storeOptions(cfg Config) []fx.Option {
 	opts := []fx.Option{
 		secretbox.Module,
-		fx.Supply(secretbox.Config{Key: cfg.SecretKey, KeyFile: filepath.Join(cfg.DataDir, "secret.key")}),
+		fx.Supply(secretKey(cfg)),
 		fx.Provide(func(s ports.Store) storeReady { return storeReady{} }),
 	}
 	if cfg.DBClient == "postgres" {
