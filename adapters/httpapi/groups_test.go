@@ -351,3 +351,143 @@ func needFFmpegHTTP(t *testing.T) {
 		t.Skip("!!! ffmpeg not installed: group picture tests NOT RUN")
 	}
 }
+
+// groupCall is one group operation with a valid request for session g1.
+type groupCall struct {
+	method, path string
+	query        url.Values     // GET
+	body         map[string]any // others
+}
+
+func (w *groupsWorld) call(c groupCall, key string, edit func(map[string]any)) response {
+	w.t.Helper()
+	if c.method == http.MethodGet {
+		v := url.Values{}
+		for k, vs := range c.query {
+			v[k] = slices.Clone(vs)
+		}
+		m := map[string]any{}
+		for k := range v {
+			m[k] = v.Get(k)
+		}
+		if edit != nil {
+			edit(m)
+		}
+		v = url.Values{}
+		for k, x := range m {
+			v.Set(k, x.(string))
+		}
+		return w.get(c.path, key, v)
+	}
+	b := map[string]any{}
+	for k, v := range c.body {
+		b[k] = v
+	}
+	if edit != nil {
+		edit(b)
+	}
+	return w.send(c.method, c.path, key, b)
+}
+
+// TestGroupsOwnershipAndBadInput: every route refuses someone else's session (403)
+// and a bad group id (400 INVALID_PARAMETER), and answers 409 NOT_LOGGED_IN while
+// the session is not open; the membership routes refuse an empty participant list;
+// nothing changes on WhatsApp meanwhile.
+func TestGroupsOwnershipAndBadInput(t *testing.T) {
+	t.Parallel()
+	w := newGroupsWorld(t, func(c *command.Config) { c.Media.PerFileLimit, c.Limits.Rate.Limit = 4<<10, 10_000 })
+	g, err := w.net.CreateVirtualGroup("g1", ports.SandboxGroup{Name: "Base", Members: []string{budi}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := g.JID.String()
+	sel := map[string]any{"sessionId": "g1", "groupId": id}
+	with := func(kv ...any) map[string]any {
+		out := map[string]any{"sessionId": "g1", "groupId": id}
+		for i := 0; i+1 < len(kv); i += 2 {
+			out[kv[i].(string)] = kv[i+1]
+		}
+		return out
+	}
+	people := with("participants", []string{budi})
+	calls := []groupCall{
+		{http.MethodGet, "/api/v1/group/info", q("sessionId", "g1", "groupId", id), nil},
+		{http.MethodGet, "/api/v1/group/participants", q("sessionId", "g1", "groupId", id), nil},
+		{http.MethodGet, "/api/v1/group/picture", q("sessionId", "g1", "groupId", id), nil},
+		{http.MethodGet, "/api/v1/group/invite", q("sessionId", "g1", "groupId", id), nil},
+		{http.MethodGet, "/api/v1/group/participants/requests", q("sessionId", "g1", "groupId", id), nil},
+		{http.MethodPost, "/api/v1/group/name", nil, with("groupName", "X")},
+		{http.MethodPost, "/api/v1/group/description", nil, with("groupDescription", "X")},
+		{http.MethodPost, "/api/v1/group/locked", nil, with("locked", true)},
+		{http.MethodPost, "/api/v1/group/announcement", nil, with("announcement", true)},
+		{http.MethodPost, "/api/v1/group/picture", nil, with("picture", dataURI("image/png", pngFile))},
+		{http.MethodDelete, "/api/v1/group/picture", nil, sel},
+		{http.MethodPost, "/api/v1/group/invite/revoke", nil, sel},
+		{http.MethodPost, "/api/v1/group/participants/add", nil, people},
+		{http.MethodDelete, "/api/v1/group/participants/remove", nil, people},
+		{http.MethodPost, "/api/v1/group/participants/promote", nil, people},
+		{http.MethodPost, "/api/v1/group/participants/demote", nil, people},
+		{http.MethodPost, "/api/v1/group/participants/request/approve", nil, people},
+		{http.MethodPost, "/api/v1/group/participants/request/reject", nil, people},
+		{http.MethodPost, "/api/v1/group/leave", nil, sel},
+		{http.MethodDelete, "/api/v1/group/delete", nil, sel},
+	}
+	noGroup := []groupCall{
+		{http.MethodGet, "/api/v1/groups", q("sessionId", "g1"), nil},
+		{http.MethodPost, "/api/v1/group/create", nil, map[string]any{"sessionId": "g1", "groupName": "New"}},
+		{http.MethodGet, "/api/v1/group/join-via-link", q("sessionId", "g1", "inviteLink", "https://chat.whatsapp.com/AbCdEf123456"), nil},
+		{http.MethodPost, "/api/v1/group/join-via-link", nil, map[string]any{"sessionId": "g1", "inviteLink": "AbCdEf123456"}},
+	}
+	before := w.info(id)
+	for _, c := range append(slices.Clone(calls), noGroup...) {
+		r := w.call(c, w.bob, nil)
+		w.router(r, 403)
+		expect(t, r, 403, 2201)
+		w.router(w.call(c, "", nil), 401)
+		r = w.call(c, w.alice, func(m map[string]any) { m["sessionId"] = "nope" })
+		expect(t, r, 404, 1101)
+	}
+	for _, c := range calls {
+		r := w.call(c, w.alice, func(m map[string]any) { m["groupId"] = "not-a-group" })
+		w.router(r, 400)
+		expect(t, r, 400, 2002)
+		r = w.call(c, w.alice, func(m map[string]any) { m["groupId"] = "6281300000001@s.whatsapp.net" })
+		expect(t, r, 400, 2002)
+		if c.body["participants"] != nil {
+			expect(t, w.call(c, w.alice, func(m map[string]any) { m["participants"] = []string{} }), 400, 2001)
+			expect(t, w.call(c, w.alice, func(m map[string]any) { m["participants"] = []string{"12"} }), 400, 2002)
+			expect(t, w.call(c, w.alice, func(m map[string]any) { m["participants"] = []string{"120363000000000009@g.us"} }), 400, 2002)
+		}
+	}
+	pic := calls[9]
+	expect(t, w.call(pic, w.alice, func(m map[string]any) { m["picture"] = dataURI("application/pdf", pdfFile) }), 415, 2007)
+	expect(t, w.call(pic, w.alice, func(m map[string]any) { m["picture"] = dataURI("image/png", bytes.Repeat(pngFile, 100)) }), 413, 2006)
+	expect(t, w.call(pic, w.alice, func(m map[string]any) { m["picture"] = "file:///etc/passwd" }), 400, 2002)
+	expect(t, w.call(calls[5], w.alice, func(m map[string]any) { delete(m, "groupName") }), 400, 2001)
+	expect(t, w.call(calls[7], w.alice, func(m map[string]any) { delete(m, "locked") }), 400, 2001)
+	expect(t, w.call(noGroup[1], w.alice, func(m map[string]any) { delete(m, "groupName") }), 400, 2001)
+	expect(t, w.call(noGroup[3], w.alice, func(m map[string]any) { m["inviteLink"] = "not a link!" }), 400, 5004)
+	expect(t, w.call(noGroup[2], w.alice, nil), 400, 5004) // well formed, but no such invite
+	if after := w.info(id); after != before {
+		t.Fatalf("refused calls changed the group: %+v → %+v", before, after)
+	}
+	if m := w.members("g1", id); len(m) != 2 {
+		t.Fatalf("refused calls changed the members: %v", m)
+	}
+
+	// WhatsApp's refusals: a group the account is not in, one it does not administer.
+	expect(t, w.call(calls[0], w.alice, func(m map[string]any) { m["groupId"] = "120363999999999999" }), 404, 2604)
+	owned, err := w.net.CreateVirtualGroup("g1", ports.SandboxGroup{Owner: budi, Name: "Budi's", Members: []string{citra}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []groupCall{calls[3], calls[11], calls[12], calls[14], calls[19]} {
+		expect(t, w.call(c, w.alice, func(m map[string]any) { m["groupId"] = owned.JID.String() }), 403, 5001)
+	}
+
+	// A session that is not open: 409 NOT_LOGGED_IN before WhatsApp is asked.
+	expect(t, w.do(t, http.MethodGet, "/api/v1/session/create?sessionId=g3", w.alice, nil), 202, 1107)
+	for _, c := range append(slices.Clone(calls), noGroup...) {
+		expect(t, w.call(c, w.alice, func(m map[string]any) { m["sessionId"] = "g3" }), 409, 1106)
+	}
+}
