@@ -288,9 +288,15 @@ func TestGroupsScenario(t *testing.T) {
 	r = w.send(http.MethodPost, "/api/v1/group/join-via-link", w.alice, map[string]any{"sessionId": "g2", "inviteLink": inv.InviteLink})
 	check(r, 200)
 	expect(t, r, 200, 1001)
-	if pending, err := w.net.ContactJoinGroup(budi, inv.InviteLink); err != nil || !pending {
-		t.Fatalf("budi asks to join: pending %v, %v", pending, err)
+	r = w.send(http.MethodPost, "/api/v1/sandbox/sessions/g1/contacts/"+budi+"/join", w.alice, map[string]any{"inviteLink": inv.InviteLink})
+	var asked struct {
+		Pending bool `json:"pending"`
 	}
+	expect(t, r, 200, 1000)
+	if r.result(t, 0, &asked); !asked.Pending {
+		t.Fatalf("budi asks to join: %s", r.body)
+	}
+	expect(t, w.send(http.MethodPost, "/api/v1/sandbox/sessions/g1/contacts/"+budi+"/join", w.bob, map[string]any{"inviteLink": inv.InviteLink}), 403, 2201)
 	r = w.get("/api/v1/group/participants/requests", w.alice, q("sessionId", "g1", "groupId", club.JID.String()))
 	check(r, 200)
 	if r.result(t, 0, &pv); len(pv.JoinRequests) != 2 || pv.JoinRequests[1].Phone != budi || pv.JoinRequests[1].RequestMethod != "invite_link" || pv.JoinRequests[1].RequestTime == 0 {
@@ -322,6 +328,7 @@ func TestGroupsScenario(t *testing.T) {
 	}
 	w.waitEvent(t, "g1", event.GroupUpdate, "Core Team")
 	w.waitEvent(t, "g1", event.GroupParticipants, citra)
+	w.waitEvent(t, "g1", event.GroupParticipants, dedi) // joined by link: someone else's change
 }
 
 // waitEvent waits until the session's event log holds an event of that type
