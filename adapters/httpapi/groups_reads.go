@@ -159,7 +159,7 @@ func (h *handlers) groupParticipants(ctx context.Context, in *groupSelector) (*R
 	out := participantsList{SessionID: ref.SessionID, Phone: ref.Phone, GroupID: info.JID.String(), Participants: make([]participantDTO, len(info.Participants))}
 	for i, m := range info.Participants {
 		p := m.Party
-		d := participantDTO{ID: p.Best().String(), JID: p.Best().String(), Phone: partyPhone(p), IsMe: partyPhone(p) == ref.Phone,
+		d := participantDTO{ID: p.Best().String(), JID: p.Best().String(), Phone: partyPhone(p), IsMe: ref.IsMe(p),
 			IsAdmin: m.Admin || m.SuperAdmin, IsSuperAdmin: m.SuperAdmin, Name: nullable(p.PushName)}
 		if !p.LID.IsZero() {
 			d.ID, d.LID = p.LID.String(), nullable(p.LID.String())

@@ -146,7 +146,11 @@ func (w *groupsWorld) members(session, group string) map[string]string {
 	var v participantsView
 	r.result(w.t, 0, &v)
 	out := map[string]string{}
+	me := map[string]string{"g1": "6281200000001", "g2": "6281200000002"}[session]
 	for _, p := range v.Participants {
+		if p.IsMe != (p.Phone == me) {
+			w.t.Fatalf("participant %s: isMe %v, session phone %s", p.Phone, p.IsMe, me)
+		}
 		out[p.Phone] = map[bool]string{true: "admin", false: "member"}[p.IsAdmin]
 		if p.IsSuperAdmin {
 			out[p.Phone] = "super"

@@ -15,7 +15,14 @@ import (
 type GroupRef struct {
 	SessionID string
 	Phone     string   // the session's own number (digits)
+	LID       string   // the account's LID user part, when known
 	Group     chat.JID // zero for calls not about one group
+}
+
+// IsMe reports whether p is the session's own account, by number or LID.
+func (r GroupRef) IsMe(p chat.Party) bool {
+	return r.Phone != "" && p.JID.Kind() == chat.KindUser && p.JID.User == r.Phone ||
+		r.LID != "" && p.LID.User == r.LID
 }
 
 // OpenSession checks the caller may use the session and that it is open: groups
@@ -31,6 +38,7 @@ func OpenSession(ctx context.Context, r ports.Repositories, p account.Principal,
 	ref := GroupRef{SessionID: sess.ID()}
 	if me := sess.Me(); me != nil {
 		ref.Phone, _, _ = strings.Cut(me.JID, "@")
+		ref.LID, _, _ = strings.Cut(me.LID, "@")
 	}
 	return ref, nil
 }

@@ -99,12 +99,12 @@ func (s *Groups) DisbandGroup(ctx context.Context, p account.Principal, sessionI
 	if err != nil {
 		return ref, nil, access.Refused(err, "WhatsApp refused the group info")
 	}
-	if !isAdmin(info, ref.Phone) {
+	if !isAdmin(info, ref) {
 		return ref, nil, fault.New(fault.KindForbidden, fault.ReasonNotGroupAdmin, "only an admin of %s can delete it", ref.Group)
 	}
 	var others []chat.JID
 	for _, m := range info.Participants {
-		if m.Party.JID.User != ref.Phone {
+		if !ref.IsMe(m.Party) {
 			others = append(others, m.Party.Best())
 		}
 	}
@@ -120,9 +120,9 @@ func (s *Groups) DisbandGroup(ctx context.Context, p account.Principal, sessionI
 	return ref, results, access.Refused(s.groups.LeaveGroup(ctx, ref.SessionID, ref.Group), "WhatsApp refused to let the account leave")
 }
 
-func isAdmin(info ports.GroupInfo, phone string) bool {
+func isAdmin(info ports.GroupInfo, me access.GroupRef) bool {
 	for _, m := range info.Participants {
-		if m.Party.JID.User == phone {
+		if me.IsMe(m.Party) {
 			return m.Admin || m.SuperAdmin
 		}
 	}
