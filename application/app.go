@@ -56,6 +56,8 @@ type Deps struct {
 	Metrics ports.Metrics
 	// Tracer spans sends and webhook deliveries; nil traces nothing.
 	Tracer ports.Tracer
+	// Groups manages WhatsApp groups; nil: the transport's own, when it has them.
+	Groups ports.Groups
 }
 
 // App is the assembled application. Its workers' tunables may be set between New
@@ -91,6 +93,9 @@ func New(cfg Config, d Deps) *App {
 	if d.Metrics == nil {
 		d.Metrics = ports.NoMetrics{}
 	}
+	if d.Groups == nil {
+		d.Groups, _ = d.Transport.(ports.Groups)
+	}
 	a := &App{Hub: notify.NewHub()}
 	if d.Signals != nil {
 		a.Hub.Attach(d.Signals)
@@ -100,8 +105,9 @@ func New(cfg Config, d Deps) *App {
 	a.Ingest.Metrics = d.Metrics
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
-		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder})
+		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
+	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
 	sends := struct {
 		*command.Sending
 		*command.Quotas

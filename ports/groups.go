@@ -26,12 +26,28 @@ type Groups interface {
 	// JoinWithLink joins through an invite link or code. In a group that approves
 	// joins, it files a request instead and reports pending.
 	JoinWithLink(ctx context.Context, sessionID, link string) (group chat.JID, pending bool, err error)
+	// GroupInvitePreview describes the group behind an invite link or code without
+	// joining it.
+	GroupInvitePreview(ctx context.Context, sessionID, link string) (GroupInfo, error)
 	// JoinRequests lists the people waiting for approval (admins only).
-	JoinRequests(ctx context.Context, sessionID string, group chat.JID) ([]chat.Party, error)
+	JoinRequests(ctx context.Context, sessionID string, group chat.JID) ([]JoinRequest, error)
 	// AnswerJoinRequests approves or rejects waiting people (admins only).
 	AnswerJoinRequests(ctx context.Context, sessionID string, group chat.JID, approve bool, who []chat.JID) ([]ParticipantResult, error)
 	// LeaveGroup removes the account from the group.
 	LeaveGroup(ctx context.Context, sessionID string, group chat.JID) error
+	// SetGroupPicture sets the group's picture (a JPEG) and returns its id; nil
+	// removes it. Admins only while the group is locked.
+	SetGroupPicture(ctx context.Context, sessionID string, group chat.JID, image []byte) (pictureID string, err error)
+	// GroupPicture returns the id and URL of the group's picture, both empty when it
+	// has none.
+	GroupPicture(ctx context.Context, sessionID string, group chat.JID) (id, url string, err error)
+}
+
+// JoinRequest is someone waiting for an admin to let them in.
+type JoinRequest struct {
+	Party  chat.Party
+	Method string // how they asked: invite_link, or what WhatsApp names
+	At     time.Time
 }
 
 // GroupSpec is a group to create.

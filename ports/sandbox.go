@@ -31,6 +31,9 @@ type SandboxNetwork interface {
 	ContactPresence(sessionID, phone string, p SandboxPresence) error
 	// CreateVirtualGroup makes a group of virtual people that includes the session.
 	CreateVirtualGroup(sessionID string, g SandboxGroup) (GroupInfo, error)
+	// ContactJoinGroup makes a virtual person join by an invite link or code; in a
+	// group that approves joins it asks instead and reports pending.
+	ContactJoinGroup(phone, link string) (pending bool, err error)
 	// ContactCall makes a virtual person call the session (an offer, then the
 	// states in c.Then); it returns the call id.
 	ContactCall(sessionID string, c SandboxCall) (string, error)

@@ -132,6 +132,16 @@ type TransportJoinedGroup struct {
 	At           time.Time
 }
 
+// TransportGroupJoinRequest reports someone asking to join a group the account
+// administers (a group that approves joins).
+type TransportGroupJoinRequest struct {
+	SessionID string
+	Group     chat.JID
+	Who       chat.Party
+	Method    string // how they asked: invite_link, or what WhatsApp names
+	At        time.Time
+}
+
 // CallState is the phase of a call.
 type CallState string
 
@@ -182,6 +192,7 @@ func (TransportChatPresence) transportEvent()      {}
 func (TransportGroupParticipants) transportEvent() {}
 func (TransportGroupUpdate) transportEvent()       {}
 func (TransportJoinedGroup) transportEvent()       {}
+func (TransportGroupJoinRequest) transportEvent()  {}
 func (TransportCall) transportEvent()              {}
 func (TransportHistorySync) transportEvent()       {}
 func (TransportUndecryptable) transportEvent()     {}

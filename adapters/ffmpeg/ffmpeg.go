@@ -117,6 +117,13 @@ func (t *Transcoder) CompressImage(ctx context.Context, in []byte, _ string, max
 	return out, "image/jpeg", err
 }
 
+// PictureJPEG scales the image to cover size×size, crops the centre and writes JPEG.
+func (t *Transcoder) PictureJPEG(ctx context.Context, in []byte, size int) ([]byte, error) {
+	d := strconv.Itoa(size)
+	vf := "scale=" + d + ":" + d + ":force_original_aspect_ratio=increase,crop=" + d + ":" + d + ",format=yuvj420p"
+	return t.run(ctx, in, "jpg", "-vf", vf, "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2")
+}
+
 // CompressVideo: WAREST's settings, width ≤ maxWidth, x264 crf 28 veryfast, AAC 96k.
 func (t *Transcoder) CompressVideo(ctx context.Context, in []byte, maxWidth int) ([]byte, error) {
 	return t.run(ctx, in, "mp4", "-vf", evenWidth(maxWidth), "-c:v", "libx264", "-preset", "veryfast", "-crf", "28",

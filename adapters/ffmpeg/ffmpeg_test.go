@@ -133,6 +133,24 @@ func TestCompressImage_FitsAndPicksFormat(t *testing.T) {
 	}
 }
 
+func TestPictureJPEG_640SquareEvenFromWideOrTransparent(t *testing.T) {
+	t.Parallel()
+	needFFmpeg(t)
+	tr := ffmpeg.New(ffmpeg.Config{})
+	for name, in := range map[string][]byte{
+		"wide":        generate(t, "png", "-f", "lavfi", "-i", "testsrc=size=1200x300", "-frames:v", "1"),
+		"small alpha": generate(t, "png", "-f", "lavfi", "-i", "color=c=red@0.5:size=100x200,format=rgba", "-frames:v", "1"),
+	} {
+		out, err := tr.PictureJPEG(context.Background(), in, 640)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if p := ffprobe(t, out); !bytes.HasPrefix(out, []byte{0xFF, 0xD8, 0xFF}) || p.Streams[0].Width != 640 || p.Streams[0].Height != 640 {
+			t.Fatalf("%s → %+v, want a 640x640 JPEG", name, p)
+		}
+	}
+}
+
 func TestCompressVideo_720WideH264AAC(t *testing.T) {
 	t.Parallel()
 	needFFmpeg(t)

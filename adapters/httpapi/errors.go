@@ -78,6 +78,12 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonRevokeFailed:    {http.StatusBadGateway, 4000},
 	fault.ReasonEditNotAllowed:  {http.StatusForbidden, 4001},
 
+	// What WhatsApp refuses in groups.
+	fault.ReasonNotGroupAdmin:   {http.StatusForbidden, 5001},
+	fault.ReasonNotGroupMember:  {http.StatusForbidden, 2201},
+	fault.ReasonInviteInvalid:   {http.StatusBadRequest, 5004},
+	fault.ReasonGroupChangeFail: {http.StatusBadGateway, 5007},
+
 	// The media failures of the send routes.
 	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},
 	ports.ReasonUnsupportedType: {http.StatusUnsupportedMediaType, 2007},
@@ -145,6 +151,8 @@ var statusRules = map[int]int{
 
 const (
 	codeSuccess       = 1000
+	codeAccepted      = 1001
+	codePartial       = 1004
 	codeInternal      = 8000
 	codePreflightFail = 2000
 	internalMessage   = "Internal server error"

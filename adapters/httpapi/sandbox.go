@@ -42,6 +42,8 @@ func (h *handlers) registerSandbox() {
 	register(h, r("postSandboxContactPresence", http.MethodPost, s+"/contacts/{phone}/presence",
 		"Make a virtual contact go online or offline, or type, record or pause"), h.sandboxPresence)
 	register(h, r("postSandboxGroup", http.MethodPost, s+"/groups", "Create a group of virtual people that includes the session"), h.sandboxGroup)
+	register(h, r("postSandboxContactJoin", http.MethodPost, s+"/contacts/{phone}/join",
+		"Make a virtual contact join a group by invite link, or ask to where admins approve joins"), h.sandboxJoin)
 	register(h, r("postSandboxCall", http.MethodPost, s+"/calls", "Make a virtual person call the session: an offer, then optionally accept, reject or terminate",
 		http.StatusForbidden), h.sandboxCall)
 	register(h, r("postSandboxHistory", http.MethodPost, s+"/history", "Deliver a history-sync chunk of old messages between the session and virtual people",

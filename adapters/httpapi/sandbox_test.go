@@ -153,8 +153,8 @@ func TestSandboxRoutesAreDocumented(t *testing.T) {
 			}
 		}
 	}
-	if count != 18 {
-		t.Fatalf("%d sandbox operations documented, want 18", count)
+	if count != 19 {
+		t.Fatalf("%d sandbox operations documented, want 19", count)
 	}
 }
 

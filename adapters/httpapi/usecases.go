@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	authz "github.com/warest-go/warest/application/access"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/domain/account"
@@ -30,6 +31,8 @@ type useCases struct {
 	Teardown      teardownCommands
 	Users         usersCommands
 	Webhook       webhookCommands
+	Groups        groupsCommands
+	GroupMembers  groupMembersCommands
 	Caps          func(account.User) account.Caps // the caller's caps, defaults applied
 }
 
@@ -41,18 +44,20 @@ type reads struct {
 	Sessions   sessionsQueries
 	System     systemQueries
 	Webhooks   webhooksQueries
+	Groups     groupsQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
 func useCasesOf(c *command.Commands) useCases {
 	return useCases{Actions: c.Actions, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
-		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps}
+		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps,
+		Groups: c.Groups, GroupMembers: c.GroupMembers}
 }
 
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks}
+		Webhooks: q.Webhooks, Groups: q.Groups}
 }
 
 // actionsCommands changes messages and chats.
@@ -115,6 +120,33 @@ type usersCommands interface {
 type webhookCommands interface {
 	ConfigureWebhook(ctx context.Context, p account.Principal, id string, in command.WebhookInput, ws command.WebhookSettings) (*session.Session, error)
 	PreflightWebhook(ctx context.Context, p account.Principal, sessionID, url, secret string, ws command.WebhookSettings) (command.PreflightResult, error)
+}
+
+// groupsCommands creates, changes, leaves and disbands groups.
+type groupsCommands interface {
+	CreateGroup(ctx context.Context, p account.Principal, sessionID, name string, participants []string) (authz.GroupRef, ports.GroupInfo, error)
+	ChangeGroup(ctx context.Context, p account.Principal, sessionID, group string, c ports.GroupChange) (authz.GroupRef, error)
+	SetGroupPicture(ctx context.Context, p account.Principal, sessionID, group string, src *command.MediaSource) (authz.GroupRef, string, error)
+	LeaveGroup(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, error)
+	DisbandGroup(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, []ports.ParticipantResult, error)
+}
+
+// groupMembersCommands changes who is in a group.
+type groupMembersCommands interface {
+	ChangeParticipants(ctx context.Context, p account.Principal, sessionID, group string, action ports.GroupAction, who []string) (authz.GroupRef, []ports.ParticipantResult, error)
+	AnswerJoinRequests(ctx context.Context, p account.Principal, sessionID, group string, approve bool, who []string) (authz.GroupRef, []ports.ParticipantResult, error)
+	ResetInvite(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, string, error)
+	JoinGroup(ctx context.Context, p account.Principal, sessionID, link string) (authz.GroupRef, bool, error)
+}
+
+// groupsQueries reads groups.
+type groupsQueries interface {
+	JoinedGroups(ctx context.Context, p account.Principal, sessionID string) (authz.GroupRef, []ports.GroupInfo, error)
+	GroupInfo(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, ports.GroupInfo, error)
+	GroupPicture(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, string, error)
+	InviteLink(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, string, error)
+	InvitePreview(ctx context.Context, p account.Principal, sessionID, link string) (authz.GroupRef, ports.GroupInfo, error)
+	JoinRequests(ctx context.Context, p account.Principal, sessionID, group string) (authz.GroupRef, []ports.JoinRequest, error)
 }
 
 // accountsQueries lists accounts and keys.

@@ -10,9 +10,6 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// inviteLinkPrefix is how WhatsApp shows invite codes as links.
-const inviteLinkPrefix = "https://chat.whatsapp.com/"
-
 // InviteLink returns the group's invite link; reset revokes the old one. Admins only.
 func (n *Network) InviteLink(_ context.Context, sessionID string, jid chat.JID, reset bool) (string, error) {
 	n.mu.Lock()
@@ -30,7 +27,7 @@ func (n *Network) InviteLink(_ context.Context, sessionID string, jid chat.JID, 
 		g.invite = n.newInviteCode()
 		n.invites[g.invite] = g
 	}
-	return inviteLinkPrefix + g.invite, nil
+	return chat.InviteLinkPrefix + g.invite, nil
 }
 
 // JoinWithLink joins a group by invite link or code; a group that approves joins
@@ -42,25 +39,72 @@ func (n *Network) JoinWithLink(_ context.Context, sessionID, link string) (chat.
 	if err != nil {
 		return chat.JID{}, false, err
 	}
-	g, ok := n.invites[strings.TrimPrefix(strings.TrimSpace(link), inviteLinkPrefix)]
+	return n.joinByLink(me, link)
+}
+
+// ContactJoinGroup makes a virtual person join by invite link or code, or ask to
+// when the group approves joins; it reports whether the join is pending.
+func (n *Network) ContactJoinGroup(phone, link string) (bool, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	p, err := n.virtual(phone)
+	if err != nil {
+		return false, err
+	}
+	_, pending, err := n.joinByLink(p, link)
+	return pending, err
+}
+
+// invited returns the group an invite link or code opens. Caller holds n.mu.
+func (n *Network) invited(link string) (*group, error) {
+	g, ok := n.invites[strings.TrimPrefix(strings.TrimSpace(link), chat.InviteLinkPrefix)]
+	if !ok {
+		return nil, fault.NotFound(fault.ReasonInviteInvalid, "the invite link is invalid or was reset")
+	}
+	return g, nil
+}
+
+// joinByLink adds p to the group behind link, or files p's request and tells the
+// admins. Caller holds n.mu.
+func (n *Network) joinByLink(p *person, link string) (chat.JID, bool, error) {
+	g, err := n.invited(link)
 	switch {
-	case !ok:
-		return chat.JID{}, false, fault.NotFound(fault.ReasonInvalidParameter, "the invite link is invalid or was reset")
-	case g.member(me) != nil:
+	case err != nil:
+		return chat.JID{}, false, err
+	case g.member(p) != nil:
 		return g.jid, false, fault.Conflict(fault.ReasonInvalidState, "already a participant of %s", g.jid)
 	case g.approval:
-		if !slices.Contains(g.requests, me) {
-			g.requests = append(g.requests, me)
+		if !slices.ContainsFunc(g.requests, func(r joinRequest) bool { return r.p == p }) {
+			g.requests = append(g.requests, joinRequest{p: p, at: n.now()})
+			for _, m := range g.members {
+				if st := m.p.session; st != nil && m.admin {
+					n.enqueue(st, ports.TransportGroupJoinRequest{SessionID: st.id, Group: g.jid, Who: p.party(), Method: "invite_link", At: n.now()})
+				}
+			}
 		}
 		return g.jid, true, nil
 	}
-	g.members = append(g.members, &member{p: me})
-	n.participantsChanged(g, ports.GroupAdd, []*person{me}, me)
+	g.members = append(g.members, &member{p: p})
+	n.participantsChanged(g, ports.GroupAdd, []*person{p}, p)
 	return g.jid, false, nil
 }
 
+// GroupInvitePreview describes the group behind an invite link without joining.
+func (n *Network) GroupInvitePreview(_ context.Context, sessionID, link string) (ports.GroupInfo, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, err := n.actor(sessionID); err != nil {
+		return ports.GroupInfo{}, err
+	}
+	g, err := n.invited(link)
+	if err != nil {
+		return ports.GroupInfo{}, err
+	}
+	return g.info(), nil
+}
+
 // JoinRequests lists who waits for approval. Admins only.
-func (n *Network) JoinRequests(_ context.Context, sessionID string, jid chat.JID) ([]chat.Party, error) {
+func (n *Network) JoinRequests(_ context.Context, sessionID string, jid chat.JID) ([]ports.JoinRequest, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	me, err := n.actor(sessionID)
@@ -71,7 +115,11 @@ func (n *Network) JoinRequests(_ context.Context, sessionID string, jid chat.JID
 	if err != nil {
 		return nil, err
 	}
-	return g.parties(g.requests), nil
+	out := make([]ports.JoinRequest, len(g.requests))
+	for i, r := range g.requests {
+		out[i] = ports.JoinRequest{Party: r.p.party(), Method: "invite_link", At: r.at}
+	}
+	return out, nil
 }
 
 // AnswerJoinRequests approves or rejects waiting people. Admins only.
@@ -91,10 +139,11 @@ func (n *Network) AnswerJoinRequests(_ context.Context, sessionID string, jid ch
 	for i, j := range who {
 		results[i] = ports.ParticipantResult{Party: chat.Party{JID: j}, Code: 404}
 		p, err := n.lookup(j)
-		if err != nil || !slices.Contains(g.requests, p) {
+		waiting := func(r joinRequest) bool { return r.p == p }
+		if err != nil || !slices.ContainsFunc(g.requests, waiting) {
 			continue
 		}
-		g.requests = slices.DeleteFunc(g.requests, func(x *person) bool { return x == p })
+		g.requests = slices.DeleteFunc(g.requests, waiting)
 		results[i] = ports.ParticipantResult{Party: p.party(), Code: 200}
 		if approve {
 			g.members = append(g.members, &member{p: p})

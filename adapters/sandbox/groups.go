@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -23,8 +24,15 @@ type group struct {
 	owner    *person
 	created  time.Time
 	members  []*member
-	invite   string    // current invite code, "" until an admin asks for one
-	requests []*person // waiting for approval, in order
+	invite   string        // current invite code, "" until an admin asks for one
+	requests []joinRequest // waiting for approval, in order
+	picture  string        // id of the current picture, "" without one
+}
+
+// joinRequest is someone asking to join a group that approves joins.
+type joinRequest struct {
+	p  *person
+	at time.Time
 }
 
 type member struct {
@@ -69,7 +77,7 @@ func (n *Network) memberGroup(p *person, jid chat.JID) (*group, error) {
 		return nil, fault.NotFound(fault.ReasonGroupNotFound, "group %s not found", jid)
 	}
 	if g.member(p) == nil {
-		return nil, fault.Forbidden("%s is not a participant of %s", p.jid(), jid)
+		return nil, fault.New(fault.KindForbidden, fault.ReasonNotGroupMember, "%s is not a participant of %s", p.jid(), jid)
 	}
 	return g, nil
 }
@@ -78,7 +86,7 @@ func (n *Network) memberGroup(p *person, jid chat.JID) (*group, error) {
 func (n *Network) adminGroup(p *person, jid chat.JID, what string) (*group, error) {
 	g, err := n.memberGroup(p, jid)
 	if err == nil && !g.member(p).admin {
-		err = fault.Forbidden("only admins of %s can %s", jid, what)
+		err = fault.New(fault.KindForbidden, fault.ReasonNotGroupAdmin, "only admins of %s can %s", jid, what)
 	}
 	return g, err
 }
@@ -315,7 +323,7 @@ func (n *Network) ChangeGroup(_ context.Context, sessionID string, jid chat.JID,
 	}
 	admin := g.member(me).admin
 	if !admin && (c.Locked != nil || c.Announce != nil || c.JoinApproval != nil || g.locked && (c.Name != nil || c.Topic != nil)) {
-		return fault.Forbidden("only admins of %s can change that", jid)
+		return fault.New(fault.KindForbidden, fault.ReasonNotGroupAdmin, "only admins of %s can change that", jid)
 	}
 	if c.Name != nil && (strings.TrimSpace(*c.Name) == "" || len([]rune(*c.Name)) > maxGroupName) {
 		return fault.Invalid(fault.ReasonInvalidParameter, "a group name needs 1 to %d characters", maxGroupName)
@@ -364,4 +372,48 @@ func assign[T any](dst, v *T) {
 	if v != nil {
 		*dst = *v
 	}
+}
+
+// groupPictureURL is where the sandbox says a group's picture is.
+const groupPictureURL = "https://pps.whatsapp.net/sandbox/group/"
+
+// SetGroupPicture sets or (nil) removes a group's picture. Anyone may while the
+// group is unlocked, only admins once it is locked.
+func (n *Network) SetGroupPicture(_ context.Context, sessionID string, jid chat.JID, image []byte) (string, error) {
+	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) {
+		return "", fault.Invalid(fault.ReasonInvalidParameter, "a group picture must be a JPEG image")
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return "", err
+	}
+	g, err := n.memberGroup(me, jid)
+	if err != nil {
+		return "", err
+	}
+	if g.locked && !g.member(me).admin {
+		return "", fault.New(fault.KindForbidden, fault.ReasonNotGroupAdmin, "only admins of %s can change its picture", jid)
+	}
+	g.picture = ""
+	if image != nil {
+		g.picture = fmt.Sprint(1_700_000_000 + n.rng.IntN(1_000_000_000))
+	}
+	return g.picture, nil
+}
+
+// GroupPicture returns the id and URL of a group's picture.
+func (n *Network) GroupPicture(_ context.Context, sessionID string, jid chat.JID) (string, string, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return "", "", err
+	}
+	g, err := n.memberGroup(me, jid)
+	if err != nil || g.picture == "" {
+		return "", "", err
+	}
+	return g.picture, groupPictureURL + g.jid.User + "/" + g.picture + ".jpg", nil
 }

@@ -108,7 +108,7 @@ func TestInviteLinksAndJoinRequests(t *testing.T) {
 		t.Fatalf("join = %v %v %v", jid, pending, err)
 	}
 	reqs, _ := n.JoinRequests(ctx, "alice", g.JID)
-	if len(reqs) != 1 || reqs[0].JID != chat.UserJID("628444444444") {
+	if len(reqs) != 1 || reqs[0].At.IsZero() || reqs[0].Party.JID != chat.UserJID("628444444444") {
 		t.Fatalf("requests %+v", reqs)
 	}
 	res, err := n.AnswerJoinRequests(ctx, "alice", g.JID, true, []chat.JID{chat.UserJID("628444444444")})

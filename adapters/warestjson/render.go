@@ -95,6 +95,9 @@ func shape(t event.Type, id string, d event.Data) (any, error) {
 			update["announce"] = *d.Announce
 		}
 		return GroupUpdateData{ID: id, GroupID: d.Group.String(), Update: update, Author: author(d.By), Timestamp: d.At.Unix()}, nil
+	case event.JoinRequested:
+		return GroupJoinRequestData{ID: id, GroupID: d.Group.String(), Participant: d.Who.Best().String(), Requester: party(d.Who),
+			RequestMethod: d.Method, Timestamp: d.At.Unix()}, nil
 	case event.PresenceChanged:
 		entry := PresenceEntry{LastKnownPresence: d.State}
 		if !d.LastSeen.IsZero() {

@@ -123,6 +123,18 @@ type GroupUpdateData struct {
 	Timestamp int64          `json:"timestamp"`
 }
 
+// GroupJoinRequestData is the `group_join_request` payload (ours): someone asks to
+// join a group the account administers; answer it with
+// POST /api/v1/group/participants/request/approve or reject.
+type GroupJoinRequestData struct {
+	ID            string `json:"id"`
+	GroupID       string `json:"groupId"`
+	Participant   string `json:"participant"` // the best JID: phone when known, else LID
+	Requester     Party  `json:"requester"`
+	RequestMethod string `json:"requestMethod"`
+	Timestamp     int64  `json:"timestamp"`
+}
+
 // PresenceEntry is one participant's presence.
 type PresenceEntry struct {
 	LastKnownPresence string `json:"lastKnownPresence"`

@@ -200,7 +200,29 @@ func (v view) groupInfo(e *events.GroupInfo) []ports.TransportEvent {
 		}
 		out = append(out, u)
 	}
+	for _, n := range e.UnknownChanges {
+		if n.Tag == "created_membership_requests" {
+			out = append(out, v.joinRequest(e, n, by, at))
+		}
+	}
 	return out
+}
+
+// joinRequest is someone asking to join a group that approves joins: WhatsApp names
+// them in a participant child, or as the notification's sender.
+func (v view) joinRequest(e *events.GroupInfo, n *waBinary.Node, by chat.Party, at time.Time) ports.TransportGroupJoinRequest {
+	r := ports.TransportGroupJoinRequest{SessionID: v.session, Group: toDomain(e.JID), Who: by, Method: "invite_link", At: at}
+	ag := n.AttrGetter()
+	if m := ag.OptionalString("request_method"); m != "" {
+		r.Method = m
+	}
+	if p, ok := n.GetOptionalChildByTag("participant"); ok {
+		pag := p.AttrGetter()
+		if j := pag.OptionalJIDOrEmpty("jid"); !j.IsEmpty() {
+			r.Who = v.party(j, pag.OptionalJIDOrEmpty("phone_number"), "")
+		}
+	}
+	return r
 }
 
 func (v view) call(m types.BasicCallMeta, state ports.CallState, video bool) ports.TransportCall {

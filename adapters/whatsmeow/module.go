@@ -21,8 +21,8 @@ type Params struct {
 	Log       *slog.Logger
 }
 
-// Module provides the real WhatsApp transport as *Transport and ports.Transport, and
-// stops every session when the app stops.
+// Module provides the real WhatsApp transport as *Transport, ports.Transport and
+// ports.Groups, and stops every session when the app stops.
 var Module = fx.Module("whatsmeow",
 	fx.Provide(fx.Annotate(
 		func(p Params) (*Transport, error) {
@@ -38,5 +38,6 @@ var Module = fx.Module("whatsmeow",
 		},
 		fx.As(fx.Self()),
 		fx.As(new(ports.Transport)),
+		fx.As(new(ports.Groups)),
 	)),
 )

@@ -215,15 +215,24 @@ func (t *Transport) ChangeChat(ctx context.Context, sessionID string, c chat.JID
 
 // sender returns a sender over the session's client when it is logged in.
 func (t *Transport) sender(sessionID string) (sender, error) {
-	r, err := t.running(sessionID)
+	r, cli, err := t.client(sessionID)
 	if err != nil {
 		return sender{}, err
 	}
+	return sender{cli: cli, blobs: t.blobs, polls: r.polls, now: time.Now}, nil
+}
+
+// client returns the session's runner and client when it is logged in.
+func (t *Transport) client(sessionID string) (*runner, *wm.Client, error) {
+	r, err := t.running(sessionID)
+	if err != nil {
+		return nil, nil, err
+	}
 	cli, ok := r.connected()
 	if !ok {
-		return sender{}, fault.New(fault.KindUnavailable, "", "session %s is not connected to WhatsApp", sessionID)
+		return nil, nil, fault.New(fault.KindUnavailable, "", "session %s is not connected to WhatsApp", sessionID)
 	}
-	return sender{cli: cli, blobs: t.blobs, polls: r.polls, now: time.Now}, nil
+	return r, cli, nil
 }
 
 // pollBook remembers the options of recent polls so decrypted votes (which carry

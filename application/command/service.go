@@ -53,6 +53,8 @@ type Commands struct {
 	Sending       *Sending
 	Actions       *MessageActions
 	Quotas        *Quotas
+	Groups        *Groups
+	GroupMembers  *GroupMembers
 
 	caps account.Caps
 }
@@ -73,6 +75,7 @@ type Deps struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	Groups     ports.Groups // nil: group calls answer 503
 }
 
 // New builds the command handlers.
@@ -98,6 +101,8 @@ func New(cfg Config, d Deps) *Commands {
 		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
+	s.Groups = &Groups{store: d.Store, groups: d.Groups, addresses: snd.addresses, media: s.Sending.media}
+	s.GroupMembers = &GroupMembers{groups: s.Groups}
 	return s
 }
 

@@ -187,6 +187,8 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		return in.people.groupUpdate(ctx, e)
 	case ports.TransportJoinedGroup:
 		return in.people.joinedGroup(ctx, e)
+	case ports.TransportGroupJoinRequest:
+		return in.people.joinRequest(ctx, e)
 	case ports.TransportCall:
 		return in.people.call(ctx, e)
 	}

@@ -97,6 +97,12 @@ func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup)
 		Action: "joined", Members: g.Participants, At: g.At})
 }
 
+// joinRequest is someone asking to join a group the account administers.
+func (in *people) joinRequest(ctx context.Context, r ports.TransportGroupJoinRequest) error {
+	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoinRequest, r.SessionID, event.JoinRequested{Group: r.Group,
+		Who: r.Who, Method: r.Method, At: r.At})
+}
+
 func (in *people) call(ctx context.Context, c ports.TransportCall) error {
 	return eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
 		State: string(c.State), Video: c.Video, Group: c.Group, At: c.At})

@@ -23,6 +23,7 @@ type Queries struct {
 	Webhooks   *Webhooks
 	Events     *Events
 	System     *System
+	Groups     *Groups
 }
 
 // New builds the query handlers.

@@ -186,6 +186,9 @@ var goldenCases = []struct {
 	{"group_joined", []event.Type{event.GroupJoin}, func(g *goldenWorld) {
 		g.handle(ports.TransportJoinedGroup{SessionID: "alice", Group: gGroup, Name: "Family", Participants: []chat.Party{gBob, gCitra}, At: gt0})
 	}},
+	{"group_join_request", []event.Type{event.GroupJoinRequest}, func(g *goldenWorld) {
+		g.handle(ports.TransportGroupJoinRequest{SessionID: "alice", Group: gGroup, Who: gCitra, Method: "invite_link", At: gt0})
+	}},
 	{"call", []event.Type{event.Call}, func(g *goldenWorld) {
 		g.handle(ports.TransportCall{SessionID: "alice", CallID: "CALL1", From: gBob, State: ports.CallOffer, Video: true, At: gt0})
 	}},

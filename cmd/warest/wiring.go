@@ -145,6 +145,7 @@ type appIn struct {
 	Config    Config
 	Store     ports.Store
 	Transport ports.Transport
+	Groups    ports.Groups
 	QR        ports.QRRenderer
 	Sender    ports.WebhookSender
 	Renderer  ports.EventRenderer
@@ -180,7 +181,7 @@ func newApp(in appIn) *application.App {
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
-		Metrics: in.Metrics, Tracer: in.Tracer})
+		Metrics: in.Metrics, Tracer: in.Tracer, Groups: in.Groups})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay

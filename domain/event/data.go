@@ -135,6 +135,15 @@ type GroupSettingsChanged struct {
 	At       time.Time  `json:"at"`
 }
 
+// JoinRequested is a group_join_request event: Who asks to join Group, which
+// admins approve joins to.
+type JoinRequested struct {
+	Group  chat.JID   `json:"group"`
+	Who    chat.Party `json:"who"`
+	Method string     `json:"method"` // invite_link, or how WhatsApp says they asked
+	At     time.Time  `json:"at"`
+}
+
 // PresenceChanged is a presence_update event: a contact online or offline (Chat
 // zero), or typing, recording or pausing in Chat.
 type PresenceChanged struct {
@@ -182,6 +191,7 @@ func (Undecryptable) eventData()        {}
 func (MessageStatusChanged) eventData() {}
 func (GroupMembersChanged) eventData()  {}
 func (GroupSettingsChanged) eventData() {}
+func (JoinRequested) eventData()        {}
 func (PresenceChanged) eventData()      {}
 func (CallUpdated) eventData()          {}
 func (SubscriptionDisabled) eventData() {}
@@ -206,6 +216,7 @@ var shapes = map[Type]Data{
 	GroupJoin:            GroupMembersChanged{},
 	GroupLeave:           GroupMembersChanged{},
 	GroupUpdate:          GroupSettingsChanged{},
+	GroupJoinRequest:     JoinRequested{},
 	PresenceUpdate:       PresenceChanged{},
 	Call:                 CallUpdated{},
 	WebhookDisabled:      SubscriptionDisabled{},

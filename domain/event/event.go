@@ -41,12 +41,14 @@ const (
 	SessionHealth        Type = "session_health"        // the connection became healthy, degraded or down
 	WebhookDisabled      Type = "webhook_disabled"      // a subscription failed too many events in a row
 	WebhookActionFailed  Type = "webhook_action_failed" // a response action could not run
+	GroupJoinRequest     Type = "group_join_request"    // someone asks to join a group the account administers
 )
 
 // Types lists every event type, in documentation order.
 var Types = []Type{SessionStatus, MessageReceived, MessageReaction, MessageCommand, MessageEdited, MessageRevoked,
 	GroupParticipants, GroupJoin, GroupLeave, GroupUpdate, PresenceUpdate, CredsUpdate, Call,
-	MessageStatus, MessageAck, MessageUndecryptable, HistorySync, SessionHealth, WebhookDisabled, WebhookActionFailed}
+	MessageStatus, MessageAck, MessageUndecryptable, HistorySync, SessionHealth, WebhookDisabled, WebhookActionFailed,
+	GroupJoinRequest}
 
 // Known reports whether t is an event type.
 func Known(t Type) bool { return slices.Contains(Types, t) }

@@ -59,6 +59,11 @@ const (
 	ReasonReactionFailed  Reason = "reaction_failed"  // WhatsApp refused a (un)reaction
 	ReasonRevokeFailed    Reason = "revoke_failed"    // WhatsApp refused a revoke
 	ReasonEditNotAllowed  Reason = "edit_not_allowed" // WhatsApp refused an edit
+	// What WhatsApp refuses in groups.
+	ReasonNotGroupAdmin   Reason = "not_group_admin"   // the account is a member but not an admin
+	ReasonNotGroupMember  Reason = "not_group_member"  // the account is not (or no longer) in the group
+	ReasonInviteInvalid   Reason = "invite_invalid"    // an invite link that is malformed, revoked or expired
+	ReasonGroupChangeFail Reason = "group_change_fail" // WhatsApp refused a group change for another reason
 )
 
 // Error is a domain error with a kind and an optional reason.

@@ -63,6 +63,12 @@ func RunTransport(t *testing.T, h TransportHarness) {
 		{"lifecycle/stop and start keeps the pairing", transportStopStart},
 		{"lifecycle/logout purges the pairing", transportLogout},
 	}
+	for _, tc := range groupCases {
+		tests = append(tests, struct {
+			name string
+			run  func(t *testing.T, tr ports.Transport, w TransportWorld)
+		}{tc.name, func(t *testing.T, tr ports.Transport, w TransportWorld) { runGroupCase(t, tr, w, tc.run) }})
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

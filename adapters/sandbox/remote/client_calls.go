@@ -90,6 +90,10 @@ func (c *Client) CreateVirtualGroup(sessionID string, g ports.SandboxGroup) (por
 	return control[ports.GroupInfo](c, "create_virtual_group", args{Session: sessionID, Group: g})
 }
 
+func (c *Client) ContactJoinGroup(phone, link string) (bool, error) {
+	return control[bool](c, "contact_join_group", args{Phone: phone, Text: link})
+}
+
 func (c *Client) ContactCall(sessionID string, call ports.SandboxCall) (string, error) {
 	return control[string](c, "contact_call", args{Session: sessionID, Call: call})
 }
@@ -157,8 +161,21 @@ func (c *Client) JoinWithLink(ctx context.Context, sessionID, link string) (chat
 	return r.Group, r.Pending, err
 }
 
-func (c *Client) JoinRequests(ctx context.Context, sessionID string, group chat.JID) ([]chat.Party, error) {
-	return call[[]chat.Party](ctx, c, "join_requests", args{Session: sessionID, Chat: group})
+func (c *Client) JoinRequests(ctx context.Context, sessionID string, group chat.JID) ([]ports.JoinRequest, error) {
+	return call[[]ports.JoinRequest](ctx, c, "join_requests", args{Session: sessionID, Chat: group})
+}
+
+func (c *Client) GroupInvitePreview(ctx context.Context, sessionID, link string) (ports.GroupInfo, error) {
+	return call[ports.GroupInfo](ctx, c, "group_invite_preview", args{Session: sessionID, Text: link})
+}
+
+func (c *Client) SetGroupPicture(ctx context.Context, sessionID string, group chat.JID, image []byte) (string, error) {
+	return call[string](ctx, c, "set_group_picture", args{Session: sessionID, Chat: group, Bytes: image})
+}
+
+func (c *Client) GroupPicture(ctx context.Context, sessionID string, group chat.JID) (string, string, error) {
+	r, err := call[pictureResult](ctx, c, "group_picture", args{Session: sessionID, Chat: group})
+	return r.ID, r.URL, err
 }
 
 func (c *Client) AnswerJoinRequests(ctx context.Context, sessionID string, group chat.JID, approve bool, who []chat.JID) ([]ports.ParticipantResult, error) {

@@ -57,6 +57,7 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 			return noResult(n.ContactPresence(a.Session, a.Phone, a.Presence))
 		},
 		"create_virtual_group": func(_ context.Context, a args) (any, error) { return n.CreateVirtualGroup(a.Session, a.Group) },
+		"contact_join_group":   func(_ context.Context, a args) (any, error) { return n.ContactJoinGroup(a.Phone, a.Text) },
 		"contact_call":         func(_ context.Context, a args) (any, error) { return n.ContactCall(a.Session, a.Call) },
 		"history_sync":         func(_ context.Context, a args) (any, error) { return n.HistorySync(a.Session, a.History) },
 		"undecryptable":        func(_ context.Context, a args) (any, error) { return n.Undecryptable(a.Session, a.Undecryptable) },
@@ -87,6 +88,16 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 			return n.AnswerJoinRequests(ctx, a.Session, a.Chat, a.Flag, a.Who)
 		},
 		"leave_group": func(ctx context.Context, a args) (any, error) { return noResult(n.LeaveGroup(ctx, a.Session, a.Chat)) },
+		"group_invite_preview": func(ctx context.Context, a args) (any, error) {
+			return n.GroupInvitePreview(ctx, a.Session, a.Text)
+		},
+		"set_group_picture": func(ctx context.Context, a args) (any, error) {
+			return n.SetGroupPicture(ctx, a.Session, a.Chat, a.Bytes)
+		},
+		"group_picture": func(ctx context.Context, a args) (any, error) {
+			id, url, err := n.GroupPicture(ctx, a.Session, a.Chat)
+			return pictureResult{ID: id, URL: url}, err
+		},
 
 		// ports.Profiles
 		"profile":       func(ctx context.Context, a args) (any, error) { return n.Profile(ctx, a.Session, a.Chat) },

@@ -93,7 +93,7 @@ func (e *wireError) err() error {
 	return &fault.Error{Kind: e.Kind, Reason: e.Reason, Msg: e.Msg}
 }
 
-// qrResult and joinResult carry multi-value results.
+// qrResult, joinResult and pictureResult carry multi-value results.
 type qrResult struct {
 	Code string
 	OK   bool
@@ -102,6 +102,10 @@ type qrResult struct {
 type joinResult struct {
 	Group   chat.JID
 	Pending bool
+}
+
+type pictureResult struct {
+	ID, URL string
 }
 
 // frame is one event on the stream; hello is the first line of a stream.
@@ -135,6 +139,7 @@ var eventTypes = map[string]func([]byte) (ports.TransportEvent, error){
 	"TransportGroupParticipants": decode[ports.TransportGroupParticipants],
 	"TransportGroupUpdate":       decode[ports.TransportGroupUpdate],
 	"TransportJoinedGroup":       decode[ports.TransportJoinedGroup],
+	"TransportGroupJoinRequest":  decode[ports.TransportGroupJoinRequest],
 	"TransportCall":              decode[ports.TransportCall],
 	"TransportHistorySync":       decode[ports.TransportHistorySync],
 	"TransportUndecryptable":     decode[ports.TransportUndecryptable],
