@@ -43,6 +43,9 @@ type MediaTranscoder interface {
 	// CompressImage fits an image within maxDim and re-encodes it (JPEG, or PNG when it
 	// has transparency); it returns the bytes and their MIME type.
 	CompressImage(ctx context.Context, in []byte, mime string, maxDim int) ([]byte, string, error)
+	// SquareJPEG crops an image to its centred square and scales it to size×size,
+	// as WhatsApp wants profile pictures.
+	SquareJPEG(ctx context.Context, in []byte, size int) ([]byte, error)
 	// CompressVideo scales a video to at most maxWidth and encodes H.264/AAC MP4.
 	CompressVideo(ctx context.Context, in []byte, maxWidth int) ([]byte, error)
 }

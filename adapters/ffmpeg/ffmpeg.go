@@ -103,6 +103,14 @@ func (t *Transcoder) Sticker(ctx context.Context, in []byte, size int) ([]byte, 
 		"-compression_level", "4", "-f", "webp")
 }
 
+// SquareJPEG crops the centred square and scales it to size×size (enlarging a small
+// image too: WhatsApp shows profile pictures at one size).
+func (t *Transcoder) SquareJPEG(ctx context.Context, in []byte, size int) ([]byte, error) {
+	s := strconv.Itoa(size)
+	vf := "crop='min(iw,ih)':'min(iw,ih)',scale=" + s + ":" + s + ",format=yuvj420p"
+	return t.run(ctx, in, "jpg", "-vf", vf, "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "4", "-f", "image2")
+}
+
 // CompressImage fits the image within maxDim (never enlarging) and writes JPEG, or
 // PNG when it has an alpha channel (WAREST: PNG_TO_JPEG unless transparent).
 func (t *Transcoder) CompressImage(ctx context.Context, in []byte, _ string, maxDim int) ([]byte, string, error) {

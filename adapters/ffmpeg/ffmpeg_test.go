@@ -111,6 +111,23 @@ func TestSticker_512WebP(t *testing.T) {
 	}
 }
 
+func TestSquareJPEG_CropsTheCentreTo640(t *testing.T) {
+	t.Parallel()
+	needFFmpeg(t)
+	tr := ffmpeg.New(ffmpeg.Config{})
+	for _, size := range []string{"900x500", "200x300"} { // wide, and small and tall (enlarged)
+		in := generate(t, "png", "-f", "lavfi", "-i", "testsrc=size="+size, "-frames:v", "1")
+		out, err := tr.SquareJPEG(context.Background(), in, 640)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := ffprobe(t, out)
+		if p.Streams[0].CodecName != "mjpeg" || p.Streams[0].Width != 640 || p.Streams[0].Height != 640 {
+			t.Fatalf("%s → %+v", size, p)
+		}
+	}
+}
+
 func TestCompressImage_FitsAndPicksFormat(t *testing.T) {
 	t.Parallel()
 	needFFmpeg(t)

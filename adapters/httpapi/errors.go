@@ -78,6 +78,13 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonRevokeFailed:    {http.StatusBadGateway, 4000},
 	fault.ReasonEditNotAllowed:  {http.StatusForbidden, 4001},
 
+	// Profiles, presence and calls: what WhatsApp refuses or does not have.
+	fault.ReasonPictureNotFound:  {http.StatusNotFound, 2605},
+	fault.ReasonBusinessNotFound: {http.StatusNotFound, 6004},
+	fault.ReasonPrivacyHidden:    {http.StatusForbidden, 2201},
+	fault.ReasonProfileRefused:   {http.StatusBadGateway, 6000},
+	fault.ReasonCallNotFound:     {http.StatusNotFound, 2600},
+
 	// The media failures of the send routes.
 	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},
 	ports.ReasonUnsupportedType: {http.StatusUnsupportedMediaType, 2007},

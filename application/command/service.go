@@ -53,6 +53,9 @@ type Commands struct {
 	Sending       *Sending
 	Actions       *MessageActions
 	Quotas        *Quotas
+	Profiles      *Profiles
+	Presence      *Presence
+	Calls         *Calls
 
 	caps account.Caps
 }
@@ -73,6 +76,10 @@ type Deps struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	// The profile, presence and call use cases need these.
+	Profiles ports.Profiles
+	Contacts ports.Contacts
+	Calls    ports.Calls
 }
 
 // New builds the command handlers.
@@ -98,6 +105,10 @@ func New(cfg Config, d Deps) *Commands {
 		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
+	s.Profiles = &Profiles{store: d.Store, profiles: d.Profiles, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxPictureBytes},
+		fetcher: d.Fetcher, transcoder: d.Transcoder}}
+	s.Presence = &Presence{store: d.Store, transport: d.Transport, contacts: d.Contacts, addresses: snd.addresses}
+	s.Calls = &Calls{store: d.Store, calls: d.Calls, addresses: snd.addresses}
 	return s
 }
 

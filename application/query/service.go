@@ -23,6 +23,7 @@ type Queries struct {
 	Webhooks   *Webhooks
 	Events     *Events
 	System     *System
+	Profiles   *Profiles // set by application.New
 }
 
 // New builds the query handlers.
