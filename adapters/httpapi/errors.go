@@ -84,6 +84,7 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonPrivacyHidden:    {http.StatusForbidden, 2201},
 	fault.ReasonProfileRefused:   {http.StatusBadGateway, 6000},
 	fault.ReasonCallNotFound:     {http.StatusNotFound, 2600},
+	fault.ReasonWhatsAppRefused:  {http.StatusBadGateway, 2800},
 
 	// The media failures of the send routes.
 	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},

@@ -21,7 +21,8 @@ type Params struct {
 	Log       *slog.Logger
 }
 
-// Module provides the real WhatsApp transport as *Transport and ports.Transport, and
+// Module provides the real WhatsApp transport as *Transport, ports.Transport and the
+// profile, contact and call ports, and
 // stops every session when the app stops.
 var Module = fx.Module("whatsmeow",
 	fx.Provide(fx.Annotate(
@@ -38,5 +39,8 @@ var Module = fx.Module("whatsmeow",
 		},
 		fx.As(fx.Self()),
 		fx.As(new(ports.Transport)),
+		fx.As(new(ports.Profiles)),
+		fx.As(new(ports.Contacts)),
+		fx.As(new(ports.Calls)),
 	)),
 )

@@ -142,6 +142,9 @@ func (q *Profiles) Contacts(ctx context.Context, p account.Principal, sessionID 
 // groupMembers collects the other members of the account's groups (or of the
 // given ones), each once, in phone order.
 func (q *Profiles) groupMembers(ctx context.Context, sess *session.Session, only []chat.JID) ([]chat.Party, error) {
+	if q.groups == nil {
+		return nil, fault.FailedPrecondition(fault.ReasonInvalidState, "this transport cannot list groups")
+	}
 	groups, err := q.groups.JoinedGroups(ctx, sess.ID())
 	if err != nil {
 		return nil, err

@@ -7,4 +7,5 @@ const (
 	ReasonPrivacyHidden    Reason = "privacy_hidden"     // the person's privacy settings hide it
 	ReasonProfileRefused   Reason = "profile_refused"    // WhatsApp refused a profile change
 	ReasonCallNotFound     Reason = "call_not_found"     // no such call ringing for the session
+	ReasonWhatsAppRefused  Reason = "whatsapp_refused"   // WhatsApp failed a request for a reason it did not name
 )
