@@ -108,6 +108,9 @@ func New(cfg Config, d Deps) *App {
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
 		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
+	if d.Calls != nil {
+		a.Ingest.Calls = a.Commands.Calls
+	}
 	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
 	sends := struct {
 		*command.Sending

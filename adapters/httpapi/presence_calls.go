@@ -8,6 +8,7 @@ import (
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
 )
 
 // Ours, not WAREST's: presence, call rejection and LID ↔ phone lookups.
@@ -22,6 +23,10 @@ func (h *handlers) registerPresenceAndCalls() {
 		"Subscribe to a person's presence: their updates arrive as presence_update events"), h.subscribePresence)
 	register(h, op("postCallsCallIdReject", http.MethodPost, "/api/v1/calls/{callId}/reject", "Calls",
 		"Reject a ringing call (from: the caller of the call event); 404/2600 when no such call rings"), h.rejectCall)
+	register(h, op("getCallsAutoReject", http.MethodGet, "/api/v1/calls/auto-reject", "Calls",
+		"The session's call policy: whether it rejects incoming calls by itself, and its message to callers"), h.callPolicy)
+	register(h, op("postCallsAutoReject", http.MethodPost, "/api/v1/calls/auto-reject", "Calls",
+		"Turn automatic call rejection on or off; the optional message is queued to each rejected caller as a text"), h.setCallPolicy)
 	register(h, op("getContactsLidLid", http.MethodGet, "/api/v1/contacts/lid/{lid}", "Contacts",
 		"The phone number behind a LID"), h.contactByLID)
 	register(h, op("getContactsPhonePhone", http.MethodGet, "/api/v1/contacts/phone/{phone}", "Contacts",
@@ -86,6 +91,37 @@ func (h *handlers) rejectCall(ctx context.Context, in *rejectCallInput) (*Respon
 		return nil, err
 	}
 	return success("Call rejected", callResult{SessionID: b.SessionID, CallID: in.CallID, From: b.From, Status: "rejected"}), nil
+}
+
+type callPolicyResult struct {
+	SessionID string `json:"sessionId"`
+	Enabled   bool   `json:"enabled"`
+	Message   string `json:"message" doc:"sent to each rejected caller; empty sends none"`
+}
+
+func (h *handlers) callPolicy(ctx context.Context, in *SessionSelector) (*Response[callPolicyResult], error) {
+	p, err := h.cmd.Calls.CallPolicy(ctx, principal(ctx), in.sessionID())
+	if err != nil {
+		return nil, err
+	}
+	return success("Call policy", callPolicyResult{SessionID: in.sessionID(), Enabled: p.Reject, Message: p.Message}), nil
+}
+
+type callPolicyInput struct {
+	Body struct {
+		SessionID string `json:"sessionId"`
+		Enabled   bool   `json:"enabled" doc:"reject every incoming call"`
+		Message   string `json:"message,omitempty" maxLength:"1000" doc:"then send the caller this text (needs enabled)"`
+	}
+}
+
+func (h *handlers) setCallPolicy(ctx context.Context, in *callPolicyInput) (*Response[callPolicyResult], error) {
+	b := in.Body
+	p, err := h.cmd.Calls.SetCallPolicy(ctx, principal(ctx), b.SessionID, session.CallPolicy{Reject: b.Enabled, Message: b.Message})
+	if err != nil {
+		return nil, err
+	}
+	return success("Call policy updated", callPolicyResult{SessionID: b.SessionID, Enabled: p.Reject, Message: p.Message}), nil
 }
 
 type identityResult struct {

@@ -197,6 +197,8 @@ func TestProfiles_OwnershipAndBadInput(t *testing.T) {
 		{http.MethodPost, "/api/v1/presence", map[string]any{"sessionId": "s1", "state": "available"}},
 		{http.MethodPost, "/api/v1/presence/subscribe", map[string]any{"sessionId": "s1", "to": "6281111111111"}},
 		{http.MethodPost, "/api/v1/calls/ABC/reject", map[string]any{"sessionId": "s1", "from": "6281111111111"}},
+		{http.MethodGet, "/api/v1/calls/auto-reject?sessionId=s1", nil},
+		{http.MethodPost, "/api/v1/calls/auto-reject", map[string]any{"sessionId": "s1", "enabled": true}},
 		{http.MethodGet, "/api/v1/contacts/lid/123456789012345?sessionId=s1", nil},
 		{http.MethodGet, "/api/v1/contacts/phone/6281111111111?sessionId=s1", nil},
 	}
@@ -242,6 +244,8 @@ func TestProfiles_OwnershipAndBadInput(t *testing.T) {
 		{http.MethodPost, "/api/v1/presence/subscribe", map[string]any{"sessionId": "s1", "to": "6283333333333"}, 404, 3003},
 		{http.MethodPost, "/api/v1/calls/ABC/reject", map[string]any{"sessionId": "s1", "from": "6281111111111"}, 404, 2600},
 		{http.MethodPost, "/api/v1/calls/ABC/reject", map[string]any{"sessionId": "s1"}, 400, 2001},
+		{http.MethodPost, "/api/v1/calls/auto-reject", map[string]any{"sessionId": "s1", "enabled": false, "message": "busy"}, 400, 2002},
+		{http.MethodPost, "/api/v1/calls/auto-reject", map[string]any{"sessionId": "s1", "enabled": true, "message": strings.Repeat("x", 1001)}, 400, 2002},
 		{http.MethodGet, "/api/v1/contacts/lid/abc?sessionId=s1", nil, 400, 2002},
 		{http.MethodGet, "/api/v1/contacts/phone/62x?sessionId=s1", nil, 400, 2002},
 		{http.MethodGet, "/api/v1/contacts/phone/6283333333333?sessionId=s1", nil, 404, 3003},
@@ -250,6 +254,12 @@ func TestProfiles_OwnershipAndBadInput(t *testing.T) {
 		expect(t, a.do(t, b.method, b.target, alice, b.body), b.status, b.code)
 	}
 	expect(t, a.do(t, http.MethodGet, "/api/v1/profile/picture?sessionId=s1", alice, nil), http.StatusNotFound, 2605)
+	var policy struct{ Enabled bool }
+	r := a.do(t, http.MethodGet, "/api/v1/calls/auto-reject?sessionId=s1", alice, nil)
+	r.result(t, 0, &policy)
+	if policy.Enabled {
+		t.Fatalf("a refused change turned auto-reject on: %s", r.body)
+	}
 }
 
 func TestCalls_RejectARingingCallOnce(t *testing.T) {

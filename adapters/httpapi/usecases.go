@@ -174,9 +174,11 @@ type presenceCommands interface {
 	SubscribePresence(ctx context.Context, p account.Principal, sessionID, who string) error
 }
 
-// callsCommands turns down calls.
+// callsCommands turns down calls and sets the session's call policy.
 type callsCommands interface {
 	RejectCall(ctx context.Context, p account.Principal, sessionID, callID, from string) error
+	CallPolicy(ctx context.Context, p account.Principal, sessionID string) (session.CallPolicy, error)
+	SetCallPolicy(ctx context.Context, p account.Principal, sessionID string, policy session.CallPolicy) (session.CallPolicy, error)
 }
 
 // profilesQueries reads profiles, privacy and contacts.

@@ -108,7 +108,9 @@ func New(cfg Config, d Deps) *Commands {
 	s.Profiles = &Profiles{store: d.Store, profiles: d.Profiles, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxPictureBytes},
 		fetcher: d.Fetcher, transcoder: d.Transcoder}}
 	s.Presence = &Presence{store: d.Store, transport: d.Transport, contacts: d.Contacts, addresses: snd.addresses}
-	s.Calls = &Calls{store: d.Store, calls: d.Calls, addresses: snd.addresses}
+	queue := *s.Sending
+	queue.cfg.SendWait = 0
+	s.Calls = &Calls{store: d.Store, calls: d.Calls, clock: d.Clock, queue: &queue, addresses: snd.addresses}
 	return s
 }
 
