@@ -2,6 +2,8 @@ package contract
 
 import (
 	"bytes"
+	"image"
+	"image/jpeg"
 	"testing"
 
 	"github.com/warest-go/warest/domain/chat"
@@ -56,8 +58,16 @@ func RunPeople(t *testing.T, h PeopleHarness) {
 	}
 }
 
-// jpegImage is the start of a JPEG file: what a transport checks of a picture.
-var jpegImage = append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte{0}, 64)...)
+// squareJPEG is a 640 px square JPEG, as WhatsApp takes profile pictures.
+func squareJPEG(t *testing.T) []byte {
+	img := image.NewGray(image.Rect(0, 0, 640, 640))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i / 640)
+	}
+	var buf bytes.Buffer
+	must(t, jpeg.Encode(&buf, img, nil))
+	return buf.Bytes()
+}
 
 func peopleProfiles(t *testing.T, tr PeopleTransport, w TransportWorld) {
 	trOpen(t, tr, w, "s1", trPhone)
@@ -79,7 +89,7 @@ func peopleProfiles(t *testing.T, tr PeopleTransport, w TransportWorld) {
 
 func peoplePicture(t *testing.T, tr PeopleTransport, w TransportWorld) {
 	trOpen(t, tr, w, "s1", trPhone)
-	id, err := tr.SetPicture(t.Context(), "s1", jpegImage)
+	id, err := tr.SetPicture(t.Context(), "s1", squareJPEG(t))
 	must(t, err)
 	for _, preview := range []bool{false, true} {
 		pic, err := tr.Picture(t.Context(), "s1", chat.JID{}, preview)
