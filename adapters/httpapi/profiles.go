@@ -149,11 +149,11 @@ func (in sessionBodyInput) sessionID() string {
 	return in.SessionSelector.sessionID()
 }
 
-func (h *handlers) deleteProfilePicture(ctx context.Context, in *sessionBodyInput) (*Response[struct{}], error) {
+func (h *handlers) deleteProfilePicture(ctx context.Context, in *sessionBodyInput) (*Response[noResult], error) {
 	if err := h.cmd.Profiles.DeletePicture(ctx, principal(ctx), in.sessionID()); err != nil {
 		return nil, err
 	}
-	return success[struct{}]("Profile picture removed"), nil
+	return success[noResult]("Profile picture removed"), nil
 }
 
 type privacyResult struct {
