@@ -52,12 +52,16 @@ type Deps struct {
 	Blobs      ports.BlobStore
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
+	// Profiles, Contacts, Groups and Calls serve the profile, presence, contact,
+	// group and call routes; Groups nil: the transport's own, when it has them.
+	Profiles ports.Profiles
+	Contacts ports.Contacts
+	Groups   ports.Groups
+	Calls    ports.Calls
 	// Metrics counts sends, deliveries and connection flaps; nil counts nothing.
 	Metrics ports.Metrics
 	// Tracer spans sends and webhook deliveries; nil traces nothing.
 	Tracer ports.Tracer
-	// Groups manages WhatsApp groups; nil: the transport's own, when it has them.
-	Groups ports.Groups
 }
 
 // App is the assembled application. Its workers' tunables may be set between New
@@ -105,9 +109,13 @@ func New(cfg Config, d Deps) *App {
 	a.Ingest.Metrics = d.Metrics
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
-		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups})
+		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
 	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
+	if d.Calls != nil {
+		a.Ingest.Calls = a.Commands.Calls
+	}
+	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
 	sends := struct {
 		*command.Sending
 		*command.Quotas

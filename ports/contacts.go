@@ -15,6 +15,9 @@ type Contacts interface {
 	Identify(ctx context.Context, sessionID string, who chat.JID) (chat.Party, error)
 	// Contacts lists the people the account has chats with.
 	Contacts(ctx context.Context, sessionID string) ([]chat.Party, error)
+	// SubscribePresence asks to be told when who goes online or offline; the
+	// updates arrive as TransportPresence events.
+	SubscribePresence(ctx context.Context, sessionID string, who chat.JID) error
 }
 
 // OnWhatsApp is the answer for one queried phone.

@@ -14,6 +14,9 @@ type Profiles interface {
 	Profile(ctx context.Context, sessionID string, who chat.JID) (Profile, error)
 	SetPushName(ctx context.Context, sessionID, name string) error
 	SetAbout(ctx context.Context, sessionID, about string) error
+	// Picture finds who's profile picture (the zero JID: the account's own), full
+	// size or the preview; a picture that is unset or hidden is not found.
+	Picture(ctx context.Context, sessionID string, who chat.JID, preview bool) (Picture, error)
 	// SetPicture sets the profile picture and returns its id; nil removes it.
 	SetPicture(ctx context.Context, sessionID string, image []byte) (string, error)
 	Privacy(ctx context.Context, sessionID string) (Privacy, error)
@@ -29,6 +32,13 @@ type Profile struct {
 	About     string // "" when unset or hidden
 	PictureID string // "" when unset or hidden
 	Business  *BusinessProfile
+}
+
+// Picture is where a profile picture can be downloaded.
+type Picture struct {
+	ID   string
+	URL  string
+	Type string // "image" (full size) or "preview"
 }
 
 // BusinessProfile is the extra card of a business account.

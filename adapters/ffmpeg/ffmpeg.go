@@ -117,7 +117,8 @@ func (t *Transcoder) CompressImage(ctx context.Context, in []byte, _ string, max
 	return out, "image/jpeg", err
 }
 
-// PictureJPEG scales the image to cover size×size, crops the centre and writes JPEG.
+// PictureJPEG scales the image to cover size×size (enlarging a small one: WhatsApp
+// shows group and profile pictures at one size), crops the centre and writes JPEG.
 func (t *Transcoder) PictureJPEG(ctx context.Context, in []byte, size int) ([]byte, error) {
 	d := strconv.Itoa(size)
 	vf := "scale=" + d + ":" + d + ":force_original_aspect_ratio=increase,crop=" + d + ":" + d + ",format=yuvj420p"

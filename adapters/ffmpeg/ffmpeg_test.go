@@ -139,6 +139,7 @@ func TestPictureJPEG_640SquareEvenFromWideOrTransparent(t *testing.T) {
 	tr := ffmpeg.New(ffmpeg.Config{})
 	for name, in := range map[string][]byte{
 		"wide":        generate(t, "png", "-f", "lavfi", "-i", "testsrc=size=1200x300", "-frames:v", "1"),
+		"small tall":  generate(t, "png", "-f", "lavfi", "-i", "testsrc=size=200x300", "-frames:v", "1"),
 		"small alpha": generate(t, "png", "-f", "lavfi", "-i", "color=c=red@0.5:size=100x200,format=rgba", "-frames:v", "1"),
 	} {
 		out, err := tr.PictureJPEG(context.Background(), in, 640)

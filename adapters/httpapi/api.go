@@ -136,6 +136,8 @@ func (h *handlers) router() http.Handler {
 	h.registerWebhooks()
 	h.registerEvents()
 	h.registerGroups()
+	h.registerProfiles()
+	h.registerPresenceAndCalls()
 	if h.sandbox != nil {
 		h.registerSandbox()
 	}
@@ -203,6 +205,10 @@ func (h *handlers) humaConfig() huma.Config {
 		{Name: "Webhooks", Description: "Webhook subscriptions, deliveries, dead letters, redelivery and preflight."},
 		{Name: "Events", Description: "Replay of the event log, the live event stream and parked events."},
 		{Name: "Accounts", Description: "Users, their API keys and caps."},
+		{Name: "Profiles", Description: "The account's profile, picture and privacy, its contacts, and lookups of other numbers."},
+		{Name: "Presence", Description: "Show the account's presence and subscribe to others' (presence_update events)."},
+		{Name: "Calls", Description: "Reject incoming calls; sessions can reject them automatically."},
+		{Name: "Contacts", Description: "LID ↔ phone number lookups."},
 	}
 	return c
 }

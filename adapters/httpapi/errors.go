@@ -83,6 +83,13 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonNotGroupMember:  {http.StatusForbidden, 2201},
 	fault.ReasonInviteInvalid:   {http.StatusBadRequest, 5004},
 	fault.ReasonGroupChangeFail: {http.StatusBadGateway, 5007},
+	// Profiles, presence and calls: what WhatsApp refuses or does not have.
+	fault.ReasonPictureNotFound:  {http.StatusNotFound, 2605},
+	fault.ReasonBusinessNotFound: {http.StatusNotFound, 6004},
+	fault.ReasonPrivacyHidden:    {http.StatusForbidden, 2201},
+	fault.ReasonProfileRefused:   {http.StatusBadGateway, 6000},
+	fault.ReasonCallNotFound:     {http.StatusNotFound, 2600},
+	fault.ReasonWhatsAppRefused:  {http.StatusBadGateway, 2800},
 
 	// The media failures of the send routes.
 	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},

@@ -136,7 +136,8 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	clock := &shiftedClock{}
 	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
 		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
-		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{})})
+		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
+		Profiles: network, Contacts: network, Groups: network, Calls: network})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
 	ctx := context.Background()

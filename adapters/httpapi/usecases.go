@@ -8,6 +8,7 @@ import (
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/domain/account"
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
@@ -33,6 +34,9 @@ type useCases struct {
 	Webhook       webhookCommands
 	Groups        groupsCommands
 	GroupMembers  groupMembersCommands
+	Profiles      profilesCommands
+	Presence      presenceCommands
+	Calls         callsCommands
 	Caps          func(account.User) account.Caps // the caller's caps, defaults applied
 }
 
@@ -45,19 +49,20 @@ type reads struct {
 	System     systemQueries
 	Webhooks   webhooksQueries
 	Groups     groupsQueries
+	Profiles   profilesQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
 func useCasesOf(c *command.Commands) useCases {
 	return useCases{Actions: c.Actions, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
 		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps,
-		Groups: c.Groups, GroupMembers: c.GroupMembers}
+		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls}
 }
 
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks, Groups: q.Groups}
+		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles}
 }
 
 // actionsCommands changes messages and chats.
@@ -186,4 +191,34 @@ type webhooksQueries interface {
 	Delivery(ctx context.Context, p account.Principal, id string) (webhook.Delivery, error)
 	Subscription(ctx context.Context, p account.Principal, id string) (webhook.Subscription, error)
 	Subscriptions(ctx context.Context, p account.Principal, sessionID string) ([]webhook.Subscription, error)
+}
+
+// profilesCommands changes the account's profile picture.
+type profilesCommands interface {
+	SetPicture(ctx context.Context, p account.Principal, sessionID string, src command.MediaSource) (ports.Picture, error)
+	DeletePicture(ctx context.Context, p account.Principal, sessionID string) error
+}
+
+// presenceCommands shows the account's presence and subscribes to others'.
+type presenceCommands interface {
+	SetPresence(ctx context.Context, p account.Principal, in command.PresenceInput) error
+	SubscribePresence(ctx context.Context, p account.Principal, sessionID, who string) error
+}
+
+// callsCommands turns down calls and sets the session's call policy.
+type callsCommands interface {
+	RejectCall(ctx context.Context, p account.Principal, sessionID, callID, from string) error
+	CallPolicy(ctx context.Context, p account.Principal, sessionID string) (session.CallPolicy, error)
+	SetCallPolicy(ctx context.Context, p account.Principal, sessionID string, policy session.CallPolicy) (session.CallPolicy, error)
+}
+
+// profilesQueries reads profiles, privacy and contacts.
+type profilesQueries interface {
+	Profile(ctx context.Context, p account.Principal, sessionID string) (query.ProfileView, error)
+	Picture(ctx context.Context, p account.Principal, sessionID string) (query.PictureView, error)
+	Privacy(ctx context.Context, p account.Principal, sessionID string) (string, ports.Privacy, error)
+	Contacts(ctx context.Context, p account.Principal, sessionID string, in query.ContactsQuery) (string, []query.Person, error)
+	OnWhatsApp(ctx context.Context, p account.Principal, sessionID string, numbers []string, deep bool) ([]query.Person, error)
+	BusinessProfiles(ctx context.Context, p account.Principal, sessionID string, numbers []string) ([]query.Person, error)
+	Identify(ctx context.Context, p account.Principal, sessionID string, who chat.JID) (chat.Party, error)
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
@@ -85,7 +86,8 @@ func newHookApp(t *testing.T) *hookApp {
 	app := application.New(application.Config{Commands: cfg, Webhooks: worker.WebhookConfig{Algorithm: webhook.SHA256,
 		Timeout: time.Second, Policy: webhook.Policy{MaxAttempts: 2, Base: 5 * time.Millisecond, Max: 10 * time.Millisecond},
 		Workers: 2, DisableAfter: 100}},
-		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Renderer: warestjson.Renderer{}, Clock: wallClock{}, IDs: ulids{}, Log: log})
+		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Renderer: warestjson.Renderer{}, Clock: wallClock{}, IDs: ulids{}, Log: log,
+			Profiles: network, Contacts: network, Groups: network, Calls: network, Transcoder: ffmpeg.New(ffmpeg.Config{})})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.Relay.Poll, app.Workers.Webhooks.Poll, app.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
 	ctx := context.Background()

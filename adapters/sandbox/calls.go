@@ -1,7 +1,10 @@
 package sandbox
 
 import (
+	"context"
 	"strings"
+
+	"github.com/warest-go/warest/domain/chat"
 
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
@@ -30,6 +33,7 @@ func (n *Network) ContactCall(sessionID string, c ports.SandboxCall) (string, er
 		return "", err
 	}
 	id, now := n.newCallID(), n.now()
+	n.calls[id] = &call{session: st, from: from, ended: len(c.Then) > 0}
 	for _, state := range append([]ports.CallState{ports.CallOffer}, c.Then...) {
 		n.enqueue(st, ports.TransportCall{SessionID: st.id, CallID: id, From: from.party(), State: state, Video: c.Video,
 			Group: !c.Group.IsZero(), At: now})
@@ -55,3 +59,29 @@ func validCallStates(then []ports.CallState) error {
 
 // newCallID looks like a WhatsApp call id: 32 upper-case hex digits.
 func (n *Network) newCallID() string { return strings.ToUpper(n.randomHex(16)) }
+
+// call is a call offered to a session; it rings until answered, rejected or missed.
+type call struct {
+	session *sessionState
+	from    *person
+	ended   bool // no longer ringing
+}
+
+// RejectCall declines a call still ringing for the session.
+func (n *Network) RejectCall(_ context.Context, sessionID string, from chat.JID, callID string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, err := n.connectedLocked(sessionID)
+	if err != nil {
+		return err
+	}
+	c, ok := n.calls[callID]
+	if !ok || c.session != st || (from != c.from.jid() && from != c.from.lid) {
+		return fault.NotFound(fault.ReasonCallNotFound, "no call %s from %s", callID, from)
+	}
+	if c.ended {
+		return fault.Conflict(fault.ReasonInvalidState, "call %s has already ended", callID)
+	}
+	c.ended = true
+	return nil
+}

@@ -14,3 +14,11 @@ func TestTransportContract(t *testing.T) {
 		return n, contract.SandboxWorld(n, n)
 	}})
 }
+
+func TestPeopleContract(t *testing.T) {
+	t.Parallel()
+	contract.RunPeople(t, contract.PeopleHarness{New: func(t *testing.T) (contract.PeopleTransport, contract.TransportWorld) {
+		n, _ := newTestNetwork(t, Config{Seed: 7})
+		return n, contract.SandboxWorld(n, n)
+	}})
+}

@@ -36,5 +36,6 @@ var Module = fx.Module("sandbox",
 		fx.As(new(ports.Groups)),
 		fx.As(new(ports.Profiles)),
 		fx.As(new(ports.Contacts)),
+		fx.As(new(ports.Calls)),
 	)),
 )

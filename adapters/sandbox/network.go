@@ -24,6 +24,7 @@ var (
 	_ ports.Groups         = (*Network)(nil)
 	_ ports.Profiles       = (*Network)(nil)
 	_ ports.Contacts       = (*Network)(nil)
+	_ ports.Calls          = (*Network)(nil)
 )
 
 // Config tunes the simulated timings. Zero values take the defaults.
@@ -64,6 +65,7 @@ type Network struct {
 	byLID    map[string]*person // LID user part → person
 	groups   map[string]*group  // group JID user part → group
 	invites  map[string]*group  // invite code → group
+	calls    map[string]*call   // call id → call
 	messages map[string][]*record
 	clients  map[*client]struct{} // every live client, draining ones included
 	closed   bool
@@ -125,6 +127,7 @@ func NewNetwork(cfg Config, clock ports.Clock) *Network {
 		byLID:    map[string]*person{},
 		groups:   map[string]*group{},
 		invites:  map[string]*group{},
+		calls:    map[string]*call{},
 		messages: map[string][]*record{},
 		clients:  map[*client]struct{}{},
 	}

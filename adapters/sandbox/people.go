@@ -25,6 +25,7 @@ type person struct {
 	added        bool          // created through AddContact, so listed as a virtual contact
 	session      *sessionState // the linked session; nil for a virtual person
 	chats        map[string]struct{}
+	watchers     map[*person]struct{} // accounts subscribed to p's presence
 }
 
 func (p *person) jid() chat.JID { return chat.UserJID(p.phone) }

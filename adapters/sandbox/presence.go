@@ -65,6 +65,29 @@ func (n *Network) ContactPresence(sessionID, phone string, p ports.SandboxPresen
 	return fault.Invalid(fault.ReasonInvalidParameter, "state must be available, unavailable, composing, recording or paused, got %q", p.State)
 }
 
+// SubscribePresence makes the account see who go online and offline even without a
+// chat or group in common (privacy still applies).
+func (n *Network) SubscribePresence(_ context.Context, sessionID string, who chat.JID) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return err
+	}
+	p, err := n.reachable(who)
+	if err != nil {
+		return err
+	}
+	if p == me {
+		return fault.Invalid(fault.ReasonInvalidParameter, "the account cannot subscribe to its own presence")
+	}
+	if p.watchers == nil {
+		p.watchers = map[*person]struct{}{}
+	}
+	p.watchers[me] = struct{}{}
+	return nil
+}
+
 func validChatState(s ports.ChatState) bool {
 	return s == ports.ChatComposing || s == ports.ChatRecording || s == ports.ChatPaused
 }
@@ -102,6 +125,9 @@ func (n *Network) audience(who *person) []*person {
 	}
 	for phone := range who.chats {
 		add(n.people[phone])
+	}
+	for p := range who.watchers {
+		add(p)
 	}
 	for _, g := range n.groups {
 		if g.member(who) != nil {

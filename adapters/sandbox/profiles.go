@@ -46,6 +46,30 @@ func (n *Network) Profile(_ context.Context, sessionID string, who chat.JID) (po
 	return out, nil
 }
 
+// Picture finds who's picture (the zero JID: the account's) as the account may see it.
+func (n *Network) Picture(_ context.Context, sessionID string, who chat.JID, preview bool) (ports.Picture, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	me, err := n.actor(sessionID)
+	if err != nil {
+		return ports.Picture{}, err
+	}
+	p := me
+	if !who.IsZero() {
+		if p, err = n.reachable(who); err != nil {
+			return ports.Picture{}, err
+		}
+	}
+	if p.picture == "" || !shows(p.privacy.ProfilePhoto, p, me) {
+		return ports.Picture{}, fault.NotFound(fault.ReasonPictureNotFound, "%s has no profile picture you may see", p.jid())
+	}
+	out := ports.Picture{ID: p.picture, Type: "image", URL: "https://pps.whatsapp.net/sandbox/" + p.phone + "/" + p.picture + ".jpg"}
+	if preview {
+		out.Type, out.URL = "preview", strings.TrimSuffix(out.URL, ".jpg")+"-preview.jpg"
+	}
+	return out, nil
+}
+
 // SetPushName changes the name others see on the account's messages.
 func (n *Network) SetPushName(_ context.Context, sessionID, name string) error {
 	name = strings.TrimSpace(name)
@@ -63,10 +87,11 @@ func (n *Network) SetAbout(_ context.Context, sessionID, about string) error {
 	return n.withMe(sessionID, func(p *person) { p.about = about })
 }
 
-// SetPicture sets the account's picture (JPEG or PNG) and returns its new id.
+// SetPicture sets the account's picture and returns its new id. WhatsApp takes only
+// JPEG profile pictures.
 func (n *Network) SetPicture(_ context.Context, sessionID string, image []byte) (string, error) {
-	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) && !bytes.HasPrefix(image, []byte("\x89PNG")) {
-		return "", fault.Invalid(fault.ReasonInvalidParameter, "a profile picture must be a JPEG or PNG image")
+	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) {
+		return "", fault.Invalid(fault.ReasonInvalidParameter, "a profile picture must be a JPEG image")
 	}
 	var id string
 	err := n.withMe(sessionID, func(p *person) {

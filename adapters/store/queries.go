@@ -143,6 +143,8 @@ type SessionRow struct {
 	MeLid, MeName                                           string
 	LastConnAt                                              *time.Time
 	AutoStart                                               bool
+	RejectCalls                                             bool
+	RejectCallMessage                                       string
 	CreatedAt, UpdatedAt                                    time.Time
 }
 

@@ -32,6 +32,22 @@ func TestTransportContractLive(t *testing.T) {
 	}})
 }
 
+// TestPeopleContractLive runs the profile, contact and call suite on real phones,
+// like TestTransportContractLive.
+func TestPeopleContractLive(t *testing.T) {
+	if os.Getenv("WAREST_WA_LIVE") != "1" {
+		t.Skip("live WhatsApp suite: set WAREST_WA_LIVE=1 and have the suite's phones at hand to scan the QR codes it logs")
+	}
+	contract.RunPeople(t, contract.PeopleHarness{New: func(t *testing.T) (contract.PeopleTransport, contract.TransportWorld) {
+		tr, err := New(t.Context(), Config{}, openDB(t), nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = tr.Close(t.Context()) })
+		return tr, liveWorld{tr: tr}
+	}})
+}
+
 // liveWorld asks a person to act as the phones; peers are further sessions of the
 // same transport, linked to other phones.
 type liveWorld struct{ tr *Transport }

@@ -21,8 +21,8 @@ type Params struct {
 	Log       *slog.Logger
 }
 
-// Module provides the real WhatsApp transport as *Transport, ports.Transport and
-// ports.Groups, and stops every session when the app stops.
+// Module provides the real WhatsApp transport as *Transport, ports.Transport and the
+// group, profile, contact and call ports, and stops every session when the app stops.
 var Module = fx.Module("whatsmeow",
 	fx.Provide(fx.Annotate(
 		func(p Params) (*Transport, error) {
@@ -39,5 +39,8 @@ var Module = fx.Module("whatsmeow",
 		fx.As(fx.Self()),
 		fx.As(new(ports.Transport)),
 		fx.As(new(ports.Groups)),
+		fx.As(new(ports.Profiles)),
+		fx.As(new(ports.Contacts)),
+		fx.As(new(ports.Calls)),
 	)),
 )

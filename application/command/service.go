@@ -55,6 +55,9 @@ type Commands struct {
 	Quotas        *Quotas
 	Groups        *Groups
 	GroupMembers  *GroupMembers
+	Profiles      *Profiles
+	Presence      *Presence
+	Calls         *Calls
 
 	caps account.Caps
 }
@@ -76,6 +79,10 @@ type Deps struct {
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	Groups     ports.Groups // nil: group calls answer 503
+	// The profile, presence and call use cases need these.
+	Profiles ports.Profiles
+	Contacts ports.Contacts
+	Calls    ports.Calls
 }
 
 // New builds the command handlers.
@@ -103,6 +110,12 @@ func New(cfg Config, d Deps) *Commands {
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	s.Groups = &Groups{store: d.Store, groups: d.Groups, addresses: snd.addresses, media: s.Sending.media}
 	s.GroupMembers = &GroupMembers{groups: s.Groups}
+	s.Profiles = &Profiles{store: d.Store, profiles: d.Profiles, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxPictureBytes},
+		fetcher: d.Fetcher, transcoder: d.Transcoder}}
+	s.Presence = &Presence{store: d.Store, transport: d.Transport, contacts: d.Contacts, addresses: snd.addresses}
+	queue := *s.Sending
+	queue.cfg.SendWait = 0
+	s.Calls = &Calls{store: d.Store, calls: d.Calls, clock: d.Clock, queue: &queue, addresses: snd.addresses}
 	return s
 }
 

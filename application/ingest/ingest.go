@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/warest-go/warest/application/notify"
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
@@ -34,6 +35,9 @@ type Ingest struct {
 	QRTimeout QRTimeout
 	// Metrics counts open connections lost (flaps).
 	Metrics ports.Metrics
+	// Calls turns down offered calls as each session's call policy says; nil leaves
+	// every call ringing.
+	Calls CallScreen
 
 	conn   *connection
 	msgs   *messages
@@ -62,8 +66,15 @@ type messages struct {
 
 // people records receipts, presence, groups and calls.
 type people struct {
-	store ports.Store
-	clock ports.Clock
+	store  ports.Store
+	clock  ports.Clock
+	log    *slog.Logger
+	screen *CallScreen // the Ingest's, set after construction
+}
+
+// CallScreen applies a session's call policy to a call just offered to it.
+type CallScreen interface {
+	Screen(ctx context.Context, sessionID string, from chat.Party, callID string) error
 }
 
 var _ ports.TransportSink = (*Ingest)(nil)
@@ -72,7 +83,7 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 	in := &Ingest{store: store, clock: clock, hub: hub, log: log, Metrics: ports.NoMetrics{}}
 	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, metrics: &in.Metrics, sink: in}
 	in.msgs = &messages{store: store, clock: clock, commands: &in.Commands}
-	in.people = &people{store: store, clock: clock}
+	in.people = &people{store: store, clock: clock, log: log, screen: &in.Calls}
 	return in
 }
 

@@ -103,7 +103,17 @@ func (in *people) joinRequest(ctx context.Context, r ports.TransportGroupJoinReq
 		Who: r.Who, Method: r.Method, At: r.At})
 }
 
+// call records a call's event, then lets the session's call policy turn an offer
+// down. A failed rejection is logged, not retried: the call rings on as if no
+// policy were set, and the event is already stored for webhooks.
 func (in *people) call(ctx context.Context, c ports.TransportCall) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
+	err := eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
 		State: string(c.State), Video: c.Video, Group: c.Group, At: c.At})
+	if err != nil || c.State != ports.CallOffer || *in.screen == nil {
+		return err
+	}
+	if err := (*in.screen).Screen(ctx, c.SessionID, c.From, c.CallID); err != nil {
+		in.log.WarnContext(ctx, "call policy could not turn a call down", "session", c.SessionID, "call", c.CallID, "err", err)
+	}
+	return nil
 }

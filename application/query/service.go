@@ -24,6 +24,7 @@ type Queries struct {
 	Events     *Events
 	System     *System
 	Groups     *Groups
+	Profiles   *Profiles // set by application.New
 }
 
 // New builds the query handlers.

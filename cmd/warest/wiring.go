@@ -160,6 +160,10 @@ type appIn struct {
 	Transcoder ports.MediaTranscoder
 	Metrics    ports.Metrics
 	Tracer     ports.Tracer `optional:"true"`
+
+	Profiles ports.Profiles
+	Contacts ports.Contacts
+	Calls    ports.Calls
 }
 
 func newApp(in appIn) *application.App {
@@ -181,7 +185,7 @@ func newApp(in appIn) *application.App {
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
-		Metrics: in.Metrics, Tracer: in.Tracer, Groups: in.Groups})
+		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay

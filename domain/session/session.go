@@ -103,6 +103,15 @@ type Webhook struct {
 	Secret string
 }
 
+// CallPolicy says what the session does with incoming calls.
+type CallPolicy struct {
+	Reject  bool   // turn every incoming call down
+	Message string // then tell the caller this, as a text message; "" sends none
+}
+
+// MaxCallMessage bounds the message sent to rejected callers.
+const MaxCallMessage = 1000
+
 // Session is the aggregate root.
 type Session struct {
 	id         string
@@ -112,6 +121,7 @@ type Session struct {
 	lastError  string
 	lastConnAt *time.Time
 	webhook    Webhook
+	calls      CallPolicy
 	autoStart  bool
 	createdAt  time.Time
 	updatedAt  time.Time
@@ -138,6 +148,7 @@ type Snapshot struct {
 	LastError  string
 	LastConnAt *time.Time
 	Webhook    Webhook
+	Calls      CallPolicy
 	AutoStart  bool
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
@@ -146,13 +157,13 @@ type Snapshot struct {
 // Rehydrate rebuilds a session from stored state; only store adapters call it.
 func Rehydrate(s Snapshot) *Session {
 	return &Session{id: s.ID, owner: s.Owner, status: s.Status, me: clone(s.Me), lastError: s.LastError,
-		lastConnAt: clone(s.LastConnAt), webhook: s.Webhook, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+		lastConnAt: clone(s.LastConnAt), webhook: s.Webhook, calls: s.Calls, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // Snapshot returns a copy of the state.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{ID: s.id, Owner: s.owner, Status: s.status, Me: clone(s.me), LastError: s.lastError,
-		LastConnAt: clone(s.lastConnAt), Webhook: s.webhook, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
+		LastConnAt: clone(s.lastConnAt), Webhook: s.webhook, Calls: s.calls, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
 }
 
 // clone copies a pointed-to value so snapshots never alias the aggregate's state.
@@ -172,6 +183,7 @@ func (s *Session) LastError() string      { return s.lastError }
 func (s *Session) LastConnAt() *time.Time { return s.lastConnAt }
 func (s *Session) Webhook() Webhook       { return s.webhook }
 func (s *Session) AutoStart() bool        { return s.autoStart }
+func (s *Session) Calls() CallPolicy      { return s.calls }
 func (s *Session) CreatedAt() time.Time   { return s.createdAt }
 func (s *Session) UpdatedAt() time.Time   { return s.updatedAt }
 
@@ -297,6 +309,19 @@ func (s *Session) Start(now time.Time) error {
 		return err
 	}
 	s.autoStart = true
+	return nil
+}
+
+// SetCallPolicy changes what the session does with incoming calls.
+func (s *Session) SetCallPolicy(p CallPolicy, now time.Time) error {
+	if len([]rune(p.Message)) > MaxCallMessage {
+		return fault.Invalid(fault.ReasonInvalidParameter, "the message to rejected callers is limited to %d characters", MaxCallMessage)
+	}
+	if !p.Reject && p.Message != "" {
+		return fault.Invalid(fault.ReasonInvalidParameter, "a message to rejected callers needs rejectCalls")
+	}
+	s.calls = p
+	s.updatedAt = now.UTC()
 	return nil
 }
 

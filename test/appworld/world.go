@@ -93,7 +93,7 @@ func New(t *testing.T, opt Options) *World {
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
 		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Renderer: Renderer{}, Resolver: opt.Resolver,
 			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs,
-			Metrics: w.Counts, Tracer: w.Spans})
+			Metrics: w.Counts, Tracer: w.Spans, Profiles: w.Net, Contacts: w.Net, Groups: w.Net, Calls: w.Net})
 	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
 	Fast(app)
 	if opt.MaxAttempts > 0 {

@@ -146,11 +146,12 @@ func sessionRoundTrip(t *testing.T, s ports.Store) {
 	sess := newSession(t, "s1", "OWNERAAAAA")
 	must(t, sess.Opened(session.Identity{JID: "6281234567890@s.whatsapp.net", LID: "123456789@lid", Name: "Budi"}, at(1)))
 	sess.SetWebhook(session.Webhook{URL: "https://example.test/hook", Secret: "s3cr3t-ключ"}, at(2))
+	must(t, sess.SetCallPolicy(session.CallPolicy{Reject: true, Message: "Sedang sibuk, chat saja"}, at(2)))
 	must(t, s.Sessions().Create(t.Context(), sess))
 
 	got, err := s.Sessions().Get(t.Context(), "s1")
 	must(t, err)
-	equal(t, normSession(got), normSession(sess))
+	equal(t, normSession(got), normSession(sess)) // the call policy included
 }
 
 func sessionRoundTripEmpty(t *testing.T, s ports.Store) {

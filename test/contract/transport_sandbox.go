@@ -30,6 +30,14 @@ func (w sandboxWorld) ConfirmPairCode(t *testing.T, sessionID, code string) {
 	must(t, w.net.ConfirmPairCode(sessionID, code))
 }
 
+// Call makes the person with that phone (a virtual person or a peer) call the session.
+func (w sandboxWorld) Call(t *testing.T, sessionID, phone string) string {
+	t.Helper()
+	id, err := w.net.ContactCall(sessionID, ports.SandboxCall{From: phone})
+	must(t, err)
+	return id
+}
+
 func (w sandboxWorld) Peer(t *testing.T, phone string) TransportPeer {
 	t.Helper()
 	id := "peer-" + phone
@@ -49,6 +57,12 @@ type sandboxPeer struct {
 }
 
 func (p *sandboxPeer) Party() chat.Party { return p.party }
+
+// GoOnline shows the peer's account available to those who may see it.
+func (p *sandboxPeer) GoOnline(t *testing.T) {
+	t.Helper()
+	must(t, p.tr.SetPresence(t.Context(), p.id, true))
+}
 
 func (p *sandboxPeer) Send(t *testing.T, to chat.JID, c message.Content) string {
 	t.Helper()

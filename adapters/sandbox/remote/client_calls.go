@@ -226,5 +226,17 @@ func (c *Client) Contacts(ctx context.Context, sessionID string) ([]chat.Party, 
 	return call[[]chat.Party](ctx, c, "contacts", args{Session: sessionID})
 }
 
+func (c *Client) SubscribePresence(ctx context.Context, sessionID string, who chat.JID) error {
+	return none(call[struct{}](ctx, c, "subscribe_presence", args{Session: sessionID, Chat: who}))
+}
+
+func (c *Client) Picture(ctx context.Context, sessionID string, who chat.JID, preview bool) (ports.Picture, error) {
+	return call[ports.Picture](ctx, c, "picture", args{Session: sessionID, Chat: who, Flag: preview})
+}
+
+func (c *Client) RejectCall(ctx context.Context, sessionID string, from chat.JID, callID string) error {
+	return none(call[struct{}](ctx, c, "reject_call", args{Session: sessionID, Sender: from, Text: callID}))
+}
+
 // none keeps only the error of a call without a result.
 func none(_ struct{}, err error) error { return err }

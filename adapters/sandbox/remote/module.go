@@ -33,6 +33,7 @@ var Module = fx.Module("sandbox-remote",
 		fx.As(new(ports.Groups)),
 		fx.As(new(ports.Profiles)),
 		fx.As(new(ports.Contacts)),
+		fx.As(new(ports.Calls)),
 	)),
 )
 

@@ -51,6 +51,14 @@ func TestTransportContract(t *testing.T) {
 	}})
 }
 
+func TestPeopleContract(t *testing.T) {
+	t.Parallel()
+	contract.RunPeople(t, contract.PeopleHarness{New: func(t *testing.T) (contract.PeopleTransport, contract.TransportWorld) {
+		c := serve(t)()
+		return c, contract.SandboxWorld(c, c)
+	}})
+}
+
 func open(t *testing.T, c *remote.Client, sessionID, phone string) *contract.TransportSink {
 	t.Helper()
 	sink := &contract.TransportSink{}

@@ -104,6 +104,7 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		"set_push_name": func(ctx context.Context, a args) (any, error) { return noResult(n.SetPushName(ctx, a.Session, a.Text)) },
 		"set_about":     func(ctx context.Context, a args) (any, error) { return noResult(n.SetAbout(ctx, a.Session, a.Text)) },
 		"set_picture":   func(ctx context.Context, a args) (any, error) { return n.SetPicture(ctx, a.Session, a.Bytes) },
+		"picture":       func(ctx context.Context, a args) (any, error) { return n.Picture(ctx, a.Session, a.Chat, a.Flag) },
 		"privacy":       func(ctx context.Context, a args) (any, error) { return n.Privacy(ctx, a.Session) },
 		"set_privacy":   func(ctx context.Context, a args) (any, error) { return n.SetPrivacy(ctx, a.Session, a.Privacy) },
 		"set_business_profile": func(ctx context.Context, a args) (any, error) {
@@ -114,5 +115,13 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		"is_on_whatsapp": func(ctx context.Context, a args) (any, error) { return n.IsOnWhatsApp(ctx, a.Session, a.Phones) },
 		"identify":       func(ctx context.Context, a args) (any, error) { return n.Identify(ctx, a.Session, a.Chat) },
 		"contacts":       func(ctx context.Context, a args) (any, error) { return n.Contacts(ctx, a.Session) },
+		"subscribe_presence": func(ctx context.Context, a args) (any, error) {
+			return noResult(n.SubscribePresence(ctx, a.Session, a.Chat))
+		},
+
+		// ports.Calls
+		"reject_call": func(ctx context.Context, a args) (any, error) {
+			return noResult(n.RejectCall(ctx, a.Session, a.Sender, a.Text))
+		},
 	}
 }

@@ -25,6 +25,7 @@ type Network interface {
 	ports.Groups
 	ports.Profiles
 	ports.Contacts
+	ports.Calls
 }
 
 // args carries the arguments of every call; each call reads the fields it needs.

@@ -112,19 +112,21 @@ type RecipientCooldown struct {
 }
 
 type Session struct {
-	ID            string
-	Owner         string
-	Status        string
-	MeJid         *string
-	MeLid         string
-	MeName        string
-	LastError     string
-	LastConnAt    *time.Time
-	WebhookUrl    string
-	WebhookSecret string
-	AutoStart     bool
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID                string
+	Owner             string
+	Status            string
+	MeJid             *string
+	MeLid             string
+	MeName            string
+	LastError         string
+	LastConnAt        *time.Time
+	WebhookUrl        string
+	WebhookSecret     string
+	AutoStart         bool
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	RejectCalls       bool
+	RejectCallMessage string
 }
 
 type User struct {

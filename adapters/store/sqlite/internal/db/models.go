@@ -111,19 +111,21 @@ type RecipientCooldown struct {
 }
 
 type Session struct {
-	ID            string
-	Owner         string
-	Status        string
-	MeJid         sql.NullString
-	MeLid         string
-	MeName        string
-	LastError     string
-	LastConnAt    sql.NullInt64
-	WebhookUrl    string
-	WebhookSecret string
-	AutoStart     bool
-	CreatedAt     int64
-	UpdatedAt     int64
+	ID                string
+	Owner             string
+	Status            string
+	MeJid             sql.NullString
+	MeLid             string
+	MeName            string
+	LastError         string
+	LastConnAt        sql.NullInt64
+	WebhookUrl        string
+	WebhookSecret     string
+	AutoStart         bool
+	CreatedAt         int64
+	UpdatedAt         int64
+	RejectCalls       bool
+	RejectCallMessage string
 }
 
 type User struct {

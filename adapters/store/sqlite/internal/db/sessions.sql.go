@@ -13,27 +13,31 @@ import (
 const createSession = `-- name: CreateSession :execrows
 
 INSERT INTO sessions (owner, status, me_jid, me_lid, me_name, last_error, last_conn_at,
-                      webhook_url, webhook_secret, auto_start, created_at, updated_at, id)
+                      webhook_url, webhook_secret, auto_start, reject_calls, reject_call_message,
+                      created_at, updated_at, id)
 VALUES (?1, ?2, ?3, ?4, ?5,
         ?6, ?7, ?8, ?9,
-        ?10, ?11, ?12, ?13)
+        ?10, ?11, ?12, ?13,
+        ?14, ?15)
 ON CONFLICT DO NOTHING
 `
 
 type CreateSessionParams struct {
-	Owner         string
-	Status        string
-	MeJid         sql.NullString
-	MeLid         string
-	MeName        string
-	LastError     string
-	LastConnAt    sql.NullInt64
-	WebhookUrl    string
-	WebhookSecret string
-	AutoStart     bool
-	CreatedAt     int64
-	UpdatedAt     int64
-	ID            string
+	Owner             string
+	Status            string
+	MeJid             sql.NullString
+	MeLid             string
+	MeName            string
+	LastError         string
+	LastConnAt        sql.NullInt64
+	WebhookUrl        string
+	WebhookSecret     string
+	AutoStart         bool
+	RejectCalls       bool
+	RejectCallMessage string
+	CreatedAt         int64
+	UpdatedAt         int64
+	ID                string
 }
 
 // Create and Update take the same columns in the same order, so their generated
@@ -50,6 +54,8 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (i
 		arg.WebhookUrl,
 		arg.WebhookSecret,
 		arg.AutoStart,
+		arg.RejectCalls,
+		arg.RejectCallMessage,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 		arg.ID,
@@ -73,7 +79,7 @@ func (q *Queries) DeleteSession(ctx context.Context, id string) (int64, error) {
 }
 
 const getSession = `-- name: GetSession :one
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE id = ?1
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE id = ?1
 `
 
 func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
@@ -93,12 +99,14 @@ func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
 		&i.AutoStart,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RejectCalls,
+		&i.RejectCallMessage,
 	)
 	return i, err
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE id = ?1
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE id = ?1
 `
 
 // Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
@@ -119,12 +127,14 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, id string) (Session, 
 		&i.AutoStart,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RejectCalls,
+		&i.RejectCallMessage,
 	)
 	return i, err
 }
 
 const listAutoStartSessions = `-- name: ListAutoStartSessions :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE auto_start ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE auto_start ORDER BY id
 `
 
 func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) {
@@ -150,6 +160,8 @@ func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) 
 			&i.AutoStart,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.RejectCalls,
+			&i.RejectCallMessage,
 		); err != nil {
 			return nil, err
 		}
@@ -165,7 +177,7 @@ func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) 
 }
 
 const listSessions = `-- name: ListSessions :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions ORDER BY id
 `
 
 func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
@@ -191,6 +203,8 @@ func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
 			&i.AutoStart,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.RejectCalls,
+			&i.RejectCallMessage,
 		); err != nil {
 			return nil, err
 		}
@@ -206,7 +220,7 @@ func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
 }
 
 const listSessionsByOwner = `-- name: ListSessionsByOwner :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at FROM sessions WHERE owner = ?1 ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE owner = ?1 ORDER BY id
 `
 
 func (q *Queries) ListSessionsByOwner(ctx context.Context, owner string) ([]Session, error) {
@@ -232,6 +246,8 @@ func (q *Queries) ListSessionsByOwner(ctx context.Context, owner string) ([]Sess
 			&i.AutoStart,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.RejectCalls,
+			&i.RejectCallMessage,
 		); err != nil {
 			return nil, err
 		}
@@ -252,24 +268,27 @@ SET owner = ?1, status = ?2, me_jid = ?3,
     me_lid = ?4, me_name = ?5, last_error = ?6,
     last_conn_at = ?7, webhook_url = ?8,
     webhook_secret = ?9, auto_start = ?10,
-    created_at = ?11, updated_at = ?12
-WHERE id = ?13
+    reject_calls = ?11, reject_call_message = ?12,
+    created_at = ?13, updated_at = ?14
+WHERE id = ?15
 `
 
 type UpdateSessionParams struct {
-	Owner         string
-	Status        string
-	MeJid         sql.NullString
-	MeLid         string
-	MeName        string
-	LastError     string
-	LastConnAt    sql.NullInt64
-	WebhookUrl    string
-	WebhookSecret string
-	AutoStart     bool
-	CreatedAt     int64
-	UpdatedAt     int64
-	ID            string
+	Owner             string
+	Status            string
+	MeJid             sql.NullString
+	MeLid             string
+	MeName            string
+	LastError         string
+	LastConnAt        sql.NullInt64
+	WebhookUrl        string
+	WebhookSecret     string
+	AutoStart         bool
+	RejectCalls       bool
+	RejectCallMessage string
+	CreatedAt         int64
+	UpdatedAt         int64
+	ID                string
 }
 
 func (q *Queries) UpdateSession(ctx context.Context, arg UpdateSessionParams) (int64, error) {
@@ -284,6 +303,8 @@ func (q *Queries) UpdateSession(ctx context.Context, arg UpdateSessionParams) (i
 		arg.WebhookUrl,
 		arg.WebhookSecret,
 		arg.AutoStart,
+		arg.RejectCalls,
+		arg.RejectCallMessage,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 		arg.ID,
