@@ -111,6 +111,8 @@ func New(cfg Config, d Deps) *App {
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
 		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
+	a.Queries.System.Blobs = d.Blobs
+	a.Queries.System.FFmpeg, _ = d.Transcoder.(ports.Versioned) // the ffmpeg transcoder says its version
 	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
 	if d.Calls != nil {
 		a.Ingest.Calls = a.Commands.Calls

@@ -65,6 +65,11 @@ type Deps struct {
 	// Dashboard serves the web console on "/" and its files under /dashboard/;
 	// nil: no console.
 	Dashboard Dashboard
+	// Host reports CPU and disk for /server/info and /server/cpu-history; nil:
+	// none reported.
+	Host ports.HostStats
+	// Restarter serves the restart routes; nil: they answer 503.
+	Restarter Restarter
 }
 
 // Dashboard is the web console's handler (adapters/dashboard).
@@ -79,20 +84,22 @@ type LiveEvents interface {
 const defaultJSONLimit = 2 << 20
 
 type handlers struct {
-	cmd     useCases
-	q       reads
-	sandbox ports.SandboxNetwork
-	log     *slog.Logger
-	cfg     Config
-	loc     *time.Location
-	cookies cookieSigner
-	api     huma.API
-	streams *streamSet
-	live    LiveEvents // nil: poll only
-	render  ports.EventRenderer
-	metrics Metrics   // nil: nothing counted
-	tracer  Tracer    // nil: no spans
-	console Dashboard // nil: none
+	cmd       useCases
+	q         reads
+	sandbox   ports.SandboxNetwork
+	log       *slog.Logger
+	cfg       Config
+	loc       *time.Location
+	cookies   cookieSigner
+	api       huma.API
+	streams   *streamSet
+	live      LiveEvents // nil: poll only
+	render    ports.EventRenderer
+	metrics   Metrics         // nil: nothing counted
+	tracer    Tracer          // nil: no spans
+	console   Dashboard       // nil: none
+	host      ports.HostStats // nil: no CPU or disk figures
+	restarter Restarter       // nil: no restarts
 }
 
 // Handler is the complete HTTP handler.
@@ -179,7 +186,8 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard}
+		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard,
+		host: d.Host, restarter: d.Restarter}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -159,7 +159,9 @@ var statusRules = map[int]int{
 const (
 	codeSuccess       = 1000
 	codeAccepted      = 1001
+	codeScheduled     = 1003
 	codePartial       = 1004
+	codeNoop          = 1005
 	codeInternal      = 8000
 	codePreflightFail = 2000
 	internalMessage   = "Internal server error"

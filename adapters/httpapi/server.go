@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
 )
@@ -21,9 +22,10 @@ func (h *handlers) registerServer() {
 	register(h, route{id: "getServerInfo", method: http.MethodGet, path: "/api/v1/server/info", tag: tag,
 		summary: "Get runtime info (admin)", access: accessAdmin}, h.info)
 	register(h, route{id: "getServerHealthz", method: http.MethodGet, path: "/api/v1/server/healthz", tag: tag,
-		summary: "Check dependency health (admin)", access: accessAdmin, also: []int{http.StatusServiceUnavailable}}, h.healthz)
+		summary: "Check dependency health (admin)", access: accessAdmin, also: []int{http.StatusMultiStatus, http.StatusServiceUnavailable}}, h.healthz)
 	register(h, route{id: "getServerReady", method: http.MethodGet, path: "/api/v1/server/ready", tag: tag,
 		summary: "Check readiness (admin)", access: accessAdmin, also: []int{http.StatusServiceUnavailable}}, h.ready)
+	h.registerServerOps()
 }
 
 type pingResult struct {
@@ -76,7 +78,8 @@ type infoResult struct {
 		Release  string `json:"release"`
 	} `json:"system"`
 	CPU struct {
-		Cores int `json:"cores"`
+		Cores        int      `json:"cores"`
+		UsagePercent *float64 `json:"usagePercent" doc:"the host's, over the last 15 s sample; null before the first"`
 	} `json:"cpu"`
 	Memory  memoryInfo `json:"memory"`
 	Process struct {
@@ -86,12 +89,22 @@ type infoResult struct {
 		Goroutines    int        `json:"goroutines"`
 		Memory        memoryInfo `json:"memory"`
 	} `json:"process"`
-	Disk        []map[string]any `json:"disk"`
-	LoadAverage []float64        `json:"loadAverage"`
-	Timezone    string           `json:"timezone"`
-	Runtime     []runtimeInfo    `json:"runtime"`
-	Sessions    map[string]int   `json:"sessions" doc:"total and per status"`
-	Timestamp   int64            `json:"timestamp"`
+	Disk        []diskInfo     `json:"disk" doc:"the file system of the data directory"`
+	LoadAverage []float64      `json:"loadAverage"`
+	Timezone    string         `json:"timezone"`
+	Runtime     []runtimeInfo  `json:"runtime"`
+	Sessions    map[string]int `json:"sessions" doc:"total and per status"`
+	Timestamp   int64          `json:"timestamp"`
+}
+
+type diskInfo struct {
+	Mount       string  `json:"mount"`
+	Path        string  `json:"path" doc:"the data directory"`
+	FSType      string  `json:"fsType"`
+	TotalMB     float64 `json:"totalMB"`
+	FreeMB      float64 `json:"freeMB"`
+	UsedMB      float64 `json:"usedMB"`
+	UsedPercent float64 `json:"usedPercent"`
 }
 
 type runtimeInfo struct {
@@ -124,11 +137,32 @@ func (h *handlers) info(ctx context.Context, _ *struct{}) (*Response[infoResult]
 	res.Memory = mem
 	res.Process.PID, res.Process.GoVersion, res.Process.UptimeSeconds = os.Getpid(), runtime.Version(), res.UptimeSeconds
 	res.Process.Goroutines, res.Process.Memory = runtime.NumGoroutine(), mem
-	res.Disk, res.LoadAverage = []map[string]any{}, loadAverage()
+	res.Disk, res.LoadAverage = h.disks(ctx), loadAverage()
+	if h.host != nil {
+		if p, ok := h.host.CPUUsage(); ok {
+			p = round2(p)
+			res.CPU.UsagePercent = &p
+		}
+	}
 	res.Timezone = h.loc.String()
 	res.Runtime = []runtimeInfo{{Name: "go", Version: runtime.Version()}}
 	res.Sessions, res.Timestamp = counts, time.Now().Unix()
 	return success("Server information fetched", res), nil
+}
+
+// disks reports the data directory's file system; none when it cannot be read.
+func (h *handlers) disks(ctx context.Context) []diskInfo {
+	if h.host == nil {
+		return []diskInfo{}
+	}
+	d, err := h.host.Disk(ctx)
+	if err != nil {
+		loggerFrom(ctx).WarnContext(ctx, "disk usage unavailable", "err", err)
+		return []diskInfo{}
+	}
+	const mb = 1 << 20
+	return []diskInfo{{Mount: d.Mount, Path: d.Path, FSType: d.FSType, TotalMB: round2(float64(d.Total) / mb),
+		FreeMB: round2(float64(d.Free) / mb), UsedMB: round2(float64(d.Used) / mb), UsedPercent: round2(d.UsedPercent)}}
 }
 
 func memoryOf(ms runtime.MemStats) memoryInfo {
@@ -176,6 +210,25 @@ type databaseHealth struct {
 	LatencyMs    int64  `json:"latencyMs"`
 }
 
+// serviceHealth is the storage's and ffmpeg's entry of the report.
+type serviceHealth struct {
+	Status    string `json:"status" enum:"ok,error"`
+	Version   string `json:"version,omitempty" doc:"ffmpeg's"`
+	LatencyMs int64  `json:"latencyMs"`
+	Error     string `json:"error,omitempty" doc:"why it cannot be used"`
+}
+
+func serviceOf(c *query.Check) *serviceHealth {
+	if c == nil {
+		return nil
+	}
+	s := &serviceHealth{Status: "ok", Version: c.Detail, LatencyMs: c.LatencyMs}
+	if c.Err != nil {
+		s.Status, s.Error = "error", c.Err.Error()
+	}
+	return s
+}
+
 type healthResult struct {
 	Status         string `json:"status" enum:"healthy,degraded,unhealthy"`
 	ServiceName    string `json:"serviceName"`
@@ -184,26 +237,37 @@ type healthResult struct {
 	UptimeSeconds  int64  `json:"uptimeSeconds"`
 	Services       struct {
 		Database databaseHealth `json:"database"`
+		Storage  *serviceHealth `json:"storage,omitempty" doc:"the blob store: a probe object written, read back and deleted"`
+		FFmpeg   *serviceHealth `json:"ffmpeg,omitempty" doc:"present, and its version; only media conversions need it"`
 	} `json:"services"`
 	Timestamp int64 `json:"timestamp"`
 }
 
-// healthz answers 200 when the database answers and 503 otherwise, with the report
-// in both cases so monitors can show what failed.
+// healthz answers 503 (unhealthy) when the database does not answer, 207
+// (degraded) when only the blob store or ffmpeg fails, else 200, with the report
+// in every case so monitors can show what failed.
 func (h *handlers) healthz(ctx context.Context, _ *struct{}) (*Response[healthResult], error) {
 	hl := h.q.System.Health(ctx)
 	uptime := time.Since(h.cfg.StartedAt)
 	res := healthResult{Status: "healthy", ServiceName: h.cfg.ServiceName, ServiceVersion: h.cfg.Version,
 		Uptime: humanUptime(uptime), UptimeSeconds: int64(uptime.Seconds()), Timestamp: time.Now().Unix()}
 	res.Services.Database = databaseHealth{Status: "ok", DatabaseType: hl.Database, LatencyMs: hl.LatencyMs}
+	res.Services.Storage, res.Services.FFmpeg = serviceOf(hl.Storage), serviceOf(hl.FFmpeg)
 	if hl.Err != nil {
 		loggerFrom(ctx).WarnContext(ctx, "database health check failed", "err", hl.Err)
 		res.Status, res.Services.Database.Status = "unhealthy", "error"
 		r := kindRules[fault.KindUnavailable]
 		return reply(r.status, r.code, "Service unhealthy", res), nil
 	}
+	if failed(hl.Storage) || failed(hl.FFmpeg) {
+		loggerFrom(ctx).WarnContext(ctx, "service degraded", "storage", res.Services.Storage, "ffmpeg", res.Services.FFmpeg)
+		res.Status = "degraded"
+		return reply(http.StatusMultiStatus, codePartial, "Some services degraded", res), nil
+	}
 	return success("All services healthy", res), nil
 }
+
+func failed(c *query.Check) bool { return c != nil && c.Err != nil }
 
 func humanUptime(d time.Duration) string {
 	d = d.Truncate(time.Minute)
@@ -212,19 +276,30 @@ func humanUptime(d time.Duration) string {
 }
 
 type readyResult struct {
-	Ready        bool `json:"ready"`
+	Ready        bool `json:"ready" doc:"the database answers and the blob store writes; ffmpeg is reported, not required"`
 	Dependencies struct {
-		Database bool `json:"database"`
+		Database bool  `json:"database"`
+		Storage  *bool `json:"storage,omitempty"`
+		FFmpeg   *bool `json:"ffmpeg,omitempty"`
 	} `json:"dependencies"`
 	Timestamp int64 `json:"timestamp"`
 }
 
+func okOf(c *query.Check) *bool {
+	if c == nil {
+		return nil
+	}
+	ok := c.Err == nil
+	return &ok
+}
+
 func (h *handlers) ready(ctx context.Context, _ *struct{}) (*Response[readyResult], error) {
 	hl := h.q.System.Health(ctx)
-	res := readyResult{Ready: hl.Err == nil, Timestamp: time.Now().Unix()}
+	res := readyResult{Ready: hl.Err == nil && !failed(hl.Storage), Timestamp: time.Now().Unix()}
 	res.Dependencies.Database = hl.Err == nil
+	res.Dependencies.Storage, res.Dependencies.FFmpeg = okOf(hl.Storage), okOf(hl.FFmpeg)
 	if !res.Ready {
-		loggerFrom(ctx).WarnContext(ctx, "not ready: database check failed", "err", hl.Err)
+		loggerFrom(ctx).WarnContext(ctx, "not ready", "database", hl.Err, "storage", res.Dependencies.Storage)
 		r := kindRules[fault.KindUnavailable]
 		return reply(r.status, r.code, "Server is not ready", res), nil
 	}

@@ -2,6 +2,10 @@ package query_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"path/filepath"
 	"github.com/warest-go/warest/test/appworld"
 	"testing"
 	"time"
@@ -250,5 +254,54 @@ func TestHealth(t *testing.T) {
 	cancel()
 	if h := f.q.System.Health(ctx); h.Err == nil {
 		t.Fatal("health ignores a dead context")
+	}
+}
+
+// versionOf is a program whose Version answers as told.
+type versionOf struct {
+	v   string
+	err error
+}
+
+func (p versionOf) Version(context.Context) (string, error) { return p.v, p.err }
+
+// fullDisk is a blob store whose writes fail.
+type fullDisk struct{ ports.BlobStore }
+
+func (fullDisk) Put(context.Context, string, io.Reader, string) (ports.BlobInfo, error) {
+	return ports.BlobInfo{}, errors.New("no space left on device")
+}
+
+func TestHealthChecksStorageAndFFmpeg(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	root := t.TempDir()
+	blobs, err := appworld.NewBlobs(appworld.BlobConfig{Root: root, Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.q.System.Blobs, f.q.System.FFmpeg = blobs, versionOf{v: "7.1"}
+	h := f.q.System.Health(f.ctx)
+	if h.Storage == nil || h.Storage.Err != nil || h.FFmpeg == nil || h.FFmpeg.Err != nil || h.FFmpeg.Detail != "7.1" {
+		t.Fatalf("health %+v storage %+v ffmpeg %+v", h, h.Storage, h.FFmpeg)
+	}
+	_ = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			t.Errorf("the probe left %s behind", path)
+		}
+		return nil
+	})
+
+	// A blob store that cannot write (a full disk), and no ffmpeg.
+	f.q.System.Blobs, f.q.System.FFmpeg = fullDisk{blobs}, versionOf{err: errors.New("not installed")}
+	h = f.q.System.Health(f.ctx)
+	if h.Storage == nil || h.Storage.Err == nil {
+		t.Errorf("a store that cannot write is healthy: %+v", h.Storage)
+	}
+	if h.FFmpeg == nil || h.FFmpeg.Err == nil {
+		t.Errorf("a missing ffmpeg is healthy: %+v", h.FFmpeg)
+	}
+	if h.Err != nil {
+		t.Errorf("the database is fine: %v", h.Err)
 	}
 }

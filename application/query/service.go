@@ -3,9 +3,15 @@ package query
 
 import (
 	"context"
-	"github.com/warest-go/warest/application/access"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"time"
+
+	"github.com/warest-go/warest/application/access"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
@@ -49,8 +55,13 @@ type Sessions struct {
 // Accounts lists users and their keys.
 type Accounts struct{ store ports.Store }
 
-// System reports on the gateway itself.
-type System struct{ store ports.Store }
+// System reports on the gateway itself. Blobs and FFmpeg, when set, are
+// reported by Health too.
+type System struct {
+	store  ports.Store
+	Blobs  ports.BlobStore
+	FFmpeg ports.Versioned
+}
 
 // Authenticate resolves an API key to its caller. Unknown, revoked and expired keys
 // are indistinguishable to the client. It records the key's use (see principal).
@@ -153,16 +164,63 @@ func (s *Accounts) Keys(ctx context.Context, p account.Principal, userID string)
 	return s.store.APIKeys().ListByUser(ctx, userID)
 }
 
-// Health reports the database round trip.
+// Health reports the database round trip and, when the system has them, the
+// blob store and ffmpeg.
 type Health struct {
 	Database  string
 	LatencyMs int64
 	Err       error
+	Storage   *Check // nil: no blob store
+	FFmpeg    *Check // nil: not reported
 }
 
-// Health pings the store.
+// Check is one dependency's state: Err says why it cannot be used.
+type Check struct {
+	Detail    string // ffmpeg's version
+	LatencyMs int64
+	Err       error
+}
+
+// Health pings the store, writes, reads back and deletes a probe object in the
+// blob store (so a full or read-only disk shows), and asks ffmpeg its version.
 func (s *System) Health(ctx context.Context) Health {
 	start := time.Now()
 	err := s.store.Ping(ctx)
-	return Health{Database: s.store.Dialect(), LatencyMs: time.Since(start).Milliseconds(), Err: err}
+	h := Health{Database: s.store.Dialect(), LatencyMs: time.Since(start).Milliseconds(), Err: err}
+	if s.Blobs != nil {
+		start := time.Now()
+		err := probeBlobs(ctx, s.Blobs)
+		h.Storage = &Check{LatencyMs: time.Since(start).Milliseconds(), Err: err}
+	}
+	if s.FFmpeg != nil {
+		start := time.Now()
+		v, err := s.FFmpeg.Version(ctx)
+		h.FFmpeg = &Check{Detail: v, LatencyMs: time.Since(start).Milliseconds(), Err: err}
+	}
+	return h
+}
+
+// probeBlobs round-trips a small object under a key of its own, so concurrent
+// probes do not meet.
+func probeBlobs(ctx context.Context, blobs ports.BlobStore) error {
+	var id [8]byte
+	_, _ = rand.Read(id[:])
+	key, want := "health/probe-"+hex.EncodeToString(id[:]), "WAREST storage probe"
+	if _, err := blobs.Put(ctx, key, strings.NewReader(want), "text/plain"); err != nil {
+		return fmt.Errorf("write: %w", err)
+	}
+	defer func() { _ = blobs.Delete(context.WithoutCancel(ctx), key) }()
+	r, _, err := blobs.Open(ctx, key)
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	defer r.Close()
+	got, err := io.ReadAll(io.LimitReader(r, int64(len(want))+1))
+	if err != nil {
+		return fmt.Errorf("read: %w", err)
+	}
+	if string(got) != want {
+		return errors.New("read back other bytes than written")
+	}
+	return nil
 }

@@ -68,6 +68,7 @@ type Config struct {
 	AllowedOrigins      []string                 // CORS allowlist (origins.go)
 	ShutdownTimeout     time.Duration            // ours: how long SIGTERM waits for streams and workers to end
 	MetricsToken        string                   // ours: bearer token /metrics asks for (empty: open)
+	Restart             Restart                  // server.go
 	Tracing             bool                     // OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set: export spans over OTLP
 }
 
@@ -182,6 +183,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.AllowedOrigins, err = allowedOrigins(e, c.Host, c.Port)
 	collect(err)
 	c.Messaging, err = loadMessaging(e, c.DataDir)
+	collect(err)
+	c.Restart, err = loadRestart(e)
 	collect(err)
 	switch c.DBClient {
 	case "sqlite":

@@ -87,13 +87,16 @@ func serve(out io.Writer) error {
 		return err
 	}
 	makePrivate(cfg, log)
-	return runUntilSignal(cfg, log, options(cfg, log, out))
+	var r restarts
+	return runUntilSignal(cfg, log, append(options(cfg, log, out), fx.Populate(&r)), &r)
 }
 
-// runUntilSignal starts the app, waits for a signal, then stops it within
-// cfg.ShutdownTimeout, saying what it did. A failed start is returned, not logged,
-// so it is printed at any log level.
-func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option) error {
+// runUntilSignal starts the app, waits for a signal (or, when r is given, a due
+// restart), then stops it within cfg.ShutdownTimeout, saying what it did. A
+// restart happens once the app has stopped: the workers drained, the store
+// closed. A failed start is returned, not logged, so it is printed at any log
+// level.
+func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option, r *restarts) error {
 	app := fx.New(append(opts, fx.WithLogger(fxLogger(log)))...)
 	if err := app.Err(); err != nil {
 		return err
@@ -101,12 +104,30 @@ func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option) error {
 	if err := start(app); err != nil {
 		return err
 	}
-	sig := <-app.Wait()
-	log.Info("shutting down", "signal", sig.Signal, "within", cfg.ShutdownTimeout)
+	var due <-chan string
+	if r != nil && *r != nil {
+		due = (*r).Due()
+	}
+	restarting := false
+	select {
+	case sig := <-app.Wait():
+		log.Info("shutting down", "signal", sig.Signal, "within", cfg.ShutdownTimeout)
+	case reason := <-due:
+		restarting = true
+		log.Info("restarting", "reason", reason, "strategy", (*r).Strategy(), "within", cfg.ShutdownTimeout)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := app.Stop(ctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		if !restarting {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+		// What did not drain is in the store, which a restart resumes from.
+		log.Warn("restarting before everything stopped", "err", err)
+	}
+	if restarting {
+		log.Info("shutdown complete, restarting", "strategy", (*r).Strategy())
+		return (*r).Restart()
 	}
 	log.Info("shutdown complete")
 	return nil

@@ -51,7 +51,7 @@ func sandboxCommand(out io.Writer) *cobra.Command {
 				system.Module, sandbox.Module, remote.ServeModule,
 				fx.Invoke(func() {
 					fmt.Fprintf(out, "WAREST sandbox network on http://%s (gateways: WAREST_SANDBOX_URL=http://%s)\n", addr, addr)
-				})})
+				})}, nil)
 		}}
 	serve.Flags().StringVar(&addr, "addr", defaultSandboxAddr, "loopback address to share the network on (default: WAREST_SANDBOX_SERVE, else this)")
 	cmd.AddCommand(serve)

@@ -47,6 +47,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		messagingOptions(),
 		metricsModule,
 		tracingOptions(cfg),
+		serverOptions(),
 		httpapi.Module,
 		fx.Provide(func() httpapi.Dashboard { return dashboard.Handler() }),
 		fx.Provide(func(c Config, keys secretbox.Config) (httpapi.Config, error) { return httpConfig(c, keys, startedAt) }),

@@ -27,6 +27,7 @@ var sdks = map[string][]string{
 	"github.com/prometheus":              {"adapters/metrics"},
 	"github.com/spf13/cobra":             {"cmd/warest"},
 	"go.opentelemetry.io":                {"adapters/tracing"},
+	"github.com/shirou/gopsutil":         {"adapters/hoststats"},
 }
 
 // pureAllowed are the only third-party imports of domain, ports and application.
