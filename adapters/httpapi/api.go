@@ -204,7 +204,7 @@ func (h *handlers) humaConfig() huma.Config {
 	}
 	c.Tags = []*huma.Tag{
 		{Name: "Auth", Description: "Log in and out: a login session is a key that expires, and sets the docs cookie."},
-		{Name: "Server", Description: "Liveness (no key), runtime information, dependency health and readiness (admin)."},
+		{Name: "Server", Description: "Liveness (no key); runtime information, CPU history, dependency health, readiness and restarts (admin)."},
 		{Name: "Sessions", Description: "WhatsApp sessions: create and pair by QR or pair code, status, webhook configuration, reconnect, log out and delete."},
 		{Name: "Messages - Sending", Description: "Send texts, media, documents, stickers, contacts, locations, polls, buttons and lists to one or many recipients, through the durable send queue."},
 		{Name: "Messages - Actions", Description: "Act on one message (star, react, edit, delete, revoke, mark as read) or on a chat (mute, archive, clear)."},

@@ -104,6 +104,8 @@ type testApp struct {
 	adminKey string
 	admin    account.Principal
 	clock    *shiftedClock // the use cases' clock
+	restarts *fakeRestarter
+	host     *fakeHost
 }
 
 type appOption func(*httpapi.Config)
@@ -162,8 +164,11 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	for _, o := range opts {
 		o(&hc)
 	}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{}})
-	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock}
+	restarts, host := &fakeRestarter{}, &fakeHost{}
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{},
+		Host: host, Restarter: restarts})
+	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock,
+		restarts: restarts, host: host}
 }
 
 // user creates a user with a key and returns the key and the user id.

@@ -143,8 +143,9 @@ type scheduleResult struct {
 	Timestamp        int64  `json:"timestamp"`
 }
 
-// scheduleRestart answers the schedule, or results [null] once it is cancelled.
-func (h *handlers) scheduleRestart(_ context.Context, in *scheduleRestartInput) (*Response[*scheduleResult], error) {
+// scheduleRestart answers the schedule, or no results once it is cancelled (the
+// reference says "null when cleared", but its envelope allows no null result).
+func (h *handlers) scheduleRestart(_ context.Context, in *scheduleRestartInput) (*Response[scheduleResult], error) {
 	if h.restarter == nil {
 		return nil, fault.New(fault.KindUnavailable, "", "this server cannot restart itself")
 	}
@@ -157,10 +158,10 @@ func (h *handlers) scheduleRestart(_ context.Context, in *scheduleRestartInput) 
 		return nil, err
 	}
 	if next.IsZero() {
-		return success("Scheduled restart cancelled", (*scheduleResult)(nil)), nil
+		return success[scheduleResult]("Scheduled restart cancelled"), nil
 	}
 	loc, _ := time.LoadLocation(zone)
 	local := next.In(loc)
-	return success("Restart scheduled daily at "+local.Format("15:04")+" ("+zone+")", &scheduleResult{
+	return success("Restart scheduled daily at "+local.Format("15:04")+" ("+zone+")", scheduleResult{
 		ScheduledRestart: local.Format("15:04"), Timezone: zone, NextRestartAt: local.Format(isoMillis), Timestamp: time.Now().Unix()}), nil
 }
