@@ -261,4 +261,3 @@ func decodeFirst(t *testing.T, r response, v any) {
 		t.Fatalf("%v: %s", err, r.env.Results[0])
 	}
 }
-

@@ -26,9 +26,9 @@ const (
 
 // Config says how to restart and where the daily schedule is kept.
 type Config struct {
-	Mode     string // ModeExec (default) or ModeExit
-	ExitCode int    // the exit status of ModeExit
-	File     string // the daily schedule, as JSON (WAREST: data/restart-schedule.json)
+	Mode     string         // ModeExec (default) or ModeExit
+	ExitCode int            // the exit status of ModeExit
+	File     string         // the daily schedule, as JSON (WAREST: data/restart-schedule.json)
 	Location *time.Location // a schedule's time zone when it names none; nil: UTC
 }
 

@@ -3,10 +3,10 @@ package query_test
 import (
 	"context"
 	"errors"
+	"github.com/warest-go/warest/test/appworld"
 	"io"
 	"io/fs"
 	"path/filepath"
-	"github.com/warest-go/warest/test/appworld"
 	"testing"
 	"time"
 
