@@ -59,8 +59,8 @@ type cpuHistoryResult struct {
 	Timestamp           int64      `json:"timestamp"`
 }
 
-// durations are the lengths cpu-history's enums name.
-var durations = map[string]time.Duration{"1m": time.Minute, "5m": 5 * time.Minute, "15m": 15 * time.Minute,
+// cpuHistorySpans are the lengths cpu-history's enums name.
+var cpuHistorySpans = map[string]time.Duration{"1m": time.Minute, "5m": 5 * time.Minute, "15m": 15 * time.Minute,
 	"30m": 30 * time.Minute, "1h": time.Hour, "6h": 6 * time.Hour, "12h": 12 * time.Hour, "24h": 24 * time.Hour,
 	"7d": 7 * 24 * time.Hour, "30d": 30 * 24 * time.Hour}
 
@@ -69,7 +69,7 @@ func (h *handlers) cpuHistory(_ context.Context, in *cpuHistoryInput) (*Response
 	res := cpuHistoryResult{Period: in.Period, Interval: in.Interval, Data: []cpuPoint{}, Timestamp: now.Unix()}
 	if h.host != nil {
 		var sum float64
-		for _, p := range h.host.CPUHistory(now.Add(-durations[in.Period]), durations[in.Interval]) {
+		for _, p := range h.host.CPUHistory(now.Add(-cpuHistorySpans[in.Period]), cpuHistorySpans[in.Interval]) {
 			res.Data = append(res.Data, cpuPoint{Timestamp: p.At.Unix(), UsagePercent: round2(p.UsagePercent)})
 			sum += p.UsagePercent
 			res.MaxUsagePercent = math.Max(res.MaxUsagePercent, round2(p.UsagePercent))
