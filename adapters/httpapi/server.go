@@ -210,10 +210,9 @@ type databaseHealth struct {
 	LatencyMs    int64  `json:"latencyMs"`
 }
 
-// serviceHealth is the storage's and ffmpeg's entry of the report.
+// serviceHealth is the storage's entry of the report.
 type serviceHealth struct {
 	Status    string `json:"status" enum:"ok,error"`
-	Version   string `json:"version,omitempty" doc:"ffmpeg's"`
 	LatencyMs int64  `json:"latencyMs"`
 	Error     string `json:"error,omitempty" doc:"why it cannot be used"`
 }
@@ -222,7 +221,7 @@ func serviceOf(c *query.Check) *serviceHealth {
 	if c == nil {
 		return nil
 	}
-	s := &serviceHealth{Status: "ok", Version: c.Detail, LatencyMs: c.LatencyMs}
+	s := &serviceHealth{Status: "ok", LatencyMs: c.LatencyMs}
 	if c.Err != nil {
 		s.Status, s.Error = "error", c.Err.Error()
 	}
@@ -238,7 +237,9 @@ type healthResult struct {
 	Services       struct {
 		Database databaseHealth `json:"database"`
 		Storage  *serviceHealth `json:"storage,omitempty" doc:"the blob store: a probe object written, read back and deleted"`
-		FFmpeg   *serviceHealth `json:"ffmpeg,omitempty" doc:"present, and its version; only media conversions need it"`
+		// ffmpeg is a plain "ok"/"error" as in WAREST, whose clients compare it to "ok".
+		FFmpeg        string `json:"ffmpeg,omitempty" enum:"ok,error" doc:"present; only media conversions need it"`
+		FFmpegVersion string `json:"ffmpegVersion,omitempty" doc:"ffmpeg's version line"`
 	} `json:"services"`
 	Timestamp int64 `json:"timestamp"`
 }
@@ -252,7 +253,13 @@ func (h *handlers) healthz(ctx context.Context, _ *struct{}) (*Response[healthRe
 	res := healthResult{Status: "healthy", ServiceName: h.cfg.ServiceName, ServiceVersion: h.cfg.Version,
 		Uptime: humanUptime(uptime), UptimeSeconds: int64(uptime.Seconds()), Timestamp: time.Now().Unix()}
 	res.Services.Database = databaseHealth{Status: "ok", DatabaseType: hl.Database, LatencyMs: hl.LatencyMs}
-	res.Services.Storage, res.Services.FFmpeg = serviceOf(hl.Storage), serviceOf(hl.FFmpeg)
+	res.Services.Storage = serviceOf(hl.Storage)
+	if hl.FFmpeg != nil {
+		res.Services.FFmpeg, res.Services.FFmpegVersion = "ok", hl.FFmpeg.Detail
+		if hl.FFmpeg.Err != nil {
+			res.Services.FFmpeg = "error"
+		}
+	}
 	if hl.Err != nil {
 		loggerFrom(ctx).WarnContext(ctx, "database health check failed", "err", hl.Err)
 		res.Status, res.Services.Database.Status = "unhealthy", "error"
@@ -260,7 +267,7 @@ func (h *handlers) healthz(ctx context.Context, _ *struct{}) (*Response[healthRe
 		return reply(r.status, r.code, "Service unhealthy", res), nil
 	}
 	if failed(hl.Storage) || failed(hl.FFmpeg) {
-		loggerFrom(ctx).WarnContext(ctx, "service degraded", "storage", res.Services.Storage, "ffmpeg", res.Services.FFmpeg)
+		loggerFrom(ctx).WarnContext(ctx, "service degraded", "storage", res.Services.Storage, "ffmpeg", hl.FFmpeg)
 		res.Status = "degraded"
 		return reply(http.StatusMultiStatus, codePartial, "Some services degraded", res), nil
 	}

@@ -223,17 +223,17 @@ func TestHealthReportsStorageAndFFmpeg(t *testing.T) {
 				Status    string
 				LatencyMs *int64
 			}
-			FFmpeg struct{ Status, Version string }
+			FFmpeg, FFmpegVersion string
 		}
 	}
 	decodeFirst(t, r, &h)
 	if h.Services.Database.Status != "ok" || h.Services.Storage.Status != "ok" || h.Services.Storage.LatencyMs == nil {
 		t.Fatalf("health %+v", h)
 	}
-	if ffmpegErr == nil && (h.Status != "healthy" || h.Services.FFmpeg.Status != "ok" || h.Services.FFmpeg.Version == "") {
+	if ffmpegErr == nil && (h.Status != "healthy" || h.Services.FFmpeg != "ok" || h.Services.FFmpegVersion == "") {
 		t.Fatalf("with ffmpeg installed: %+v", h)
 	}
-	if ffmpegErr != nil && (h.Status != "degraded" || h.Services.FFmpeg.Status != "error") {
+	if ffmpegErr != nil && (h.Status != "degraded" || h.Services.FFmpeg != "error") {
 		t.Fatalf("without ffmpeg: %+v", h)
 	}
 
