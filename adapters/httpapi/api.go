@@ -52,7 +52,7 @@ type Deps struct {
 	Live LiveEvents
 }
 
-// LiveEvents announces published events (application/notify.Hub).
+// LiveEvents announces published events (application/notify.Publications).
 type LiveEvents interface {
 	// Published returns a channel closed the next time events are published.
 	Published() <-chan struct{}

@@ -105,7 +105,7 @@ func newHookApp(t *testing.T) *hookApp {
 	}
 	hc := httpapi.Config{ServiceName: "WARest", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
 		StartedAt: time.Now(), CookieSecret: []byte("test-secret"), Webhook: command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: time.Second}}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub})
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub.Events})
 	return &hookApp{testApp: &testApp{h: h, net: network, cmd: cmd, q: q, logs: &logBuffer{}, adminKey: seed.GeneratedKey, admin: admin}, recv: recv}
 }
 

@@ -212,7 +212,7 @@ func (s *Sending) awaitSent(ctx context.Context, sess *session.Session, msgs []m
 	wait, cancel := context.WithTimeout(ctx, s.cfg.SendWait)
 	defer cancel()
 	for i, m := range msgs {
-		done, stop := s.hub.WatchMessage(m.SessionID, m.ID)
+		done, stop := s.hub.Messages.Watch(m.SessionID, m.ID)
 		if cur, err := s.store.Messages().Get(ctx, m.SessionID, m.ID); err == nil && cur.Status != message.StatusQueued {
 			out[i].Message = cur
 			stop()

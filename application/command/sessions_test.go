@@ -122,7 +122,7 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 	if open.Me == nil || open.Me.ID != me.JID || open.Me.LID != me.LID || open.Me.Name != "Alice" {
 		t.Fatalf("open event %+v", open)
 	}
-	if _, ok := w.Hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("alice", time.Now()); ok {
 		t.Fatal("QR still offered after pairing")
 	}
 	// Creating an open session again answers at once without a QR.

@@ -130,7 +130,7 @@ func TestQRTimeout_EndsAnUnscannedLoginAndItsRuntime(t *testing.T) {
 	if s := f.session(); s.Status() != session.StatusStopped || s.LastError() != "qr_timeout" || s.AutoStart() {
 		t.Fatalf("session after the timeout: %+v", s.Snapshot())
 	}
-	if _, ok := f.hub.QR("alice", f.clock.Now()); ok {
+	if _, ok := f.hub.QRs.Get("alice", f.clock.Now()); ok {
 		t.Fatal("the hub still offers the expired login's QR")
 	}
 	appworld.Eventually(t, 3*time.Second, func() bool { return slices.Equal(f.rt.got(), []string{"stop alice"}) }, "runtime calls %v", f.rt.got())

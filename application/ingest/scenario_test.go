@@ -62,7 +62,7 @@ func TestIngest_UnknownSessionIsDropped(t *testing.T) {
 	if got := w.Events("ghost", ""); len(got) != 0 {
 		t.Fatalf("events recorded for an unknown session: %+v", got)
 	}
-	if _, ok := w.Hub.QR("ghost", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("ghost", time.Now()); ok {
 		t.Fatal("QR kept for an unknown session")
 	}
 }
@@ -332,7 +332,7 @@ func TestIngest_LateQRForAStoppedSessionIsIgnored(t *testing.T) {
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportQR{SessionID: "alice", Code: "late", ExpiresIn: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := w.Hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("alice", time.Now()); ok {
 		t.Fatal("late QR published")
 	}
 	if len(w.Events("alice", "")) != n {

@@ -82,7 +82,7 @@ func (r *Relay) once(ctx context.Context) (bool, error) {
 	marked := 0
 	defer func() {
 		if marked > 0 {
-			r.hub.EventsPublished() // live streams read on, on every node
+			r.hub.Events.Announce() // live streams read on, on every node
 		}
 	}()
 	for _, e := range events {

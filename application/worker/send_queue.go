@@ -203,7 +203,7 @@ func (q *SendQueue) sendOne(stop context.Context, m message.Outbound) bool {
 			x.Attempts++
 			return x.Advance(message.StatusSent, "", q.clock.Now())
 		})
-		q.hub.MessageDone(m.SessionID, m.ID)
+		q.hub.Messages.Done(m.SessionID, m.ID)
 		return true
 	case ctx.Err() != nil && stop.Err() != nil:
 		log.WarnContext(ctx, "send queue: shutdown cut the attempt in flight; the message stays queued and goes out under its id after the restart",
@@ -252,7 +252,7 @@ func (q *SendQueue) fail(ctx context.Context, m message.Outbound, code fault.Rea
 		}
 		return x.Fail(code, reason, q.clock.Now())
 	})
-	q.hub.MessageDone(m.SessionID, m.ID)
+	q.hub.Messages.Done(m.SessionID, m.ID)
 	return ok
 }
 
