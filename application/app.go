@@ -63,8 +63,7 @@ type App struct {
 	Actions  *webhookaction.Actions
 	Workers  Workers
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	running loops
 }
 
 // Workers are the named background loops Start runs.
@@ -122,26 +121,37 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
 		return err
 	}
-	run, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
-	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
+	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
 	if a.Workers.BlobSweeper != nil {
-		loops = append(loops, a.Workers.BlobSweeper.Run)
+		runs = append(runs, a.Workers.BlobSweeper.Run)
 	}
-	for _, loop := range loops {
-		a.wg.Add(1)
-		go func() { defer a.wg.Done(); loop(run) }()
-	}
+	a.running.start(runs)
 	return nil
 }
 
 // Stop ends the workers and waits for them (the send queue lets the attempt in
 // flight finish within its grace). Stopping an app never started is a no-op.
-func (a *App) Stop() {
-	if a.cancel != nil {
-		a.cancel()
+func (a *App) Stop() { a.running.stop() }
+
+// loops are the running workers' goroutines.
+type loops struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (l *loops) start(runs []func(context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	for _, run := range runs {
+		l.wg.Go(func() { run(ctx) })
 	}
-	a.wg.Wait()
+}
+
+func (l *loops) stop() {
+	if l.cancel != nil {
+		l.cancel()
+	}
+	l.wg.Wait()
 }
 
 // scheduler is the in-process bus: published events go straight to the webhook

@@ -91,7 +91,8 @@ func New(cfg Config, d Deps) *Commands {
 	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
 	snd := senders{store: d.Store, addresses: chat.Normalizer{DefaultCountryCode: cfg.DefaultCountryCode}}
 	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, senders: snd, media: mediaPrep{cfg: cfg.Media,
-		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
+		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs},
+		replies: replies{store: d.Store, messages: d.Hub.Messages, wait: cfg.SendWait}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	return s
