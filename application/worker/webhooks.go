@@ -49,21 +49,30 @@ type WebhookConfig struct {
 type Webhooks struct {
 	cfg     WebhookConfig
 	store   ports.Store
-	sender  ports.WebhookSender
 	clock   ports.Clock
 	ids     ports.IDs
 	hub     *notify.Hub
+	log     *slog.Logger
+	lines   *lineSender
+	queue   chan lineRun   // claimed lines waiting for a worker
+	claimed atomic.Int64   // lines queued or being sent
+	freed   *notify.Signal // a worker finished a line
+	Poll    time.Duration
+}
+
+// lineSender attempts the deliveries of a claimed line, in order.
+type lineSender struct {
+	cfg     WebhookConfig
+	store   ports.Store
+	sender  ports.WebhookSender
+	clock   ports.Clock
 	log     *slog.Logger
 	actions ResponseActions
 	// requests builds what is sent, standing keeps each subscription's record.
 	requests *requests
 	standing *standing
 	breaker  *webhook.Breaker
-	queue    chan lineRun   // claimed lines waiting for a worker
-	claimed  atomic.Int64   // lines queued or being sent
-	freed    *notify.Signal // a worker finished a line
 	running  sync.WaitGroup // response actions in flight
-	Poll     time.Duration
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -103,10 +112,11 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	if cfg.Lease <= cfg.Timeout {
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
-	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
+	lines := &lineSender{cfg: cfg, store: store, sender: sender, clock: clock, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
-		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
-		Poll: 250 * time.Millisecond}
+		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker()}
+	return &Webhooks{cfg: cfg, store: store, clock: clock, ids: ids, hub: hub, log: log, lines: lines,
+		queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(), Poll: 250 * time.Millisecond}
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -174,10 +184,10 @@ func (w *Webhooks) Run(ctx context.Context) {
 	}
 	workers.Wait()
 	for len(w.queue) > 0 {
-		w.send(ctx, <-w.queue) // ctx is done: releases them all
+		w.lines.send(ctx, <-w.queue) // ctx is done: releases them all
 		w.claimed.Add(-1)
 	}
-	w.running.Wait()
+	w.lines.running.Wait()
 }
 
 // work sends queued lines, one at a time, until ctx ends.
@@ -187,7 +197,7 @@ func (w *Webhooks) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case r := <-w.queue:
-			w.send(ctx, r)
+			w.lines.send(ctx, r)
 			w.claimed.Add(-1)
 			w.freed.Poke()
 		}
@@ -239,7 +249,7 @@ func byLine(due []webhook.Delivery) [][]webhook.Delivery {
 // retried, deferred or cut short) stops the line for this round, and so does a lease
 // too short for another attempt: the rest are released unattempted, keeping them in
 // order behind it and never sending one another node may have claimed.
-func (w *Webhooks) send(ctx context.Context, r lineRun) {
+func (w *lineSender) send(ctx context.Context, r lineRun) {
 	release := func(rest []webhook.Delivery) {
 		for _, d := range rest {
 			w.save(ctx, d)
@@ -287,7 +297,7 @@ func (w *requests) target(ctx context.Context, d webhook.Delivery, to *recipient
 
 // attempt sends d, or gives it up, and reports whether its line may go on: d is
 // saved and no longer pending.
-func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
+func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
 	now := w.clock.Now()
 	sub, err := w.requests.target(ctx, d, to)
 	switch {
@@ -347,14 +357,14 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 }
 
 // finish gives a delivery up without attempting it; it reports whether that was saved.
-func (w *Webhooks) finish(ctx context.Context, d webhook.Delivery, reason string) bool {
+func (w *lineSender) finish(ctx context.Context, d webhook.Delivery, reason string) bool {
 	d.Status, d.LastError, d.UpdatedAt = webhook.DeliveryDead, reason, w.clock.Now()
 	return w.save(ctx, d)
 }
 
 // save records an attempt's result even while shutting down: a result left unsaved
 // keeps the delivery claimed until its lease runs out, and its line stops there.
-func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) bool {
+func (w *lineSender) save(ctx context.Context, d webhook.Delivery) bool {
 	if err := w.store.Deliveries().Save(context.WithoutCancel(ctx), d); err != nil {
 		w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)
 		return false
