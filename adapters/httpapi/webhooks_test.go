@@ -18,13 +18,13 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/adapters/httpapi"
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 // receiverStub answers webhook requests by URL: 500 for URLs containing "fail",
@@ -75,7 +75,7 @@ type hookApp struct {
 func newHookApp(t *testing.T) *hookApp {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(&logBuffer{}, nil))
-	store := memory.New()
+	store := appworld.NewStore(t)
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	recv := &receiverStub{}
 	cfg := command.DefaultConfig

@@ -53,7 +53,7 @@ func (r *runtimeLog) got() []string { r.mu.Lock(); defer r.mu.Unlock(); return s
 
 type qrFixture struct {
 	t     *testing.T
-	mem   *appworld.MemoryStore
+	mem   *appworld.SQLiteStore
 	hub   *notify.Hub
 	clock *stepClock
 	rt    *runtimeLog
@@ -62,7 +62,7 @@ type qrFixture struct {
 
 func newQRFixture(t *testing.T, limit time.Duration) *qrFixture {
 	t.Helper()
-	f := &qrFixture{t: t, mem: appworld.NewMemoryStore(), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
+	f := &qrFixture{t: t, mem: appworld.NewStore(t), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, f.clock, f.hub, appworld.Discard)
 	f.in.QRTimeout = ingest.QRTimeout{Limit: limit, Runtime: f.rt}
 	s, err := session.New("alice", "BUDIBUDIBU", t0)

@@ -2,7 +2,7 @@ package ingest_test
 
 // Ingest's mapping of every transport event to the WAREST events it records, checked
 // on the stored payload JSON. No network and no background workers run here: a
-// session is written straight into the memory store and the clock stands still.
+// session is written straight into the store and the clock stands still.
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ var (
 type ingestFixture struct {
 	t   *testing.T
 	ctx context.Context
-	mem *appworld.MemoryStore
+	mem *appworld.SQLiteStore
 	hub *notify.Hub
 	in  *ingest.Ingest
 }
@@ -53,7 +53,7 @@ type ingestFixture struct {
 // starting) and returns an Ingest over it.
 func newIngest(t *testing.T, open bool) *ingestFixture {
 	t.Helper()
-	f := &ingestFixture{t: t, ctx: context.Background(), mem: appworld.NewMemoryStore(), hub: notify.NewHub()}
+	f := &ingestFixture{t: t, ctx: context.Background(), mem: appworld.NewStore(t), hub: notify.NewHub()}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, appworld.Discard)
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {

@@ -48,7 +48,7 @@ func (a *sendAttempt) send(stop context.Context, m message.Outbound) bool {
 	switch {
 	case err == nil:
 		a.holds.release(m.SessionID)
-		a.outcomes.record(ctx, m, func(x *message.Outbound) bool {
+		a.outcomes.record(ctx, m, true, func(x *message.Outbound) bool {
 			x.Attempts++
 			return x.Advance(message.StatusSent, "", a.clock.Now())
 		})
@@ -70,7 +70,7 @@ func (a *sendAttempt) send(stop context.Context, m message.Outbound) bool {
 	}
 	log.WarnContext(ctx, "send failed", "attempt", m.Attempts+1, "err", err)
 	if m.Attempts+1 < a.tuning.MaxAttempts {
-		a.outcomes.record(ctx, m, func(x *message.Outbound) bool { x.Attempts++; return false })
+		a.outcomes.record(ctx, m, false, func(x *message.Outbound) bool { x.Attempts++; return false })
 		return false // retried on the next wake-up or poll
 	}
 	return a.outcomes.fail(ctx, m, fault.ReasonSendFailed, err.Error(), true)

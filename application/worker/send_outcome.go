@@ -63,7 +63,7 @@ func expiredReason(m message.Outbound) string {
 // fail records m as failed with a reason and wakes whoever waits for it; it reports
 // whether the failure was recorded.
 func (o *outcomes) fail(ctx context.Context, m message.Outbound, code fault.Reason, reason string, attempted bool) bool {
-	ok := o.record(ctx, m, func(x *message.Outbound) bool {
+	ok := o.record(ctx, m, false, func(x *message.Outbound) bool {
 		if attempted {
 			x.Attempts++
 		}
@@ -74,22 +74,26 @@ func (o *outcomes) fail(ctx context.Context, m message.Outbound, code fault.Reas
 }
 
 // record updates the message and, when its status moved, records the status event.
-// It reports whether the update was stored.
-func (o *outcomes) record(ctx context.Context, m message.Outbound, change func(*message.Outbound) bool) bool {
+// A successful send (sent) starts the recipient's cooldown, and only that: also when
+// a receipt overtook the worker and the message is past "sent" already. It reports
+// whether the update was stored.
+func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, change func(*message.Outbound) bool) bool {
 	err := o.store.InTx(ctx, func(r ports.Repositories) error {
 		moved := false
 		cur, err := r.Messages().Update(ctx, m.SessionID, m.ID, func(x *message.Outbound) error {
 			moved = change(x)
 			return nil
 		})
-		if err != nil || !moved {
+		if err != nil {
 			return err
 		}
-		if cur.Status == message.StatusSent {
-			// The recipient cooldown starts with a successful send only.
-			if err := r.Cooldowns().Touch(ctx, m.SessionID, m.To.String(), cur.UpdatedAt); err != nil {
+		if sent {
+			if err := r.Cooldowns().Touch(ctx, m.SessionID, m.To.String(), o.clock.Now()); err != nil {
 				return err
 			}
+		}
+		if !moved {
+			return nil
 		}
 		return eventlog.Append(ctx, r, o.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(cur, o.clock.Now()))
 	})
