@@ -50,9 +50,15 @@ type brokenKeys struct {
 func (b *brokenStore) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
 	return b.SQLiteStore.InTx(ctx, func(r ports.Repositories) error { return fn(brokenRepos{r, b}) })
 }
-func (b *brokenStore) Counters() ports.CounterRepository { return brokenRepos{b.SQLiteStore, b}.Counters() }
-func (b *brokenStore) APIKeys() ports.APIKeyRepository   { return brokenRepos{b.SQLiteStore, b}.APIKeys() }
-func (b *brokenStore) Sessions() ports.SessionRepository { return brokenRepos{b.SQLiteStore, b}.Sessions() }
+func (b *brokenStore) Counters() ports.CounterRepository {
+	return brokenRepos{b.SQLiteStore, b}.Counters()
+}
+func (b *brokenStore) APIKeys() ports.APIKeyRepository {
+	return brokenRepos{b.SQLiteStore, b}.APIKeys()
+}
+func (b *brokenStore) Sessions() ports.SessionRepository {
+	return brokenRepos{b.SQLiteStore, b}.Sessions()
+}
 
 func (r brokenRepos) Sessions() ports.SessionRepository {
 	if r.b.sessions.Load() {
