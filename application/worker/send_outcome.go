@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/application/eventlog"
-	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -18,10 +17,11 @@ import (
 // outcomes record what became of queued messages: each change with its
 // message_status event, and failures in bulk for a line that cannot send.
 type outcomes struct {
-	store ports.Store
-	clock ports.Clock
-	hub   *notify.Hub // the outbox wake-up; messages leaving the queue
-	log   *slog.Logger
+	store    ports.Store
+	clock    ports.Clock
+	outbox   wakeup // events to relay
+	messages messagesDone
+	log      *slog.Logger
 }
 
 // failUnlinked fails what is queued for a session with no linked account: it was
@@ -69,7 +69,7 @@ func (o *outcomes) fail(ctx context.Context, m message.Outbound, code fault.Reas
 		}
 		return x.Fail(code, reason, o.clock.Now())
 	})
-	o.hub.Messages.Done(m.SessionID, m.ID)
+	o.messages.Done(m.SessionID, m.ID)
 	return ok
 }
 
@@ -103,6 +103,6 @@ func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, ch
 		}
 		return false
 	}
-	o.hub.Outbox.Poke()
+	o.outbox.Poke()
 	return true
 }

@@ -62,7 +62,7 @@ func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Cloc
 	q := &SendQueue{store: store, wake: hub.Queue, log: log, running: map[string]bool{},
 		SendTuning: SendTuning{Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64}}
 	q.holds = &lineHolds{clock: clock, m: map[string]hold{}}
-	q.outcomes = &outcomes{store: store, clock: clock, hub: hub, log: log}
+	q.outcomes = &outcomes{store: store, clock: clock, outbox: hub.Outbox, messages: hub.Messages, log: log}
 	q.attempt = &sendAttempt{tuning: &q.SendTuning, transport: transport, clock: clock, messages: hub.Messages, log: log,
 		outcomes: q.outcomes, holds: q.holds, pacing: &pacing{tuning: &q.SendTuning, store: store, transport: transport, clock: clock, log: log}}
 	return q

@@ -51,7 +51,7 @@ type Webhooks struct {
 	store   ports.Store
 	clock   ports.Clock
 	ids     ports.IDs
-	hub     *notify.Hub
+	wake    *notify.Signal // deliveries due
 	log     *slog.Logger
 	lines   *lineSender
 	queue   chan lineRun   // claimed lines waiting for a worker
@@ -91,12 +91,15 @@ type requests struct {
 // standing counts a subscription's delivered and undeliverable events, disabling
 // it after too many failures in a row.
 type standing struct {
-	cfg   WebhookConfig
-	store ports.Store
-	clock ports.Clock
-	hub   *notify.Hub
-	log   *slog.Logger
+	cfg    WebhookConfig
+	store  ports.Store
+	clock  ports.Clock
+	outbox wakeup // events to relay
+	log    *slog.Logger
 }
+
+// wakeup wakes a background worker (notify.Signal).
+type wakeup interface{ Poke() }
 
 // lineRun is a line's claimed deliveries, in order, and the end of their lease.
 type lineRun struct {
@@ -114,8 +117,8 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	}
 	lines := &lineSender{cfg: cfg, store: store, sender: sender, clock: clock, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, clock: clock},
-		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker()}
-	return &Webhooks{cfg: cfg, store: store, clock: clock, ids: ids, hub: hub, log: log, lines: lines,
+		standing: &standing{cfg: cfg, store: store, clock: clock, outbox: hub.Outbox, log: log}, breaker: webhook.DefaultBreaker()}
+	return &Webhooks{cfg: cfg, store: store, clock: clock, ids: ids, wake: hub.Webhooks, log: log, lines: lines,
 		queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(), Poll: 250 * time.Millisecond}
 }
 
@@ -150,7 +153,7 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 		}
 	}
 	if len(targets) > 0 {
-		w.hub.Webhooks.Poke()
+		w.wake.Poke()
 	}
 	return nil
 }
@@ -171,7 +174,7 @@ func (w *Webhooks) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		for w.Once(ctx) && ctx.Err() == nil {
 		}
-		scheduled := w.hub.Webhooks.C()
+		scheduled := w.wake.C()
 		if w.claimed.Load() > 0 {
 			scheduled = nil
 		}
@@ -410,7 +413,7 @@ func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, 
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
 		w.log.ErrorContext(ctx, "webhooks: count failure", "subscription", sub.ID, "err", err)
 	}
-	w.hub.Outbox.Poke()
+	w.outbox.Poke()
 }
 
 // request signs the delivery for its subscription: WAREST's or Standard Webhooks'
