@@ -276,6 +276,8 @@ func TestWebhooks_SubscriptionDisabledAfterConsecutiveDeadDeliveries(t *testing.
 		e := w.text(fmt.Sprint("n", i))
 		w.delivery(e.ID, a.ID, isStatus(webhook.DeliveryDead))
 	}
+	// The count is written just after the delivery.
+	appworld.Eventually(t, time.Second, func() bool { return w.subscription(a.ID).Failures == 2 }, "failures did not reach 2")
 	if s := w.subscription(a.ID); !s.Enabled || s.Failures != 2 {
 		t.Fatalf("after 2 failed events: %+v, want enabled with 2 failures", s)
 	}
@@ -287,6 +289,7 @@ func TestWebhooks_SubscriptionDisabledAfterConsecutiveDeadDeliveries(t *testing.
 	// after, and then not scheduled at all; which one depends on timing.
 	e3, e4, e5 := w.text("n2"), w.text("n3"), w.text("n4")
 	w.delivery(e3.ID, a.ID, isStatus(webhook.DeliveryDead))
+	appworld.Eventually(t, time.Second, func() bool { return !w.subscription(a.ID).Enabled }, "the third failure did not disable it")
 	s := w.subscription(a.ID)
 	if s.Enabled || s.Failures != 3 || s.DisabledReason != "HTTP 404" {
 		t.Fatalf("subscription %+v, want disabled after 3 failures (HTTP 404)", s)

@@ -24,7 +24,7 @@ import (
 // A field is a dependency when its type is
 //   - an interface (declared anywhere: ports.Store, context.Context, a local one),
 //   - a func (a literal func type or a named one: a hook that is called),
-//   - a pointer to a struct declared in another package (*slog.Logger, *notify.Queue),
+//   - a pointer to a struct declared in another package (*notify.Hub, *webhook.Breaker),
 //   - a slice, array or map of any of these.
 //
 // Config and value structs, plain data (strings, durations, ids), mutexes and maps of
