@@ -116,6 +116,8 @@ func TestSendQueue_DisconnectedSessionSendsEachMessageOnceWhenBack(t *testing.T)
 		if sent[i] != m.ID {
 			t.Fatalf("sent %v, want the acceptance order", sent)
 		}
+		// The worker records its attempt just after the network took it (a receipt may come first).
+		appworld.Eventually(t, time.Second, func() bool { return stored(t, w, m.ID).Attempts != 0 }, "attempt of %s not recorded", m.ID)
 		got := stored(t, w, m.ID)
 		if got.Status == message.StatusQueued || got.Status == message.StatusFailed || got.Attempts != 1 {
 			t.Fatalf("after the reconnect: %+v", got)
