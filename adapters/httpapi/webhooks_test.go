@@ -86,7 +86,7 @@ func newHookApp(t *testing.T) *hookApp {
 		Workers: 2, DisableAfter: 100}},
 		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Clock: wallClock{}, IDs: ulids{}, Log: log})
 	cmd, q := app.Commands, app.Queries
-	app.Workers.Relay.Poll, app.Workers.Webhooks.Poll, app.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+	appworld.Fast(app)
 	ctx := context.Background()
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)

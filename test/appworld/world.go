@@ -38,11 +38,14 @@ type Options struct {
 	Targets     netpolicy.PrivateTargets               // whose receivers may be private
 	Log         *slog.Logger                           // the ingest's logger; nil: Discard
 	Blobs       ports.BlobStore                        // the use cases' blob store; nil: none
+	Clock       ports.Clock                            // the use cases' clock; nil: the wall clock
 }
 
-// Fast makes a's workers poll every 5 ms, so tests do not wait for them.
+// Fast makes a's workers poll every 25 ms, so tests do not wait for them: their
+// signals wake them at once, a poll only picks up what comes due (retries, holds).
+// Polling more often costs every world's store a query per worker per poll.
 func Fast(a *application.App) {
-	a.Workers.Relay.Poll, a.Workers.Webhooks.Poll, a.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+	a.Workers.Relay.Poll, a.Workers.Webhooks.Poll, a.Workers.SendQueue.Poll = 25*time.Millisecond, 25*time.Millisecond, 25*time.Millisecond
 }
 
 // World is a running application over SQLite and the sandbox network.
@@ -82,6 +85,10 @@ func New(t *testing.T, opt Options) *World {
 	if opt.WrapNet != nil {
 		tr = opt.WrapNet(w.Net)
 	}
+	var clock ports.Clock = RealClock{}
+	if opt.Clock != nil {
+		clock = opt.Clock
+	}
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
 	cfg.WebhookTargets = opt.Targets
@@ -89,7 +96,7 @@ func New(t *testing.T, opt Options) *World {
 		Algorithm: webhook.SHA256, Timeout: time.Second, Workers: 2,
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
 		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Resolver: opt.Resolver,
-			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
+			Clock: clock, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs})
 	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
 	Fast(app)
 	if opt.MaxAttempts > 0 {
