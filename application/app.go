@@ -74,8 +74,7 @@ type App struct {
 	Actions  *webhookaction.Actions
 	Workers  Workers
 
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	running loops
 }
 
 // Workers are the named background loops Start runs.
@@ -134,10 +133,12 @@ func New(cfg Config, d Deps) *App {
 		SendQueue: worker.NewSendQueue(d.Store, d.Transport, d.Clock, a.Hub, d.Log),
 		Webhooks:  hooks,
 	}
-	a.Workers.SendQueue.Metrics, a.Workers.Webhooks.Metrics = d.Metrics, d.Metrics
-	if d.Tracer != nil {
-		a.Workers.SendQueue.Tracer, a.Workers.Webhooks.Tracer = d.Tracer, d.Tracer
+	tracer := d.Tracer
+	if tracer == nil {
+		tracer = ports.NoTracer{}
 	}
+	a.Workers.SendQueue.Metrics, a.Workers.SendQueue.Tracer = d.Metrics, tracer
+	a.Workers.Webhooks.Observe(d.Metrics, tracer)
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
@@ -151,26 +152,37 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
 		return err
 	}
-	run, cancel := context.WithCancel(context.Background())
-	a.cancel = cancel
-	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
+	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
 	if a.Workers.BlobSweeper != nil {
-		loops = append(loops, a.Workers.BlobSweeper.Run)
+		runs = append(runs, a.Workers.BlobSweeper.Run)
 	}
-	for _, loop := range loops {
-		a.wg.Add(1)
-		go func() { defer a.wg.Done(); loop(run) }()
-	}
+	a.running.start(runs)
 	return nil
 }
 
 // Stop ends the workers and waits for them (the send queue lets the attempt in
 // flight finish within its grace). Stopping an app never started is a no-op.
-func (a *App) Stop() {
-	if a.cancel != nil {
-		a.cancel()
+func (a *App) Stop() { a.running.stop() }
+
+// loops are the running workers' goroutines.
+type loops struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func (l *loops) start(runs []func(context.Context)) {
+	ctx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	for _, run := range runs {
+		l.wg.Go(func() { run(ctx) })
 	}
-	a.wg.Wait()
+}
+
+func (l *loops) stop() {
+	if l.cancel != nil {
+		l.cancel()
+	}
+	l.wg.Wait()
 }
 
 // scheduler is the in-process bus: published events go straight to the webhook

@@ -35,7 +35,7 @@ type Store interface {
 	Repositories
 	RelayLeadership
 	InTx(ctx context.Context, fn func(r Repositories) error) error
-	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "memory").
+	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres").
 	Ping(ctx context.Context) error
 	Dialect() string
 }

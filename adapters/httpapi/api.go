@@ -75,7 +75,7 @@ type Deps struct {
 // Dashboard is the web console's handler (adapters/dashboard).
 type Dashboard http.Handler
 
-// LiveEvents announces published events (application/notify.Hub).
+// LiveEvents announces published events (application/notify.Publications).
 type LiveEvents interface {
 	// Published returns a channel closed the next time events are published.
 	Published() <-chan struct{}

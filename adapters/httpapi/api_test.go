@@ -134,7 +134,7 @@ func TestServerRoutes(t *testing.T) {
 		} `json:"services"`
 	}
 	r.result(t, 0, &health)
-	if health.Status != "healthy" || health.Services.Database.Status != "ok" || health.Services.Database.DatabaseType != "memory" {
+	if health.Status != "healthy" || health.Services.Database.Status != "ok" || health.Services.Database.DatabaseType != "sqlite" {
 		t.Fatalf("health %s", r.body)
 	}
 	r = a.do(t, http.MethodGet, "/api/v1/server/info", a.adminKey, nil)

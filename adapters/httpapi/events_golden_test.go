@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
@@ -20,6 +19,7 @@ import (
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files from the current output")
@@ -33,7 +33,7 @@ func (c standingClock) Now() time.Time { return c.t }
 // testdata/events_api.golden.json. Regenerate with -update.
 func TestEventsAPIDataMatchesGolden(t *testing.T) {
 	t.Parallel()
-	store := memory.New()
+	store := appworld.NewStore(t)
 	a := newAppOn(t, store, func(*command.Config) {})
 	key, id := a.user(t, "alice")
 	ctx := context.Background()

@@ -131,7 +131,7 @@ func TestEventStreamWakesOnPublishedEvents(t *testing.T) {
 	sent := time.Now()
 	expect(t, a.do(t, http.MethodPost, "/api/v1/sandbox/sessions/wake1/inbound", alice, map[string]any{"from": "6283333333333", "text": "wake up"}), 200, 1000)
 	s.next(t, "message_received")
-	if d := time.Since(sent); d > time.Second {
+	if d := time.Since(sent); d > 2500*time.Millisecond { // half the fallback: room for slow -race runs
 		t.Fatalf("the stream saw the inbound message after %v, want well under its 5 s fallback poll", d)
 	}
 }

@@ -19,7 +19,6 @@ import (
 	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/mediafetch"
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/adapters/warestjson"
@@ -30,6 +29,7 @@ import (
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 type wallClock struct{}
@@ -119,7 +119,7 @@ func newApp(t *testing.T, opts ...appOption) *testApp {
 
 func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *testApp {
 	t.Helper()
-	return newAppOn(t, memory.New(), tune, opts...)
+	return newAppOn(t, appworld.NewStore(t), tune, opts...)
 }
 
 // newAppOn runs the app over the given store.

@@ -6,14 +6,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 func TestParkedEventsAreListedToAdminsOnly(t *testing.T) {
 	t.Parallel()
-	store := memory.New()
+	store := appworld.NewStore(t)
 	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
 	key, _ := a.user(t, "alice")
 	at := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)

@@ -9,23 +9,23 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 // errReadOnly is what the stores make of a database refusing writes.
 var errReadOnly = fault.Wrap(errors.New("sqlite: hit counter: attempt to write a readonly database (8)"),
 	fault.KindUnavailable, "", "Database unavailable, retry later")
 
-// brokenStore is the memory store whose limit counters (hit by every authenticated
+// brokenStore is the store whose limit counters (hit by every authenticated
 // call), API key lookups or session lists (read by a handler) fail, when told to, as
 // a store that cannot serve does.
 type brokenStore struct {
-	*memory.Store
+	*appworld.SQLiteStore
 	counters, keys, sessions atomic.Bool
 }
 
@@ -48,11 +48,17 @@ type brokenKeys struct {
 }
 
 func (b *brokenStore) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
-	return b.Store.InTx(ctx, func(r ports.Repositories) error { return fn(brokenRepos{r, b}) })
+	return b.SQLiteStore.InTx(ctx, func(r ports.Repositories) error { return fn(brokenRepos{r, b}) })
 }
-func (b *brokenStore) Counters() ports.CounterRepository { return brokenRepos{b.Store, b}.Counters() }
-func (b *brokenStore) APIKeys() ports.APIKeyRepository   { return brokenRepos{b.Store, b}.APIKeys() }
-func (b *brokenStore) Sessions() ports.SessionRepository { return brokenRepos{b.Store, b}.Sessions() }
+func (b *brokenStore) Counters() ports.CounterRepository {
+	return brokenRepos{b.SQLiteStore, b}.Counters()
+}
+func (b *brokenStore) APIKeys() ports.APIKeyRepository {
+	return brokenRepos{b.SQLiteStore, b}.APIKeys()
+}
+func (b *brokenStore) Sessions() ports.SessionRepository {
+	return brokenRepos{b.SQLiteStore, b}.Sessions()
+}
 
 func (r brokenRepos) Sessions() ports.SessionRepository {
 	if r.b.sessions.Load() {
@@ -98,7 +104,7 @@ func expectUnavailable(t *testing.T, a *testApp, r response) {
 
 func TestAFailingStoreIs503NotALimit(t *testing.T) {
 	t.Parallel()
-	store := &brokenStore{Store: memory.New()}
+	store := &brokenStore{SQLiteStore: appworld.NewStore(t)}
 	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
 	key, _ := a.user(t, "alice")
 	store.counters.Store(true)
@@ -108,7 +114,7 @@ func TestAFailingStoreIs503NotALimit(t *testing.T) {
 // A handler's own read failing answers like a middleware's: 503 with Retry-After.
 func TestAFailingReadInAHandlerIs503WithRetryAfter(t *testing.T) {
 	t.Parallel()
-	store := &brokenStore{Store: memory.New()}
+	store := &brokenStore{SQLiteStore: appworld.NewStore(t)}
 	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
 	key, _ := a.user(t, "alice")
 	store.sessions.Store(true)
@@ -117,7 +123,7 @@ func TestAFailingReadInAHandlerIs503WithRetryAfter(t *testing.T) {
 
 func TestAFailingKeyLookupIs503NotUnauthorized(t *testing.T) {
 	t.Parallel()
-	store := &brokenStore{Store: memory.New()}
+	store := &brokenStore{SQLiteStore: appworld.NewStore(t)}
 	a := newAppOn(t, store, func(c *command.Config) { c.Limits.Cooldown = 0 })
 	key, _ := a.user(t, "alice")
 	store.keys.Store(true)

@@ -19,7 +19,6 @@ import (
 
 	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/httpapi"
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/application"
@@ -27,6 +26,7 @@ import (
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/webhook"
 	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/appworld"
 )
 
 // receiverStub answers webhook requests by URL: 500 for URLs containing "fail",
@@ -77,7 +77,7 @@ type hookApp struct {
 func newHookApp(t *testing.T) *hookApp {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(&logBuffer{}, nil))
-	store := memory.New()
+	store := appworld.NewStore(t)
 	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	recv := &receiverStub{}
 	cfg := command.DefaultConfig
@@ -89,7 +89,7 @@ func newHookApp(t *testing.T) *hookApp {
 		application.Deps{Store: store, Transport: network, QR: fakeQR{}, Sender: recv, Renderer: warestjson.Renderer{}, Clock: wallClock{}, IDs: ulids{}, Log: log,
 			Profiles: network, Contacts: network, Groups: network, Calls: network, Transcoder: ffmpeg.New(ffmpeg.Config{})})
 	cmd, q := app.Commands, app.Queries
-	app.Workers.Relay.Poll, app.Workers.Webhooks.Poll, app.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+	appworld.Fast(app)
 	ctx := context.Background()
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)
@@ -108,7 +108,7 @@ func newHookApp(t *testing.T) *hookApp {
 	}
 	hc := httpapi.Config{ServiceName: "WAREST", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
 		StartedAt: time.Now(), CookieSecret: []byte("test-secret"), Webhook: command.WebhookSettings{Algorithm: webhook.SHA256, PreflightTimeout: time.Second}}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub, Renderer: warestjson.Renderer{}})
+	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Live: app.Hub.Events, Renderer: warestjson.Renderer{}})
 	return &hookApp{testApp: &testApp{h: h, net: network, cmd: cmd, q: q, logs: &logBuffer{}, adminKey: seed.GeneratedKey, admin: admin}, recv: recv}
 }
 

@@ -14,7 +14,7 @@ import (
 func TestConsole(t *testing.T) {
 	t.Parallel()
 	w := emptyWorld(t)
-	c := command.NewConsole(w.Mem, appworld.RealClock{}, appworld.ULIDs{})
+	c := command.NewConsole(w.Store, appworld.RealClock{}, appworld.ULIDs{})
 	u, generated, err := c.CreateUser(w.Ctx, "ops", "", account.RoleAdmin)
 	if err != nil || !u.IsAdmin() || len(generated) < 16 {
 		t.Fatalf("create: %+v %q %v", u, generated, err)

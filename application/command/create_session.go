@@ -41,8 +41,8 @@ func (s *Sessions) CreateSession(ctx context.Context, p account.Principal, id st
 	wait, cancel := context.WithTimeout(ctx, s.cfg.QRWait)
 	defer cancel()
 	var res CreateResult
-	s.hub.WaitSession(wait, id, func() bool {
-		q, ok := s.hub.QR(id, s.clock.Now())
+	s.hub.Sessions.Wait(wait, id, func() bool {
+		q, ok := s.hub.QRs.Get(id, s.clock.Now())
 		res.QR = q
 		return ok || s.isOpen(ctx, id)
 	})

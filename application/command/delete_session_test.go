@@ -66,7 +66,7 @@ func TestDeleteSession_TakesItsHistoryAndMediaFilesAlong(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := w.Mem.Messages().Create(w.Ctx, out); err != nil {
+		if err := w.Store.Messages().Create(w.Ctx, out); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,10 +86,10 @@ func TestDeleteSession_TakesItsHistoryAndMediaFilesAlong(t *testing.T) {
 	if got := w.Events("alice", ""); len(got) != 0 {
 		t.Fatalf("events of the deleted session: %+v", got)
 	}
-	if _, err := w.Mem.Messages().Get(w.Ctx, "alice", "m1"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := w.Store.Messages().Get(w.Ctx, "alice", "m1"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("message of the deleted session: %v", err)
 	}
-	if _, err := w.Mem.Messages().Get(w.Ctx, "bob", "m4"); err != nil {
+	if _, err := w.Store.Messages().Get(w.Ctx, "bob", "m4"); err != nil {
 		t.Fatalf("bob's message: %v", err)
 	}
 	if got := len(w.Events("bob", "")); got < bobEvents {

@@ -22,7 +22,7 @@ func TestMessageAction_FindsAReceivedMessageByID(t *testing.T) {
 		t.Fatal(err)
 	}
 	appworld.Eventually(t, 5*time.Second, func() bool {
-		_, err := w.Mem.Inbound().Get(w.Ctx, "alice", id)
+		_, err := w.Store.Inbound().Get(w.Ctx, "alice", id)
 		return err == nil
 	}, "message %s never kept", id)
 

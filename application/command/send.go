@@ -27,10 +27,24 @@ type Sending struct {
 	cfg     Config
 	store   ports.Store
 	clock   ports.Clock
-	hub     *notify.Hub
+	hub     *notify.Hub // the outbox and queue wake-ups
 	metrics ports.Metrics
 	senders senders
 	media   mediaPrep
+	replies replies
+}
+
+// replies answer a send request with its messages' state: after waiting for the
+// worker to send them, or, for a retried request, at once.
+type replies struct {
+	store    ports.Store
+	messages messageWatch
+	wait     time.Duration // Config.SendWait
+}
+
+// messageWatch tells when a message leaves the send queue (notify.Messages).
+type messageWatch interface {
+	Watch(sessionID, messageID string) (<-chan struct{}, func())
 }
 
 // senders finds the session a request sends from.
@@ -132,12 +146,12 @@ func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) (
 		return nil, err
 	}
 	if replay != nil {
-		return s.replayed(ctx, sess, *replay, requestHash(in))
+		return s.replies.replayed(ctx, sess, *replay, requestHash(in))
 	}
 	s.metrics.SendsAccepted(len(msgs))
 	s.hub.Outbox.Poke()
 	s.hub.Queue.Poke()
-	return s.awaitSent(ctx, sess, msgs), nil
+	return s.replies.awaitSent(ctx, sess, msgs), nil
 }
 
 // checkCooldowns refuses the request when a recipient was sent to successfully less
@@ -185,7 +199,7 @@ func requestHash(in SendInput) string {
 
 // replayed answers a retried request with the current state of the first request's
 // messages; nothing new is queued.
-func (s *Sending) replayed(ctx context.Context, sess *session.Session, rec ports.IdempotencyRecord, hash string) ([]SendResult, error) {
+func (s replies) replayed(ctx context.Context, sess *session.Session, rec ports.IdempotencyRecord, hash string) ([]SendResult, error) {
 	if rec.Hash != hash || rec.SessionID != sess.ID() {
 		return nil, fault.Conflict("", "Idempotency-Key %q was used with a different request", rec.Key)
 	}
@@ -202,19 +216,19 @@ func (s *Sending) replayed(ctx context.Context, sess *session.Session, rec ports
 
 // awaitSent waits for each message to leave the queue, then reports its state. With
 // SendWait 0 it answers at once: the request only asked for acceptance.
-func (s *Sending) awaitSent(ctx context.Context, sess *session.Session, msgs []message.Outbound) []SendResult {
+func (s replies) awaitSent(ctx context.Context, sess *session.Session, msgs []message.Outbound) []SendResult {
 	owner := ownerPhone(sess)
 	out := make([]SendResult, len(msgs))
 	for i, m := range msgs {
 		out[i] = SendResult{Message: m, OwnerPhone: owner}
 	}
-	if s.cfg.SendWait <= 0 {
+	if s.wait <= 0 {
 		return out
 	}
-	wait, cancel := context.WithTimeout(ctx, s.cfg.SendWait)
+	wait, cancel := context.WithTimeout(ctx, s.wait)
 	defer cancel()
 	for i, m := range msgs {
-		done, stop := s.hub.WatchMessage(m.SessionID, m.ID)
+		done, stop := s.messages.Watch(m.SessionID, m.ID)
 		if cur, err := s.store.Messages().Get(ctx, m.SessionID, m.ID); err == nil && cur.Status != message.StatusQueued {
 			out[i].Message = cur
 			stop()

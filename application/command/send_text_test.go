@@ -54,7 +54,7 @@ func TestSendText_Success(t *testing.T) {
 	if !m.ExpiresAt.Equal(m.CreatedAt.Add(command.DefaultConfig.SendExpiry)) || command.DefaultConfig.SendExpiry != 24*time.Hour {
 		t.Fatalf("expires at %v, created at %v", m.ExpiresAt, m.CreatedAt)
 	}
-	stored, err := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
+	stored, err := w.Store.Messages().Get(w.Ctx, "alice", m.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestSendText_Success(t *testing.T) {
 	if len(sent) != 1 || sent[0].ID != m.ID || sent[0].Content.Text != "halo bob" {
 		t.Fatalf("network got %+v", sent)
 	}
-	if final, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); final.Status != message.StatusDelivered {
+	if final, _ := w.Store.Messages().Get(w.Ctx, "alice", m.ID); final.Status != message.StatusDelivered {
 		t.Fatalf("final status %s", final.Status)
 	}
 }
@@ -193,7 +193,7 @@ func TestSendText_ReplyAndForwardAreStoredPerRecipient(t *testing.T) {
 		if !reflect.DeepEqual(m.Content, want) {
 			t.Fatalf("content to %s: %+v (reply %+v), want reply in %s", m.To, m.Content, m.Content.Reply, m.To)
 		}
-		stored, err := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
+		stored, err := w.Store.Messages().Get(w.Ctx, "alice", m.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -220,7 +220,7 @@ func TestSendText_PlainHasNoReplyNorForward(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored, err := w.Mem.Messages().Get(w.Ctx, "alice", res[0].Message.ID)
+	stored, err := w.Store.Messages().Get(w.Ctx, "alice", res[0].Message.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,13 +99,14 @@ func New(cfg Config, d Deps) *Commands {
 	s := &Commands{caps: cfg.Caps, Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL),
 		Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs}}
 	t := targets{store: d.Store, resolver: d.Resolver, policy: cfg.WebhookTargets}
-	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, hub: d.Hub, targets: t}
+	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, wake: d.Hub.Webhooks, targets: t}
 	s.Webhook = &SessionWebhook{store: d.Store, clock: d.Clock, ids: d.IDs, sender: d.Sender, targets: t}
 	s.Sessions = &Sessions{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, clock: d.Clock, hub: d.Hub, log: d.Log}
 	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
 	snd := senders{store: d.Store, addresses: chat.Normalizer{DefaultCountryCode: cfg.DefaultCountryCode}}
 	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, metrics: d.Metrics, senders: snd, media: mediaPrep{cfg: cfg.Media,
-		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs}}
+		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs},
+		replies: replies{store: d.Store, messages: d.Hub.Messages, wait: cfg.SendWait}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	s.Groups = &Groups{store: d.Store, groups: d.Groups, addresses: snd.addresses, media: s.Sending.media}

@@ -122,7 +122,7 @@ func TestScan_OpensSessionWithIdentityAndEventsInOrder(t *testing.T) {
 	if open.Me == nil || open.Me.ID != me.JID || open.Me.LID != me.LID || open.Me.Name != "Alice" {
 		t.Fatalf("open event %+v", open)
 	}
-	if _, ok := w.Hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("alice", time.Now()); ok {
 		t.Fatal("QR still offered after pairing")
 	}
 	// Creating an open session again answers at once without a QR.
@@ -151,7 +151,7 @@ func TestPairSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	appworld.Eventually(t, 3*time.Second, func() bool {
-		s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+		s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 		return s.Status() == session.StatusOpen && s.Me() != nil && s.Me().JID == alicePhone+"@s.whatsapp.net"
 	}, "pairing by code did not open the session")
 	res, err = w.Cmd.Sessions.PairSession(w.Ctx, w.User, "alice", alicePhone)
@@ -177,7 +177,7 @@ func TestLogoutSession(t *testing.T) {
 	if steps != (command.Steps{Runtime: true, Creds: true, Meta: false}) {
 		t.Fatalf("steps %+v", steps)
 	}
-	s, err := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, err := w.Store.Sessions().Get(w.Ctx, "alice")
 	if err != nil || s.Status() != session.StatusStopped || s.Me() != nil || s.AutoStart() {
 		t.Fatalf("after logout %+v %v", s.Snapshot(), err)
 	}
@@ -212,7 +212,7 @@ func TestDeleteSession(t *testing.T) {
 	if steps != (command.Steps{Runtime: true, Creds: true, Meta: true}) {
 		t.Fatalf("steps %+v", steps)
 	}
-	if _, err := w.Mem.Sessions().Get(w.Ctx, "alice"); !fault.Is(err, fault.KindNotFound) {
+	if _, err := w.Store.Sessions().Get(w.Ctx, "alice"); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("session still there: %v", err)
 	}
 	if got := w.Events("alice", ""); len(got) != 0 {
@@ -242,7 +242,7 @@ func TestReconnectSession_KeepsCredentials(t *testing.T) {
 	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/", "/open", "connecting/", "/open"}) {
 		t.Fatalf("events %v", got)
 	}
-	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusOpen || *s.Me() != *before.Me() {
 		t.Fatalf("after reconnect %+v", s.Snapshot())
 	}
@@ -294,7 +294,7 @@ func TestConfigureWebhook(t *testing.T) {
 	if s.Webhook().URL != "https://hooks.test/a" || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s.Webhook().Secret) {
 		t.Fatalf("webhook %+v", s.Webhook())
 	}
-	stored, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	stored, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if stored.Webhook() != s.Webhook() {
 		t.Fatalf("not saved: %+v", stored.Webhook())
 	}
@@ -310,7 +310,7 @@ func TestConfigureWebhook(t *testing.T) {
 	if err != nil || s2.Webhook().Secret == s.Webhook().Secret || !regexp.MustCompile(`^[a-zA-Z0-9]{15}$`).MatchString(s2.Webhook().Secret) {
 		t.Fatalf("rotateSecret: %+v %v", s2.Webhook(), err)
 	}
-	primary, err := w.Mem.Subscriptions().Get(w.Ctx, webhook.PrimaryID("alice"))
+	primary, err := w.Store.Subscriptions().Get(w.Ctx, webhook.PrimaryID("alice"))
 	if err != nil || primary.Secret != s2.Webhook().Secret || primary.PreviousSecret != s.Webhook().Secret ||
 		primary.PreviousUntil.Before(time.Now().Add(23*time.Hour)) {
 		t.Fatalf("primary after rotateSecret: %+v %v", primary, err)
@@ -332,7 +332,7 @@ func TestConfigureWebhook(t *testing.T) {
 	if _, err := w.Cmd.Webhook.ConfigureWebhook(w.Ctx, w.Other, "alice", command.WebhookInput{URL: "https://x.test"}, ws); !fault.Is(err, fault.KindForbidden) {
 		t.Fatalf("foreign: %v", err)
 	}
-	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	cur, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if cur.Webhook() != s2.Webhook() {
 		t.Fatalf("rejected input changed the webhook: %+v", cur.Webhook())
 	}
@@ -388,7 +388,7 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 	if pf.Result.OK || pf.Result.Status != 500 || pf.Result.Target != "https://hooks.test/broken" {
 		t.Fatalf("result %+v", pf.Result)
 	}
-	cur, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	cur, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if cur.Webhook().URL != in.URL || cur.Webhook().Secret != appworld.UserSecret {
 		t.Fatalf("failed preflight saved %+v", cur.Webhook())
 	}

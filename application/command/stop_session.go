@@ -127,6 +127,6 @@ func (s *SessionTeardown) teardown(ctx context.Context, id string) Steps {
 	} else {
 		s.log.WarnContext(ctx, "session logout failed", "session", id, "err", err)
 	}
-	s.hub.ClearQR(id)
+	s.hub.QRs.Clear(id)
 	return steps
 }

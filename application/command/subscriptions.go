@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/application/access"
-	"github.com/warest-go/warest/application/notify"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
@@ -21,9 +20,12 @@ type Subscriptions struct {
 	store   ports.Store
 	clock   ports.Clock
 	ids     ports.IDs
-	hub     *notify.Hub
+	wake    wakeup // the webhook dispatcher's
 	targets targets
 }
+
+// wakeup wakes a background worker (notify.Signal).
+type wakeup interface{ Poke() }
 
 // SubscriptionInput describes a new webhook subscription. An empty Secret is
 // generated (Standard Webhooks mode: "whsec_" + base64, as that spec expects).
@@ -153,7 +155,7 @@ func (s *Subscriptions) Redeliver(ctx context.Context, p account.Principal, deli
 	if err := s.store.Deliveries().Save(ctx, d); err != nil {
 		return webhook.Delivery{}, err
 	}
-	s.hub.Webhooks.Poke()
+	s.wake.Poke()
 	return d, nil
 }
 
@@ -179,7 +181,7 @@ func (s *Subscriptions) RedeliverMatching(ctx context.Context, p account.Princip
 			return 0, err
 		}
 	}
-	s.hub.Webhooks.Poke()
+	s.wake.Poke()
 	return len(list), nil
 }
 

@@ -66,7 +66,7 @@ func TestIngest_EventOfASessionDeletedMeanwhileIsDroppedWithAWarning(t *testing.
 			Content: message.TextContent("late"), Timestamp: t0}},
 		ports.TransportUndecryptable{SessionID: "alice", Chat: bobJID, Sender: bob, ID: "3EB0BAD", At: t0},
 	} {
-		mem := appworld.NewMemoryStore()
+		mem := appworld.NewStore(t)
 		logs := &logRecorder{}
 		in := ingest.NewIngest(vanishingStore{mem, "alice"}, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, notify.NewHub(), slog.New(logs))
 		sess, err := session.New("alice", "BUDIBUDIBU", t0)
@@ -105,11 +105,11 @@ func TestWebhooks_ScheduleOfAnEventDeletedWithItsSessionSucceedsWithoutDelivery(
 		if err := w.Hooks.Schedule(w.Ctx, e); err != nil {
 			t.Fatalf("Schedule(%s) = %v, want nil", e.Type, err)
 		}
-		if ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
+		if ds, _ := w.Store.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
 			t.Fatalf("delivery of a deleted event: %+v", ds)
 		}
 	}
-	all, err := w.Mem.Deliveries().List(w.Ctx, ports.DeliveryFilter{})
+	all, err := w.Store.Deliveries().List(w.Ctx, ports.DeliveryFilter{})
 	if err != nil || len(all) != 0 {
 		t.Fatalf("deliveries left: %+v, %v", all, err)
 	}

@@ -156,7 +156,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 			event.SessionStatusChanged{Status: string(session.StatusOpen), Me: identity(e.Me)})
 		if applied {
 			in.conn.logins.end(e.SessionID)
-			in.hub.ClearQR(e.SessionID)
+			in.hub.QRs.Clear(e.SessionID)
 			in.hub.Queue.Poke() // messages waiting for the session go out now
 		}
 		return err
@@ -251,7 +251,7 @@ func (in *connection) changeStatus(ctx context.Context, id string, change func(*
 	if err != nil {
 		return false, err
 	}
-	in.hub.SessionChanged(id)
+	in.hub.Sessions.Changed(id)
 	return true, nil
 }
 

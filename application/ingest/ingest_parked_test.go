@@ -73,7 +73,7 @@ func TestIngest_UnstorableEventIsParkedAndTheSessionGoesOn(t *testing.T) {
 	if n := w.Ingest.Parked(); n != 1 {
 		t.Fatalf("Parked() = %d, want 1", n)
 	}
-	parked, err := w.Mem.Parked().List(w.Ctx, 0)
+	parked, err := w.Store.Parked().List(w.Ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestIngest_AnEventParkedBeforeIsAckedWithoutParkingItAgain(t *testing.T) {
 			t.Fatalf("Handle = %v, want nil (parked)", err)
 		}
 	}
-	parked, err := w.Mem.Parked().List(w.Ctx, 0)
+	parked, err := w.Store.Parked().List(w.Ctx, 0)
 	if err != nil || len(parked) != 1 || w.Ingest.Parked() != 1 {
 		t.Fatalf("parked %+v, %v; counted %d; want one", parked, err, w.Ingest.Parked())
 	}

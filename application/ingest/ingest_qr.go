@@ -81,7 +81,7 @@ func (in *connection) loginQR(ctx context.Context, e ports.TransportQR) error {
 	applied, err := in.follow(ctx, e.SessionID, session.Observation{Status: session.StatusQR},
 		event.SessionStatusChanged{Tag: "qr", QRImage: dataURL, QRCode: e.Code, QRValidFor: e.ExpiresIn})
 	if applied {
-		in.hub.SetQR(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
+		in.hub.QRs.Set(e.SessionID, notify.QR{Code: e.Code, DataURL: dataURL, ExpiresAt: now.Add(e.ExpiresIn)})
 		in.hub.Queue.Poke() // what was queued for the previous link fails now
 	}
 	return err
@@ -100,7 +100,7 @@ func (in *connection) endLogin(ctx context.Context, id string, now time.Time) er
 		return err
 	}
 	in.logins.end(id)
-	in.hub.ClearQR(id)
+	in.hub.QRs.Clear(id)
 	go in.stopRuntime(id)
 	return nil
 }

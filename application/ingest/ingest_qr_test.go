@@ -52,7 +52,7 @@ func (r *runtimeLog) got() []string { r.mu.Lock(); defer r.mu.Unlock(); return s
 
 type qrFixture struct {
 	t     *testing.T
-	mem   *appworld.MemoryStore
+	mem   *appworld.SQLiteStore
 	hub   *notify.Hub
 	clock *stepClock
 	rt    *runtimeLog
@@ -61,7 +61,7 @@ type qrFixture struct {
 
 func newQRFixture(t *testing.T, limit time.Duration) *qrFixture {
 	t.Helper()
-	f := &qrFixture{t: t, mem: appworld.NewMemoryStore(), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
+	f := &qrFixture{t: t, mem: appworld.NewStore(t), hub: notify.NewHub(), clock: &stepClock{t: t0}, rt: &runtimeLog{}}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, f.clock, f.hub, appworld.Discard)
 	f.in.QRTimeout = ingest.QRTimeout{Limit: limit, Runtime: f.rt}
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
@@ -125,7 +125,7 @@ func TestQRTimeout_EndsAnUnscannedLoginAndItsRuntime(t *testing.T) {
 	if s := f.session(); s.Status() != session.StatusStopped || s.LastError() != "qr_timeout" || s.AutoStart() {
 		t.Fatalf("session after the timeout: %+v", s.Snapshot())
 	}
-	if _, ok := f.hub.QR("alice", f.clock.Now()); ok {
+	if _, ok := f.hub.QRs.Get("alice", f.clock.Now()); ok {
 		t.Fatal("the hub still offers the expired login's QR")
 	}
 	appworld.Eventually(t, 3*time.Second, func() bool { return slices.Equal(f.rt.got(), []string{"stop alice"}) }, "runtime calls %v", f.rt.got())

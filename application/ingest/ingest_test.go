@@ -2,7 +2,7 @@ package ingest_test
 
 // Ingest's mapping of every transport event to the WAREST events it records, checked
 // on the stored payload JSON. No network and no background workers run here: a
-// session is written straight into the memory store and the clock stands still.
+// session is written straight into the store and the clock stands still.
 
 import (
 	"bytes"
@@ -44,7 +44,7 @@ var (
 type ingestFixture struct {
 	t   *testing.T
 	ctx context.Context
-	mem *appworld.MemoryStore
+	mem *appworld.SQLiteStore
 	hub *notify.Hub
 	in  *ingest.Ingest
 }
@@ -53,7 +53,7 @@ type ingestFixture struct {
 // starting) and returns an Ingest over it.
 func newIngest(t *testing.T, open bool) *ingestFixture {
 	t.Helper()
-	f := &ingestFixture{t: t, ctx: context.Background(), mem: appworld.NewMemoryStore(), hub: notify.NewHub()}
+	f := &ingestFixture{t: t, ctx: context.Background(), mem: appworld.NewStore(t), hub: notify.NewHub()}
 	f.in = ingest.NewIngest(f.mem, appworld.FakeQR{}, appworld.FixedClock{T: tNow}, f.hub, appworld.Discard)
 	s, err := session.New("alice", "BUDIBUDIBU", t0)
 	if err != nil {
@@ -150,11 +150,11 @@ func TestIngestMap_QR(t *testing.T) {
 	if s := f.session(); s.Status() != session.StatusQR {
 		t.Fatalf("status %s", s.Status())
 	}
-	q, ok := f.hub.QR("alice", tNow)
+	q, ok := f.hub.QRs.Get("alice", tNow)
 	if !ok || q.Code != "2@abc,def" || q.DataURL != "data:image/png;base64,QR(2@abc,def)" || !q.ExpiresAt.Equal(tNow.Add(20*time.Second)) {
 		t.Fatalf("hub QR %+v %v", q, ok)
 	}
-	if _, ok := f.hub.QR("alice", tNow.Add(21*time.Second)); ok {
+	if _, ok := f.hub.QRs.Get("alice", tNow.Add(21*time.Second)); ok {
 		t.Fatal("the hub keeps an expired QR")
 	}
 }
@@ -180,7 +180,7 @@ func TestIngestMap_Connected(t *testing.T) {
 	if s.Status() != session.StatusOpen || s.Me() == nil || *s.Me() != aliceMe || s.LastConnAt() == nil || !s.LastConnAt().Equal(tNow) {
 		t.Fatalf("session %s %+v %v", s.Status(), s.Me(), s.LastConnAt())
 	}
-	if _, ok := f.hub.QR("alice", tNow); ok {
+	if _, ok := f.hub.QRs.Get("alice", tNow); ok {
 		t.Fatal("QR kept after connecting")
 	}
 }
@@ -701,7 +701,7 @@ func TestIngestMap_EveryVariantOfAnUnknownSessionIsDropped(t *testing.T) {
 	if evs := f.all(); len(evs) != 0 {
 		t.Fatalf("stored %d events for an unknown session: %+v", len(evs), evs)
 	}
-	if _, ok := f.hub.QR("ghost", tNow); ok {
+	if _, ok := f.hub.QRs.Get("ghost", tNow); ok {
 		t.Fatal("QR kept for an unknown session")
 	}
 	if m, _ := f.mem.Messages().Get(f.ctx, "alice", "3EB0OUT1"); m.Status != message.StatusQueued {
@@ -754,7 +754,7 @@ func TestIngest_SessionFollowsTheTransport(t *testing.T) {
 	if s.Status() != session.StatusQR || s.Me() != nil {
 		t.Fatalf("after a QR: %+v", s.Snapshot())
 	}
-	if _, ok := f.hub.QR("alice", tNow); !ok {
+	if _, ok := f.hub.QRs.Get("alice", tNow); !ok {
 		t.Fatal("the QR is not offered")
 	}
 	if strings.Contains(logs.String(), "level=WARN") {

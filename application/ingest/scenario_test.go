@@ -62,7 +62,7 @@ func TestIngest_UnknownSessionIsDropped(t *testing.T) {
 	if got := w.Events("ghost", ""); len(got) != 0 {
 		t.Fatalf("events recorded for an unknown session: %+v", got)
 	}
-	if _, ok := w.Hub.QR("ghost", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("ghost", time.Now()); ok {
 		t.Fatal("QR kept for an unknown session")
 	}
 }
@@ -172,7 +172,7 @@ func TestIngest_StatusChangeRolledBackWhenItsEventFails(t *testing.T) {
 	if !errors.Is(err, errDiskFull) {
 		t.Fatalf("Handle = %v, want the store error", err)
 	}
-	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusOpen {
 		t.Fatalf("status %s changed although its event was not stored", s.Status())
 	}
@@ -206,7 +206,7 @@ func TestIngest_ConnectionStatusChanges(t *testing.T) {
 		if err := w.Ingest.Handle(w.Ctx, st.ev); err != nil {
 			t.Fatalf("Handle(%T): %v", st.ev, err)
 		}
-		s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+		s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 		if s.Status() != st.wantStatus {
 			t.Fatalf("after %T status %s, want %s", st.ev, s.Status(), st.wantStatus)
 		}
@@ -220,7 +220,7 @@ func TestIngest_ConnectionStatusChanges(t *testing.T) {
 	if d.Reason != "unlinked" {
 		t.Fatalf("logout reason %q", d.Reason)
 	}
-	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if s.Me() != nil || s.LastError() != "unlinked" {
 		t.Fatalf("logged-out session kept identity %+v / error %q", s.Me(), s.LastError())
 	}
@@ -229,7 +229,7 @@ func TestIngest_ConnectionStatusChanges(t *testing.T) {
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportDisconnected{SessionID: "alice", Reason: "late"}); err != nil {
 		t.Fatalf("irregular change: %v", err)
 	}
-	if s, _ := w.Mem.Sessions().Get(w.Ctx, "alice"); s.Status() != session.StatusReconnecting || len(w.Events("alice", event.SessionStatus)) != n+1 {
+	if s, _ := w.Store.Sessions().Get(w.Ctx, "alice"); s.Status() != session.StatusReconnecting || len(w.Events("alice", event.SessionStatus)) != n+1 {
 		t.Fatalf("irregular change not followed: status %s", s.Status())
 	}
 }
@@ -241,7 +241,7 @@ func TestIngest_StreamReplaced(t *testing.T) {
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportReplaced{SessionID: "alice"}); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, _ := w.Store.Sessions().Get(w.Ctx, "alice")
 	if s.Status() != session.StatusReplaced || s.LastError() != "stream replaced" {
 		t.Fatalf("status %s / %q", s.Status(), s.LastError())
 	}
@@ -263,7 +263,7 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 		t.Fatal(err)
 	}
 	m.Status = message.StatusSent
-	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
+	if err := w.Store.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	ack := func(s message.Status) {
@@ -275,7 +275,7 @@ func TestIngest_AcksOnlyMoveForward(t *testing.T) {
 	ack(message.StatusRead)
 	ack(message.StatusDelivered) // late
 	ack(message.StatusRead)      // repeated
-	got, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID)
+	got, _ := w.Store.Messages().Get(w.Ctx, "alice", m.ID)
 	if got.Status != message.StatusRead {
 		t.Fatalf("status %s", got.Status)
 	}
@@ -301,7 +301,7 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusDelivered, At: time.Now()}); err != nil {
 		t.Fatalf("ack for a message not stored yet: %v", err)
 	}
-	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
+	if err := w.Store.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportReceipt{SessionID: "alice", IDs: []string{m.ID}, Status: message.StatusRead, At: time.Now()}); err != nil {
@@ -314,7 +314,7 @@ func TestIngest_AckOvertakingTheSendQueueRecordsTheImpliedSent(t *testing.T) {
 	if !slices.Equal(got, []string{"sent", "read"}) {
 		t.Fatalf("status events %v, want [sent read]", got)
 	}
-	if cur, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); cur.Status != message.StatusRead {
+	if cur, _ := w.Store.Messages().Get(w.Ctx, "alice", m.ID); cur.Status != message.StatusRead {
 		t.Fatalf("status %s", cur.Status)
 	}
 }
@@ -332,7 +332,7 @@ func TestIngest_LateQRForAStoppedSessionIsIgnored(t *testing.T) {
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportQR{SessionID: "alice", Code: "late", ExpiresIn: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := w.Hub.QR("alice", time.Now()); ok {
+	if _, ok := w.Hub.QRs.Get("alice", time.Now()); ok {
 		t.Fatal("late QR published")
 	}
 	if len(w.Events("alice", "")) != n {

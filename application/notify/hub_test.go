@@ -63,9 +63,9 @@ func TestAttachedHubSignalsOverTheBus(t *testing.T) {
 	h.Outbox.Poke()
 	h.Queue.Poke()
 	h.Webhooks.Poke()
-	h.MessageDone("s1", "m1")
-	h.SessionChanged("s1")
-	h.EventsPublished()
+	h.Messages.Done("s1", "m1")
+	h.Sessions.Changed("s1")
+	h.Events.Announce()
 	want := []string{"wake.outbox|", "wake.queue|", "wake.webhooks|", "message.done|s1/m1", "session.changed|s1", "events.published|"}
 	bus.mu.Lock()
 	got := append([]string(nil), bus.sent...)
@@ -92,14 +92,14 @@ func TestAttachedHubWakesOnSignalsOfOtherNodes(t *testing.T) {
 		}
 	}
 
-	done, stop := h.WatchMessage("s1", "m1")
+	done, stop := h.Messages.Watch("s1", "m1")
 	defer stop()
 	bus.deliver(notify.TopicMessageDone, "s1/m1")
 	if !ready(done) {
 		t.Fatal("message.done did not wake the waiting request")
 	}
 
-	published := h.Published()
+	published := h.Events.Published()
 	bus.deliver(notify.TopicEventsPublished, "")
 	if !ready(published) {
 		t.Fatal("events.published did not wake live streams")
@@ -110,7 +110,7 @@ func TestAttachedHubWakesOnSignalsOfOtherNodes(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		woken <- h.WaitSession(ctx, "s1", func() bool { calls++; return calls > 1 })
+		woken <- h.Sessions.Wait(ctx, "s1", func() bool { calls++; return calls > 1 })
 	}()
 	time.Sleep(20 * time.Millisecond)
 	bus.deliver(notify.TopicSessionChanged, "s1")
@@ -121,8 +121,8 @@ func TestAttachedHubWakesOnSignalsOfOtherNodes(t *testing.T) {
 
 func TestDetachedHubWakesInProcess(t *testing.T) {
 	h := notify.NewHub()
-	published := h.Published()
-	h.EventsPublished()
+	published := h.Events.Published()
+	h.Events.Announce()
 	if !ready(published) {
 		t.Fatal("EventsPublished did not wake live streams")
 	}

@@ -16,7 +16,7 @@ import (
 // racingStore runs race once, between the access check of Events and its read of
 // the log: the moment another user may take over a deleted session's id.
 type racingStore struct {
-	*appworld.MemoryStore
+	*appworld.SQLiteStore
 	race func()
 }
 
@@ -25,7 +25,7 @@ type racingEvents struct {
 	s *racingStore
 }
 
-func (s *racingStore) Events() ports.EventRepository { return racingEvents{s.MemoryStore.Events(), s} }
+func (s *racingStore) Events() ports.EventRepository { return racingEvents{s.SQLiteStore.Events(), s} }
 
 func (e racingEvents) ListAfterFor(ctx context.Context, ids []string, after int64, limit int) ([]event.Envelope, error) {
 	if race := e.s.race; race != nil {
@@ -71,7 +71,7 @@ func TestEvents_ASessionIDTakenOverWhileReadingDoesNotLeak(t *testing.T) {
 	t.Run("requested session", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
-		s := &racingStore{MemoryStore: f.store}
+		s := &racingStore{SQLiteStore: f.store}
 		s.race = sariTakesB1(t, f)
 		_, err := query.New(s, nil, realClock{}).Events.Events(f.ctx, f.budi, []string{"b1"}, 0, 100)
 		if !fault.Is(err, fault.KindForbidden) {
@@ -82,7 +82,7 @@ func TestEvents_ASessionIDTakenOverWhileReadingDoesNotLeak(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t)
 		publish(t, f.store, "b2")
-		s := &racingStore{MemoryStore: f.store}
+		s := &racingStore{SQLiteStore: f.store}
 		s.race = sariTakesB1(t, f)
 		page, err := query.New(s, nil, realClock{}).Events.Events(f.ctx, f.budi, nil, 0, 100)
 		if err != nil {

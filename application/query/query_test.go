@@ -25,7 +25,7 @@ func (realClock) Now() time.Time { return time.Now() }
 
 type fixture struct {
 	ctx               context.Context
-	store             *appworld.MemoryStore
+	store             *appworld.SQLiteStore
 	q                 *query.Queries
 	admin, budi, sari account.Principal
 	budiKey           string
@@ -36,7 +36,7 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	net := appworld.NewNetwork(appworld.NetworkConfig{}, realClock{})
 	t.Cleanup(func() { _ = net.Close(context.Background()) })
-	f := &fixture{ctx: ctx, store: appworld.NewMemoryStore()}
+	f := &fixture{ctx: ctx, store: appworld.NewStore(t)}
 	f.q = query.New(f.store, net, realClock{})
 	now := time.Now()
 	mk := func(id, name string, role account.Role, registry string) account.Principal {
@@ -107,11 +107,11 @@ func TestAuthenticate(t *testing.T) {
 }
 
 // usersGone is a store whose user table lost every user (a removed account).
-type usersGone struct{ *appworld.MemoryStore }
+type usersGone struct{ *appworld.SQLiteStore }
 
 type noUsers struct{ ports.UserRepository }
 
-func (u usersGone) Users() ports.UserRepository { return noUsers{u.MemoryStore.Users()} }
+func (u usersGone) Users() ports.UserRepository { return noUsers{u.SQLiteStore.Users()} }
 func (noUsers) Get(context.Context, string) (account.User, error) {
 	return account.User{}, fault.NotFound(fault.ReasonUserNotFound, "gone")
 }
@@ -247,7 +247,7 @@ func TestHealth(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	h := f.q.System.Health(f.ctx)
-	if h.Database != "memory" || h.Err != nil || h.LatencyMs < 0 {
+	if h.Database != "sqlite" || h.Err != nil || h.LatencyMs < 0 {
 		t.Fatalf("health %+v", h)
 	}
 	ctx, cancel := context.WithCancel(f.ctx)

@@ -19,7 +19,7 @@ var t0 = time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 
 type sweepRig struct {
 	t     *testing.T
-	store *appworld.MemoryStore
+	store *appworld.SQLiteStore
 	blobs ports.BlobStore
 	clock *appworld.FixedClock
 	sweep *worker.BlobSweeper
@@ -31,7 +31,7 @@ func newSweepRig(t *testing.T) *sweepRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &sweepRig{t: t, store: appworld.NewMemoryStore(), blobs: blobs, clock: &appworld.FixedClock{T: t0}}
+	r := &sweepRig{t: t, store: appworld.NewStore(t), blobs: blobs, clock: &appworld.FixedClock{T: t0}}
 	r.sweep = worker.NewBlobSweeper(r.store, blobs, r.clock, appworld.Discard)
 	sess, err := session.New("s1", "budi", t0)
 	if err != nil {

@@ -74,7 +74,7 @@ func eventIDOf(r ports.WebhookRequest) string { return r.Headers["X-WAREST-Event
 func status(code int) (ports.WebhookResponse, error) { return ports.WebhookResponse{Status: code}, nil }
 
 type hookOpts struct {
-	store        ports.Store // nil: a fresh memory store
+	store        ports.Store // nil: a fresh store
 	existing     bool        // the store already has the users (a restart)
 	policy       webhook.Policy
 	disableAfter int
@@ -109,7 +109,7 @@ func newHookWorld(t *testing.T, opt hookOpts) *hookWorld {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &hookWorld{t: t, ctx: context.Background(), send: &hookSender{}, counts: &appworld.Counts{}, spans: &appworld.Spans{}, store: opt.store}
 	if w.store == nil {
-		w.store = appworld.NewMemoryStore()
+		w.store = appworld.NewStore(t)
 	}
 	w.net = appworld.NewNetwork(appworld.NetworkConfig{}, appworld.RealClock{})
 	var tr ports.Transport = w.net

@@ -18,17 +18,21 @@ import (
 // its replay position, so only one relay among the nodes sharing the store (the
 // leader) publishes: positions then become visible in the order they are given.
 type Relay struct {
-	store ports.Store
-	pub   ports.EventPublisher
-	clock ports.Clock
-	hub   *notify.Hub
-	log   *slog.Logger
-	Poll  time.Duration
-	Batch int
+	store  ports.Store
+	pub    ports.EventPublisher
+	clock  ports.Clock
+	wake   *notify.Signal // events to relay
+	events announcer
+	log    *slog.Logger
+	Poll   time.Duration
+	Batch  int
 }
 
+// announcer tells live streams that events were published (notify.Publications).
+type announcer interface{ Announce() }
+
 func NewRelay(store ports.Store, pub ports.EventPublisher, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *Relay {
-	return &Relay{store: store, pub: pub, clock: clock, hub: hub, log: log, Poll: 500 * time.Millisecond, Batch: 100}
+	return &Relay{store: store, pub: pub, clock: clock, wake: hub.Outbox, events: hub.Events, log: log, Poll: 500 * time.Millisecond, Batch: 100}
 }
 
 // Run relays until ctx ends: it tries to take the lead every Poll and relays while
@@ -61,7 +65,7 @@ func (r *Relay) lead(ctx context.Context) {
 	defer release()
 	ctx, resign := context.WithCancel(ctx)
 	defer resign()
-	loop(ctx, r.Poll, r.hub.Outbox.C(), func(ctx context.Context) bool {
+	loop(ctx, r.Poll, r.wake.C(), func(ctx context.Context) bool {
 		more, err := r.once(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -82,7 +86,7 @@ func (r *Relay) once(ctx context.Context) (bool, error) {
 	marked := 0
 	defer func() {
 		if marked > 0 {
-			r.hub.EventsPublished() // live streams read on, on every node
+			r.events.Announce() // live streams read on, on every node
 		}
 	}()
 	for _, e := range events {

@@ -17,7 +17,7 @@ import (
 	"github.com/warest-go/warest/test/appworld"
 )
 
-// leadStore is a memory store whose relay lead another node may hold (taken), and
+// leadStore is a store whose relay lead another node may hold (taken), and
 // whose event listing can fail.
 type leadStore struct {
 	ports.Store
@@ -94,7 +94,7 @@ func appendEvent(t *testing.T, s ports.Store) {
 
 func TestRelay_PublishesOnlyWhileLeading(t *testing.T) {
 	t.Parallel()
-	s := &leadStore{Store: appworld.NewMemoryStore(), taken: true}
+	s := &leadStore{Store: appworld.NewStore(t), taken: true}
 	pub, stop, done := startRelay(t, s)
 	appendEvent(t, s)
 	time.Sleep(50 * time.Millisecond) // ten polls
@@ -112,7 +112,7 @@ func TestRelay_PublishesOnlyWhileLeading(t *testing.T) {
 
 func TestRelay_GivesUpTheLeadWhenTheStoreFails(t *testing.T) {
 	t.Parallel()
-	s := &leadStore{Store: appworld.NewMemoryStore()}
+	s := &leadStore{Store: appworld.NewStore(t)}
 	pub, _, _ := startRelay(t, s)
 	appworld.Eventually(t, 30*time.Second, s.isLeading, "the relay never led")
 	s.set(true) // another node takes the lead as soon as it is free

@@ -46,7 +46,7 @@ func queue(t *testing.T, w *appworld.World, expires time.Time, to ...string) []m
 			t.Fatal(err)
 		}
 		m.ExpiresAt = expires
-		if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
+		if err := w.Store.Messages().Create(w.Ctx, m); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, m)
@@ -57,7 +57,7 @@ func queue(t *testing.T, w *appworld.World, expires time.Time, to ...string) []m
 
 func stored(t *testing.T, w *appworld.World, id string) message.Outbound {
 	t.Helper()
-	m, err := w.Mem.Messages().Get(w.Ctx, "alice", id)
+	m, err := w.Store.Messages().Get(w.Ctx, "alice", id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func messageStatuses(t *testing.T, w *appworld.World, id string) []string {
 
 func sessionStatus(t *testing.T, w *appworld.World) session.Status {
 	t.Helper()
-	s, err := w.Mem.Sessions().Get(w.Ctx, "alice")
+	s, err := w.Store.Sessions().Get(w.Ctx, "alice")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,6 +116,8 @@ func TestSendQueue_DisconnectedSessionSendsEachMessageOnceWhenBack(t *testing.T)
 		if sent[i] != m.ID {
 			t.Fatalf("sent %v, want the acceptance order", sent)
 		}
+		// The worker records its attempt just after the network took it (a receipt may come first).
+		appworld.Eventually(t, time.Second, func() bool { return stored(t, w, m.ID).Attempts != 0 }, "attempt of %s not recorded", m.ID)
 		got := stored(t, w, m.ID)
 		if got.Status == message.StatusQueued || got.Status == message.StatusFailed || got.Attempts != 1 {
 			t.Fatalf("after the reconnect: %+v", got)
@@ -308,29 +310,29 @@ func (s *syncBuffer) String() string {
 
 // shutdownQueue runs a queue over an open session with one queued message; it
 // returns the queue's stop function and a channel closed when Run returned.
-func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*appworld.MemoryStore, *syncBuffer, func(), <-chan struct{}) {
+func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*appworld.SQLiteStore, *syncBuffer, func(), <-chan struct{}) {
 	t.Helper()
 	ctx := context.Background()
-	mem := appworld.NewMemoryStore()
+	store := appworld.NewStore(t)
 	s, _ := session.New("alice", "BUDIBUDIBU", time.Now())
 	if err := s.Opened(session.Identity{JID: alicePhone + "@s.whatsapp.net", Name: "Alice"}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if err := mem.Sessions().Create(ctx, s); err != nil {
+	if err := store.Sessions().Create(ctx, s); err != nil {
 		t.Fatal(err)
 	}
 	m, _ := message.NewOutbound("3EB0INFLIGHT", "alice", chat.UserJID(bobPhone), message.TextContent("x"), time.Now())
-	if err := mem.Messages().Create(ctx, m); err != nil {
+	if err := store.Messages().Create(ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	q := worker.NewSendQueue(mem, tr, appworld.RealClock{}, notify.NewHub(), slog.New(slog.NewTextHandler(logs, nil)))
+	q := worker.NewSendQueue(store, tr, appworld.RealClock{}, notify.NewHub(), slog.New(slog.NewTextHandler(logs, nil)))
 	q.Poll, q.Grace = 5*time.Millisecond, grace
 	run, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { q.Run(run); close(done) }()
 	t.Cleanup(stop)
-	return mem, logs, stop, done
+	return store, logs, stop, done
 }
 
 // SIGTERM while a send is in flight: the attempt finishes, its outcome is
@@ -338,7 +340,7 @@ func shutdownQueue(t *testing.T, tr ports.Transport, grace time.Duration) (*appw
 func TestSendQueue_ShutdownFinishesTheAttemptInFlight(t *testing.T) {
 	t.Parallel()
 	tr := &blockingTransport{started: make(chan struct{}), release: make(chan struct{})}
-	mem, logs, stop, done := shutdownQueue(t, tr, 10*time.Second)
+	store, logs, stop, done := shutdownQueue(t, tr, 10*time.Second)
 	<-tr.started
 	stop()
 	select {
@@ -352,11 +354,11 @@ func TestSendQueue_ShutdownFinishesTheAttemptInFlight(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after the attempt finished")
 	}
-	m, _ := mem.Messages().Get(context.Background(), "alice", "3EB0INFLIGHT")
+	m, _ := store.Messages().Get(context.Background(), "alice", "3EB0INFLIGHT")
 	if m.Status != message.StatusSent || m.Attempts != 1 || tr.calls.Load() != 1 {
 		t.Fatalf("message %+v after %d attempts", m, tr.calls.Load())
 	}
-	evs := appworld.SessionEvents(t, context.Background(), mem, "alice", event.MessageStatus)
+	evs := appworld.SessionEvents(t, context.Background(), store, "alice", event.MessageStatus)
 	if len(evs) != 1 || appworld.Rendered[appworld.MessageStatusData](t, evs[0]).Status != "sent" {
 		t.Fatalf("status events %d", len(evs))
 	}
@@ -370,7 +372,7 @@ func TestSendQueue_ShutdownFinishesTheAttemptInFlight(t *testing.T) {
 func TestSendQueue_ShutdownCutsAnAttemptAfterTheGrace(t *testing.T) {
 	t.Parallel()
 	tr := &blockingTransport{started: make(chan struct{}), release: make(chan struct{})}
-	mem, logs, stop, done := shutdownQueue(t, tr, 50*time.Millisecond)
+	store, logs, stop, done := shutdownQueue(t, tr, 50*time.Millisecond)
 	<-tr.started
 	stop()
 	select {
@@ -378,11 +380,50 @@ func TestSendQueue_ShutdownCutsAnAttemptAfterTheGrace(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Run did not return after the grace")
 	}
-	m, _ := mem.Messages().Get(context.Background(), "alice", "3EB0INFLIGHT")
+	m, _ := store.Messages().Get(context.Background(), "alice", "3EB0INFLIGHT")
 	if m.Status != message.StatusQueued || m.Attempts != 0 || tr.calls.Load() != 1 {
 		t.Fatalf("message %+v after %d attempts", m, tr.calls.Load())
 	}
 	if l := logs.String(); strings.Contains(l, "level=ERROR") || !strings.Contains(l, "level=WARN msg=\"send queue: shutdown cut the attempt in flight") {
 		t.Fatalf("logs:\n%s", l)
+	}
+}
+
+// receiptFirst is a network whose delivery receipt reaches the gateway before Send
+// returns to the worker, as WhatsApp's ack sometimes does.
+type receiptFirst struct {
+	*appworld.Network
+	sink ports.TransportSink
+}
+
+func (r *receiptFirst) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
+	rc, err := r.Network.Send(ctx, sessionID, m)
+	if err != nil {
+		return rc, err
+	}
+	err = r.sink.Handle(ctx, ports.TransportReceipt{SessionID: sessionID, Chat: m.To, IDs: []string{m.ID},
+		Status: message.StatusDelivered, At: time.Now()})
+	return rc, err
+}
+
+// A receipt that overtakes the worker moves the message past "sent" first; the send
+// still succeeded, so the recipient's cooldown starts all the same.
+func TestSendQueue_ReceiptBeforeTheWorkerStillStartsTheCooldown(t *testing.T) {
+	t.Parallel()
+	var tr *receiptFirst
+	w := appworld.New(t, appworld.Options{WrapNet: func(n *appworld.Network) ports.Transport {
+		tr = &receiptFirst{Network: n}
+		return tr
+	}})
+	tr.sink = w.Ingest
+	w.OpenSession(w.User, "alice", alicePhone, "")
+	m := queue(t, w, time.Time{}, "6283300000009")[0]
+	appworld.Eventually(t, 3*time.Second, func() bool { return stored(t, w, m.ID).Status == message.StatusDelivered }, "never delivered")
+	appworld.Eventually(t, time.Second, func() bool {
+		last, err := w.Store.Cooldowns().Last(w.Ctx, "alice", m.To.String())
+		return err == nil && !last.IsZero()
+	}, "the successful send started no cooldown")
+	if got := messageStatuses(t, w, m.ID); !slices.Equal(got, []string{"sent/", "delivered/"}) {
+		t.Fatalf("status events %v, want sent then delivered, once each", got)
 	}
 }

@@ -50,25 +50,34 @@ type WebhookConfig struct {
 type Webhooks struct {
 	cfg     WebhookConfig
 	store   ports.Store
-	sender  ports.WebhookSender
 	clock   ports.Clock
 	ids     ports.IDs
-	hub     *notify.Hub
+	wake    *notify.Signal // deliveries due
+	log     *slog.Logger
+	lines   *lineSender
+	queue   chan lineRun   // claimed lines waiting for a worker
+	claimed atomic.Int64   // lines queued or being sent
+	freed   *notify.Signal // a worker finished a line
+	Poll    time.Duration
+}
+
+// lineSender attempts the deliveries of a claimed line, in order.
+type lineSender struct {
+	cfg     WebhookConfig
+	store   ports.Store
+	sender  ports.WebhookSender
+	clock   ports.Clock
 	log     *slog.Logger
 	actions ResponseActions
 	// requests builds what is sent, standing keeps each subscription's record.
 	requests *requests
 	standing *standing
 	breaker  *webhook.Breaker
-	queue    chan lineRun   // claimed lines waiting for a worker
-	claimed  atomic.Int64   // lines queued or being sent
-	freed    *notify.Signal // a worker finished a line
 	running  sync.WaitGroup // response actions in flight
-	Poll     time.Duration
-	// Metrics counts attempts by outcome and the lag of delivered events; Tracer
-	// spans each attempt.
-	Metrics ports.Metrics
-	Tracer  ports.Tracer
+	// metrics counts attempts by outcome and the lag of delivered events; tracer
+	// spans each attempt (Webhooks.Observe).
+	metrics ports.Metrics
+	tracer  ports.Tracer
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -88,12 +97,15 @@ type requests struct {
 // standing counts a subscription's delivered and undeliverable events, disabling
 // it after too many failures in a row.
 type standing struct {
-	cfg   WebhookConfig
-	store ports.Store
-	clock ports.Clock
-	hub   *notify.Hub
-	log   *slog.Logger
+	cfg    WebhookConfig
+	store  ports.Store
+	clock  ports.Clock
+	outbox wakeup // events to relay
+	log    *slog.Logger
 }
+
+// wakeup wakes a background worker (notify.Signal).
+type wakeup interface{ Poke() }
 
 // lineRun is a line's claimed deliveries, in order, and the end of their lease.
 type lineRun struct {
@@ -109,10 +121,17 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	if cfg.Lease <= cfg.Timeout {
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
-	return &Webhooks{cfg: cfg, store: store, sender: sender, clock: clock, ids: ids, hub: hub, log: log,
+	lines := &lineSender{cfg: cfg, store: store, sender: sender, clock: clock, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, render: render, clock: clock},
-		standing: &standing{cfg: cfg, store: store, clock: clock, hub: hub, log: log}, breaker: webhook.DefaultBreaker(), queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(),
-		Poll: 250 * time.Millisecond, Metrics: ports.NoMetrics{}, Tracer: ports.NoTracer{}}
+		standing: &standing{cfg: cfg, store: store, clock: clock, outbox: hub.Outbox, log: log}, breaker: webhook.DefaultBreaker(),
+		metrics: ports.NoMetrics{}, tracer: ports.NoTracer{}}
+	return &Webhooks{cfg: cfg, store: store, clock: clock, ids: ids, wake: hub.Webhooks, log: log, lines: lines,
+		queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(), Poll: 250 * time.Millisecond}
+}
+
+// Observe has the deliveries counted and traced; call it before Run.
+func (w *Webhooks) Observe(m ports.Metrics, t ports.Tracer) {
+	w.lines.metrics, w.lines.tracer = m, t
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -146,7 +165,7 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 		}
 	}
 	if len(targets) > 0 {
-		w.hub.Webhooks.Poke()
+		w.wake.Poke()
 	}
 	return nil
 }
@@ -167,7 +186,7 @@ func (w *Webhooks) Run(ctx context.Context) {
 	for ctx.Err() == nil {
 		for w.Once(ctx) && ctx.Err() == nil {
 		}
-		scheduled := w.hub.Webhooks.C()
+		scheduled := w.wake.C()
 		if w.claimed.Load() > 0 {
 			scheduled = nil
 		}
@@ -180,10 +199,10 @@ func (w *Webhooks) Run(ctx context.Context) {
 	}
 	workers.Wait()
 	for len(w.queue) > 0 {
-		w.send(ctx, <-w.queue) // ctx is done: releases them all
+		w.lines.send(ctx, <-w.queue) // ctx is done: releases them all
 		w.claimed.Add(-1)
 	}
-	w.running.Wait()
+	w.lines.running.Wait()
 }
 
 // work sends queued lines, one at a time, until ctx ends.
@@ -193,7 +212,7 @@ func (w *Webhooks) work(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case r := <-w.queue:
-			w.send(ctx, r)
+			w.lines.send(ctx, r)
 			w.claimed.Add(-1)
 			w.freed.Poke()
 		}
@@ -245,7 +264,7 @@ func byLine(due []webhook.Delivery) [][]webhook.Delivery {
 // retried, deferred or cut short) stops the line for this round, and so does a lease
 // too short for another attempt: the rest are released unattempted, keeping them in
 // order behind it and never sending one another node may have claimed.
-func (w *Webhooks) send(ctx context.Context, r lineRun) {
+func (w *lineSender) send(ctx context.Context, r lineRun) {
 	release := func(rest []webhook.Delivery) {
 		for _, d := range rest {
 			w.save(ctx, d)
@@ -293,7 +312,7 @@ func (w *requests) target(ctx context.Context, d webhook.Delivery, to *recipient
 
 // attempt sends d, or gives it up, and reports whether its line may go on: d is
 // saved and no longer pending.
-func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
+func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipient) bool {
 	now := w.clock.Now()
 	sub, err := w.requests.target(ctx, d, to)
 	switch {
@@ -318,7 +337,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	if sub.ID == DefaultSubscriptionID {
 		reach = w.cfg.PrivateTargets.Reach(true)
 	}
-	sendCtx, span := w.Tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
+	sendCtx, span := w.tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
 		"warest.session", d.SessionID)
 	resp, err := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
 	spanErr := err
@@ -338,7 +357,7 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 	saved := w.save(ctx, d)
 	switch d.Status {
 	case webhook.DeliveryDelivered:
-		w.Metrics.DeliveryAttempted(ports.DeliveryDelivered, w.clock.Now().Sub(d.CreatedAt))
+		w.metrics.DeliveryAttempted(ports.DeliveryDelivered, w.clock.Now().Sub(d.CreatedAt))
 		if sub.Failures > 0 {
 			to.sub = nil
 		}
@@ -351,26 +370,26 @@ func (w *Webhooks) attempt(ctx context.Context, d webhook.Delivery, to *recipien
 			}()
 		}
 	case webhook.DeliveryDead:
-		w.Metrics.DeliveryAttempted(ports.DeliveryDead, 0)
+		w.metrics.DeliveryAttempted(ports.DeliveryDead, 0)
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
 		w.standing.undeliverable(ctx, sub, d)
 	default:
-		w.Metrics.DeliveryAttempted(ports.DeliveryRetry, 0)
+		w.metrics.DeliveryAttempted(ports.DeliveryRetry, 0)
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
 	return saved && d.Status != webhook.DeliveryPending
 }
 
 // finish gives a delivery up without attempting it; it reports whether that was saved.
-func (w *Webhooks) finish(ctx context.Context, d webhook.Delivery, reason string) bool {
+func (w *lineSender) finish(ctx context.Context, d webhook.Delivery, reason string) bool {
 	d.Status, d.LastError, d.UpdatedAt = webhook.DeliveryDead, reason, w.clock.Now()
 	return w.save(ctx, d)
 }
 
 // save records an attempt's result even while shutting down: a result left unsaved
 // keeps the delivery claimed until its lease runs out, and its line stops there.
-func (w *Webhooks) save(ctx context.Context, d webhook.Delivery) bool {
+func (w *lineSender) save(ctx context.Context, d webhook.Delivery) bool {
 	if err := w.store.Deliveries().Save(context.WithoutCancel(ctx), d); err != nil {
 		w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)
 		return false
@@ -416,7 +435,7 @@ func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, 
 	if err != nil && !fault.Is(err, fault.KindNotFound) {
 		w.log.ErrorContext(ctx, "webhooks: count failure", "subscription", sub.ID, "err", err)
 	}
-	w.hub.Outbox.Poke()
+	w.outbox.Poke()
 }
 
 // request signs the delivery for its subscription: WAREST's or Standard Webhooks'

@@ -80,7 +80,7 @@ func TestIngest_InboundMessageIsRecordedWithSenderIdentity(t *testing.T) {
 
 func deliveryOf(w *appworld.World, eventID string) webhook.Delivery {
 	w.T.Helper()
-	ds, err := w.Mem.Deliveries().ListByEvent(w.Ctx, eventID)
+	ds, err := w.Store.Deliveries().ListByEvent(w.Ctx, eventID)
 	if err != nil {
 		w.T.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func waitDelivery(w *appworld.World, eventID string, want webhook.DeliveryStatus
 	w.T.Helper()
 	var d webhook.Delivery
 	appworld.Eventually(w.T, 3*time.Second, func() bool {
-		ds, err := w.Mem.Deliveries().ListByEvent(w.Ctx, eventID)
+		ds, err := w.Store.Deliveries().ListByEvent(w.Ctx, eventID)
 		if err != nil || len(ds) == 0 {
 			return false
 		}
@@ -256,11 +256,11 @@ func TestWebhooks_NoURLNoDelivery(t *testing.T) {
 	w.OpenSession(w.User, "alice", alicePhone, "")
 	evs := w.Events("alice", "")
 	appworld.Eventually(t, 3*time.Second, func() bool {
-		un, _ := w.Mem.Events().ListUnpublished(w.Ctx, 0)
+		un, _ := w.Store.Events().ListUnpublished(w.Ctx, 0)
 		return len(un) == 0
 	}, "relay left events unpublished")
 	for _, e := range evs {
-		if ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
+		if ds, _ := w.Store.Deliveries().ListByEvent(w.Ctx, e.ID); len(ds) != 0 {
 			t.Fatalf("delivery without a URL: %+v", ds)
 		}
 	}
@@ -273,12 +273,12 @@ func TestRelay_PublishesEveryEventOnce(t *testing.T) {
 	t.Parallel()
 	w, _, _ := receivedWorld(t, appworld.Options{})
 	appworld.Eventually(t, 3*time.Second, func() bool {
-		un, _ := w.Mem.Events().ListUnpublished(w.Ctx, 0)
+		un, _ := w.Store.Events().ListUnpublished(w.Ctx, 0)
 		return len(un) == 0
 	}, "events left unpublished")
 	// Every alice event after the webhook was set has exactly one delivery.
 	for _, e := range w.Events("alice", "") {
-		ds, _ := w.Mem.Deliveries().ListByEvent(w.Ctx, e.ID)
+		ds, _ := w.Store.Deliveries().ListByEvent(w.Ctx, e.ID)
 		if len(ds) > 1 {
 			t.Fatalf("event %s scheduled %d times", e.ID, len(ds))
 		}
@@ -382,12 +382,12 @@ func TestSendQueue_WaitsWhileSessionIsNotOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	m, _ := message.NewOutbound(command.NewMessageID(), "alice", chat.UserJID(bobPhone), message.TextContent("later"), time.Now())
-	if err := w.Mem.Messages().Create(w.Ctx, m); err != nil {
+	if err := w.Store.Messages().Create(w.Ctx, m); err != nil {
 		t.Fatal(err)
 	}
 	w.Hub.Queue.Poke()
 	time.Sleep(30 * time.Millisecond)
-	if got, _ := w.Mem.Messages().Get(w.Ctx, "alice", m.ID); got.Status != message.StatusQueued || got.Attempts != 0 {
+	if got, _ := w.Store.Messages().Get(w.Ctx, "alice", m.ID); got.Status != message.StatusQueued || got.Attempts != 0 {
 		t.Fatalf("message touched while offline: %+v", got)
 	}
 	if err := w.Ingest.Handle(w.Ctx, ports.TransportConnected{SessionID: "alice", Me: session.Identity{JID: alicePhone + "@s.whatsapp.net"}}); err != nil {

@@ -1,5 +1,5 @@
 // Package appworld is the test world of the application tests: the app built by
-// application.New over the in-memory store and the sandbox network, with the relay, webhook
+// application.New over SQLite (a file per test) and the sandbox network, with the relay, webhook
 // and send-queue loops running and a recording webhook sender. It lives under test/
 // because non-test application code may not import adapters.
 package appworld
@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/warest-go/warest/adapters/memory"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/application"
 	"github.com/warest-go/warest/application/command"
@@ -30,7 +29,7 @@ import (
 
 // Options vary the world; the zero value is the plain one.
 type Options struct {
-	WrapStore   func(ports.Store) ports.Store          // wraps the memory store the use cases see
+	WrapStore   func(ports.Store) ports.Store          // wraps the store the use cases see
 	WrapNet     func(*sandbox.Network) ports.Transport // wraps the sandbox the use cases see
 	MaxAttempts int                                    // send-queue attempts; 0 keeps the default
 	DefaultURL  string                                 // webhook default URL
@@ -39,18 +38,21 @@ type Options struct {
 	Targets     netpolicy.PrivateTargets               // whose receivers may be private
 	Log         *slog.Logger                           // the ingest's logger; nil: Discard
 	Blobs       ports.BlobStore                        // the use cases' blob store; nil: none
+	Clock       ports.Clock                            // the use cases' clock; nil: the wall clock
 }
 
-// Fast makes a's workers poll every 5 ms, so tests do not wait for them.
+// Fast makes a's workers poll every 25 ms, so tests do not wait for them: their
+// signals wake them at once, a poll only picks up what comes due (retries, holds).
+// Polling more often costs every world's store a query per worker per poll.
 func Fast(a *application.App) {
-	a.Workers.Relay.Poll, a.Workers.Webhooks.Poll, a.Workers.SendQueue.Poll = 5*time.Millisecond, 5*time.Millisecond, 5*time.Millisecond
+	a.Workers.Relay.Poll, a.Workers.Webhooks.Poll, a.Workers.SendQueue.Poll = 25*time.Millisecond, 25*time.Millisecond, 25*time.Millisecond
 }
 
-// World is a running application over the memory store and the sandbox network.
+// World is a running application over SQLite and the sandbox network.
 type World struct {
 	T      *testing.T
 	Ctx    context.Context
-	Mem    *memory.Store
+	Store  *SQLiteStore // what the use cases see, unless Options.WrapStore wraps it
 	Net    *sandbox.Network
 	App    *application.App
 	Hub    *notify.Hub
@@ -75,15 +77,19 @@ const (
 func New(t *testing.T, opt Options) *World {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w := &World{T: t, Ctx: ctx, Mem: memory.New(), Sender: newSender(), Counts: &Counts{}, Spans: &Spans{}}
-	var store ports.Store = w.Mem
+	w := &World{T: t, Ctx: ctx, Store: NewStore(t), Sender: newSender(), Counts: &Counts{}, Spans: &Spans{}}
+	var store ports.Store = w.Store
 	if opt.WrapStore != nil {
-		store = opt.WrapStore(w.Mem)
+		store = opt.WrapStore(w.Store)
 	}
 	w.Net = sandbox.NewNetwork(sandbox.Config{}, RealClock{})
 	var tr ports.Transport = w.Net
 	if opt.WrapNet != nil {
 		tr = opt.WrapNet(w.Net)
+	}
+	var clock ports.Clock = RealClock{}
+	if opt.Clock != nil {
+		clock = opt.Clock
 	}
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 3*time.Second, 3*time.Second, 3*time.Second
@@ -92,7 +98,7 @@ func New(t *testing.T, opt Options) *World {
 		Algorithm: webhook.SHA256, Timeout: time.Second, Workers: 2,
 		Policy: webhook.Policy{MaxAttempts: 3, Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}}},
 		application.Deps{Store: store, Transport: tr, QR: FakeQR{}, Sender: w.Sender, Renderer: Renderer{}, Resolver: opt.Resolver,
-			Clock: RealClock{}, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs,
+			Clock: clock, IDs: ULIDs{}, Log: cmp.Or(opt.Log, Discard), Blobs: opt.Blobs,
 			Metrics: w.Counts, Tracer: w.Spans, Profiles: w.Net, Contacts: w.Net, Groups: w.Net, Calls: w.Net})
 	w.App, w.Hub, w.Ingest, w.Cmd, w.Qry, w.Hooks = app, app.Hub, app.Ingest, app.Commands, app.Queries, app.Workers.Webhooks
 	Fast(app)
@@ -128,7 +134,7 @@ var PasswordHash = sync.OnceValue(func() string { return account.HashPassword(Us
 func (w *World) newUser(name string, role account.Role, registry string) account.Principal {
 	w.T.Helper()
 	u := account.User{ID: "id-" + name, Username: name, PasswordHash: PasswordHash(), Role: role, Registry: registry, CreatedAt: time.Now().UTC()}
-	if err := w.Mem.Users().Create(w.Ctx, u); err != nil {
+	if err := w.Store.Users().Create(w.Ctx, u); err != nil {
 		w.T.Fatal(err)
 	}
 	return account.Principal{User: u}
@@ -153,7 +159,7 @@ func (w *World) OpenSession(p account.Principal, id, phone, pushName string) *se
 	}
 	var sess *session.Session
 	Eventually(w.T, 3*time.Second, func() bool {
-		s, err := w.Mem.Sessions().Get(w.Ctx, id)
+		s, err := w.Store.Sessions().Get(w.Ctx, id)
 		sess = s
 		return err == nil && s.Status() == session.StatusOpen
 	}, "session %s did not open", id)
@@ -163,5 +169,5 @@ func (w *World) OpenSession(p account.Principal, id, phone, pushName string) *se
 // Events returns the recorded events of a session and type ("" for all types).
 func (w *World) Events(sessionID string, t event.Type) []event.Envelope {
 	w.T.Helper()
-	return SessionEvents(w.T, w.Ctx, w.Mem, sessionID, t)
+	return SessionEvents(w.T, w.Ctx, w.Store, sessionID, t)
 }

@@ -120,7 +120,7 @@ func violation(f file, imp string) string {
 	l := layer(f.dir)
 	if f.test && (l == "domain" || l == "ports" || l == "application") {
 		// Their tests follow the layer's rule too, but may use the shared test packages
-		// (test/appworld is where use-case tests get the memory store and the sandbox)
+		// (test/appworld is where use-case tests get the store and the sandbox)
 		// and the test-only third-party packages.
 		if own && within(rel, "test") || !own && hasPrefixAny(imp, testAllowed) {
 			return ""
@@ -211,7 +211,7 @@ func TestRuleCatchesViolations(t *testing.T) {
 		{file{dir: "domain/session", name: "x.go"}, "github.com/go-chi/chi/v5"},
 		{file{dir: "ports", name: "x.go"}, module + "/application/command"},
 		{file{dir: "application/command", name: "x.go"}, module + "/adapters/store/sqlite"},
-		{file{dir: "application/worker", name: "x_test.go", test: true}, module + "/adapters/memory"},
+		{file{dir: "application/worker", name: "x_test.go", test: true}, module + "/adapters/store/sqlite"},
 		{file{dir: "domain/session", name: "x_test.go", test: true}, module + "/adapters/sandbox"},
 		{file{dir: "application/command", name: "x.go"}, "go.mau.fi/whatsmeow/types"},
 		{file{dir: "adapters/httpapi", name: "x.go"}, module + "/adapters/store/sqlite"},

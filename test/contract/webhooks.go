@@ -502,7 +502,7 @@ func subscriptionSealed(t *testing.T, s ports.Store) {
 
 	raw, ok := s.(interface{ DB() *sql.DB })
 	if !ok {
-		return // the memory store keeps secrets in the process only
+		t.Fatalf("%T offers no DB() to read the stored columns", s)
 	}
 	var secret, previous string
 	must(t, raw.DB().QueryRowContext(ctx, `SELECT secret, previous_secret FROM webhook_subscriptions WHERE id = 'w1'`).Scan(&secret, &previous))
