@@ -20,6 +20,8 @@ import (
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/mediafetch"
 	"github.com/warest-go/warest/adapters/memory"
+	"github.com/warest-go/warest/adapters/phonenumber"
+	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/adapters/warestjson"
@@ -104,6 +106,7 @@ type testApp struct {
 	adminKey string
 	admin    account.Principal
 	clock    *shiftedClock // the use cases' clock
+	blobs    ports.BlobStore
 }
 
 type appOption func(*httpapi.Config)
@@ -137,7 +140,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
 		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
-		Profiles: network, Contacts: network, Groups: network, Calls: network})
+		Profiles: network, Contacts: network, Groups: network, Calls: network, QRImages: qr.New(), Phones: phonenumber.Plan{}})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
 	ctx := context.Background()
@@ -163,7 +166,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		o(&hc)
 	}
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{}})
-	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock}
+	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock, blobs: blobs}
 }
 
 // user creates a user with a key and returns the key and the user id.

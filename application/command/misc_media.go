@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/media"
@@ -87,7 +88,8 @@ func (m *Misc) loadVisual(ctx context.Context, f MediaSource, video bool) ([]byt
 		want = "video/"
 	}
 	if got := media.Pick(media.Sniff(src.Data), src.MIME, src.FileName); !strings.HasPrefix(got, want) {
-		return nil, fault.New(fault.KindInvalid, ports.ReasonUnsupportedType, "the file is %s, not %s", firstNonEmpty(got, "unknown"), strings.TrimSuffix(want, "/"))
+		// 400, not the send routes' 415: the reference declares no 415 for misc.
+		return nil, fault.Invalid(fault.ReasonInvalidParameter, "the file is %s, not %s", firstNonEmpty(got, "unknown"), strings.TrimSuffix(want, "/"))
 	}
 	return src.Data, nil
 }
@@ -110,6 +112,7 @@ type ImageResult struct {
 	Format        string
 	Width, Height int
 	Actions       []string // converted, resized, compressed
+	CreatedAt     time.Time
 }
 
 var imageMIMEs = map[string]string{"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp", "tiff": "image/tiff",
@@ -166,5 +169,6 @@ func (m *Misc) EditImage(ctx context.Context, in ImageInput) (ImageResult, error
 	if err != nil {
 		return ImageResult{}, err
 	}
-	return ImageResult{MiscOutput: o, Format: format, Width: img.Width, Height: img.Height, Actions: append([]string{}, actions...)}, nil
+	return ImageResult{MiscOutput: o, Format: format, Width: img.Width, Height: img.Height, Actions: append([]string{}, actions...),
+		CreatedAt: m.clock.Now()}, nil
 }
