@@ -109,7 +109,18 @@ func TestDecryptPollVoteOpensWhatWhatsmeowBuilds(t *testing.T) {
 		t.Fatal(err)
 	}
 	vote := msg.GetPollUpdateMessage().GetVote()
-	in := wacrypto.PollVote{Secret: secret, PollID: poll.ID, CreatorJID: creator.String(), VoterJID: me.ToNonAD().String(),
+	// The misc route finds the poll's secret through the session's device.
+	if err := tr.devices.put(ctx, "s1", me); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := tr.MessageSecret(ctx, "s1", group.String(), creator.String(), poll.ID)
+	if err != nil || !bytes.Equal(stored, secret) {
+		t.Fatalf("MessageSecret = %x, %v", stored, err)
+	}
+	if _, err := tr.MessageSecret(ctx, "s1", group.String(), creator.String(), "OTHER"); !fault.Is(err, fault.KindNotFound) {
+		t.Errorf("unknown poll: err = %v, want not found", err)
+	}
+	in := wacrypto.PollVote{Secret: stored, PollID: poll.ID, CreatorJID: creator.String(), VoterJID: me.ToNonAD().String(),
 		Payload: vote.GetEncPayload(), IV: vote.GetEncIV()}
 	hashes, err := wacrypto.DecryptPollVote(in)
 	if err != nil {
