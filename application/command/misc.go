@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -155,9 +156,13 @@ func decodeText(s, encoding string) ([]byte, error) {
 	case "", "utf8", "utf-8", "text":
 		return []byte(s), nil
 	case "base64":
-		return decodeBinary(s, "string")
+		return decodeBase64(s)
 	case "hex":
-		return decodeBinary(s, "string")
+		b, err := hex.DecodeString(strings.TrimSpace(s))
+		if err != nil {
+			return nil, fault.Invalid(fault.ReasonInvalidParameter, "string is not hex")
+		}
+		return b, nil
 	}
 	return nil, fault.Invalid(fault.ReasonInvalidParameter, "encoding must be utf8, base64 or hex")
 }
