@@ -70,7 +70,7 @@ type miscFile struct {
 }
 
 type miscMeta struct {
-	Mode      string `json:"mode" enum:"dataurl,url,file,string"`
+	Mode      string `json:"mode" enum:"dataurl,base64,url,file"`
 	MIMEType  string `json:"mimeType,omitempty"`
 	Format    string `json:"format,omitempty"`
 	Size      int64  `json:"size"`
@@ -79,12 +79,14 @@ type miscMeta struct {
 	ExpiresAt string `json:"expiresAt,omitempty" format:"date-time"`
 }
 
-func toMiscFile(o command.MiscOutput) miscFile {
+// toMiscFile shapes a result; inline names the data URI mode as the reference's
+// examples do for the route ("dataurl" for QR codes, "base64" elsewhere).
+func toMiscFile(o command.MiscOutput, inline string) miscFile {
 	m := &miscMeta{Mode: o.Mode, MIMEType: o.MIME, Size: o.Size}
 	f := miscFile{Data: o.DataURI, Meta: m}
 	switch o.Mode {
 	case command.OutputBase64:
-		m.Mode = "dataurl"
+		m.Mode = inline
 		m.Format = strings.TrimPrefix(strings.TrimSuffix(o.MIME, "+xml"), "image/")
 	case command.OutputURL, command.OutputFile:
 		f.Data, m.Key, m.Temporary, m.ExpiresAt = o.Key, o.Key, true, o.ExpiresAt.UTC().Format(time.RFC3339Nano)
@@ -106,7 +108,7 @@ func (h *handlers) miscQR(ctx context.Context, in *miscQRInput) (*Response[miscF
 	if err != nil {
 		return nil, err
 	}
-	return success("String converted to QR code ("+strings.ToLower(in.Target)+")", toMiscFile(o)), nil
+	return success("String converted to QR code ("+strings.ToLower(in.Target)+")", toMiscFile(o, "dataurl")), nil
 }
 
 type miscDecryptInput struct {
@@ -129,9 +131,7 @@ func (h *handlers) miscDecrypt(ctx context.Context, in *miscDecryptInput) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	f := toMiscFile(o)
-	f.Meta.Mode = firstOf(map[string]string{"dataurl": "base64"}[f.Meta.Mode], f.Meta.Mode)
-	return success("File decrypted", f), nil
+	return success("File decrypted", toMiscFile(o, "base64")), nil
 }
 
 // baileysKey is a Baileys message key.
@@ -415,7 +415,7 @@ func (h *handlers) miscImage(ctx context.Context, in *miscImageInput) (*Response
 	if err != nil {
 		return nil, err
 	}
-	f := toMiscFile(r.MiscOutput)
+	f := toMiscFile(r.MiscOutput, "base64")
 	out := miscImageResult{Data: f.Data, ActionsPerformed: r.Actions, CreatedAt: r.CreatedAt.UTC().Format(time.RFC3339Nano), Meta: f.Meta}
 	out.Details.Format, out.Details.Width, out.Details.Height, out.Details.Size = r.Format, r.Width, r.Height, r.Size
 	return success("Image processed", out), nil
@@ -514,5 +514,5 @@ func (h *handlers) miscBase64(ctx context.Context, in *miscBase64Input) (*Respon
 	if o.Mode == "string" {
 		return success(msg, miscFile{Data: o.DataURI}), nil
 	}
-	return success(msg, toMiscFile(o)), nil
+	return success(msg, toMiscFile(o, "base64")), nil
 }

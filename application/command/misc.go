@@ -68,8 +68,8 @@ type MiscOutput struct {
 	ExpiresAt time.Time // stored outputs are temporary
 }
 
-// deliver answers f in mode: inline, or stored in the blob store under misc/tmp/
-// (the prefix says it may be swept once ExpiresAt passes).
+// deliver answers data in mode: inline as a data URI, or stored in the blob store
+// under misc/tmp/ (the prefix says it may be swept once ExpiresAt passes).
 func (m *Misc) deliver(ctx context.Context, data []byte, mime, mode string) (MiscOutput, error) {
 	switch mode {
 	case "", OutputBase64:
