@@ -244,6 +244,11 @@ func TestMiscScenario(t *testing.T) {
 	if !jv.Data.Exists || jv.Data.Type != "user" {
 		t.Fatalf("jid on WhatsApp %+v", jv.Data)
 	}
+	call("whatsapp/validate/jid", alice, map[string]any{"sessionId": "m1", "jid": "6289999999999@s.whatsapp.net"}, 200, 1000).result(t, 0, &jv)
+	if jv.Data.Exists || !jv.Data.IsValid {
+		t.Fatalf("jid not on WhatsApp %+v", jv.Data)
+	}
+	call("whatsapp/validate/jid", bob, map[string]any{"sessionId": "m1", "jid": budi.JID.String()}, 403, 2201)
 
 	var rv struct {
 		Data struct {
@@ -380,6 +385,13 @@ func TestMiscMediaScenario(t *testing.T) {
 	if len(th.Data) != 2 || th.Data[1].Meta.Width != 160 {
 		t.Fatalf("video thumbnails %+v", th.Data)
 	}
+	call("media/thumbnail", map[string]any{"file": img, "type": "image", "output": "file"}, 200, 1000).result(t, 0, &th)
+	key := th.Data[0].Thumbnail
+	rc, info, err := a.blobs.Open(t.Context(), key)
+	if err != nil || !strings.HasPrefix(key, "misc/tmp/") || !strings.HasSuffix(key, ".jpg") || info.MIME != "image/jpeg" {
+		t.Fatalf("stored thumbnail %s: %+v %v", key, info, err)
+	}
+	_ = rc.Close()
 	call("media/thumbnail", map[string]any{"file": img, "type": "video"}, 400, 2002)
 	call("media/thumbnail", map[string]any{"file": img, "type": "audio"}, 400, 2002)
 
