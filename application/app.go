@@ -58,6 +58,11 @@ type Deps struct {
 	Contacts ports.Contacts
 	Groups   ports.Groups
 	Calls    ports.Calls
+	// QRImages, Phones and Secrets serve the misc utilities; each nil answers 503
+	// (Secrets nil: a poll vote needs its pollEncKey).
+	QRImages ports.QRImages
+	Phones   ports.PhoneNumbers
+	Secrets  ports.MessageSecrets
 	// Metrics counts sends, deliveries and connection flaps; nil counts nothing.
 	Metrics ports.Metrics
 	// Tracer spans sends and webhook deliveries; nil traces nothing.
@@ -108,7 +113,8 @@ func New(cfg Config, d Deps) *App {
 	a.Ingest.Metrics = d.Metrics
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
-		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls})
+		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls,
+		QRImages: d.QRImages, Phones: d.Phones, Secrets: d.Secrets})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
 	a.Queries.System.Blobs = d.Blobs
 	a.Queries.System.FFmpeg, _ = d.Transcoder.(ports.Versioned) // the ffmpeg transcoder says its version

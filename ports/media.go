@@ -48,4 +48,25 @@ type MediaTranscoder interface {
 	PictureJPEG(ctx context.Context, in []byte, size int) ([]byte, error)
 	// CompressVideo scales a video to at most maxWidth and encodes H.264/AAC MP4.
 	CompressVideo(ctx context.Context, in []byte, maxWidth int) ([]byte, error)
+	// EditImage converts, resizes and compresses an image (the misc image route).
+	EditImage(ctx context.Context, in []byte, e ImageEdit) (EditedImage, error)
+	// Stills makes up to count JPEG thumbnails fitted within width×height: the image
+	// itself, or frames spread over a video.
+	Stills(ctx context.Context, in []byte, video bool, width, height, count int) ([]EditedImage, error)
+}
+
+// ImageEdit is what to do to an image: each zero field is left as it is.
+type ImageEdit struct {
+	Format  string // png, jpg, webp, tiff or avif; "" keeps PNG for PNG input, else JPEG
+	Width   int    // 0: from Height and the aspect ratio
+	Height  int
+	Fit     string // cover (default), contain, fill, inside or outside (sharp's names)
+	Quality int    // 1–100; 0: the encoder's default
+}
+
+// EditedImage is an encoded image and its size in pixels.
+type EditedImage struct {
+	Data          []byte
+	Format        string
+	Width, Height int
 }

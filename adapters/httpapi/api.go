@@ -145,6 +145,7 @@ func (h *handlers) router() http.Handler {
 	h.registerGroups()
 	h.registerProfiles()
 	h.registerPresenceAndCalls()
+	h.registerMisc()
 	if h.sandbox != nil {
 		h.registerSandbox()
 	}
@@ -217,6 +218,7 @@ func (h *handlers) humaConfig() huma.Config {
 		{Name: "Presence", Description: "Show the account's presence and subscribe to others' (presence_update events)."},
 		{Name: "Calls", Description: "Reject incoming calls; sessions can reject them automatically."},
 		{Name: "Contacts", Description: "LID ↔ phone number lookups."},
+		{Name: "Misc", Description: "Utilities: QR codes, WhatsApp media and poll vote decryption, number and JID checks, thumbnails and image processing, UUID/ULID, hashes, HMAC and base64."},
 	}
 	return c
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/throttle"
+	"github.com/warest-go/warest/domain/wacrypto"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -90,6 +91,10 @@ var reasonRules = map[fault.Reason]rule{
 	fault.ReasonProfileRefused:   {http.StatusBadGateway, 6000},
 	fault.ReasonCallNotFound:     {http.StatusNotFound, 2600},
 	fault.ReasonWhatsAppRefused:  {http.StatusBadGateway, 2800},
+
+	// A WhatsApp file or poll vote whose keys, MAC or checksum do not match: a bad
+	// parameter, as the reference declares no 422 for the misc routes.
+	wacrypto.ReasonDecryptFailed: {http.StatusBadRequest, 2002},
 
 	// The media failures of the send routes.
 	ports.ReasonTooLarge:        {http.StatusRequestEntityTooLarge, 2006},

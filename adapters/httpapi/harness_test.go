@@ -19,6 +19,8 @@ import (
 	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/mediafetch"
+	"github.com/warest-go/warest/adapters/phonenumber"
+	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/adapters/warestjson"
@@ -106,6 +108,7 @@ type testApp struct {
 	clock    *shiftedClock // the use cases' clock
 	restarts *fakeRestarter
 	host     *fakeHost
+	blobs    ports.BlobStore
 }
 
 type appOption func(*httpapi.Config)
@@ -139,7 +142,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
 		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
-		Profiles: network, Contacts: network, Groups: network, Calls: network})
+		Profiles: network, Contacts: network, Groups: network, Calls: network, QRImages: qr.New(), Phones: phonenumber.Plan{}})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
 	ctx := context.Background()
@@ -168,7 +171,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{},
 		Host: host, Restarter: restarts})
 	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock,
-		restarts: restarts, host: host}
+		restarts: restarts, host: host, blobs: blobs}
 }
 
 // user creates a user with a key and returns the key and the user id.

@@ -37,6 +37,7 @@ type useCases struct {
 	Profiles      profilesCommands
 	Presence      presenceCommands
 	Calls         callsCommands
+	Misc          miscCommands
 	Caps          func(account.User) account.Caps // the caller's caps, defaults applied
 }
 
@@ -56,7 +57,7 @@ type reads struct {
 func useCasesOf(c *command.Commands) useCases {
 	return useCases{Actions: c.Actions, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
 		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps,
-		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls}
+		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls, Misc: c.Misc}
 }
 
 // readsOf narrows the application's queries to what the handlers use.
@@ -221,4 +222,21 @@ type profilesQueries interface {
 	OnWhatsApp(ctx context.Context, p account.Principal, sessionID string, numbers []string, deep bool) ([]query.Person, error)
 	BusinessProfiles(ctx context.Context, p account.Principal, sessionID string, numbers []string) ([]query.Person, error)
 	Identify(ctx context.Context, p account.Principal, sessionID string, who chat.JID) (chat.Party, error)
+}
+
+// miscCommands are the misc utilities.
+type miscCommands interface {
+	QR(ctx context.Context, text, encoding, target, mode string) (command.MiscOutput, error)
+	DecryptFile(ctx context.Context, in command.DecryptFileInput) (command.MiscOutput, error)
+	PollVote(ctx context.Context, p account.Principal, in command.PollVoteInput) (command.PollVoteResult, error)
+	ValidatePhone(ctx context.Context, p account.Principal, sessionID, phone, country string) (command.Address, error)
+	ValidateJID(ctx context.Context, p account.Principal, sessionID, jid string) (command.Address, error)
+	Resolve(ctx context.Context, p account.Principal, sessionID, input string) (command.Address, error)
+	Thumbnails(ctx context.Context, in command.ThumbnailInput) ([]command.Thumbnail, error)
+	EditImage(ctx context.Context, in command.ImageInput) (command.ImageResult, error)
+	UUIDs(in command.UUIDInput) ([]string, error)
+	ValidateID(typ, value string) (command.IDCheck, error)
+	Hash(algo, input, output string) (string, error)
+	HMAC(algo, key, input, output string) (string, error)
+	Base64(ctx context.Context, action, input, output string) (command.MiscOutput, error)
 }

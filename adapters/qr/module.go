@@ -6,7 +6,8 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// Module provides the PNG QR renderer as ports.QRRenderer.
+// Module provides the QR renderer as ports.QRRenderer (login QR codes) and
+// ports.QRImages (the misc QR route).
 var Module = fx.Module("qr",
-	fx.Provide(fx.Annotate(New, fx.As(new(ports.QRRenderer)))),
+	fx.Provide(fx.Annotate(New, fx.As(new(ports.QRRenderer)), fx.As(new(ports.QRImages)))),
 )

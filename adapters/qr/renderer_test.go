@@ -3,6 +3,9 @@ package qr
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/xml"
+	"image"
+	"image/jpeg"
 	"image/png"
 	"strings"
 	"testing"
@@ -43,7 +46,45 @@ func TestDataURLRejectsOversizedPayload(t *testing.T) {
 
 func TestModuleProvidesRenderer(t *testing.T) {
 	t.Parallel()
-	if err := fx.ValidateApp(Module, fx.Invoke(func(ports.QRRenderer) {})); err != nil {
+	if err := fx.ValidateApp(Module, fx.Invoke(func(ports.QRRenderer, ports.QRImages) {})); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestQRImageFormats(t *testing.T) {
+	t.Parallel()
+	r := New()
+	for format, decode := range map[string]func([]byte) (image.Image, error){
+		"png": func(b []byte) (image.Image, error) { return png.Decode(bytes.NewReader(b)) },
+		"jpg": func(b []byte) (image.Image, error) { return jpeg.Decode(bytes.NewReader(b)) },
+	} {
+		data, err := r.QRImage("Hello QR", format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := decode(data)
+		if err != nil || img.Bounds().Dx() != 256 {
+			t.Fatalf("%s: %v, %v", format, err, img)
+		}
+	}
+	data, err := r.QRImage("Hello QR", "svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		ViewBox string `xml:"viewBox,attr"`
+		Path    struct {
+			D string `xml:"d,attr"`
+		} `xml:"path"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	// Version 1 with the quiet zone: 21 modules + 2×4.
+	if doc.ViewBox != "0 0 29 29" || strings.Count(doc.Path.D, "M") < 100 {
+		t.Fatalf("svg viewBox %q with %d modules", doc.ViewBox, strings.Count(doc.Path.D, "M"))
+	}
+	if _, err := r.QRImage("x", "gif"); err == nil {
+		t.Error("gif accepted")
 	}
 }

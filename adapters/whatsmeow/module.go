@@ -21,8 +21,9 @@ type Params struct {
 	Log       *slog.Logger
 }
 
-// Module provides the real WhatsApp transport as *Transport, ports.Transport and the
-// group, profile, contact and call ports, and stops every session when the app stops.
+// Module provides the real WhatsApp transport as *Transport, ports.Transport, the
+// group, profile, contact and call ports and ports.MessageSecrets (poll secrets),
+// and stops every session when the app stops.
 var Module = fx.Module("whatsmeow",
 	fx.Provide(fx.Annotate(
 		func(p Params) (*Transport, error) {
@@ -42,5 +43,6 @@ var Module = fx.Module("whatsmeow",
 		fx.As(new(ports.Profiles)),
 		fx.As(new(ports.Contacts)),
 		fx.As(new(ports.Calls)),
+		fx.As(new(ports.MessageSecrets)),
 	)),
 )

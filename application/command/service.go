@@ -26,6 +26,7 @@ type Config struct {
 	Limits             Limits
 	Media              MediaConfig
 	LoginTTL           time.Duration // how long a login session lasts, from the login
+	Misc               MiscConfig
 	// WebhookTargets says whose webhook receivers may be on loopback and private
 	// networks (the zero value: admins' sessions only).
 	WebhookTargets netpolicy.PrivateTargets
@@ -39,7 +40,7 @@ var DefaultCaps = account.Caps{Sessions: 20, Streams: 5}
 // DefaultConfig matches WAREST's timings.
 var DefaultConfig = Config{DefaultCountryCode: "62", QRWait: 2500 * time.Millisecond, PairWait: 3500 * time.Millisecond,
 	SendWait: 5 * time.Second, SendExpiry: 24 * time.Hour, MaxRecipients: 100, Limits: DefaultLimits, Media: DefaultMedia,
-	LoginTTL: 12 * time.Hour, Caps: DefaultCaps}
+	LoginTTL: 12 * time.Hour, Caps: DefaultCaps, Misc: DefaultMisc}
 
 // Commands are the use cases that change state, one handler per use case or small
 // cohesive group, each holding only the ports it uses.
@@ -58,6 +59,7 @@ type Commands struct {
 	Profiles      *Profiles
 	Presence      *Presence
 	Calls         *Calls
+	Misc          *Misc
 
 	caps account.Caps
 }
@@ -83,6 +85,10 @@ type Deps struct {
 	Profiles ports.Profiles
 	Contacts ports.Contacts
 	Calls    ports.Calls
+	// The misc utilities use these when present.
+	QRImages ports.QRImages
+	Phones   ports.PhoneNumbers
+	Secrets  ports.MessageSecrets
 }
 
 // New builds the command handlers.
@@ -117,6 +123,9 @@ func New(cfg Config, d Deps) *Commands {
 	queue := *s.Sending
 	queue.cfg.SendWait = 0
 	s.Calls = &Calls{store: d.Store, calls: d.Calls, clock: d.Clock, queue: &queue, addresses: snd.addresses}
+	s.Misc = &Misc{cfg: cfg.Misc, store: d.Store, contacts: d.Contacts, phones: d.Phones, qr: d.QRImages, secrets: d.Secrets,
+		clock: d.Clock, ids: d.IDs, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxMiscFileBytes}, blobs: d.Blobs,
+			fetcher: d.Fetcher, transcoder: d.Transcoder}}
 	return s
 }
 

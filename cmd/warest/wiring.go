@@ -13,6 +13,7 @@ import (
 	"github.com/warest-go/warest/adapters/bus"
 	"github.com/warest-go/warest/adapters/dashboard"
 	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/phonenumber"
 	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/secretbox"
 	"github.com/warest-go/warest/adapters/store/postgres"
@@ -38,6 +39,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		fx.Supply(log, cfg),
 		system.Module,
 		qr.Module,
+		phonenumber.Module,
 		bus.Module,
 		webhook.Module,
 		warestjson.Module,
@@ -165,6 +167,10 @@ type appIn struct {
 	Profiles ports.Profiles
 	Contacts ports.Contacts
 	Calls    ports.Calls
+
+	QRImages ports.QRImages
+	Phones   ports.PhoneNumbers
+	Secrets  ports.MessageSecrets `optional:"true"`
 }
 
 func newApp(in appIn) *application.App {
@@ -186,7 +192,8 @@ func newApp(in appIn) *application.App {
 		},
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
-		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls})
+		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls,
+		QRImages: in.QRImages, Phones: in.Phones, Secrets: in.Secrets})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay
