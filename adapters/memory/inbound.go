@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -25,6 +26,7 @@ type reactionKey struct {
 type inboundState struct {
 	messages  map[inboundKey]storedInbound
 	reactions map[reactionKey]message.Reaction
+	pins      map[inboundKey]time.Time // id: the chat
 }
 
 type storedInbound struct {
@@ -33,16 +35,18 @@ type storedInbound struct {
 }
 
 func newInboundState() inboundState {
-	return inboundState{messages: map[inboundKey]storedInbound{}, reactions: map[reactionKey]message.Reaction{}}
+	return inboundState{messages: map[inboundKey]storedInbound{}, reactions: map[reactionKey]message.Reaction{},
+		pins: map[inboundKey]time.Time{}}
 }
 
 func (s inboundState) clone() inboundState {
-	return inboundState{messages: maps.Clone(s.messages), reactions: maps.Clone(s.reactions)}
+	return inboundState{messages: maps.Clone(s.messages), reactions: maps.Clone(s.reactions), pins: maps.Clone(s.pins)}
 }
 
 func (s inboundState) deleteSession(id string) {
 	maps.DeleteFunc(s.messages, func(k inboundKey, _ storedInbound) bool { return k.sessionID == id })
 	maps.DeleteFunc(s.reactions, func(k reactionKey, _ message.Reaction) bool { return k.sessionID == id })
+	maps.DeleteFunc(s.pins, func(k inboundKey, _ time.Time) bool { return k.sessionID == id })
 }
 
 type inbound repos
@@ -117,21 +121,28 @@ func (r inbound) React(_ context.Context, sessionID, messageID string, by chat.J
 func (r inbound) Get(_ context.Context, sessionID, id string) (message.Received, error) {
 	var out message.Received
 	err := r.with(func(st *state) error {
-		s, ok := st.inbound.messages[inboundKey{sessionID, id}]
-		if !ok {
-			return fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", id)
-		}
-		out = s.m
-		if err := json.Unmarshal(s.content, &out.Content); err != nil {
-			return err
-		}
-		for k, re := range st.inbound.reactions {
-			if k.inboundKey == (inboundKey{sessionID, id}) {
-				out.Reactions = append(out.Reactions, re)
-			}
-		}
-		return nil
+		var err error
+		out, err = st.inbound.load(inboundKey{sessionID, id})
+		return err
 	})
+	return out, err
+}
+
+// load returns a stored message with its content and reactions.
+func (s inboundState) load(k inboundKey) (message.Received, error) {
+	stored, ok := s.messages[k]
+	if !ok {
+		return message.Received{}, fault.NotFound(fault.ReasonMessageNotFound, "message %s not found", k.id)
+	}
+	out := stored.m
+	if err := json.Unmarshal(stored.content, &out.Content); err != nil {
+		return message.Received{}, err
+	}
+	for rk, re := range s.reactions {
+		if rk.inboundKey == k {
+			out.Reactions = append(out.Reactions, re)
+		}
+	}
 	// As the SQL stores order them: oldest first, then by who reacted.
 	slices.SortFunc(out.Reactions, func(a, b message.Reaction) int {
 		if c := a.At.Compare(b.At); c != 0 {
@@ -139,5 +150,135 @@ func (r inbound) Get(_ context.Context, sessionID, id string) (message.Received,
 		}
 		return strings.Compare(a.By.String(), b.By.String())
 	})
+	return out, nil
+}
+
+// chat returns every message of one chat, newest first by (sent at, id).
+func (s inboundState) chat(sessionID string, c chat.JID) ([]message.Received, error) {
+	var out []message.Received
+	for k, stored := range s.messages {
+		if k.sessionID == sessionID && stored.m.Chat == c {
+			m, err := s.load(k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, m)
+		}
+	}
+	slices.SortFunc(out, func(a, b message.Received) int {
+		return cmp.Or(cmp.Compare(b.Timestamp.UnixMilli(), a.Timestamp.UnixMilli()), strings.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+func (r inbound) History(_ context.Context, q message.HistoryQuery) (message.HistoryPage, error) {
+	var page message.HistoryPage
+	err := r.with(func(st *state) error {
+		all, err := st.inbound.chat(q.SessionID, q.Chat)
+		if err != nil {
+			return err
+		}
+		skip := q.Offset
+		for _, m := range all {
+			if !q.Filter.Matches(m) {
+				continue
+			}
+			page.Total++
+			if q.Cursor != nil && !q.Cursor.Before(m) || len(page.Messages) == q.Limit {
+				continue
+			}
+			if skip > 0 {
+				skip--
+				continue
+			}
+			page.Messages = append(page.Messages, m)
+		}
+		return nil
+	})
+	return page, err
+}
+
+func (r inbound) Chats(_ context.Context, sessionID string) ([]message.ChatSummary, error) {
+	var out []message.ChatSummary
+	err := r.with(func(st *state) error {
+		chats := map[chat.JID]bool{}
+		for k, stored := range st.inbound.messages {
+			if k.sessionID == sessionID {
+				chats[stored.m.Chat] = true
+			}
+		}
+		for c := range chats {
+			all, err := st.inbound.chat(sessionID, c)
+			if err != nil {
+				return err
+			}
+			_, pinned := st.inbound.pins[inboundKey{sessionID, c.String()}]
+			sum := message.ChatSummary{Chat: c, Messages: len(all), LastText: all[0].Content.Text, LastAt: all[0].Timestamp,
+				FirstAt: all[len(all)-1].Timestamp, Pinned: pinned}
+			for _, m := range all {
+				if sum.Name == "" && !m.FromMe {
+					sum.Name = m.Sender.PushName
+				}
+				if (message.HistoryFilter{UnreadOnly: true}).Matches(m) {
+					sum.Unread++
+				}
+				if (message.HistoryFilter{MediaOnly: true}).Matches(m) {
+					sum.Media++
+				}
+			}
+			out = append(out, sum)
+		}
+		return nil
+	})
 	return out, err
+}
+
+func (r inbound) MarkRead(_ context.Context, sessionID string, ids []string, at time.Time) error {
+	return r.with(func(st *state) error {
+		for _, id := range ids {
+			k := inboundKey{sessionID, id}
+			if s, ok := st.inbound.messages[k]; ok && s.m.ReadAt.IsZero() {
+				s.m.ReadAt = at
+				st.inbound.messages[k] = s
+			}
+		}
+		return nil
+	})
+}
+
+func (r inbound) PinChat(_ context.Context, sessionID string, c chat.JID, pinned bool, at time.Time) error {
+	return r.with(func(st *state) error {
+		if err := st.sessionGone(sessionID); err != nil {
+			return err
+		}
+		if pinned {
+			st.inbound.pins[inboundKey{sessionID, c.String()}] = at
+		} else {
+			delete(st.inbound.pins, inboundKey{sessionID, c.String()})
+		}
+		return nil
+	})
+}
+
+func (r inbound) Forget(_ context.Context, sessionID string, before time.Time, limit int) (int, error) {
+	n := 0
+	err := r.with(func(st *state) error {
+		var old []storedInbound
+		for k, s := range st.inbound.messages {
+			if k.sessionID == sessionID && s.m.Timestamp.Before(before) {
+				old = append(old, s)
+			}
+		}
+		slices.SortFunc(old, func(a, b storedInbound) int { return a.m.Timestamp.Compare(b.m.Timestamp) })
+		for _, s := range old[:min(limit, len(old))] {
+			delete(st.inbound.messages, inboundKey{sessionID, s.m.ID})
+			n++
+		}
+		maps.DeleteFunc(st.inbound.reactions, func(k reactionKey, re message.Reaction) bool {
+			_, kept := st.inbound.messages[k.inboundKey]
+			return k.sessionID == sessionID && !kept && re.At.Before(before)
+		})
+		return nil
+	})
+	return n, err
 }

@@ -14,6 +14,7 @@ type Received struct {
 	ReceivedAt time.Time
 	EditedAt   time.Time  // zero: never edited
 	RevokedAt  time.Time  // zero: not deleted for everyone (its content is then forgotten)
+	ReadAt     time.Time  // zero: not (yet) read by this account
 	Reactions  []Reaction // each person's current reaction, oldest first
 }
 

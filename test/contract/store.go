@@ -97,6 +97,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 	tests = append(tests, webhookTests...) // webhooks.go
 	tests = append(tests, blobTests...)    // blobs.go
 	tests = append(tests, historyTests...) // history.go
+	tests = append(tests, chatTests...)    // chats.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -21,6 +21,12 @@ type ApiKey struct {
 	ExpiresAt  *time.Time
 }
 
+type ChatPin struct {
+	SessionID string
+	Chat      string
+	PinnedAt  time.Time
+}
+
 type Event struct {
 	Seq         int64
 	ID          string
@@ -61,6 +67,8 @@ type InboundMessage struct {
 	ReceivedAt time.Time
 	EditedAt   *time.Time
 	RevokedAt  *time.Time
+	SearchText string
+	ReadAt     *time.Time
 }
 
 type InboundReaction struct {

@@ -21,6 +21,12 @@ type ApiKey struct {
 	ExpiresAt  sql.NullInt64
 }
 
+type ChatPin struct {
+	SessionID string
+	Chat      string
+	PinnedAt  int64
+}
+
 type Event struct {
 	Seq         int64
 	ID          string
@@ -61,6 +67,8 @@ type InboundMessage struct {
 	ReceivedAt int64
 	EditedAt   sql.NullInt64
 	RevokedAt  sql.NullInt64
+	SearchText string
+	ReadAt     sql.NullInt64
 }
 
 type InboundReaction struct {
