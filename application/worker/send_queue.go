@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"github.com/warest-go/warest/application/eventlog"
+	"github.com/warest-go/warest/application/history"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -355,6 +356,9 @@ func (q *SendQueue) record(ctx context.Context, m message.Outbound, change func(
 		if cur.Status == message.StatusSent {
 			// The recipient cooldown starts with a successful send only.
 			if err := r.Cooldowns().Touch(ctx, m.SessionID, m.To.String(), cur.UpdatedAt); err != nil {
+				return err
+			}
+			if err := history.Sent(ctx, r, cur); err != nil {
 				return err
 			}
 		}
