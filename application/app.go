@@ -112,6 +112,7 @@ func New(cfg Config, d Deps) *App {
 		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
 	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
+	a.Queries.Chats = query.NewChats(d.Store, cfg.Commands.DefaultCountryCode)
 	if d.Calls != nil {
 		a.Ingest.Calls = a.Commands.Calls
 	}

@@ -104,6 +104,7 @@ type testApp struct {
 	adminKey string
 	admin    account.Principal
 	clock    *shiftedClock // the use cases' clock
+	store    ports.Store
 }
 
 type appOption func(*httpapi.Config)
@@ -163,7 +164,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		o(&hc)
 	}
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{}})
-	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock}
+	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock, store: store}
 }
 
 // user creates a user with a key and returns the key and the user id.

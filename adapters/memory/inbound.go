@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -153,7 +152,7 @@ func (s inboundState) load(k inboundKey) (message.Received, error) {
 	return out, nil
 }
 
-// chat returns every message of one chat, newest first by (sent at, id).
+// chat returns every message of one chat in history order.
 func (s inboundState) chat(sessionID string, c chat.JID) ([]message.Received, error) {
 	var out []message.Received
 	for k, stored := range s.messages {
@@ -165,9 +164,7 @@ func (s inboundState) chat(sessionID string, c chat.JID) ([]message.Received, er
 			out = append(out, m)
 		}
 	}
-	slices.SortFunc(out, func(a, b message.Received) int {
-		return cmp.Or(cmp.Compare(b.Timestamp.UnixMilli(), a.Timestamp.UnixMilli()), strings.Compare(b.ID, a.ID))
-	})
+	slices.SortFunc(out, message.CompareHistory)
 	return out, nil
 }
 

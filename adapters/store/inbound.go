@@ -120,7 +120,7 @@ var endOfTime = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 func (i inbound) History(ctx context.Context, q message.HistoryQuery) (message.HistoryPage, error) {
 	f := q.Filter
 	arg := HistoryArg{SessionID: q.SessionID, Chat: q.Chat.String(), FromAt: time.UnixMilli(0), UntilAt: endOfTime,
-		BeforeAt: endOfTime, MediaOnly: f.MediaOnly, UnreadOnly: f.UnreadOnly, Search: message.SearchText(f.Search),
+		BeforeAt: endOfTime, BeforeReceivedAt: endOfTime, MediaOnly: f.MediaOnly, UnreadOnly: f.UnreadOnly, Search: message.SearchText(f.Search),
 		Off: int64(q.Offset), Lim: int64(q.Limit)}
 	if !f.From.IsZero() {
 		arg.FromAt = f.From
@@ -132,7 +132,7 @@ func (i inbound) History(ctx context.Context, q message.HistoryQuery) (message.H
 		arg.FilterFromMe, arg.FromMe = true, *f.FromMe
 	}
 	if q.Cursor != nil {
-		arg.BeforeAt, arg.BeforeID = q.Cursor.At, q.Cursor.ID
+		arg.BeforeAt, arg.BeforeReceivedAt, arg.BeforeID = q.Cursor.At, q.Cursor.ReceivedAt, q.Cursor.ID
 	}
 	total, err := i.r.Q.CountChatHistory(ctx, arg)
 	if err != nil {

@@ -192,7 +192,7 @@ type InboundRow struct {
 // of retention's deletes.
 type HistoryArg struct {
 	SessionID, Chat, BeforeID, Search           string
-	FromAt, UntilAt, BeforeAt                   time.Time
+	FromAt, UntilAt, BeforeAt, BeforeReceivedAt time.Time
 	MediaOnly, FilterFromMe, FromMe, UnreadOnly bool
 	Off, Lim                                    int64
 }

@@ -22,6 +22,8 @@ const (
 	ActionRevoke     MessageAction = "revoke" // for everyone
 	ActionEdit       MessageAction = "edit"
 	ActionMarkAsRead MessageAction = "mark-as-read"
+	ActionPin        MessageAction = "pin" // for everyone in the chat
+	ActionUnpin      MessageAction = "unpin"
 )
 
 // MessageActionInput addresses a message by id; To (its chat) is needed only for a
@@ -85,6 +87,8 @@ func (s *MessageActions) ActOnMessage(ctx context.Context, p account.Principal, 
 		c.Kind, c.Text = message.KindEdit, in.Text
 	case ActionRevoke:
 		c.Kind = message.KindRevoke
+	case ActionPin, ActionUnpin:
+		c.Kind, c.Unpin = message.KindPin, in.Action == ActionUnpin
 	default:
 		return ActionResult{}, fault.Invalid(fault.ReasonInvalidParameter, "unknown action %q", in.Action)
 	}

@@ -1,6 +1,7 @@
 package message
 
 import (
+	"cmp"
 	"encoding/base64"
 	"strconv"
 	"strings"
@@ -57,25 +58,35 @@ type HistoryPage struct {
 }
 
 // Cursor is the position after the last message of a page: the next page holds
-// messages older than (At, ID). Keyed on the message itself, it does not move
-// when new messages arrive, as an offset would.
+// the messages after it in history order (newest first by sent time, then arrival
+// time, as WhatsApp's sent times are whole seconds, then id). Keyed on the message
+// itself, it does not move when new messages arrive, as an offset would.
 type Cursor struct {
-	At time.Time
-	ID string
+	At, ReceivedAt time.Time
+	ID             string
 }
 
 // CursorAfter is the cursor of a page that ends with m.
-func CursorAfter(m Received) Cursor { return Cursor{At: m.Timestamp, ID: m.ID} }
+func CursorAfter(m Received) Cursor {
+	return Cursor{At: m.Timestamp, ReceivedAt: m.ReceivedAt, ID: m.ID}
+}
 
-// Before reports whether m comes after the cursor in newest-first order.
+// Before reports whether m comes after the cursor in history order.
 func (c Cursor) Before(m Received) bool {
-	at, cat := m.Timestamp.UnixMilli(), c.At.UnixMilli()
-	return at < cat || at == cat && m.ID < c.ID
+	return CompareHistory(m, Received{Inbound: Inbound{ID: c.ID, Timestamp: c.At}, ReceivedAt: c.ReceivedAt}) > 0
+}
+
+// CompareHistory orders messages as history pages list them: newest first by sent
+// time, then arrival time (both to the millisecond, as stores keep them), then id.
+func CompareHistory(a, b Received) int {
+	return cmp.Or(cmp.Compare(b.Timestamp.UnixMilli(), a.Timestamp.UnixMilli()),
+		cmp.Compare(b.ReceivedAt.UnixMilli(), a.ReceivedAt.UnixMilli()), strings.Compare(b.ID, a.ID))
 }
 
 // String is the opaque form clients pass back.
 func (c Cursor) String() string {
-	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixMilli(), 10) + "." + c.ID))
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(c.At.UnixMilli(), 10) + "." +
+		strconv.FormatInt(c.ReceivedAt.UnixMilli(), 10) + "." + c.ID))
 }
 
 // ParseCursor reads a cursor given by a client.
@@ -85,12 +96,16 @@ func ParseCursor(s string) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, bad
 	}
-	ms, id, ok := strings.Cut(string(raw), ".")
-	n, err := strconv.ParseInt(ms, 10, 64)
-	if !ok || err != nil || id == "" {
+	parts := strings.SplitN(string(raw), ".", 3)
+	if len(parts) != 3 || parts[2] == "" {
 		return Cursor{}, bad
 	}
-	return Cursor{At: time.UnixMilli(n).UTC(), ID: id}, nil
+	at, err1 := strconv.ParseInt(parts[0], 10, 64)
+	received, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil {
+		return Cursor{}, bad
+	}
+	return Cursor{At: time.UnixMilli(at).UTC(), ReceivedAt: time.UnixMilli(received).UTC(), ID: parts[2]}, nil
 }
 
 // ChatSummary is one chat of a session as its history shows it.

@@ -1,16 +1,16 @@
 -- +goose Up
 -- Chat history: a received message remembers when this account read it (the
 -- unread count of a chat), the pinned chats are kept, and the chat pages read a
--- chat's history newest first by (sent_at, id), the keyset of the cursor. Search
--- matches search_text, the text lower-cased by Go (message.SearchText), so every
--- store folds case alike (SQLite's lower() knows ASCII only); rows before this
--- version get SQL's lower().
+-- chat's history newest first by (sent_at, received_at, id), the keyset of the
+-- cursor. Search matches search_text, the text lower-cased by Go
+-- (message.SearchText), so every store folds case alike (SQLite's lower() knows
+-- ASCII only); rows before this version get SQL's lower().
 -- Times are unix ms.
 ALTER TABLE inbound_messages ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 UPDATE inbound_messages SET search_text = lower(text);
 ALTER TABLE inbound_messages ADD COLUMN read_at INTEGER;
 DROP INDEX inbound_messages_chat_idx;
-CREATE INDEX inbound_messages_chat_idx ON inbound_messages (session_id, chat, sent_at, id);
+CREATE INDEX inbound_messages_chat_idx ON inbound_messages (session_id, chat, sent_at, received_at, id);
 CREATE INDEX inbound_messages_age_idx ON inbound_messages (session_id, sent_at);
 
 CREATE TABLE chat_pins (

@@ -31,18 +31,19 @@ WHERE session_id = sqlc.arg(session_id) AND message_id = sqlc.arg(message_id)
 ORDER BY reacted_at, reactor;
 
 -- name: ListChatHistory :many
--- A page of one chat's history, newest first, older than the keyset (before_at,
+-- A page of one chat's history, newest first (sent, then arrived: WhatsApp's
+-- times are seconds), older than the keyset (before_at, before_received_at,
 -- before_id), under the filters of message.HistoryFilter (mirrored by the memory
 -- store).
 SELECT * FROM inbound_messages
 WHERE session_id = sqlc.arg(session_id) AND chat = sqlc.arg(chat)
   AND sent_at >= sqlc.arg(from_at) AND sent_at <= sqlc.arg(until_at)
-  AND (sent_at, id) < (sqlc.arg(before_at)::timestamptz, sqlc.arg(before_id)::text)
+  AND (sent_at, received_at, id) < (sqlc.arg(before_at)::timestamptz, sqlc.arg(before_received_at)::timestamptz, sqlc.arg(before_id)::text)
   AND (NOT sqlc.arg(media_only)::boolean OR media_mime <> '')
   AND (NOT sqlc.arg(filter_from_me)::boolean OR from_me = sqlc.arg(from_me)::boolean)
   AND (NOT sqlc.arg(unread_only)::boolean OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
   AND (sqlc.arg(search)::text = '' OR strpos(search_text, sqlc.arg(search)::text) > 0)
-ORDER BY sent_at DESC, id DESC
+ORDER BY sent_at DESC, received_at DESC, id DESC
 LIMIT sqlc.arg(lim) OFFSET sqlc.arg(off);
 
 -- name: CountChatHistory :one
@@ -64,9 +65,9 @@ SELECT m.chat,
        COUNT(*) FILTER (WHERE NOT m.from_me AND m.read_at IS NULL AND m.revoked_at IS NULL) AS unread,
        COUNT(*) FILTER (WHERE m.media_mime <> '') AS media,
        COALESCE((SELECT l.text FROM inbound_messages l WHERE l.session_id = m.session_id AND l.chat = m.chat
-                 ORDER BY l.sent_at DESC, l.id DESC LIMIT 1), '')::text AS last_text,
+                 ORDER BY l.sent_at DESC, l.received_at DESC, l.id DESC LIMIT 1), '')::text AS last_text,
        COALESCE((SELECT n.push_name FROM inbound_messages n WHERE n.session_id = m.session_id AND n.chat = m.chat
-                 AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.id DESC LIMIT 1), '')::text AS name,
+                 AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.received_at DESC, n.id DESC LIMIT 1), '')::text AS name,
        EXISTS (SELECT 1 FROM chat_pins p WHERE p.session_id = m.session_id AND p.chat = m.chat) AS pinned
 FROM inbound_messages m
 WHERE m.session_id = sqlc.arg(session_id)

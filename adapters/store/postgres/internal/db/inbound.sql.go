@@ -160,32 +160,34 @@ const listChatHistory = `-- name: ListChatHistory :many
 SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at FROM inbound_messages
 WHERE session_id = $1 AND chat = $2
   AND sent_at >= $3 AND sent_at <= $4
-  AND (sent_at, id) < ($5::timestamptz, $6::text)
-  AND (NOT $7::boolean OR media_mime <> '')
-  AND (NOT $8::boolean OR from_me = $9::boolean)
-  AND (NOT $10::boolean OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
-  AND ($11::text = '' OR strpos(search_text, $11::text) > 0)
-ORDER BY sent_at DESC, id DESC
-LIMIT $13 OFFSET $12
+  AND (sent_at, received_at, id) < ($5::timestamptz, $6::timestamptz, $7::text)
+  AND (NOT $8::boolean OR media_mime <> '')
+  AND (NOT $9::boolean OR from_me = $10::boolean)
+  AND (NOT $11::boolean OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
+  AND ($12::text = '' OR strpos(search_text, $12::text) > 0)
+ORDER BY sent_at DESC, received_at DESC, id DESC
+LIMIT $14 OFFSET $13
 `
 
 type ListChatHistoryParams struct {
-	SessionID    string
-	Chat         string
-	FromAt       time.Time
-	UntilAt      time.Time
-	BeforeAt     time.Time
-	BeforeID     string
-	MediaOnly    bool
-	FilterFromMe bool
-	FromMe       bool
-	UnreadOnly   bool
-	Search       string
-	Off          int32
-	Lim          int32
+	SessionID        string
+	Chat             string
+	FromAt           time.Time
+	UntilAt          time.Time
+	BeforeAt         time.Time
+	BeforeReceivedAt time.Time
+	BeforeID         string
+	MediaOnly        bool
+	FilterFromMe     bool
+	FromMe           bool
+	UnreadOnly       bool
+	Search           string
+	Off              int32
+	Lim              int32
 }
 
-// A page of one chat's history, newest first, older than the keyset (before_at,
+// A page of one chat's history, newest first (sent, then arrived: WhatsApp's
+// times are seconds), older than the keyset (before_at, before_received_at,
 // before_id), under the filters of message.HistoryFilter (mirrored by the memory
 // store).
 func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams) ([]InboundMessage, error) {
@@ -195,6 +197,7 @@ func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams
 		arg.FromAt,
 		arg.UntilAt,
 		arg.BeforeAt,
+		arg.BeforeReceivedAt,
 		arg.BeforeID,
 		arg.MediaOnly,
 		arg.FilterFromMe,
@@ -251,9 +254,9 @@ SELECT m.chat,
        COUNT(*) FILTER (WHERE NOT m.from_me AND m.read_at IS NULL AND m.revoked_at IS NULL) AS unread,
        COUNT(*) FILTER (WHERE m.media_mime <> '') AS media,
        COALESCE((SELECT l.text FROM inbound_messages l WHERE l.session_id = m.session_id AND l.chat = m.chat
-                 ORDER BY l.sent_at DESC, l.id DESC LIMIT 1), '')::text AS last_text,
+                 ORDER BY l.sent_at DESC, l.received_at DESC, l.id DESC LIMIT 1), '')::text AS last_text,
        COALESCE((SELECT n.push_name FROM inbound_messages n WHERE n.session_id = m.session_id AND n.chat = m.chat
-                 AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.id DESC LIMIT 1), '')::text AS name,
+                 AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.received_at DESC, n.id DESC LIMIT 1), '')::text AS name,
        EXISTS (SELECT 1 FROM chat_pins p WHERE p.session_id = m.session_id AND p.chat = m.chat) AS pinned
 FROM inbound_messages m
 WHERE m.session_id = $1

@@ -160,32 +160,35 @@ const listChatHistory = `-- name: ListChatHistory :many
 SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at FROM inbound_messages
 WHERE session_id = ?1 AND chat = ?2
   AND sent_at >= ?3 AND sent_at <= ?4
-  AND (sent_at < ?5 OR (sent_at = ?5 AND id < ?6))
-  AND (NOT CAST(?7 AS BOOLEAN) OR media_mime <> '')
-  AND (NOT CAST(?8 AS BOOLEAN) OR from_me = CAST(?9 AS BOOLEAN))
-  AND (NOT CAST(?10 AS BOOLEAN) OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
-  AND (CAST(?11 AS TEXT) = '' OR instr(search_text, CAST(?11 AS TEXT)) > 0)
-ORDER BY sent_at DESC, id DESC
-LIMIT ?13 OFFSET ?12
+  AND (sent_at < ?5 OR sent_at = ?5 AND
+       (received_at < ?6 OR received_at = ?6 AND id < ?7))
+  AND (NOT CAST(?8 AS BOOLEAN) OR media_mime <> '')
+  AND (NOT CAST(?9 AS BOOLEAN) OR from_me = CAST(?10 AS BOOLEAN))
+  AND (NOT CAST(?11 AS BOOLEAN) OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
+  AND (CAST(?12 AS TEXT) = '' OR instr(search_text, CAST(?12 AS TEXT)) > 0)
+ORDER BY sent_at DESC, received_at DESC, id DESC
+LIMIT ?14 OFFSET ?13
 `
 
 type ListChatHistoryParams struct {
-	SessionID    string
-	Chat         string
-	FromAt       int64
-	UntilAt      int64
-	BeforeAt     int64
-	BeforeID     string
-	MediaOnly    bool
-	FilterFromMe bool
-	FromMe       bool
-	UnreadOnly   bool
-	Search       string
-	Off          int64
-	Lim          int64
+	SessionID        string
+	Chat             string
+	FromAt           int64
+	UntilAt          int64
+	BeforeAt         int64
+	BeforeReceivedAt int64
+	BeforeID         string
+	MediaOnly        bool
+	FilterFromMe     bool
+	FromMe           bool
+	UnreadOnly       bool
+	Search           string
+	Off              int64
+	Lim              int64
 }
 
-// A page of one chat's history, newest first, older than the keyset (before_at,
+// A page of one chat's history, newest first (sent, then arrived: WhatsApp's
+// times are seconds), older than the keyset (before_at, before_received_at,
 // before_id), under the filters of message.HistoryFilter (mirrored by the memory
 // store).
 func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams) ([]InboundMessage, error) {
@@ -195,6 +198,7 @@ func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams
 		arg.FromAt,
 		arg.UntilAt,
 		arg.BeforeAt,
+		arg.BeforeReceivedAt,
 		arg.BeforeID,
 		arg.MediaOnly,
 		arg.FilterFromMe,
@@ -254,9 +258,9 @@ SELECT m.chat,
        CAST(SUM(CASE WHEN NOT m.from_me AND m.read_at IS NULL AND m.revoked_at IS NULL THEN 1 ELSE 0 END) AS INTEGER) AS unread,
        CAST(SUM(CASE WHEN m.media_mime <> '' THEN 1 ELSE 0 END) AS INTEGER) AS media,
        CAST(COALESCE((SELECT l.text FROM inbound_messages l WHERE l.session_id = m.session_id AND l.chat = m.chat
-                      ORDER BY l.sent_at DESC, l.id DESC LIMIT 1), '') AS TEXT) AS last_text,
+                      ORDER BY l.sent_at DESC, l.received_at DESC, l.id DESC LIMIT 1), '') AS TEXT) AS last_text,
        CAST(COALESCE((SELECT n.push_name FROM inbound_messages n WHERE n.session_id = m.session_id AND n.chat = m.chat
-                      AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.id DESC LIMIT 1), '') AS TEXT) AS name,
+                      AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.received_at DESC, n.id DESC LIMIT 1), '') AS TEXT) AS name,
        CAST(EXISTS (SELECT 1 FROM chat_pins p WHERE p.session_id = m.session_id AND p.chat = m.chat) AS BOOLEAN) AS pinned
 FROM inbound_messages m
 WHERE m.session_id = ?1
