@@ -84,6 +84,8 @@ type Workers struct {
 	SendQueue   *worker.SendQueue
 	Webhooks    *worker.Webhooks
 	BlobSweeper *worker.BlobSweeper // nil without a blob store
+	// History forgets chat history past its retention (default: kept forever).
+	History *worker.HistorySweeper
 }
 
 // New builds the application; nothing runs until Start.
@@ -140,6 +142,7 @@ func New(cfg Config, d Deps) *App {
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
+	a.Workers.History = worker.NewHistorySweeper(d.Store, d.Clock, d.Log)
 	return a
 }
 
@@ -152,7 +155,7 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	run, cancel := context.WithCancel(context.Background())
 	a.cancel = cancel
-	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
+	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run, a.Workers.History.Run}
 	if a.Workers.BlobSweeper != nil {
 		loops = append(loops, a.Workers.BlobSweeper.Run)
 	}

@@ -29,6 +29,7 @@ func (h *handlers) registerChats() {
 	register(h, chatRoute("postChatsChatIdPin", http.MethodPost, "/{chatId}/pin", "Pin or unpin a chat", busy...), h.pinChat)
 	register(h, chatRoute("postChatsChatIdMessagesMessageIdPin", http.MethodPost, "/{chatId}/messages/{messageId}/pin",
 		"Pin or unpin a message for everyone in the chat", busy...), h.pinMessage)
+	register(h, chatRoute("postChatsRetention", http.MethodPost, "/retention", "Set how many days the session keeps its chat history"), h.setRetention)
 }
 
 type chatPage struct {
@@ -372,4 +373,30 @@ func pinReply(what string, res command.ChatPinResult) *ResultResponse[chatPinRes
 		out.MessageID = &res.MessageID
 	}
 	return resultOK(what+" "+state, out)
+}
+
+type retentionInput struct {
+	SessionSelector
+	Body *struct {
+		_         struct{} `additionalProperties:"true"`
+		SessionID string   `json:"sessionId,omitempty"`
+		Days      *int     `json:"days,omitempty" minimum:"0" maximum:"3650" doc:"days of history kept; 0: the server's default (WAREST_HISTORY_RETENTION_DAYS) (required)"`
+	}
+}
+
+type retentionResult struct {
+	SessionID string `json:"sessionId"`
+	Days      int    `json:"days"`
+}
+
+func (h *handlers) setRetention(ctx context.Context, in *retentionInput) (*ResultResponse[retentionResult], error) {
+	if in.Body == nil || in.Body.Days == nil {
+		return nil, fault.Invalid(fault.ReasonMissingParameter, "days is required")
+	}
+	session := firstOf(in.Body.SessionID, in.sessionID())
+	days, err := h.cmd.Chats.SetHistoryRetention(ctx, principal(ctx), session, *in.Body.Days)
+	if err != nil {
+		return nil, err
+	}
+	return resultOK("History retention set", retentionResult{SessionID: session, Days: days}), nil
 }

@@ -239,6 +239,14 @@ func TestChatsScenario(t *testing.T) {
 	})
 	expect(t, w.send(http.MethodPost, "/api/v1/chats/"+citra+"/messages/"+first+"/pin", w.alice,
 		map[string]any{"sessionId": "g1", "pin": true}), 404, 2601)
+
+	// Ours: the session's own history retention.
+	r = w.send(http.MethodPost, "/api/v1/chats/retention", w.alice, map[string]any{"sessionId": "g1", "days": 30})
+	expect(t, r, 200, 1000)
+	sess, err := w.q.Sessions.Session(context.Background(), w.admin, "g1")
+	if err != nil || sess.HistoryRetention() != 30*24*time.Hour {
+		t.Fatalf("retention %v, %v; want 30 days", sess.HistoryRetention(), err)
+	}
 }
 
 // TestChatsRefuseOthersAndBadInput: another tenant reads no chat and changes none;
@@ -258,6 +266,12 @@ func TestChatsRefuseOthersAndBadInput(t *testing.T) {
 	} {
 		expect(t, r, 403, 2201)
 		w.router(r, 403)
+	}
+	expect(t, w.send(http.MethodPost, "/api/v1/chats/retention", w.bob, map[string]any{"sessionId": "g1", "days": 1}), 403, 2201)
+	expect(t, w.send(http.MethodPost, "/api/v1/chats/retention", w.alice, map[string]any{"sessionId": "g1", "days": -1}), 400, 2002)
+	expect(t, w.send(http.MethodPost, "/api/v1/chats/retention", w.alice, map[string]any{"sessionId": "g1"}), 400, 2001)
+	if sess, _ := w.q.Sessions.Session(context.Background(), w.admin, "g1"); sess.HistoryRetention() != 0 {
+		t.Fatalf("a refused retention change went through: %v", sess.HistoryRetention())
 	}
 	if got := w.chatMessages(budi).Data; got[0].IsRead {
 		t.Fatalf("another tenant's read went through: %+v", got)

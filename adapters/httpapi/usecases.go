@@ -78,6 +78,7 @@ type chatsCommands interface {
 	MarkRead(ctx context.Context, p account.Principal, in command.ChatReadInput) (command.ChatReadResult, error)
 	PinChat(ctx context.Context, p account.Principal, sessionID, chatID string, pin bool) (command.ChatPinResult, error)
 	PinMessage(ctx context.Context, p account.Principal, sessionID, chatID, messageID string, pin bool) (command.ChatPinResult, error)
+	SetHistoryRetention(ctx context.Context, p account.Principal, sessionID string, days int) (int, error)
 }
 
 // chatsQueries read the chat history.

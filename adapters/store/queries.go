@@ -153,6 +153,7 @@ type SessionRow struct {
 	AutoStart                                               bool
 	RejectCalls                                             bool
 	RejectCallMessage                                       string
+	HistoryDays                                             int
 	CreatedAt, UpdatedAt                                    time.Time
 }
 

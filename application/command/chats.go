@@ -150,3 +150,18 @@ func (c *Chats) open(ctx context.Context, p account.Principal, sessionID, chatID
 	target, err := snd.addresses.Normalize(chatID)
 	return sess, target, err
 }
+
+// SetHistoryRetention makes the session keep its chat history days days (0: the
+// server's default, WAREST_HISTORY_RETENTION_DAYS); it returns the days set.
+func (c *Chats) SetHistoryRetention(ctx context.Context, p account.Principal, sessionID string, days int) (int, error) {
+	if _, err := ownedSession(ctx, c.store, p, sessionID); err != nil {
+		return 0, err
+	}
+	sess, err := c.store.Sessions().Update(ctx, sessionID, func(x *session.Session) error {
+		return x.SetHistoryRetention(days, c.clock.Now())
+	})
+	if err != nil {
+		return 0, err
+	}
+	return int(sess.HistoryRetention() / (24 * time.Hour)), nil
+}

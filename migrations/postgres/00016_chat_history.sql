@@ -5,6 +5,8 @@
 -- cursor. Search matches search_text, the text lower-cased by Go
 -- (message.SearchText), so every store folds case alike (SQLite's lower() knows
 -- ASCII only); rows before this version get SQL's lower().
+-- A session may keep its history for its own number of days (0: the server's).
+ALTER TABLE sessions ADD COLUMN history_days INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE inbound_messages ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 UPDATE inbound_messages SET search_text = lower(text);
 ALTER TABLE inbound_messages ADD COLUMN read_at TIMESTAMPTZ;
@@ -26,3 +28,4 @@ DROP INDEX inbound_messages_chat_idx;
 CREATE INDEX inbound_messages_chat_idx ON inbound_messages (session_id, chat, sent_at);
 ALTER TABLE inbound_messages DROP COLUMN read_at;
 ALTER TABLE inbound_messages DROP COLUMN search_text;
+ALTER TABLE sessions DROP COLUMN history_days;

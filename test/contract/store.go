@@ -148,11 +148,13 @@ func sessionRoundTrip(t *testing.T, s ports.Store) {
 	must(t, sess.Opened(session.Identity{JID: "6281234567890@s.whatsapp.net", LID: "123456789@lid", Name: "Budi"}, at(1)))
 	sess.SetWebhook(session.Webhook{URL: "https://example.test/hook", Secret: "s3cr3t-ключ"}, at(2))
 	must(t, sess.SetCallPolicy(session.CallPolicy{Reject: true, Message: "Sedang sibuk, chat saja"}, at(2)))
+	must(t, sess.SetHistoryRetention(30, at(2)))
 	must(t, s.Sessions().Create(t.Context(), sess))
 
 	got, err := s.Sessions().Get(t.Context(), "s1")
 	must(t, err)
-	equal(t, normSession(got), normSession(sess)) // the call policy included
+	equal(t, normSession(got), normSession(sess)) // the call policy and history retention included
+	equal(t, got.HistoryRetention(), 30*24*time.Hour)
 }
 
 func sessionRoundTripEmpty(t *testing.T, s ports.Store) {

@@ -135,6 +135,7 @@ type Session struct {
 	UpdatedAt         time.Time
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int32
 }
 
 type User struct {

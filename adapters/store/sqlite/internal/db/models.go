@@ -134,6 +134,7 @@ type Session struct {
 	UpdatedAt         int64
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int64
 }
 
 type User struct {
