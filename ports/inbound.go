@@ -36,6 +36,11 @@ type InboundMessages interface {
 	// MarkRead records that this account read the messages; ones already read or
 	// not recorded are left as they are.
 	MarkRead(ctx context.Context, sessionID string, ids []string, at time.Time) error
+	// Receipt records a peer's receipt (delivered, read or played) for a message;
+	// the first of each kind stays. Messages not recorded are left alone.
+	Receipt(ctx context.Context, sessionID, id string, status message.Status, at time.Time) error
+	// Star stars or unstars a recorded message; one not recorded is left alone.
+	Star(ctx context.Context, sessionID, id string, starred bool, at time.Time) error
 	// PinChat pins or unpins a chat in the session's chat list.
 	PinChat(ctx context.Context, sessionID string, c chat.JID, pinned bool, at time.Time) error
 	// Forget deletes at most limit of the session's messages sent before before,

@@ -124,7 +124,7 @@ type chatMessage struct {
 	IsMedia            bool           `json:"isMedia"`
 	MediaType          *string        `json:"mediaType"`
 	MediaMetadata      *mediaMetadata `json:"mediaMetadata"`
-	MessageTypeDetails map[string]any `json:"messageTypeDetails" doc:"edit (unix seconds of the last edit), readAt (when this account read it)"`
+	MessageTypeDetails map[string]any `json:"messageTypeDetails" doc:"unix seconds: edit (the last edit), receipts {delivered, read} (the peers', for messages from this account), starredAt, deletedAt, readAt (when this account read it)"`
 	QuotedMessageID    *string        `json:"quotedMessageId"`
 	MentionedJIDs      []string       `json:"mentionedJids"`
 	Reactions          []chatReaction `json:"reactions"`
@@ -170,6 +170,22 @@ func toChatMessage(m message.Received) chatMessage {
 	}
 	if out.IsRead {
 		out.MessageTypeDetails["readAt"] = m.ReadAt.Unix()
+	}
+	if out.IsDeleted {
+		out.MessageTypeDetails["deletedAt"] = *out.DeletedAt
+	}
+	if !m.StarredAt.IsZero() {
+		out.MessageTypeDetails["starredAt"] = m.StarredAt.Unix()
+	}
+	receipts := map[string]int64{}
+	if !m.DeliveredAt.IsZero() {
+		receipts["delivered"] = m.DeliveredAt.Unix()
+	}
+	if !m.SeenAt.IsZero() {
+		receipts["read"] = m.SeenAt.Unix()
+	}
+	if len(receipts) > 0 {
+		out.MessageTypeDetails["receipts"] = receipts
 	}
 	return out
 }

@@ -55,7 +55,11 @@ type chatListView struct {
 }
 
 type chatMessageView struct {
-	ID        string  `json:"id"`
+	ID      string `json:"id"`
+	Details struct {
+		StarredAt int64            `json:"starredAt"`
+		Receipts  map[string]int64 `json:"receipts"`
+	} `json:"messageTypeDetails"`
 	FromMe    bool    `json:"fromMe"`
 	Body      *string `json:"body"`
 	IsMedia   bool    `json:"isMedia"`
@@ -179,6 +183,16 @@ func TestChatsScenario(t *testing.T) {
 		page.ChatInfo == nil || page.ChatInfo.UnreadCount != 3 {
 		t.Fatalf("first page %v %+v %+v", bodies(page.Data), page, page.ChatInfo)
 	}
+	// budi reads our reply; we star his first message: both show in the history.
+	if err := w.net.ContactRead("g1", budi, []string{page.Data[0].ID}, false); err != nil {
+		t.Fatal(err)
+	}
+	check(w.send(http.MethodPost, "/api/v1/messages/"+first+"/action/star", w.alice, map[string]any{"sessionId": "g1"}), 200)
+	waitFor(t, "budi's read receipt", func() bool { return w.chatMessages(budi, "limit", "1").Data[0].Details.Receipts["read"] > 0 })
+	if got := w.chatMessages(budi, "search", "hello 1").Data[0]; got.Details.StarredAt == 0 {
+		t.Fatalf("starred message %+v", got)
+	}
+
 	w.inject(budi, message.TextContent("hello 4"))
 	waitFor(t, "hello 4", func() bool { return w.chatMessages(budi).Pagination.Total == 5 })
 	next := w.chatMessages(budi, "limit", "2", "cursor", *page.Pagination.NextCursor)

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"maps"
@@ -231,13 +232,41 @@ func (r inbound) Chats(_ context.Context, sessionID string) ([]message.ChatSumma
 }
 
 func (r inbound) MarkRead(_ context.Context, sessionID string, ids []string, at time.Time) error {
+	for _, id := range ids {
+		if err := r.change(sessionID, id, func(m *message.Received) { m.ReadAt = cmp.Or(m.ReadAt, at) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r inbound) Receipt(_ context.Context, sessionID, id string, status message.Status, at time.Time) error {
+	return r.change(sessionID, id, func(m *message.Received) {
+		switch status {
+		case message.StatusDelivered:
+			m.DeliveredAt = cmp.Or(m.DeliveredAt, at)
+		case message.StatusRead, message.StatusPlayed:
+			m.DeliveredAt, m.SeenAt = cmp.Or(m.DeliveredAt, at), cmp.Or(m.SeenAt, at)
+		}
+	})
+}
+
+func (r inbound) Star(_ context.Context, sessionID, id string, starred bool, at time.Time) error {
+	return r.change(sessionID, id, func(m *message.Received) {
+		m.StarredAt = time.Time{}
+		if starred {
+			m.StarredAt = at
+		}
+	})
+}
+
+// change alters a recorded message's times; one not recorded is left alone.
+func (r inbound) change(sessionID, id string, fn func(*message.Received)) error {
 	return r.with(func(st *state) error {
-		for _, id := range ids {
-			k := inboundKey{sessionID, id}
-			if s, ok := st.inbound.messages[k]; ok && s.m.ReadAt.IsZero() {
-				s.m.ReadAt = at
-				st.inbound.messages[k] = s
-			}
+		k := inboundKey{sessionID, id}
+		if s, ok := st.inbound.messages[k]; ok {
+			fn(&s.m)
+			st.inbound.messages[k] = s
 		}
 		return nil
 	})

@@ -98,7 +98,8 @@ func (i inbound) received(ctx context.Context, row InboundRow) (message.Received
 	out := message.Received{Inbound: message.Inbound{ID: row.ID, SessionID: row.SessionID, Chat: jidToDomain(row.Chat),
 		Sender: chat.Party{JID: jidToDomain(row.SenderJid), LID: jidToDomain(row.SenderLid), PushName: row.PushName},
 		FromMe: row.FromMe, Content: c, Timestamp: row.SentAt, History: row.History}, ReceivedAt: row.ReceivedAt,
-		EditedAt: orZero(row.EditedAt), RevokedAt: orZero(row.RevokedAt), ReadAt: orZero(row.ReadAt)}
+		EditedAt: orZero(row.EditedAt), RevokedAt: orZero(row.RevokedAt), ReadAt: orZero(row.ReadAt),
+		DeliveredAt: orZero(row.DeliveredAt), SeenAt: orZero(row.SeenAt), StarredAt: orZero(row.StarredAt)}
 	for _, r := range reactions {
 		out.Reactions = append(out.Reactions, message.Reaction{By: jidToDomain(r.Reactor), Emoji: r.Emoji, At: r.ReactedAt})
 	}
@@ -174,6 +175,27 @@ func (i inbound) MarkRead(ctx context.Context, sessionID string, ids []string, a
 		}
 	}
 	return nil
+}
+
+func (i inbound) Receipt(ctx context.Context, sessionID, id string, status message.Status, at time.Time) error {
+	row := InboundRow{SessionID: sessionID, ID: id}
+	switch status {
+	case message.StatusDelivered:
+		row.DeliveredAt = &at
+	case message.StatusRead, message.StatusPlayed:
+		row.DeliveredAt, row.SeenAt = &at, &at // read implies delivered
+	default:
+		return nil
+	}
+	return i.r.D.Wrap(i.r.Q.MarkInboundReceipt(ctx, row), "record receipt")
+}
+
+func (i inbound) Star(ctx context.Context, sessionID, id string, starred bool, at time.Time) error {
+	row := InboundRow{SessionID: sessionID, ID: id}
+	if starred {
+		row.StarredAt = &at
+	}
+	return i.r.D.Wrap(i.r.Q.StarInboundMessage(ctx, row), "star message")
 }
 
 func (i inbound) PinChat(ctx context.Context, sessionID string, c chat.JID, pinned bool, at time.Time) error {

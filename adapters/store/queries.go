@@ -73,6 +73,8 @@ type Queries struct {
 	CountChatHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
 	ListChatSummaries     func(ctx context.Context, sessionID string) ([]ChatSummaryRow, error)
 	MarkInboundRead       func(ctx context.Context, arg InboundRow) (int64, error)
+	MarkInboundReceipt    func(ctx context.Context, arg InboundRow) error
+	StarInboundMessage    func(ctx context.Context, arg InboundRow) error
 	PutChatPin            func(ctx context.Context, arg ChatPinRow) error
 	DeleteChatPin         func(ctx context.Context, arg ChatPinRow) error
 	DeleteOldHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
@@ -186,7 +188,7 @@ type InboundRow struct {
 	MediaSize                                                                                         int64
 	Content                                                                                           []byte
 	SentAt, ReceivedAt                                                                                time.Time
-	EditedAt, RevokedAt, ReadAt                                                                       *time.Time
+	EditedAt, RevokedAt, ReadAt, DeliveredAt, SeenAt, StarredAt                                       *time.Time
 }
 
 // HistoryArg is the parameters of a chat's history page (message.HistoryQuery) and

@@ -67,7 +67,10 @@ func (s *MessageActions) ActOnMessage(ctx context.Context, p account.Principal, 
 	case ActionStar, ActionUnstar, ActionDelete:
 		change := map[MessageAction]ports.MessageChange{ActionStar: ports.MessageStar, ActionUnstar: ports.MessageUnstar,
 			ActionDelete: ports.MessageDeleteForMe}[in.Action]
-		return res, s.transportFailed(s.transport.ChangeMessage(ctx, sess.ID(), ref, change))
+		if err := s.transportFailed(s.transport.ChangeMessage(ctx, sess.ID(), ref, change)); err != nil || in.Action == ActionDelete {
+			return res, err
+		}
+		return res, s.store.Inbound().Star(ctx, sess.ID(), ref.ID, in.Action == ActionStar, now)
 	case ActionMarkAsRead:
 		return res, s.transportFailed(s.transport.MarkRead(ctx, sess.ID(), ref.Chat, ref.Sender, []string{ref.ID}, now))
 	}

@@ -77,6 +77,16 @@ GROUP BY m.session_id, m.chat;
 UPDATE inbound_messages SET read_at = sqlc.arg(read_at)
 WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id) AND read_at IS NULL;
 
+-- name: MarkInboundReceipt :exec
+-- A peer's receipt: the first delivery and the first read (or play) stay.
+UPDATE inbound_messages
+SET delivered_at = COALESCE(delivered_at, sqlc.narg(delivered_at)), seen_at = COALESCE(seen_at, sqlc.narg(seen_at))
+WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
+
+-- name: StarInboundMessage :exec
+UPDATE inbound_messages SET starred_at = sqlc.narg(starred_at)
+WHERE session_id = sqlc.arg(session_id) AND id = sqlc.arg(id);
+
 -- name: PutChatPin :exec
 INSERT INTO chat_pins (session_id, chat, pinned_at) VALUES (sqlc.arg(session_id), sqlc.arg(chat), sqlc.arg(pinned_at))
 ON CONFLICT (session_id, chat) DO UPDATE SET pinned_at = excluded.pinned_at;

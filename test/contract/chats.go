@@ -2,6 +2,7 @@ package contract
 
 import (
 	"testing"
+	"time"
 
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/message"
@@ -18,6 +19,7 @@ var chatTests = []struct {
 	{"chats/history filters by time, media, direction, text and unread", chatHistoryFilters},
 	{"chats/the chat list counts unread messages, names the peer and keeps pins", chatSummaries},
 	{"chats/forget deletes old messages in bounded batches with their reactions", chatForget},
+	{"chats/receipts keep the first delivery and read, stars set and clear", chatReceiptsAndStars},
 }
 
 var (
@@ -179,4 +181,29 @@ func chatForget(t *testing.T, s ports.Store) {
 	equal(t, len(m.Reactions), 1)
 	ids, _ = historyIDs(t, s, message.HistoryQuery{SessionID: "s2", Chat: alice, Limit: 10})
 	equal(t, ids, []string{"o1"})
+}
+
+func chatReceiptsAndStars(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	createSession(t, s, "s1", "OWNER")
+	saveAll(t, s, chatMessage("s1", "mine", alice, 1, "sent", true))
+	must(t, s.Inbound().Receipt(ctx, "s1", "mine", message.StatusDelivered, at(2)))
+	must(t, s.Inbound().Receipt(ctx, "s1", "mine", message.StatusDelivered, at(3)))
+	must(t, s.Inbound().Receipt(ctx, "s1", "mine", message.StatusRead, at(4)))
+	must(t, s.Inbound().Receipt(ctx, "s1", "mine", message.StatusPlayed, at(5)))
+	must(t, s.Inbound().Receipt(ctx, "s1", "unknown", message.StatusRead, at(5)))
+	must(t, s.Inbound().Star(ctx, "s1", "mine", true, at(6)))
+	m, err := s.Inbound().Get(ctx, "s1", "mine")
+	must(t, err)
+	equal(t, []time.Time{ms(m.DeliveredAt), ms(m.SeenAt), ms(m.StarredAt)}, []time.Time{ms(at(2)), ms(at(4)), ms(at(6))})
+
+	must(t, s.Inbound().Star(ctx, "s1", "mine", false, at(7)))
+	saveAll(t, s, chatMessage("s1", "theirs", alice, 8, "read at once", false))
+	must(t, s.Inbound().Receipt(ctx, "s1", "theirs", message.StatusRead, at(9))) // read implies delivered
+	m, err = s.Inbound().Get(ctx, "s1", "mine")
+	must(t, err)
+	equal(t, m.StarredAt.IsZero(), true)
+	m, err = s.Inbound().Get(ctx, "s1", "theirs")
+	must(t, err)
+	equal(t, []time.Time{ms(m.DeliveredAt), ms(m.SeenAt)}, []time.Time{ms(at(9)), ms(at(9))})
 }

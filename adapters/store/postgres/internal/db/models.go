@@ -49,26 +49,29 @@ type IdempotencyKey struct {
 }
 
 type InboundMessage struct {
-	SessionID  string
-	ID         string
-	Chat       string
-	SenderJid  string
-	SenderLid  string
-	PushName   string
-	FromMe     bool
-	History    bool
-	Kind       string
-	Text       string
-	MediaMime  string
-	MediaSize  int64
-	MediaName  string
-	Content    []byte
-	SentAt     time.Time
-	ReceivedAt time.Time
-	EditedAt   *time.Time
-	RevokedAt  *time.Time
-	SearchText string
-	ReadAt     *time.Time
+	SessionID   string
+	ID          string
+	Chat        string
+	SenderJid   string
+	SenderLid   string
+	PushName    string
+	FromMe      bool
+	History     bool
+	Kind        string
+	Text        string
+	MediaMime   string
+	MediaSize   int64
+	MediaName   string
+	Content     []byte
+	SentAt      time.Time
+	ReceivedAt  time.Time
+	EditedAt    *time.Time
+	RevokedAt   *time.Time
+	SearchText  string
+	ReadAt      *time.Time
+	DeliveredAt *time.Time
+	SeenAt      *time.Time
+	StarredAt   *time.Time
 }
 
 type InboundReaction struct {

@@ -120,7 +120,7 @@ func (q *Queries) DeleteOrphanReactions(ctx context.Context, arg DeleteOrphanRea
 }
 
 const getInboundMessage = `-- name: GetInboundMessage :one
-SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at FROM inbound_messages WHERE session_id = ?1 AND id = ?2
+SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at, delivered_at, seen_at, starred_at FROM inbound_messages WHERE session_id = ?1 AND id = ?2
 `
 
 type GetInboundMessageParams struct {
@@ -152,12 +152,15 @@ func (q *Queries) GetInboundMessage(ctx context.Context, arg GetInboundMessagePa
 		&i.RevokedAt,
 		&i.SearchText,
 		&i.ReadAt,
+		&i.DeliveredAt,
+		&i.SeenAt,
+		&i.StarredAt,
 	)
 	return i, err
 }
 
 const listChatHistory = `-- name: ListChatHistory :many
-SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at FROM inbound_messages
+SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at, delivered_at, seen_at, starred_at FROM inbound_messages
 WHERE session_id = ?1 AND chat = ?2
   AND sent_at >= ?3 AND sent_at <= ?4
   AND (sent_at < ?5 OR sent_at = ?5 AND
@@ -236,6 +239,9 @@ func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams
 			&i.RevokedAt,
 			&i.SearchText,
 			&i.ReadAt,
+			&i.DeliveredAt,
+			&i.SeenAt,
+			&i.StarredAt,
 		); err != nil {
 			return nil, err
 		}
@@ -372,6 +378,30 @@ func (q *Queries) MarkInboundRead(ctx context.Context, arg MarkInboundReadParams
 	return result.RowsAffected()
 }
 
+const markInboundReceipt = `-- name: MarkInboundReceipt :exec
+UPDATE inbound_messages
+SET delivered_at = COALESCE(delivered_at, ?1), seen_at = COALESCE(seen_at, ?2)
+WHERE session_id = ?3 AND id = ?4
+`
+
+type MarkInboundReceiptParams struct {
+	DeliveredAt sql.NullInt64
+	SeenAt      sql.NullInt64
+	SessionID   string
+	ID          string
+}
+
+// A peer's receipt: the first delivery and the first read (or play) stay.
+func (q *Queries) MarkInboundReceipt(ctx context.Context, arg MarkInboundReceiptParams) error {
+	_, err := q.db.ExecContext(ctx, markInboundReceipt,
+		arg.DeliveredAt,
+		arg.SeenAt,
+		arg.SessionID,
+		arg.ID,
+	)
+	return err
+}
+
 const putChatPin = `-- name: PutChatPin :exec
 INSERT INTO chat_pins (session_id, chat, pinned_at) VALUES (?1, ?2, ?3)
 ON CONFLICT (session_id, chat) DO UPDATE SET pinned_at = excluded.pinned_at
@@ -466,6 +496,22 @@ func (q *Queries) SaveInboundMessage(ctx context.Context, arg SaveInboundMessage
 		return 0, err
 	}
 	return result.RowsAffected()
+}
+
+const starInboundMessage = `-- name: StarInboundMessage :exec
+UPDATE inbound_messages SET starred_at = ?1
+WHERE session_id = ?2 AND id = ?3
+`
+
+type StarInboundMessageParams struct {
+	StarredAt sql.NullInt64
+	SessionID string
+	ID        string
+}
+
+func (q *Queries) StarInboundMessage(ctx context.Context, arg StarInboundMessageParams) error {
+	_, err := q.db.ExecContext(ctx, starInboundMessage, arg.StarredAt, arg.SessionID, arg.ID)
+	return err
 }
 
 const updateInboundMessage = `-- name: UpdateInboundMessage :execrows

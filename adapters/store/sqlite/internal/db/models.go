@@ -49,26 +49,29 @@ type IdempotencyKey struct {
 }
 
 type InboundMessage struct {
-	SessionID  string
-	ID         string
-	Chat       string
-	SenderJid  string
-	SenderLid  string
-	PushName   string
-	FromMe     bool
-	History    bool
-	Kind       string
-	Text       string
-	MediaMime  string
-	MediaSize  int64
-	MediaName  string
-	Content    string
-	SentAt     int64
-	ReceivedAt int64
-	EditedAt   sql.NullInt64
-	RevokedAt  sql.NullInt64
-	SearchText string
-	ReadAt     sql.NullInt64
+	SessionID   string
+	ID          string
+	Chat        string
+	SenderJid   string
+	SenderLid   string
+	PushName    string
+	FromMe      bool
+	History     bool
+	Kind        string
+	Text        string
+	MediaMime   string
+	MediaSize   int64
+	MediaName   string
+	Content     string
+	SentAt      int64
+	ReceivedAt  int64
+	EditedAt    sql.NullInt64
+	RevokedAt   sql.NullInt64
+	SearchText  string
+	ReadAt      sql.NullInt64
+	DeliveredAt sql.NullInt64
+	SeenAt      sql.NullInt64
+	StarredAt   sql.NullInt64
 }
 
 type InboundReaction struct {
