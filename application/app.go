@@ -88,6 +88,8 @@ type Workers struct {
 	SendQueue   *worker.SendQueue
 	Webhooks    *worker.Webhooks
 	BlobSweeper *worker.BlobSweeper // nil without a blob store
+	// History forgets chat history past its retention (default: kept forever).
+	History *worker.HistorySweeper
 }
 
 // New builds the application; nothing runs until Start.
@@ -119,6 +121,7 @@ func New(cfg Config, d Deps) *App {
 	a.Queries.System.Blobs = d.Blobs
 	a.Queries.System.FFmpeg, _ = d.Transcoder.(ports.Versioned) // the ffmpeg transcoder says its version
 	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
+	a.Queries.Chats = query.NewChats(d.Store, cfg.Commands.DefaultCountryCode)
 	if d.Calls != nil {
 		a.Ingest.Calls = a.Commands.Calls
 	}
@@ -148,6 +151,7 @@ func New(cfg Config, d Deps) *App {
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
+	a.Workers.History = worker.NewHistorySweeper(d.Store, d.Clock, d.Log)
 	return a
 }
 
@@ -158,7 +162,7 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
 		return err
 	}
-	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
+	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run, a.Workers.History.Run}
 	if a.Workers.BlobSweeper != nil {
 		runs = append(runs, a.Workers.BlobSweeper.Run)
 	}

@@ -143,6 +143,7 @@ func (h *handlers) router() http.Handler {
 	h.registerWebhooks()
 	h.registerEvents()
 	h.registerGroups()
+	h.registerChats()
 	h.registerProfiles()
 	h.registerPresenceAndCalls()
 	h.registerMisc()
@@ -210,6 +211,7 @@ func (h *handlers) humaConfig() huma.Config {
 		{Name: "Messages - Sending", Description: "Send texts, media, documents, stickers, contacts, locations, polls, buttons and lists to one or many recipients, through the durable send queue."},
 		{Name: "Messages - Actions", Description: "Act on one message (star, react, edit, delete, revoke, mark as read) or on a chat (mute, archive, clear)."},
 		{Name: "Messages - Status", Description: "The delivery state of an outbound message."},
+		{Name: "Chats", Description: "The chat history this gateway keeps (received and sent messages, edits, deletions, reactions, reads): chats, their messages with filters and a stable cursor, marking read, pinning chats and messages."},
 		{Name: "Groups", Description: "The account's WhatsApp groups, live through an open session: list, info, create, delete, settings, picture, invite links, joining, participants and join requests."},
 		{Name: "Webhooks", Description: "Webhook subscriptions, deliveries, dead letters, redelivery and preflight."},
 		{Name: "Events", Description: "Replay of the event log, the live event stream and parked events."},

@@ -66,3 +66,21 @@ func writeError(w http.ResponseWriter, e *ErrorEnvelope) {
 	}
 	writeJSON(w, e.httpStatus, e)
 }
+
+// ResultEnvelope is the envelope of WAREST's chat routes: one `result` object in
+// place of the `results` list.
+type ResultEnvelope[T any] struct {
+	Status  bool   `json:"status" doc:"true iff the HTTP status is 2xx"`
+	Code    int    `json:"code" doc:"WAREST app code, see /docs/code-table.json"`
+	Message string `json:"message"`
+	Result  T      `json:"result"`
+}
+
+// ResultResponse is a huma output carrying a ResultEnvelope.
+type ResultResponse[T any] struct {
+	Body ResultEnvelope[T]
+}
+
+func resultOK[T any](msg string, result T) *ResultResponse[T] {
+	return &ResultResponse[T]{Body: ResultEnvelope[T]{Status: true, Code: codeSuccess, Message: msg, Result: result}}
+}

@@ -109,6 +109,7 @@ type testApp struct {
 	restarts *fakeRestarter
 	host     *fakeHost
 	blobs    ports.BlobStore
+	store    ports.Store
 }
 
 type appOption func(*httpapi.Config)
@@ -171,7 +172,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{},
 		Host: host, Restarter: restarts})
 	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock,
-		restarts: restarts, host: host, blobs: blobs}
+		restarts: restarts, host: host, blobs: blobs, store: store}
 }
 
 // user creates a user with a key and returns the key and the user id.

@@ -24,6 +24,7 @@ import (
 // useCases are the commands the handlers issue.
 type useCases struct {
 	Actions       actionsCommands
+	Chats         chatsCommands
 	Logins        loginsCommands
 	Quotas        quotasCommands
 	Sending       sendingCommands
@@ -51,11 +52,12 @@ type reads struct {
 	Webhooks   webhooksQueries
 	Groups     groupsQueries
 	Profiles   profilesQueries
+	Chats      chatsQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
 func useCasesOf(c *command.Commands) useCases {
-	return useCases{Actions: c.Actions, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
+	return useCases{Actions: c.Actions, Chats: c.Chats, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
 		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps,
 		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls, Misc: c.Misc}
 }
@@ -63,13 +65,27 @@ func useCasesOf(c *command.Commands) useCases {
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles}
+		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Chats: q.Chats}
 }
 
 // actionsCommands changes messages and chats.
 type actionsCommands interface {
 	ActOnChat(ctx context.Context, p account.Principal, in command.ChatActionInput) ([]command.ActionResult, error)
 	ActOnMessage(ctx context.Context, p account.Principal, in command.MessageActionInput) (command.ActionResult, error)
+}
+
+// chatsCommands marks chats read and pins chats and messages.
+type chatsCommands interface {
+	MarkRead(ctx context.Context, p account.Principal, in command.ChatReadInput) (command.ChatReadResult, error)
+	PinChat(ctx context.Context, p account.Principal, sessionID, chatID string, pin bool) (command.ChatPinResult, error)
+	PinMessage(ctx context.Context, p account.Principal, sessionID, chatID, messageID string, pin bool) (command.ChatPinResult, error)
+	SetHistoryRetention(ctx context.Context, p account.Principal, sessionID string, days int) (int, error)
+}
+
+// chatsQueries read the chat history.
+type chatsQueries interface {
+	List(ctx context.Context, p account.Principal, in query.ChatListInput) (query.ChatList, error)
+	Messages(ctx context.Context, p account.Principal, in query.ChatMessagesInput) (query.ChatMessages, error)
 }
 
 // loginsCommands starts and ends login sessions.

@@ -82,37 +82,154 @@ func (i inbound) Get(ctx context.Context, sessionID, id string) (message.Receive
 	if err != nil {
 		return message.Received{}, i.r.D.NotFound(err, fault.ReasonMessageNotFound, "message "+id)
 	}
+	return i.received(ctx, row)
+}
+
+// received is a row as the domain's message, with its reactions.
+func (i inbound) received(ctx context.Context, row InboundRow) (message.Received, error) {
 	var c message.Content
 	if err := json.Unmarshal(row.Content, &c); err != nil {
-		return message.Received{}, fmt.Errorf("decode content of inbound message %s: %w", id, err)
+		return message.Received{}, fmt.Errorf("decode content of inbound message %s: %w", row.ID, err)
 	}
-	reactions, err := i.r.Q.ListInboundReactions(ctx, ReactionRow{SessionID: sessionID, MessageID: id})
+	reactions, err := i.r.Q.ListInboundReactions(ctx, ReactionRow{SessionID: row.SessionID, MessageID: row.ID})
 	if err != nil {
 		return message.Received{}, i.r.D.Wrap(err, "list reactions")
 	}
 	out := message.Received{Inbound: message.Inbound{ID: row.ID, SessionID: row.SessionID, Chat: jidToDomain(row.Chat),
 		Sender: chat.Party{JID: jidToDomain(row.SenderJid), LID: jidToDomain(row.SenderLid), PushName: row.PushName},
-		FromMe: row.FromMe, Content: c, Timestamp: row.SentAt, History: row.History}, ReceivedAt: row.ReceivedAt}
-	if row.EditedAt != nil {
-		out.EditedAt = *row.EditedAt
-	}
-	if row.RevokedAt != nil {
-		out.RevokedAt = *row.RevokedAt
-	}
+		FromMe: row.FromMe, Content: c, Timestamp: row.SentAt, History: row.History}, ReceivedAt: row.ReceivedAt,
+		EditedAt: orZero(row.EditedAt), RevokedAt: orZero(row.RevokedAt), ReadAt: orZero(row.ReadAt),
+		DeliveredAt: orZero(row.DeliveredAt), SeenAt: orZero(row.SeenAt), StarredAt: orZero(row.StarredAt)}
 	for _, r := range reactions {
 		out.Reactions = append(out.Reactions, message.Reaction{By: jidToDomain(r.Reactor), Emoji: r.Emoji, At: r.ReactedAt})
 	}
 	return out, nil
 }
 
-// setContent writes c (as JSON, exact) and the columns read from it: text and
-// media metadata.
+// orZero is a nullable time column as a domain time: zero for NULL.
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+// endOfTime bounds the open ends of a history query, in a range both dialects
+// store (unix ms and timestamptz).
+var endOfTime = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func (i inbound) History(ctx context.Context, q message.HistoryQuery) (message.HistoryPage, error) {
+	f := q.Filter
+	arg := HistoryArg{SessionID: q.SessionID, Chat: q.Chat.String(), FromAt: time.UnixMilli(0), UntilAt: endOfTime,
+		BeforeAt: endOfTime, BeforeReceivedAt: endOfTime, MediaOnly: f.MediaOnly, UnreadOnly: f.UnreadOnly, Search: message.SearchText(f.Search),
+		Off: int64(q.Offset), Lim: int64(q.Limit)}
+	if !f.From.IsZero() {
+		arg.FromAt = f.From
+	}
+	if !f.Until.IsZero() {
+		arg.UntilAt = f.Until
+	}
+	if f.FromMe != nil {
+		arg.FilterFromMe, arg.FromMe = true, *f.FromMe
+	}
+	if q.Cursor != nil {
+		arg.BeforeAt, arg.BeforeReceivedAt, arg.BeforeID = q.Cursor.At, q.Cursor.ReceivedAt, q.Cursor.ID
+	}
+	total, err := i.r.Q.CountChatHistory(ctx, arg)
+	if err != nil {
+		return message.HistoryPage{}, i.r.D.Wrap(err, "count chat history")
+	}
+	rows, err := i.r.Q.ListChatHistory(ctx, arg)
+	if err != nil {
+		return message.HistoryPage{}, i.r.D.Wrap(err, "list chat history")
+	}
+	page := message.HistoryPage{Total: int(total), Messages: make([]message.Received, 0, len(rows))}
+	for _, row := range rows {
+		m, err := i.received(ctx, row)
+		if err != nil {
+			return message.HistoryPage{}, err
+		}
+		page.Messages = append(page.Messages, m)
+	}
+	return page, nil
+}
+
+func (i inbound) Chats(ctx context.Context, sessionID string) ([]message.ChatSummary, error) {
+	rows, err := i.r.Q.ListChatSummaries(ctx, sessionID)
+	if err != nil {
+		return nil, i.r.D.Wrap(err, "list chats")
+	}
+	out := make([]message.ChatSummary, len(rows))
+	for n, row := range rows {
+		out[n] = message.ChatSummary{Chat: jidToDomain(row.Chat), Name: row.Name, Messages: int(row.Messages),
+			Unread: int(row.Unread), Media: int(row.Media), LastText: row.LastText, FirstAt: row.FirstAt,
+			LastAt: row.LastAt, Pinned: row.Pinned}
+	}
+	return out, nil
+}
+
+func (i inbound) MarkRead(ctx context.Context, sessionID string, ids []string, at time.Time) error {
+	for _, id := range ids {
+		if _, err := i.r.Q.MarkInboundRead(ctx, InboundRow{SessionID: sessionID, ID: id, ReadAt: &at}); err != nil {
+			return i.r.D.Wrap(err, "mark message read")
+		}
+	}
+	return nil
+}
+
+func (i inbound) Receipt(ctx context.Context, sessionID, id string, status message.Status, at time.Time) error {
+	row := InboundRow{SessionID: sessionID, ID: id}
+	switch status {
+	case message.StatusDelivered:
+		row.DeliveredAt = &at
+	case message.StatusRead, message.StatusPlayed:
+		row.DeliveredAt, row.SeenAt = &at, &at // read implies delivered
+	default:
+		return nil
+	}
+	return i.r.D.Wrap(i.r.Q.MarkInboundReceipt(ctx, row), "record receipt")
+}
+
+func (i inbound) Star(ctx context.Context, sessionID, id string, starred bool, at time.Time) error {
+	row := InboundRow{SessionID: sessionID, ID: id}
+	if starred {
+		row.StarredAt = &at
+	}
+	return i.r.D.Wrap(i.r.Q.StarInboundMessage(ctx, row), "star message")
+}
+
+func (i inbound) PinChat(ctx context.Context, sessionID string, c chat.JID, pinned bool, at time.Time) error {
+	row := ChatPinRow{SessionID: sessionID, Chat: c.String(), PinnedAt: at}
+	var err error
+	if pinned {
+		err = i.r.Q.PutChatPin(ctx, row)
+	} else {
+		err = i.r.Q.DeleteChatPin(ctx, row)
+	}
+	if i.r.D.ForeignKeyViolation(err) {
+		return SessionGone(sessionID)
+	}
+	return i.r.D.Wrap(err, "pin chat")
+}
+
+func (i inbound) Forget(ctx context.Context, sessionID string, before time.Time, limit int) (int, error) {
+	arg := HistoryArg{SessionID: sessionID, BeforeAt: before, Lim: int64(limit)}
+	n, err := i.r.Q.DeleteOldHistory(ctx, arg)
+	if err != nil {
+		return 0, i.r.D.Wrap(err, "delete old history")
+	}
+	return int(n), i.r.D.Wrap(i.r.Q.DeleteOrphanReactions(ctx, arg), "delete old reactions")
+}
+
+// setContent writes c (as JSON, exact) and the columns read from it: text, its
+// search form and media metadata.
 func setContent(row *InboundRow, c message.Content) error {
 	raw, err := json.Marshal(c)
 	if err != nil {
 		return fmt.Errorf("encode content of inbound message %s: %w", row.ID, err)
 	}
 	row.Content, row.Text = raw, message.StorableText(c.Text)
+	row.SearchText = message.SearchText(row.Text)
 	row.MediaMime, row.MediaSize, row.MediaName = "", 0, ""
 	if m := c.Media; m != nil {
 		row.MediaMime, row.MediaSize, row.MediaName = message.StorableText(m.MIME), m.Size, message.StorableText(m.FileName)

@@ -69,6 +69,16 @@ type Queries struct {
 	PutInboundReaction    func(ctx context.Context, arg ReactionRow) error
 	DeleteInboundReaction func(ctx context.Context, arg ReactionRow) error
 	ListInboundReactions  func(ctx context.Context, arg ReactionRow) ([]ReactionRow, error)
+	ListChatHistory       func(ctx context.Context, arg HistoryArg) ([]InboundRow, error)
+	CountChatHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
+	ListChatSummaries     func(ctx context.Context, sessionID string) ([]ChatSummaryRow, error)
+	MarkInboundRead       func(ctx context.Context, arg InboundRow) (int64, error)
+	MarkInboundReceipt    func(ctx context.Context, arg InboundRow) error
+	StarInboundMessage    func(ctx context.Context, arg InboundRow) error
+	PutChatPin            func(ctx context.Context, arg ChatPinRow) error
+	DeleteChatPin         func(ctx context.Context, arg ChatPinRow) error
+	DeleteOldHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
+	DeleteOrphanReactions func(ctx context.Context, arg HistoryArg) error
 
 	CreateDelivery        func(ctx context.Context, arg DeliveryRow) (int64, error)
 	GetDelivery           func(ctx context.Context, id string) (DeliveryRow, error)
@@ -145,6 +155,7 @@ type SessionRow struct {
 	AutoStart                                               bool
 	RejectCalls                                             bool
 	RejectCallMessage                                       string
+	HistoryDays                                             int
 	CreatedAt, UpdatedAt                                    time.Time
 }
 
@@ -172,12 +183,33 @@ type EventRow struct {
 }
 
 type InboundRow struct {
-	SessionID, ID, Chat, SenderJid, SenderLid, PushName, Kind, Text, MediaMime, MediaName string
-	FromMe, History                                                                       bool
-	MediaSize                                                                             int64
-	Content                                                                               []byte
-	SentAt, ReceivedAt                                                                    time.Time
-	EditedAt, RevokedAt                                                                   *time.Time
+	SessionID, ID, Chat, SenderJid, SenderLid, PushName, Kind, Text, MediaMime, MediaName, SearchText string
+	FromMe, History                                                                                   bool
+	MediaSize                                                                                         int64
+	Content                                                                                           []byte
+	SentAt, ReceivedAt                                                                                time.Time
+	EditedAt, RevokedAt, ReadAt, DeliveredAt, SeenAt, StarredAt                                       *time.Time
+}
+
+// HistoryArg is the parameters of a chat's history page (message.HistoryQuery) and
+// of retention's deletes.
+type HistoryArg struct {
+	SessionID, Chat, BeforeID, Search           string
+	FromAt, UntilAt, BeforeAt, BeforeReceivedAt time.Time
+	MediaOnly, FilterFromMe, FromMe, UnreadOnly bool
+	Off, Lim                                    int64
+}
+
+type ChatSummaryRow struct {
+	Chat, LastText, Name    string
+	Messages, Unread, Media int64
+	FirstAt, LastAt         time.Time
+	Pinned                  bool
+}
+
+type ChatPinRow struct {
+	SessionID, Chat string
+	PinnedAt        time.Time
 }
 
 type ReactionRow struct {

@@ -105,7 +105,7 @@ func (s sessions) toRow(snap session.Snapshot) (SessionRow, error) {
 	row := SessionRow{
 		ID: snap.ID, Owner: snap.Owner, Status: string(snap.Status), LastError: snap.LastError,
 		LastConnAt: snap.LastConnAt, WebhookUrl: snap.Webhook.URL, WebhookSecret: secret,
-		AutoStart: snap.AutoStart, RejectCalls: snap.Calls.Reject, RejectCallMessage: snap.Calls.Message,
+		AutoStart: snap.AutoStart, RejectCalls: snap.Calls.Reject, RejectCallMessage: snap.Calls.Message, HistoryDays: snap.HistoryDays,
 		CreatedAt: snap.CreatedAt, UpdatedAt: snap.UpdatedAt,
 	}
 	if snap.Me != nil {
@@ -123,7 +123,7 @@ func (s sessions) toDomain(row SessionRow) (*session.Session, error) {
 	snap := session.Snapshot{
 		ID: row.ID, Owner: row.Owner, Status: session.Status(row.Status), LastError: row.LastError,
 		LastConnAt: row.LastConnAt, Webhook: session.Webhook{URL: row.WebhookUrl, Secret: secret},
-		AutoStart: row.AutoStart, Calls: session.CallPolicy{Reject: row.RejectCalls, Message: row.RejectCallMessage},
+		AutoStart: row.AutoStart, Calls: session.CallPolicy{Reject: row.RejectCalls, Message: row.RejectCallMessage}, HistoryDays: row.HistoryDays,
 		CreatedAt: row.CreatedAt, UpdatedAt: row.UpdatedAt,
 	}
 	if row.MeJid != nil {

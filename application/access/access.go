@@ -4,6 +4,7 @@ package access
 
 import (
 	"context"
+	"strings"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
@@ -48,4 +49,13 @@ func Scope(ctx context.Context, r ports.Repositories, p account.Principal, reque
 		ids[i] = sess.ID()
 	}
 	return ids, nil
+}
+
+// Phone is the session's own number (digits), "" before its first login.
+func Phone(sess *session.Session) string {
+	if me := sess.Me(); me != nil {
+		phone, _, _ := strings.Cut(me.JID, "@")
+		return phone
+	}
+	return ""
 }

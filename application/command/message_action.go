@@ -22,6 +22,8 @@ const (
 	ActionRevoke     MessageAction = "revoke" // for everyone
 	ActionEdit       MessageAction = "edit"
 	ActionMarkAsRead MessageAction = "mark-as-read"
+	ActionPin        MessageAction = "pin" // for everyone in the chat
+	ActionUnpin      MessageAction = "unpin"
 )
 
 // MessageActionInput addresses a message by id; To (its chat) is needed only for a
@@ -65,7 +67,10 @@ func (s *MessageActions) ActOnMessage(ctx context.Context, p account.Principal, 
 	case ActionStar, ActionUnstar, ActionDelete:
 		change := map[MessageAction]ports.MessageChange{ActionStar: ports.MessageStar, ActionUnstar: ports.MessageUnstar,
 			ActionDelete: ports.MessageDeleteForMe}[in.Action]
-		return res, s.transportFailed(s.transport.ChangeMessage(ctx, sess.ID(), ref, change))
+		if err := s.transportFailed(s.transport.ChangeMessage(ctx, sess.ID(), ref, change)); err != nil || in.Action == ActionDelete {
+			return res, err
+		}
+		return res, s.store.Inbound().Star(ctx, sess.ID(), ref.ID, in.Action == ActionStar, now)
 	case ActionMarkAsRead:
 		return res, s.transportFailed(s.transport.MarkRead(ctx, sess.ID(), ref.Chat, ref.Sender, []string{ref.ID}, now))
 	}
@@ -85,6 +90,8 @@ func (s *MessageActions) ActOnMessage(ctx context.Context, p account.Principal, 
 		c.Kind, c.Text = message.KindEdit, in.Text
 	case ActionRevoke:
 		c.Kind = message.KindRevoke
+	case ActionPin, ActionUnpin:
+		c.Kind, c.Unpin = message.KindPin, in.Action == ActionUnpin
 	default:
 		return ActionResult{}, fault.Invalid(fault.ReasonInvalidParameter, "unknown action %q", in.Action)
 	}

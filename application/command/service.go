@@ -53,6 +53,7 @@ type Commands struct {
 	Teardown      *SessionTeardown
 	Sending       *Sending
 	Actions       *MessageActions
+	Chats         *Chats
 	Quotas        *Quotas
 	Groups        *Groups
 	GroupMembers  *GroupMembers
@@ -114,6 +115,7 @@ func New(cfg Config, d Deps) *Commands {
 		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs},
 		replies: replies{store: d.Store, messages: d.Hub.Messages, wait: cfg.SendWait}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
+	s.Chats = &Chats{store: d.Store, transport: d.Transport, clock: d.Clock, actions: s.Actions}
 	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	s.Groups = &Groups{store: d.Store, groups: d.Groups, addresses: snd.addresses, media: s.Sending.media}
 	s.GroupMembers = &GroupMembers{groups: s.Groups}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/warest-go/warest/application/eventlog"
+	"github.com/warest-go/warest/application/history"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -26,32 +27,11 @@ func (in *messages) message(ctx context.Context, m message.Inbound) error {
 		if err := in.once(ctx, r, t, m, key, event.InboundOf(m)); err != nil {
 			return err
 		}
-		if err := in.keep(ctx, r, t, m); err != nil || !isCommand {
+		if err := history.Keep(ctx, r, m, in.clock.Now()); err != nil || !isCommand {
 			return err
 		}
 		return in.once(ctx, r, event.MessageCommand, m, key, cmd)
 	})
-}
-
-// keep records a message of event type t in the inbound messages, or what it does
-// to the message it is about. Doing it again (a message delivered twice) changes
-// nothing more.
-func (in *messages) keep(ctx context.Context, r ports.Repositories, t event.Type, m message.Inbound) error {
-	var err error
-	switch c := m.Content; t {
-	case event.MessageReaction:
-		return r.Inbound().React(ctx, m.SessionID, c.Target.ID, m.Sender.Best(), c.Emoji, m.Timestamp)
-	case event.MessageEdited:
-		err = r.Inbound().Edit(ctx, m.SessionID, c.Target.ID, c.Text, m.Timestamp)
-	case event.MessageRevoked:
-		err = r.Inbound().Revoke(ctx, m.SessionID, c.Target.ID, m.Timestamp)
-	default:
-		return r.Inbound().Save(ctx, m, in.clock.Now())
-	}
-	if fault.Is(err, fault.KindNotFound) {
-		return nil // about a message not received here: ours, or older than the table
-	}
-	return err
 }
 
 // once appends an event with an id derived from key and its type; an event already
@@ -100,7 +80,7 @@ func (in *messages) history(ctx context.Context, h ports.TransportHistorySync) e
 			for _, m := range h.Messages[start:end] {
 				m.History = true
 				page = append(page, event.InboundOf(m))
-				if err := in.keep(ctx, r, messageType(m.Content), m); err != nil {
+				if err := history.Keep(ctx, r, m, in.clock.Now()); err != nil {
 					return err
 				}
 			}

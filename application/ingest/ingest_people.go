@@ -10,7 +10,8 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
-// receipt records a peer's receipt and advances our outbound messages it names.
+// receipt records a peer's receipt, in the chat history too, and advances our
+// outbound messages it names.
 // A receipt can overtake the send queue's own "sent" record (the network acks before
 // Send returns to the worker); the message then still looks queued, so the implied
 // "sent" is recorded first and the status history stays complete.
@@ -18,6 +19,9 @@ func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error 
 	return in.store.InTx(ctx, func(r ports.Repositories) error {
 		for _, id := range rc.IDs {
 			if err := in.advance(ctx, r, rc, id); err != nil {
+				return err
+			}
+			if err := r.Inbound().Receipt(ctx, rc.SessionID, id, rc.Status, rc.At); err != nil {
 				return err
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/application/eventlog"
+	"github.com/warest-go/warest/application/history"
 	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -78,7 +79,8 @@ func (o *outcomes) fail(ctx context.Context, m message.Outbound, code fault.Reas
 }
 
 // record updates the message and, when its status moved, records the status event.
-// A successful send (sent) starts the recipient's cooldown, and only that: also when
+// A successful send (sent) starts the recipient's cooldown and joins the chat
+// history, and only that: also when
 // a receipt overtook the worker and the message is past "sent" already. It reports
 // whether the update was stored.
 func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, change func(*message.Outbound) bool) bool {
@@ -93,6 +95,10 @@ func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, ch
 		}
 		if sent {
 			if err := r.Cooldowns().Touch(ctx, m.SessionID, m.To.String(), o.clock.Now()); err != nil {
+				return err
+			}
+			// What went out joins the chat history (again, harmlessly, after a receipt overtook us).
+			if err := history.Sent(ctx, r, cur); err != nil {
 				return err
 			}
 		}

@@ -28,6 +28,9 @@ type Messaging struct {
 	// MediaRetention is how long outbound media outlives its messages' last change
 	// once all are sent or failed; 0 keeps it forever.
 	MediaRetention time.Duration
+	// HistoryRetention is how long sessions keep their chat history unless one
+	// sets its own; 0 keeps it forever.
+	HistoryRetention time.Duration
 	// SendExpiry is how long a message may wait in the queue for its session (the
 	// session disconnected) before it fails as expired; 0 lets it wait forever.
 	SendExpiry time.Duration
@@ -35,7 +38,7 @@ type Messaging struct {
 
 // loadMessaging reads RATE_LIMIT_*, QUOTA_*, SPAM_COOLDOWN_MS, the media limits and
 // WAREST_COMPRESS_*; ours: WAREST_PACE_MS, WAREST_QUOTA_PER_KEY (keyId=max,…),
-// WAREST_OUTBOUND_MEDIA_RETENTION_MS, WAREST_SEND_EXPIRY_MS.
+// WAREST_OUTBOUND_MEDIA_RETENTION_MS, WAREST_SEND_EXPIRY_MS, WAREST_HISTORY_RETENTION_DAYS.
 func loadMessaging(e env, dataDir string) (Messaging, error) {
 	m := Messaging{Limits: command.DefaultLimits, Media: command.DefaultMedia}
 	var errs []error
@@ -76,6 +79,9 @@ func loadMessaging(e env, dataDir string) (Messaging, error) {
 	collect(err)
 	m.SendExpiry, err = e.millis(command.DefaultConfig.SendExpiry, "WAREST_SEND_EXPIRY_MS")
 	collect(err)
+	days, err := e.num(0, "WAREST_HISTORY_RETENTION_DAYS")
+	collect(err)
+	m.HistoryRetention = time.Duration(days) * 24 * time.Hour
 	m.FFmpeg = e.str("", "FFMPEG_PATH", "WAREST_COMPRESS_FFMPEG_PATH")
 	m.StorageRoot = e.str(filepath.Join(dataDir, "private", "storages"), "WAREST_STORAGE_LOCAL_PRIVATE_PATH", "WAREST_STORAGE_LOCAL_PATH")
 	if e.str("true", "WAREST_STORAGE_LOCAL_ENCRYPT_PRIVATE", "WAREST_STORAGE_LOCAL_ENCRYPT") != "false" {

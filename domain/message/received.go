@@ -12,9 +12,14 @@ import (
 type Received struct {
 	Inbound
 	ReceivedAt time.Time
-	EditedAt   time.Time  // zero: never edited
-	RevokedAt  time.Time  // zero: not deleted for everyone (its content is then forgotten)
-	Reactions  []Reaction // each person's current reaction, oldest first
+	EditedAt   time.Time // zero: never edited
+	RevokedAt  time.Time // zero: not deleted for everyone (its content is then forgotten)
+	ReadAt     time.Time // zero: not (yet) read by this account
+	// Receipts of the peers, for messages from this account: the first delivery
+	// and the first read (or play); zero when none came.
+	DeliveredAt, SeenAt time.Time
+	StarredAt           time.Time  // zero: not starred
+	Reactions           []Reaction // each person's current reaction, oldest first
 }
 
 // Reaction is one person's current reaction to a message.

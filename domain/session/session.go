@@ -114,17 +114,18 @@ const MaxCallMessage = 1000
 
 // Session is the aggregate root.
 type Session struct {
-	id         string
-	owner      string // registry of the owning user
-	status     Status
-	me         *Identity
-	lastError  string
-	lastConnAt *time.Time
-	webhook    Webhook
-	calls      CallPolicy
-	autoStart  bool
-	createdAt  time.Time
-	updatedAt  time.Time
+	id          string
+	owner       string // registry of the owning user
+	status      Status
+	me          *Identity
+	lastError   string
+	lastConnAt  *time.Time
+	webhook     Webhook
+	calls       CallPolicy
+	historyDays int // chat history kept this many days; 0: the server's default
+	autoStart   bool
+	createdAt   time.Time
+	updatedAt   time.Time
 }
 
 // New creates a session in status starting.
@@ -141,29 +142,30 @@ func New(id, owner string, now time.Time) (*Session, error) {
 
 // Snapshot is the full state of a session, used by store adapters.
 type Snapshot struct {
-	ID         string
-	Owner      string
-	Status     Status
-	Me         *Identity
-	LastError  string
-	LastConnAt *time.Time
-	Webhook    Webhook
-	Calls      CallPolicy
-	AutoStart  bool
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	ID          string
+	Owner       string
+	Status      Status
+	Me          *Identity
+	LastError   string
+	LastConnAt  *time.Time
+	Webhook     Webhook
+	Calls       CallPolicy
+	HistoryDays int
+	AutoStart   bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Rehydrate rebuilds a session from stored state; only store adapters call it.
 func Rehydrate(s Snapshot) *Session {
 	return &Session{id: s.ID, owner: s.Owner, status: s.Status, me: clone(s.Me), lastError: s.LastError,
-		lastConnAt: clone(s.LastConnAt), webhook: s.Webhook, calls: s.Calls, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
+		lastConnAt: clone(s.LastConnAt), webhook: s.Webhook, calls: s.Calls, historyDays: s.HistoryDays, autoStart: s.AutoStart, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}
 }
 
 // Snapshot returns a copy of the state.
 func (s *Session) Snapshot() Snapshot {
 	return Snapshot{ID: s.id, Owner: s.owner, Status: s.status, Me: clone(s.me), LastError: s.lastError,
-		LastConnAt: clone(s.lastConnAt), Webhook: s.webhook, Calls: s.calls, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
+		LastConnAt: clone(s.lastConnAt), Webhook: s.webhook, Calls: s.calls, HistoryDays: s.historyDays, AutoStart: s.autoStart, CreatedAt: s.createdAt, UpdatedAt: s.updatedAt}
 }
 
 // clone copies a pointed-to value so snapshots never alias the aggregate's state.
@@ -184,8 +186,14 @@ func (s *Session) LastConnAt() *time.Time { return s.lastConnAt }
 func (s *Session) Webhook() Webhook       { return s.webhook }
 func (s *Session) AutoStart() bool        { return s.autoStart }
 func (s *Session) Calls() CallPolicy      { return s.calls }
-func (s *Session) CreatedAt() time.Time   { return s.createdAt }
-func (s *Session) UpdatedAt() time.Time   { return s.updatedAt }
+
+// HistoryRetention is how long the session keeps its chat history; 0: the server's
+// default.
+func (s *Session) HistoryRetention() time.Duration {
+	return time.Duration(s.historyDays) * 24 * time.Hour
+}
+func (s *Session) CreatedAt() time.Time { return s.createdAt }
+func (s *Session) UpdatedAt() time.Time { return s.updatedAt }
 
 // OwnedBy reports whether the given registry owns the session.
 func (s *Session) OwnedBy(registry string) bool { return s.owner == registry }
@@ -321,6 +329,20 @@ func (s *Session) SetCallPolicy(p CallPolicy, now time.Time) error {
 		return fault.Invalid(fault.ReasonInvalidParameter, "a message to rejected callers needs rejectCalls")
 	}
 	s.calls = p
+	s.updatedAt = now.UTC()
+	return nil
+}
+
+// MaxHistoryDays bounds a session's own history retention (ten years).
+const MaxHistoryDays = 3650
+
+// SetHistoryRetention makes the session keep its chat history days days; 0 returns
+// to the server's default.
+func (s *Session) SetHistoryRetention(days int, now time.Time) error {
+	if days < 0 || days > MaxHistoryDays {
+		return fault.Invalid(fault.ReasonInvalidParameter, "retention must be between 0 (the server's default) and %d days", MaxHistoryDays)
+	}
+	s.historyDays = days
 	s.updatedAt = now.UTC()
 	return nil
 }

@@ -3,11 +3,11 @@
 
 -- name: CreateSession :execrows
 INSERT INTO sessions (owner, status, me_jid, me_lid, me_name, last_error, last_conn_at,
-                      webhook_url, webhook_secret, auto_start, reject_calls, reject_call_message,
+                      webhook_url, webhook_secret, auto_start, reject_calls, reject_call_message, history_days,
                       created_at, updated_at, id)
 VALUES (sqlc.arg(owner), sqlc.arg(status), sqlc.narg(me_jid), sqlc.arg(me_lid), sqlc.arg(me_name),
         sqlc.arg(last_error), sqlc.narg(last_conn_at), sqlc.arg(webhook_url), sqlc.arg(webhook_secret),
-        sqlc.arg(auto_start), sqlc.arg(reject_calls), sqlc.arg(reject_call_message), sqlc.arg(created_at),
+        sqlc.arg(auto_start), sqlc.arg(reject_calls), sqlc.arg(reject_call_message), sqlc.arg(history_days), sqlc.arg(created_at),
         sqlc.arg(updated_at), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
@@ -17,7 +17,7 @@ SET owner = sqlc.arg(owner), status = sqlc.arg(status), me_jid = sqlc.narg(me_ji
     me_lid = sqlc.arg(me_lid), me_name = sqlc.arg(me_name), last_error = sqlc.arg(last_error),
     last_conn_at = sqlc.narg(last_conn_at), webhook_url = sqlc.arg(webhook_url),
     webhook_secret = sqlc.arg(webhook_secret), auto_start = sqlc.arg(auto_start),
-    reject_calls = sqlc.arg(reject_calls), reject_call_message = sqlc.arg(reject_call_message),
+    reject_calls = sqlc.arg(reject_calls), reject_call_message = sqlc.arg(reject_call_message), history_days = sqlc.arg(history_days),
     created_at = sqlc.arg(created_at), updated_at = sqlc.arg(updated_at)
 WHERE id = sqlc.arg(id);
 

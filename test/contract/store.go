@@ -97,6 +97,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 	tests = append(tests, webhookTests...) // webhooks.go
 	tests = append(tests, blobTests...)    // blobs.go
 	tests = append(tests, historyTests...) // history.go
+	tests = append(tests, chatTests...)    // chats.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -147,11 +148,13 @@ func sessionRoundTrip(t *testing.T, s ports.Store) {
 	must(t, sess.Opened(session.Identity{JID: "6281234567890@s.whatsapp.net", LID: "123456789@lid", Name: "Budi"}, at(1)))
 	sess.SetWebhook(session.Webhook{URL: "https://example.test/hook", Secret: "s3cr3t-ключ"}, at(2))
 	must(t, sess.SetCallPolicy(session.CallPolicy{Reject: true, Message: "Sedang sibuk, chat saja"}, at(2)))
+	must(t, sess.SetHistoryRetention(30, at(2)))
 	must(t, s.Sessions().Create(t.Context(), sess))
 
 	got, err := s.Sessions().Get(t.Context(), "s1")
 	must(t, err)
-	equal(t, normSession(got), normSession(sess)) // the call policy included
+	equal(t, normSession(got), normSession(sess)) // the call policy and history retention included
+	equal(t, got.HistoryRetention(), 30*24*time.Hour)
 }
 
 func sessionRoundTripEmpty(t *testing.T, s ports.Store) {

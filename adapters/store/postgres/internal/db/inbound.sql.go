@@ -10,6 +10,60 @@ import (
 	"time"
 )
 
+const countChatHistory = `-- name: CountChatHistory :one
+SELECT COUNT(*) FROM inbound_messages
+WHERE session_id = $1 AND chat = $2
+  AND sent_at >= $3 AND sent_at <= $4
+  AND (NOT $5::boolean OR media_mime <> '')
+  AND (NOT $6::boolean OR from_me = $7::boolean)
+  AND (NOT $8::boolean OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
+  AND ($9::text = '' OR strpos(search_text, $9::text) > 0)
+`
+
+type CountChatHistoryParams struct {
+	SessionID    string
+	Chat         string
+	FromAt       time.Time
+	UntilAt      time.Time
+	MediaOnly    bool
+	FilterFromMe bool
+	FromMe       bool
+	UnreadOnly   bool
+	Search       string
+}
+
+// How many messages ListChatHistory's filters match, whatever the page.
+func (q *Queries) CountChatHistory(ctx context.Context, arg CountChatHistoryParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countChatHistory,
+		arg.SessionID,
+		arg.Chat,
+		arg.FromAt,
+		arg.UntilAt,
+		arg.MediaOnly,
+		arg.FilterFromMe,
+		arg.FromMe,
+		arg.UnreadOnly,
+		arg.Search,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const deleteChatPin = `-- name: DeleteChatPin :exec
+DELETE FROM chat_pins WHERE session_id = $1 AND chat = $2
+`
+
+type DeleteChatPinParams struct {
+	SessionID string
+	Chat      string
+}
+
+func (q *Queries) DeleteChatPin(ctx context.Context, arg DeleteChatPinParams) error {
+	_, err := q.db.Exec(ctx, deleteChatPin, arg.SessionID, arg.Chat)
+	return err
+}
+
 const deleteInboundReaction = `-- name: DeleteInboundReaction :exec
 DELETE FROM inbound_reactions
 WHERE session_id = $1 AND message_id = $2 AND reactor = $3
@@ -26,8 +80,47 @@ func (q *Queries) DeleteInboundReaction(ctx context.Context, arg DeleteInboundRe
 	return err
 }
 
+const deleteOldHistory = `-- name: DeleteOldHistory :execrows
+DELETE FROM inbound_messages
+WHERE (session_id, id) IN (SELECT i.session_id, i.id FROM inbound_messages i
+                           WHERE i.session_id = $1 AND i.sent_at < $2
+                           ORDER BY i.sent_at LIMIT $3)
+`
+
+type DeleteOldHistoryParams struct {
+	SessionID string
+	BeforeAt  time.Time
+	Lim       int32
+}
+
+// Retention: at most lim of a session's messages sent before before_at, oldest
+// first (DeleteOrphanReactions then drops their reactions).
+func (q *Queries) DeleteOldHistory(ctx context.Context, arg DeleteOldHistoryParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOldHistory, arg.SessionID, arg.BeforeAt, arg.Lim)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const deleteOrphanReactions = `-- name: DeleteOrphanReactions :exec
+DELETE FROM inbound_reactions r
+WHERE r.session_id = $1 AND r.reacted_at < $2
+  AND NOT EXISTS (SELECT 1 FROM inbound_messages m WHERE m.session_id = r.session_id AND m.id = r.message_id)
+`
+
+type DeleteOrphanReactionsParams struct {
+	SessionID string
+	BeforeAt  time.Time
+}
+
+func (q *Queries) DeleteOrphanReactions(ctx context.Context, arg DeleteOrphanReactionsParams) error {
+	_, err := q.db.Exec(ctx, deleteOrphanReactions, arg.SessionID, arg.BeforeAt)
+	return err
+}
+
 const getInboundMessage = `-- name: GetInboundMessage :one
-SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at FROM inbound_messages WHERE session_id = $1 AND id = $2
+SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at, delivered_at, seen_at, starred_at FROM inbound_messages WHERE session_id = $1 AND id = $2
 `
 
 type GetInboundMessageParams struct {
@@ -57,8 +150,166 @@ func (q *Queries) GetInboundMessage(ctx context.Context, arg GetInboundMessagePa
 		&i.ReceivedAt,
 		&i.EditedAt,
 		&i.RevokedAt,
+		&i.SearchText,
+		&i.ReadAt,
+		&i.DeliveredAt,
+		&i.SeenAt,
+		&i.StarredAt,
 	)
 	return i, err
+}
+
+const listChatHistory = `-- name: ListChatHistory :many
+SELECT session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text, media_mime, media_size, media_name, content, sent_at, received_at, edited_at, revoked_at, search_text, read_at, delivered_at, seen_at, starred_at FROM inbound_messages
+WHERE session_id = $1 AND chat = $2
+  AND sent_at >= $3 AND sent_at <= $4
+  AND (sent_at, received_at, id) < ($5::timestamptz, $6::timestamptz, $7::text)
+  AND (NOT $8::boolean OR media_mime <> '')
+  AND (NOT $9::boolean OR from_me = $10::boolean)
+  AND (NOT $11::boolean OR (NOT from_me AND read_at IS NULL AND revoked_at IS NULL))
+  AND ($12::text = '' OR strpos(search_text, $12::text) > 0)
+ORDER BY sent_at DESC, received_at DESC, id DESC
+LIMIT $14 OFFSET $13
+`
+
+type ListChatHistoryParams struct {
+	SessionID        string
+	Chat             string
+	FromAt           time.Time
+	UntilAt          time.Time
+	BeforeAt         time.Time
+	BeforeReceivedAt time.Time
+	BeforeID         string
+	MediaOnly        bool
+	FilterFromMe     bool
+	FromMe           bool
+	UnreadOnly       bool
+	Search           string
+	Off              int32
+	Lim              int32
+}
+
+// A page of one chat's history, newest first (sent, then arrived: WhatsApp's
+// times are seconds), older than the keyset (before_at, before_received_at,
+// before_id), under the filters of message.HistoryFilter (mirrored by the memory
+// store).
+func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams) ([]InboundMessage, error) {
+	rows, err := q.db.Query(ctx, listChatHistory,
+		arg.SessionID,
+		arg.Chat,
+		arg.FromAt,
+		arg.UntilAt,
+		arg.BeforeAt,
+		arg.BeforeReceivedAt,
+		arg.BeforeID,
+		arg.MediaOnly,
+		arg.FilterFromMe,
+		arg.FromMe,
+		arg.UnreadOnly,
+		arg.Search,
+		arg.Off,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []InboundMessage{}
+	for rows.Next() {
+		var i InboundMessage
+		if err := rows.Scan(
+			&i.SessionID,
+			&i.ID,
+			&i.Chat,
+			&i.SenderJid,
+			&i.SenderLid,
+			&i.PushName,
+			&i.FromMe,
+			&i.History,
+			&i.Kind,
+			&i.Text,
+			&i.MediaMime,
+			&i.MediaSize,
+			&i.MediaName,
+			&i.Content,
+			&i.SentAt,
+			&i.ReceivedAt,
+			&i.EditedAt,
+			&i.RevokedAt,
+			&i.SearchText,
+			&i.ReadAt,
+			&i.DeliveredAt,
+			&i.SeenAt,
+			&i.StarredAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listChatSummaries = `-- name: ListChatSummaries :many
+SELECT m.chat,
+       COUNT(*) AS messages,
+       MIN(m.sent_at)::timestamptz AS first_at,
+       MAX(m.sent_at)::timestamptz AS last_at,
+       COUNT(*) FILTER (WHERE NOT m.from_me AND m.read_at IS NULL AND m.revoked_at IS NULL) AS unread,
+       COUNT(*) FILTER (WHERE m.media_mime <> '') AS media,
+       COALESCE((SELECT l.text FROM inbound_messages l WHERE l.session_id = m.session_id AND l.chat = m.chat
+                 ORDER BY l.sent_at DESC, l.received_at DESC, l.id DESC LIMIT 1), '')::text AS last_text,
+       COALESCE((SELECT n.push_name FROM inbound_messages n WHERE n.session_id = m.session_id AND n.chat = m.chat
+                 AND NOT n.from_me AND n.push_name <> '' ORDER BY n.sent_at DESC, n.received_at DESC, n.id DESC LIMIT 1), '')::text AS name,
+       EXISTS (SELECT 1 FROM chat_pins p WHERE p.session_id = m.session_id AND p.chat = m.chat) AS pinned
+FROM inbound_messages m
+WHERE m.session_id = $1
+GROUP BY m.session_id, m.chat
+`
+
+type ListChatSummariesRow struct {
+	Chat     string
+	Messages int64
+	FirstAt  time.Time
+	LastAt   time.Time
+	Unread   int64
+	Media    int64
+	LastText string
+	Name     string
+	Pinned   bool
+}
+
+// Each chat of a session with its last message, unread count and pin.
+func (q *Queries) ListChatSummaries(ctx context.Context, sessionID string) ([]ListChatSummariesRow, error) {
+	rows, err := q.db.Query(ctx, listChatSummaries, sessionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListChatSummariesRow{}
+	for rows.Next() {
+		var i ListChatSummariesRow
+		if err := rows.Scan(
+			&i.Chat,
+			&i.Messages,
+			&i.FirstAt,
+			&i.LastAt,
+			&i.Unread,
+			&i.Media,
+			&i.LastText,
+			&i.Name,
+			&i.Pinned,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listInboundReactions = `-- name: ListInboundReactions :many
@@ -98,6 +349,65 @@ func (q *Queries) ListInboundReactions(ctx context.Context, arg ListInboundReact
 	return items, nil
 }
 
+const markInboundRead = `-- name: MarkInboundRead :execrows
+UPDATE inbound_messages SET read_at = $1
+WHERE session_id = $2 AND id = $3 AND read_at IS NULL
+`
+
+type MarkInboundReadParams struct {
+	ReadAt    *time.Time
+	SessionID string
+	ID        string
+}
+
+func (q *Queries) MarkInboundRead(ctx context.Context, arg MarkInboundReadParams) (int64, error) {
+	result, err := q.db.Exec(ctx, markInboundRead, arg.ReadAt, arg.SessionID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const markInboundReceipt = `-- name: MarkInboundReceipt :exec
+UPDATE inbound_messages
+SET delivered_at = COALESCE(delivered_at, $1), seen_at = COALESCE(seen_at, $2)
+WHERE session_id = $3 AND id = $4
+`
+
+type MarkInboundReceiptParams struct {
+	DeliveredAt *time.Time
+	SeenAt      *time.Time
+	SessionID   string
+	ID          string
+}
+
+// A peer's receipt: the first delivery and the first read (or play) stay.
+func (q *Queries) MarkInboundReceipt(ctx context.Context, arg MarkInboundReceiptParams) error {
+	_, err := q.db.Exec(ctx, markInboundReceipt,
+		arg.DeliveredAt,
+		arg.SeenAt,
+		arg.SessionID,
+		arg.ID,
+	)
+	return err
+}
+
+const putChatPin = `-- name: PutChatPin :exec
+INSERT INTO chat_pins (session_id, chat, pinned_at) VALUES ($1, $2, $3)
+ON CONFLICT (session_id, chat) DO UPDATE SET pinned_at = excluded.pinned_at
+`
+
+type PutChatPinParams struct {
+	SessionID string
+	Chat      string
+	PinnedAt  time.Time
+}
+
+func (q *Queries) PutChatPin(ctx context.Context, arg PutChatPinParams) error {
+	_, err := q.db.Exec(ctx, putChatPin, arg.SessionID, arg.Chat, arg.PinnedAt)
+	return err
+}
+
 const putInboundReaction = `-- name: PutInboundReaction :exec
 INSERT INTO inbound_reactions (session_id, message_id, reactor, emoji, reacted_at)
 VALUES ($1, $2, $3, $4, $5)
@@ -125,10 +435,10 @@ func (q *Queries) PutInboundReaction(ctx context.Context, arg PutInboundReaction
 
 const saveInboundMessage = `-- name: SaveInboundMessage :execrows
 INSERT INTO inbound_messages (session_id, id, chat, sender_jid, sender_lid, push_name, from_me, history, kind, text,
-                              media_mime, media_size, media_name, content, sent_at, received_at)
+                              media_mime, media_size, media_name, content, sent_at, received_at, search_text)
 VALUES ($1, $2, $3, $4, $5, $6,
         $7, $8, $9, $10, $11, $12,
-        $13, $14, $15, $16)
+        $13, $14, $15, $16, $17)
 ON CONFLICT DO NOTHING
 `
 
@@ -149,6 +459,7 @@ type SaveInboundMessageParams struct {
 	Content    []byte
 	SentAt     time.Time
 	ReceivedAt time.Time
+	SearchText string
 }
 
 func (q *Queries) SaveInboundMessage(ctx context.Context, arg SaveInboundMessageParams) (int64, error) {
@@ -169,6 +480,7 @@ func (q *Queries) SaveInboundMessage(ctx context.Context, arg SaveInboundMessage
 		arg.Content,
 		arg.SentAt,
 		arg.ReceivedAt,
+		arg.SearchText,
 	)
 	if err != nil {
 		return 0, err
@@ -176,23 +488,40 @@ func (q *Queries) SaveInboundMessage(ctx context.Context, arg SaveInboundMessage
 	return result.RowsAffected(), nil
 }
 
+const starInboundMessage = `-- name: StarInboundMessage :exec
+UPDATE inbound_messages SET starred_at = $1
+WHERE session_id = $2 AND id = $3
+`
+
+type StarInboundMessageParams struct {
+	StarredAt *time.Time
+	SessionID string
+	ID        string
+}
+
+func (q *Queries) StarInboundMessage(ctx context.Context, arg StarInboundMessageParams) error {
+	_, err := q.db.Exec(ctx, starInboundMessage, arg.StarredAt, arg.SessionID, arg.ID)
+	return err
+}
+
 const updateInboundMessage = `-- name: UpdateInboundMessage :execrows
 UPDATE inbound_messages
 SET text = $1, media_mime = $2, media_size = $3, media_name = $4,
-    content = $5, edited_at = $6, revoked_at = $7
-WHERE session_id = $8 AND id = $9
+    content = $5, search_text = $6, edited_at = $7, revoked_at = $8
+WHERE session_id = $9 AND id = $10
 `
 
 type UpdateInboundMessageParams struct {
-	Text      string
-	MediaMime string
-	MediaSize int64
-	MediaName string
-	Content   []byte
-	EditedAt  *time.Time
-	RevokedAt *time.Time
-	SessionID string
-	ID        string
+	Text       string
+	MediaMime  string
+	MediaSize  int64
+	MediaName  string
+	Content    []byte
+	SearchText string
+	EditedAt   *time.Time
+	RevokedAt  *time.Time
+	SessionID  string
+	ID         string
 }
 
 // What an edit or a deletion for everyone changes.
@@ -203,6 +532,7 @@ func (q *Queries) UpdateInboundMessage(ctx context.Context, arg UpdateInboundMes
 		arg.MediaSize,
 		arg.MediaName,
 		arg.Content,
+		arg.SearchText,
 		arg.EditedAt,
 		arg.RevokedAt,
 		arg.SessionID,

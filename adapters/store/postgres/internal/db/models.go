@@ -21,6 +21,12 @@ type ApiKey struct {
 	ExpiresAt  *time.Time
 }
 
+type ChatPin struct {
+	SessionID string
+	Chat      string
+	PinnedAt  time.Time
+}
+
 type Event struct {
 	Seq         int64
 	ID          string
@@ -43,24 +49,29 @@ type IdempotencyKey struct {
 }
 
 type InboundMessage struct {
-	SessionID  string
-	ID         string
-	Chat       string
-	SenderJid  string
-	SenderLid  string
-	PushName   string
-	FromMe     bool
-	History    bool
-	Kind       string
-	Text       string
-	MediaMime  string
-	MediaSize  int64
-	MediaName  string
-	Content    []byte
-	SentAt     time.Time
-	ReceivedAt time.Time
-	EditedAt   *time.Time
-	RevokedAt  *time.Time
+	SessionID   string
+	ID          string
+	Chat        string
+	SenderJid   string
+	SenderLid   string
+	PushName    string
+	FromMe      bool
+	History     bool
+	Kind        string
+	Text        string
+	MediaMime   string
+	MediaSize   int64
+	MediaName   string
+	Content     []byte
+	SentAt      time.Time
+	ReceivedAt  time.Time
+	EditedAt    *time.Time
+	RevokedAt   *time.Time
+	SearchText  string
+	ReadAt      *time.Time
+	DeliveredAt *time.Time
+	SeenAt      *time.Time
+	StarredAt   *time.Time
 }
 
 type InboundReaction struct {
@@ -127,6 +138,7 @@ type Session struct {
 	UpdatedAt         time.Time
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int32
 }
 
 type User struct {

@@ -21,6 +21,12 @@ type ApiKey struct {
 	ExpiresAt  sql.NullInt64
 }
 
+type ChatPin struct {
+	SessionID string
+	Chat      string
+	PinnedAt  int64
+}
+
 type Event struct {
 	Seq         int64
 	ID          string
@@ -43,24 +49,29 @@ type IdempotencyKey struct {
 }
 
 type InboundMessage struct {
-	SessionID  string
-	ID         string
-	Chat       string
-	SenderJid  string
-	SenderLid  string
-	PushName   string
-	FromMe     bool
-	History    bool
-	Kind       string
-	Text       string
-	MediaMime  string
-	MediaSize  int64
-	MediaName  string
-	Content    string
-	SentAt     int64
-	ReceivedAt int64
-	EditedAt   sql.NullInt64
-	RevokedAt  sql.NullInt64
+	SessionID   string
+	ID          string
+	Chat        string
+	SenderJid   string
+	SenderLid   string
+	PushName    string
+	FromMe      bool
+	History     bool
+	Kind        string
+	Text        string
+	MediaMime   string
+	MediaSize   int64
+	MediaName   string
+	Content     string
+	SentAt      int64
+	ReceivedAt  int64
+	EditedAt    sql.NullInt64
+	RevokedAt   sql.NullInt64
+	SearchText  string
+	ReadAt      sql.NullInt64
+	DeliveredAt sql.NullInt64
+	SeenAt      sql.NullInt64
+	StarredAt   sql.NullInt64
 }
 
 type InboundReaction struct {
@@ -126,6 +137,7 @@ type Session struct {
 	UpdatedAt         int64
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int64
 }
 
 type User struct {

@@ -13,12 +13,12 @@ import (
 const createSession = `-- name: CreateSession :execrows
 
 INSERT INTO sessions (owner, status, me_jid, me_lid, me_name, last_error, last_conn_at,
-                      webhook_url, webhook_secret, auto_start, reject_calls, reject_call_message,
+                      webhook_url, webhook_secret, auto_start, reject_calls, reject_call_message, history_days,
                       created_at, updated_at, id)
 VALUES (?1, ?2, ?3, ?4, ?5,
         ?6, ?7, ?8, ?9,
-        ?10, ?11, ?12, ?13,
-        ?14, ?15)
+        ?10, ?11, ?12, ?13, ?14,
+        ?15, ?16)
 ON CONFLICT DO NOTHING
 `
 
@@ -35,6 +35,7 @@ type CreateSessionParams struct {
 	AutoStart         bool
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int64
 	CreatedAt         int64
 	UpdatedAt         int64
 	ID                string
@@ -56,6 +57,7 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (i
 		arg.AutoStart,
 		arg.RejectCalls,
 		arg.RejectCallMessage,
+		arg.HistoryDays,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 		arg.ID,
@@ -79,7 +81,7 @@ func (q *Queries) DeleteSession(ctx context.Context, id string) (int64, error) {
 }
 
 const getSession = `-- name: GetSession :one
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE id = ?1
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message, history_days FROM sessions WHERE id = ?1
 `
 
 func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
@@ -101,12 +103,13 @@ func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
 		&i.UpdatedAt,
 		&i.RejectCalls,
 		&i.RejectCallMessage,
+		&i.HistoryDays,
 	)
 	return i, err
 }
 
 const getSessionForUpdate = `-- name: GetSessionForUpdate :one
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE id = ?1
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message, history_days FROM sessions WHERE id = ?1
 `
 
 // Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
@@ -129,12 +132,13 @@ func (q *Queries) GetSessionForUpdate(ctx context.Context, id string) (Session, 
 		&i.UpdatedAt,
 		&i.RejectCalls,
 		&i.RejectCallMessage,
+		&i.HistoryDays,
 	)
 	return i, err
 }
 
 const listAutoStartSessions = `-- name: ListAutoStartSessions :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE auto_start ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message, history_days FROM sessions WHERE auto_start ORDER BY id
 `
 
 func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) {
@@ -162,6 +166,7 @@ func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) 
 			&i.UpdatedAt,
 			&i.RejectCalls,
 			&i.RejectCallMessage,
+			&i.HistoryDays,
 		); err != nil {
 			return nil, err
 		}
@@ -177,7 +182,7 @@ func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) 
 }
 
 const listSessions = `-- name: ListSessions :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message, history_days FROM sessions ORDER BY id
 `
 
 func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
@@ -205,6 +210,7 @@ func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
 			&i.UpdatedAt,
 			&i.RejectCalls,
 			&i.RejectCallMessage,
+			&i.HistoryDays,
 		); err != nil {
 			return nil, err
 		}
@@ -220,7 +226,7 @@ func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
 }
 
 const listSessionsByOwner = `-- name: ListSessionsByOwner :many
-SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message FROM sessions WHERE owner = ?1 ORDER BY id
+SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, webhook_url, webhook_secret, auto_start, created_at, updated_at, reject_calls, reject_call_message, history_days FROM sessions WHERE owner = ?1 ORDER BY id
 `
 
 func (q *Queries) ListSessionsByOwner(ctx context.Context, owner string) ([]Session, error) {
@@ -248,6 +254,7 @@ func (q *Queries) ListSessionsByOwner(ctx context.Context, owner string) ([]Sess
 			&i.UpdatedAt,
 			&i.RejectCalls,
 			&i.RejectCallMessage,
+			&i.HistoryDays,
 		); err != nil {
 			return nil, err
 		}
@@ -268,9 +275,9 @@ SET owner = ?1, status = ?2, me_jid = ?3,
     me_lid = ?4, me_name = ?5, last_error = ?6,
     last_conn_at = ?7, webhook_url = ?8,
     webhook_secret = ?9, auto_start = ?10,
-    reject_calls = ?11, reject_call_message = ?12,
-    created_at = ?13, updated_at = ?14
-WHERE id = ?15
+    reject_calls = ?11, reject_call_message = ?12, history_days = ?13,
+    created_at = ?14, updated_at = ?15
+WHERE id = ?16
 `
 
 type UpdateSessionParams struct {
@@ -286,6 +293,7 @@ type UpdateSessionParams struct {
 	AutoStart         bool
 	RejectCalls       bool
 	RejectCallMessage string
+	HistoryDays       int64
 	CreatedAt         int64
 	UpdatedAt         int64
 	ID                string
@@ -305,6 +313,7 @@ func (q *Queries) UpdateSession(ctx context.Context, arg UpdateSessionParams) (i
 		arg.AutoStart,
 		arg.RejectCalls,
 		arg.RejectCallMessage,
+		arg.HistoryDays,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 		arg.ID,
