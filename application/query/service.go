@@ -31,6 +31,7 @@ type Queries struct {
 	System     *System
 	Groups     *Groups
 	Profiles   *Profiles // set by application.New
+	Contacts   *Contacts // set by application.New
 }
 
 // New builds the query handlers.
