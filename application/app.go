@@ -125,7 +125,8 @@ func New(cfg Config, d Deps) *App {
 	if d.Calls != nil {
 		a.Ingest.Calls = a.Commands.Calls
 	}
-	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
+	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles)
+	a.Queries.Contacts = query.NewContacts(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
 	sends := struct {
 		*command.Sending
 		*command.Quotas

@@ -158,7 +158,7 @@ func (h *handlers) contactByPhone(ctx context.Context, in *phoneInput) (*Respons
 }
 
 func (h *handlers) identify(ctx context.Context, sessionID string, who chat.JID) (*Response[identityResult], error) {
-	p, err := h.q.Profiles.Identify(ctx, principal(ctx), sessionID, who)
+	p, err := h.q.Contacts.Identify(ctx, principal(ctx), sessionID, who)
 	if err != nil {
 		return nil, err
 	}

@@ -242,7 +242,7 @@ func (h *handlers) listContacts(ctx context.Context, in *listContactsInput) (*Re
 		}
 		q.GroupIDs = append(q.GroupIDs, j)
 	}
-	phone, people, err := h.q.Profiles.Contacts(ctx, principal(ctx), in.sessionID(), q)
+	phone, people, err := h.q.Contacts.Contacts(ctx, principal(ctx), in.sessionID(), q)
 	if err != nil {
 		return nil, err
 	}
@@ -284,7 +284,7 @@ func oneOrMany[T any](items []T) lookupResult {
 }
 
 func (h *handlers) onWhatsApp(ctx context.Context, in *lookupInput) (*Response[lookupResult], error) {
-	people, err := h.q.Profiles.OnWhatsApp(ctx, principal(ctx), in.sessionID(), in.numbers(), in.Deep)
+	people, err := h.q.Contacts.OnWhatsApp(ctx, principal(ctx), in.sessionID(), in.numbers(), in.Deep)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +296,7 @@ func (h *handlers) onWhatsApp(ctx context.Context, in *lookupInput) (*Response[l
 }
 
 func (h *handlers) businessProfile(ctx context.Context, in *lookupInput) (*Response[lookupResult], error) {
-	people, err := h.q.Profiles.BusinessProfiles(ctx, principal(ctx), in.sessionID(), in.numbers())
+	people, err := h.q.Contacts.BusinessProfiles(ctx, principal(ctx), in.sessionID(), in.numbers())
 	if err != nil {
 		return nil, err
 	}

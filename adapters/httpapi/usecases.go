@@ -53,6 +53,7 @@ type reads struct {
 	Groups     groupsQueries
 	Profiles   profilesQueries
 	Chats      chatsQueries
+	Contacts   contactsQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
@@ -65,7 +66,7 @@ func useCasesOf(c *command.Commands) useCases {
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Chats: q.Chats}
+		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Contacts: q.Contacts, Chats: q.Chats}
 }
 
 // actionsCommands changes messages and chats.
@@ -229,11 +230,15 @@ type callsCommands interface {
 	SetCallPolicy(ctx context.Context, p account.Principal, sessionID string, policy session.CallPolicy) (session.CallPolicy, error)
 }
 
-// profilesQueries reads profiles, privacy and contacts.
+// profilesQueries reads the account's own profile, picture and privacy.
 type profilesQueries interface {
 	Profile(ctx context.Context, p account.Principal, sessionID string) (query.ProfileView, error)
 	Picture(ctx context.Context, p account.Principal, sessionID string) (query.PictureView, error)
 	Privacy(ctx context.Context, p account.Principal, sessionID string) (string, ports.Privacy, error)
+}
+
+// contactsQueries reads contacts and looks up other numbers.
+type contactsQueries interface {
 	Contacts(ctx context.Context, p account.Principal, sessionID string, in query.ContactsQuery) (string, []query.Person, error)
 	OnWhatsApp(ctx context.Context, p account.Principal, sessionID string, numbers []string, deep bool) ([]query.Person, error)
 	BusinessProfiles(ctx context.Context, p account.Principal, sessionID string, numbers []string) ([]query.Person, error)

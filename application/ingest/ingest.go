@@ -42,6 +42,7 @@ type Ingest struct {
 	conn   *connection
 	msgs   *messages
 	people *people
+	groups *groups
 }
 
 // connection follows a session's link: status changes, QR logins and their timeout.
@@ -64,12 +65,18 @@ type messages struct {
 	commands *Commands // the Ingest's, set after construction
 }
 
-// people records receipts, presence, groups and calls.
+// people records receipts, presence and calls.
 type people struct {
 	store  ports.Store
 	clock  ports.Clock
 	log    *slog.Logger
 	screen *CallScreen // the Ingest's, set after construction
+}
+
+// groups records what happens in the account's groups: members, settings, join requests.
+type groups struct {
+	store ports.Store
+	clock ports.Clock
 }
 
 // CallScreen applies a session's call policy to a call just offered to it.
@@ -84,6 +91,7 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 	in.conn = &connection{store: store, qr: qr, clock: clock, hub: hub, log: log, timeout: &in.QRTimeout, metrics: &in.Metrics, sink: in}
 	in.msgs = &messages{store: store, clock: clock, commands: &in.Commands}
 	in.people = &people{store: store, clock: clock, log: log, screen: &in.Calls}
+	in.groups = &groups{store: store, clock: clock}
 	return in
 }
 
@@ -193,13 +201,13 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	case ports.TransportChatPresence:
 		return in.people.chatPresence(ctx, e)
 	case ports.TransportGroupParticipants:
-		return in.people.groupParticipants(ctx, e)
+		return in.groups.groupParticipants(ctx, e)
 	case ports.TransportGroupUpdate:
-		return in.people.groupUpdate(ctx, e)
+		return in.groups.groupUpdate(ctx, e)
 	case ports.TransportJoinedGroup:
-		return in.people.joinedGroup(ctx, e)
+		return in.groups.joinedGroup(ctx, e)
 	case ports.TransportGroupJoinRequest:
-		return in.people.joinRequest(ctx, e)
+		return in.groups.joinRequest(ctx, e)
 	case ports.TransportCall:
 		return in.people.call(ctx, e)
 	}

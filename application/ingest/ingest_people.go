@@ -69,44 +69,6 @@ func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresenc
 		Chat: p.Chat, From: p.From, State: string(p.State)})
 }
 
-// groupParticipants records group_participants and, as WAREST does, group_join for
-// additions and group_leave for removals.
-func (in *people) groupParticipants(ctx context.Context, g ports.TransportGroupParticipants) error {
-	data := event.GroupMembersChanged{Group: g.Group, Action: string(g.Action), Members: g.Participants, By: g.By, At: g.At}
-	types := []event.Type{event.GroupParticipants}
-	switch g.Action {
-	case ports.GroupAdd:
-		types = append(types, event.GroupJoin)
-	case ports.GroupRemove:
-		types = append(types, event.GroupLeave)
-	}
-	return in.store.InTx(ctx, func(r ports.Repositories) error {
-		for _, t := range types {
-			if err := eventlog.Append(ctx, r, in.clock, t, g.SessionID, data); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (in *people) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, event.GroupSettingsChanged{Group: g.Group, By: g.By,
-		Name: g.Name, Topic: g.Topic, Locked: g.Locked, Announce: g.Announce, At: g.At})
-}
-
-// joinedGroup is the account itself being added: a group_join for the account.
-func (in *people) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, event.GroupMembersChanged{Group: g.Group,
-		Action: "joined", Members: g.Participants, At: g.At})
-}
-
-// joinRequest is someone asking to join a group the account administers.
-func (in *people) joinRequest(ctx context.Context, r ports.TransportGroupJoinRequest) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoinRequest, r.SessionID, event.JoinRequested{Group: r.Group,
-		Who: r.Who, Method: r.Method, At: r.At})
-}
-
 // call records a call's event, then lets the session's call policy turn an offer
 // down. A failed rejection is logged, not retried: the call rings on as if no
 // policy were set, and the event is already stored for webhooks.

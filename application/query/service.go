@@ -32,6 +32,7 @@ type Queries struct {
 	Groups     *Groups
 	Profiles   *Profiles // set by application.New
 	Chats      *Chats    // set by application.New
+	Contacts   *Contacts // set by application.New
 }
 
 // New builds the query handlers.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"github.com/warest-go/warest/application/eventlog"
 	"log/slog"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -65,19 +64,15 @@ type Webhooks struct {
 type lineSender struct {
 	cfg     WebhookConfig
 	store   ports.Store
-	sender  ports.WebhookSender
 	clock   ports.Clock
 	log     *slog.Logger
 	actions ResponseActions
-	// requests builds what is sent, standing keeps each subscription's record.
+	// requests builds what is sent, attempts sends it, standing keeps each
+	// subscription's record.
 	requests *requests
+	attempts *attempter
 	standing *standing
-	breaker  *webhook.Breaker
 	running  sync.WaitGroup // response actions in flight
-	// metrics counts attempts by outcome and the lag of delivered events; tracer
-	// spans each attempt (Webhooks.Observe).
-	metrics ports.Metrics
-	tracer  ports.Tracer
 }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
@@ -121,17 +116,18 @@ func NewWebhooks(cfg WebhookConfig, store ports.Store, sender ports.WebhookSende
 	if cfg.Lease <= cfg.Timeout {
 		cfg.Lease = cfg.Timeout + 30*time.Second
 	}
-	lines := &lineSender{cfg: cfg, store: store, sender: sender, clock: clock, log: log,
+	lines := &lineSender{cfg: cfg, store: store, clock: clock, log: log,
 		actions: actions, requests: &requests{cfg: cfg, store: store, render: render, clock: clock},
-		standing: &standing{cfg: cfg, store: store, clock: clock, outbox: hub.Outbox, log: log}, breaker: webhook.DefaultBreaker(),
-		metrics: ports.NoMetrics{}, tracer: ports.NoTracer{}}
+		attempts: &attempter{timeout: cfg.Timeout, sender: sender, breaker: webhook.DefaultBreaker(),
+			metrics: ports.NoMetrics{}, tracer: ports.NoTracer{}},
+		standing: &standing{cfg: cfg, store: store, clock: clock, outbox: hub.Outbox, log: log}}
 	return &Webhooks{cfg: cfg, store: store, clock: clock, ids: ids, wake: hub.Webhooks, log: log, lines: lines,
 		queue: make(chan lineRun, cfg.Workers*8), freed: notify.NewSignal(), Poll: 250 * time.Millisecond}
 }
 
 // Observe has the deliveries counted and traced; call it before Run.
 func (w *Webhooks) Observe(m ports.Metrics, t ports.Tracer) {
-	w.lines.metrics, w.lines.tracer = m, t
+	w.lines.attempts.metrics, w.lines.attempts.tracer = m, t
 }
 
 // Schedule is the event handler: it stores one delivery per interested subscription.
@@ -324,8 +320,7 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 	case !sub.Enabled:
 		return w.finish(ctx, d, "subscription disabled")
 	}
-	if ok, until := w.breaker.Allow(d.URL, now); !ok {
-		d.Defer(until, now)
+	if !w.attempts.allow(&d, now) {
 		w.save(ctx, d)
 		return false
 	}
@@ -337,14 +332,7 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 	if sub.ID == DefaultSubscriptionID {
 		reach = w.cfg.PrivateTargets.Reach(true)
 	}
-	sendCtx, span := w.tracer.Start(ctx, "warest.webhook.delivery", "warest.delivery", d.ID, "warest.event", d.EventID,
-		"warest.session", d.SessionID)
-	resp, err := w.sender.Send(sendCtx, ports.WebhookRequest{URL: d.URL, Body: req.Body, Headers: req.Headers, Timeout: w.cfg.Timeout, Reach: reach})
-	spanErr := err
-	if err == nil && (resp.Status < 200 || resp.Status > 299) {
-		spanErr = fmt.Errorf("receiver answered %d", resp.Status)
-	}
-	span.End(spanErr, "http.response.status_code", strconv.Itoa(resp.Status))
+	resp, err := w.attempts.send(ctx, d, req, reach)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down cut the attempt short: it says nothing about the receiver.
 		// Release the claim as it was, so the next process need not wait out the lease.
@@ -353,11 +341,11 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 	}
 	out := webhook.Outcome{HTTPStatus: resp.Status, Err: err}
 	w.cfg.Policy.Record(&d, out, w.clock.Now())
-	w.breaker.Record(d.URL, out, w.clock.Now())
+	w.attempts.record(d.URL, out, w.clock.Now())
 	saved := w.save(ctx, d)
+	w.attempts.count(d, w.clock.Now())
 	switch d.Status {
 	case webhook.DeliveryDelivered:
-		w.metrics.DeliveryAttempted(ports.DeliveryDelivered, w.clock.Now().Sub(d.CreatedAt))
 		if sub.Failures > 0 {
 			to.sub = nil
 		}
@@ -370,12 +358,10 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 			}()
 		}
 	case webhook.DeliveryDead:
-		w.metrics.DeliveryAttempted(ports.DeliveryDead, 0)
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
 		w.standing.undeliverable(ctx, sub, d)
 	default:
-		w.metrics.DeliveryAttempted(ports.DeliveryRetry, 0)
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
 	return saved && d.Status != webhook.DeliveryPending
