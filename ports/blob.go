@@ -3,6 +3,7 @@ package ports
 import (
 	"context"
 	"io"
+	"time"
 )
 
 // BlobStore keeps media bytes: outbound attachments until no message needs them, and
@@ -11,7 +12,8 @@ type BlobStore interface {
 	// Put stores r under key, replacing any previous object; Size and SHA256 of the
 	// result are computed from what was written.
 	Put(ctx context.Context, key string, r io.Reader, mime string) (BlobInfo, error)
-	// Open returns the object's bytes; a missing key is a fault.KindNotFound error.
+	// Open returns the object's bytes, size and MIME type (SHA256 only where the store
+	// keeps it); a missing key is a fault.KindNotFound error.
 	Open(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
 	// Delete removes the object; a missing key is not an error, so deletes may repeat.
 	Delete(ctx context.Context, key string) error
@@ -22,4 +24,13 @@ type BlobInfo struct {
 	Size   int64
 	MIME   string
 	SHA256 []byte
+}
+
+// BlobLinks issues URLs through which a stored object is fetched without an API key
+// until they expire: the local store's signed /storages/ route, or an S3 presigned GET.
+type BlobLinks interface {
+	// SignedURL returns an absolute URL that GETs key's bytes until ttl has passed.
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+	// Driver names the store as WAREST's receivers know it: "local" or "s3".
+	Driver() string
 }

@@ -77,8 +77,9 @@ func deriveKey(s string) []byte {
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
-// path sanitises each segment to [A-Za-z0-9._-] and drops "." and "..", as WAREST does.
-func (l *Local) path(key string) (string, error) {
+// cleanKey is the key's segments, each sanitised to [A-Za-z0-9._-], without ".",
+// ".." and ".meta".
+func cleanKey(key string) []string {
 	var parts []string
 	for _, seg := range strings.Split(key, "/") {
 		seg = unsafeChars.ReplaceAllString(seg, "_")
@@ -86,6 +87,12 @@ func (l *Local) path(key string) (string, error) {
 			parts = append(parts, seg)
 		}
 	}
+	return parts
+}
+
+// path sanitises each segment to [A-Za-z0-9._-] and drops "." and "..", as WAREST does.
+func (l *Local) path(key string) (string, error) {
+	parts := cleanKey(key)
 	if len(parts) == 0 {
 		return "", fault.Invalid(fault.ReasonInvalidParameter, "invalid blob key %q", key)
 	}
@@ -97,6 +104,13 @@ type meta struct {
 	Size      int64  `json:"size"`
 	SHA256    string `json:"checksum"`
 	Encrypted bool   `json:"encrypted"`
+}
+
+// aad binds a sealed object to its sanitised key, so spellings of one key agree and
+// an object moved to another key does not open.
+func (l *Local) aad(p string) []byte {
+	rel, _ := filepath.Rel(l.root, p)
+	return []byte(filepath.ToSlash(rel))
 }
 
 func (l *Local) metaPath(p string) string {
@@ -123,7 +137,7 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, mime string) (
 	if l.aead != nil {
 		nonce := make([]byte, l.aead.NonceSize())
 		_, _ = rand.Read(nonce)
-		data = l.aead.Seal(nonce, nonce, plain, []byte(key))
+		data = l.aead.Seal(nonce, nonce, plain, l.aad(p))
 	}
 	info := ports.BlobInfo{Size: int64(len(plain)), MIME: mime, SHA256: sum[:]}
 	m, _ := json.Marshal(meta{MIME: mime, Size: info.Size, SHA256: hex.EncodeToString(sum[:]), Encrypted: l.aead != nil})
@@ -183,7 +197,7 @@ func (l *Local) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobIn
 		if len(data) < n {
 			return nil, ports.BlobInfo{}, fmt.Errorf("storage: blob %s is truncated", key)
 		}
-		if data, err = l.aead.Open(nil, data[:n], data[n:], []byte(key)); err != nil {
+		if data, err = l.aead.Open(nil, data[:n], data[n:], l.aad(p)); err != nil {
 			return nil, ports.BlobInfo{}, fmt.Errorf("storage: blob %s: %w", key, err)
 		}
 	}
