@@ -65,6 +65,9 @@ type Deps struct {
 	// Dashboard serves the web console on "/" and its files under /dashboard/;
 	// nil: no console.
 	Dashboard Dashboard
+	// Storage serves the local store's signed links under /storages/; nil: none
+	// (the S3 driver's links are presigned URLs of the bucket).
+	Storage SignedStorage
 }
 
 // Dashboard is the web console's handler (adapters/dashboard).
@@ -90,9 +93,10 @@ type handlers struct {
 	streams *streamSet
 	live    LiveEvents // nil: poll only
 	render  ports.EventRenderer
-	metrics Metrics   // nil: nothing counted
-	tracer  Tracer    // nil: no spans
-	console Dashboard // nil: none
+	metrics Metrics       // nil: nothing counted
+	tracer  Tracer        // nil: no spans
+	console Dashboard     // nil: none
+	storage SignedStorage // nil: no /storages/
 }
 
 // Handler is the complete HTTP handler.
@@ -143,6 +147,7 @@ func (h *handlers) router() http.Handler {
 	}
 	h.mountDocs(r)
 	h.mountOperator(r)
+	h.mountStorages(r)
 	h.mountDashboard(r)
 	return r
 }
@@ -179,7 +184,7 @@ func newHandlers(d Deps) *handlers {
 		}
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
-		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard}
+		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard, storage: d.Storage}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -26,9 +26,10 @@ type Params struct {
 	Config    Config
 	Live      LiveEvents `optional:"true"`
 	Renderer  ports.EventRenderer
-	Metrics   Metrics   `optional:"true"`
-	Tracer    Tracer    `optional:"true"`
-	Dashboard Dashboard `optional:"true"`
+	Metrics   Metrics       `optional:"true"`
+	Tracer    Tracer        `optional:"true"`
+	Dashboard Dashboard     `optional:"true"`
+	Storage   SignedStorage `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -37,7 +38,7 @@ var Module = fx.Module("httpapi",
 	fx.Provide(
 		fx.Annotate(func(p Params) *Handler {
 			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live,
-				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer, Dashboard: p.Dashboard})
+				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer, Dashboard: p.Dashboard, Storage: p.Storage})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

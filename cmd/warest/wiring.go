@@ -44,7 +44,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
 		transportOptions(cfg),
 		applicationModule,
-		messagingOptions(),
+		messagingOptions(cfg),
 		metricsModule,
 		tracingOptions(cfg),
 		httpapi.Module,
