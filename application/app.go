@@ -22,6 +22,9 @@ import (
 type Config struct {
 	Commands command.Config
 	Webhooks worker.WebhookConfig
+	// Mirror copies received media into Blobs (when its policy is enabled and the
+	// transport can download media, and Links can link to it).
+	Mirror worker.MirrorConfig
 }
 
 // Bus carries published events to their subscribers.
@@ -50,6 +53,7 @@ type Deps struct {
 	// Media sends need these three; other use cases work without them. Without
 	// Blobs there is no blob sweeper.
 	Blobs      ports.BlobStore
+	Links      ports.BlobLinks // signed links to Blobs' objects; nil: no media mirroring
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	// Profiles, Contacts, Groups and Calls serve the profile, presence, contact,
@@ -84,6 +88,7 @@ type Workers struct {
 	SendQueue   *worker.SendQueue
 	Webhooks    *worker.Webhooks
 	BlobSweeper *worker.BlobSweeper // nil without a blob store
+	Mirror      *worker.Mirror      // nil: received media is not mirrored
 }
 
 // New builds the application; nothing runs until Start.
@@ -139,6 +144,10 @@ func New(cfg Config, d Deps) *App {
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
+	if dl, ok := d.Transport.(ports.MediaDownloader); ok && cfg.Mirror.Policy.Enabled && d.Blobs != nil && d.Links != nil {
+		a.Workers.Mirror = worker.NewMirror(cfg.Mirror, dl, d.Blobs, d.Links, d.Clock, d.Log)
+		hooks.UseMirror(a.Workers.Mirror)
+	}
 	return a
 }
 
@@ -154,6 +163,9 @@ func (a *App) Start(ctx context.Context) error {
 	loops := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run}
 	if a.Workers.BlobSweeper != nil {
 		loops = append(loops, a.Workers.BlobSweeper.Run)
+	}
+	if a.Workers.Mirror != nil {
+		loops = append(loops, a.Workers.Mirror.Run)
 	}
 	for _, loop := range loops {
 		a.wg.Add(1)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"time"
+
+	"github.com/warest-go/warest/domain/message"
 )
 
 // BlobStore keeps media bytes: outbound attachments until no message needs them, and
@@ -33,4 +35,10 @@ type BlobLinks interface {
 	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
 	// Driver names the store as WAREST's receivers know it: "local" or "s3".
 	Driver() string
+}
+
+// MediaDownloader fetches the decrypted bytes of media a session received (the
+// transport: WhatsApp's CDN, asking the sender to upload expired media again).
+type MediaDownloader interface {
+	DownloadMedia(ctx context.Context, sessionID string, c message.Content) (io.ReadCloser, error)
 }

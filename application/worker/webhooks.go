@@ -69,7 +69,11 @@ type Webhooks struct {
 	// spans each attempt.
 	Metrics ports.Metrics
 	Tracer  ports.Tracer
+	mirror  *Mirror // nil: received media is not mirrored
 }
+
+// UseMirror has message_received deliveries carry mirrored media (see Mirror).
+func (w *Webhooks) UseMirror(m *Mirror) { w.mirror, w.requests.mirror = m, m }
 
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
 // answers are ignored.
@@ -83,6 +87,7 @@ type requests struct {
 	store  ports.Store
 	render ports.EventRenderer
 	clock  ports.Clock
+	mirror *Mirror // nil: none
 }
 
 // standing counts a subscription's delivered and undeliverable events, disabling
@@ -146,6 +151,9 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 		}
 	}
 	if len(targets) > 0 {
+		if w.mirror != nil {
+			w.mirror.Start(e)
+		}
 		w.hub.Webhooks.Poke()
 	}
 	return nil
@@ -425,6 +433,9 @@ func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.
 	e, err := w.store.Events().Get(ctx, d.EventID)
 	if err != nil {
 		return webhook.Request{}, err
+	}
+	if w.mirror != nil {
+		e = w.mirror.Attach(ctx, e)
 	}
 	data, err := w.render.Render(e)
 	if err != nil {

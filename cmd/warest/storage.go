@@ -12,6 +12,8 @@ import (
 	"github.com/warest-go/warest/adapters/httpapi"
 	"github.com/warest-go/warest/adapters/secretbox"
 	"github.com/warest-go/warest/adapters/storage"
+	"github.com/warest-go/warest/application/worker"
+	"github.com/warest-go/warest/domain/media"
 )
 
 // Storage is the blob store's configuration, from WAREST's WAREST_STORAGE_* names.
@@ -21,10 +23,12 @@ type Storage struct {
 	BaseURL string        // WAREST_BASE_URL: where signed local links point
 	LinkTTL time.Duration // how long a signed link (local or presigned S3) works
 	TempTTL time.Duration // how long temporary files (QR images, thumbnails) live
+	Mirror  worker.MirrorConfig
 }
 
 // loadStorage reads WAREST_STORAGE_DRIVER, the S3 settings, the signed-link TTLs,
-// WAREST_STORAGE_TEMP_TTL_SEC (minimum 60) and WAREST_BASE_URL.
+// WAREST_STORAGE_TEMP_TTL_SEC (minimum 60), WAREST_BASE_URL and media mirroring:
+// WAREST_DOWNLOAD_MEDIA_RECEIVED, _ALLOW_MIMETYPES; ours: _WAIT_MS, _TIMEOUT_MS.
 func loadStorage(e env, port string) (Storage, error) {
 	s := Storage{Driver: strings.ToLower(e.str("local", "WAREST_STORAGE_DRIVER"))}
 	var errs []error
@@ -59,6 +63,18 @@ func loadStorage(e env, port string) (Storage, error) {
 		ttl = 900
 	}
 	s.LinkTTL = time.Duration(ttl) * time.Second
+
+	s.Mirror.LinkTTL = s.LinkTTL
+	s.Mirror.Policy.Enabled, err = e.flag(true, "WAREST_DOWNLOAD_MEDIA_RECEIVED")
+	collect(err)
+	s.Mirror.Policy.Allow = media.DefaultMirrorTypes
+	if raw := e.str("", "WAREST_DOWNLOAD_MEDIA_ALLOW_MIMETYPES"); raw != "" {
+		s.Mirror.Policy.Allow = strings.Split(raw, ",")
+	}
+	s.Mirror.Wait, err = e.millis(10*time.Second, "WAREST_DOWNLOAD_MEDIA_WAIT_MS")
+	collect(err)
+	s.Mirror.Timeout, err = e.millis(2*time.Minute, "WAREST_DOWNLOAD_MEDIA_TIMEOUT_MS")
+	collect(err)
 	return s, errors.Join(errs...)
 }
 

@@ -156,6 +156,7 @@ type appIn struct {
 	Bus       *bus.Bus
 
 	Blobs      ports.BlobStore
+	Links      ports.BlobLinks
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	Metrics    ports.Metrics
@@ -183,8 +184,9 @@ func newApp(in appIn) *application.App {
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
+		Mirror: c.Storage.Mirror,
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Links: in.Links, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
 		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
 	a.Ingest.QRTimeout.Limit = c.QRTimeout
