@@ -120,6 +120,8 @@ func New(cfg Config, d Deps) *App {
 	if d.Calls != nil {
 		a.Ingest.Calls = a.Commands.Calls
 	}
+	downloader, _ := d.Transport.(ports.MediaDownloader)
+	a.Queries.Media = query.NewMedia(d.Store, d.Blobs, downloader)
 	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
 	sends := struct {
 		*command.Sending
@@ -144,8 +146,8 @@ func New(cfg Config, d Deps) *App {
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
-	if dl, ok := d.Transport.(ports.MediaDownloader); ok && cfg.Mirror.Policy.Enabled && d.Blobs != nil && d.Links != nil {
-		a.Workers.Mirror = worker.NewMirror(cfg.Mirror, dl, d.Blobs, d.Links, d.Clock, d.Log)
+	if downloader != nil && cfg.Mirror.Policy.Enabled && d.Blobs != nil && d.Links != nil {
+		a.Workers.Mirror = worker.NewMirror(cfg.Mirror, downloader, d.Blobs, d.Links, d.Clock, d.Log)
 		hooks.UseMirror(a.Workers.Mirror)
 	}
 	return a

@@ -50,6 +50,7 @@ type reads struct {
 	Webhooks   webhooksQueries
 	Groups     groupsQueries
 	Profiles   profilesQueries
+	Media      mediaQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
@@ -62,7 +63,7 @@ func useCasesOf(c *command.Commands) useCases {
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles}
+		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Media: q.Media}
 }
 
 // actionsCommands changes messages and chats.
@@ -221,4 +222,9 @@ type profilesQueries interface {
 	OnWhatsApp(ctx context.Context, p account.Principal, sessionID string, numbers []string, deep bool) ([]query.Person, error)
 	BusinessProfiles(ctx context.Context, p account.Principal, sessionID string, numbers []string) ([]query.Person, error)
 	Identify(ctx context.Context, p account.Principal, sessionID string, who chat.JID) (chat.Party, error)
+}
+
+// mediaQueries streams messages' files.
+type mediaQueries interface {
+	MessageMedia(ctx context.Context, p account.Principal, sessionID, id string) (query.MediaFile, error)
 }

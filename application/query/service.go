@@ -25,6 +25,7 @@ type Queries struct {
 	System     *System
 	Groups     *Groups
 	Profiles   *Profiles // set by application.New
+	Media      *Media    // set by application.New
 }
 
 // New builds the query handlers.

@@ -140,8 +140,7 @@ func (m *Mirror) job(e event.Envelope) (*mirrorJob, event.InboundMessage) {
 	if err != nil || !ok || msg.Content.Media == nil || !m.cfg.Policy.Allows(msg.Content.Media.MIME) {
 		return nil, event.InboundMessage{}
 	}
-	med := msg.Content.Media
-	key := media.MirrorKey(e.SessionID, string(msg.Content.Kind)+"Message", med.FileSHA256, msg.ID, med.MIME)
+	key := media.MirrorKey(e.SessionID, msg.ID, msg.Content)
 	now := m.clock.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()

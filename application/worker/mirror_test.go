@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"sync"
 	"testing"
@@ -146,7 +147,7 @@ func TestMirror_AttachStoresTheFileAndLinksIt(t *testing.T) {
 	m.Start(e)
 	got := mirrorOf(t, m.Attach(t.Context(), e))
 	sum := sha256.Sum256(data)
-	wantKey := media.MirrorKey("s1", "imageMessage", sum[:], "M1", "image/jpeg")
+	wantKey := "incoming-media/s1/imageMessage/" + hex.EncodeToString(sum[:]) + ".jpg"
 	if got == nil || got.Key != wantKey || got.Driver != "local" || got.URL != "https://gw.test/storages/"+wantKey+"?ttl=1m0s" {
 		t.Fatalf("mirror = %+v, want key %s", got, wantKey)
 	}

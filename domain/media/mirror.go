@@ -3,6 +3,8 @@ package media
 import (
 	"encoding/hex"
 	"strings"
+
+	"github.com/warest-go/warest/domain/message"
 )
 
 // DefaultMirrorTypes are the MIME types of received media WAREST mirrors by default
@@ -38,16 +40,16 @@ func (p MirrorPolicy) Allows(mime string) bool {
 	return false
 }
 
-// MirrorKey is WAREST's key for mirrored media:
-// incoming-media/<session>/<field>/<hex(fileSha256), else the message id>.<ext>,
-// where field is the message's Baileys field (imageMessage, documentMessage...).
-func MirrorKey(sessionID, field string, fileSHA256 []byte, messageID, mime string) string {
+// MirrorKey is WAREST's key for the mirrored media of a received message:
+// incoming-media/<session>/<kind>Message/<hex(fileSha256), else the message id>.<ext>
+// (kind image gives imageMessage, Baileys' field). c must carry media.
+func MirrorKey(sessionID, messageID string, c message.Content) string {
 	name := messageID
-	if len(fileSHA256) > 0 {
-		name = hex.EncodeToString(fileSHA256)
+	if len(c.Media.FileSHA256) > 0 {
+		name = hex.EncodeToString(c.Media.FileSHA256)
 	}
-	if ext := ExtFor(mime); ext != "" {
+	if ext := ExtFor(c.Media.MIME); ext != "" {
 		name += "." + ext
 	}
-	return "incoming-media/" + sessionID + "/" + field + "/" + name
+	return "incoming-media/" + sessionID + "/" + string(c.Kind) + "Message/" + name
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/warest-go/warest/domain/media"
+	"github.com/warest-go/warest/domain/message"
 )
 
 func TestMirrorPolicy_Allows(t *testing.T) {
@@ -30,10 +31,12 @@ func TestMirrorPolicy_Allows(t *testing.T) {
 
 func TestMirrorKey(t *testing.T) {
 	t.Parallel()
-	if got := media.MirrorKey("s1", "imageMessage", []byte{0xab, 0x01}, "3EB0", "image/jpeg"); got != "incoming-media/s1/imageMessage/ab01.jpg" {
+	if got := media.MirrorKey("s1", "3EB0", message.Content{Kind: message.KindImage,
+		Media: &message.Media{MIME: "image/jpeg", FileSHA256: []byte{0xab, 0x01}}}); got != "incoming-media/s1/imageMessage/ab01.jpg" {
 		t.Errorf("with a hash: %s", got)
 	}
-	if got := media.MirrorKey("s1", "documentMessage", nil, "3EB0", "application/pdf"); got != "incoming-media/s1/documentMessage/3EB0.pdf" {
+	if got := media.MirrorKey("s1", "3EB0", message.Content{Kind: message.KindDocument,
+		Media: &message.Media{MIME: "application/pdf"}}); got != "incoming-media/s1/documentMessage/3EB0.pdf" {
 		t.Errorf("without a hash: %s", got)
 	}
 }
