@@ -89,6 +89,7 @@ type Workers struct {
 	Webhooks    *worker.Webhooks
 	BlobSweeper *worker.BlobSweeper // nil without a blob store
 	Mirror      *worker.Mirror      // nil: received media is not mirrored
+	TempSweeper *worker.TempSweeper // nil: the blob store cannot expire objects
 }
 
 // New builds the application; nothing runs until Start.
@@ -146,6 +147,9 @@ func New(cfg Config, d Deps) *App {
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
+	if expirer, ok := d.Blobs.(ports.BlobExpirer); ok {
+		a.Workers.TempSweeper = worker.NewTempSweeper(expirer, d.Clock, d.Log)
+	}
 	if downloader != nil && cfg.Mirror.Policy.Enabled && d.Blobs != nil && d.Links != nil {
 		a.Workers.Mirror = worker.NewMirror(cfg.Mirror, downloader, d.Blobs, d.Links, d.Clock, d.Log)
 		hooks.UseMirror(a.Workers.Mirror)
@@ -168,6 +172,9 @@ func (a *App) Start(ctx context.Context) error {
 	}
 	if a.Workers.Mirror != nil {
 		loops = append(loops, a.Workers.Mirror.Run)
+	}
+	if a.Workers.TempSweeper != nil {
+		loops = append(loops, a.Workers.TempSweeper.Run)
 	}
 	for _, loop := range loops {
 		a.wg.Add(1)

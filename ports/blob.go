@@ -42,3 +42,14 @@ type BlobLinks interface {
 type MediaDownloader interface {
 	DownloadMedia(ctx context.Context, sessionID string, c message.Content) (io.ReadCloser, error)
 }
+
+// TempBlobPrefix starts the keys of temporary objects (QR images, thumbnails): they
+// are deleted once older than WAREST_STORAGE_TEMP_TTL_SEC.
+const TempBlobPrefix = "temp/"
+
+// BlobExpirer deletes old objects under a key prefix.
+type BlobExpirer interface {
+	// DeleteOlder deletes the objects under prefix written before the given time
+	// and returns how many it deleted.
+	DeleteOlder(ctx context.Context, prefix string, before time.Time) (int, error)
+}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
@@ -39,7 +40,10 @@ type Local struct {
 	aead cipher.AEAD // nil: plain files
 }
 
-var _ ports.BlobStore = (*Local)(nil)
+var (
+	_ ports.BlobStore   = (*Local)(nil)
+	_ ports.BlobExpirer = (*Local)(nil)
+)
 
 // New prepares the directory.
 func New(cfg Config) (*Local, error) {
@@ -217,4 +221,36 @@ func (l *Local) Delete(_ context.Context, key string) error {
 		}
 	}
 	return nil
+}
+
+// DeleteOlder deletes the objects under prefix last written before the given time.
+func (l *Local) DeleteOlder(ctx context.Context, prefix string, before time.Time) (int, error) {
+	dir, err := l.path(prefix)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || ctx.Err() != nil {
+			return errors.Join(err, ctx.Err())
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			return nil // gone meanwhile, or young
+		}
+		for _, f := range []string{p, l.metaPath(p)} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("storage: %w", err)
+			}
+		}
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -39,8 +39,9 @@ type S3 struct {
 }
 
 var (
-	_ ports.BlobStore = (*S3)(nil)
-	_ ports.BlobLinks = (*S3)(nil)
+	_ ports.BlobStore   = (*S3)(nil)
+	_ ports.BlobLinks   = (*S3)(nil)
+	_ ports.BlobExpirer = (*S3)(nil)
 )
 
 // NewS3 connects to the bucket, which must exist.
@@ -149,4 +150,26 @@ func objectKey(key string) (string, error) {
 		return "", fault.Invalid(fault.ReasonInvalidParameter, "invalid blob key %q", key)
 	}
 	return strings.Join(parts, "/"), nil
+}
+
+// DeleteOlder deletes the objects under prefix last modified before the given time.
+func (s *S3) DeleteOlder(ctx context.Context, prefix string, before time.Time) (int, error) {
+	p, err := objectKey(prefix)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: p + "/", Recursive: true}) {
+		if obj.Err != nil {
+			return n, s.fail("list", p, obj.Err)
+		}
+		if !obj.LastModified.Before(before) {
+			continue
+		}
+		if err := s.client.RemoveObject(ctx, s.bucket, obj.Key, minio.RemoveObjectOptions{}); err != nil {
+			return n, s.fail("delete", obj.Key, err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -193,6 +193,7 @@ func newApp(in appIn) *application.App {
 	a.Actions.Limits.DefaultDelay = c.ActionsDelay
 	a.Workers.SendQueue.Pace = c.Messaging.Limits.Pace
 	a.Workers.BlobSweeper.Retention = c.Messaging.MediaRetention
+	a.Workers.TempSweeper.TTL = c.Storage.TempTTL
 	return a
 }
 

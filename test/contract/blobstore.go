@@ -18,6 +18,7 @@ import (
 type BlobStoreUnderTest interface {
 	ports.BlobStore
 	ports.BlobLinks
+	ports.BlobExpirer
 }
 
 // RunBlobStore checks a blob store and its signed links. open must return an empty
@@ -34,6 +35,7 @@ func RunBlobStore(t *testing.T, open func(t *testing.T) BlobStoreUnderTest) {
 		{"blobstore/a large object streams intact", blobLarge},
 		{"blobstore/a signed link GETs the bytes without a key", blobSignedLink},
 		{"blobstore/an altered or expired link is refused", blobLinkRefused},
+		{"blobstore/delete older removes only old objects under the prefix", blobDeleteOlder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.run(t, open(t)) })
@@ -168,4 +170,28 @@ func bump(q url.Values, name string) {
 	if v := q.Get(name); v != "" {
 		q.Set(name, v+"0")
 	}
+}
+
+func blobDeleteOlder(t *testing.T, s BlobStoreUnderTest) {
+	put(t, s, ports.TempBlobPrefix+"qr/a.png", []byte("a"), "image/png")
+	put(t, s, ports.TempBlobPrefix+"b.png", []byte("b"), "image/png")
+	put(t, s, "tempest/c.png", []byte("c"), "image/png")
+	n, err := s.DeleteOlder(t.Context(), ports.TempBlobPrefix, time.Now().Add(-time.Hour))
+	must(t, err)
+	equal(t, n, 0)
+	read(t, s, ports.TempBlobPrefix+"b.png")
+
+	n, err = s.DeleteOlder(t.Context(), ports.TempBlobPrefix, time.Now().Add(time.Minute))
+	must(t, err)
+	equal(t, n, 2)
+	for _, k := range []string{ports.TempBlobPrefix + "qr/a.png", ports.TempBlobPrefix + "b.png"} {
+		if _, _, err := s.Open(t.Context(), k); !fault.Is(err, fault.KindNotFound) {
+			t.Fatalf("%s after the sweep: %v, want not found", k, err)
+		}
+	}
+	got, _ := read(t, s, "tempest/c.png") // another prefix, however alike
+	equal(t, string(got), "c")
+	n, err = s.DeleteOlder(t.Context(), "nothing-here/", time.Now().Add(time.Minute))
+	must(t, err)
+	equal(t, n, 0)
 }
