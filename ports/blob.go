@@ -40,7 +40,8 @@ type BlobLinks interface {
 // MediaDownloader fetches the decrypted bytes of media a session received (the
 // transport: WhatsApp's CDN, asking the sender to upload expired media again).
 type MediaDownloader interface {
-	DownloadMedia(ctx context.Context, sessionID string, c message.Content) (io.ReadCloser, error)
+	// DownloadMedia streams the media of m, a message m.SessionID received.
+	DownloadMedia(ctx context.Context, m message.Inbound) (io.ReadCloser, error)
 }
 
 // TempBlobPrefix starts the keys of temporary objects (QR images, thumbnails): they

@@ -53,10 +53,11 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 
 // DownloadMedia serves the file a virtual person sent with the media, as WhatsApp's
 // CDN serves it to the session; media sent without its bytes is not found.
-func (n *Network) DownloadMedia(_ context.Context, sessionID string, c message.Content) (io.ReadCloser, error) {
+func (n *Network) DownloadMedia(_ context.Context, m message.Inbound) (io.ReadCloser, error) {
+	c := m.Content
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := n.paired(sessionID); err != nil {
+	if _, err := n.paired(m.SessionID); err != nil {
 		return nil, err
 	}
 	if c.Media == nil {

@@ -19,11 +19,12 @@ func TestDownloadMediaServesTheBytesThePersonSent(t *testing.T) {
 		Content: message.Content{Kind: message.KindImage, Media: &message.Media{MIME: "image/png"}}}); err != nil {
 		t.Fatal(err)
 	}
-	got := waitFor[ports.TransportMessage](t, sink, 1)[0].Message.Content
+	msg := waitFor[ports.TransportMessage](t, sink, 1)[0].Message
+	got := msg.Content
 	if got.Media.Size != int64(len(data)) || len(got.Media.FileSHA256) != 32 {
 		t.Fatalf("media = %+v, want the file's size and hash", got.Media)
 	}
-	rc, err := n.DownloadMedia(t.Context(), "s1", got)
+	rc, err := n.DownloadMedia(t.Context(), msg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,10 +33,10 @@ func TestDownloadMediaServesTheBytesThePersonSent(t *testing.T) {
 		t.Fatalf("downloaded %q", b)
 	}
 	unknown := message.Content{Kind: message.KindImage, Media: &message.Media{MIME: "image/png", FileSHA256: make([]byte, 32)}}
-	if _, err := n.DownloadMedia(t.Context(), "s1", unknown); !fault.Is(err, fault.KindNotFound) {
+	if _, err := n.DownloadMedia(t.Context(), message.Inbound{SessionID: "s1", Content: unknown}); !fault.Is(err, fault.KindNotFound) {
 		t.Fatalf("media sent without bytes: %v, want not found", err)
 	}
-	if _, err := n.DownloadMedia(t.Context(), "nobody", got); err == nil {
+	if _, err := n.DownloadMedia(t.Context(), message.Inbound{SessionID: "nobody", Content: got}); err == nil {
 		t.Fatal("a session that is not paired downloaded media")
 	}
 }

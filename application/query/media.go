@@ -43,7 +43,7 @@ func (q *Media) MessageMedia(ctx context.Context, p account.Principal, sessionID
 	}
 	got, err := q.store.Inbound().Get(ctx, sessionID, id)
 	if err == nil {
-		return q.received(ctx, sessionID, got.Inbound)
+		return q.received(ctx, got.Inbound)
 	}
 	if !fault.Is(err, fault.KindNotFound) {
 		return MediaFile{}, err
@@ -59,15 +59,15 @@ func (q *Media) MessageMedia(ctx context.Context, p account.Principal, sessionID
 	return q.open(ctx, key, sent.Content.Media)
 }
 
-func (q *Media) received(ctx context.Context, sessionID string, m message.Inbound) (MediaFile, error) {
+func (q *Media) received(ctx context.Context, m message.Inbound) (MediaFile, error) {
 	if m.Content.Media == nil {
 		return MediaFile{}, noMedia(m.ID)
 	}
-	f, err := q.open(ctx, media.MirrorKey(sessionID, m.ID, m.Content), m.Content.Media)
+	f, err := q.open(ctx, media.MirrorKey(m.SessionID, m.ID, m.Content), m.Content.Media)
 	if !fault.Is(err, fault.KindNotFound) || q.dl == nil {
 		return f, err
 	}
-	body, err := q.dl.DownloadMedia(ctx, sessionID, m.Content)
+	body, err := q.dl.DownloadMedia(ctx, m)
 	if err != nil {
 		return MediaFile{}, err
 	}

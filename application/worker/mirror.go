@@ -169,7 +169,8 @@ func (m *Mirror) copy(ctx context.Context, j *mirrorJob) {
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
 	err := func() error {
-		rc, err := m.dl.DownloadMedia(ctx, j.sessionID, j.msg.Content)
+		rc, err := m.dl.DownloadMedia(ctx, message.Inbound{ID: j.msg.ID, SessionID: j.sessionID, Chat: j.msg.Chat,
+			Sender: j.msg.Sender, FromMe: j.msg.FromMe, Content: j.msg.Content})
 		if err != nil {
 			return err
 		}

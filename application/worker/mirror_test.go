@@ -29,10 +29,10 @@ type cdn struct {
 	downloads []string // session/message-hash
 }
 
-func (c *cdn) DownloadMedia(ctx context.Context, sessionID string, content message.Content) (io.ReadCloser, error) {
-	key := [32]byte(content.Media.FileSHA256)
+func (c *cdn) DownloadMedia(ctx context.Context, m message.Inbound) (io.ReadCloser, error) {
+	key := [32]byte(m.Content.Media.FileSHA256)
 	c.mu.Lock()
-	c.downloads = append(c.downloads, sessionID)
+	c.downloads = append(c.downloads, m.SessionID+"/"+m.ID)
 	data, ok := c.files[key]
 	gate := c.slow[key]
 	c.mu.Unlock()
