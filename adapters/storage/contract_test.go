@@ -15,7 +15,16 @@ import (
 func TestBlobStoreContract_Local(t *testing.T) {
 	t.Parallel()
 	contract.RunBlobStore(t, func(t *testing.T) contract.BlobStoreUnderTest {
-		return servedLocal(t, "a-passphrase")
+		return servedLocal(t, storage.Config{Root: t.TempDir(), Key: "a-passphrase"})
+	})
+}
+
+// With a public folder: keys under incoming-media/ (and temp/) are kept in clear there.
+func TestBlobStoreContract_LocalPublicFolder(t *testing.T) {
+	t.Parallel()
+	contract.RunBlobStore(t, func(t *testing.T) contract.BlobStoreUnderTest {
+		return servedLocal(t, storage.Config{Root: t.TempDir(), Key: "a-passphrase", PublicRoot: t.TempDir(),
+			Public: []string{"incoming-media", "temp/"}})
 	})
 }
 
@@ -35,9 +44,9 @@ func TestBlobStoreContract_S3(t *testing.T) {
 
 // servedLocal is an encrypted local store whose signed links an HTTP server
 // serves the way the gateway does: 403 for a bad link, 404 for a missing object.
-func servedLocal(t *testing.T, key string) *storage.Links {
+func servedLocal(t *testing.T, cfg storage.Config) *storage.Links {
 	t.Helper()
-	l, err := storage.New(storage.Config{Root: t.TempDir(), Key: key})
+	l, err := storage.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

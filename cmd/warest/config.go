@@ -184,7 +184,7 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.Messaging, err = loadMessaging(e, c.DataDir)
 	collect(err)
-	c.Storage, err = loadStorage(e, c.Port)
+	c.Storage, err = loadStorage(e, c.Port, c.DataDir)
 	collect(err)
 	switch c.DBClient {
 	case "sqlite":

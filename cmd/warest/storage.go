@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -14,23 +15,29 @@ import (
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/worker"
 	"github.com/warest-go/warest/domain/media"
+	"github.com/warest-go/warest/ports"
 )
 
 // Storage is the blob store's configuration, from WAREST's WAREST_STORAGE_* names.
 type Storage struct {
-	Driver  string // local | s3
-	S3      storage.S3Config
-	BaseURL string        // WAREST_BASE_URL: where signed local links point
-	LinkTTL time.Duration // how long a signed link (local or presigned S3) works
-	TempTTL time.Duration // how long temporary files (QR images, thumbnails) live
-	Mirror  worker.MirrorConfig
+	Driver string // local | s3
+	// PublicRoot keeps mirrored media and temporary files in clear when Public is set
+	// (WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY=public); they are still reached through signed links.
+	PublicRoot string
+	Public     bool
+	S3         storage.S3Config
+	BaseURL    string        // WAREST_BASE_URL: where signed local links point
+	LinkTTL    time.Duration // how long a signed link (local or presigned S3) works
+	TempTTL    time.Duration // how long temporary files (QR images, thumbnails) live
+	Mirror     worker.MirrorConfig
 }
 
 // loadStorage reads WAREST_STORAGE_DRIVER, the S3 settings, the signed-link TTLs,
 // WAREST_STORAGE_TEMP_TTL_SEC (minimum 60), WAREST_BASE_URL and media mirroring:
 // WAREST_DOWNLOAD_MEDIA_RECEIVED, _ALLOW_MIMETYPES; ours: _WAIT_MS, _TIMEOUT_MS.
-func loadStorage(e env, port string) (Storage, error) {
-	s := Storage{Driver: strings.ToLower(e.str("local", "WAREST_STORAGE_DRIVER"))}
+func loadStorage(e env, port, dataDir string) (Storage, error) {
+	s := Storage{Driver: strings.ToLower(e.str("local", "WAREST_STORAGE_DRIVER")),
+		PublicRoot: e.str(filepath.Join(dataDir, "public", "storages"), "WAREST_STORAGE_LOCAL_PUBLIC_PATH")}
 	var errs []error
 	collect := func(err error) {
 		if err != nil {
@@ -44,6 +51,12 @@ func loadStorage(e env, port string) (Storage, error) {
 	var ttl int
 	switch s.Driver {
 	case "local":
+		switch v := strings.ToLower(e.str("private", "WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY")); v {
+		case "private", "public":
+			s.Public = v == "public"
+		default:
+			errs = append(errs, fmt.Errorf("WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY must be private or public, got %q", v))
+		}
 		ttl, err = e.num(900, "WAREST_STORAGE_LOCAL_SIGNED_TTL_SEC")
 	case "s3":
 		ttl, err = e.num(900, "WAREST_STORAGE_S3_SIGNED_TTL_SEC")
@@ -91,7 +104,11 @@ func storageOptions(cfg Config) fx.Option {
 		storage.LocalModule,
 		fx.Provide(
 			func(c Config) storage.Config {
-				return storage.Config{Root: c.Messaging.StorageRoot, Key: c.Messaging.StorageKey}
+				cfg := storage.Config{Root: c.Messaging.StorageRoot, Key: c.Messaging.StorageKey}
+				if c.Storage.Public {
+					cfg.PublicRoot, cfg.Public = c.Storage.PublicRoot, []string{media.MirrorPrefix, ports.TempBlobPrefix}
+				}
+				return cfg
 			},
 			func(c Config, keys secretbox.Config) (storage.LinkConfig, error) {
 				key, err := secretbox.DeriveKey(keys, linkPurpose)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,8 @@ func TestConfigStorage(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.Storage
-	if s.Driver != "local" || s.BaseURL != "http://localhost:9000" || s.LinkTTL != 15*time.Minute || s.TempTTL != 5*time.Minute {
+	if s.Driver != "local" || s.BaseURL != "http://localhost:9000" || s.LinkTTL != 15*time.Minute || s.TempTTL != 5*time.Minute ||
+		s.Public || s.PublicRoot != filepath.Join("data", "public", "storages") {
 		t.Errorf("defaults %+v", s)
 	}
 	if !s.Mirror.Policy.Enabled || len(s.Mirror.Policy.Allow) != len(media.DefaultMirrorTypes) || s.Mirror.Wait != 10*time.Second ||
@@ -48,5 +50,12 @@ func TestConfigStorage(t *testing.T) {
 		if _, err := loadConfig(lookup(map[string]string{"WAREST_STORAGE_DRIVER": env})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("driver %s: %v, want an error naming %s", env, err, name)
 		}
+	}
+	c, err = loadConfig(lookup(map[string]string{"WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY": "public", "WAREST_STORAGE_LOCAL_PUBLIC_PATH": "/srv/pub"}))
+	if err != nil || !c.Storage.Public || c.Storage.PublicRoot != "/srv/pub" {
+		t.Errorf("public visibility %+v %v", c.Storage, err)
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY": "open"})); err == nil {
+		t.Error("an unknown visibility was accepted")
 	}
 }

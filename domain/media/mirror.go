@@ -51,5 +51,8 @@ func MirrorKey(sessionID, messageID string, c message.Content) string {
 	if ext := ExtFor(c.Media.MIME); ext != "" {
 		name += "." + ext
 	}
-	return "incoming-media/" + sessionID + "/" + string(c.Kind) + "Message/" + name
+	return MirrorPrefix + sessionID + "/" + string(c.Kind) + "Message/" + name
 }
+
+// MirrorPrefix starts every MirrorKey.
+const MirrorPrefix = "incoming-media/"
