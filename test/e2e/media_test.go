@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -60,6 +62,16 @@ func TestMediaMirror_LocalStore(t *testing.T) {
 	mirrorScenario(t, "local", map[string]string{"WAREST_STORAGE_LOCAL_SIGNED_TTL_SEC": "4"})
 }
 
+func TestMediaMirror_LocalPublicFolder(t *testing.T) {
+	t.Parallel()
+	public := t.TempDir()
+	m, photo := mirrorScenario(t, "local", map[string]string{"WAREST_STORAGE_LOCAL_SIGNED_TTL_SEC": "4",
+		"WAREST_STORAGE_LOCAL_DEFAULT_VISIBILITY": "public", "WAREST_STORAGE_LOCAL_PUBLIC_PATH": public})
+	if onDisk, err := os.ReadFile(filepath.Join(public, filepath.FromSlash(m.StorageKey))); err != nil || !bytes.Equal(onDisk, photo) {
+		t.Fatalf("the public folder holds %d bytes (%v), want the photo in clear", len(onDisk), err)
+	}
+}
+
 func TestMediaMirror_S3(t *testing.T) {
 	t.Parallel()
 	s3 := contract.StartS3(t)
@@ -71,7 +83,7 @@ func TestMediaMirror_S3(t *testing.T) {
 // mirrorScenario: a virtual person sends an image; the receiver's message_received
 // carries a signed link to the mirrored copy, which returns the same bytes, and is
 // refused (403) once altered or expired.
-func mirrorScenario(t *testing.T, driver string, env map[string]string) {
+func mirrorScenario(t *testing.T, driver string, env map[string]string) (receivedMedia, []byte) {
 	s := startServer(t, env)
 	hook := &mediaHook{}
 	srv := httptest.NewServer(hook)
@@ -104,6 +116,7 @@ func mirrorScenario(t *testing.T, driver string, env map[string]string) {
 	if status, _ := get(t, m.URL); status != http.StatusForbidden {
 		t.Fatalf("an expired link answered %d, want 403", status)
 	}
+	return m, photo
 }
 
 func get(t *testing.T, link string) (int, []byte) {
