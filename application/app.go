@@ -22,6 +22,9 @@ import (
 type Config struct {
 	Commands command.Config
 	Webhooks worker.WebhookConfig
+	// Mirror copies received media into Blobs (when its policy is enabled and the
+	// transport can download media, and Links can link to it).
+	Mirror worker.MirrorConfig
 }
 
 // Bus carries published events to their subscribers.
@@ -50,6 +53,7 @@ type Deps struct {
 	// Media sends need these three; other use cases work without them. Without
 	// Blobs there is no blob sweeper.
 	Blobs      ports.BlobStore
+	Links      ports.BlobLinks // signed links to Blobs' objects; nil: no media mirroring
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	// Profiles, Contacts, Groups and Calls serve the profile, presence, contact,
@@ -89,7 +93,9 @@ type Workers struct {
 	Webhooks    *worker.Webhooks
 	BlobSweeper *worker.BlobSweeper // nil without a blob store
 	// History forgets chat history past its retention (default: kept forever).
-	History *worker.HistorySweeper
+	History     *worker.HistorySweeper
+	Mirror      *worker.Mirror      // nil: received media is not mirrored
+	TempSweeper *worker.TempSweeper // nil: the blob store cannot expire objects
 }
 
 // New builds the application; nothing runs until Start.
@@ -127,6 +133,8 @@ func New(cfg Config, d Deps) *App {
 	}
 	a.Queries.Profiles = query.NewProfiles(d.Store, d.Profiles)
 	a.Queries.Contacts = query.NewContacts(d.Store, d.Profiles, d.Contacts, d.Groups, cfg.Commands.DefaultCountryCode)
+	downloader, _ := d.Transport.(ports.MediaDownloader)
+	a.Queries.Media = query.NewMedia(d.Store, d.Blobs, downloader)
 	sends := struct {
 		*command.Sending
 		*command.Quotas
@@ -153,6 +161,13 @@ func New(cfg Config, d Deps) *App {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
 	a.Workers.History = worker.NewHistorySweeper(d.Store, d.Clock, d.Log)
+	if expirer, ok := d.Blobs.(ports.BlobExpirer); ok {
+		a.Workers.TempSweeper = worker.NewTempSweeper(expirer, d.Clock, d.Log)
+	}
+	if downloader != nil && cfg.Mirror.Policy.Enabled && d.Blobs != nil && d.Links != nil {
+		a.Workers.Mirror = worker.NewMirror(cfg.Mirror, downloader, d.Blobs, d.Links, d.Clock, d.Log)
+		hooks.UseMirror(a.Workers.Mirror)
+	}
 	return a
 }
 
@@ -166,6 +181,12 @@ func (a *App) Start(ctx context.Context) error {
 	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run, a.Workers.History.Run}
 	if a.Workers.BlobSweeper != nil {
 		runs = append(runs, a.Workers.BlobSweeper.Run)
+	}
+	if a.Workers.Mirror != nil {
+		runs = append(runs, a.Workers.Mirror.Run)
+	}
+	if a.Workers.TempSweeper != nil {
+		runs = append(runs, a.Workers.TempSweeper.Run)
 	}
 	a.running.start(runs)
 	return nil

@@ -76,6 +76,8 @@ type SandboxInbound struct {
 	PushName string   // this message's sender name, the contact's own by default; the contact keeps theirs
 	Group    chat.JID // zero for a direct message to the session
 	Content  message.Content
+	// MediaData is the media file's bytes: the session's media downloads get them.
+	MediaData []byte
 }
 
 // SandboxPresence is what a virtual person shows: available or unavailable, or a

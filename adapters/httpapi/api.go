@@ -70,6 +70,9 @@ type Deps struct {
 	Host ports.HostStats
 	// Restarter serves the restart routes; nil: they answer 503.
 	Restarter Restarter
+	// Storage serves the local store's signed links under /storages/; nil: none
+	// (the S3 driver's links are presigned URLs of the bucket).
+	Storage SignedStorage
 }
 
 // Dashboard is the web console's handler (adapters/dashboard).
@@ -100,6 +103,7 @@ type handlers struct {
 	console   Dashboard       // nil: none
 	host      ports.HostStats // nil: no CPU or disk figures
 	restarter Restarter       // nil: no restarts
+	storage   SignedStorage   // nil: no /storages/
 }
 
 // Handler is the complete HTTP handler.
@@ -152,6 +156,7 @@ func (h *handlers) router() http.Handler {
 	}
 	h.mountDocs(r)
 	h.mountOperator(r)
+	h.mountStorages(r)
 	h.mountDashboard(r)
 	return r
 }
@@ -189,7 +194,7 @@ func newHandlers(d Deps) *handlers {
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
 		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard,
-		host: d.Host, restarter: d.Restarter}
+		host: d.Host, restarter: d.Restarter, storage: d.Storage}
 }
 
 func (h *handlers) humaConfig() huma.Config {

@@ -25,6 +25,7 @@ func (h *handlers) registerMessages() {
 	h.registerSendRoutes()
 	h.registerMediaRoutes()
 	h.registerActionRoutes()
+	h.registerMessageMedia()
 	register(h, route{id: "getMessageStatus", method: http.MethodGet, path: "/api/v1/messages/{messageId}/status", tag: "Messages - Status",
 		summary: "Delivery state of an outbound message", access: accessUser, errors: []int{http.StatusNotFound}}, h.messageStatus)
 }

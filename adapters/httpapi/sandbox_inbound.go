@@ -42,7 +42,7 @@ type SandboxContent struct {
 type sandboxMedia struct {
 	MIME     string `json:"mime" example:"image/jpeg"`
 	FileName string `json:"fileName,omitempty"`
-	Data     string `json:"data,omitempty" doc:"the file as base64; only its size and hash travel, so metadata alone will do"`
+	Data     string `json:"data,omitempty" doc:"the file as base64, served to the receiving session's media downloads; metadata alone will do"`
 	Size     int64  `json:"size,omitempty" doc:"bytes, when no data is given"`
 	Seconds  int    `json:"seconds,omitempty"`
 	Width    int    `json:"width,omitempty"`
@@ -92,7 +92,7 @@ func (b sandboxInbound) toInbound() (ports.SandboxInbound, error) {
 		return in, err
 	}
 	in.Group = g
-	in.Content, err = b.toContent()
+	in.Content, in.MediaData, err = b.toContent()
 	return in, err
 }
 
@@ -108,7 +108,9 @@ func parseGroup(s string) (chat.JID, error) {
 	return g, nil
 }
 
-func (b SandboxContent) toContent() (message.Content, error) {
+// toContent is the content, and the media file's bytes when given.
+func (b SandboxContent) toContent() (message.Content, []byte, error) {
+	var raw []byte
 	c := message.Content{Kind: message.Kind(b.Kind), Text: b.Text, Emoji: b.Emoji, Unpin: b.Unpin}
 	if c.Kind == "" {
 		c.Kind = message.KindText
@@ -123,9 +125,9 @@ func (b SandboxContent) toContent() (message.Content, error) {
 		media := &message.Media{MIME: m.MIME, FileName: m.FileName, Size: m.Size, Seconds: m.Seconds, Width: m.Width,
 			Height: m.Height, PTT: m.PTT, GIF: m.GIF}
 		if m.Data != "" {
-			raw, err := base64.StdEncoding.DecodeString(m.Data)
-			if err != nil {
-				return c, fault.Invalid(fault.ReasonInvalidParameter, "media data must be base64")
+			var err error
+			if raw, err = base64.StdEncoding.DecodeString(m.Data); err != nil {
+				return c, nil, fault.Invalid(fault.ReasonInvalidParameter, "media data must be base64")
 			}
 			sum := sha256.Sum256(raw)
 			media.Size, media.FileSHA256 = int64(len(raw)), sum[:]
@@ -150,7 +152,7 @@ func (b SandboxContent) toContent() (message.Content, error) {
 	if i := b.Invite; i != nil {
 		c.Invite = &message.GroupInvite{Code: i.Code, GroupName: i.GroupName}
 	}
-	return c, nil
+	return c, raw, nil
 }
 
 type sandboxInboundInput struct {

@@ -76,7 +76,7 @@ func (h *handlers) sandboxHistory(ctx context.Context, in *sandboxHistoryInput) 
 		if err != nil {
 			return nil, err
 		}
-		c, err := m.toContent()
+		c, _, err := m.toContent()
 		if err != nil {
 			return nil, err
 		}

@@ -54,6 +54,7 @@ type reads struct {
 	Profiles   profilesQueries
 	Chats      chatsQueries
 	Contacts   contactsQueries
+	Media      mediaQueries
 }
 
 // useCasesOf narrows the application's commands to what the handlers use.
@@ -66,7 +67,7 @@ func useCasesOf(c *command.Commands) useCases {
 // readsOf narrows the application's queries to what the handlers use.
 func readsOf(q *query.Queries) reads {
 	return reads{Accounts: q.Accounts, Events: q.Events, Principals: q.Principals, Sessions: q.Sessions, System: q.System,
-		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Contacts: q.Contacts, Chats: q.Chats}
+		Webhooks: q.Webhooks, Groups: q.Groups, Profiles: q.Profiles, Contacts: q.Contacts, Chats: q.Chats, Media: q.Media}
 }
 
 // actionsCommands changes messages and chats.
@@ -260,4 +261,9 @@ type miscCommands interface {
 	Hash(algo, input, output string) (string, error)
 	HMAC(algo, key, input, output string) (string, error)
 	Base64(ctx context.Context, action, input, output string) (command.MiscOutput, error)
+}
+
+// mediaQueries streams messages' files.
+type mediaQueries interface {
+	MessageMedia(ctx context.Context, p account.Principal, sessionID, id string) (query.MediaFile, error)
 }

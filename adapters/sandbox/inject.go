@@ -1,6 +1,12 @@
 package sandbox
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
@@ -34,8 +40,34 @@ func (n *Network) Inject(sessionID string, in ports.SandboxInbound) (string, err
 		to = st.me.jid()
 	}
 	id := n.newMessageID()
+	if in.MediaData != nil && in.Content.Media != nil {
+		sum := sha256.Sum256(in.MediaData)
+		media := *in.Content.Media
+		media.FileSHA256, media.Size = sum[:], int64(len(in.MediaData))
+		in.Content.Media = &media
+		n.media[hex.EncodeToString(sum[:])] = in.MediaData
+	}
 	// The push name names this message only: people are shared by every user's sessions.
 	return id, n.post(from, in.PushName, to, id, in.Content)
+}
+
+// DownloadMedia serves the file a virtual person sent with the media, as WhatsApp's
+// CDN serves it to the session; media sent without its bytes is not found.
+func (n *Network) DownloadMedia(_ context.Context, m message.Inbound) (io.ReadCloser, error) {
+	c := m.Content
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if _, err := n.paired(m.SessionID); err != nil {
+		return nil, err
+	}
+	if c.Media == nil {
+		return nil, fault.Invalid(fault.ReasonInvalidParameter, "the message has no media")
+	}
+	data, ok := n.media[hex.EncodeToString(c.Media.FileSHA256)]
+	if !ok {
+		return nil, fault.NotFound("", "media %x is not on the sandbox CDN", c.Media.FileSHA256)
+	}
+	return io.NopCloser(bytes.NewReader(data)), nil
 }
 
 // counterpart is the virtual person with phone digits who acts towards the session,

@@ -19,12 +19,13 @@ import (
 )
 
 var (
-	_ ports.Transport      = (*Network)(nil)
-	_ ports.SandboxNetwork = (*Network)(nil)
-	_ ports.Groups         = (*Network)(nil)
-	_ ports.Profiles       = (*Network)(nil)
-	_ ports.Contacts       = (*Network)(nil)
-	_ ports.Calls          = (*Network)(nil)
+	_ ports.Transport       = (*Network)(nil)
+	_ ports.MediaDownloader = (*Network)(nil)
+	_ ports.SandboxNetwork  = (*Network)(nil)
+	_ ports.Groups          = (*Network)(nil)
+	_ ports.Profiles        = (*Network)(nil)
+	_ ports.Contacts        = (*Network)(nil)
+	_ ports.Calls           = (*Network)(nil)
 )
 
 // Config tunes the simulated timings. Zero values take the defaults.
@@ -67,6 +68,7 @@ type Network struct {
 	invites  map[string]*group  // invite code → group
 	calls    map[string]*call   // call id → call
 	messages map[string][]*record
+	media    map[string][]byte    // hex SHA-256 → a file virtual people sent
 	clients  map[*client]struct{} // every live client, draining ones included
 	closed   bool
 
@@ -129,6 +131,7 @@ func NewNetwork(cfg Config, clock ports.Clock) *Network {
 		invites:  map[string]*group{},
 		calls:    map[string]*call{},
 		messages: map[string][]*record{},
+		media:    map[string][]byte{},
 		clients:  map[*client]struct{}{},
 	}
 }

@@ -4,6 +4,7 @@ package storage
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
@@ -20,36 +21,55 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/ports"
 )
 
-// Config locates the store. Key enables encryption; it is read as WAREST reads
-// WAREST_STORAGE_LOCAL_ENCRYPTION_KEY (64 hex digits, base64, or any string hashed).
+// Config locates the store. Key enables encryption of the private folder; it is
+// read as WAREST reads WAREST_STORAGE_LOCAL_ENCRYPTION_KEY (64 hex digits, base64,
+// or any string hashed). Keys starting with one of Public go to PublicRoot in clear
+// (WAREST's public folder, for another web server to serve); the rest to Root.
 type Config struct {
-	Root string
-	Key  string
+	Root       string
+	Key        string
+	PublicRoot string
+	Public     []string // key prefixes, e.g. "incoming-media/"
 }
 
-// Local is a BlobStore on a directory: <root>/<key> holds the bytes (nonce ‖
-// ciphertext when encrypted), <root>/.meta/<key>.json the metadata.
+// Local is a BlobStore on two directories: <root>/<key> holds the bytes (nonce ‖
+// ciphertext when encrypted), <publicRoot>/<key> public ones in clear, and
+// <root>/.meta/<key>.meta.json the metadata of both.
 type Local struct {
-	root string
-	aead cipher.AEAD // nil: plain files
+	root       string
+	publicRoot string
+	public     []string
+	aead       cipher.AEAD // nil: plain files
 }
 
-var _ ports.BlobStore = (*Local)(nil)
+var (
+	_ ports.BlobStore   = (*Local)(nil)
+	_ ports.BlobExpirer = (*Local)(nil)
+)
 
 // New prepares the directory.
 func New(cfg Config) (*Local, error) {
 	if cfg.Root == "" {
 		return nil, errors.New("storage: empty root")
 	}
-	if err := os.MkdirAll(cfg.Root, 0o700); err != nil {
-		return nil, fmt.Errorf("storage: %w", err)
+	for _, root := range []string{cfg.Root, cfg.PublicRoot} {
+		if err := os.MkdirAll(cmp.Or(root, cfg.Root), 0o700); err != nil {
+			return nil, fmt.Errorf("storage: %w", err)
+		}
 	}
-	l := &Local{root: cfg.Root}
+	if cfg.PublicRoot == "" && len(cfg.Public) > 0 {
+		return nil, errors.New("storage: public keys need a public root")
+	}
+	l := &Local{root: cfg.Root, publicRoot: cfg.PublicRoot}
+	for _, prefix := range cfg.Public {
+		l.public = append(l.public, strings.TrimSuffix(prefix, "/")+"/")
+	}
 	if cfg.Key != "" {
 		block, err := aes.NewCipher(deriveKey(cfg.Key))
 		if err != nil {
@@ -77,8 +97,9 @@ func deriveKey(s string) []byte {
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9._-]`)
 
-// path sanitises each segment to [A-Za-z0-9._-] and drops "." and "..", as WAREST does.
-func (l *Local) path(key string) (string, error) {
+// cleanKey is the key's segments, each sanitised to [A-Za-z0-9._-], without ".",
+// ".." and ".meta".
+func cleanKey(key string) []string {
 	var parts []string
 	for _, seg := range strings.Split(key, "/") {
 		seg = unsafeChars.ReplaceAllString(seg, "_")
@@ -86,10 +107,33 @@ func (l *Local) path(key string) (string, error) {
 			parts = append(parts, seg)
 		}
 	}
+	return parts
+}
+
+// spot is where a key's object lives.
+type spot struct {
+	rel    string // the sanitised key
+	file   string
+	meta   string
+	sealed bool // encrypted: in the private folder with a key configured
+}
+
+// locate sanitises each segment to [A-Za-z0-9._-] and drops "." and "..", as WAREST
+// does, and picks the folder.
+func (l *Local) locate(key string) (spot, error) {
+	parts := cleanKey(key)
 	if len(parts) == 0 {
-		return "", fault.Invalid(fault.ReasonInvalidParameter, "invalid blob key %q", key)
+		return spot{}, fault.Invalid(fault.ReasonInvalidParameter, "invalid blob key %q", key)
 	}
-	return filepath.Join(append([]string{l.root}, parts...)...), nil
+	rel := strings.Join(parts, "/")
+	root, public := l.root, false
+	for _, prefix := range l.public {
+		if strings.HasPrefix(rel+"/", prefix) {
+			root, public = l.publicRoot, true
+		}
+	}
+	return spot{rel: rel, file: filepath.Join(append([]string{root}, parts...)...),
+		meta: filepath.Join(l.root, ".meta", filepath.FromSlash(rel)+".meta.json"), sealed: l.aead != nil && !public}, nil
 }
 
 type meta struct {
@@ -99,15 +143,14 @@ type meta struct {
 	Encrypted bool   `json:"encrypted"`
 }
 
-func (l *Local) metaPath(p string) string {
-	rel, _ := filepath.Rel(l.root, p)
-	return filepath.Join(l.root, ".meta", rel+".meta.json")
-}
+// aad binds a sealed object to its sanitised key, so spellings of one key agree and
+// an object moved to another key does not open.
+func (s spot) aad() []byte { return []byte(s.rel) }
 
 // Put writes the object through a temporary file and a rename, so a crash never
 // leaves a half-written blob under its key.
 func (l *Local) Put(ctx context.Context, key string, r io.Reader, mime string) (ports.BlobInfo, error) {
-	p, err := l.path(key)
+	at, err := l.locate(key)
 	if err != nil {
 		return ports.BlobInfo{}, err
 	}
@@ -120,17 +163,17 @@ func (l *Local) Put(ctx context.Context, key string, r io.Reader, mime string) (
 	}
 	sum := sha256.Sum256(plain)
 	data := plain
-	if l.aead != nil {
+	if at.sealed {
 		nonce := make([]byte, l.aead.NonceSize())
 		_, _ = rand.Read(nonce)
-		data = l.aead.Seal(nonce, nonce, plain, []byte(key))
+		data = l.aead.Seal(nonce, nonce, plain, at.aad())
 	}
 	info := ports.BlobInfo{Size: int64(len(plain)), MIME: mime, SHA256: sum[:]}
-	m, _ := json.Marshal(meta{MIME: mime, Size: info.Size, SHA256: hex.EncodeToString(sum[:]), Encrypted: l.aead != nil})
-	if err := writeAtomic(p, data); err != nil {
+	m, _ := json.Marshal(meta{MIME: mime, Size: info.Size, SHA256: hex.EncodeToString(sum[:]), Encrypted: at.sealed})
+	if err := writeAtomic(at.file, data); err != nil {
 		return ports.BlobInfo{}, err
 	}
-	if err := writeAtomic(l.metaPath(p), m); err != nil {
+	if err := writeAtomic(at.meta, m); err != nil {
 		return ports.BlobInfo{}, err
 	}
 	return info, nil
@@ -160,11 +203,11 @@ func writeAtomic(p string, data []byte) error {
 
 // Open reads and, when needed, decrypts the object.
 func (l *Local) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobInfo, error) {
-	p, err := l.path(key)
+	at, err := l.locate(key)
 	if err != nil {
 		return nil, ports.BlobInfo{}, err
 	}
-	data, err := os.ReadFile(p)
+	data, err := os.ReadFile(at.file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ports.BlobInfo{}, fault.NotFound("", "blob %s not found", key)
 	}
@@ -172,7 +215,7 @@ func (l *Local) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobIn
 		return nil, ports.BlobInfo{}, fmt.Errorf("storage: %w", err)
 	}
 	var m meta
-	if raw, err := os.ReadFile(l.metaPath(p)); err == nil {
+	if raw, err := os.ReadFile(at.meta); err == nil {
 		_ = json.Unmarshal(raw, &m)
 	}
 	if m.Encrypted {
@@ -183,7 +226,7 @@ func (l *Local) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobIn
 		if len(data) < n {
 			return nil, ports.BlobInfo{}, fmt.Errorf("storage: blob %s is truncated", key)
 		}
-		if data, err = l.aead.Open(nil, data[:n], data[n:], []byte(key)); err != nil {
+		if data, err = l.aead.Open(nil, data[:n], data[n:], at.aad()); err != nil {
 			return nil, ports.BlobInfo{}, fmt.Errorf("storage: blob %s: %w", key, err)
 		}
 	}
@@ -193,14 +236,51 @@ func (l *Local) Open(_ context.Context, key string) (io.ReadCloser, ports.BlobIn
 
 // Delete removes the object and its metadata; a missing key is not an error.
 func (l *Local) Delete(_ context.Context, key string) error {
-	p, err := l.path(key)
+	at, err := l.locate(key)
 	if err != nil {
 		return err
 	}
-	for _, f := range []string{p, l.metaPath(p)} {
+	for _, f := range []string{at.file, at.meta} {
 		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("storage: %w", err)
 		}
 	}
 	return nil
+}
+
+// DeleteOlder deletes the objects under prefix last written before the given time.
+func (l *Local) DeleteOlder(ctx context.Context, prefix string, before time.Time) (int, error) {
+	dir, err := l.locate(prefix)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = filepath.WalkDir(dir.file, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil || ctx.Err() != nil {
+			return errors.Join(err, ctx.Err())
+		}
+		if d.IsDir() || strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil || !info.ModTime().Before(before) {
+			return nil // gone meanwhile, or young
+		}
+		rel, _ := filepath.Rel(dir.file, p)
+		at, err := l.locate(dir.rel + "/" + filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		for _, f := range []string{at.file, at.meta} {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("storage: %w", err)
+			}
+		}
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -63,3 +63,33 @@ func TestLocal_WrongKeyFails(t *testing.T) {
 		t.Fatal("opened with the wrong key")
 	}
 }
+
+func TestLocal_PublicFolderKeepsItsKeysInClear(t *testing.T) {
+	t.Parallel()
+	private, public := t.TempDir(), t.TempDir()
+	l, err := storage.New(storage.Config{Root: private, Key: "k", PublicRoot: public, Public: []string{"incoming-media"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("a received photo")
+	for _, key := range []string{"incoming-media/s1/imageMessage/a.jpg", "incoming-mediax/a.jpg", "outbound/a.jpg"} {
+		if _, err := l.Put(t.Context(), key, bytes.NewReader(body), "image/jpeg"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, err := os.ReadFile(filepath.Join(public, "incoming-media", "s1", "imageMessage", "a.jpg")); err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("public file = %q, %v; want the bytes in clear", got, err)
+	}
+	for _, rel := range []string{"incoming-mediax/a.jpg", "outbound/a.jpg"} {
+		got, err := os.ReadFile(filepath.Join(private, filepath.FromSlash(rel)))
+		if err != nil || bytes.Equal(got, body) {
+			t.Fatalf("%s in the private folder = %q, %v; want it encrypted", rel, got, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(public, ".meta")); !os.IsNotExist(err) {
+		t.Fatalf("metadata in the public folder: %v", err)
+	}
+	if _, err := storage.New(storage.Config{Root: private, Public: []string{"incoming-media"}}); err == nil {
+		t.Fatal("public keys without a public root were accepted")
+	}
+}

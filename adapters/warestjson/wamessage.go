@@ -294,6 +294,9 @@ type MediaInfo struct {
 	Width       int    `json:"width,omitempty"`
 	Height      int    `json:"height,omitempty"`
 	GIFPlayback bool   `json:"gifPlayback,omitempty"`
+	// With a mirrored copy, URL is its signed link and DirectPath is dropped, as WAREST does.
+	StorageKey    string `json:"storageKey,omitempty"`
+	StorageDriver string `json:"storageDriver,omitempty"`
 }
 
 // Media renders the media block, nil for content without media.
@@ -302,9 +305,13 @@ func Media(c message.Content) *MediaInfo {
 	if m == nil {
 		return nil
 	}
-	return &MediaInfo{HasMedia: true, Type: mediaField(c), MimeType: m.MIME, Caption: c.Text, FileSHA256: b64(m.FileSHA256),
+	info := &MediaInfo{HasMedia: true, Type: mediaField(c), MimeType: m.MIME, Caption: c.Text, FileSHA256: b64(m.FileSHA256),
 		MediaKey: b64(m.MediaKey), URL: m.URL, DirectPath: m.DirectPath, FileLength: m.Size, FileName: m.FileName,
 		Seconds: m.Seconds, PageCount: m.Pages, Width: m.Width, Height: m.Height, GIFPlayback: m.GIF}
+	if mm := m.Mirror; mm != nil {
+		info.URL, info.DirectPath, info.StorageKey, info.StorageDriver = mm.URL, "", mm.Key, mm.Driver
+	}
+	return info
 }
 
 func b64(b []byte) string {

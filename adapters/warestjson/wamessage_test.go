@@ -272,6 +272,11 @@ func TestMedia(t *testing.T) {
 		{withMedia(message.KindDocument, "", message.Media{MIME: "application/pdf", FileName: "x.pdf"}),
 			`{"hasMedia":true,"type":"documentMessage","mimeType":"application/pdf","fileLength":0,"fileName":"x.pdf"}`},
 		{withMedia(message.KindSticker, "", message.Media{MIME: "image/webp"}), `{"hasMedia":true,"type":"stickerMessage","mimeType":"image/webp","fileLength":0}`},
+		// Mirrored: the link replaces the CDN URL, directPath goes, the mediaKey stays.
+		{withMedia(message.KindImage, "", message.Media{MIME: "image/jpeg", URL: "https://mmg.whatsapp.net/x", DirectPath: "/v/x",
+			MediaKey: []byte{1, 2, 3}, Mirror: &message.Mirror{Key: "incoming-media/s1/imageMessage/ab.jpg", Driver: "s3", URL: "https://s3/ab.jpg?sig"}}),
+			`{"hasMedia":true,"type":"imageMessage","mimeType":"image/jpeg","mediaKey":"AQID","url":"https://s3/ab.jpg?sig","fileLength":0,` +
+				`"storageKey":"incoming-media/s1/imageMessage/ab.jpg","storageDriver":"s3"}`},
 	}
 	for _, tt := range tests {
 		m := warestjson.Media(tt.c)

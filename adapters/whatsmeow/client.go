@@ -21,6 +21,7 @@ type runner struct {
 	done    chan struct{}
 	signals chan signal
 	polls   *pollBook
+	retries *retryBook     // media downloads waiting for a re-upload
 	wg      sync.WaitGroup // QR rotation
 
 	mu       sync.Mutex
@@ -34,7 +35,7 @@ type runner struct {
 func newRunner(t *Transport, id string, sink ports.TransportSink) *runner {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &runner{t: t, id: id, sink: sink, ctx: ctx, cancel: cancel, done: make(chan struct{}),
-		signals: make(chan signal, 16), polls: newPollBook(), preLogin: make(chan struct{})}
+		signals: make(chan signal, 16), polls: newPollBook(), retries: newRetryBook(), preLogin: make(chan struct{})}
 }
 
 func (r *runner) ended() bool {

@@ -33,6 +33,9 @@ func (r *runner) handle(evt any) bool {
 			r.t.log.ErrorContext(r.ctx, "could not record the paired device", "session", r.id, "err", err)
 			return false
 		}
+	case *events.MediaRetry:
+		r.retries.deliver(e)
+		return true
 	case *events.LoggedOut:
 		// whatsmeow already deleted the device; forget our link to it.
 		if err := r.t.devices.remove(r.ctx, r.id); err != nil {

@@ -33,6 +33,7 @@ type Queries struct {
 	Profiles   *Profiles // set by application.New
 	Chats      *Chats    // set by application.New
 	Contacts   *Contacts // set by application.New
+	Media      *Media    // set by application.New
 }
 
 // New builds the query handlers.

@@ -57,6 +57,7 @@ type Webhooks struct {
 	queue   chan lineRun   // claimed lines waiting for a worker
 	claimed atomic.Int64   // lines queued or being sent
 	freed   *notify.Signal // a worker finished a line
+	mirror  *Mirror        // nil: received media is not mirrored
 	Poll    time.Duration
 }
 
@@ -75,6 +76,9 @@ type lineSender struct {
 	running  sync.WaitGroup // response actions in flight
 }
 
+// UseMirror has message_received deliveries carry mirrored media (see Mirror).
+func (w *Webhooks) UseMirror(m *Mirror) { w.mirror, w.lines.requests.mirror = m, m }
+
 // ResponseActions runs what a receiver's answer asks for (webhookaction.Actions); nil:
 // answers are ignored.
 type ResponseActions interface {
@@ -87,6 +91,7 @@ type requests struct {
 	store  ports.Store
 	render ports.EventRenderer
 	clock  ports.Clock
+	mirror *Mirror // nil: none
 }
 
 // standing counts a subscription's delivered and undeliverable events, disabling
@@ -161,6 +166,9 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 		}
 	}
 	if len(targets) > 0 {
+		if w.mirror != nil {
+			w.mirror.Start(e)
+		}
 		w.wake.Poke()
 	}
 	return nil
@@ -430,6 +438,9 @@ func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.
 	e, err := w.store.Events().Get(ctx, d.EventID)
 	if err != nil {
 		return webhook.Request{}, err
+	}
+	if w.mirror != nil {
+		e = w.mirror.Attach(ctx, e)
 	}
 	data, err := w.render.Render(e)
 	if err != nil {

@@ -56,6 +56,7 @@ type Config struct {
 	WebhookJitter time.Duration
 	PreflightTO   time.Duration
 	Messaging     Messaging // messaging.go
+	Storage       Storage   // storage.go
 
 	WebhookHorizon      time.Duration            // ours: how long a delivery is retried
 	WebhookDisableAfter int                      // ours: consecutive failed events before a subscription is disabled
@@ -185,6 +186,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.Messaging, err = loadMessaging(e, c.DataDir)
 	collect(err)
 	c.Restart, err = loadRestart(e)
+	collect(err)
+	c.Storage, err = loadStorage(e, c.Port, c.DataDir)
 	collect(err)
 	switch c.DBClient {
 	case "sqlite":

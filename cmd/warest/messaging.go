@@ -12,7 +12,6 @@ import (
 
 	"github.com/warest-go/warest/adapters/ffmpeg"
 	"github.com/warest-go/warest/adapters/mediafetch"
-	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/application/command"
 )
 
@@ -113,15 +112,12 @@ func (e env) keyLimits(name string) (map[string]int, error) {
 }
 
 // messagingOptions wires the media adapters.
-func messagingOptions() fx.Option {
+func messagingOptions(cfg Config) fx.Option {
 	return fx.Options(
-		storage.Module,
+		storageOptions(cfg),
 		mediafetch.Module,
 		ffmpeg.Module,
 		fx.Provide(
-			func(c Config) storage.Config {
-				return storage.Config{Root: c.Messaging.StorageRoot, Key: c.Messaging.StorageKey}
-			},
 			func(c Config) mediafetch.Config { return mediafetch.Config{Timeout: c.Messaging.FetchTimeout} },
 			func(c Config) ffmpeg.Config { return ffmpeg.Config{FFmpeg: c.Messaging.FFmpeg} },
 		),

@@ -46,7 +46,7 @@ func options(cfg Config, log *slog.Logger, out io.Writer) []fx.Option {
 		fx.Supply(webhook.Config{Timeout: cfg.WebhookTO}),
 		transportOptions(cfg),
 		applicationModule,
-		messagingOptions(),
+		messagingOptions(cfg),
 		metricsModule,
 		tracingOptions(cfg),
 		serverOptions(),
@@ -159,6 +159,7 @@ type appIn struct {
 	Bus       *bus.Bus
 
 	Blobs      ports.BlobStore
+	Links      ports.BlobLinks
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	Metrics    ports.Metrics
@@ -190,8 +191,9 @@ func newApp(in appIn) *application.App {
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
+		Mirror: c.Storage.Mirror,
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
-		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
+		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Links: in.Links, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
 		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls,
 		QRImages: in.QRImages, Phones: in.Phones, Secrets: in.Secrets})
 	a.Ingest.Commands = ingest.Commands{Prefixes: c.CommandPrefixes, Names: c.Commands}
@@ -200,6 +202,7 @@ func newApp(in appIn) *application.App {
 	a.Workers.SendQueue.Pace = c.Messaging.Limits.Pace
 	a.Workers.BlobSweeper.Retention = c.Messaging.MediaRetention
 	a.Workers.History.Retention = c.Messaging.HistoryRetention
+	a.Workers.TempSweeper.TTL = c.Storage.TempTTL
 	return a
 }
 

@@ -96,6 +96,18 @@ type Media struct {
 	MediaKey      []byte `json:"mediaKey,omitempty"`
 	FileSHA256    []byte `json:"fileSha256,omitempty"`
 	FileEncSHA256 []byte `json:"fileEncSha256,omitempty"`
+
+	// Mirror is the gateway's copy of received media, set on a webhook's copy of the
+	// event once mirrored; never stored.
+	Mirror *Mirror `json:"mirror,omitempty"`
+}
+
+// Mirror is where received media is kept: its blob key, the store's driver and a
+// signed link to it.
+type Mirror struct {
+	Key    string `json:"key"`
+	Driver string `json:"driver"`
+	URL    string `json:"url"`
 }
 
 // BlobKey is the blob store key of the outbound bytes the content carries: its

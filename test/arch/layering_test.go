@@ -25,6 +25,7 @@ var sdks = map[string][]string{
 	"github.com/pressly/goose":           {"adapters/store"},
 	"github.com/skip2/go-qrcode":         {"adapters/qr"},
 	"github.com/prometheus":              {"adapters/metrics"},
+	"github.com/minio/minio-go":          {"adapters/storage"},
 	"github.com/spf13/cobra":             {"cmd/warest"},
 	"go.opentelemetry.io":                {"adapters/tracing"},
 	"github.com/shirou/gopsutil":         {"adapters/hoststats"},
