@@ -121,7 +121,7 @@ func New(cfg Config, d Deps) *App {
 	a.Ingest.Metrics = d.Metrics
 	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
 		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
-		Blobs: d.Blobs, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls,
+		Blobs: d.Blobs, Links: d.Links, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls,
 		QRImages: d.QRImages, Phones: d.Phones, Secrets: d.Secrets})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
 	a.Queries.System.Blobs = d.Blobs

@@ -139,10 +139,14 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	if err != nil {
 		t.Fatal(err)
 	}
+	links, err := storage.NewLinks(blobs, storage.LinkConfig{BaseURL: "http://warest.test", Key: []byte(strings.Repeat("l", 32))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	clock := &shiftedClock{}
 	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
 		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
-		Blobs: blobs, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
+		Blobs: blobs, Links: links, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
 		Profiles: network, Contacts: network, Groups: network, Calls: network, QRImages: qr.New(), Phones: phonenumber.Plan{}})
 	cmd, q := app.Commands, app.Queries
 	app.Workers.SendQueue.Poll, app.Workers.SendQueue.MaxAttempts = 20*time.Millisecond, 1
@@ -170,7 +174,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	}
 	restarts, host := &fakeRestarter{}, &fakeHost{}
 	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{},
-		Host: host, Restarter: restarts})
+		Host: host, Restarter: restarts, Storage: links})
 	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock,
 		restarts: restarts, host: host, blobs: blobs, store: store}
 }

@@ -65,7 +65,7 @@ const miscBodyLimit = command.MaxMiscFileBytes*4/3 + 1<<20
 
 // miscFile is WAREST's {data, meta} result of a produced file or string.
 type miscFile struct {
-	Data string    `json:"data" doc:"a data URI, the stored file's key (output url|file), or the text"`
+	Data string    `json:"data" doc:"a data URI, a signed link to the stored file (output url), its key (output file), or the text"`
 	Meta *miscMeta `json:"meta,omitempty"`
 }
 
@@ -75,6 +75,7 @@ type miscMeta struct {
 	Format    string `json:"format,omitempty"`
 	Size      int64  `json:"size"`
 	Key       string `json:"key,omitempty" doc:"the blob key of a stored file"`
+	URL       string `json:"url,omitempty" doc:"output url: a signed link to the stored file, valid until expiresAt"`
 	Temporary bool   `json:"temporary,omitempty"`
 	ExpiresAt string `json:"expiresAt,omitempty" format:"date-time"`
 }
@@ -89,7 +90,7 @@ func toMiscFile(o command.MiscOutput, inline string) miscFile {
 		m.Mode = inline
 		m.Format = strings.TrimPrefix(strings.TrimSuffix(o.MIME, "+xml"), "image/")
 	case command.OutputURL, command.OutputFile:
-		f.Data, m.Key, m.Temporary, m.ExpiresAt = o.Key, o.Key, true, o.ExpiresAt.UTC().Format(time.RFC3339Nano)
+		f.Data, m.Key, m.URL, m.Temporary, m.ExpiresAt = firstOf(o.URL, o.Key), o.Key, o.URL, true, o.ExpiresAt.UTC().Format(time.RFC3339Nano)
 	}
 	return f
 }
@@ -99,12 +100,12 @@ type miscQRInput struct {
 	Body   struct {
 		String   string `json:"string,omitempty" maxLength:"4096" doc:"the text to encode"`
 		Encoding string `json:"encoding,omitempty" doc:"how string is written: utf8 (default), base64 or hex"`
-		Output   string `json:"output,omitempty" doc:"base64 for a data URI of an image target; default url (a temporary stored file)"`
+		Output   string `json:"output,omitempty" doc:"base64 for a data URI of an image target; default url (a signed link to a temporary stored file); file (its key)"`
 	}
 }
 
 func (h *handlers) miscQR(ctx context.Context, in *miscQRInput) (*Response[miscFile], error) {
-	o, err := h.cmd.Misc.QR(ctx, in.Body.String, in.Body.Encoding, in.Target, in.Body.Output)
+	o, err := h.cmd.MiscCodes.QR(ctx, in.Body.String, in.Body.Encoding, in.Target, in.Body.Output)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +127,7 @@ func (h *handlers) miscDecrypt(ctx context.Context, in *miscDecryptInput) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	o, err := h.cmd.Misc.DecryptFile(ctx, command.DecryptFileInput{MediaKey: in.Body.MediaKey, File: src, MIME: in.Body.MIMEType,
+	o, err := h.cmd.MiscCrypto.DecryptFile(ctx, command.DecryptFileInput{MediaKey: in.Body.MediaKey, File: src, MIME: in.Body.MIMEType,
 		FileSHA256: in.Body.FileSHA256, Output: in.Body.Output})
 	if err != nil {
 		return nil, err
@@ -209,7 +210,7 @@ func (h *handlers) miscPollVote(ctx context.Context, in *miscPollInput) (*Respon
 	}
 	// In a group the poll's creator is its key's participant; in a chat, the chat.
 	// Likewise the voter.
-	r, err := h.cmd.Misc.PollVote(ctx, principal(ctx), command.PollVoteInput{SessionID: b.SessionID, Secret: secret,
+	r, err := h.cmd.MiscCrypto.PollVote(ctx, principal(ctx), command.PollVoteInput{SessionID: b.SessionID, Secret: secret,
 		PollID: firstOf(b.PollMsgID, poll.ID), Chat: firstOf(poll.RemoteJID, voter.RemoteJID),
 		CreatorJID: firstOf(b.PollCreatorJID, poll.Participant, poll.RemoteJID),
 		VoterJID:   firstOf(b.VoterJID, voter.Participant, voter.RemoteJID), Payload: payload, IV: iv})
@@ -257,7 +258,7 @@ type miscData[T any] struct {
 }
 
 func (h *handlers) miscPhone(ctx context.Context, in *miscPhoneInput) (*Response[miscData[miscPhoneResult]], error) {
-	a, err := h.cmd.Misc.ValidatePhone(ctx, principal(ctx), in.Body.SessionID, in.Body.Phone, in.Body.Country)
+	a, err := h.cmd.MiscAddresses.ValidatePhone(ctx, principal(ctx), in.Body.SessionID, in.Body.Phone, in.Body.Country)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +288,7 @@ type miscJIDResult struct {
 }
 
 func (h *handlers) miscJID(ctx context.Context, in *miscJIDInput) (*Response[miscData[miscJIDResult]], error) {
-	a, err := h.cmd.Misc.ValidateJID(ctx, principal(ctx), in.Body.SessionID, in.Body.JID)
+	a, err := h.cmd.MiscAddresses.ValidateJID(ctx, principal(ctx), in.Body.SessionID, in.Body.JID)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +312,7 @@ type miscResolveResult struct {
 }
 
 func (h *handlers) miscResolve(ctx context.Context, in *miscResolveInput) (*Response[miscData[miscResolveResult]], error) {
-	a, err := h.cmd.Misc.Resolve(ctx, principal(ctx), in.Body.SessionID, in.Body.Input)
+	a, err := h.cmd.MiscAddresses.Resolve(ctx, principal(ctx), in.Body.SessionID, in.Body.Input)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +336,7 @@ type miscThumbInput struct {
 }
 
 type miscThumb struct {
-	Thumbnail string `json:"thumbnail" doc:"a data URI, or the stored file's key"`
+	Thumbnail string `json:"thumbnail" doc:"a data URI, a signed link to the stored file (output url), or its key (output file)"`
 	Meta      struct {
 		MIMEType string `json:"mimetype"`
 		Width    int    `json:"width"`
@@ -352,7 +353,7 @@ func (h *handlers) miscThumbnail(ctx context.Context, in *miscThumbInput) (*Resp
 	if err != nil {
 		return nil, err
 	}
-	stills, err := h.cmd.Misc.Thumbnails(ctx, command.ThumbnailInput{File: src, Video: in.Body.Type == "video", Width: in.Body.Width,
+	stills, err := h.cmd.MiscMedia.Thumbnails(ctx, command.ThumbnailInput{File: src, Video: in.Body.Type == "video", Width: in.Body.Width,
 		Height: in.Body.Height, Count: in.Body.Count, Output: in.Body.Output})
 	if err != nil {
 		return nil, err
@@ -360,7 +361,7 @@ func (h *handlers) miscThumbnail(ctx context.Context, in *miscThumbInput) (*Resp
 	out := make([]miscThumb, 0, len(stills))
 	for _, s := range stills {
 		var t miscThumb
-		t.Thumbnail = firstOf(s.DataURI, s.Key)
+		t.Thumbnail = firstOf(s.DataURI, s.URL, s.Key)
 		t.Meta.MIMEType, t.Meta.Width, t.Meta.Height, t.Meta.Key = s.MIME, s.Width, s.Height, s.Key
 		out = append(out, t)
 	}
@@ -411,7 +412,7 @@ func (h *handlers) miscImage(ctx context.Context, in *miscImageInput) (*Response
 	if a.Compress != nil {
 		edit.Compress, edit.Quality = true, a.Compress.Quality
 	}
-	r, err := h.cmd.Misc.EditImage(ctx, edit)
+	r, err := h.cmd.MiscMedia.EditImage(ctx, edit)
 	if err != nil {
 		return nil, err
 	}
@@ -437,7 +438,7 @@ func (h *handlers) miscUUIDs(_ context.Context, in *miscUUIDInput) (*Response[mi
 	if b := in.Body; b != nil {
 		req = command.UUIDInput{Type: b.Type, Version: b.Version, Namespace: b.Namespace, Name: b.Name, Format: b.Format, Count: b.Count}
 	}
-	ids, err := h.cmd.Misc.UUIDs(req)
+	ids, err := h.cmd.MiscIDs.UUIDs(req)
 	if err != nil {
 		return nil, err
 	}
@@ -458,7 +459,7 @@ type miscUUIDCheck struct {
 }
 
 func (h *handlers) miscValidateUUID(_ context.Context, in *miscUUIDCheckInput) (*Response[miscData[miscUUIDCheck]], error) {
-	c, err := h.cmd.Misc.ValidateID(in.Body.Type, in.Body.Value)
+	c, err := h.cmd.MiscIDs.ValidateID(in.Body.Type, in.Body.Value)
 	if err != nil {
 		return nil, err
 	}
@@ -479,7 +480,7 @@ type miscString struct {
 }
 
 func (h *handlers) miscHash(_ context.Context, in *miscHashInput) (*Response[miscString], error) {
-	d, err := h.cmd.Misc.Hash(in.Body.Algo, in.Body.Input, in.Body.Output)
+	d, err := h.cmd.MiscIDs.Hash(in.Body.Algo, in.Body.Input, in.Body.Output)
 	if err != nil {
 		return nil, err
 	}
@@ -487,7 +488,7 @@ func (h *handlers) miscHash(_ context.Context, in *miscHashInput) (*Response[mis
 }
 
 func (h *handlers) miscHMAC(_ context.Context, in *miscHashInput) (*Response[miscString], error) {
-	d, err := h.cmd.Misc.HMAC(in.Body.Algo, in.Body.Key, in.Body.Input, in.Body.Output)
+	d, err := h.cmd.MiscIDs.HMAC(in.Body.Algo, in.Body.Key, in.Body.Input, in.Body.Output)
 	if err != nil {
 		return nil, err
 	}
@@ -503,7 +504,7 @@ type miscBase64Input struct {
 }
 
 func (h *handlers) miscBase64(ctx context.Context, in *miscBase64Input) (*Response[miscFile], error) {
-	o, err := h.cmd.Misc.Base64(ctx, in.Body.Action, in.Body.Input, in.Body.Output)
+	o, err := h.cmd.MiscCodes.Base64(ctx, in.Body.Action, in.Body.Input, in.Body.Output)
 	if err != nil {
 		return nil, err
 	}

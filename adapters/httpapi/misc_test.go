@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warest-go/warest/ports"
 )
@@ -75,10 +76,36 @@ type miscFileView struct {
 		Mode      string `json:"mode"`
 		MIMEType  string `json:"mimeType"`
 		Key       string `json:"key"`
+		URL       string `json:"url"`
 		Size      int64  `json:"size"`
 		Temporary bool   `json:"temporary"`
 		ExpiresAt string `json:"expiresAt"`
 	} `json:"meta"`
+}
+
+// expiresIn is how long from now an RFC 3339 expiresAt is.
+func expiresIn(t *testing.T, at string) time.Duration {
+	t.Helper()
+	when, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		t.Fatalf("expiresAt %q: %v", at, err)
+	}
+	return time.Until(when)
+}
+
+// storedBytes reads a blob the app stored.
+func storedBytes(t *testing.T, a *testApp, key string) []byte {
+	t.Helper()
+	rc, _, err := a.blobs.Open(t.Context(), key)
+	if err != nil {
+		t.Fatalf("open %s: %v", key, err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func dataOf(t *testing.T, uri, mime string) []byte {
@@ -128,18 +155,30 @@ func TestMiscScenario(t *testing.T) {
 	if svg := dataOf(t, f.Data, "image/svg+xml"); !bytes.HasPrefix(svg, []byte("<svg")) {
 		t.Fatalf("svg QR: %.80s", svg)
 	}
+	// The default output is a signed link to a temporary file: no API key fetches
+	// the stored bytes until the temp TTL (300 s) has passed.
 	call("convert-string-toqr/png", alice, map[string]any{"string": "Hello QR"}, 200, 1000).result(t, 0, &f)
-	if f.Meta.Mode != "url" || !f.Meta.Temporary || f.Meta.ExpiresAt == "" || !strings.HasPrefix(f.Data, "misc/tmp/") {
+	if f.Meta.Mode != "url" || !f.Meta.Temporary || f.Data != f.Meta.URL || !strings.HasPrefix(f.Meta.Key, ports.TempBlobPrefix) {
 		t.Fatalf("stored QR: %+v", f)
 	}
-	rc, info, err := a.blobs.Open(t.Context(), f.Meta.Key)
-	if err != nil || info.Size != f.Meta.Size {
-		t.Fatalf("stored QR %s: %v %+v", f.Meta.Key, err, info)
+	if ttl := expiresIn(t, f.Meta.ExpiresAt); ttl < 290*time.Second || ttl > 300*time.Second {
+		t.Fatalf("stored QR expires in %v, want the temp TTL (300 s)", ttl)
 	}
-	stored, _ := io.ReadAll(rc)
-	_ = rc.Close()
-	if !bytes.HasPrefix(stored, []byte("\x89PNG")) {
-		t.Fatal("the stored QR is not a PNG")
+	stored := storedBytes(t, a, f.Meta.Key)
+	if !bytes.HasPrefix(stored, []byte("\x89PNG")) || int64(len(stored)) != f.Meta.Size {
+		t.Fatal("the stored QR is not the PNG answered")
+	}
+	got := a.do(t, http.MethodGet, f.Data, "", nil)
+	if got.code != http.StatusOK || !bytes.Equal(got.body, stored) || got.hdr.Get("Content-Type") != "image/png" {
+		t.Fatalf("GET %s: %d %s, %d bytes", f.Data, got.code, got.hdr.Get("Content-Type"), len(got.body))
+	}
+	if bad := a.do(t, http.MethodGet, strings.Replace(f.Data, "sig=", "sig=x", 1), "", nil); bad.code != http.StatusForbidden {
+		t.Fatalf("an altered link answered %d", bad.code)
+	}
+	f = miscFileView{}
+	call("convert-string-toqr/png", alice, map[string]any{"string": "Hello QR", "output": "file"}, 200, 1000).result(t, 0, &f)
+	if f.Meta.Mode != "file" || f.Meta.URL != "" || f.Data != f.Meta.Key || !strings.HasPrefix(f.Data, ports.TempBlobPrefix) {
+		t.Fatalf("QR as a file: %+v", f)
 	}
 	call("convert-string-toqr/gif", alice, map[string]any{"string": "x"}, 400, 2002)
 	call("convert-string-toqr/png", alice, map[string]any{}, 400, 2001)
@@ -388,10 +427,14 @@ func TestMiscMediaScenario(t *testing.T) {
 	call("media/thumbnail", map[string]any{"file": img, "type": "image", "output": "file"}, 200, 1000).result(t, 0, &th)
 	key := th.Data[0].Thumbnail
 	rc, info, err := a.blobs.Open(t.Context(), key)
-	if err != nil || !strings.HasPrefix(key, "misc/tmp/") || !strings.HasSuffix(key, ".jpg") || info.MIME != "image/jpeg" {
+	if err != nil || !strings.HasPrefix(key, ports.TempBlobPrefix) || !strings.HasSuffix(key, ".jpg") || info.MIME != "image/jpeg" {
 		t.Fatalf("stored thumbnail %s: %+v %v", key, info, err)
 	}
 	_ = rc.Close()
+	call("media/thumbnail", map[string]any{"file": img, "type": "image", "output": "url"}, 200, 1000).result(t, 0, &th)
+	if got := a.do(t, http.MethodGet, th.Data[0].Thumbnail, "", nil); got.code != http.StatusOK || !bytes.HasPrefix(got.body, []byte("\xff\xd8")) {
+		t.Fatalf("GET the thumbnail's link %s: %d", th.Data[0].Thumbnail, got.code)
+	}
 	call("media/thumbnail", map[string]any{"file": img, "type": "video"}, 400, 2002)
 	call("media/thumbnail", map[string]any{"file": img, "type": "audio"}, 400, 2002)
 

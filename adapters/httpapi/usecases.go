@@ -38,7 +38,11 @@ type useCases struct {
 	Profiles      profilesCommands
 	Presence      presenceCommands
 	Calls         callsCommands
-	Misc          miscCommands
+	MiscCodes     miscCodesCommands
+	MiscCrypto    miscCryptoCommands
+	MiscAddresses miscAddressesCommands
+	MiscMedia     miscMediaCommands
+	MiscIDs       miscIDsCommands
 	Caps          func(account.User) account.Caps // the caller's caps, defaults applied
 }
 
@@ -61,7 +65,8 @@ type reads struct {
 func useCasesOf(c *command.Commands) useCases {
 	return useCases{Actions: c.Actions, Chats: c.Chats, Logins: c.Logins, Quotas: c.Quotas, Sending: c.Sending, Sessions: c.Sessions,
 		Subscriptions: c.Subscriptions, Teardown: c.Teardown, Users: c.Users, Webhook: c.Webhook, Caps: c.Caps,
-		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls, Misc: c.Misc}
+		Groups: c.Groups, GroupMembers: c.GroupMembers, Profiles: c.Profiles, Presence: c.Presence, Calls: c.Calls,
+		MiscCodes: c.MiscCodes, MiscCrypto: c.MiscCrypto, MiscAddresses: c.MiscAddresses, MiscMedia: c.MiscMedia, MiscIDs: c.MiscIDs}
 }
 
 // readsOf narrows the application's queries to what the handlers use.
@@ -246,21 +251,37 @@ type contactsQueries interface {
 	Identify(ctx context.Context, p account.Principal, sessionID string, who chat.JID) (chat.Party, error)
 }
 
-// miscCommands are the misc utilities.
-type miscCommands interface {
+// miscCodesCommands draw QR codes and encode and decode base64.
+type miscCodesCommands interface {
 	QR(ctx context.Context, text, encoding, target, mode string) (command.MiscOutput, error)
+	Base64(ctx context.Context, action, input, output string) (command.MiscOutput, error)
+}
+
+// miscCryptoCommands decrypt WhatsApp media and poll votes.
+type miscCryptoCommands interface {
 	DecryptFile(ctx context.Context, in command.DecryptFileInput) (command.MiscOutput, error)
 	PollVote(ctx context.Context, p account.Principal, in command.PollVoteInput) (command.PollVoteResult, error)
+}
+
+// miscAddressesCommands check phone numbers, JIDs and LIDs.
+type miscAddressesCommands interface {
 	ValidatePhone(ctx context.Context, p account.Principal, sessionID, phone, country string) (command.Address, error)
 	ValidateJID(ctx context.Context, p account.Principal, sessionID, jid string) (command.Address, error)
 	Resolve(ctx context.Context, p account.Principal, sessionID, input string) (command.Address, error)
+}
+
+// miscMediaCommands make thumbnails and edit images.
+type miscMediaCommands interface {
 	Thumbnails(ctx context.Context, in command.ThumbnailInput) ([]command.Thumbnail, error)
 	EditImage(ctx context.Context, in command.ImageInput) (command.ImageResult, error)
+}
+
+// miscIDsCommands are the pure helpers: identifiers, hashes and HMACs.
+type miscIDsCommands interface {
 	UUIDs(in command.UUIDInput) ([]string, error)
 	ValidateID(typ, value string) (command.IDCheck, error)
 	Hash(algo, input, output string) (string, error)
 	HMAC(algo, key, input, output string) (string, error)
-	Base64(ctx context.Context, action, input, output string) (command.MiscOutput, error)
 }
 
 // mediaQueries streams messages' files.

@@ -10,6 +10,13 @@ import (
 	"github.com/warest-go/warest/ports"
 )
 
+// MiscMedia makes thumbnails and edits images.
+type MiscMedia struct {
+	clock ports.Clock
+	media mediaPrep
+	out   tempFiles
+}
+
 // ThumbnailInput asks for thumbnails of an image or a video.
 type ThumbnailInput struct {
 	File          MediaSource
@@ -26,7 +33,7 @@ type Thumbnail struct {
 }
 
 // Thumbnails makes JPEG stills fitted within width×height.
-func (m *Misc) Thumbnails(ctx context.Context, in ThumbnailInput) ([]Thumbnail, error) {
+func (m *MiscMedia) Thumbnails(ctx context.Context, in ThumbnailInput) ([]Thumbnail, error) {
 	w, h, err := sides(in.Width, in.Height, DefaultThumbSide)
 	if err != nil {
 		return nil, err
@@ -50,7 +57,7 @@ func (m *Misc) Thumbnails(ctx context.Context, in ThumbnailInput) ([]Thumbnail, 
 	}
 	out := make([]Thumbnail, 0, len(stills))
 	for _, s := range stills {
-		o, err := m.deliver(ctx, s.Data, "image/jpeg", in.Output)
+		o, err := m.out.deliver(ctx, s.Data, "image/jpeg", in.Output)
 		if err != nil {
 			return nil, err
 		}
@@ -75,7 +82,7 @@ func sides(w, h, def int) (int, int, error) {
 }
 
 // loadVisual loads a file (at most 50 MB) that must be an image, or a video.
-func (m *Misc) loadVisual(ctx context.Context, f MediaSource, video bool) ([]byte, error) {
+func (m *MiscMedia) loadVisual(ctx context.Context, f MediaSource, video bool) ([]byte, error) {
 	if m.media.transcoder == nil {
 		return nil, fault.New(fault.KindUnavailable, ports.ReasonNoTranscoder, "converting media is not configured")
 	}
@@ -121,7 +128,7 @@ var imageMIMEs = map[string]string{"png": "image/png", "jpg": "image/jpeg", "web
 var fits = map[string]bool{"": true, "cover": true, "contain": true, "fill": true, "inside": true, "outside": true}
 
 // EditImage converts, resizes and compresses an image.
-func (m *Misc) EditImage(ctx context.Context, in ImageInput) (ImageResult, error) {
+func (m *MiscMedia) EditImage(ctx context.Context, in ImageInput) (ImageResult, error) {
 	format := strings.ToLower(in.Convert)
 	if format == "jpeg" {
 		format = "jpg"
@@ -165,7 +172,7 @@ func (m *Misc) EditImage(ctx context.Context, in ImageInput) (ImageResult, error
 	if err != nil {
 		return ImageResult{}, err
 	}
-	o, err := m.deliver(ctx, img.Data, imageMIMEs[format], in.Output)
+	o, err := m.out.deliver(ctx, img.Data, imageMIMEs[format], in.Output)
 	if err != nil {
 		return ImageResult{}, err
 	}

@@ -60,7 +60,12 @@ type Commands struct {
 	Profiles      *Profiles
 	Presence      *Presence
 	Calls         *Calls
-	Misc          *Misc
+	// The misc utilities, by family.
+	MiscCodes     *MiscCodes
+	MiscCrypto    *MiscCrypto
+	MiscAddresses *MiscAddresses
+	MiscMedia     *MiscMedia
+	MiscIDs       *MiscIDs
 
 	caps account.Caps
 }
@@ -79,6 +84,7 @@ type Deps struct {
 	Metrics   ports.Metrics // nil: nothing is counted
 	// Media sends need these three; other use cases work without them.
 	Blobs      ports.BlobStore
+	Links      ports.BlobLinks // signed links to Blobs' objects; nil: misc output=url answers 503
 	Fetcher    ports.MediaFetcher
 	Transcoder ports.MediaTranscoder
 	Groups     ports.Groups // nil: group calls answer 503
@@ -125,9 +131,13 @@ func New(cfg Config, d Deps) *Commands {
 	queue := *s.Sending
 	queue.cfg.SendWait = 0
 	s.Calls = &Calls{store: d.Store, calls: d.Calls, clock: d.Clock, queue: &queue, addresses: snd.addresses}
-	s.Misc = &Misc{cfg: cfg.Misc, store: d.Store, contacts: d.Contacts, phones: d.Phones, qr: d.QRImages, secrets: d.Secrets,
-		clock: d.Clock, ids: d.IDs, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxMiscFileBytes}, blobs: d.Blobs,
-			fetcher: d.Fetcher, transcoder: d.Transcoder}}
+	files, miscMedia := newTempFiles(cfg.Misc, d), mediaPrep{cfg: MediaConfig{PerFileLimit: MaxMiscFileBytes}, fetcher: d.Fetcher,
+		transcoder: d.Transcoder}
+	s.MiscCodes = &MiscCodes{qr: d.QRImages, transcoder: d.Transcoder, out: files}
+	s.MiscCrypto = &MiscCrypto{store: d.Store, secrets: d.Secrets, media: miscMedia, out: files}
+	s.MiscAddresses = &MiscAddresses{store: d.Store, contacts: d.Contacts, phones: d.Phones}
+	s.MiscMedia = &MiscMedia{clock: d.Clock, media: miscMedia, out: files}
+	s.MiscIDs = &MiscIDs{}
 	return s
 }
 

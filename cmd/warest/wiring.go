@@ -185,7 +185,7 @@ func newApp(in appIn) *application.App {
 			DefaultCountryCode: c.DefaultCountryCode, QRWait: command.DefaultConfig.QRWait,
 			PairWait: command.DefaultConfig.PairWait, SendWait: c.SendWait, SendExpiry: c.Messaging.SendExpiry,
 			MaxRecipients: command.DefaultConfig.MaxRecipients, Limits: c.Messaging.Limits, Media: c.Messaging.Media,
-			LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate, Caps: c.Caps,
+			LoginTTL: c.LoginTTL, WebhookTargets: c.WebhookPrivate, Caps: c.Caps, Misc: command.MiscConfig{TempTTL: c.Storage.TempTTL},
 		},
 		Webhooks: worker.WebhookConfig{
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),

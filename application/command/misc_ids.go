@@ -1,7 +1,6 @@
 package command
 
 import (
-	"context"
 	"crypto/hmac"
 	"crypto/md5"
 	"crypto/sha1"
@@ -12,34 +11,15 @@ import (
 	"hash"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/oklog/ulid/v2"
 
 	"github.com/warest-go/warest/domain/fault"
-	"github.com/warest-go/warest/domain/media"
 )
 
-// decodeBinary reads bytes given as hex (an even number of hex digits) or base64
-// (standard or URL alphabet, padded or not).
-func decodeBinary(s, field string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, fault.Invalid(fault.ReasonMissingParameter, "%s is required", field)
-	}
-	if len(s)%2 == 0 {
-		if b, err := hex.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, fault.Invalid(fault.ReasonInvalidParameter, "%s must be base64 or hex", field)
-}
+// MiscIDs are the pure helpers: UUIDs and ULIDs, hashes and HMACs.
+type MiscIDs struct{}
 
 // hashes are the digests the hash and HMAC routes offer.
 var hashes = map[string]func() hash.Hash{"md5": md5.New, "sha1": sha1.New, "sha224": sha256.New224, "sha256": sha256.New,
@@ -67,7 +47,7 @@ func encodeDigest(sum []byte, output string) (string, error) {
 }
 
 // Hash digests input with algo (sha256 by default), as hex or base64.
-func (m *Misc) Hash(algo, input, output string) (string, error) {
+func (*MiscIDs) Hash(algo, input, output string) (string, error) {
 	h, err := hashOf(algo)
 	if err != nil {
 		return "", err
@@ -78,7 +58,7 @@ func (m *Misc) Hash(algo, input, output string) (string, error) {
 }
 
 // HMAC authenticates input with key.
-func (m *Misc) HMAC(algo, key, input, output string) (string, error) {
+func (*MiscIDs) HMAC(algo, key, input, output string) (string, error) {
 	h, err := hashOf(algo)
 	if err != nil {
 		return "", err
@@ -89,46 +69,6 @@ func (m *Misc) HMAC(algo, key, input, output string) (string, error) {
 	mac := hmac.New(h, []byte(key))
 	mac.Write([]byte(input))
 	return encodeDigest(mac.Sum(nil), output)
-}
-
-// Base64 encodes input, or decodes it to text (output string), normalised base64,
-// or a stored file (output url|file).
-func (m *Misc) Base64(ctx context.Context, action, input, output string) (MiscOutput, error) {
-	switch action {
-	case "", "encode":
-		if output != "" && output != "string" && output != OutputBase64 {
-			return MiscOutput{}, fault.Invalid(fault.ReasonInvalidParameter, "encoding answers a string: output must be string or base64")
-		}
-		return MiscOutput{Mode: "string", DataURI: base64.StdEncoding.EncodeToString([]byte(input)), Size: int64(len(input))}, nil
-	case "decode":
-	default:
-		return MiscOutput{}, fault.Invalid(fault.ReasonInvalidParameter, "action must be encode or decode")
-	}
-	if s, ok := strings.CutPrefix(input, "data:"); ok {
-		_, input, _ = strings.Cut(s, ",")
-	}
-	data, err := decodeBase64(input)
-	if err != nil {
-		return MiscOutput{}, err
-	}
-	switch output {
-	case "", "string":
-		if !utf8.Valid(data) {
-			return MiscOutput{}, fault.Invalid(fault.ReasonInvalidParameter, "the decoded bytes are not text: ask for output base64, url or file")
-		}
-		return MiscOutput{Mode: "string", DataURI: string(data), Size: int64(len(data))}, nil
-	}
-	return m.deliver(ctx, data, media.Pick(media.Sniff(data), "", ""), output)
-}
-
-func decodeBase64(s string) ([]byte, error) {
-	s = strings.Join(strings.Fields(s), "")
-	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.RawURLEncoding} {
-		if b, err := enc.DecodeString(s); err == nil {
-			return b, nil
-		}
-	}
-	return nil, fault.Invalid(fault.ReasonInvalidParameter, "input is not base64")
 }
 
 // UUIDInput asks for identifiers.
@@ -148,7 +88,7 @@ var namespaces = map[string]uuid.UUID{"dns": uuid.NameSpaceDNS, "url": uuid.Name
 	"x500": uuid.NameSpaceX500}
 
 // UUIDs generates identifiers.
-func (m *Misc) UUIDs(in UUIDInput) ([]string, error) {
+func (m *MiscIDs) UUIDs(in UUIDInput) ([]string, error) {
 	if in.Count == 0 {
 		in.Count = 1
 	}
@@ -175,7 +115,7 @@ func (m *Misc) UUIDs(in UUIDInput) ([]string, error) {
 	return out, nil
 }
 
-func (m *Misc) generator(in UUIDInput) (func() (string, error), error) {
+func (*MiscIDs) generator(in UUIDInput) (func() (string, error), error) {
 	switch strings.ToLower(in.Type) {
 	case "ulid":
 		return func() (string, error) { return ulid.Make().String(), nil }, nil
@@ -237,7 +177,7 @@ type IDCheck struct {
 }
 
 // ValidateID checks a UUID or ULID; an empty type tries both.
-func (m *Misc) ValidateID(typ, value string) (IDCheck, error) {
+func (*MiscIDs) ValidateID(typ, value string) (IDCheck, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
 		return IDCheck{}, fault.Invalid(fault.ReasonMissingParameter, "value is required")

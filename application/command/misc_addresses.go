@@ -7,7 +7,16 @@ import (
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 )
+
+// MiscAddresses reads phone numbers, JIDs and LIDs and, with a session, asks
+// WhatsApp about them.
+type MiscAddresses struct {
+	store    ports.Store
+	contacts ports.Contacts     // nil: existence is not checked
+	phones   ports.PhoneNumbers // nil: digits only, no country
+}
 
 // Address is what the misc number and address checks found.
 type Address struct {
@@ -21,7 +30,7 @@ type Address struct {
 }
 
 // session returns the caller's own session, or nil when none was named.
-func (m *Misc) session(ctx context.Context, p account.Principal, id string) (string, error) {
+func (m *MiscAddresses) session(ctx context.Context, p account.Principal, id string) (string, error) {
 	if id == "" {
 		return "", nil
 	}
@@ -34,7 +43,7 @@ func (m *Misc) session(ctx context.Context, p account.Principal, id string) (str
 
 // ValidatePhone reads a phone number (country: ISO or dial code for national
 // forms) and, with a session, asks WhatsApp whether it is there.
-func (m *Misc) ValidatePhone(ctx context.Context, p account.Principal, sessionID, phone, country string) (Address, error) {
+func (m *MiscAddresses) ValidatePhone(ctx context.Context, p account.Principal, sessionID, phone, country string) (Address, error) {
 	sid, err := m.session(ctx, p, sessionID)
 	if err != nil {
 		return Address{}, err
@@ -54,7 +63,7 @@ func (m *Misc) ValidatePhone(ctx context.Context, p account.Principal, sessionID
 }
 
 // exists asks WhatsApp about a phone number when there is a session to ask with.
-func (m *Misc) exists(ctx context.Context, sid string, a Address) (Address, error) {
+func (m *MiscAddresses) exists(ctx context.Context, sid string, a Address) (Address, error) {
 	if sid == "" || m.contacts == nil {
 		return a, nil
 	}
@@ -75,7 +84,7 @@ func (m *Misc) exists(ctx context.Context, sid string, a Address) (Address, erro
 
 // ValidateJID checks an address's form and kind; a phone JID is also asked of
 // WhatsApp when a session is given.
-func (m *Misc) ValidateJID(ctx context.Context, p account.Principal, sessionID, raw string) (Address, error) {
+func (m *MiscAddresses) ValidateJID(ctx context.Context, p account.Principal, sessionID, raw string) (Address, error) {
 	sid, err := m.session(ctx, p, sessionID)
 	if err != nil {
 		return Address{}, err
@@ -100,7 +109,7 @@ func (m *Misc) ValidateJID(ctx context.Context, p account.Principal, sessionID, 
 
 // Resolve reads a phone JID, a LID ("…@lid" or "lid:…") or bare digits and, with
 // a session, completes the other half from what the account knows.
-func (m *Misc) Resolve(ctx context.Context, p account.Principal, sessionID, input string) (Address, error) {
+func (m *MiscAddresses) Resolve(ctx context.Context, p account.Principal, sessionID, input string) (Address, error) {
 	sid, err := m.session(ctx, p, sessionID)
 	if err != nil {
 		return Address{}, err
@@ -146,7 +155,7 @@ func (m *Misc) Resolve(ctx context.Context, p account.Principal, sessionID, inpu
 	return a, nil
 }
 
-func (m *Misc) region(digits string) string {
+func (m *MiscAddresses) region(digits string) string {
 	if m.phones == nil {
 		return ""
 	}
