@@ -46,6 +46,10 @@ type SandboxNetwork interface {
 
 	// Sent returns the messages a session sent into the network, oldest first.
 	Sent(sessionID string) []message.Outbound
+	// Attempts returns every send of the session that reached the network, oldest
+	// first, repeats of an id included: the peer gets an id once, the log shows
+	// each time the gateway sent it.
+	Attempts(sessionID string) []SandboxSendAttempt
 	// AccountState shows the session's stars, deletions and chat settings.
 	AccountState(sessionID string) (SandboxAccountState, error)
 
@@ -103,6 +107,15 @@ type SandboxGroup struct {
 type SandboxFaults struct {
 	SendFailureRate float64       // 0..1, drawn from the network's seeded randomness
 	Latency         time.Duration // added to every send
+}
+
+// SandboxSendAttempt is one send of a message id into the network.
+type SandboxSendAttempt struct {
+	ID string
+	At time.Time
+	// Repeat marks an id the network had already taken: WhatsApp drops it, but a
+	// gateway that resends after a crash shows up here.
+	Repeat bool
 }
 
 // SandboxAccountState is the account state the session changed.

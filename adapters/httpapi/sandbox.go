@@ -29,6 +29,8 @@ func (h *handlers) registerSandbox() {
 	register(h, r("postSandboxInbound", http.MethodPost, s+"/inbound", "Deliver a message of any kind from a virtual person, directly or into a group",
 		http.StatusForbidden), h.sandboxInbound)
 	register(h, r("getSandboxSent", http.MethodGet, s+"/sent", "Messages the session sent into the network"), h.sandboxSent)
+	register(h, r("getSandboxAttempts", http.MethodGet, s+"/attempts",
+		"Every send of the session that reached the network, repeats of a message id included"), h.sandboxAttempts)
 	register(h, r("getSandboxState", http.MethodGet, s+"/state", "Stars, deletions and chat settings of the session's account"), h.sandboxState)
 
 	register(h, r("getSandboxContacts", http.MethodGet, "/contacts", "List the virtual contacts"), h.sandboxContacts)
@@ -143,4 +145,22 @@ func (h *handlers) sandboxSent(ctx context.Context, in *SessionPath) (*Response[
 		}
 	}
 	return success("Sent messages", out...), nil
+}
+
+type sandboxSendAttempt struct {
+	MessageID string `json:"messageId"`
+	At        string `json:"at"`
+	Repeat    bool   `json:"repeat" doc:"the network had already taken this id; the recipient got it once"`
+}
+
+func (h *handlers) sandboxAttempts(ctx context.Context, in *SessionPath) (*Response[sandboxSendAttempt], error) {
+	if err := h.owned(ctx, in.SessionID); err != nil {
+		return nil, err
+	}
+	attempts := h.sandbox.Attempts(in.SessionID)
+	out := make([]sandboxSendAttempt, len(attempts))
+	for i, a := range attempts {
+		out[i] = sandboxSendAttempt{MessageID: a.ID, At: isoTime(a.At), Repeat: a.Repeat}
+	}
+	return success("Send attempts", out...), nil
 }

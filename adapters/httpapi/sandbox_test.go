@@ -60,6 +60,29 @@ func TestSandboxRoutes(t *testing.T) {
 	expect(t, a.do(t, http.MethodPost, s+"/contacts/"+carol+"/react", key, map[string]any{"messageId": "3EB0NOPE", "emoji": "👍"}), http.StatusNotFound, 2601)
 	expect(t, a.do(t, http.MethodPost, s+"/contacts/"+carol+"/presence", key, map[string]any{"state": "composing"}), http.StatusOK, 1000)
 
+	// A resend of that id reaches the recipient once, but the attempts log shows it.
+	if _, err := a.net.Send(context.Background(), "s1", a.net.Sent("s1")[0]); err != nil {
+		t.Fatal(err)
+	}
+	r = a.do(t, http.MethodGet, s+"/attempts", key, nil)
+	expect(t, r, http.StatusOK, 1000)
+	type attempt struct {
+		MessageID string `json:"messageId"`
+		At        string `json:"at"`
+		Repeat    bool   `json:"repeat"`
+	}
+	attempts := make([]attempt, len(r.env.Results))
+	for i := range attempts {
+		r.result(t, i, &attempts[i])
+	}
+	if len(attempts) != 2 || attempts[0].MessageID != sent.MessageID || attempts[0].Repeat ||
+		attempts[1].MessageID != sent.MessageID || !attempts[1].Repeat || attempts[1].At == "" {
+		t.Fatalf("attempts %s", r.body)
+	}
+	if n := len(a.net.Sent("s1")); n != 1 {
+		t.Fatalf("the resend was delivered again: %d sent", n)
+	}
+
 	// Groups of virtual people.
 	r = a.do(t, http.MethodPost, s+"/groups", key, map[string]any{"name": "Club", "owner": carol, "members": []string{"6284444444444"}, "announce": true})
 	expect(t, r, http.StatusOK, 1000)
@@ -112,6 +135,7 @@ func TestSandboxRoutesCheckOwnership(t *testing.T) {
 	}{
 		{http.MethodPost, s + "/inbound", map[string]string{"from": "6283333333333", "text": "x"}},
 		{http.MethodGet, s + "/sent", nil},
+		{http.MethodGet, s + "/attempts", nil},
 		{http.MethodGet, s + "/state", nil},
 		{http.MethodPost, s + "/contacts/6283333333333/read", map[string]any{"messageIds": []string{"x"}}},
 		{http.MethodPost, s + "/contacts/6283333333333/react", map[string]any{"messageId": "x"}},
@@ -153,8 +177,8 @@ func TestSandboxRoutesAreDocumented(t *testing.T) {
 			}
 		}
 	}
-	if count != 19 {
-		t.Fatalf("%d sandbox operations documented, want 19", count)
+	if count != 20 {
+		t.Fatalf("%d sandbox operations documented, want 20", count)
 	}
 }
 

@@ -97,6 +97,7 @@ type sessionState struct {
 
 	faults   ports.SandboxFaults
 	sent     []message.Outbound
+	attempts []ports.SandboxSendAttempt
 	receipts map[string]ports.SendReceipt // by message id: sends are idempotent
 	account  accountState
 }

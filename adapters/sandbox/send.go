@@ -12,7 +12,8 @@ import (
 
 // Send posts m into its chat once per message id: peers get it as an inbound
 // message and the session gets a delivery receipt per peer. A repeated id returns
-// the first receipt and changes nothing. Injected faults apply first.
+// the first receipt and changes nothing but the attempts log. Injected faults
+// apply first.
 func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound) (ports.SendReceipt, error) {
 	if m.ID == "" {
 		return ports.SendReceipt{}, fault.Invalid(fault.ReasonMissingParameter, "message id is required")
@@ -29,7 +30,9 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	if err != nil {
 		return ports.SendReceipt{}, err
 	}
-	if r, dup := st.receipts[m.ID]; dup {
+	r, dup := st.receipts[m.ID]
+	st.attempts = append(st.attempts, ports.SandboxSendAttempt{ID: m.ID, At: n.now(), Repeat: dup})
+	if dup {
 		return r, nil
 	}
 	if rate := st.faults.SendFailureRate; rate > 0 && n.rng.Float64() < rate {
@@ -77,6 +80,17 @@ func (n *Network) Sent(sessionID string) []message.Outbound {
 	defer n.mu.Unlock()
 	if st, ok := n.sessions[sessionID]; ok {
 		return slices.Clone(st.sent)
+	}
+	return nil
+}
+
+// Attempts returns every send of the session that reached the network, oldest
+// first, repeats included.
+func (n *Network) Attempts(sessionID string) []ports.SandboxSendAttempt {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if st, ok := n.sessions[sessionID]; ok {
+		return slices.Clone(st.attempts)
 	}
 	return nil
 }

@@ -30,7 +30,7 @@ func TestSendBeforePairingFails(t *testing.T) {
 	if _, err := n.Send(context.Background(), "s1", text("s1", "628999999999", "hi")); !isReason(err, fault.KindFailedPrecondition, fault.ReasonNotPaired) {
 		t.Fatalf("Send from an unpaired session = %v", err)
 	}
-	if len(n.Sent("s1")) != 0 {
+	if len(n.Sent("s1")) != 0 || len(n.Attempts("s1")) != 0 {
 		t.Fatal("failed sends were recorded")
 	}
 }
@@ -55,6 +55,11 @@ func TestSendIsIdempotentOnMessageID(t *testing.T) {
 	}
 	if sent := n.Sent("s1"); len(sent) != 1 || sent[0].Content.Text != "once" {
 		t.Fatalf("Sent = %+v", sent)
+	}
+	// The repeat is dropped for the recipient but stays visible in the attempts log.
+	want := []ports.SandboxSendAttempt{{ID: m.ID, At: first.Timestamp}, {ID: m.ID, At: clock.Now(), Repeat: true}}
+	if got := n.Attempts("s1"); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Attempts = %+v, want %+v", got, want)
 	}
 	ack := waitFor[ports.TransportReceipt](t, sink, 1)[0]
 	if !slices.Equal(ack.IDs, []string{m.ID}) || ack.Status != message.StatusDelivered || ack.Chat != m.To || ack.SessionID != "s1" ||

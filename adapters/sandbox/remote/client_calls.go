@@ -112,6 +112,12 @@ func (c *Client) Sent(sessionID string) []message.Outbound {
 	return out
 }
 
+// Attempts is empty when the network cannot be reached.
+func (c *Client) Attempts(sessionID string) []ports.SandboxSendAttempt {
+	out, _ := control[[]ports.SandboxSendAttempt](c, "attempts", args{Session: sessionID})
+	return out
+}
+
 func (c *Client) AccountState(sessionID string) (ports.SandboxAccountState, error) {
 	return control[ports.SandboxAccountState](c, "account_state", args{Session: sessionID})
 }

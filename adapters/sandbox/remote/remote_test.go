@@ -88,6 +88,12 @@ func TestTwoGatewaysExchangeMessages(t *testing.T) {
 	if in.ID != m.ID || in.SessionID != "bob" || in.Content.Text != "hi bob" || in.Sender.JID != chat.UserJID("6281100000001") || in.Sender.LID.IsZero() {
 		t.Fatalf("bob got %+v", in)
 	}
+	if _, err := a.Send(t.Context(), "alice", m); err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Attempts("alice"); len(got) != 2 || got[0].ID != m.ID || got[0].Repeat || got[1].ID != m.ID || !got[1].Repeat || got[1].At.IsZero() {
+		t.Fatalf("attempts through the remote network = %+v", got)
+	}
 	if err := b.MarkRead(t.Context(), "bob", in.Chat, in.Sender.JID, []string{in.ID}, time.Time{}); err != nil {
 		t.Fatal(err)
 	}

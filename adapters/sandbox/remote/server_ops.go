@@ -62,6 +62,7 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		"history_sync":         func(_ context.Context, a args) (any, error) { return n.HistorySync(a.Session, a.History) },
 		"undecryptable":        func(_ context.Context, a args) (any, error) { return n.Undecryptable(a.Session, a.Undecryptable) },
 		"sent":                 func(_ context.Context, a args) (any, error) { return n.Sent(a.Session), nil },
+		"attempts":             func(_ context.Context, a args) (any, error) { return n.Attempts(a.Session), nil },
 		"account_state":        func(_ context.Context, a args) (any, error) { return n.AccountState(a.Session) },
 		"disconnect":           func(_ context.Context, a args) (any, error) { return noResult(n.Disconnect(a.Session)) },
 		"remote_logout":        func(_ context.Context, a args) (any, error) { return noResult(n.RemoteLogout(a.Session, a.Reason)) },
