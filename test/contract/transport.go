@@ -30,7 +30,13 @@ type TransportWorld interface {
 	ConfirmPairCode(t *testing.T, sessionID, code string)
 	// Peer returns someone on the network to chat with, with that number.
 	Peer(t *testing.T, phone string) TransportPeer
+	// Phones are the numbers the suite links its sessions to and chats with.
+	Phones() Phones
 }
+
+// Phones are a world's two numbers (digits only): Own for the session under test,
+// Peer for the one it chats with.
+type Phones struct{ Own, Peer string }
 
 // TransportPeer is a person the session chats with.
 type TransportPeer interface {
@@ -77,12 +83,6 @@ func RunTransport(t *testing.T, h TransportHarness) {
 		})
 	}
 }
-
-// Numbers the suite links and chats with.
-const (
-	trPhone     = "6281100000001"
-	trPeerPhone = "6281200000002"
-)
 
 // TransportSink records what a transport delivered; Fail, when set, may refuse
 // an event, which the transport must offer again.
@@ -194,14 +194,14 @@ func transportQRPairing(t *testing.T, tr ports.Transport, w TransportWorld) {
 		t.Fatalf("QR %+v", qr)
 	}
 	must(t, tr.Start(t.Context(), "s1", sink)) // a running session: no-op
-	w.Scan(t, "s1", qr.Code, trPhone)
+	w.Scan(t, "s1", qr.Code, w.Phones().Own)
 	me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me
-	if me.JID != trPhone+"@s.whatsapp.net" || !regexp.MustCompile(`^\d+@lid$`).MatchString(me.LID) {
+	if me.JID != w.Phones().Own+"@s.whatsapp.net" || !regexp.MustCompile(`^\d+@lid$`).MatchString(me.LID) {
 		t.Fatalf("identity %+v", me)
 	}
 	dev, err := tr.Device(t.Context(), "s1")
 	must(t, err)
-	if dev.Phone != trPhone {
+	if dev.Phone != w.Phones().Own {
 		t.Fatalf("device %+v", dev)
 	}
 }
@@ -210,26 +210,26 @@ func transportPairCode(t *testing.T, tr ports.Transport, w TransportWorld) {
 	sink := &TransportSink{}
 	must(t, tr.Start(t.Context(), "s1", sink))
 	WaitFor[ports.TransportQR](t, sink, 1, nil)
-	code, err := tr.PairPhone(t.Context(), "s1", trPhone)
+	code, err := tr.PairPhone(t.Context(), "s1", w.Phones().Own)
 	must(t, err)
 	if !regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}$`).MatchString(code) {
 		t.Fatalf("pair code %q", code)
 	}
 	w.ConfirmPairCode(t, "s1", code)
-	if me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me; me.JID != trPhone+"@s.whatsapp.net" {
+	if me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me; me.JID != w.Phones().Own+"@s.whatsapp.net" {
 		t.Fatalf("identity %+v", me)
 	}
 }
 
 func transportTextReceipts(t *testing.T, tr ports.Transport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	m := trSend(t, tr, "s1", peer.Party().JID, message.TextContent("hello"))
 	got := trArrived(t, peer, 1)[0]
-	if got.ID != m.ID || got.Content.Text != "hello" || got.Sender.JID != chat.UserJID(trPhone) || got.Sender.LID.IsZero() {
+	if got.ID != m.ID || got.Content.Text != "hello" || got.Sender.JID != chat.UserJID(w.Phones().Own) || got.Sender.LID.IsZero() {
 		t.Fatalf("peer got %+v", got)
 	}
-	peer.Read(t, chat.UserJID(trPhone), []string{m.ID})
+	peer.Read(t, chat.UserJID(w.Phones().Own), []string{m.ID})
 	mine := func(r ports.TransportReceipt) bool { return slices.Contains(r.IDs, m.ID) }
 	receipts := WaitFor(t, sink, 2, mine)
 	if receipts[0].Status != message.StatusDelivered || receipts[1].Status != message.StatusRead {
@@ -259,8 +259,8 @@ func trContents() []message.Content {
 }
 
 func transportEveryKind(t *testing.T, tr ports.Transport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	to := peer.Party().JID
 	contents := trContents()
 	for _, c := range contents {
@@ -287,8 +287,8 @@ func transportEveryKind(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportDuplicateID(t *testing.T, tr ports.Transport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	m := trSend(t, tr, "s1", peer.Party().JID, message.TextContent("once"))
 	again, err := tr.Send(t.Context(), "s1", m)
 	if err != nil || again.ID != m.ID {
@@ -302,9 +302,9 @@ func transportDuplicateID(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportInbound(t *testing.T, tr ports.Transport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
-	id := peer.Send(t, chat.UserJID(trPhone), message.TextContent("hi there"))
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
+	id := peer.Send(t, chat.UserJID(w.Phones().Own), message.TextContent("hi there"))
 	in := WaitFor[ports.TransportMessage](t, sink, 1, nil)[0].Message
 	p := peer.Party()
 	if in.ID != id || in.SessionID != "s1" || in.Chat != p.JID || in.Sender.JID != p.JID || in.Sender.LID != p.LID ||
@@ -314,8 +314,8 @@ func transportInbound(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportRedelivery(t *testing.T, tr ports.Transport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	failures := 0
 	sink.mu.Lock()
 	sink.Fail = func(ev ports.TransportEvent) error {
@@ -326,8 +326,8 @@ func transportRedelivery(t *testing.T, tr ports.Transport, w TransportWorld) {
 		return nil
 	}
 	sink.mu.Unlock()
-	first := peer.Send(t, chat.UserJID(trPhone), message.TextContent("first"))
-	second := peer.Send(t, chat.UserJID(trPhone), message.TextContent("second"))
+	first := peer.Send(t, chat.UserJID(w.Phones().Own), message.TextContent("first"))
+	second := peer.Send(t, chat.UserJID(w.Phones().Own), message.TextContent("second"))
 	got := WaitFor[ports.TransportMessage](t, sink, 2, nil)
 	if len(got) != 2 || got[0].Message.ID != first || got[1].Message.ID != second {
 		t.Fatalf("got %+v", got)
@@ -340,9 +340,9 @@ func transportRedelivery(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportActions(t *testing.T, tr ports.Transport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
-	me, them := chat.UserJID(trPhone), peer.Party().JID
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
+	me, them := chat.UserJID(w.Phones().Own), peer.Party().JID
 
 	// The peer reacts to, and the account edits and revokes, the account's message.
 	mine := trSend(t, tr, "s1", them, message.TextContent("draft"))
@@ -379,9 +379,9 @@ func transportActions(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportEditOthers(t *testing.T, tr ports.Transport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
-	theirs := peer.Send(t, chat.UserJID(trPhone), message.TextContent("theirs"))
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
+	theirs := peer.Send(t, chat.UserJID(w.Phones().Own), message.TextContent("theirs"))
 	WaitFor[ports.TransportMessage](t, sink, 1, nil)
 	m := message.Outbound{ID: trID(), SessionID: "s1", To: peer.Party().JID, Status: message.StatusQueued,
 		Content: message.Content{Kind: message.KindEdit, Text: "mine now", Target: &message.Reference{Chat: peer.Party().JID, ID: theirs}}}
@@ -391,16 +391,16 @@ func transportEditOthers(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportStopStart(t *testing.T, tr ports.Transport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
 	must(t, tr.Stop(t.Context(), "s1"))
-	if _, err := tr.Send(t.Context(), "s1", message.Outbound{ID: trID(), To: chat.UserJID(trPeerPhone),
+	if _, err := tr.Send(t.Context(), "s1", message.Outbound{ID: trID(), To: chat.UserJID(w.Phones().Peer),
 		Content: message.TextContent("x")}); err == nil {
 		t.Fatal("sent from a stopped session")
 	}
 	sink := &TransportSink{}
 	must(t, tr.Start(t.Context(), "s1", sink))
 	me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me
-	if me.JID != trPhone+"@s.whatsapp.net" {
+	if me.JID != w.Phones().Own+"@s.whatsapp.net" {
 		t.Fatalf("identity after restart %+v", me)
 	}
 	for _, ev := range sink.Events() {
@@ -411,7 +411,7 @@ func transportStopStart(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportLogout(t *testing.T, tr ports.Transport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
 	must(t, tr.Logout(t.Context(), "s1"))
 	dev, err := tr.Device(t.Context(), "s1")
 	must(t, err)

@@ -33,8 +33,8 @@ func runGroupCase(t *testing.T, tr ports.Transport, w TransportWorld, run func(*
 	if !ok {
 		t.Skip("!!! this transport does not implement ports.Groups: group cases NOT RUN")
 	}
-	a := groupMember{id: "grp-a", jid: chat.UserJID(trPhone), sink: trOpen(t, tr, w, "grp-a", trPhone)}
-	b := groupMember{id: "grp-b", jid: chat.UserJID(trPeerPhone), sink: trOpen(t, tr, w, "grp-b", trPeerPhone)}
+	a := groupMember{id: "grp-a", jid: chat.UserJID(w.Phones().Own), sink: trOpen(t, tr, w, "grp-a", w.Phones().Own)}
+	b := groupMember{id: "grp-b", jid: chat.UserJID(w.Phones().Peer), sink: trOpen(t, tr, w, "grp-b", w.Phones().Peer)}
 	run(t, g, a, b)
 }
 

@@ -70,11 +70,11 @@ func squareJPEG(t *testing.T) []byte {
 }
 
 func peopleProfiles(t *testing.T, tr PeopleTransport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	me, err := tr.Profile(t.Context(), "s1", chat.JID{})
 	must(t, err)
-	if me.Party.JID != chat.UserJID(trPhone) {
+	if me.Party.JID != chat.UserJID(w.Phones().Own) {
 		t.Fatalf("own profile is %+v", me.Party)
 	}
 	them, err := tr.Profile(t.Context(), "s1", peer.Party().JID)
@@ -88,7 +88,7 @@ func peopleProfiles(t *testing.T, tr PeopleTransport, w TransportWorld) {
 }
 
 func peoplePicture(t *testing.T, tr PeopleTransport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
+	trOpen(t, tr, w, "s1", w.Phones().Own)
 	id, err := tr.SetPicture(t.Context(), "s1", squareJPEG(t))
 	must(t, err)
 	for _, preview := range []bool{false, true} {
@@ -105,19 +105,19 @@ func peoplePicture(t *testing.T, tr PeopleTransport, w TransportWorld) {
 }
 
 func peopleOnWhatsApp(t *testing.T, tr PeopleTransport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
-	got, err := tr.IsOnWhatsApp(t.Context(), "s1", []string{trPeerPhone, trPhone})
+	trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
+	got, err := tr.IsOnWhatsApp(t.Context(), "s1", []string{w.Phones().Peer, w.Phones().Own})
 	must(t, err)
-	if len(got) != 2 || got[0].Query != trPeerPhone || !got[0].Exists || got[0].Party.JID != peer.Party().JID ||
-		got[0].Party.LID != peer.Party().LID || got[1].Query != trPhone || !got[1].Exists {
+	if len(got) != 2 || got[0].Query != w.Phones().Peer || !got[0].Exists || got[0].Party.JID != peer.Party().JID ||
+		got[0].Party.LID != peer.Party().LID || got[1].Query != w.Phones().Own || !got[1].Exists {
 		t.Fatalf("on WhatsApp: %+v", got)
 	}
 }
 
 func peopleIdentify(t *testing.T, tr PeopleTransport, w TransportWorld) {
-	trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone).Party()
+	trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer).Party()
 	byPhone, err := tr.Identify(t.Context(), "s1", peer.JID)
 	must(t, err)
 	byLID, err := tr.Identify(t.Context(), "s1", peer.LID)
@@ -128,8 +128,8 @@ func peopleIdentify(t *testing.T, tr PeopleTransport, w TransportWorld) {
 }
 
 func peoplePresence(t *testing.T, tr PeopleTransport, w TransportWorld) {
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
 	online, ok := peer.(PresentPeer)
 	if !ok {
 		t.Skip("this world's peers cannot show themselves online")
@@ -144,9 +144,9 @@ func peopleCalls(t *testing.T, tr PeopleTransport, w TransportWorld) {
 	if !ok {
 		t.Skip("nobody in this world can call")
 	}
-	sink := trOpen(t, tr, w, "s1", trPhone)
-	peer := w.Peer(t, trPeerPhone)
-	id := caller.Call(t, "s1", trPeerPhone)
+	sink := trOpen(t, tr, w, "s1", w.Phones().Own)
+	peer := w.Peer(t, w.Phones().Peer)
+	id := caller.Call(t, "s1", w.Phones().Peer)
 	WaitFor(t, sink, 1, func(c ports.TransportCall) bool { return c.CallID == id && c.State == ports.CallOffer })
 	must(t, tr.RejectCall(t.Context(), "s1", peer.Party().JID, id))
 	isFault(t, tr.RejectCall(t.Context(), "s1", peer.Party().JID, id), fault.KindConflict, fault.ReasonInvalidState)

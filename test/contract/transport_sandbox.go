@@ -20,6 +20,9 @@ type sandboxWorld struct {
 	net ports.SandboxNetwork
 }
 
+// Phones are fixed numbers: the sandbox links any.
+func (sandboxWorld) Phones() Phones { return Phones{Own: "6281100000001", Peer: "6281200000002"} }
+
 func (w sandboxWorld) Scan(t *testing.T, sessionID, qr, phone string) {
 	t.Helper()
 	must(t, w.net.Scan(sessionID, qr, phone, "Phone "+phone))
