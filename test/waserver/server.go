@@ -232,5 +232,3 @@ func (s *Server) newID() string {
 	s.nextID++
 	return fmt.Sprintf("srv-%d", s.nextID)
 }
-
-
