@@ -94,6 +94,7 @@ func (s *Server) Scan(ctx context.Context, phone *Phone, qr string) (types.JID, 
 	d := &device{jid: l.jid, lid: l.lid, noiseKey: noise, identity: ident}
 	s.devices[d.key()] = d
 	s.mu.Unlock()
+	// The client drops this socket itself when it restarts for the login.
 	return l.jid, c.send(ctx, waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "515"}})
 }
 

@@ -25,6 +25,9 @@ func (c *conn) login(ctx context.Context, p *waWa6.ClientPayload) error {
 		return c.send(ctx, waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": "401"}})
 	}
 	c.device = d
+	c.srv.mu.Lock()
+	c.srv.online[d.key()] = c
+	c.srv.mu.Unlock()
 	return c.send(ctx, waBinary.Node{Tag: "success", Attrs: waBinary.Attrs{"t": unixNow(), "lid": d.lid}})
 }
 
@@ -46,6 +49,9 @@ func (c *conn) handle(ctx context.Context, node *waBinary.Node) {
 		return
 	}
 	xmlns, _ := node.Attrs["xmlns"].(string)
+	c.srv.mu.Lock()
+	c.srv.iqs[fmt.Sprintf("%s %s", xmlns, node.Attrs["type"])]++
+	c.srv.mu.Unlock()
 	switch {
 	case xmlns == "w:p", xmlns == "passive":
 		c.reply(ctx, node)
@@ -57,6 +63,24 @@ func (c *conn) handle(ctx context.Context, node *waBinary.Node) {
 	default:
 		c.replyError(ctx, node, 501, "feature-not-implemented")
 	}
+}
+
+func (c *conn) goOffline() {
+	if c.device == nil {
+		return
+	}
+	c.srv.mu.Lock()
+	defer c.srv.mu.Unlock()
+	if c.srv.online[c.device.key()] == c {
+		delete(c.srv.online, c.device.key())
+	}
+}
+
+// IQs is how many client IQs of this namespace and type ("w:p", "get") the server answered.
+func (s *Server) IQs(xmlns, typ string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.iqs[xmlns+" "+typ]
 }
 
 func (c *conn) reply(ctx context.Context, req *waBinary.Node, content ...waBinary.Node) {

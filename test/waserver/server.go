@@ -32,6 +32,8 @@ type Server struct {
 	pending  map[string]*conn   // pairing ref → unpaired connection
 	devices  map[string]*device // "user.device" → paired device
 	prekeys  map[string]int     // "user.device" → one-time prekeys uploaded
+	online   map[string]*conn   // "user.device" → its logged-in connection
+	iqs      map[string]int     // "xmlns type" → client IQs answered
 	nextID   int
 }
 
@@ -39,7 +41,8 @@ type Server struct {
 func New(t testing.TB) *Server {
 	root, restore := TrustRoot()
 	t.Cleanup(restore)
-	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, prekeys: map[string]int{}}
+	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, prekeys: map[string]int{},
+		online: map[string]*conn{}, iqs: map[string]int{}}
 	chain, err := certChain(root, *s.static.Pub)
 	if err != nil {
 		t.Fatalf("waserver: cert chain: %v", err)
@@ -95,6 +98,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.payloads = append(s.payloads, payload)
 	s.mu.Unlock()
 	c.serve(ctx, payload)
+	c.goOffline()
 }
 
 // conn is one client connection after the websocket upgrade.
