@@ -65,13 +65,14 @@ func (c *conn) handle(ctx context.Context, node *waBinary.Node) {
 	}
 }
 
+// goOffline forgets a closed connection, so nothing is sent to it any more.
 func (c *conn) goOffline() {
-	if c.device == nil {
-		return
-	}
 	c.srv.mu.Lock()
 	defer c.srv.mu.Unlock()
-	if c.srv.online[c.device.key()] == c {
+	if c.pairing != nil && c.srv.pending[c.pairing.ref] == c {
+		delete(c.srv.pending, c.pairing.ref)
+	}
+	if c.device != nil && c.srv.online[c.device.key()] == c {
 		delete(c.srv.online, c.device.key())
 	}
 }
