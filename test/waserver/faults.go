@@ -22,11 +22,12 @@ func (s *Server) RemoveDevice(ctx context.Context, jid types.JID) error {
 	if !known {
 		return errors.New("no such device")
 	}
-	if c == nil {
-		return nil
+	if c != nil {
+		// Best effort: the client may be closing this connection right now.
+		_ = c.endStream(ctx, waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "401"},
+			Content: []waBinary.Node{{Tag: "conflict", Attrs: waBinary.Attrs{"type": "device_removed"}}}})
 	}
-	return c.endStream(ctx, waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "401"},
-		Content: []waBinary.Node{{Tag: "conflict", Attrs: waBinary.Attrs{"type": "device_removed"}}}})
+	return nil
 }
 
 // streamEndGrace lets the client handle a stream:error before the socket closes: a
