@@ -16,9 +16,9 @@ const module = "github.com/warest-go/warest"
 
 // sdks are imports that belong to one adapter (or cmd) only.
 var sdks = map[string][]string{
-	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow"},
-	"github.com/jackc/pgx":               {"adapters/store", "adapters/bus", "test/"}, // store: tests over both dialects; bus: watermill-sql's pool
-	"modernc.org/sqlite":                 {"adapters/store", "test/e2e"},              // e2e: another process locking the gateway's file
+	"go.mau.fi/whatsmeow":                {"adapters/whatsmeow", "test/waserver"},         // waserver: the protocol test server speaks its wire format
+	"github.com/jackc/pgx":               {"adapters/store", "adapters/bus", "test/"},     // store: tests over both dialects; bus: watermill-sql's pool
+	"modernc.org/sqlite":                 {"adapters/store", "test/e2e", "test/waserver"}, // e2e: another process locking the gateway's file; waserver: the client's device store
 	"github.com/danielgtaylor/huma":      {"adapters/httpapi"},
 	"github.com/go-chi/chi":              {"adapters/httpapi"},
 	"github.com/ThreeDotsLabs/watermill": {"adapters/bus"}, // watermill-sql too

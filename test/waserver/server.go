@@ -1,0 +1,238 @@
+// Package waserver is a WhatsApp-protocol test server: an unmodified whatsmeow client
+// connects to it over a real websocket and the Noise handshake. Test use only.
+package waserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+	"go.mau.fi/whatsmeow"
+	waBinary "go.mau.fi/whatsmeow/binary"
+	"go.mau.fi/whatsmeow/proto/waWa6"
+	"go.mau.fi/whatsmeow/socket"
+	"go.mau.fi/whatsmeow/util/keys"
+	"google.golang.org/protobuf/proto"
+)
+
+// Server speaks WhatsApp's chat protocol to whatsmeow clients.
+type Server struct {
+	static *keys.KeyPair
+	chain  []byte
+	http   *httptest.Server
+
+	mu       sync.Mutex
+	payloads []*waWa6.ClientPayload
+	pending  map[string]*conn   // pairing ref → unpaired connection
+	devices  map[string]*device // "user.device" → paired device
+	prekeys  map[string]int     // "user.device" → one-time prekeys uploaded
+	online   map[string]*conn   // "user.device" → its logged-in connection
+	iqs      map[string]int     // "xmlns type" → client IQs answered
+	nextID   int
+}
+
+// New starts a server trusted by whatsmeow until the test ends.
+func New(t testing.TB) *Server {
+	root, restore := TrustRoot()
+	t.Cleanup(restore)
+	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, prekeys: map[string]int{},
+		online: map[string]*conn{}, iqs: map[string]int{}}
+	chain, err := certChain(root, *s.static.Pub)
+	if err != nil {
+		t.Fatalf("waserver: cert chain: %v", err)
+	}
+	s.chain = chain
+	s.http = httptest.NewServer(http.HandlerFunc(s.serveWS))
+	t.Cleanup(s.http.Close)
+	return s
+}
+
+// Attach points the client's websocket (before and after pairing) at this server.
+func (s *Server) Attach(cli *whatsmeow.Client) {
+	target, _ := url.Parse(s.http.URL)
+	h := &http.Client{Transport: redirect{target: target, next: &http.Transport{}}}
+	cli.SetPreLoginHTTPClient(h)
+	cli.SetWebsocketHTTPClient(h)
+}
+
+// ClientPayloads are the handshake payloads received so far, oldest first.
+func (s *Server) ClientPayloads() []*waWa6.ClientPayload {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*waWa6.ClientPayload(nil), s.payloads...)
+}
+
+// redirect sends whatsmeow's wss://web.whatsapp.com requests to the local server as plain ws.
+type redirect struct {
+	target *url.URL
+	next   http.RoundTripper
+}
+
+func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.URL.Scheme, req.URL.Host = r.target.Scheme, r.target.Host
+	return r.next.RoundTrip(req)
+}
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: []string{"web.whatsapp.com"}})
+	if err != nil {
+		return
+	}
+	ws.SetReadLimit(maxFrame + 8)
+	defer ws.CloseNow()
+	c := &conn{srv: s, frames: &frameConn{ws: ws}, waiting: map[string]chan *waBinary.Node{}}
+	ctx := r.Context()
+	payload, err := c.handshake(ctx)
+	if err != nil {
+		ws.Close(websocket.StatusProtocolError, "handshake failed")
+		return
+	}
+	s.mu.Lock()
+	s.payloads = append(s.payloads, payload)
+	s.mu.Unlock()
+	c.serve(ctx, payload)
+	c.goOffline()
+}
+
+// conn is one client connection after the websocket upgrade.
+type conn struct {
+	srv          *Server
+	frames       *frameConn
+	clientStatic [32]byte
+	read, write  *transportCipher
+
+	sendMu  sync.Mutex
+	mu      sync.Mutex
+	waiting map[string]chan *waBinary.Node
+	pairing *registration
+	device  *device // set once logged in
+}
+
+func (c *conn) handshake(ctx context.Context) (*waWa6.ClientPayload, error) {
+	var hello waWa6.HandshakeMessage
+	if err := c.readProto(ctx, &hello); err != nil {
+		return nil, err
+	}
+	clientEph := hello.GetClientHello().GetEphemeral()
+	if len(clientEph) != 32 {
+		return nil, errors.New("client hello without ephemeral key")
+	}
+	h := newHandshake(socket.WAConnHeader)
+	h.mixHash(clientEph)
+	eph := keys.NewKeyPair()
+	h.mixHash(eph.Pub[:])
+	if err := h.mixDH(*eph.Priv, [32]byte(clientEph)); err != nil {
+		return nil, err
+	}
+	static := h.encrypt(c.srv.static.Pub[:])
+	if err := h.mixDH(*c.srv.static.Priv, [32]byte(clientEph)); err != nil {
+		return nil, err
+	}
+	certs := h.encrypt(c.srv.chain)
+	hs, err := proto.Marshal(&waWa6.HandshakeMessage{ServerHello: &waWa6.HandshakeMessage_ServerHello{
+		Ephemeral: eph.Pub[:], Static: static, Payload: certs}})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.frames.write(ctx, hs); err != nil {
+		return nil, err
+	}
+	var finish waWa6.HandshakeMessage
+	if err := c.readProto(ctx, &finish); err != nil {
+		return nil, err
+	}
+	clientStatic, err := h.decrypt(finish.GetClientFinish().GetStatic())
+	if err != nil || len(clientStatic) != 32 {
+		return nil, fmt.Errorf("client static: %v", err)
+	}
+	c.clientStatic = [32]byte(clientStatic)
+	if err := h.mixDH(*eph.Priv, c.clientStatic); err != nil {
+		return nil, err
+	}
+	raw, err := h.decrypt(finish.GetClientFinish().GetPayload())
+	if err != nil {
+		return nil, fmt.Errorf("client payload: %w", err)
+	}
+	var payload waWa6.ClientPayload
+	if err := proto.Unmarshal(raw, &payload); err != nil {
+		return nil, err
+	}
+	c.read, c.write = h.split()
+	return &payload, nil
+}
+
+func (c *conn) readProto(ctx context.Context, m proto.Message) error {
+	frame, err := c.frames.read(ctx)
+	if err != nil {
+		return err
+	}
+	return proto.Unmarshal(frame, m)
+}
+
+func (c *conn) serve(ctx context.Context, payload *waWa6.ClientPayload) {
+	if err := c.login(ctx, payload); err != nil {
+		return
+	}
+	for {
+		frame, err := c.frames.read(ctx)
+		if err != nil {
+			return
+		}
+		plain, err := c.read.open(frame)
+		if err != nil {
+			return
+		}
+		if plain, err = waBinary.Unpack(plain); err != nil {
+			return
+		}
+		node, err := waBinary.Unmarshal(plain)
+		if err != nil {
+			return
+		}
+		go c.handle(ctx, node)
+	}
+}
+
+// send encrypts one node; sends are serialised because the counter orders them.
+func (c *conn) send(ctx context.Context, node waBinary.Node) error {
+	raw, err := waBinary.Marshal(node)
+	if err != nil {
+		return err
+	}
+	c.sendMu.Lock()
+	defer c.sendMu.Unlock()
+	return c.frames.write(ctx, c.write.seal(raw))
+}
+
+// request sends an iq and waits for the client's result or error with the same id.
+func (c *conn) request(ctx context.Context, node waBinary.Node) (*waBinary.Node, error) {
+	id := c.srv.newID()
+	node.Attrs["id"] = id
+	ch := make(chan *waBinary.Node, 1)
+	c.mu.Lock()
+	c.waiting[id] = ch
+	c.mu.Unlock()
+	if err := c.send(ctx, node); err != nil {
+		return nil, err
+	}
+	select {
+	case resp := <-ch:
+		return resp, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (s *Server) newID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextID++
+	return fmt.Sprintf("srv-%d", s.nextID)
+}
