@@ -29,6 +29,7 @@ var sdks = map[string][]string{
 	"github.com/spf13/cobra":             {"cmd/warest"},
 	"go.opentelemetry.io":                {"adapters/tracing"},
 	"github.com/shirou/gopsutil":         {"adapters/hoststats"},
+	"github.com/nyaruka/phonenumbers":    {"adapters/phonenumber"},
 }
 
 // pureAllowed are the only third-party imports of domain, ports and application.
