@@ -350,6 +350,11 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 	out := webhook.Outcome{HTTPStatus: resp.Status, Err: err}
 	w.cfg.Policy.Record(&d, out, w.clock.Now())
 	w.attempts.record(d.URL, out, w.clock.Now())
+	if d.Status == webhook.DeliveryDead {
+		// Counted before the result frees the line: the line's next event must see the
+		// subscription this failure disables, or it would be attempted once too often.
+		w.standing.undeliverable(ctx, sub, d)
+	}
 	saved := w.save(ctx, d)
 	w.attempts.count(d, w.clock.Now())
 	switch d.Status {
@@ -368,7 +373,6 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 	case webhook.DeliveryDead:
 		to.sub = nil
 		w.log.WarnContext(ctx, "webhook delivery gave up", "delivery", d.ID, "event", d.EventID, "attempts", d.Attempts, "status", out.HTTPStatus, "err", out.Err)
-		w.standing.undeliverable(ctx, sub, d)
 	default:
 		w.log.InfoContext(ctx, "webhook delivery will be retried", "delivery", d.ID, "attempt", d.Attempts, "status", out.HTTPStatus, "err", out.Err, "next", d.NextAttemptAt)
 	}
