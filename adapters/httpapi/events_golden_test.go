@@ -1,12 +1,10 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,21 +80,5 @@ func TestEventsAPIDataMatchesGolden(t *testing.T) {
 		return len(lines) == 6
 	})
 	got := []byte(strings.Join(lines, "\n") + "\n")
-	path := filepath.Join("testdata", "events_api.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("events API data changed\n got %s\nwant %s", got, want)
-	}
+	appworld.Golden(t, filepath.Join("testdata", "events_api.golden.json"), got, *update)
 }

@@ -260,29 +260,7 @@ func TestWebhookBodiesMatchGolden(t *testing.T) {
 			}
 			bodies = append(bodies, string(r.Body))
 		}
-		checkGolden(t, c.name, []byte(strings.Join(bodies, "\n")+"\n"))
-	}
-}
-
-// checkGolden compares got with testdata/<name>.golden.json, or writes it with -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%s: %v (run with -update to create it)", name, err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s: webhook bodies changed\n got %s\nwant %s", name, got, want)
+		appworld.Golden(t, filepath.Join("testdata", c.name+".golden.json"), []byte(strings.Join(bodies, "\n")+"\n"), *update)
 	}
 }
 
