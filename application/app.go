@@ -109,6 +109,9 @@ func New(cfg Config, d Deps) *App {
 	if d.Metrics == nil {
 		d.Metrics = ports.NoMetrics{}
 	}
+	if d.Tracer == nil {
+		d.Tracer = ports.NoTracer{}
+	}
 	if d.Groups == nil {
 		d.Groups, _ = d.Transport.(ports.Groups)
 	}
@@ -151,12 +154,8 @@ func New(cfg Config, d Deps) *App {
 		SendQueue: worker.NewSendQueue(d.Store, d.Transport, d.Clock, a.Hub, d.Log),
 		Webhooks:  hooks,
 	}
-	tracer := d.Tracer
-	if tracer == nil {
-		tracer = ports.NoTracer{}
-	}
-	a.Workers.SendQueue.Metrics, a.Workers.SendQueue.Tracer = d.Metrics, tracer
-	a.Workers.Webhooks.Observe(d.Metrics, tracer)
+	a.Workers.SendQueue.Metrics, a.Workers.SendQueue.Tracer = d.Metrics, d.Tracer
+	a.Workers.Webhooks.Observe(d.Metrics, d.Tracer)
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
 	}
