@@ -5,9 +5,12 @@ package application
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/access"
 	"log/slog"
 	"sync"
+	"time"
 
+	"github.com/warest-go/warest/application/cluster"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/ingest"
 	"github.com/warest-go/warest/application/notify"
@@ -25,6 +28,9 @@ type Config struct {
 	// Mirror copies received media into Blobs (when its policy is enabled and the
 	// transport can download media, and Links can link to it).
 	Mirror worker.MirrorConfig
+	// Cluster makes this node own its sessions through leases in the store, so
+	// several nodes can share it; nil: this node runs every session, unfenced.
+	Cluster *cluster.Config
 }
 
 // Bus carries published events to their subscribers.
@@ -84,6 +90,7 @@ type App struct {
 	Workers  Workers
 
 	running loops
+	log     *slog.Logger
 }
 
 // Workers are the named background loops Start runs.
@@ -96,6 +103,8 @@ type Workers struct {
 	History     *worker.HistorySweeper
 	Mirror      *worker.Mirror      // nil: received media is not mirrored
 	TempSweeper *worker.TempSweeper // nil: the blob store cannot expire objects
+	// Cluster owns this node's sessions through leases; nil without Config.Cluster.
+	Cluster *cluster.Cluster
 }
 
 // New builds the application; nothing runs until Start.
@@ -115,18 +124,28 @@ func New(cfg Config, d Deps) *App {
 	if d.Groups == nil {
 		d.Groups, _ = d.Transport.(ports.Groups)
 	}
-	a := &App{Hub: notify.NewHub()}
+	a := &App{Hub: notify.NewHub(), log: d.Log}
 	if d.Signals != nil {
 		a.Hub.Attach(d.Signals)
 	}
 	a.Ingest = ingest.NewIngest(d.Store, d.QR, d.Clock, a.Hub, d.Log)
 	a.Ingest.QRTimeout.Runtime = d.Transport
 	a.Ingest.Metrics = d.Metrics
-	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest,
-		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics,
+	var ownership ports.Ownership
+	if cfg.Cluster != nil {
+		a.Workers.Cluster = cluster.New(*cfg.Cluster, d.Store, runtime{a, d.Transport}, nil, d.Log)
+		if d.Signals != nil {
+			a.Workers.Cluster.Attach(d.Signals)
+		}
+		ownership, a.Ingest.Fences = a.Workers.Cluster, a.Workers.Cluster
+	}
+	keys := access.NewKeys() // shared: the queries read it, the commands forget it
+	a.Commands = command.New(cfg.Commands, command.Deps{Store: d.Store, Transport: d.Transport, Sink: a.Ingest, Ownership: ownership,
+		Sender: d.Sender, Resolver: d.Resolver, Clock: d.Clock, IDs: d.IDs, Hub: a.Hub, Log: d.Log, Metrics: d.Metrics, Keys: keys,
 		Blobs: d.Blobs, Links: d.Links, Fetcher: d.Fetcher, Transcoder: d.Transcoder, Groups: d.Groups, Profiles: d.Profiles, Contacts: d.Contacts, Calls: d.Calls,
 		QRImages: d.QRImages, Phones: d.Phones, Secrets: d.Secrets})
 	a.Queries = query.New(d.Store, d.Transport, d.Clock)
+	a.Queries.Principals.Keys = keys
 	a.Queries.System.Blobs = d.Blobs
 	a.Queries.System.FFmpeg, _ = d.Transcoder.(ports.Versioned) // the ffmpeg transcoder says its version
 	a.Queries.Groups = query.NewGroups(d.Store, d.Groups)
@@ -146,15 +165,18 @@ func New(cfg Config, d Deps) *App {
 	hooks := worker.NewWebhooks(cfg.Webhooks, d.Store, d.Sender, d.Renderer, d.Clock, d.IDs, a.Hub, d.Log, a.Actions)
 	var pub ports.EventPublisher = scheduler{hooks}
 	if d.Bus != nil {
-		d.Bus.Subscribe("webhooks", hooks.Schedule)
+		d.Bus.SubscribeBatches("webhooks", hooks.Schedule, hooks.ScheduleAll)
 		pub = d.Bus
 	}
-	a.Workers = Workers{
+	a.Workers = Workers{Cluster: a.Workers.Cluster,
 		Relay:     worker.NewRelay(d.Store, pub, d.Clock, a.Hub, d.Log),
 		SendQueue: worker.NewSendQueue(d.Store, d.Transport, d.Clock, a.Hub, d.Log),
 		Webhooks:  hooks,
 	}
 	a.Workers.SendQueue.Metrics, a.Workers.SendQueue.Tracer = d.Metrics, d.Tracer
+	if a.Workers.Cluster != nil {
+		a.Workers.SendQueue.Fences = a.Workers.Cluster
+	}
 	a.Workers.Webhooks.Observe(d.Metrics, d.Tracer)
 	if d.Blobs != nil {
 		a.Workers.BlobSweeper = worker.NewBlobSweeper(d.Store, d.Blobs, d.Clock, d.Log)
@@ -170,14 +192,20 @@ func New(cfg Config, d Deps) *App {
 	return a
 }
 
-// Start resumes the auto-start sessions, then runs the workers until Stop. Sessions
-// are marked starting before the send queue runs, so it never sends on the status
-// they had before a restart.
+// Start resumes the auto-start sessions (with a cluster: joins it and claims this
+// node's share of them), then runs the workers until Stop. Sessions are marked
+// starting before the send queue runs, so it never sends on the status they had
+// before a restart.
 func (a *App) Start(ctx context.Context) error {
-	if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
+	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run, a.Workers.History.Run}
+	if a.Workers.Cluster != nil {
+		if err := a.Workers.Cluster.Join(ctx); err != nil {
+			return err
+		}
+		runs = append(runs, a.Workers.Cluster.Run)
+	} else if err := a.Commands.Sessions.ResumeSessions(ctx); err != nil {
 		return err
 	}
-	runs := []func(context.Context){a.Workers.Relay.Run, a.Workers.Webhooks.Run, a.Workers.SendQueue.Run, a.Workers.History.Run}
 	if a.Workers.BlobSweeper != nil {
 		runs = append(runs, a.Workers.BlobSweeper.Run)
 	}
@@ -192,8 +220,39 @@ func (a *App) Start(ctx context.Context) error {
 }
 
 // Stop ends the workers and waits for them (the send queue lets the attempt in
-// flight finish within its grace). Stopping an app never started is a no-op.
-func (a *App) Stop() { a.running.stop() }
+// flight finish within its grace); with a cluster, the node then stops its
+// sessions' runtimes and releases their leases for other nodes to take at once.
+// Stopping an app never started is a no-op.
+func (a *App) Stop() {
+	started := a.running.cancel != nil
+	a.running.stop()
+	if a.Workers.Cluster == nil || !started {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Workers.Cluster.Leave(ctx); err != nil {
+		a.log.ErrorContext(ctx, "cluster: leave (other nodes take the sessions when the leases run out)", "err", err)
+	}
+}
+
+// runtime starts and stops sessions for the cluster, as the commands do.
+type runtime struct {
+	a         *App
+	transport ports.Transport
+}
+
+func (r runtime) Resume(ctx context.Context, id string) error {
+	return r.a.Commands.Runtimes.Resume(ctx, id)
+}
+
+// Stop lets the send queue's attempt in flight for the session finish and store its
+// outcome, then disconnects it: the cluster stops a runtime before it releases the
+// session's lease.
+func (r runtime) Stop(ctx context.Context, id string) error {
+	r.a.Workers.SendQueue.Settled(ctx, id)
+	return r.transport.Stop(ctx, id)
+}
 
 // loops are the running workers' goroutines.
 type loops struct {
@@ -221,6 +280,11 @@ func (l *loops) stop() {
 type scheduler struct{ hooks *worker.Webhooks }
 
 func (s scheduler) Publish(ctx context.Context, events ...event.Envelope) error {
+	if s.hooks.ScheduleAll(ctx, events) == nil {
+		return nil
+	}
+	// As the bus does after a failed batch: one by one, so an event gone with its
+	// session is passed over rather than holding the others up.
 	for _, e := range events {
 		if err := s.hooks.Schedule(ctx, e); err != nil {
 			return err

@@ -12,10 +12,14 @@ var sqliteFiles embed.FS
 //go:embed postgres/*.sql
 var postgresFiles embed.FS
 
-// SQLite and Postgres hold the migrations at their root, as goose.NewProvider expects.
+//go:embed mysql/*.sql
+var mysqlFiles embed.FS
+
+// SQLite, Postgres and MySQL hold the migrations at their root, as goose.NewProvider expects.
 var (
 	SQLite   = mustSub(sqliteFiles, "sqlite")
 	Postgres = mustSub(postgresFiles, "postgres")
+	MySQL    = mustSub(mysqlFiles, "mysql")
 )
 
 func mustSub(f embed.FS, dir string) fs.FS {

@@ -25,9 +25,17 @@ type EventPublisher interface {
 // EventHandler reacts to one published event; an error asks for redelivery.
 type EventHandler func(ctx context.Context, e event.Envelope) error
 
+// BatchHandler reacts to the events one Publish carries, in order, as its
+// EventHandler would to each; on an error the events are offered again one by one
+// to the EventHandler, so it must leave nothing done that a retry cannot repeat.
+type BatchHandler func(ctx context.Context, events []event.Envelope) error
+
 // EventSubscriber registers handlers for published events.
 type EventSubscriber interface {
 	Subscribe(name string, h EventHandler)
+	// SubscribeBatches registers h as Subscribe does, and batch for several events
+	// published together: one store transaction for many events instead of one each.
+	SubscribeBatches(name string, h EventHandler, batch BatchHandler)
 }
 
 // Signals carries wake-ups between the parts of the gateway, over the bus, so across

@@ -50,6 +50,11 @@ type SandboxNetwork interface {
 	// first, repeats of an id included: the peer gets an id once, the log shows
 	// each time the gateway sent it.
 	Attempts(sessionID string) []SandboxSendAttempt
+	// Connections lists the started sessions by id with the client running each.
+	Connections() []SandboxConnection
+	// Replacements lists, oldest first, every connection of a session's device that
+	// replaced another client's; ReplaceStream's simulated ones are not listed.
+	Replacements() []SandboxReplacement
 	// AccountState shows the session's stars, deletions and chat settings.
 	AccountState(sessionID string) (SandboxAccountState, error)
 
@@ -116,6 +121,28 @@ type SandboxSendAttempt struct {
 	// Repeat marks an id the network had already taken: WhatsApp drops it, but a
 	// gateway that resends after a crash shows up here.
 	Repeat bool
+	// Client is the id of the connection that sent it: a gateway process attached
+	// to a shared network, "" for the process the network runs in.
+	Client string
+}
+
+// SandboxConnection is a started session and the client that runs it.
+type SandboxConnection struct {
+	SessionID string
+	Client    string
+	Connected bool // paired and online, not reconnecting
+}
+
+// SandboxReplacement is a client connecting a session's device while another
+// client held its connection: the other one got TransportReplaced.
+type SandboxReplacement struct {
+	SessionID string
+	Replaced  string // the client id whose connection ended
+	By        string // the client id that connected
+	At        time.Time
+	// Live is false when the replaced client had already gone away (a crashed
+	// gateway): a takeover, not two live gateways fighting over the device.
+	Live bool
 }
 
 // SandboxAccountState is the account state the session changed.

@@ -27,6 +27,7 @@ type Repositories interface {
 	Idempotency() IdempotencyRepository
 	Inbound() InboundMessages
 	Parked() ParkedEventRepository
+	Leases() LeaseRepository
 }
 
 // Store is a database. InTx runs fn in one transaction, committed when fn returns nil;
@@ -35,7 +36,16 @@ type Store interface {
 	Repositories
 	RelayLeadership
 	InTx(ctx context.Context, fn func(r Repositories) error) error
-	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres").
+	// InGroupTx is InTx for short, frequent transactions (send acceptances): fn may
+	// share its transaction with concurrent callers' fns, so they commit together.
+	// fn's error rolls back fn's writes only; a nil return means fn's writes are
+	// committed. fn must use the ctx and r it gets and never call the Store; it may run
+	// again (a database that aborted the shared transaction), so it sets its results
+	// afresh each run. Calls of
+	// one lane run one after another; calls that lock the same rows (a caller's
+	// counters and idempotency keys, a session's messages) must name the same lane.
+	InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r Repositories) error) error
+	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "mysql").
 	Ping(ctx context.Context) error
 	Dialect() string
 }
@@ -127,6 +137,9 @@ type EventRepository interface {
 	// UTF-8); a store that cannot take an event now fails with KindUnavailable.
 	Append(ctx context.Context, e event.Envelope) (event.Envelope, error)
 	Get(ctx context.Context, id string) (event.Envelope, error)
+	// GetMany returns the stored events of ids, in no particular order; an id not
+	// stored is left out.
+	GetMany(ctx context.Context, ids []string) ([]event.Envelope, error)
 	// ListAfter returns published events with Seq (position) > after, ascending, at
 	// most limit.
 	ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error)

@@ -15,6 +15,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,13 +25,15 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
+	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/ports"
 )
 
-// Topics: every subscriber sees every event on eventsTopic; events a subscriber
-// gave up on land on poisonTopic.
+// Topics: every subscriber sees every event on eventsTopic, or several at once on
+// batchTopic; events a subscriber gave up on land on poisonTopic.
 const (
 	eventsTopic = "events"
+	batchTopic  = "events.batch"
 	poisonTopic = "events.poison"
 )
 
@@ -144,8 +148,24 @@ func (b *Bus) logPoisoned(msg *message.Message) error {
 }
 
 // Subscribe registers a named handler for every event. It must be called before
-// Start: a late subscriber would silently miss events already relayed.
+// Start: a late subscriber would silently miss events already relayed. Events
+// published together reach it one after another in one message.
 func (b *Bus) Subscribe(name string, h ports.EventHandler) {
+	b.SubscribeBatches(name, h, func(ctx context.Context, events []event.Envelope) error {
+		for _, e := range events {
+			if err := h(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SubscribeBatches registers h as Subscribe does, and batch for the events of one
+// Publish, all in one message. A batch is attempted once, without the middleware: any
+// failure has Publish offer its events again one by one to h, which are retried,
+// handed back or poisoned each on its own.
+func (b *Bus) SubscribeBatches(name string, h ports.EventHandler, batch ports.BatchHandler) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.started {
@@ -156,6 +176,9 @@ func (b *Bus) Subscribe(name string, h ports.EventHandler) {
 	}
 	b.names[name] = true
 	handler := b.router.AddConsumerHandler(name, eventsTopic, b.pubsub, func(msg *message.Message) error {
+		if only := msg.Metadata.Get(metaOnly); only != "" && !slices.Contains(strings.Split(only, ","), name) {
+			return nil // this subscriber handled the event in its batch
+		}
 		e, err := fromMessage(msg)
 		if err != nil {
 			return err
@@ -163,6 +186,14 @@ func (b *Bus) Subscribe(name string, h ports.EventHandler) {
 		return h(msg.Context(), e)
 	})
 	handler.AddMiddleware(b.events...)
+	batches := b.router.AddConsumerHandler(name+".batch", batchTopic, b.pubsub, func(msg *message.Message) error {
+		events, err := fromBatchMessage(msg)
+		if err != nil {
+			return err
+		}
+		return batch(msg.Context(), events)
+	})
+	batches.AddMiddleware(handBack(name), middleware.Recoverer)
 }
 
 // Start runs the router. It lives until Close, not until ctx ends: ctx is only

@@ -107,6 +107,60 @@ func TestEverySubscriberGetsEveryEvent(t *testing.T) {
 	}
 }
 
+func TestEventsPublishedTogetherReachABatchHandlerOnce(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	var each, batches recorder
+	var calls atomic.Int32
+	b.SubscribeBatches("batches", each.handle, func(ctx context.Context, events []event.Envelope) error {
+		calls.Add(1)
+		for _, e := range events {
+			_ = batches.handle(ctx, e)
+		}
+		return nil
+	})
+	start(t, b)
+
+	want := []event.Envelope{envelope(t, 1), envelope(t, 2), envelope(t, 3)}
+	if err := b.Publish(context.Background(), want...); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Load() != 1 || !reflect.DeepEqual(batches.events(), want) {
+		t.Fatalf("batch handler called %d times with %v, want once with %v", calls.Load(), batches.events(), want)
+	}
+	if got := each.events(); len(got) != 0 {
+		t.Fatalf("the event handler saw %d events its batch handled", len(got))
+	}
+}
+
+func TestAFailedBatchIsOfferedOneByOneToItsSubscriberOnly(t *testing.T) {
+	t.Parallel()
+	b := newBus(t, Config{})
+	var healthy, healthyEach, failing recorder
+	b.SubscribeBatches("healthy", healthyEach.handle, func(ctx context.Context, events []event.Envelope) error {
+		for _, e := range events {
+			_ = healthy.handle(ctx, e)
+		}
+		return nil
+	})
+	b.SubscribeBatches("failing", failing.handle, func(context.Context, []event.Envelope) error {
+		return errors.New("one of them cannot be handled with the others")
+	})
+	start(t, b)
+
+	want := []event.Envelope{envelope(t, 1), envelope(t, 2)}
+	if err := b.Publish(context.Background(), want...); err != nil {
+		t.Fatal(err)
+	}
+	if got := failing.events(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("the subscriber whose batch failed got %v one by one, want %v", got, want)
+	}
+	if !reflect.DeepEqual(healthy.events(), want) || len(healthyEach.events()) != 0 {
+		t.Fatalf("the healthy subscriber got %v in its batch and %v again one by one, want its batch only",
+			healthy.events(), healthyEach.events())
+	}
+}
+
 // poisonLog records the bus's "gave up" log lines: the poison topic's handler.
 type poisonLog struct {
 	mu    sync.Mutex
@@ -165,8 +219,8 @@ func TestFailingHandlerIsRetriedThenPoisonedAndLogged(t *testing.T) {
 	if err := b.Publish(context.Background(), first, second); err != nil {
 		t.Fatalf("a poisoned event must not hold up the relay: %v", err)
 	}
-	if calls.Load() != 6 {
-		t.Fatalf("handler called %d times, want 3 per event", calls.Load())
+	if calls.Load() != 7 {
+		t.Fatalf("handler called %d times, want once for the batch (failing at the first), then 3 per event", calls.Load())
 	}
 	if got := ok.events(); len(got) != 2 || got[0].ID != first.ID || got[1].ID != second.ID {
 		t.Fatalf("healthy subscriber saw %v", got)

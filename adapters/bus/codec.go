@@ -15,6 +15,9 @@ import (
 const (
 	metaType    = "type"
 	metaSession = "session_id"
+	// metaOnly lists, comma-separated, the only subscribers an event is for: those
+	// whose batch of it failed.
+	metaOnly = "only"
 )
 
 // wireEnvelope fixes the JSON shape independently of Go field names, because it
@@ -45,4 +48,29 @@ func fromMessage(msg *message.Message) (event.Envelope, error) {
 		return event.Envelope{}, fmt.Errorf("bus: decode event %s: %w", msg.UUID, err)
 	}
 	return event.Envelope(w), nil
+}
+
+// toBatchMessage carries several events in one message, for batch handlers.
+func toBatchMessage(events []event.Envelope) (*message.Message, error) {
+	wire := make([]wireEnvelope, len(events))
+	for i, e := range events {
+		wire[i] = wireEnvelope(e)
+	}
+	body, err := json.Marshal(wire)
+	if err != nil {
+		return nil, fmt.Errorf("bus: encode %d events: %w", len(events), err)
+	}
+	return message.NewMessage(events[0].ID+"+", body), nil
+}
+
+func fromBatchMessage(msg *message.Message) ([]event.Envelope, error) {
+	var wire []wireEnvelope
+	if err := json.Unmarshal(msg.Payload, &wire); err != nil {
+		return nil, fmt.Errorf("bus: decode events %s: %w", msg.UUID, err)
+	}
+	events := make([]event.Envelope, len(wire))
+	for i, w := range wire {
+		events[i] = event.Envelope(w)
+	}
+	return events, nil
 }

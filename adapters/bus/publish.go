@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -13,23 +14,46 @@ import (
 	"github.com/warest-go/warest/domain/event"
 )
 
-// Publish delivers events one after another, each once every subscriber has
-// handled or poisoned it, and stops at the first one the bus could not deliver.
+// Publish delivers several events at once to every subscriber's batch handler,
+// then one after another to the subscribers whose batch failed, each once every
+// such subscriber has handled or poisoned it; it stops at the first one the bus
+// could not deliver.
 func (b *Bus) Publish(ctx context.Context, events ...event.Envelope) error {
+	var only string // every subscriber
+	if len(events) > 1 {
+		msg, err := toBatchMessage(events)
+		if err != nil {
+			return err
+		}
+		batch := &deferred{}
+		err = b.publish(ctx, batchTopic, msg, "a batch from "+events[0].ID, batch)
+		failed := batch.subscribers()
+		switch {
+		case err == nil:
+			return nil
+		case len(failed) == 0: // the bus or the publisher gave up: so would one by one
+			return err
+		}
+		only = strings.Join(failed, ",")
+	}
 	for _, e := range events {
-		if err := b.publishOne(ctx, e); err != nil {
+		msg, err := toMessage(e)
+		if err != nil {
+			return err
+		}
+		if only != "" {
+			msg.Metadata.Set(metaOnly, only)
+		}
+		if err := b.publish(ctx, eventsTopic, msg, e.ID, &deferred{}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
-	msg, err := toMessage(e)
-	if err != nil {
-		return err
-	}
-	handedBack := &deferred{}
+// publish publishes msg on topic and waits for every subscriber to handle it;
+// handedBack collects the failures they hand back, what names msg in errors.
+func (b *Bus) publish(ctx context.Context, topic string, msg *message.Message, what string, handedBack *deferred) error {
 	msg.SetContext(context.WithValue(ctx, deferredKey{}, handedBack))
 
 	b.mu.Lock()
@@ -45,23 +69,23 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 	}
 	b.mu.Unlock()
 
-	err = b.pubsub.Publish(eventsTopic, msg)
+	err := b.pubsub.Publish(topic, msg)
 
 	b.mu.Lock()
 	closed := b.closed
 	b.mu.Unlock()
 	switch {
 	case err != nil:
-		return fmt.Errorf("bus: publish %s: %w", e.ID, err)
+		return fmt.Errorf("bus: publish %s: %w", what, err)
 	case ctx.Err() != nil:
 		// A subscriber may have failed (and poisoned the event) only because the
 		// publisher gave up; leave the event to be relayed again.
-		return fmt.Errorf("bus: publish %s: %w", e.ID, ctx.Err())
+		return fmt.Errorf("bus: publish %s: %w", what, ctx.Err())
 	case closed:
 		// GoChannel releases a blocked Publish on close without an ack.
-		return fmt.Errorf("bus: closed while publishing %s", e.ID)
+		return fmt.Errorf("bus: closed while publishing %s", what)
 	case handedBack.err() != nil:
-		return fmt.Errorf("bus: publish %s: a subscriber will take it again: %w", e.ID, handedBack.err())
+		return fmt.Errorf("bus: publish %s: a subscriber will take it again: %w", what, handedBack.err())
 	}
 	return nil
 }
@@ -74,16 +98,24 @@ func (b *Bus) publishOne(ctx context.Context, e event.Envelope) error {
 type deferred struct {
 	mu    sync.Mutex
 	first error
+	by    []string // the subscribers that handed back
 }
 
 type deferredKey struct{}
 
-func (d *deferred) add(err error) {
+func (d *deferred) add(subscriber string, err error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.first == nil {
 		d.first = err
 	}
+	d.by = append(d.by, subscriber)
+}
+
+func (d *deferred) subscribers() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.by
 }
 
 func (d *deferred) err() error {
@@ -103,7 +135,24 @@ func deferUnavailable(h message.HandlerFunc) message.HandlerFunc {
 			errors.Is(err, context.DeadlineExceeded)) {
 			return out, err
 		}
-		d.add(err)
+		d.add(message.HandlerNameFromCtx(msg.Context()), err)
 		return nil, nil
+	}
+}
+
+// handBack hands any failure of subscriber's batch back to its publisher, which
+// then offers its events one by one to the subscriber: the batch is acked, since a
+// GoChannel nack is redelivered at once in a loop.
+func handBack(subscriber string) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			d, ok := msg.Context().Value(deferredKey{}).(*deferred)
+			if err == nil || !ok {
+				return out, err
+			}
+			d.add(subscriber, err)
+			return nil, nil
+		}
 	}
 }

@@ -73,6 +73,11 @@ type Deps struct {
 	// Storage serves the local store's signed links under /storages/; nil: none
 	// (the S3 driver's links are presigned URLs of the bucket).
 	Storage SignedStorage
+	// Nodes serves the node routes; nil: they answer 503.
+	Nodes Nodes
+	// Owners tells which node runs each session: operations needing a session's
+	// live connection are forwarded to it (forward.go); nil: this node runs them all.
+	Owners ports.Ownership
 }
 
 // Dashboard is the web console's handler (adapters/dashboard).
@@ -104,6 +109,8 @@ type handlers struct {
 	host      ports.HostStats // nil: no CPU or disk figures
 	restarter Restarter       // nil: no restarts
 	storage   SignedStorage   // nil: no /storages/
+	nodes     Nodes           // nil: the node routes answer 503
+	fwd       *forwarder      // nil: single node, nothing forwarded
 }
 
 // Handler is the complete HTTP handler.
@@ -194,7 +201,7 @@ func newHandlers(d Deps) *handlers {
 	}
 	return &handlers{cmd: useCasesOf(d.Commands), q: readsOf(d.Queries), sandbox: d.Sandbox, log: d.Log, cfg: cfg, loc: loc, cookies: cookieSigner{secret: secret},
 		streams: newStreamSet(), live: d.Live, render: d.Renderer, metrics: d.Metrics, tracer: d.Tracer, console: d.Dashboard,
-		host: d.Host, restarter: d.Restarter, storage: d.Storage}
+		host: d.Host, restarter: d.Restarter, storage: d.Storage, nodes: d.Nodes, fwd: newForwarder(d.Owners)}
 }
 
 func (h *handlers) humaConfig() huma.Config {
@@ -240,6 +247,7 @@ type route struct {
 	errors                         []int
 	maxBody                        int64            // body limit when not JSONLimit (media uploads)
 	before                         huma.Middlewares // run before the handler, after auth and limits
+	countedBySend                  bool             // the handler's use case counts the limits (sendLimitMiddleware)
 }
 
 // accessNotes tell the reader of the API reference who may call an operation.
@@ -261,7 +269,12 @@ func register[I, O any](h *handlers, r route, fn func(context.Context, *I) (*O, 
 	}
 	if r.access != accessPublic {
 		op.Security = []map[string][]string{{"ApiKeyAuth": {}}}
-		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.limitMiddleware(h.api, quotaRoute(r.path))}
+		// Forwarded requests are limited by the node that runs them, the owner.
+		limits := h.limitMiddleware(h.api, quotaRoute(r.path))
+		if r.countedBySend {
+			limits = h.sendLimitMiddleware(h.api)
+		}
+		op.Middlewares = huma.Middlewares{h.authMiddleware(h.api, r.access), h.forward, limits}
 		// Every authenticated call is counted in the store: over a limit 429, and 503
 		// when the store cannot answer.
 		op.Errors = append(op.Errors, http.StatusUnauthorized, http.StatusForbidden, http.StatusTooManyRequests, http.StatusServiceUnavailable)

@@ -55,6 +55,7 @@ var codeTable = []AppCode{
 	{1108, "QR_EXPIRED", "QR expired", s409, "session"},
 	{1109, "RECONNECT_SCHEDULED", "Reconnect scheduled", s202, "session"},
 	{1110, "LOGIN_PENDING", "Pair code pending", s202, "session"},
+	{1111, "SESSION_UNOWNED", "No node runs the session right now; retry after Retry-After", s503, "session"}, // ours: several nodes
 
 	{1200, "WEBHOOK_DISABLED", "Webhook disabled", s409, "webhook"},
 	{1201, "WEBHOOK_INVALID_URL", "Invalid webhook URL", s400, "webhook"},

@@ -25,6 +25,7 @@ import (
 	"github.com/warest-go/warest/adapters/storage"
 	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/application"
+	"github.com/warest-go/warest/application/cluster"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/application/query"
 	"github.com/warest-go/warest/domain/account"
@@ -109,7 +110,10 @@ type testApp struct {
 	restarts *fakeRestarter
 	host     *fakeHost
 	blobs    ports.BlobStore
+	links    *storage.Links
 	store    ports.Store
+	log      *slog.Logger
+	nodes    *cluster.Cluster // the node's session ownership
 }
 
 type appOption func(*httpapi.Config)
@@ -129,9 +133,29 @@ func newAppWith(t *testing.T, tune func(*command.Config), opts ...appOption) *te
 // newAppOn runs the app over the given store.
 func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts ...appOption) *testApp {
 	t.Helper()
+	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
+	t.Cleanup(func() { _ = network.Close(context.Background()) })
+	// A node runs session ownership, also the one node of a SQLite store.
+	a := startApp(t, store, network, tune, &cluster.Config{Addr: "http://node.test"})
+	seed, err := a.cmd.Users.SeedAdmin(context.Background(), "admin", "admin-password", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := a.q.Principals.Authenticate(context.Background(), seed.GeneratedKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.adminKey, a.admin = seed.GeneratedKey, admin
+	a.h = a.handler(nil, opts...)
+	return a
+}
+
+// startApp starts an application on store and network: one node, its handler not
+// built yet; node is its session ownership (nil: none).
+func startApp(t *testing.T, store ports.Store, network *sandbox.Network, tune func(*command.Config), node *cluster.Config) *testApp {
+	t.Helper()
 	logs := &logBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	network := sandbox.NewNetwork(sandbox.Config{}, wallClock{})
 	cfg := command.DefaultConfig
 	cfg.QRWait, cfg.PairWait, cfg.SendWait = 2*time.Second, time.Second, 3*time.Second
 	tune(&cfg)
@@ -144,7 +168,7 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 		t.Fatal(err)
 	}
 	clock := &shiftedClock{}
-	app := application.New(application.Config{Commands: cfg}, application.Deps{Store: store, Transport: flakyTransport{network},
+	app := application.New(application.Config{Commands: cfg, Cluster: node}, application.Deps{Store: store, Transport: flakyTransport{network},
 		QR: fakeQR{}, Sender: webhookStub{}, Renderer: warestjson.Renderer{}, Clock: clock, IDs: ulids{}, Log: log,
 		Blobs: blobs, Links: links, Fetcher: mediafetch.New(mediafetch.Config{}), Transcoder: ffmpeg.New(ffmpeg.Config{}),
 		Profiles: network, Contacts: network, Groups: network, Calls: network, QRImages: qr.New(), Phones: phonenumber.Plan{}})
@@ -154,29 +178,24 @@ func newAppOn(t *testing.T, store ports.Store, tune func(*command.Config), opts 
 	if err := app.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		app.Stop()
-		_ = network.Close(context.Background())
-	})
+	t.Cleanup(app.Stop)
+	return &testApp{net: network, cmd: cmd, q: q, logs: logs, log: log, clock: clock, nodes: app.Workers.Cluster,
+		restarts: &fakeRestarter{}, host: &fakeHost{}, blobs: blobs, links: links, store: store}
+}
 
-	seed, err := cmd.Users.SeedAdmin(ctx, "admin", "admin-password", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin, err := q.Principals.Authenticate(ctx, seed.GeneratedKey)
-	if err != nil {
-		t.Fatal(err)
-	}
+// handler builds the node's HTTP handler; owners nil is a single node.
+func (a *testApp) handler(owners ports.Ownership, opts ...appOption) *httpapi.Handler {
 	hc := httpapi.Config{ServiceName: "WAREST", Version: "test", Environment: "test", Timezone: "Asia/Jakarta",
 		StartedAt: time.Now(), CookieSecret: []byte("test-secret")}
 	for _, o := range opts {
 		o(&hc)
 	}
-	restarts, host := &fakeRestarter{}, &fakeHost{}
-	h := httpapi.NewHandler(httpapi.Deps{Commands: cmd, Queries: q, Sandbox: network, Log: log, Config: hc, Renderer: warestjson.Renderer{},
-		Host: host, Restarter: restarts, Storage: links})
-	return &testApp{h: h, net: network, cmd: cmd, q: q, logs: logs, adminKey: seed.GeneratedKey, admin: admin, clock: clock,
-		restarts: restarts, host: host, blobs: blobs, store: store}
+	d := httpapi.Deps{Commands: a.cmd, Queries: a.q, Sandbox: a.net, Log: a.log, Config: hc, Renderer: warestjson.Renderer{},
+		Host: a.host, Restarter: a.restarts, Storage: a.links, Owners: owners}
+	if a.nodes != nil {
+		d.Nodes = a.nodes
+	}
+	return httpapi.NewHandler(d)
 }
 
 // user creates a user with a key and returns the key and the user id.

@@ -16,23 +16,30 @@ import (
 	"github.com/warest-go/warest/domain/message"
 )
 
-// The JSON send routes: text, contact, location, poll, button and list.
+// The JSON send routes: text, contact, location, poll, button and list. Their use
+// cases count the request's limits (sendLimitMiddleware).
 func (h *handlers) registerSendRoutes() {
 	p := "/api/v1/messages/send/"
-	register(h, sendRoute("postMessagesSendText", http.MethodPost, p+"text", "Send a text message to one or more recipients"), h.sendTextPOST)
-	register(h, sendRoute("getMessagesSendText", http.MethodGet, p+"text", "Send a text message (GET form, for manual testing)"), h.sendTextGET)
-	register(h, sendRoute("postMessagesSendContact", http.MethodPost, p+"contact", "Send a contact card (vCard 3.0)"), h.sendContact)
-	register(h, sendRoute("postMessagesSendLocation", http.MethodPost, p+"location", "Share a location pin"), h.sendLocation)
-	register(h, sendRoute("postMessagesSendPoll", http.MethodPost, p+"poll", "Send a poll"), h.sendPoll)
-	register(h, sendRoute("postMessagesSendButton", http.MethodPost, p+"button",
+	send := func(id, method, path, summary string) route {
+		r := sendRoute(id, method, p+path, summary)
+		r.countedBySend = true
+		return r
+	}
+	register(h, send("postMessagesSendText", http.MethodPost, "text", "Send a text message to one or more recipients"), h.sendTextPOST)
+	register(h, send("getMessagesSendText", http.MethodGet, "text", "Send a text message (GET form, for manual testing)"), h.sendTextGET)
+	register(h, send("postMessagesSendContact", http.MethodPost, "contact", "Send a contact card (vCard 3.0)"), h.sendContact)
+	register(h, send("postMessagesSendLocation", http.MethodPost, "location", "Share a location pin"), h.sendLocation)
+	register(h, send("postMessagesSendPoll", http.MethodPost, "poll", "Send a poll"), h.sendPoll)
+	register(h, send("postMessagesSendButton", http.MethodPost, "button",
 		"Send buttons (quick reply, URL, call, copy) as a native-flow interactive message (best effort: not every client renders them)"), h.sendButton)
-	register(h, sendRoute("postMessagesSendList", http.MethodPost, p+"list",
+	register(h, send("postMessagesSendList", http.MethodPost, "list",
 		"Send a list menu as a native-flow single_select (best effort, as buttons)"), h.sendList)
 }
 
 // send runs a prepared send and renders it.
 func (h *handlers) send(ctx context.Context, title string, in command.SendInput, more extras) (*sendResponse, error) {
-	results, err := h.cmd.Sending.Send(ctx, principal(ctx), in)
+	results, st, err := h.cmd.Sending.SendCounted(ctx, principal(ctx), in)
+	counted(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +433,8 @@ func (h *handlers) sendInteractive(ctx context.Context, title string, send comma
 	if err != nil {
 		return nil, err
 	}
-	results, err := h.cmd.Sending.SendWithHeaderImage(ctx, principal(ctx), send, src)
+	results, st, err := h.cmd.Sending.SendWithHeaderImage(ctx, principal(ctx), send, src)
+	counted(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -289,6 +289,49 @@ func TestMessaging_RateLimitAndQuota(t *testing.T) {
 	expect(t, a.do(t, http.MethodGet, "/api/v1/session/list", bob, nil), http.StatusOK, 1000) // bob has his own bucket
 }
 
+// The send routes count the request in the send's own transaction; every request
+// is still counted once and answered with the headers, however it fails.
+func TestMessaging_SendRoutesCountEveryRequest(t *testing.T) {
+	t.Parallel()
+	a := newAppWith(t, func(c *command.Config) {
+		c.Limits.Cooldown = 0
+		c.Limits.Quota = throttle.Window{Limit: 5, Size: time.Hour}
+	})
+	alice, _ := a.user(t, "alice")
+	a.openSession(t, alice, "s1", "6281234567890")
+	text := map[string]any{"sessionId": "s1", "to": "6281111111111", "message": "x"}
+	steps := []struct {
+		name, route string
+		body        any
+		status      int
+		code        int
+		quotaLeft   string
+		retryAfter  bool
+	}{
+		{"accepted", "text", text, http.StatusOK, 1000, "4", false},
+		{"refused by the send", "text", map[string]any{"sessionId": "nobody", "to": "6281111111111", "message": "x"}, http.StatusNotFound, 1101, "3", false},
+		{"refused by the handler", "button", map[string]any{"sessionId": "s1", "to": "6281111111111", "text": "x"}, http.StatusBadRequest, 3010, "2", false},
+		{"header image refused", "button", map[string]any{"sessionId": "s1", "to": "6281111111111", "text": "x", "buttons": []any{"Yes"},
+			"image": dataURI("application/pdf", pdfFile)}, http.StatusUnsupportedMediaType, 2007, "1", false},
+		{"malformed", "text", `{"sessionId":`, http.StatusBadRequest, 2008, "0", false},
+		{"over the quota", "text", text, http.StatusTooManyRequests, 2401, "0", true},
+		{"malformed over the quota", "text", `{"sessionId":`, http.StatusTooManyRequests, 2401, "0", true},
+	}
+	for _, s := range steps {
+		r := a.do(t, http.MethodPost, "/api/v1/messages/send/"+s.route, alice, s.body)
+		expect(t, r, s.status, s.code)
+		if got := r.hdr.Get("X-Quota-Remaining"); got != s.quotaLeft || r.hdr.Get("X-RateLimit-Remaining") == "" {
+			t.Fatalf("%s: X-Quota-Remaining %q, want %s; headers %v", s.name, got, s.quotaLeft, r.hdr)
+		}
+		if (r.hdr.Get("Retry-After") != "") != s.retryAfter {
+			t.Fatalf("%s: Retry-After %q", s.name, r.hdr.Get("Retry-After"))
+		}
+	}
+	if n := len(a.net.Sent("s1")); n != 1 {
+		t.Fatalf("network saw %d messages, want the one accepted", n)
+	}
+}
+
 func TestMessaging_Cooldown(t *testing.T) {
 	t.Parallel()
 	a := newAppWith(t, func(c *command.Config) { c.Limits.Cooldown = time.Hour })

@@ -32,6 +32,8 @@ type Params struct {
 	Host      ports.HostStats `optional:"true"`
 	Restarter Restarter       `optional:"true"`
 	Storage   SignedStorage   `optional:"true"`
+	Nodes     Nodes           `optional:"true"`
+	Owners    ports.Ownership `optional:"true"`
 }
 
 // Module provides the handler (as *Handler and http.Handler) and an *http.Server
@@ -41,7 +43,7 @@ var Module = fx.Module("httpapi",
 		fx.Annotate(func(p Params) *Handler {
 			return NewHandler(Deps{Commands: p.Commands, Queries: p.Queries, Sandbox: p.Sandbox, Log: p.Log, Config: p.Config, Live: p.Live,
 				Renderer: p.Renderer, Metrics: p.Metrics, Tracer: p.Tracer, Dashboard: p.Dashboard,
-				Host: p.Host, Restarter: p.Restarter, Storage: p.Storage})
+				Host: p.Host, Restarter: p.Restarter, Storage: p.Storage, Nodes: p.Nodes, Owners: p.Owners})
 		}, fx.As(fx.Self()), fx.As(new(http.Handler))),
 		newServer,
 	),

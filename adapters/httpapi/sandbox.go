@@ -58,6 +58,8 @@ func (h *handlers) registerSandbox() {
 		h.sandboxDisconnect)
 	register(h, r("postSandboxLogout", http.MethodPost, s+"/faults/logout", "Unlink the session's device from the virtual phone"), h.sandboxLogout)
 	register(h, r("postSandboxReplace", http.MethodPost, s+"/faults/replace", "Let another client take over the session's stream"), h.sandboxReplace)
+	register(h, admin(r("getSandboxReplacements", http.MethodGet, "/replacements",
+		"Every connection of a session's device that replaced another gateway's (admin: all sessions)")), h.sandboxReplacements)
 }
 
 // SessionPath selects a session by id in the path.
@@ -151,6 +153,7 @@ type sandboxSendAttempt struct {
 	MessageID string `json:"messageId"`
 	At        string `json:"at"`
 	Repeat    bool   `json:"repeat" doc:"the network had already taken this id; the recipient got it once"`
+	Client    string `json:"client" doc:"the gateway process that sent it on a shared network; empty for the network's own process"`
 }
 
 func (h *handlers) sandboxAttempts(ctx context.Context, in *SessionPath) (*Response[sandboxSendAttempt], error) {
@@ -160,7 +163,24 @@ func (h *handlers) sandboxAttempts(ctx context.Context, in *SessionPath) (*Respo
 	attempts := h.sandbox.Attempts(in.SessionID)
 	out := make([]sandboxSendAttempt, len(attempts))
 	for i, a := range attempts {
-		out[i] = sandboxSendAttempt{MessageID: a.ID, At: isoTime(a.At), Repeat: a.Repeat}
+		out[i] = sandboxSendAttempt{MessageID: a.ID, At: isoTime(a.At), Repeat: a.Repeat, Client: a.Client}
 	}
 	return success("Send attempts", out...), nil
+}
+
+type sandboxReplacement struct {
+	SessionID string `json:"sessionId"`
+	Replaced  string `json:"replaced" doc:"the client whose connection ended with stream replaced"`
+	By        string `json:"by" doc:"the client that connected the device"`
+	At        string `json:"at"`
+	Live      bool   `json:"live" doc:"the replaced client was still attached: two live gateways wanted the device"`
+}
+
+func (h *handlers) sandboxReplacements(context.Context, *struct{}) (*Response[sandboxReplacement], error) {
+	list := h.sandbox.Replacements()
+	out := make([]sandboxReplacement, len(list))
+	for i, r := range list {
+		out[i] = sandboxReplacement{SessionID: r.SessionID, Replaced: r.Replaced, By: r.By, At: isoTime(r.At), Live: r.Live}
+	}
+	return success("Stream replacements", out...), nil
 }

@@ -10,7 +10,35 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/warest-go/warest/adapters/httpapi"
+	"github.com/warest-go/warest/adapters/sandbox"
+	"github.com/warest-go/warest/ports"
+	"github.com/warest-go/warest/test/contract"
 )
+
+func TestSandboxReplacementsRoute(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	key, _ := a.user(t, "alice")
+	a.openSession(t, key, "s1", "6281234567890")
+	expect(t, a.do(t, http.MethodGet, "/api/v1/sandbox/replacements", key, nil), http.StatusForbidden, 2201)
+
+	// Another gateway on the network connects the device: this one's stream is replaced.
+	other := &contract.TransportSink{}
+	if err := a.net.Start(sandbox.AsClient(context.Background(), "node-b"), "s1", other); err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor[ports.TransportConnected](t, other, 1, nil)
+	r := a.do(t, http.MethodGet, "/api/v1/sandbox/replacements", a.adminKey, nil)
+	expect(t, r, http.StatusOK, 1000)
+	var got struct {
+		SessionID, Replaced, By, At string
+		Live                        bool
+	}
+	r.result(t, 0, &got)
+	if len(r.env.Results) != 1 || got.SessionID != "s1" || got.Replaced != "" || got.By != "node-b" || !got.Live || got.At == "" {
+		t.Fatalf("replacements %s", r.body)
+	}
+}
 
 func TestSandboxRoutes(t *testing.T) {
 	t.Parallel()
@@ -177,8 +205,8 @@ func TestSandboxRoutesAreDocumented(t *testing.T) {
 			}
 		}
 	}
-	if count != 20 {
-		t.Fatalf("%d sandbox operations documented, want 20", count)
+	if count != 21 {
+		t.Fatalf("%d sandbox operations documented, want 21", count)
 	}
 }
 

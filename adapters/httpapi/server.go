@@ -26,6 +26,7 @@ func (h *handlers) registerServer() {
 	register(h, route{id: "getServerReady", method: http.MethodGet, path: "/api/v1/server/ready", tag: tag,
 		summary: "Check readiness (admin)", access: accessAdmin, also: []int{http.StatusServiceUnavailable}}, h.ready)
 	h.registerServerOps()
+	h.registerServerNodes()
 }
 
 type pingResult struct {

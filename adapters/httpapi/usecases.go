@@ -109,9 +109,9 @@ type quotasCommands interface {
 // sendingCommands queues messages.
 type sendingCommands interface {
 	Phone(raw string) string
-	Send(ctx context.Context, p account.Principal, in command.SendInput) ([]command.SendResult, error)
+	SendCounted(ctx context.Context, p account.Principal, in command.SendInput) ([]command.SendResult, command.ThrottleState, error)
 	SendMedia(ctx context.Context, p account.Principal, in command.SendMediaInput) ([]command.SendResult, error)
-	SendWithHeaderImage(ctx context.Context, p account.Principal, in command.SendInput, image command.MediaSource) ([]command.SendResult, error)
+	SendWithHeaderImage(ctx context.Context, p account.Principal, in command.SendInput, image command.MediaSource) ([]command.SendResult, command.ThrottleState, error)
 }
 
 // sessionsCommands starts sessions.

@@ -20,10 +20,10 @@ type accountState struct {
 }
 
 // ChangeMessage stars, unstars or deletes for the account a message of one of its chats.
-func (n *Network) ChangeMessage(_ context.Context, sessionID string, target message.Reference, change ports.MessageChange) error {
+func (n *Network) ChangeMessage(ctx context.Context, sessionID string, target message.Reference, change ports.MessageChange) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -56,10 +56,10 @@ func (n *Network) ChangeMessage(_ context.Context, sessionID string, target mess
 }
 
 // ChangeChat mutes, archives, pins or clears one of the account's chats.
-func (n *Network) ChangeChat(_ context.Context, sessionID string, to chat.JID, change ports.ChatChange) error {
+func (n *Network) ChangeChat(ctx context.Context, sessionID string, to chat.JID, change ports.ChatChange) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}

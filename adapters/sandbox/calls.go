@@ -68,10 +68,10 @@ type call struct {
 }
 
 // RejectCall declines a call still ringing for the session.
-func (n *Network) RejectCall(_ context.Context, sessionID string, from chat.JID, callID string) error {
+func (n *Network) RejectCall(ctx context.Context, sessionID string, from chat.JID, callID string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}

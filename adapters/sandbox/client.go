@@ -21,6 +21,7 @@ const (
 // client is one started session: a delivery goroutine feeding the sink and, while
 // unpaired, a QR rotation goroutine.
 type client struct {
+	id   string // the process it belongs to, see AsClient
 	sink ports.TransportSink
 
 	// ctx ends delivery (Stop, Logout, Close); conn, its child, ends the simulated
@@ -33,17 +34,18 @@ type client struct {
 	stopQR     context.CancelFunc
 
 	wakeup chan struct{}
+	done   chan struct{} // closed when delivery has ended
 	// drainUntil, once set, makes the client deliver events up to that sequence
 	// number and then exit: a remotely logged-out client reports that and leaves
 	// later events to its successor. Guarded by Network.mu.
 	drainUntil uint64
 }
 
-func newClient(sink ports.TransportSink) *client {
+func newClient(id string, sink ports.TransportSink) *client {
 	ctx, cancel := context.WithCancel(context.Background())
 	conn, disconnect := context.WithCancel(ctx)
-	return &client{sink: sink, ctx: ctx, cancel: cancel, conn: conn, disconnect: disconnect,
-		stopQR: func() {}, wakeup: make(chan struct{}, 1)}
+	return &client{id: id, sink: sink, ctx: ctx, cancel: cancel, conn: conn, disconnect: disconnect,
+		stopQR: func() {}, wakeup: make(chan struct{}, 1), done: make(chan struct{})}
 }
 
 func (c *client) wake() {
@@ -56,6 +58,7 @@ func (c *client) wake() {
 // run delivers the mailbox to the sink until the client is stopped or drained.
 func (n *Network) run(st *sessionState, c *client) {
 	defer n.goroutines.Done()
+	defer close(c.done)
 	defer n.forget(c)
 	for {
 		st.lane.Lock()

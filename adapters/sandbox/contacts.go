@@ -57,10 +57,10 @@ func (n *Network) VirtualContacts() []ports.SandboxContact {
 }
 
 // IsOnWhatsApp checks phones: every valid number is, unless added as unregistered.
-func (n *Network) IsOnWhatsApp(_ context.Context, sessionID string, phones []string) ([]ports.OnWhatsApp, error) {
+func (n *Network) IsOnWhatsApp(ctx context.Context, sessionID string, phones []string) ([]ports.OnWhatsApp, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := n.actor(sessionID); err != nil {
+	if _, err := n.actor(ctx, sessionID); err != nil {
 		return nil, err
 	}
 	out := make([]ports.OnWhatsApp, len(phones))
@@ -84,10 +84,10 @@ func (n *Network) IsOnWhatsApp(_ context.Context, sessionID string, phones []str
 }
 
 // Identify completes a phone JID with its LID or a LID with its phone JID.
-func (n *Network) Identify(_ context.Context, sessionID string, who chat.JID) (chat.Party, error) {
+func (n *Network) Identify(ctx context.Context, sessionID string, who chat.JID) (chat.Party, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := n.actor(sessionID); err != nil {
+	if _, err := n.actor(ctx, sessionID); err != nil {
 		return chat.Party{}, err
 	}
 	p, err := n.reachable(who)
@@ -98,10 +98,10 @@ func (n *Network) Identify(_ context.Context, sessionID string, who chat.JID) (c
 }
 
 // Contacts lists the people the account has direct chats with, by phone.
-func (n *Network) Contacts(_ context.Context, sessionID string) ([]chat.Party, error) {
+func (n *Network) Contacts(ctx context.Context, sessionID string) ([]chat.Party, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}

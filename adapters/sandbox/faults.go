@@ -12,7 +12,7 @@ import (
 func (n *Network) Disconnect(sessionID string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.openLocked(sessionID)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (n *Network) RemoteLogout(sessionID, reason string) error {
 func (n *Network) ReplaceStream(sessionID string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.openLocked(sessionID)
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,10 @@ import (
 )
 
 // InviteLink returns the group's invite link; reset revokes the old one. Admins only.
-func (n *Network) InviteLink(_ context.Context, sessionID string, jid chat.JID, reset bool) (string, error) {
+func (n *Network) InviteLink(ctx context.Context, sessionID string, jid chat.JID, reset bool) (string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return "", err
 	}
@@ -32,10 +32,10 @@ func (n *Network) InviteLink(_ context.Context, sessionID string, jid chat.JID, 
 
 // JoinWithLink joins a group by invite link or code; a group that approves joins
 // gets a request instead.
-func (n *Network) JoinWithLink(_ context.Context, sessionID, link string) (chat.JID, bool, error) {
+func (n *Network) JoinWithLink(ctx context.Context, sessionID, link string) (chat.JID, bool, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return chat.JID{}, false, err
 	}
@@ -90,10 +90,10 @@ func (n *Network) joinByLink(p *person, link string) (chat.JID, bool, error) {
 }
 
 // GroupInvitePreview describes the group behind an invite link without joining.
-func (n *Network) GroupInvitePreview(_ context.Context, sessionID, link string) (ports.GroupInfo, error) {
+func (n *Network) GroupInvitePreview(ctx context.Context, sessionID, link string) (ports.GroupInfo, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if _, err := n.actor(sessionID); err != nil {
+	if _, err := n.actor(ctx, sessionID); err != nil {
 		return ports.GroupInfo{}, err
 	}
 	g, err := n.invited(link)
@@ -104,10 +104,10 @@ func (n *Network) GroupInvitePreview(_ context.Context, sessionID, link string) 
 }
 
 // JoinRequests lists who waits for approval. Admins only.
-func (n *Network) JoinRequests(_ context.Context, sessionID string, jid chat.JID) ([]ports.JoinRequest, error) {
+func (n *Network) JoinRequests(ctx context.Context, sessionID string, jid chat.JID) ([]ports.JoinRequest, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -123,10 +123,10 @@ func (n *Network) JoinRequests(_ context.Context, sessionID string, jid chat.JID
 }
 
 // AnswerJoinRequests approves or rejects waiting people. Admins only.
-func (n *Network) AnswerJoinRequests(_ context.Context, sessionID string, jid chat.JID, approve bool, who []chat.JID) ([]ports.ParticipantResult, error) {
+func (n *Network) AnswerJoinRequests(ctx context.Context, sessionID string, jid chat.JID, approve bool, who []chat.JID) ([]ports.ParticipantResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}

@@ -91,9 +91,9 @@ func (n *Network) adminGroup(p *person, jid chat.JID, what string) (*group, erro
 	return g, err
 }
 
-// actor returns the account of a connected session. Caller holds n.mu.
-func (n *Network) actor(sessionID string) (*person, error) {
-	st, err := n.connectedLocked(sessionID)
+// actor returns the account of a session the calling client has connected. Caller holds n.mu.
+func (n *Network) actor(ctx context.Context, sessionID string) (*person, error) {
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +165,10 @@ func (n *Network) participantsChanged(g *group, action ports.GroupAction, change
 
 // CreateGroup makes a group with the account as super admin. People whose privacy
 // does not let the account add them are left out, as WhatsApp does.
-func (n *Network) CreateGroup(_ context.Context, sessionID string, spec ports.GroupSpec) (ports.GroupInfo, error) {
+func (n *Network) CreateGroup(ctx context.Context, sessionID string, spec ports.GroupSpec) (ports.GroupInfo, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return ports.GroupInfo{}, err
 	}
@@ -193,10 +193,10 @@ func (n *Network) CreateGroup(_ context.Context, sessionID string, spec ports.Gr
 func (n *Network) mayAdd(by, p *person) bool { return shows(p.privacy.GroupAdd, p, by) }
 
 // GroupInfo describes a group the account is in.
-func (n *Network) GroupInfo(_ context.Context, sessionID string, jid chat.JID) (ports.GroupInfo, error) {
+func (n *Network) GroupInfo(ctx context.Context, sessionID string, jid chat.JID) (ports.GroupInfo, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return ports.GroupInfo{}, err
 	}
@@ -208,10 +208,10 @@ func (n *Network) GroupInfo(_ context.Context, sessionID string, jid chat.JID) (
 }
 
 // JoinedGroups lists the account's groups, oldest first.
-func (n *Network) JoinedGroups(_ context.Context, sessionID string) ([]ports.GroupInfo, error) {
+func (n *Network) JoinedGroups(ctx context.Context, sessionID string) ([]ports.GroupInfo, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,10 +226,10 @@ func (n *Network) JoinedGroups(_ context.Context, sessionID string) ([]ports.Gro
 }
 
 // ChangeParticipants adds, removes, promotes or demotes members; admins only.
-func (n *Network) ChangeParticipants(_ context.Context, sessionID string, jid chat.JID, action ports.GroupAction, who []chat.JID) ([]ports.ParticipantResult, error) {
+func (n *Network) ChangeParticipants(ctx context.Context, sessionID string, jid chat.JID, action ports.GroupAction, who []chat.JID) ([]ports.ParticipantResult, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -310,10 +310,10 @@ var participantChanges = map[ports.GroupAction]func(n *Network, g *group, by, p 
 
 // ChangeGroup changes a group's name, topic or settings. Settings are for admins;
 // name and topic too while the group is locked.
-func (n *Network) ChangeGroup(_ context.Context, sessionID string, jid chat.JID, c ports.GroupChange) error {
+func (n *Network) ChangeGroup(ctx context.Context, sessionID string, jid chat.JID, c ports.GroupChange) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -347,10 +347,10 @@ func (n *Network) ChangeGroup(_ context.Context, sessionID string, jid chat.JID,
 
 // LeaveGroup takes the account out of a group. When the last admin leaves, the
 // longest-standing member becomes admin, as WhatsApp does.
-func (n *Network) LeaveGroup(_ context.Context, sessionID string, jid chat.JID) error {
+func (n *Network) LeaveGroup(ctx context.Context, sessionID string, jid chat.JID) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -379,13 +379,13 @@ const groupPictureURL = "https://pps.whatsapp.net/sandbox/group/"
 
 // SetGroupPicture sets or (nil) removes a group's picture. Anyone may while the
 // group is unlocked, only admins once it is locked.
-func (n *Network) SetGroupPicture(_ context.Context, sessionID string, jid chat.JID, image []byte) (string, error) {
+func (n *Network) SetGroupPicture(ctx context.Context, sessionID string, jid chat.JID, image []byte) (string, error) {
 	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) {
 		return "", fault.Invalid(fault.ReasonInvalidParameter, "a group picture must be a JPEG image")
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return "", err
 	}
@@ -404,10 +404,10 @@ func (n *Network) SetGroupPicture(_ context.Context, sessionID string, jid chat.
 }
 
 // GroupPicture returns the id and URL of a group's picture.
-func (n *Network) GroupPicture(_ context.Context, sessionID string, jid chat.JID) (string, string, error) {
+func (n *Network) GroupPicture(ctx context.Context, sessionID string, jid chat.JID) (string, string, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return "", "", err
 	}

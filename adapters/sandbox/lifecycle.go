@@ -10,7 +10,9 @@ import (
 
 // Start runs the session's client: an unpaired session emits rotating QR codes, a
 // paired one connects at once and then receives what arrived while it was away.
-func (n *Network) Start(_ context.Context, sessionID string, sink ports.TransportSink) error {
+// Started by another client (AsClient), the session's connection moves here and
+// the other client's ends with TransportReplaced.
+func (n *Network) Start(ctx context.Context, sessionID string, sink ports.TransportSink) error {
 	if sink == nil {
 		return errors.New("sandbox: nil sink")
 	}
@@ -20,10 +22,14 @@ func (n *Network) Start(_ context.Context, sessionID string, sink ports.Transpor
 		return errClosed
 	}
 	st := n.state(sessionID)
+	id := clientOf(ctx)
 	if st.client != nil {
-		return nil
+		if st.client.id == id {
+			return nil
+		}
+		n.replace(st, id)
 	}
-	c := newClient(sink)
+	c := newClient(id, sink)
 	st.client = c
 	n.clients[c] = struct{}{}
 	n.goroutines.Add(1)
@@ -39,23 +45,28 @@ func (n *Network) Start(_ context.Context, sessionID string, sink ports.Transpor
 
 // Stop ends the client but keeps the credentials and any undelivered messages.
 // A Handle call in progress sees its context cancelled; Stop does not wait for it.
-func (n *Network) Stop(_ context.Context, sessionID string) error {
+// A session another client runs is left alone: the caller has nothing to stop.
+func (n *Network) Stop(ctx context.Context, sessionID string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if st, ok := n.sessions[sessionID]; ok {
+	if st, ok := n.sessions[sessionID]; ok && st.client != nil && st.client.id == clientOf(ctx) {
 		n.stopClient(st)
 	}
 	return nil
 }
 
 // Logout unlinks the device: credentials and undelivered events are purged. Like
-// whatsmeow it emits no event; the caller records the logout itself.
-func (n *Network) Logout(_ context.Context, sessionID string) error {
+// whatsmeow it emits no event; the caller records the logout itself. Only the
+// client running the session, or any while none does, can log it out.
+func (n *Network) Logout(ctx context.Context, sessionID string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	st, ok := n.sessions[sessionID]
 	if !ok {
 		return nil
+	}
+	if st.client != nil && st.client.id != clientOf(ctx) {
+		return notRunningHere(sessionID)
 	}
 	n.stopClient(st)
 	n.unpair(st)

@@ -70,7 +70,11 @@ type Network struct {
 	messages map[string][]*record
 	media    map[string][]byte    // hex SHA-256 → a file virtual people sent
 	clients  map[*client]struct{} // every live client, draining ones included
-	closed   bool
+	// detached are the ids of clients that went away (Detach); replacements
+	// lists every connection that replaced another client's.
+	detached     map[string]bool
+	replacements []ports.SandboxReplacement
+	closed       bool
 
 	goroutines sync.WaitGroup
 }
@@ -80,7 +84,7 @@ type Network struct {
 type sessionState struct {
 	id        string
 	me        *person // the linked account, nil until paired
-	client    *client // the running client, nil when stopped
+	client    *client // the running client, nil when stopped; one at a time, as WhatsApp allows one connection per device
 	connected bool
 
 	// mailbox holds events the sink has not accepted yet. The head is removed only
@@ -134,6 +138,7 @@ func NewNetwork(cfg Config, clock ports.Clock) *Network {
 		messages: map[string][]*record{},
 		media:    map[string][]byte{},
 		clients:  map[*client]struct{}{},
+		detached: map[string]bool{},
 	}
 }
 

@@ -92,7 +92,7 @@ func (n *Network) Scan(sessionID, qrCode, phone, pushName string) error {
 }
 
 // PairPhone issues an 8-character code that ConfirmPairCode accepts for phone.
-func (n *Network) PairPhone(_ context.Context, sessionID, phone string) (string, error) {
+func (n *Network) PairPhone(ctx context.Context, sessionID, phone string) (string, error) {
 	digits, err := parsePhone(phone)
 	if err != nil {
 		return "", err
@@ -102,6 +102,9 @@ func (n *Network) PairPhone(_ context.Context, sessionID, phone string) (string,
 	st, err := n.pairable(sessionID)
 	if err != nil {
 		return "", err
+	}
+	if st.client.id != clientOf(ctx) {
+		return "", notRunningHere(sessionID)
 	}
 	code := n.newPairCode()
 	st.pairCode = pairCodeState{code: code, phone: digits}

@@ -12,10 +12,10 @@ import (
 
 // SetPresence shows the account online or offline to the people it chats with and
 // its fellow group members, as its privacy settings allow.
-func (n *Network) SetPresence(_ context.Context, sessionID string, available bool) error {
+func (n *Network) SetPresence(ctx context.Context, sessionID string, available bool) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -24,13 +24,13 @@ func (n *Network) SetPresence(_ context.Context, sessionID string, available boo
 }
 
 // SetChatPresence shows the account typing, recording or paused in a chat.
-func (n *Network) SetChatPresence(_ context.Context, sessionID string, to chat.JID, state ports.ChatState) error {
+func (n *Network) SetChatPresence(ctx context.Context, sessionID string, to chat.JID, state ports.ChatState) error {
 	if !validChatState(state) {
 		return fault.Invalid(fault.ReasonInvalidParameter, "unknown chat state %q", state)
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -67,10 +67,10 @@ func (n *Network) ContactPresence(sessionID, phone string, p ports.SandboxPresen
 
 // SubscribePresence makes the account see who go online and offline even without a
 // chat or group in common (privacy still applies).
-func (n *Network) SubscribePresence(_ context.Context, sessionID string, who chat.JID) error {
+func (n *Network) SubscribePresence(ctx context.Context, sessionID string, who chat.JID) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return err
 	}

@@ -19,10 +19,10 @@ const (
 )
 
 // Profile shows who's profile as the account may see it; the zero JID is the account.
-func (n *Network) Profile(_ context.Context, sessionID string, who chat.JID) (ports.Profile, error) {
+func (n *Network) Profile(ctx context.Context, sessionID string, who chat.JID) (ports.Profile, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return ports.Profile{}, err
 	}
@@ -47,10 +47,10 @@ func (n *Network) Profile(_ context.Context, sessionID string, who chat.JID) (po
 }
 
 // Picture finds who's picture (the zero JID: the account's) as the account may see it.
-func (n *Network) Picture(_ context.Context, sessionID string, who chat.JID, preview bool) (ports.Picture, error) {
+func (n *Network) Picture(ctx context.Context, sessionID string, who chat.JID, preview bool) (ports.Picture, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return ports.Picture{}, err
 	}
@@ -71,30 +71,30 @@ func (n *Network) Picture(_ context.Context, sessionID string, who chat.JID, pre
 }
 
 // SetPushName changes the name others see on the account's messages.
-func (n *Network) SetPushName(_ context.Context, sessionID, name string) error {
+func (n *Network) SetPushName(ctx context.Context, sessionID, name string) error {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > maxPushName {
 		return fault.Invalid(fault.ReasonInvalidParameter, "a name needs 1 to %d characters", maxPushName)
 	}
-	return n.withMe(sessionID, func(p *person) { p.name = name })
+	return n.withMe(ctx, sessionID, func(p *person) { p.name = name })
 }
 
 // SetAbout changes the account's about text.
-func (n *Network) SetAbout(_ context.Context, sessionID, about string) error {
+func (n *Network) SetAbout(ctx context.Context, sessionID, about string) error {
 	if len([]rune(about)) > maxAbout {
 		return fault.Invalid(fault.ReasonInvalidParameter, "about is limited to %d characters", maxAbout)
 	}
-	return n.withMe(sessionID, func(p *person) { p.about = about })
+	return n.withMe(ctx, sessionID, func(p *person) { p.about = about })
 }
 
 // SetPicture sets the account's picture and returns its new id. WhatsApp takes only
 // JPEG profile pictures.
-func (n *Network) SetPicture(_ context.Context, sessionID string, image []byte) (string, error) {
+func (n *Network) SetPicture(ctx context.Context, sessionID string, image []byte) (string, error) {
 	if image != nil && !bytes.HasPrefix(image, []byte{0xFF, 0xD8, 0xFF}) {
 		return "", fault.Invalid(fault.ReasonInvalidParameter, "a profile picture must be a JPEG image")
 	}
 	var id string
-	err := n.withMe(sessionID, func(p *person) {
+	err := n.withMe(ctx, sessionID, func(p *person) {
 		if image != nil {
 			id = fmt.Sprint(1_700_000_000 + n.rng.IntN(1_000_000_000))
 		}
@@ -104,14 +104,14 @@ func (n *Network) SetPicture(_ context.Context, sessionID string, image []byte) 
 }
 
 // Privacy returns the account's privacy settings.
-func (n *Network) Privacy(_ context.Context, sessionID string) (ports.Privacy, error) {
+func (n *Network) Privacy(ctx context.Context, sessionID string) (ports.Privacy, error) {
 	var out ports.Privacy
-	err := n.withMe(sessionID, func(p *person) { out = p.privacy })
+	err := n.withMe(ctx, sessionID, func(p *person) { out = p.privacy })
 	return out, err
 }
 
 // SetPrivacy changes the given settings and returns all of them.
-func (n *Network) SetPrivacy(_ context.Context, sessionID string, set ports.Privacy) (ports.Privacy, error) {
+func (n *Network) SetPrivacy(ctx context.Context, sessionID string, set ports.Privacy) (ports.Privacy, error) {
 	audience := []ports.PrivacyValue{"", ports.PrivacyAll, ports.PrivacyContacts, ports.PrivacyNone}
 	checks := []struct {
 		name    string
@@ -131,7 +131,7 @@ func (n *Network) SetPrivacy(_ context.Context, sessionID string, set ports.Priv
 		}
 	}
 	var out ports.Privacy
-	err := n.withMe(sessionID, func(p *person) {
+	err := n.withMe(ctx, sessionID, func(p *person) {
 		for dst, v := range map[*ports.PrivacyValue]ports.PrivacyValue{&p.privacy.LastSeen: set.LastSeen, &p.privacy.Online: set.Online,
 			&p.privacy.ProfilePhoto: set.ProfilePhoto, &p.privacy.About: set.About, &p.privacy.GroupAdd: set.GroupAdd,
 			&p.privacy.ReadReceipts: set.ReadReceipts} {
@@ -145,8 +145,8 @@ func (n *Network) SetPrivacy(_ context.Context, sessionID string, set ports.Priv
 }
 
 // SetBusinessProfile makes the account a business with that profile; nil undoes it.
-func (n *Network) SetBusinessProfile(_ context.Context, sessionID string, b *ports.BusinessProfile) error {
-	return n.withMe(sessionID, func(p *person) {
+func (n *Network) SetBusinessProfile(ctx context.Context, sessionID string, b *ports.BusinessProfile) error {
+	return n.withMe(ctx, sessionID, func(p *person) {
 		p.business = nil
 		if b != nil {
 			c := *b
@@ -155,11 +155,11 @@ func (n *Network) SetBusinessProfile(_ context.Context, sessionID string, b *por
 	})
 }
 
-// withMe runs f on a connected session's account under n.mu.
-func (n *Network) withMe(sessionID string, f func(*person)) error {
+// withMe runs f under n.mu on the account of a session the calling client has connected.
+func (n *Network) withMe(ctx context.Context, sessionID string, f func(*person)) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	me, err := n.actor(sessionID)
+	me, err := n.actor(ctx, sessionID)
 	if err != nil {
 		return err
 	}

@@ -13,10 +13,10 @@ import (
 // MarkRead tells the authors of the given messages that the account read them.
 // Unknown ids are ignored, as WhatsApp does; an account that turned read receipts
 // off sends them in groups only.
-func (n *Network) MarkRead(_ context.Context, sessionID string, chatJID, sender chat.JID, ids []string, at time.Time) error {
+func (n *Network) MarkRead(ctx context.Context, sessionID string, chatJID, sender chat.JID, ids []string, at time.Time) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return err
 	}

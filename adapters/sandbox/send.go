@@ -26,12 +26,12 @@ func (n *Network) Send(ctx context.Context, sessionID string, m message.Outbound
 	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	st, err := n.connectedLocked(sessionID)
+	st, err := n.connectedLocked(ctx, sessionID)
 	if err != nil {
 		return ports.SendReceipt{}, err
 	}
 	r, dup := st.receipts[m.ID]
-	st.attempts = append(st.attempts, ports.SandboxSendAttempt{ID: m.ID, At: n.now(), Repeat: dup})
+	st.attempts = append(st.attempts, ports.SandboxSendAttempt{ID: m.ID, At: n.now(), Repeat: dup, Client: st.client.id})
 	if dup {
 		return r, nil
 	}
@@ -95,9 +95,20 @@ func (n *Network) Attempts(sessionID string) []ports.SandboxSendAttempt {
 	return nil
 }
 
-// connectedLocked returns the session's state if it is started, paired and
-// connected. Caller holds n.mu.
-func (n *Network) connectedLocked(sessionID string) (*sessionState, error) {
+// connectedLocked returns the session's state if the calling client (AsClient)
+// runs it and it is paired and connected: like WhatsApp, the network takes a
+// device's traffic only over that device's live connection. Caller holds n.mu.
+func (n *Network) connectedLocked(ctx context.Context, sessionID string) (*sessionState, error) {
+	st, err := n.openLocked(sessionID)
+	if err == nil && st.client.id != clientOf(ctx) {
+		return nil, notRunningHere(sessionID)
+	}
+	return st, err
+}
+
+// openLocked returns the session's state if some client runs it and it is paired
+// and connected. Caller holds n.mu.
+func (n *Network) openLocked(sessionID string) (*sessionState, error) {
 	st, ok := n.sessions[sessionID]
 	switch {
 	case !ok || st.client == nil:

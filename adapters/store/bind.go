@@ -140,6 +140,8 @@ func converter(from, to reflect.Type) (conv, error) {
 		return func(v reflect.Value) reflect.Value { return reflect.ValueOf(v.Interface().(time.Time).UTC()) }, nil
 	case from == to && !holdsTime(from): // payloads, string lists: passed as they are
 		return func(v reflect.Value) reflect.Value { return v }, nil
+	case to.Kind() == reflect.Interface && from.AssignableTo(to): // a parameter sqlc could not type (MySQL)
+		return func(v reflect.Value) reflect.Value { return v.Convert(to) }, nil
 	case from == timeType && isInt(to):
 		return func(v reflect.Value) reflect.Value {
 			return reflect.ValueOf(v.Interface().(time.Time).UnixMilli()).Convert(to)

@@ -40,6 +40,17 @@ func (e events) Get(ctx context.Context, id string) (event.Envelope, error) {
 	return eventToDomain(row), nil
 }
 
+func (e events) GetMany(ctx context.Context, ids []string) ([]event.Envelope, error) {
+	if len(ids) == 0 {
+		return []event.Envelope{}, nil
+	}
+	rows, err := e.r.Q.ListEventsByID(ctx, ids)
+	if err != nil {
+		return nil, e.r.D.Wrap(err, "get events")
+	}
+	return eventsToDomain(rows), nil
+}
+
 func (e events) ListAfter(ctx context.Context, after int64, limit int) ([]event.Envelope, error) {
 	rows, err := e.r.Q.ListEventsAfter(ctx, ListArg{After: after, Lim: Limit(limit)})
 	if err != nil {

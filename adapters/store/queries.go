@@ -57,6 +57,7 @@ type Queries struct {
 
 	AppendEvent           func(ctx context.Context, arg EventRow) (int64, error)
 	GetEvent              func(ctx context.Context, id string) (EventRow, error)
+	ListEventsByID        func(ctx context.Context, ids []string) ([]EventRow, error)
 	ListEventsAfter       func(ctx context.Context, arg ListArg) ([]EventRow, error)
 	ListEventsAfterFor    func(ctx context.Context, arg ListArg) ([]EventRow, error)
 	ListUnpublishedEvents func(ctx context.Context, lim int64) ([]EventRow, error)
@@ -99,6 +100,23 @@ type Queries struct {
 	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
 	ClaimIdempotencyKey func(ctx context.Context, arg IdempotencyRow) (int64, error)
 	GetIdempotencyKey   func(ctx context.Context, arg IdempotencyRow) (IdempotencyRow, error)
+
+	// The leases (leases.go). MySQL reads back what RenewLeases and AcquireLease
+	// change (adapters/store/mysql/queries.go); AcquireLease gives "no row" when the
+	// lease is live.
+	HeartbeatNode         func(ctx context.Context, arg NodeRow) error
+	SetNodeDraining       func(ctx context.Context, arg NodeRow) (int64, error)
+	DeleteNode            func(ctx context.Context, id string) error
+	DeleteNodesSeenBefore func(ctx context.Context, seenAt time.Time) error
+	ListLiveNodes         func(ctx context.Context, arg LeaseArg) ([]NodeRow, error)
+	RenewLeases           func(ctx context.Context, arg LeaseArg) ([]LeaseRow, error)
+	AcquireLease          func(ctx context.Context, arg LeaseArg) (LeaseRow, error)
+	ReleaseLease          func(ctx context.Context, arg LeaseArg) (int64, error)
+	ReleaseNodeLeases     func(ctx context.Context, arg LeaseArg) error
+	ListLiveLeases        func(ctx context.Context, now time.Time) ([]LeaseRow, error)
+	GetSessionOwner       func(ctx context.Context, arg LeaseArg) (OwnerRow, error)
+	ListUnleasedSessions  func(ctx context.Context, now time.Time) ([]string, error)
+	FenceToken            func(ctx context.Context, sessionID string) (int64, error)
 
 	CountSessionsByStatus   func(ctx context.Context) ([]StatusCountRow, error)
 	QueuedMessagesBySession func(ctx context.Context) ([]QueueRow, error)
@@ -263,4 +281,31 @@ type QueueRow struct {
 	SessionID string
 	Depth     int64
 	Oldest    time.Time
+}
+
+type NodeRow struct {
+	ID, Addr          string
+	StartedAt, SeenAt time.Time
+	Draining          bool
+	Sessions          int64
+}
+
+type LeaseRow struct {
+	SessionID, NodeID     string
+	Token                 int64
+	AcquiredAt, ExpiresAt time.Time
+}
+
+// OwnerRow is a lease with its node's address.
+type OwnerRow struct {
+	NodeID, Addr string
+	Token        int64
+	ExpiresAt    time.Time
+}
+
+// LeaseArg is the parameters of the lease statements.
+type LeaseArg struct {
+	SessionID, NodeID     string
+	Now, SeenAt           time.Time
+	AcquiredAt, ExpiresAt time.Time
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/store/mysql"
 	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/session"
@@ -30,6 +31,9 @@ var dialects = []struct {
 	}},
 	{"postgres", func(t *testing.T) (sqlStore, error) {
 		return postgres.Open(t.Context(), postgres.Config{URL: contract.PostgresSchemaURL(t)}, contract.Sealer{})
+	}},
+	{"mysql", func(t *testing.T) (sqlStore, error) {
+		return mysql.Open(t.Context(), mysql.Config{DSN: contract.MySQLDatabaseDSN(t)}, contract.Sealer{})
 	}},
 }
 

@@ -24,6 +24,11 @@ type Dialect struct {
 	// space) rather than refusing the statement.
 	Unavailable         func(error) bool
 	ForeignKeyViolation func(error) bool
+	// Aborted says the server rolled back the whole transaction, savepoints and all
+	// (MySQL's deadlock victim); nil when a savepoint always survives a failed statement.
+	Aborted func(error) bool
+	// Lanes is how many group transactions may run at once (see InGroupTx).
+	Lanes int
 }
 
 // Wrap names the failed operation. A database that cannot serve now becomes a
@@ -83,8 +88,10 @@ func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, *receiver, 
 }
 
 // Tx is a transaction a dialect began: its sqlc queries on it, and how it ends.
+// Exec runs a statement without arguments on it (savepoints).
 type Tx struct {
 	Queries  any
+	Exec     func(ctx context.Context, sql string) error
 	Commit   func(context.Context) error
 	Rollback func(context.Context) error // a no-op after Commit
 }
@@ -96,6 +103,7 @@ type Core struct {
 	sealer ports.SecretSealer
 	begin  func(context.Context) (Tx, error)
 	txs    sync.Pool // of *txRepos, bound once and reused by later transactions
+	group  *lanes
 }
 
 // txRepos are repositories on the queries of whichever transaction uses them.
@@ -105,14 +113,17 @@ type txRepos struct {
 }
 
 // NewCore binds pool, a dialect's sqlc queries on its connection pool; begin opens a
-// transaction. Secrets are sealed with sealer.
+// transaction. Secrets are sealed with sealer. Close stops its group committer.
 func NewCore(d *Dialect, pool any, begin func(context.Context) (Tx, error), sealer ports.SecretSealer) (*Core, error) {
 	r, _, err := newRepos(d, pool, sealer)
 	if err != nil {
 		return nil, err
 	}
-	db := &Core{Repos: r, sealer: sealer, begin: begin}
+	db := &Core{Repos: r, sealer: sealer, begin: begin, group: newLanes(d.Lanes)}
 	r.Atomic = db.inTx
+	for _, g := range db.group.all {
+		go db.commitGroups(g)
+	}
 	return db, nil
 }
 
@@ -132,7 +143,10 @@ func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
 	if err != nil {
 		return err
 	}
-	if err = fn(r.Repos); err == nil {
+	if err = checkFence(ctx, r.Repos); err == nil {
+		err = fn(r.Repos)
+	}
+	if err == nil {
 		err = db.D.Wrap(tx.Commit(ctx), "commit")
 	}
 	r.recv.v = reflect.Value{}

@@ -22,6 +22,9 @@ const (
 	// actions, and a hostile receiver streaming forever cannot hold a worker.
 	maxResponseBody = 64 << 10
 	defaultTimeout  = 10 * time.Second
+	// maxIdlePerHost is above any sensible number of webhook workers, all of whose
+	// lines may go to one receiver.
+	maxIdlePerHost = 64
 )
 
 var _ ports.WebhookSender = (*Sender)(nil)
@@ -57,6 +60,10 @@ func client(reach netpolicy.Reach) *http.Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	// A proxy would dial for us and bypass the check.
 	transport.Proxy = nil
+	// Every line to one receiver keeps its connection: with the default of two idle
+	// connections per host, the workers' other lines dialled and dropped one per
+	// delivery, each leaving a socket in TIME_WAIT.
+	transport.MaxIdleConnsPerHost = maxIdlePerHost
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second,
 		// Control sees the exact address about to be dialled, after DNS resolution.
 		Control: func(_, address string, _ syscall.RawConn) error {

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 )
 
@@ -71,8 +72,11 @@ func toProto(to chat.JID, c message.Content, b built) (*waE2E.Message, error) {
 		return &waE2E.Message{ReactionMessage: &waE2E.ReactionMessage{Key: toKey(to, *c.Target), Text: proto.String(c.Emoji),
 			SenderTimestampMS: proto.Int64(b.now.UnixMilli())}}, nil
 	case message.KindEdit:
+		if !c.Target.FromMe {
+			// WhatsApp relays it anyway; the recipients' apps ignore it.
+			return nil, fault.Forbidden("only your own messages can be edited")
+		}
 		key := toKey(to, *c.Target)
-		key.FromMe, key.Participant = proto.Bool(true), nil // only our own messages can be edited
 		return &waE2E.Message{EditedMessage: &waE2E.FutureProofMessage{Message: &waE2E.Message{ProtocolMessage: &waE2E.ProtocolMessage{
 			Key: key, Type: waE2E.ProtocolMessage_MESSAGE_EDIT.Enum(), TimestampMS: proto.Int64(b.now.UnixMilli()),
 			EditedMessage: &waE2E.Message{Conversation: proto.String(c.Text)},

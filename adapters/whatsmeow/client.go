@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	wm "go.mau.fi/whatsmeow"
@@ -21,21 +22,25 @@ type runner struct {
 	done    chan struct{}
 	signals chan signal
 	polls   *pollBook
+	calls   *callBook      // calls offered, for RejectCall
 	retries *retryBook     // media downloads waiting for a re-upload
+	name    *pushName      // the account's push name (pushname.go)
 	wg      sync.WaitGroup // QR rotation
+	ending  atomic.Bool    // the run ends by itself (replaced, logged out)
 
-	mu       sync.Mutex
-	cli      *wm.Client
-	proxyURL string
-	vit      vitals
-	qrStop   context.CancelFunc
-	preLogin chan struct{} // closed once the unpaired connection shows a QR code
+	mu        sync.Mutex
+	cli       *wm.Client
+	proxyURL  string
+	vit       vitals
+	qrStop    context.CancelFunc
+	loggedOut bool          // the device was unlinked; whatsmeow deletes it in the background
+	preLogin  chan struct{} // closed once the unpaired connection shows a QR code
 }
 
 func newRunner(t *Transport, id string, sink ports.TransportSink) *runner {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &runner{t: t, id: id, sink: sink, ctx: ctx, cancel: cancel, done: make(chan struct{}),
-		signals: make(chan signal, 16), polls: newPollBook(), retries: newRetryBook(), preLogin: make(chan struct{})}
+		signals: make(chan signal, 16), polls: newPollBook(), calls: newCallBook(), retries: newRetryBook(), name: newPushName(), preLogin: make(chan struct{})}
 }
 
 func (r *runner) ended() bool {
@@ -97,12 +102,23 @@ func (r *runner) connectOnce(attempt *int) signal {
 		return signal{kind: sigRetry, code: "store", reason: err.Error()}
 	}
 	r.drainSignals()
-	if err := cli.ConnectContext(r.ctx); err != nil {
+	// Read before connecting: once connected, a pairing writes the store's ID.
+	paired := cli.Store.ID != nil
+	// The socket lives on the context it was dialled with. Stopping the session
+	// cancels a dial, but never an open socket: only Disconnect below closes that,
+	// as a cancel would close it from whatsmeow's read loop at the same moment (a
+	// data race inside whatsmeow's socket).
+	connCtx, closed := context.WithCancel(context.WithoutCancel(r.ctx))
+	defer closed()
+	dialing := context.AfterFunc(r.ctx, closed)
+	err = cli.ConnectContext(connCtx)
+	dialing()
+	if err != nil {
 		code, reason := classify(err)
 		return signal{kind: sigRetry, code: code, reason: reason}
 	}
 	r.mu.Lock()
-	r.vit = vitals{connectedAt: time.Now(), paired: cli.Store.ID != nil}
+	r.vit = vitals{connectedAt: time.Now(), paired: paired}
 	r.mu.Unlock()
 	sig := r.watch(cli, attempt)
 	cli.Disconnect()
@@ -141,9 +157,12 @@ func (r *runner) watch(cli *wm.Client, attempt *int) signal {
 // for every connection.
 func (r *runner) client() (*wm.Client, error) {
 	r.mu.Lock()
-	cli := r.cli
+	cli, loggedOut := r.cli, r.loggedOut
+	r.loggedOut = false
 	r.mu.Unlock()
-	if cli == nil || cli.Store.Deleted {
+	// After a logout the old device is being deleted while we get here: waiting
+	// for its Deleted flag would race, so take a new one at once.
+	if cli == nil || loggedOut || cli.Store.Deleted {
 		dev, err := r.t.storedDevice(r.ctx, r.id)
 		if err != nil {
 			return nil, err
@@ -151,9 +170,14 @@ func (r *runner) client() (*wm.Client, error) {
 		if dev == nil {
 			dev = r.t.container.NewDevice()
 		}
+		r.name.reset(dev.PushName) // read before the client runs: nothing writes it yet
 		cli = wm.NewClient(dev, waLogger{r.t.log.With("session", r.id)})
 		cli.EnableAutoReconnect = false // our loop reconnects, with backoff and events
-		cli.SynchronousAck = true       // acks wait for the sink (see handle)
+		// After pairing WhatsApp asks for a new connection (stream error 515);
+		// whatsmeow would make it on a goroutine of its own, racing our loop's
+		// Disconnect and ConnectContext on the same client: our loop makes it.
+		cli.DisableLoginAutoReconnect = true
+		cli.SynchronousAck = true // acks wait for the sink (see handle)
 		cli.AutomaticMessageRerequestFromPhone = true
 		cli.AddEventHandlerWithSuccessStatus(r.handle)
 	}
@@ -170,6 +194,10 @@ func (r *runner) client() (*wm.Client, error) {
 // route sends the client's websocket through proxyURL, or directly ("" ); media
 // downloads and uploads never use the proxy, as in WAREST.
 func (t *Transport) route(cli *wm.Client, proxyURL string) error {
+	if t.cfg.TestServer != nil {
+		t.cfg.TestServer.route(cli)
+		return nil
+	}
 	if proxyURL != "" {
 		return cli.SetProxyAddress(proxyURL, wm.SetProxyOptions{NoMedia: true})
 	}

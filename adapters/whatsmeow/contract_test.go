@@ -1,17 +1,12 @@
 package whatsmeow
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"os"
 	"regexp"
 	"testing"
-	"time"
 
-	"github.com/warest-go/warest/domain/chat"
-	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
@@ -76,58 +71,22 @@ func (liveWorld) Scan(t *testing.T, sessionID, qr, phone string) {
 	t.Logf("session %s: scan this QR code with the phone of %s:\n%s", sessionID, phone, qr)
 }
 
-func (liveWorld) ConfirmPairCode(t *testing.T, sessionID, code string) {
-	t.Logf("session %s: enter the pair code %s on the phone", sessionID, code)
+func (liveWorld) ConfirmPairCode(t *testing.T, sessionID, code, phone string) {
+	t.Logf("session %s: enter the pair code %s on the phone of %s", sessionID, code, phone)
 }
 
 func (w liveWorld) Peer(t *testing.T, phone string) contract.TransportPeer {
-	id := "peer-" + phone
-	sink := &contract.TransportSink{}
-	if err := w.tr.Start(t.Context(), id, sink); err != nil {
-		t.Fatal(err)
-	}
-	w.Scan(t, id, contract.WaitFor[ports.TransportQR](t, sink, 1, nil)[0].Code, phone)
-	me := contract.WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me
-	lid, _ := chat.ParseJID(me.LID)
-	return &livePeer{tr: w.tr, id: id, sink: sink, party: chat.Party{JID: chat.UserJID(phone), LID: lid, PushName: me.Name}}
+	return contract.SessionPeer(t, w.tr, w, phone)
 }
 
-type livePeer struct {
-	tr    *Transport
-	id    string
-	sink  *contract.TransportSink
-	party chat.Party
+func (liveWorld) Drop(t *testing.T, _ string) {
+	t.Skip("!!! NOT RUN live: nobody can drop one device's connection to WhatsApp on demand")
 }
 
-func (p *livePeer) Party() chat.Party { return p.party }
-
-func (p *livePeer) Send(t *testing.T, to chat.JID, c message.Content) string {
-	if c.Target != nil {
-		ref := *c.Target
-		ref.Chat = to
-		c.Target = &ref
-	}
-	id := make([]byte, 8)
-	_, _ = rand.Read(id)
-	m := message.Outbound{ID: "3EB0" + hex.EncodeToString(id), SessionID: p.id, To: to, Content: c}
-	if _, err := p.tr.Send(t.Context(), p.id, m); err != nil {
-		t.Fatal(err)
-	}
-	return m.ID
+func (liveWorld) Replace(t *testing.T, _ string) {
+	t.Skip("!!! NOT RUN live: replacing the stream takes a second client with the same device keys")
 }
 
-func (p *livePeer) Read(t *testing.T, from chat.JID, ids []string) {
-	if err := p.tr.MarkRead(t.Context(), p.id, from, from, ids, time.Now()); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (p *livePeer) Received(*testing.T) []message.Inbound {
-	var out []message.Inbound
-	for _, ev := range p.sink.Events() {
-		if m, ok := ev.(ports.TransportMessage); ok {
-			out = append(out, m.Message)
-		}
-	}
-	return out
+func (liveWorld) RemoteLogout(t *testing.T, sessionID string) {
+	t.Logf("session %s: on the phone, open Linked devices and log this device out", sessionID)
 }

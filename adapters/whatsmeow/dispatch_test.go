@@ -54,7 +54,7 @@ func TestHandlerThroughWhatsmeowDispatch(t *testing.T) {
 	if !dispatch(&events.PairSuccess{ID: pn, LID: types.NewJID("777", types.HiddenUserServer), BusinessName: "Shop", Platform: "android"}) {
 		t.Fatal("handler failed on pair success")
 	}
-	if jid, ok, err := r.t.devices.lookup(ctx, "s1"); err != nil || !ok || jid != pn.ToNonAD() {
+	if jid, ok, err := r.t.devices.lookup(ctx, "s1"); err != nil || !ok || jid != pn {
 		t.Errorf("device link = %v %v %v", jid, ok, err)
 	}
 	paired := only[ports.TransportPaired](sink.all())
@@ -62,16 +62,28 @@ func TestHandlerThroughWhatsmeowDispatch(t *testing.T) {
 		t.Errorf("paired = %+v", paired)
 	}
 
-	// A sink that cannot store the event withholds the ack.
+	// A sink that cannot store the event gets it again, the ack waiting meanwhile.
 	sink.mu.Lock()
 	sink.fail = true
 	sink.mu.Unlock()
-	if dispatch(text) {
-		t.Error("handler reported success although the sink failed")
+	acked := make(chan bool)
+	go func() { acked <- dispatch(text) }()
+	for refused := 0; refused < 3; {
+		select {
+		case <-acked:
+			t.Fatal("handler returned while the sink refused the event")
+		case <-time.After(time.Millisecond):
+		}
+		sink.mu.Lock()
+		refused = sink.refused
+		sink.mu.Unlock()
 	}
 	sink.mu.Lock()
 	sink.fail = false
 	sink.mu.Unlock()
+	if !<-acked || len(only[ports.TransportMessage](sink.all())) != 2 {
+		t.Fatalf("after the sink recovered: messages %+v", only[ports.TransportMessage](sink.all()))
+	}
 
 	// Connection events reach the loop as signals.
 	if !dispatch(&events.Disconnected{}) {

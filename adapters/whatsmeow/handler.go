@@ -5,15 +5,14 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
-	signallog "go.mau.fi/libsignal/logger"
 	wm "go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 	waLog "go.mau.fi/whatsmeow/util/log"
 
+	_ "github.com/warest-go/warest/adapters/whatsmeow/quietsignal" // libsignal is used on many goroutines
 	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 )
@@ -23,43 +22,92 @@ import (
 // the server redelivers the event later.
 func (r *runner) handle(evt any) bool {
 	r.observe(evt)
+	r.learnName(evt)
+	switch evt.(type) {
+	case *events.AppStateSyncComplete, *events.PushNameSetting:
+		return true // nothing to report; whatsmeow may delete the store meanwhile, so do not read it
+	}
+	sig, steers := toSignal(evt)
 	switch e := evt.(type) {
 	case *events.QR:
 		r.showQR(e.Codes)
 		return true
 	case *events.PairSuccess:
 		r.stopQR()
-		if err := r.t.devices.put(r.ctx, r.id, e.ID.ToNonAD()); err != nil {
+		// The device JID keeps its device number: the device store is keyed by it.
+		if err := r.t.devices.put(context.WithoutCancel(r.ctx), r.id, e.ID); err != nil {
 			r.t.log.ErrorContext(r.ctx, "could not record the paired device", "session", r.id, "err", err)
 			return false
+		}
+	case *events.Connected:
+		// whatsmeow handles a pair-success on a goroutine of its own, racing the
+		// login that follows: record the link (again) before the session is
+		// reported connected, so a stop or crash right after cannot lose the pairing.
+		if err := r.recordDevice(); err != nil {
+			r.t.log.ErrorContext(r.ctx, "could not record the linked device", "session", r.id, "err", err)
 		}
 	case *events.MediaRetry:
 		r.retries.deliver(e)
 		return true
 	case *events.LoggedOut:
-		// whatsmeow already deleted the device; forget our link to it.
+		// whatsmeow deletes the device; forget our link to it.
 		if err := r.t.devices.remove(r.ctx, r.id); err != nil {
 			r.t.log.WarnContext(r.ctx, "could not forget the logged out device", "session", r.id, "err", err)
 		}
+		r.mu.Lock()
+		r.loggedOut = true
+		r.mu.Unlock()
+		sig, steers = r.afterLogout(), true
+	}
+	if steers && sig.kind == sigStop {
+		// Mark the session ended before the sink hears why: a Start it answers
+		// with must begin a new run, not find this one still winding down.
+		r.ending.Store(true)
 	}
 	v := r.view(evt)
 	for _, out := range toEvents(v, evt) {
-		if err := r.sink.Handle(r.ctx, out); err != nil {
-			if r.ctx.Err() == nil {
-				r.t.log.WarnContext(r.ctx, "sink failed; withholding the ack", "session", r.id, "event", eventName(out), "err", err)
-			}
+		if !r.deliver(out) {
+			r.ending.Store(false) // the loop is not told, so it goes on
 			return false
 		}
-		if m, ok := out.(ports.TransportMessage); ok && m.Message.Content.Poll != nil {
-			r.polls.remember(m.Message.ID, m.Message.Content.Poll.Options)
+		switch o := out.(type) {
+		case ports.TransportMessage:
+			if o.Message.Content.Poll != nil {
+				r.polls.remember(o.Message.ID, o.Message.Content.Poll.Options)
+			}
+		case ports.TransportCall:
+			r.calls.note(o)
 		}
 	}
-	if sig, ok := toSignal(evt); ok {
+	if steers {
 		r.signal(sig)
-	} else if _, ok := evt.(*events.LoggedOut); ok {
-		r.signal(r.afterLogout())
 	}
 	return true
+}
+
+// deliver hands one event to the sink, offering it again with backoff while the
+// sink refuses it: later events wait behind it, so nothing is reordered, and
+// WhatsApp gets no ack meanwhile. It gives up only when the session stops.
+func (r *runner) deliver(out ports.TransportEvent) bool {
+	for attempt := 1; ; attempt++ {
+		err := r.sink.Handle(r.ctx, out)
+		if err == nil {
+			return true
+		}
+		if r.ctx.Err() != nil {
+			return false
+		}
+		wait := r.t.cfg.Backoff.delay(attempt, spread())
+		r.t.log.WarnContext(r.ctx, "sink failed; withholding the ack and offering the event again", "session", r.id,
+			"event", eventName(out), "attempt", attempt, "retry_in", wait, "err", err)
+		timer := time.NewTimer(wait)
+		select {
+		case <-timer.C:
+		case <-r.ctx.Done():
+			timer.Stop()
+			return false
+		}
+	}
 }
 
 // afterLogout restarts with a fresh device (new QR codes) when configured, else stops.
@@ -94,10 +142,12 @@ func (r *runner) view(evt any) view {
 	cli := r.cli
 	r.mu.Unlock()
 	v := view{session: r.id, now: time.Now(), historyMax: r.t.cfg.HistoryMax, pollOptions: r.polls.options}
-	if cli == nil {
+	// whatsmeow deletes the device while it reports a logout: its store is not
+	// to be read then, and the logout needs nothing from it.
+	if _, out := evt.(*events.LoggedOut); cli == nil || out {
 		return v
 	}
-	v.me = identity(cli)
+	v.me = identity(cli, r.name.get())
 	if lids := cli.Store.LIDs; lids != nil {
 		ctx := r.ctx
 		v.alt = func(j types.JID) types.JID {
@@ -121,8 +171,8 @@ func (r *runner) view(evt any) view {
 	return v
 }
 
-// identity is the linked account as the client's store knows it.
-func identity(cli *wm.Client) session.Identity {
+// identity is the linked account as the client's store knows it, named name (see pushName).
+func identity(cli *wm.Client, name string) session.Identity {
 	var me session.Identity
 	if id := cli.Store.ID; id != nil {
 		me.JID = toDomain(*id).String()
@@ -130,7 +180,7 @@ func identity(cli *wm.Client) session.Identity {
 	if !cli.Store.LID.IsEmpty() {
 		me.LID = toDomain(cli.Store.LID).String()
 	}
-	me.Name = cli.Store.PushName
+	me.Name = name
 	return me
 }
 
@@ -154,17 +204,14 @@ func (w waLogger) log(level slog.Level, msg string, args []any) {
 	}
 }
 
-// libsignal logs through a package global it sets lazily and racily on first use;
-// setting it once up front avoids the race (its debug output is of no use to us).
-var quietSignal = sync.OnceFunc(func() {
-	var l signallog.Loggable = signalDiscard{}
-	signallog.Setup(&l)
-})
-
-type signalDiscard struct{}
-
-func (signalDiscard) Debug(string, string)   {}
-func (signalDiscard) Info(string, string)    {}
-func (signalDiscard) Warning(string, string) {}
-func (signalDiscard) Error(string, string)   {}
-func (signalDiscard) Configure(string)       {}
+// recordDevice records the client's device as the session's link: a stopped
+// session's context must not cut the write short.
+func (r *runner) recordDevice() error {
+	r.mu.Lock()
+	cli := r.cli
+	r.mu.Unlock()
+	if cli == nil || cli.Store.ID == nil {
+		return nil
+	}
+	return r.t.devices.put(context.WithoutCancel(r.ctx), r.id, *cli.Store.ID)
+}

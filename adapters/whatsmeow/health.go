@@ -57,6 +57,8 @@ func toSignal(evt any) (signal, bool) {
 		return signal{kind: sigConnected}, true
 	case *events.Disconnected:
 		return signal{kind: sigRetry, code: "network", reason: "connection closed"}, true
+	case *events.ManualLoginReconnect:
+		return signal{kind: sigRestart, code: "paired", reason: "reconnect after pairing"}, true
 	case *events.StreamReplaced:
 		return signal{kind: sigStop, code: "replaced", reason: "stream replaced"}, true
 	case *events.TemporaryBan:

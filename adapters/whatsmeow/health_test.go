@@ -34,6 +34,7 @@ func TestToSignal(t *testing.T) {
 	}{
 		{&events.Connected{}, signal{kind: sigConnected}},
 		{&events.Disconnected{}, signal{kind: sigRetry, code: "network", reason: "connection closed"}},
+		{&events.ManualLoginReconnect{}, signal{kind: sigRestart, code: "paired", reason: "reconnect after pairing"}},
 		{&events.StreamReplaced{}, signal{kind: sigStop, code: "replaced", reason: "stream replaced"}},
 		{&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour},
 			signal{kind: sigRetry, code: "temporary_ban", reason: (&events.TemporaryBan{Code: events.TempBanBlockedByUsers, Expire: time.Hour}).String(), minDelay: time.Hour}},

@@ -78,10 +78,11 @@ func newTestTransport(t *testing.T, cfg Config) *Transport {
 
 // recorder is a sink that keeps what it is given and can be told to fail.
 type recorder struct {
-	mu     sync.Mutex
-	events []ports.TransportEvent
-	fail   bool
-	added  chan struct{}
+	mu      sync.Mutex
+	events  []ports.TransportEvent
+	fail    bool
+	refused int // events refused while fail was set
+	added   chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{added: make(chan struct{}, 1024)} }
@@ -90,6 +91,7 @@ func (r *recorder) Handle(_ context.Context, e ports.TransportEvent) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.fail {
+		r.refused++
 		return errors.New("store unavailable")
 	}
 	r.events = append(r.events, e)

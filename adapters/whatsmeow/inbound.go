@@ -40,7 +40,8 @@ func toEvents(v view, evt any) []ports.TransportEvent {
 		}
 	case *events.Receipt:
 		if st, ok := receiptStatus(e.Type); ok {
-			return one(ports.TransportReceipt{SessionID: v.session, Chat: toDomain(e.Chat), Sender: v.party(e.Sender, e.SenderAlt, ""),
+			sender := v.party(e.Sender, e.SenderAlt, "")
+			return one(ports.TransportReceipt{SessionID: v.session, Chat: v.chatOf(e.Chat, sender), Sender: sender,
 				IDs: append([]string(nil), e.MessageIDs...), Status: st, At: e.Timestamp.UTC()})
 		}
 	case *events.Presence:
@@ -53,7 +54,8 @@ func toEvents(v view, evt any) []ports.TransportEvent {
 				state = ports.ChatRecording
 			}
 		}
-		return one(ports.TransportChatPresence{SessionID: v.session, Chat: toDomain(e.Chat), From: v.party(e.Sender, e.SenderAlt, ""), State: state})
+		from := v.party(e.Sender, e.SenderAlt, "")
+		return one(ports.TransportChatPresence{SessionID: v.session, Chat: v.chatOf(e.Chat, from), From: from, State: state})
 	case *events.GroupInfo:
 		return v.groupInfo(e)
 	case *events.JoinedGroup:
@@ -77,8 +79,9 @@ func toEvents(v view, evt any) []ports.TransportEvent {
 	case *events.HistorySync:
 		return one(v.history(e))
 	case *events.UndecryptableMessage:
-		return one(ports.TransportUndecryptable{SessionID: v.session, Chat: toDomain(e.Info.Chat),
-			Sender: v.party(e.Info.Sender, e.Info.SenderAlt, e.Info.PushName), ID: e.Info.ID, At: e.Info.Timestamp.UTC()})
+		sender := v.party(e.Info.Sender, e.Info.SenderAlt, e.Info.PushName)
+		return one(ports.TransportUndecryptable{SessionID: v.session, Chat: v.chatOf(e.Info.Chat, sender),
+			Sender: sender, ID: e.Info.ID, At: e.Info.Timestamp.UTC()})
 	case *events.Connected:
 		return one(ports.TransportConnected{SessionID: v.session, Me: v.me})
 	case *events.PairSuccess:
@@ -120,11 +123,31 @@ func (v view) toInbound(e *events.Message, history bool) (message.Inbound, bool)
 	if ct.Kind != message.KindButtons && ct.Kind != message.KindList {
 		ct.ViewOnce = ct.ViewOnce || wrappedViewOnce || e.IsViewOnce
 	}
+	sender := v.party(e.Info.Sender, e.Info.SenderAlt, e.Info.PushName)
 	return message.Inbound{
-		ID: e.Info.ID, SessionID: v.session, Chat: toDomain(e.Info.Chat),
-		Sender: v.party(e.Info.Sender, e.Info.SenderAlt, e.Info.PushName), FromMe: e.Info.IsFromMe,
+		ID: e.Info.ID, SessionID: v.session, Chat: v.chatOf(e.Info.Chat, sender),
+		Sender: sender, FromMe: e.Info.IsFromMe,
 		Content: ct, Timestamp: e.Info.Timestamp.UTC(), History: history,
 	}, true
+}
+
+// chatOf names a one-to-one chat WhatsApp addressed by LID by its phone number
+// when that is known, from the other party or the LID store, so that a chat keeps
+// one address however WhatsApp addresses it.
+func (v view) chatOf(c types.JID, other chat.Party) chat.JID {
+	d := toDomain(c)
+	if d.Kind() != chat.KindLID {
+		return d
+	}
+	if other.LID == d && !other.JID.IsZero() {
+		return other.JID
+	}
+	if v.alt != nil {
+		if pn := v.alt(c); !pn.IsEmpty() {
+			return toDomain(pn)
+		}
+	}
+	return d
 }
 
 // party describes a person from one or two addresses, filling the other from the LID

@@ -169,9 +169,10 @@ func (t *Transport) MarkRead(ctx context.Context, sessionID string, c, from chat
 	return s.markRead(ctx, c, from, ids, at)
 }
 
-// SetPresence announces the account as available or not.
+// SetPresence announces the account as available or not. whatsmeow announces a
+// name with it, which comes with the app state (see synced).
 func (t *Transport) SetPresence(ctx context.Context, sessionID string, available bool) error {
-	s, err := t.sender(sessionID)
+	s, err := t.synced(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (t *Transport) SetChatPresence(ctx context.Context, sessionID string, c cha
 
 // ChangeMessage stars, unstars or deletes a message for the account (app state).
 func (t *Transport) ChangeMessage(ctx context.Context, sessionID string, target message.Reference, change ports.MessageChange) error {
-	s, err := t.sender(sessionID)
+	s, err := t.synced(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -202,7 +203,7 @@ func (t *Transport) ChangeMessage(ctx context.Context, sessionID string, target 
 
 // ChangeChat mutes, archives, pins or clears a chat for the account (app state).
 func (t *Transport) ChangeChat(ctx context.Context, sessionID string, c chat.JID, change ports.ChatChange) error {
-	s, err := t.sender(sessionID)
+	s, err := t.synced(ctx, sessionID)
 	if err != nil {
 		return err
 	}
@@ -211,6 +212,21 @@ func (t *Transport) ChangeChat(ctx context.Context, sessionID string, c chat.JID
 		return fault.Invalid(fault.ReasonInvalidParameter, "%v", err)
 	}
 	return s.cli.SendAppState(ctx, patch)
+}
+
+// synced returns a sender once the session's client is logged in and has the
+// account's app state: right after a link, that takes the phone a moment (it
+// shares the app state key, the client syncs the name), and until then whatsmeow
+// sends no presence and no app state patch.
+func (t *Transport) synced(ctx context.Context, sessionID string) (sender, error) {
+	r, _, err := t.client(sessionID)
+	if err != nil {
+		return sender{}, err
+	}
+	if _, err := r.name.wait(ctx); err != nil {
+		return sender{}, err
+	}
+	return t.sender(sessionID)
 }
 
 // sender returns a sender over the session's client when it is logged in.

@@ -59,6 +59,7 @@ type people struct {
 	dir      waDirectory
 	me       types.JID // the account, without device
 	pushName string
+	calls    *callBook
 }
 
 func (t *Transport) people(sessionID string) (people, error) {
@@ -73,7 +74,7 @@ func (t *Transport) people(sessionID string) (people, error) {
 	if cli.Store.ID == nil {
 		return people{}, fault.FailedPrecondition(fault.ReasonNotPaired, "session %s is not paired", sessionID)
 	}
-	return people{cli: cli, dir: directory{cli.Store.LIDs, cli.Store.Contacts}, me: cli.Store.ID.ToNonAD(), pushName: cli.Store.PushName}, nil
+	return people{cli: cli, dir: directory{cli.Store.LIDs, cli.Store.Contacts}, me: cli.Store.ID.ToNonAD(), pushName: r.name.get(), calls: r.calls}, nil
 }
 
 // on runs f with the session's people, or returns why it cannot.
@@ -94,7 +95,11 @@ func (t *Transport) Picture(ctx context.Context, sessionID string, who chat.JID,
 	return on(t, sessionID, func(p people) (ports.Picture, error) { return p.picture(ctx, who, preview) })
 }
 
+// SetPushName is an app state change: like the others, it waits for the app state (see synced).
 func (t *Transport) SetPushName(ctx context.Context, sessionID, name string) error {
+	if _, err := t.synced(ctx, sessionID); err != nil {
+		return err
+	}
 	_, err := on(t, sessionID, func(p people) (struct{}, error) {
 		return struct{}{}, peopleError(p.cli.SendAppState(ctx, appstate.BuildSettingPushName(name)), "setting the name")
 	})
@@ -194,6 +199,9 @@ func (p people) subscribe(ctx context.Context, who chat.JID) error {
 }
 
 func (p people) rejectCall(ctx context.Context, from chat.JID, callID string) error {
+	if err := p.calls.reject(callID, from); err != nil {
+		return err
+	}
 	return peopleError(p.cli.RejectCall(ctx, toJID(from), callID), "rejecting the call")
 }
 
@@ -278,8 +286,16 @@ func (p people) onWhatsApp(ctx context.Context, phones []string) ([]ports.OnWhat
 			continue
 		}
 		out[i].Exists, out[i].Business = true, f.VerifiedName != nil
-		out[i].Party = chat.Party{JID: toDomain(f.JID), PushName: p.name(ctx, f.JID)}
-		if lid, err := p.dir.GetLIDForPN(ctx, f.JID); err == nil && !lid.IsEmpty() {
+		// Asked with LID addressing, WhatsApp answers jid=LID and the number in pn_jid.
+		pn, lid := f.JID, types.EmptyJID
+		if f.JID.Server == types.HiddenUserServer {
+			pn, lid = f.PhoneNumber, f.JID
+		}
+		if lid.IsEmpty() {
+			lid, _ = p.dir.GetLIDForPN(ctx, pn)
+		}
+		out[i].Party = chat.Party{JID: toDomain(pn), PushName: p.name(ctx, pn)}
+		if !lid.IsEmpty() {
 			out[i].Party.LID = toDomain(lid)
 		}
 	}

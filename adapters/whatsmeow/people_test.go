@@ -149,7 +149,7 @@ func peopleWorld() (people, *fakePeople) {
 	dir := fakeDirectory{lids: map[types.JID]types.JID{budiJID: budiLID},
 		contacts: map[types.JID]types.ContactInfo{budiJID: {Found: true, PushName: "Budi"}, meJID: {Found: true, PushName: "me"},
 			types.NewJID("120363000000000001", types.GroupServer): {Found: true}}}
-	return people{cli: f, dir: dir, me: meJID, pushName: "Bot"}, f
+	return people{cli: f, dir: dir, me: meJID, pushName: "Bot", calls: newCallBook()}, f
 }
 
 func TestPeople_ProfilesMapWhatsAppsAnswers(t *testing.T) {
@@ -264,8 +264,20 @@ func TestPeople_PrivacyAndRefusalsNeverGoUnexplained(t *testing.T) {
 		}
 	}
 	f.fail = nil
+	if err := p.rejectCall(context.Background(), toDomain(budiLID), "CALL1"); !isReason(err, fault.ReasonCallNotFound) || len(f.rejected) != 0 {
+		t.Fatalf("a call never offered: %v, sent %v", err, f.rejected)
+	}
+	p.calls.note(ports.TransportCall{CallID: "CALL1", State: ports.CallOffer, From: chat.Party{JID: toDomain(budiJID), LID: toDomain(budiLID)}})
 	if err := p.rejectCall(context.Background(), toDomain(budiLID), "CALL1"); err != nil || f.rejected[0] != "123456789012345@lid/CALL1" {
 		t.Fatalf("reject %v %v", f.rejected, err)
+	}
+	if err := p.rejectCall(context.Background(), toDomain(budiJID), "CALL1"); !isReason(err, fault.ReasonInvalidState) || len(f.rejected) != 1 {
+		t.Fatalf("rejecting again: %v, sent %v", err, f.rejected)
+	}
+	p.calls.note(ports.TransportCall{CallID: "CALL2", State: ports.CallOffer, From: chat.Party{JID: toDomain(budiJID)}})
+	p.calls.note(ports.TransportCall{CallID: "CALL2", State: ports.CallTerminate, From: chat.Party{JID: toDomain(budiJID)}})
+	if err := p.rejectCall(context.Background(), toDomain(budiJID), "CALL2"); !isReason(err, fault.ReasonInvalidState) {
+		t.Fatalf("rejecting a call that hung up: %v", err)
 	}
 	if len(f.subscribed) != 4 || f.subscribed[0] != budiJID {
 		t.Fatalf("subscriptions %v", f.subscribed)

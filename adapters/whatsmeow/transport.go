@@ -11,10 +11,14 @@ import (
 	"sync"
 	"time"
 
+	"go.mau.fi/util/dbutil"
 	wm "go.mau.fi/whatsmeow"
 	"go.mau.fi/whatsmeow/store"
 	"go.mau.fi/whatsmeow/store/sqlstore"
+	"go.mau.fi/whatsmeow/store/sqlstore/upgrades"
+	"go.mau.fi/whatsmeow/types"
 
+	"github.com/warest-go/warest/adapters/whatsmeow/mysqlstore"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/proxy"
 	"github.com/warest-go/warest/ports"
@@ -27,6 +31,7 @@ type Config struct {
 	ReloginQR  bool          // after a remote logout, start again with a fresh QR code
 	HistoryMax int           // 500: messages kept from one history sync chunk
 	Proxy      proxy.Config  // empty URLs: direct connections
+	TestServer *TestServer   // nil: WhatsApp itself; set only to test against test/waserver
 
 	// dial, when set, carries every websocket connection (tests point it at a local
 	// port so nothing reaches, or even resolves, WhatsApp's hosts).
@@ -36,7 +41,7 @@ type Config struct {
 }
 
 // Database is the application's database, shared with whatsmeow's device store.
-// Dialect is "sqlite" or "postgres"; Devices records which device each session is.
+// Dialect is "sqlite", "postgres" or "mysql"; Devices records which device each session is.
 type Database struct {
 	DB      *sql.DB
 	Dialect string
@@ -46,7 +51,7 @@ type Database struct {
 // Transport implements ports.Transport with one whatsmeow client per session.
 type Transport struct {
 	cfg       Config
-	container *sqlstore.Container
+	container deviceStore
 	devices   devices
 	blobs     ports.BlobStore
 	proxies   *proxy.Pool
@@ -58,6 +63,15 @@ type Transport struct {
 }
 
 var _ ports.Transport = (*Transport)(nil)
+
+// deviceStore is where whatsmeow keeps its devices and their keys: its own sqlstore
+// on SQLite and PostgreSQL, ours (mysqlstore) on MySQL, which it has no dialect for.
+type deviceStore interface {
+	NewDevice() *store.Device
+	GetDevice(ctx context.Context, jid types.JID) (*store.Device, error)
+	GetAllDevices(ctx context.Context) ([]*store.Device, error)
+	PutDevice(ctx context.Context, device *store.Device) error
+}
 
 // New opens whatsmeow's device store in db (creating or upgrading its tables) and
 // returns a transport with no session running. blobs may be nil: media sends then fail.
@@ -74,17 +88,47 @@ func New(ctx context.Context, cfg Config, db Database, blobs ports.BlobStore, lo
 	if cfg.qrTTL == nil {
 		cfg.qrTTL = whatsappQRTTL
 	}
-	quietSignal()
+	if cfg.TestServer != nil {
+		cfg.TestServer.trust()
+		log.Warn("TESTING AID ON: the whatsmeow transport connects to a WhatsApp-protocol test server, NOT to WhatsApp; "+
+			"unset WAREST_WA_TEST_SERVER for real use", "server", cfg.TestServer.URL.String())
+	}
 	pool, err := proxy.NewPool(cfg.Proxy, rand.IntN)
 	if err != nil {
 		return nil, err
 	}
-	container := sqlstore.NewWithDB(db.DB, db.Dialect, waLogger{log.With("component", "whatsmeow-store")})
-	if err := container.Upgrade(ctx); err != nil {
-		return nil, fmt.Errorf("whatsmeow: device store: %w", err)
+	if db.Dialect == "postgres" {
+		// whatsmeow's migrator looks its version table up by name in every schema
+		// of the database: found in another gateway's schema, it would never create
+		// ours. Created here (in our search_path), it starts from version 0.
+		if _, err := db.DB.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS whatsmeow_version (version INTEGER, compat INTEGER)"); err != nil {
+			return nil, fmt.Errorf("whatsmeow: device store: %w", err)
+		}
+	}
+	container, err := openDeviceStore(ctx, db, waLogger{log.With("component", "whatsmeow-store")})
+	if err != nil {
+		return nil, err
 	}
 	return &Transport{cfg: cfg, container: container, devices: devices{db.Devices}, blobs: blobs, proxies: pool,
 		log: log, runners: map[string]*runner{}}, nil
+}
+
+// openDeviceStore opens whatsmeow's device store in db. On MySQL its tables are the
+// gateway's (migrations/mysql), already created; sqlstore creates or upgrades its own.
+func openDeviceStore(ctx context.Context, db Database, log waLogger) (deviceStore, error) {
+	if db.Dialect == "mysql" {
+		return mysqlstore.New(db.DB, log), nil
+	}
+	wrapped, err := dbutil.NewWithDB(db.DB, db.Dialect)
+	if err != nil {
+		return nil, fmt.Errorf("whatsmeow: device store: %w", err)
+	}
+	wrapped.UpgradeTable, wrapped.VersionTable = upgrades.Table, "whatsmeow_version" // as sqlstore.NewWithDB
+	container := sqlstore.NewWithWrappedDB(wrapped, log)
+	if err := container.Upgrade(ctx); err != nil {
+		return nil, fmt.Errorf("whatsmeow: device store: %w", err)
+	}
+	return sqlDevices{Container: container, db: wrapped}, nil
 }
 
 // ProxyHealth is the standing of each configured proxy, for metrics.
@@ -93,7 +137,7 @@ func (t *Transport) ProxyHealth() []proxy.Health { return t.proxies.Health(time.
 // Start runs the session's client in the background; an unpaired session shows QR
 // codes, a paired one logs in. It never fails for network reasons: those are reported
 // to the sink as TransportDisconnected while the client retries.
-func (t *Transport) Start(_ context.Context, sessionID string, sink ports.TransportSink) error {
+func (t *Transport) Start(ctx context.Context, sessionID string, sink ports.TransportSink) error {
 	if sink == nil {
 		return errors.New("whatsmeow: nil sink")
 	}
@@ -103,7 +147,16 @@ func (t *Transport) Start(_ context.Context, sessionID string, sink ports.Transp
 		return errors.New("whatsmeow: transport closed")
 	}
 	if r, ok := t.runners[sessionID]; ok && !r.ended() {
-		return nil
+		if !r.ending.Load() {
+			return nil
+		}
+		// The run already reported its end and is closing its client; the loop
+		// never takes t.mu, so waiting here cannot deadlock.
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 	r := newRunner(t, sessionID, sink)
 	t.runners[sessionID] = r
@@ -126,6 +179,13 @@ func (t *Transport) Stop(ctx context.Context, sessionID string) error {
 // Logout unlinks the device from the phone when it can reach WhatsApp, and purges it
 // from the store in any case.
 func (t *Transport) Logout(ctx context.Context, sessionID string) error {
+	if r, _, err := t.client(sessionID); err == nil {
+		// Right after a link the phone is sharing the app state key: let the
+		// session take it and sync first. Left unacknowledged, it would reach the
+		// unlinking client below, which would then sync app state in whatsmeow's
+		// background goroutines while the device is deleted.
+		r.name.settled(ctx)
+	}
 	if err := t.Stop(ctx, sessionID); err != nil {
 		return err
 	}

@@ -23,6 +23,7 @@ type Sessions struct {
 	clock     ports.Clock
 	hub       *notify.Hub
 	log       *slog.Logger
+	run       *Runtimes
 }
 
 // CreateResult is what create and pair-code report back.
@@ -105,6 +106,9 @@ func (s *Sessions) ensureStarted(ctx context.Context, p account.Principal, id st
 		return err
 	}
 	s.hub.Outbox.Poke()
+	if here, err := s.run.runsHere(ctx, id); err != nil || !here {
+		return err
+	}
 	// The runtime outlives this request.
 	if err := s.transport.Start(context.WithoutCancel(ctx), id, s.sink); err != nil {
 		return fault.Wrap(err, fault.KindUnavailable, "", "could not start the session runtime")

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"github.com/warest-go/warest/application/access"
 	"strings"
 	"time"
 
@@ -26,10 +27,11 @@ type Logins struct {
 	ids           ports.IDs
 	ttl           time.Duration                      // how long a login session lasts
 	checkPassword func(stored, password string) bool // account.CheckPassword; tests count calls
+	keys          *access.Keys                       // forgotten when login keys are revoked
 }
 
-func newLogins(store ports.Store, clock ports.Clock, ids ports.IDs, ttl time.Duration) *Logins {
-	return &Logins{store: store, clock: clock, ids: ids, ttl: ttl, checkPassword: account.CheckPassword}
+func newLogins(store ports.Store, clock ports.Clock, ids ports.IDs, ttl time.Duration, keys *access.Keys) *Logins {
+	return &Logins{store: store, clock: clock, ids: ids, ttl: ttl, checkPassword: account.CheckPassword, keys: keys}
 }
 
 // LoginResult is a started login session: Key is its plaintext, shown once.
@@ -75,6 +77,7 @@ func (s *Logins) Login(ctx context.Context, username, password, client string) (
 		}
 		return s.pruneLoginKeys(ctx, r, u.ID, k.CreatedAt)
 	})
+	s.keys.Forget() // older login keys may have ended
 	if err != nil {
 		return LoginResult{}, err
 	}
@@ -126,6 +129,7 @@ func (s *Logins) Logout(ctx context.Context, p account.Principal) error {
 	}
 	for _, k := range keys {
 		if k.ID == p.KeyID && k.Kind == account.KindLogin {
+			defer s.keys.Forget()
 			return s.store.APIKeys().Revoke(ctx, k.ID, s.clock.Now())
 		}
 	}

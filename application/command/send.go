@@ -26,6 +26,7 @@ import (
 type Sending struct {
 	cfg     Config
 	store   ports.Store
+	quotas  *Quotas // the limits SendCounted counts
 	clock   ports.Clock
 	hub     *notify.Hub // the outbox and queue wake-ups
 	metrics ports.Metrics
@@ -80,55 +81,71 @@ type SendResult struct {
 // Send queues one message per recipient (each message with its status event, all in
 // one transaction), then waits up to SendWait for the worker to hand them to WhatsApp.
 // Every outbound path (HTTP routes, webhook response actions) goes through here, so
-// they share the queue, its ordering and the recipient cooldown.
+// they share the queue, its ordering and the recipient cooldown. The acceptance
+// (session check, idempotency claim, cooldowns, rows) is one group transaction, so
+// concurrent sends share a commit.
 func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) ([]SendResult, error) {
-	sess, err := s.senders.session(ctx, p, in.SessionID, in.Phone)
-	if err != nil {
-		return nil, err
-	}
-	to, err := s.senders.addresses.NormalizeAll(in.To)
-	if err != nil {
-		return nil, err
-	}
-	if len(to) > s.cfg.MaxRecipients {
-		return nil, fault.Invalid(fault.ReasonInvalidParameter, "at most %d recipients per request", s.cfg.MaxRecipients)
-	}
-	for _, jid := range to {
-		if err := jid.CheckSendable(); err != nil {
-			return nil, err
+	res, _, err := s.send(ctx, p, in, nil)
+	return res, err
+}
+
+// SendCounted is Send counting the request against the caller's rate limit and quota
+// (Throttle's, for a sending route) in the acceptance's own transaction: one commit
+// per accepted send instead of two. Over a limit the counts are committed, nothing
+// is queued and the error is Throttle's. A request the acceptance refuses rolls its
+// counts back with it, so Throttle counts it afterwards: still once. The state is
+// valid whatever the error.
+func (s *Sending) SendCounted(ctx context.Context, p account.Principal, in SendInput) ([]SendResult, ThrottleState, error) {
+	t := s.quotas.tally(p, true)
+	res, st, err := s.send(ctx, p, in, &t)
+	if err != nil && st == (ThrottleState{}) {
+		var terr error
+		if st, terr = s.quotas.Throttle(ctx, p, true); terr != nil {
+			return nil, st, terr
 		}
 	}
-	content := in.Content
-	content.Presence = in.Presence
-	now := s.clock.Now()
-	msgs := make([]message.Outbound, 0, len(to))
-	for _, jid := range to {
-		c := content
-		if c.Reply != nil && c.Reply.Chat.IsZero() {
-			reply := *c.Reply
-			reply.Chat = jid
-			c.Reply = &reply
+	return res, st, err
+}
+
+// send is Send, counting the request in its transaction when t is set. The state is
+// zero unless the counts were committed.
+func (s *Sending) send(ctx context.Context, p account.Principal, in SendInput, t *tally) ([]SendResult, ThrottleState, error) {
+	var (
+		sess   *session.Session
+		msgs   []message.Outbound
+		replay *ports.IdempotencyRecord
+		st     ThrottleState
+		over   error
+	)
+	// The caller's lane: its idempotency keys and limit counters are its own.
+	err := s.store.InGroupTx(ctx, callerScope(p), func(ctx context.Context, r ports.Repositories) error {
+		replay, st, over = nil, ThrottleState{}, nil // of an earlier run of fn (see InGroupTx)
+		var to []chat.JID
+		var err error
+		if t != nil {
+			if st, err = t.count(ctx, r); err != nil {
+				return err
+			}
+			if over = t.verdict(st); over != nil {
+				return nil // commit the counts alone
+			}
 		}
-		m, err := message.NewOutbound(NewMessageID(), sess.ID(), jid, c, now)
-		if err != nil {
-			return nil, err
+		if sess, err = s.senders.sessionIn(ctx, r, p, in.SessionID, in.Phone); err != nil {
+			return err
 		}
-		if s.cfg.SendExpiry > 0 {
-			m.ExpiresAt = m.CreatedAt.Add(s.cfg.SendExpiry)
+		now := s.clock.Now()
+		if msgs, to, err = s.outbound(sess, in, now); err != nil {
+			return err
 		}
-		msgs = append(msgs, m)
-	}
-	var replay *ports.IdempotencyRecord
-	err = s.store.InTx(ctx, func(r ports.Repositories) error {
 		if in.IdempotencyKey != "" {
-			rec, claimed, err := r.Idempotency().Claim(ctx, s.idempotencyRecord(p, in, sess.ID(), msgs, now))
+			rec, claimed, err := r.Idempotency().Claim(ctx, in.idempotencyRecord(p, sess.ID(), msgs, now, s.cfg.Limits.IdempotencyTTL))
 			if err != nil || !claimed {
 				replay = &rec
 				return err
 			}
 		}
-		if content.Target == nil { // reactions, edits and revokes are not new messages
-			if err := s.checkCooldowns(ctx, r, sess.ID(), to, now); err != nil {
+		if in.Content.Target == nil { // reactions, edits and revokes are not new messages
+			if err := s.cfg.Limits.checkCooldowns(ctx, r, sess.ID(), to, now); err != nil {
 				return err
 			}
 		}
@@ -142,24 +159,64 @@ func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) (
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	if replay != nil {
-		return s.replies.replayed(ctx, sess, *replay, requestHash(in))
+	switch {
+	case err != nil:
+		return nil, ThrottleState{}, err
+	case over != nil:
+		return nil, st, over
+	case replay != nil:
+		res, err := s.replies.replayed(ctx, sess, *replay, requestHash(in))
+		return res, st, err
 	}
 	s.metrics.SendsAccepted(len(msgs))
 	s.hub.Outbox.Poke()
 	s.hub.Queue.Poke()
-	return s.replies.awaitSent(ctx, sess, msgs), nil
+	return s.replies.awaitSent(ctx, sess, msgs), st, nil
+}
+
+// outbound validates the recipients and builds one message per recipient, with the
+// recipients it sends to.
+func (s *Sending) outbound(sess *session.Session, in SendInput, now time.Time) ([]message.Outbound, []chat.JID, error) {
+	to, err := s.senders.addresses.NormalizeAll(in.To)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(to) > s.cfg.MaxRecipients {
+		return nil, nil, fault.Invalid(fault.ReasonInvalidParameter, "at most %d recipients per request", s.cfg.MaxRecipients)
+	}
+	for _, jid := range to {
+		if err := jid.CheckSendable(); err != nil {
+			return nil, nil, err
+		}
+	}
+	content := in.Content
+	content.Presence = in.Presence
+	msgs := make([]message.Outbound, 0, len(to))
+	for _, jid := range to {
+		c := content
+		if c.Reply != nil && c.Reply.Chat.IsZero() {
+			reply := *c.Reply
+			reply.Chat = jid
+			c.Reply = &reply
+		}
+		m, err := message.NewOutbound(NewMessageID(), sess.ID(), jid, c, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		if s.cfg.SendExpiry > 0 {
+			m.ExpiresAt = m.CreatedAt.Add(s.cfg.SendExpiry)
+		}
+		msgs = append(msgs, m)
+	}
+	return msgs, to, nil
 }
 
 // checkCooldowns refuses the request when a recipient was sent to successfully less
 // than the cooldown ago (WAREST keys this on the raw `to` and records it before
 // sending; we key it on the normalised recipient of the session, recorded by the
 // worker after a successful send).
-func (s *Sending) checkCooldowns(ctx context.Context, r ports.Repositories, sessionID string, to []chat.JID, now time.Time) error {
-	if s.cfg.Limits.Cooldown <= 0 {
+func (l Limits) checkCooldowns(ctx context.Context, r ports.Repositories, sessionID string, to []chat.JID, now time.Time) error {
+	if l.Cooldown <= 0 {
 		return nil
 	}
 	for _, jid := range to {
@@ -167,7 +224,7 @@ func (s *Sending) checkCooldowns(ctx context.Context, r ports.Repositories, sess
 		if err != nil {
 			return err
 		}
-		if left := throttle.CooldownLeft(last, s.cfg.Limits.Cooldown, now); left > 0 {
+		if left := throttle.CooldownLeft(last, l.Cooldown, now); left > 0 {
 			return exceeded(throttle.LimitCooldown, ceilSecond(left), jid.String())
 		}
 	}
@@ -176,13 +233,14 @@ func (s *Sending) checkCooldowns(ctx context.Context, r ports.Repositories, sess
 
 func ceilSecond(d time.Duration) time.Duration { return (d + time.Second - 1).Truncate(time.Second) }
 
-func (s *Sending) idempotencyRecord(p account.Principal, in SendInput, sessionID string, msgs []message.Outbound, now time.Time) ports.IdempotencyRecord {
+// idempotencyRecord is what the request's Idempotency-Key remembers, for ttl.
+func (in SendInput) idempotencyRecord(p account.Principal, sessionID string, msgs []message.Outbound, now time.Time, ttl time.Duration) ports.IdempotencyRecord {
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
 		ids[i] = m.ID
 	}
 	return ports.IdempotencyRecord{Scope: callerScope(p), Key: in.IdempotencyKey, Hash: requestHash(in), SessionID: sessionID,
-		MessageIDs: ids, CreatedAt: now, ExpiresAt: now.Add(s.cfg.Limits.IdempotencyTTL)}
+		MessageIDs: ids, CreatedAt: now, ExpiresAt: now.Add(ttl)}
 }
 
 // requestHash fingerprints a request: the client's body hash when the edge gave one,
@@ -257,14 +315,19 @@ func ownerPhone(sess *session.Session) string {
 // session resolves the session by id, or by its own phone number among the
 // caller's open sessions, and checks it can send.
 func (s senders) session(ctx context.Context, p account.Principal, id, phone string) (*session.Session, error) {
+	return s.sessionIn(ctx, s.store, p, id, phone)
+}
+
+// sessionIn is session on r (a transaction's repositories).
+func (s senders) sessionIn(ctx context.Context, r ports.Repositories, p account.Principal, id, phone string) (*session.Session, error) {
 	if id == "" && phone != "" {
-		found, err := s.byPhone(ctx, p, phone)
+		found, err := s.byPhone(ctx, r, p, phone)
 		if err != nil {
 			return nil, err
 		}
 		id = found
 	}
-	sess, err := ownedSession(ctx, s.store, p, id)
+	sess, err := ownedSession(ctx, r, p, id)
 	if err != nil {
 		return nil, err
 	}
@@ -274,13 +337,13 @@ func (s senders) session(ctx context.Context, p account.Principal, id, phone str
 	return sess, nil
 }
 
-func (s senders) byPhone(ctx context.Context, p account.Principal, phone string) (string, error) {
+func (s senders) byPhone(ctx context.Context, r ports.Repositories, p account.Principal, phone string) (string, error) {
 	digits := s.addresses.Phone(phone)
 	owner := p.User.Registry
 	if p.User.IsAdmin() {
 		owner = ""
 	}
-	list, err := s.store.Sessions().List(ctx, owner)
+	list, err := r.Sessions().List(ctx, owner)
 	if err != nil {
 		return "", err
 	}

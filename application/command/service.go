@@ -50,6 +50,7 @@ type Commands struct {
 	Subscriptions *Subscriptions
 	Webhook       *SessionWebhook
 	Sessions      *Sessions
+	Runtimes      *Runtimes
 	Teardown      *SessionTeardown
 	Sending       *Sending
 	Actions       *MessageActions
@@ -82,6 +83,7 @@ type Deps struct {
 	Hub       *notify.Hub
 	Log       *slog.Logger
 	Metrics   ports.Metrics // nil: nothing is counted
+	Keys      *access.Keys  // the API key cache to forget on revocations; nil: none
 	// Media sends need these three; other use cases work without them.
 	Blobs      ports.BlobStore
 	Links      ports.BlobLinks // signed links to Blobs' objects; nil: misc output=url answers 503
@@ -96,6 +98,9 @@ type Deps struct {
 	QRImages ports.QRImages
 	Phones   ports.PhoneNumbers
 	Secrets  ports.MessageSecrets
+	// Ownership places sessions among the nodes sharing the store; nil: every
+	// session runs on this node.
+	Ownership ports.Ownership
 }
 
 // New builds the command handlers.
@@ -109,20 +114,22 @@ func New(cfg Config, d Deps) *Commands {
 	if cfg.LoginTTL <= 0 {
 		cfg.LoginTTL = DefaultConfig.LoginTTL // a zero TTL would end every login at once
 	}
-	s := &Commands{caps: cfg.Caps, Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL),
-		Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs}}
+	s := &Commands{caps: cfg.Caps, Logins: newLogins(d.Store, d.Clock, d.IDs, cfg.LoginTTL, d.Keys),
+		Users: &Users{store: d.Store, clock: d.Clock, ids: d.IDs, keys: d.Keys}}
 	t := targets{store: d.Store, resolver: d.Resolver, policy: cfg.WebhookTargets}
 	s.Subscriptions = &Subscriptions{store: d.Store, clock: d.Clock, ids: d.IDs, wake: d.Hub.Webhooks, targets: t}
 	s.Webhook = &SessionWebhook{store: d.Store, clock: d.Clock, ids: d.IDs, sender: d.Sender, targets: t}
 	s.Sessions = &Sessions{cfg: cfg, store: d.Store, transport: d.Transport, sink: d.Sink, clock: d.Clock, hub: d.Hub, log: d.Log}
+	s.Runtimes = &Runtimes{s: s.Sessions, ownership: d.Ownership}
+	s.Sessions.run = s.Runtimes
 	s.Teardown = &SessionTeardown{store: d.Store, transport: d.Transport, blobs: d.Blobs, clock: d.Clock, hub: d.Hub, log: d.Log}
+	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	snd := senders{store: d.Store, addresses: chat.Normalizer{DefaultCountryCode: cfg.DefaultCountryCode}}
-	s.Sending = &Sending{cfg: cfg, store: d.Store, clock: d.Clock, hub: d.Hub, metrics: d.Metrics, senders: snd, media: mediaPrep{cfg: cfg.Media,
+	s.Sending = &Sending{cfg: cfg, store: d.Store, quotas: s.Quotas, clock: d.Clock, hub: d.Hub, metrics: d.Metrics, senders: snd, media: mediaPrep{cfg: cfg.Media,
 		blobs: d.Blobs, fetcher: d.Fetcher, transcoder: d.Transcoder, ids: d.IDs},
 		replies: replies{store: d.Store, messages: d.Hub.Messages, wait: cfg.SendWait}}
 	s.Actions = &MessageActions{cfg: cfg, store: d.Store, transport: d.Transport, clock: d.Clock, send: s.Sending}
 	s.Chats = &Chats{store: d.Store, transport: d.Transport, clock: d.Clock, actions: s.Actions}
-	s.Quotas = &Quotas{cfg: cfg, store: d.Store, clock: d.Clock}
 	s.Groups = &Groups{store: d.Store, groups: d.Groups, addresses: snd.addresses, media: s.Sending.media}
 	s.GroupMembers = &GroupMembers{groups: s.Groups}
 	s.Profiles = &Profiles{store: d.Store, profiles: d.Profiles, media: mediaPrep{cfg: MediaConfig{PerFileLimit: MaxPictureBytes},

@@ -94,10 +94,10 @@ func (s *Sessions) ReconnectSession(ctx context.Context, p account.Principal, id
 	if err := s.transport.Stop(ctx, id); err != nil {
 		s.log.WarnContext(ctx, "stop before reconnect failed", "session", id, "err", err)
 	}
-	if err := s.markConnecting(ctx, id); err != nil {
+	if here, err := s.run.runsHere(ctx, id); err != nil || !here {
 		return err
 	}
-	return s.transport.Start(context.WithoutCancel(ctx), id, s.sink)
+	return s.run.Resume(ctx, id)
 }
 
 // markConnecting moves the session to starting before its runtime starts: until the

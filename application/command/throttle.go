@@ -47,44 +47,74 @@ type ThrottleState struct {
 // holds across nodes sharing PostgreSQL. Over a limit the error is KindRateLimited
 // wrapping a *throttle.Exceeded; the returned state is valid either way.
 func (s *Quotas) Throttle(ctx context.Context, p account.Principal, quota bool) (ThrottleState, error) {
+	t := s.tally(p, quota)
+	if !t.enabled() {
+		return ThrottleState{}, nil
+	}
 	var st ThrottleState
-	scope := callerScope(p)
-	now := s.clock.Now()
-	rate, q := s.cfg.Limits.Rate, s.cfg.Limits.Quota
-	if n, ok := s.cfg.Limits.QuotaPerKey[p.KeyID]; ok {
-		q.Limit = n
-	}
-	quota = quota && q.Enabled()
-	if !rate.Enabled() && !quota {
-		return st, nil
-	}
-	// Both counters in one transaction: one write instead of two on the hot path.
-	err := s.store.InTx(ctx, func(r ports.Repositories) error {
-		if rate.Enabled() {
-			state, err := hit(ctx, r, "rl:"+scope, rate, now)
-			if err != nil {
-				return err
-			}
-			st.Rate = &state
-		}
-		if quota {
-			state, err := hit(ctx, r, "q:"+scope, q, now)
-			if err != nil {
-				return err
-			}
-			st.Quota = &state
-		}
-		return nil
+	// Both counters in one transaction, shared with concurrent requests' (group commit).
+	err := s.store.InGroupTx(ctx, t.scope, func(ctx context.Context, r ports.Repositories) (err error) {
+		st, err = t.count(ctx, r)
+		return err
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		return ThrottleState{}, err
-	case st.Rate != nil && st.Rate.Exceeded:
-		return st, exceeded(throttle.LimitRate, rate.RetryAfter(now), "")
-	case st.Quota != nil && st.Quota.Exceeded:
-		return st, exceeded(throttle.LimitQuota, q.RetryAfter(now), "")
+	}
+	return st, t.verdict(st)
+}
+
+// tally is one request's count: the caller's lane and the windows that apply to it.
+type tally struct {
+	scope       string
+	rate, quota throttle.Window // a zero window is not counted
+	now         time.Time
+}
+
+func (s *Quotas) tally(p account.Principal, quota bool) tally {
+	t := tally{scope: callerScope(p), rate: s.cfg.Limits.Rate, now: s.clock.Now()}
+	if quota {
+		t.quota = s.cfg.Limits.Quota
+		if n, ok := s.cfg.Limits.QuotaPerKey[p.KeyID]; ok {
+			t.quota.Limit = n
+		}
+	}
+	return t
+}
+
+func (t tally) enabled() bool { return t.rate.Enabled() || t.quota.Enabled() }
+
+// count hits the counters in r's transaction, which must be in the lane t.scope.
+func (t tally) count(ctx context.Context, r ports.Repositories) (st ThrottleState, err error) {
+	if st.Rate, err = t.hit(ctx, r, "rl:", t.rate); err != nil {
+		return ThrottleState{}, err
+	}
+	if st.Quota, err = t.hit(ctx, r, "q:", t.quota); err != nil {
+		return ThrottleState{}, err
 	}
 	return st, nil
+}
+
+// hit counts one window; nil when it is off.
+func (t tally) hit(ctx context.Context, r ports.Repositories, prefix string, w throttle.Window) (*throttle.State, error) {
+	if !w.Enabled() {
+		return nil, nil
+	}
+	st, err := hit(ctx, r, prefix+t.scope, w, t.now)
+	if err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// verdict is the error of a request over a limit, nil under them.
+func (t tally) verdict(st ThrottleState) error {
+	switch {
+	case st.Rate != nil && st.Rate.Exceeded:
+		return exceeded(throttle.LimitRate, t.rate.RetryAfter(t.now), "")
+	case st.Quota != nil && st.Quota.Exceeded:
+		return exceeded(throttle.LimitQuota, t.quota.RetryAfter(t.now), "")
+	}
+	return nil
 }
 
 func hit(ctx context.Context, r ports.Repositories, key string, w throttle.Window, now time.Time) (throttle.State, error) {

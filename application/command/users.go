@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
+	"github.com/warest-go/warest/application/access"
 
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/fault"
@@ -14,6 +15,7 @@ type Users struct {
 	store ports.Store
 	clock ports.Clock
 	ids   ports.IDs
+	keys  *access.Keys // forgotten when a key is revoked or a user's limits change
 }
 
 // CreateUser adds an account; admins only.
@@ -54,6 +56,7 @@ func (s *Users) SetUserLimits(ctx context.Context, p account.Principal, userID s
 		u.Limits = l
 		return r.Users().Update(ctx, u)
 	})
+	s.keys.Forget()
 	return u, err
 }
 
@@ -86,6 +89,7 @@ func (s *Users) RevokeKey(ctx context.Context, p account.Principal, userID, keyI
 	}
 	for _, k := range keys {
 		if k.ID == keyID {
+			defer s.keys.Forget()
 			return s.store.APIKeys().Revoke(ctx, keyID, s.clock.Now())
 		}
 	}
@@ -101,11 +105,22 @@ type SeedResult struct {
 
 // SeedAdmin makes sure the admin account exists with the configured password and key.
 // Without a configured password a random one is generated on first boot only; without
-// a configured key one is generated when the admin has no active key.
+// a configured key one is generated when the admin has no active key. Nodes starting
+// together on a fresh database race to create the admin: a loser (a conflict) seeds
+// again and finds the winner's.
 func (s *Users) SeedAdmin(ctx context.Context, username, password, apiKey string) (SeedResult, error) {
 	if username == "" {
 		username = "admin"
 	}
+	for tries := 1; ; tries++ {
+		res, err := s.seedAdmin(ctx, username, password, apiKey)
+		if !fault.Is(err, fault.KindConflict) || tries == 3 {
+			return res, err
+		}
+	}
+}
+
+func (s *Users) seedAdmin(ctx context.Context, username, password, apiKey string) (SeedResult, error) {
 	res := SeedResult{Username: username}
 	err := s.store.InTx(ctx, func(r ports.Repositories) error {
 		u, err := r.Users().GetByUsername(ctx, username)

@@ -50,6 +50,10 @@ func (v vanishingStore) InTx(ctx context.Context, fn func(ports.Repositories) er
 	v.vanish()
 	return v.Store.InTx(ctx, fn)
 }
+func (v vanishingStore) InGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	v.vanish()
+	return v.Store.InGroupTx(ctx, lane, fn)
+}
 
 func (v vanishingStore) Events() ports.EventRepository {
 	v.vanish()

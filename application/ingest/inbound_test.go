@@ -108,6 +108,9 @@ var errInboundRefused = errors.New("inbound messages refused")
 func (s refusingInbound) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
 	return s.Store.InTx(ctx, func(r ports.Repositories) error { return fn(refusingRepos{r}) })
 }
+func (s refusingInbound) InGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	return s.Store.InGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error { return fn(ctx, refusingRepos{r}) })
+}
 func (r refusingRepos) Inbound() ports.InboundMessages {
 	return refusedInbound{r.Repositories.Inbound()}
 }

@@ -4,7 +4,6 @@
 package ingest
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -38,6 +37,8 @@ type Ingest struct {
 	// Calls turns down offered calls as each session's call policy says; nil leaves
 	// every call ringing.
 	Calls CallScreen
+	// Fencing fences each session's writes with this node's lease (fence.go).
+	Fencing
 
 	conn   *connection
 	msgs   *messages
@@ -103,6 +104,7 @@ func NewIngest(store ports.Store, qr ports.QRRenderer, clock ports.Clock, hub *n
 // the store is unavailable, but an event the store refuses for good would block its
 // session's later events forever, so it is parked instead (see park).
 func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
+	ctx = in.fence(ctx, e)
 	err := in.handle(ctx, e)
 	switch {
 	case err == nil:
@@ -115,6 +117,12 @@ func (in *Ingest) Handle(ctx context.Context, e ports.TransportEvent) error {
 			in.log.DebugContext(ctx, "dropping a transport event of an unknown message", "event", fmt.Sprintf("%T", e), "err", err)
 		}
 		return nil
+	case in.fenced(e, err):
+		if ofConnection(e) {
+			in.log.InfoContext(ctx, "dropping a connection event of a session another node owns now", "event", fmt.Sprintf("%T", e))
+			return nil
+		}
+		return err
 	case fault.Is(err, fault.KindUnavailable) || ctx.Err() != nil:
 		return err
 	}
@@ -134,12 +142,7 @@ func (in *Ingest) park(ctx context.Context, e ports.TransportEvent, cause error)
 	if err != nil {
 		payload = []byte("null")
 	}
-	var of struct {
-		SessionID string
-		Message   struct{ SessionID string } // TransportMessage names it here
-	}
-	_ = json.Unmarshal(payload, &of)
-	session := cmp.Or(of.SessionID, of.Message.SessionID)
+	session := sessionOf(e)
 	p := event.NewParked(session, kind, payload, cause.Error(), in.clock.Now())
 	log := in.log.With("session", session, "kind", kind, "parked_id", p.ID, "err", cause)
 	switch err := in.store.Parked().Park(ctx, p); {
@@ -169,7 +172,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 		}
 		return err
 	case ports.TransportPaired:
-		return eventlog.Append(ctx, in.store, in.clock, event.CredsUpdate, e.SessionID, event.DeviceLinked{Me: *identity(e.Me)})
+		return appendEvent(ctx, in.store, in.clock, event.CredsUpdate, e.SessionID, event.DeviceLinked{Me: *identity(e.Me)})
 	case ports.TransportDisconnected:
 		reason := e.Reason
 		if e.Code != "" {
@@ -193,7 +196,7 @@ func (in *Ingest) handle(ctx context.Context, e ports.TransportEvent) error {
 	case ports.TransportHistorySync:
 		return in.msgs.history(ctx, e)
 	case ports.TransportUndecryptable:
-		return eventlog.Append(ctx, in.store, in.clock, event.MessageUndecryptable, e.SessionID, event.Undecryptable{ID: e.ID, Chat: e.Chat, Sender: e.Sender, At: e.At})
+		return appendEvent(ctx, in.store, in.clock, event.MessageUndecryptable, e.SessionID, event.Undecryptable{ID: e.ID, Chat: e.Chat, Sender: e.Sender, At: e.At})
 	case ports.TransportReceipt:
 		return in.people.receipt(ctx, e)
 	case ports.TransportPresence:

@@ -30,18 +30,18 @@ func (in *groups) groupParticipants(ctx context.Context, g ports.TransportGroupP
 }
 
 func (in *groups) groupUpdate(ctx context.Context, g ports.TransportGroupUpdate) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, event.GroupSettingsChanged{Group: g.Group, By: g.By,
+	return appendEvent(ctx, in.store, in.clock, event.GroupUpdate, g.SessionID, event.GroupSettingsChanged{Group: g.Group, By: g.By,
 		Name: g.Name, Topic: g.Topic, Locked: g.Locked, Announce: g.Announce, At: g.At})
 }
 
 // joinedGroup is the account itself being added: a group_join for the account.
 func (in *groups) joinedGroup(ctx context.Context, g ports.TransportJoinedGroup) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, event.GroupMembersChanged{Group: g.Group,
+	return appendEvent(ctx, in.store, in.clock, event.GroupJoin, g.SessionID, event.GroupMembersChanged{Group: g.Group,
 		Action: "joined", Members: g.Participants, At: g.At})
 }
 
 // joinRequest is someone asking to join a group the account administers.
 func (in *groups) joinRequest(ctx context.Context, r ports.TransportGroupJoinRequest) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.GroupJoinRequest, r.SessionID, event.JoinRequested{Group: r.Group,
+	return appendEvent(ctx, in.store, in.clock, event.GroupJoinRequest, r.SessionID, event.JoinRequested{Group: r.Group,
 		Who: r.Who, Method: r.Method, At: r.At})
 }

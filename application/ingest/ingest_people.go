@@ -16,7 +16,9 @@ import (
 // Send returns to the worker); the message then still looks queued, so the implied
 // "sent" is recorded first and the status history stays complete.
 func (in *people) receipt(ctx context.Context, rc ports.TransportReceipt) error {
-	return in.store.InTx(ctx, func(r ports.Repositories) error {
+	// A group transaction: receipts come for every message sent, each would cost a
+	// commit of its own. The session's lane: the send queue updates its messages too.
+	return in.store.InGroupTx(ctx, rc.SessionID, func(ctx context.Context, r ports.Repositories) error {
 		for _, id := range rc.IDs {
 			if err := in.advance(ctx, r, rc, id); err != nil {
 				return err
@@ -60,12 +62,12 @@ func (in *people) presence(ctx context.Context, p ports.TransportPresence) error
 	if p.Available {
 		state = "available"
 	}
-	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
+	return appendEvent(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
 		From: p.From, State: state, LastSeen: p.LastSeen})
 }
 
 func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresence) error {
-	return eventlog.Append(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
+	return appendEvent(ctx, in.store, in.clock, event.PresenceUpdate, p.SessionID, event.PresenceChanged{
 		Chat: p.Chat, From: p.From, State: string(p.State)})
 }
 
@@ -73,7 +75,7 @@ func (in *people) chatPresence(ctx context.Context, p ports.TransportChatPresenc
 // down. A failed rejection is logged, not retried: the call rings on as if no
 // policy were set, and the event is already stored for webhooks.
 func (in *people) call(ctx context.Context, c ports.TransportCall) error {
-	err := eventlog.Append(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
+	err := appendEvent(ctx, in.store, in.clock, event.Call, c.SessionID, event.CallUpdated{CallID: c.CallID, From: c.From,
 		State: string(c.State), Video: c.Video, Group: c.Group, At: c.At})
 	if err != nil || c.State != ports.CallOffer || *in.screen == nil {
 		return err

@@ -96,6 +96,9 @@ func (f *failingStore) Events() ports.EventRepository { return failingEvents{f.S
 func (f *failingStore) InTx(ctx context.Context, fn func(ports.Repositories) error) error {
 	return f.Store.InTx(ctx, func(r ports.Repositories) error { return fn(failingRepos{r, f}) })
 }
+func (f *failingStore) InGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	return f.Store.InGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error { return fn(ctx, failingRepos{r, f}) })
+}
 func (r failingRepos) Events() ports.EventRepository {
 	return failingEvents{r.Repositories.Events(), r.f}
 }

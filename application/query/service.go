@@ -43,10 +43,12 @@ func New(store ports.Store, transport ports.Transport, clock ports.Clock) *Queri
 		System: &System{store: store}}
 }
 
-// Principals resolves API keys to their callers.
+// Principals resolves API keys to their callers. Keys, when set, caches what a key
+// authenticates as (for at most access.KeyTTL).
 type Principals struct {
 	store ports.Store
 	clock ports.Clock
+	Keys  *access.Keys
 }
 
 // Sessions reads sessions, their device and their outbound messages.
@@ -74,14 +76,38 @@ func (s *Principals) Authenticate(ctx context.Context, plainKey string) (account
 		return account.Principal{}, fault.Unauthorized("", "missing API key")
 	}
 	now := s.clock.Now()
-	k, err := s.store.APIKeys().GetByHash(ctx, account.HashKey(plainKey))
+	hash := account.HashKey(plainKey)
+	var gen uint64
+	if s.Keys != nil {
+		var k account.APIKey
+		var u account.User
+		var ok bool
+		if k, u, ok, gen = s.Keys.Get(hash, now); ok {
+			if !k.Active(now) { // expired since it was cached
+				return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
+			}
+			due := k.UseDue(now)
+			if err := s.recordUse(ctx, &k, now); err != nil {
+				return account.Principal{}, err
+			}
+			if due {
+				s.Keys.Touched(hash, now)
+			}
+			return account.Principal{User: u, KeyID: k.ID}, nil
+		}
+	}
+	k, err := s.store.APIKeys().GetByHash(ctx, hash)
 	if fault.Is(err, fault.KindNotFound) || (err == nil && !k.Active(now)) {
 		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
 	}
 	if err != nil {
 		return account.Principal{}, err
 	}
-	return s.principal(ctx, k, now)
+	p, err := s.principal(ctx, &k, now)
+	if err == nil && s.Keys != nil {
+		s.Keys.Put(hash, k, p.User, now, gen)
+	}
+	return p, err
 }
 
 // Principal re-resolves the caller behind a key id (a signed docs cookie names one
@@ -95,7 +121,7 @@ func (s *Principals) Principal(ctx context.Context, userID, keyID string) (accou
 	now := s.clock.Now()
 	for _, k := range keys {
 		if k.ID == keyID && k.Active(now) {
-			return s.principal(ctx, k, now)
+			return s.principal(ctx, &k, now)
 		}
 	}
 	return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
@@ -105,7 +131,7 @@ func (s *Principals) Principal(ctx context.Context, userID, keyID string) (accou
 // one write of the read side, kept here so every way of authenticating records it;
 // it is written at most once per account.UseRecordInterval, so a key used on every
 // request does not cost a write on each.
-func (s *Principals) principal(ctx context.Context, k account.APIKey, now time.Time) (account.Principal, error) {
+func (s *Principals) principal(ctx context.Context, k *account.APIKey, now time.Time) (account.Principal, error) {
 	u, err := s.store.Users().Get(ctx, k.UserID)
 	if fault.Is(err, fault.KindNotFound) {
 		return account.Principal{}, fault.Unauthorized(fault.ReasonAPIKeyInvalid, "invalid API key")
@@ -113,12 +139,22 @@ func (s *Principals) principal(ctx context.Context, k account.APIKey, now time.T
 	if err != nil {
 		return account.Principal{}, err
 	}
-	if k.UseDue(now) {
-		if err := s.store.APIKeys().Touch(ctx, k.ID, now); err != nil {
-			return account.Principal{}, err
-		}
+	if err := s.recordUse(ctx, k, now); err != nil {
+		return account.Principal{}, err
 	}
 	return account.Principal{User: u, KeyID: k.ID}, nil
+}
+
+// recordUse writes k's use at now into LastUsedAt, and into k, when due.
+func (s *Principals) recordUse(ctx context.Context, k *account.APIKey, now time.Time) error {
+	if !k.UseDue(now) {
+		return nil
+	}
+	if err := s.store.APIKeys().Touch(ctx, k.ID, now); err != nil {
+		return err
+	}
+	k.LastUsedAt = &now
+	return nil
 }
 
 // Session returns one session the caller may see.

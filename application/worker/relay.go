@@ -83,22 +83,24 @@ func (r *Relay) once(ctx context.Context) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("list unpublished events: %w", err)
 	}
-	marked := 0
-	defer func() {
-		if marked > 0 {
-			r.events.Announce() // live streams read on, on every node
-		}
-	}()
-	for _, e := range events {
-		if err := r.pub.Publish(ctx, e); err != nil {
-			r.log.WarnContext(ctx, "relay: publish failed, will retry", "event", e.ID, "err", err)
-			return false, nil
-		}
-		if err := r.store.Events().MarkPublished(ctx, []string{e.ID}, r.clock.Now()); err != nil {
-			return false, fmt.Errorf("mark event %s published: %w", e.ID, err)
-		}
-		marked++
+	if len(events) == 0 {
+		return false, nil
 	}
+	// The batch is published together, so subscribers may handle it in one
+	// transaction, and marked in one statement after: a failure or a crash in
+	// between publishes it all again, which subscribers take as already handled.
+	if err := r.pub.Publish(ctx, events...); err != nil {
+		r.log.WarnContext(ctx, "relay: publish failed, will retry", "events", len(events), "first", events[0].ID, "err", err)
+		return false, nil
+	}
+	ids := make([]string, len(events))
+	for i, e := range events {
+		ids[i] = e.ID
+	}
+	if err := r.store.Events().MarkPublished(ctx, ids, r.clock.Now()); err != nil {
+		return false, fmt.Errorf("mark %d events published: %w", len(ids), err)
+	}
+	r.events.Announce() // live streams read on, on every node
 	return len(events) == r.Batch, nil
 }
 

@@ -84,7 +84,9 @@ func (o *outcomes) fail(ctx context.Context, m message.Outbound, code fault.Reas
 // a receipt overtook the worker and the message is past "sent" already. It reports
 // whether the update was stored.
 func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, change func(*message.Outbound) bool) bool {
-	err := o.store.InTx(ctx, func(r ports.Repositories) error {
+	// A group transaction: every send's outcome would cost a commit of its own. The
+	// session's lane: receipts update its messages too.
+	err := o.store.InGroupTx(ctx, m.SessionID, func(ctx context.Context, r ports.Repositories) error {
 		moved := false
 		cur, err := r.Messages().Update(ctx, m.SessionID, m.ID, func(x *message.Outbound) error {
 			moved = change(x)
@@ -108,7 +110,9 @@ func (o *outcomes) record(ctx context.Context, m message.Outbound, sent bool, ch
 		return eventlog.Append(ctx, r, o.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(cur, o.clock.Now()))
 	})
 	if err != nil {
-		if ctx.Err() == nil {
+		if fe, ok := fault.As(err); ok && fe.Reason == fault.ReasonFenced && o.tuning.Fences != nil {
+			o.tuning.Fences.Fenced(m.SessionID) // another node owns the session now: it records the outcome
+		} else if ctx.Err() == nil {
 			o.log.ErrorContext(ctx, "send queue: record message", "session", m.SessionID, "message", m.ID, "err", err)
 		}
 		return false

@@ -36,7 +36,7 @@ type SendQueue struct {
 	holds    *lineHolds
 
 	mu      sync.Mutex
-	running map[string]bool
+	running map[string]chan struct{} // the sessions being drained; closed when done
 	wg      sync.WaitGroup
 }
 
@@ -59,10 +59,13 @@ type SendTuning struct {
 	// Metrics counts sent and failed messages; Tracer spans each attempt.
 	Metrics ports.Metrics
 	Tracer  ports.Tracer
+	// Fences keeps the queue to the sessions this node owns and fences its writes
+	// (several nodes on one store); nil: every session, unfenced.
+	Fences ports.Fences
 }
 
 func NewSendQueue(store ports.Store, transport ports.Transport, clock ports.Clock, hub *notify.Hub, log *slog.Logger) *SendQueue {
-	q := &SendQueue{store: store, wake: hub.Queue, log: log, running: map[string]bool{},
+	q := &SendQueue{store: store, wake: hub.Queue, log: log, running: map[string]chan struct{}{},
 		SendTuning: SendTuning{Poll: time.Second, MaxAttempts: 3, Grace: 10 * time.Second, MaxHold: time.Minute, Wait: pause, Rand: rand.Float64,
 			Metrics: ports.NoMetrics{}, Tracer: ports.NoTracer{}}}
 	q.holds = &lineHolds{clock: clock, m: map[string]hold{}}
@@ -88,9 +91,15 @@ func (q *SendQueue) dispatch(ctx context.Context) bool {
 		return false
 	}
 	for _, id := range ids {
+		if _, owned := q.fence(ctx, id); !owned {
+			continue // another node's
+		}
 		q.mu.Lock()
-		busy := q.running[id]
-		q.running[id] = true
+		_, busy := q.running[id]
+		done := make(chan struct{})
+		if !busy {
+			q.running[id] = done
+		}
 		q.mu.Unlock()
 		if busy {
 			continue
@@ -102,16 +111,41 @@ func (q *SendQueue) dispatch(ctx context.Context) bool {
 			q.mu.Lock()
 			delete(q.running, id)
 			q.mu.Unlock()
+			close(done)
 		}()
 	}
 	return false
 }
 
+// Settled waits until no worker sends for the session, at most Grace. A node giving
+// the session up calls it once its lease is no longer its own (the worker stops
+// before its next message): an attempt in flight then stores its outcome under the
+// node's fence before the lease goes, so the next owner does not send it again.
+func (q *SendQueue) Settled(ctx context.Context, sessionID string) {
+	q.mu.Lock()
+	done, ok := q.running[sessionID]
+	q.mu.Unlock()
+	if !ok {
+		return
+	}
+	t := time.NewTimer(q.Grace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
 // drain works through the session's queue as its status allows: sends in order
 // while it is open, fails everything when it has no linked account, and otherwise
 // only fails what expired.
-func (q *SendQueue) drain(ctx context.Context, sessionID string) {
-	for ctx.Err() == nil {
+func (q *SendQueue) drain(stop context.Context, sessionID string) {
+	for stop.Err() == nil {
+		ctx, owned := q.fence(stop, sessionID)
+		if !owned {
+			return
+		}
 		sess, err := q.store.Sessions().Get(ctx, sessionID)
 		if err != nil {
 			return
@@ -133,11 +167,20 @@ func (q *SendQueue) drain(ctx context.Context, sessionID string) {
 			return
 		}
 		for _, m := range batch {
-			if !q.attempt.send(ctx, m) {
+			if ctx, owned = q.fence(stop, sessionID); !owned || !q.attempt.send(ctx, m) {
 				return
 			}
 		}
 	}
+}
+
+// fence gives ctx the fence of the session's lease; owned is false when this node
+// does not own the session (now), and must then neither send nor write for it.
+func (q *SendQueue) fence(ctx context.Context, sessionID string) (_ context.Context, owned bool) {
+	if q.Fences == nil {
+		return ctx, true
+	}
+	return q.Fences.Fence(ctx, sessionID)
 }
 
 // lineHolds are the paused lines of open sessions.

@@ -142,17 +142,7 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 	if err != nil {
 		return err
 	}
-	var targets []webhook.Subscription
-	anyEnabled := false
-	for _, s := range subs {
-		anyEnabled = anyEnabled || s.Enabled
-		if s.Wants(string(e.Type)) {
-			targets = append(targets, s)
-		}
-	}
-	if !anyEnabled && w.cfg.DefaultURL != "" {
-		targets = append(targets, webhook.Subscription{ID: DefaultSubscriptionID, URL: w.cfg.DefaultURL})
-	}
+	targets := w.targets(subs, e)
 	for _, t := range targets {
 		d := webhook.NewDelivery(w.ids.NewID(), e.ID, e.SessionID, t.ID, t.URL, w.clock.Now())
 		err := w.store.Deliveries().Create(ctx, d)
@@ -172,6 +162,70 @@ func (w *Webhooks) Schedule(ctx context.Context, e event.Envelope) error {
 		w.wake.Poke()
 	}
 	return nil
+}
+
+// ScheduleAll is the batch handler: it schedules events as Schedule does each, in
+// one transaction, reading each session's subscriptions once. An event gone with its
+// session fails the batch, for Schedule to pass it over.
+func (w *Webhooks) ScheduleAll(ctx context.Context, events []event.Envelope) error {
+	subs := map[string][]webhook.Subscription{}
+	var deliveries []webhook.Delivery
+	var wanted []event.Envelope
+	for _, e := range events {
+		s, ok := subs[e.SessionID]
+		if !ok {
+			var err error
+			if s, err = w.store.Subscriptions().ListBySession(ctx, e.SessionID); err != nil {
+				return err
+			}
+			subs[e.SessionID] = s
+		}
+		targets := w.targets(s, e)
+		for _, t := range targets {
+			deliveries = append(deliveries, webhook.NewDelivery(w.ids.NewID(), e.ID, e.SessionID, t.ID, t.URL, w.clock.Now()))
+		}
+		if len(targets) > 0 {
+			wanted = append(wanted, e)
+		}
+	}
+	if len(deliveries) == 0 {
+		return nil
+	}
+	err := w.store.InTx(ctx, func(r ports.Repositories) error {
+		for _, d := range deliveries {
+			if err := r.Deliveries().Create(ctx, d); err != nil && !fault.Is(err, fault.KindConflict) {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if w.mirror != nil {
+		for _, e := range wanted {
+			w.mirror.Start(e)
+		}
+	}
+	w.wake.Poke()
+	return nil
+}
+
+// targets are the subscriptions, of subs (its session's), that want e; the default
+// target when the session has none enabled.
+func (w *Webhooks) targets(subs []webhook.Subscription, e event.Envelope) []webhook.Subscription {
+	var targets []webhook.Subscription
+	anyEnabled := false
+	for _, s := range subs {
+		anyEnabled = anyEnabled || s.Enabled
+		if s.Wants(string(e.Type)) {
+			targets = append(targets, s)
+		}
+	}
+	if !anyEnabled && w.cfg.DefaultURL != "" {
+		targets = append(targets, webhook.Subscription{ID: DefaultSubscriptionID, URL: w.cfg.DefaultURL})
+	}
+	return targets
 }
 
 // Run delivers due webhooks until ctx ends, then releases the lines it claimed but
@@ -275,7 +329,8 @@ func (w *lineSender) send(ctx context.Context, r lineRun) {
 		}
 	}
 	line := r.deliveries
-	var to recipient
+	to := recipient{events: w.requests.events(ctx, line)}
+	defer w.flush(ctx, &to.delivered)
 	for i, d := range line {
 		if ctx.Err() != nil || w.clock.Now().Add(w.cfg.Timeout).After(r.leased) {
 			release(line[i:])
@@ -288,14 +343,73 @@ func (w *lineSender) send(ctx context.Context, r lineRun) {
 	}
 }
 
+// unsaved are a run's delivered attempts, saved together when the run ends: a
+// commit per delivery cost more than the delivery. They stay claimed until then, so
+// their line waits behind them, and a crash before the save sends them again (at
+// least once). Their response actions start once they are saved.
+type unsaved struct {
+	deliveries []webhook.Delivery
+	actions    []func()
+}
+
+// flush saves u in one transaction, or one by one when that fails (a delivery
+// gone with its session fails them all), stopping at the first that cannot be
+// saved: the rest stay claimed and are sent again after it, in order.
+func (w *lineSender) flush(ctx context.Context, u *unsaved) {
+	if len(u.deliveries) == 0 {
+		return
+	}
+	ctx = context.WithoutCancel(ctx) // results are saved even while shutting down
+	err := w.store.InTx(ctx, func(r ports.Repositories) error {
+		for _, d := range u.deliveries {
+			if err := r.Deliveries().Save(ctx, d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, d := range u.deliveries {
+			if err := w.store.Deliveries().Save(ctx, d); err != nil && !fault.Is(err, fault.KindNotFound) {
+				w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)
+				break
+			}
+		}
+	}
+	for _, run := range u.actions {
+		run()
+	}
+	*u = unsaved{}
+}
+
 // recipient keeps what a line's deliveries share, loaded by its first attempt: the
-// subscription, the session's identity and how far its receivers may be. A run is
-// brief, and one that writes the subscription (counting a failure or a success
-// after failures) forgets it.
+// subscription, the session's identity and how far its receivers may be; and the
+// run's delivered attempts, until they are saved. A run is brief, and one that
+// writes the subscription (counting a failure or a success after failures) forgets it.
 type recipient struct {
-	sub     *webhook.Subscription
-	session *webhook.SessionInfo
-	reach   netpolicy.Reach
+	sub       *webhook.Subscription
+	session   *webhook.SessionInfo
+	reach     netpolicy.Reach
+	events    map[string]event.Envelope // the run's, read at once; one missing is read alone
+	delivered unsaved
+}
+
+// events reads the events of a run's deliveries in one query; on failure none, and
+// each attempt reads its own.
+func (w *requests) events(ctx context.Context, line []webhook.Delivery) map[string]event.Envelope {
+	ids := make([]string, len(line))
+	for i, d := range line {
+		ids[i] = d.EventID
+	}
+	events, err := w.store.Events().GetMany(ctx, ids)
+	if err != nil {
+		return nil
+	}
+	byID := make(map[string]event.Envelope, len(events))
+	for _, e := range events {
+		byID[e.ID] = e
+	}
+	return byID
 }
 
 // target is a delivery's subscription; the default one lives in the config.
@@ -355,7 +469,12 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 		// subscription this failure disables, or it would be attempted once too often.
 		w.standing.undeliverable(ctx, sub, d)
 	}
-	saved := w.save(ctx, d)
+	saved := true
+	if d.Status == webhook.DeliveryDelivered {
+		to.delivered.deliveries = append(to.delivered.deliveries, d)
+	} else {
+		saved = w.save(ctx, d)
+	}
 	w.attempts.count(d, w.clock.Now())
 	switch d.Status {
 	case webhook.DeliveryDelivered:
@@ -365,10 +484,12 @@ func (w *lineSender) attempt(ctx context.Context, d webhook.Delivery, to *recipi
 		w.standing.delivered(ctx, sub)
 		if w.actions != nil && len(resp.Body) > 0 {
 			w.running.Add(1)
-			go func() {
-				defer w.running.Done()
-				w.actions.Run(context.WithoutCancel(ctx), d, req.Body, resp.Body)
-			}()
+			to.delivered.actions = append(to.delivered.actions, func() {
+				go func() {
+					defer w.running.Done()
+					w.actions.Run(context.WithoutCancel(ctx), d, req.Body, resp.Body)
+				}()
+			})
 		}
 	case webhook.DeliveryDead:
 		to.sub = nil
@@ -439,9 +560,12 @@ func (w *standing) undeliverable(ctx context.Context, sub webhook.Subscription, 
 // request signs the delivery for its subscription: WAREST's or Standard Webhooks'
 // scheme, with both secrets while a rotation overlaps.
 func (w *requests) request(ctx context.Context, d webhook.Delivery, sub webhook.Subscription, to *recipient) (webhook.Request, error) {
-	e, err := w.store.Events().Get(ctx, d.EventID)
-	if err != nil {
-		return webhook.Request{}, err
+	e, ok := to.events[d.EventID]
+	if !ok {
+		var err error
+		if e, err = w.store.Events().Get(ctx, d.EventID); err != nil {
+			return webhook.Request{}, err
+		}
 	}
 	if w.mirror != nil {
 		e = w.mirror.Attach(ctx, e)

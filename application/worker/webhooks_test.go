@@ -640,3 +640,42 @@ func TestWebhooks_ReceiverDownThenUp(t *testing.T) {
 		t.Fatalf("first delivery %+v, want 5 attempts", d)
 	}
 }
+
+func TestWebhooks_ScheduleAllStoresABatchWhollyOrNotAtAll(t *testing.T) {
+	t.Parallel()
+	w := newHookWorld(t, hookOpts{})
+	w.open(w.user, "alice", alicePhone, "Alice")
+	// Relayed while alice had no subscription: nothing scheduled.
+	e := w.text("before the subscription")
+	appworld.Eventually(t, 5*time.Second, func() bool {
+		got, err := w.store.Events().Get(w.ctx, e.ID)
+		return err == nil && got.Seq > 0
+	}, "event %s was not relayed", e.ID)
+	sub := w.subscribe(command.SubscriptionInput{URL: hookA, Secret: "secret-a"})
+
+	// An event gone with its session (never stored here) fails the whole batch: the
+	// bus then offers each event to Schedule, which passes it over.
+	gone, err := event.New(event.MessageReceived, "alice", time.Now(), appworld.Legacy(t, map[string]any{"id": "alice"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.hooks.ScheduleAll(w.ctx, []event.Envelope{e, gone}); err == nil {
+		t.Fatal("ScheduleAll succeeded with an event that is not stored")
+	}
+	if ds := w.deliveries(e.ID); len(ds) != 0 {
+		t.Fatalf("the failed batch left %d deliveries of its stored event", len(ds))
+	}
+	if err := w.hooks.Schedule(w.ctx, gone); err != nil {
+		t.Fatalf("Schedule of an event gone with its session: %v", err)
+	}
+
+	for range 2 { // a batch published again schedules nothing more
+		if err := w.hooks.ScheduleAll(w.ctx, []event.Envelope{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.delivery(e.ID, sub.ID, isStatus(webhook.DeliveryDelivered))
+	if ds := w.deliveries(e.ID); len(ds) != 1 {
+		t.Fatalf("%d deliveries, want 1", len(ds))
+	}
+}

@@ -10,7 +10,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/tracing"
+	"github.com/warest-go/warest/adapters/whatsmeow"
+	"github.com/warest-go/warest/application/cluster"
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
 	"github.com/warest-go/warest/domain/netpolicy"
@@ -29,10 +32,12 @@ type Config struct {
 
 	AdminUsername, AdminPassword, AdminAPIKey string
 
-	DBClient          string // sqlite | postgres
+	DBClient          string // sqlite | postgres | mysql
 	SQLitePath        string
-	SQLiteBusyTimeout time.Duration // ours: how long a write waits for another writer's lock before failing (503)
+	SQLiteBusyTimeout time.Duration      // ours: how long a write waits for another writer's lock before failing (503)
+	SQLiteSynchronous sqlite.Synchronous // ours: FULL (default, commits survive power loss) or NORMAL
 	PostgresURL       string
+	MySQLDSN          string // a go-sql-driver DSN
 
 	Transport         string        // whatsmeow | sandbox (ours)
 	SandboxQRInterval time.Duration // ours
@@ -40,6 +45,7 @@ type Config struct {
 	SandboxServe      string        // ours: share this process's sandbox network on this address
 	ReloginQR         bool          // ours: after a remote logout, show a fresh QR code
 	Proxy             proxy.Config
+	WATestServer      *whatsmeow.TestServer // ours, testing aid: whatsmeow talks to test/waserver, not WhatsApp
 
 	LoginTTL      time.Duration // ours: how long a login session lasts
 	SecretKey     string        // ours: key for secrets at rest; else DataDir/secret.key
@@ -55,8 +61,9 @@ type Config struct {
 	WebhookBase   time.Duration
 	WebhookJitter time.Duration
 	PreflightTO   time.Duration
-	Messaging     Messaging // messaging.go
-	Storage       Storage   // storage.go
+	Messaging     Messaging      // messaging.go
+	Storage       Storage        // storage.go
+	Cluster       cluster.Config // ours: node identity and session leases (cluster.go)
 
 	WebhookHorizon      time.Duration            // ours: how long a delivery is retried
 	WebhookDisableAfter int                      // ours: consecutive failed events before a subscription is disabled
@@ -174,6 +181,11 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	collect(err)
 	c.Proxy, err = proxyConfig(e)
 	collect(err)
+	if raw := e.str("", "WAREST_WA_TEST_SERVER"); raw != "" {
+		if c.WATestServer, err = whatsmeow.ParseTestServer(raw, e.str("", "WAREST_WA_TEST_SERVER_ROOT")); err != nil {
+			collect(fmt.Errorf("WAREST_WA_TEST_SERVER: %w", err))
+		}
+	}
 	c.QRTimeout, err = e.millis(3*time.Minute, "WAREST_QR_TIMEOUT_MS")
 	collect(err)
 	c.Caps.Sessions, err = e.num(command.DefaultCaps.Sessions, "WAREST_MAX_SESSIONS_PER_USER")
@@ -196,6 +208,14 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		if err == nil && c.SQLiteBusyTimeout <= 0 {
 			collect(fmt.Errorf("WAREST_DB_SQLITE_BUSY_TIMEOUT_MS must be positive"))
 		}
+		switch v := strings.ToLower(e.str("full", "WAREST_DB_SQLITE_SYNCHRONOUS")); v {
+		case "full":
+			c.SQLiteSynchronous = sqlite.SyncFull
+		case "normal":
+			c.SQLiteSynchronous = sqlite.SyncNormal
+		default:
+			collect(fmt.Errorf("WAREST_DB_SQLITE_SYNCHRONOUS must be full or normal, got %q", v))
+		}
 	case "postgres", "pg", "postgresql":
 		c.DBClient = "postgres"
 		c.PostgresURL = e.str("", "WAREST_DB_POSTGRES_URL", "WAREST_DB_URL")
@@ -205,9 +225,18 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 		if c.PostgresURL == "" {
 			errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT=postgres needs WAREST_DB_POSTGRES_URL or WAREST_DB_HOST"))
 		}
+	case "mysql", "mariadb":
+		c.DBClient = "mysql"
+		c.MySQLDSN, err = mysqlDSN(e)
+		collect(err)
+		if err == nil && c.MySQLDSN == "" {
+			errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT=mysql needs WAREST_DB_MYSQL_URL or WAREST_DB_HOST"))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT must be sqlite or postgres, got %q", c.DBClient))
+		errs = append(errs, fmt.Errorf("WAREST_DB_CLIENT must be sqlite, postgres or mysql, got %q", c.DBClient))
 	}
+	c.Cluster, err = loadCluster(e, c.Port, c.DBClient)
+	collect(err)
 	if _, err := logLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
 	}
@@ -219,7 +248,8 @@ func loadConfig(lookup func(string) (string, bool)) (Config, error) {
 	c.MetricsToken = e.str("", "WAREST_METRICS_TOKEN")
 	c.Tracing = tracing.Enabled(lookup)
 	switch c.Transport {
-	case "sandbox", "whatsmeow":
+	case "sandbox":
+	case "whatsmeow":
 	default:
 		errs = append(errs, fmt.Errorf("WAREST_TRANSPORT must be sandbox or whatsmeow, got %q", c.Transport))
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/netip"
@@ -9,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/netpolicy"
 	"github.com/warest-go/warest/domain/proxy"
 )
@@ -25,6 +28,9 @@ func TestConfigDefaultsFollowWAREST(t *testing.T) {
 	}
 	if c.Port != "7308" || c.DBClient != "sqlite" || c.SQLitePath != "data/warest.sqlite" || c.SQLiteBusyTimeout != 10*time.Second || c.DefaultCountryCode != "62" {
 		t.Errorf("defaults: %+v", c)
+	}
+	if c.SQLiteSynchronous != sqlite.SyncFull {
+		t.Errorf("SQLite synchronous %q, want FULL (durable by default)", c.SQLiteSynchronous)
 	}
 	if c.WebhookSecret != "supersecret" || c.WebhookTries != 0 || c.WebhookHorizon != 24*time.Hour || c.WebhookDisableAfter != 10 || c.CommandPrefixes != "/!." || c.WebhookTO != 10*time.Second || c.WebhookSHA2 != 256 {
 		t.Errorf("webhook defaults: %+v", c)
@@ -65,6 +71,13 @@ func TestConfigRejectsBadValuesNamingTheVariable(t *testing.T) {
 	if _, err := loadConfig(lookup(map[string]string{"WAREST_DB_SQLITE_BUSY_TIMEOUT_MS": "0"})); err == nil ||
 		!strings.Contains(err.Error(), "WAREST_DB_SQLITE_BUSY_TIMEOUT_MS") {
 		t.Errorf("a zero busy timeout: %v", err)
+	}
+	if _, err := loadConfig(lookup(map[string]string{"WAREST_DB_SQLITE_SYNCHRONOUS": "off"})); err == nil ||
+		!strings.Contains(err.Error(), "WAREST_DB_SQLITE_SYNCHRONOUS") {
+		t.Errorf("synchronous off: %v", err)
+	}
+	if c, err := loadConfig(lookup(map[string]string{"WAREST_DB_SQLITE_SYNCHRONOUS": "NORMAL"})); err != nil || c.SQLiteSynchronous != sqlite.SyncNormal {
+		t.Errorf("synchronous normal: %q, %v", c.SQLiteSynchronous, err)
 	}
 }
 
@@ -111,6 +124,28 @@ func TestConfigTransportDefaultsToWhatsmeowWithWARESTProxyDefaults(t *testing.T)
 	}
 	if p := c.Proxy; c.Transport != "sandbox" || p.Strategy != proxy.Random || p.Sticky || p.RotateAfter != 4 || p.Cooloff != 500*time.Millisecond || p.Multiplier != 5 {
 		t.Errorf("explicit: %q %+v", c.Transport, p)
+	}
+}
+
+func TestConfigTestServerIsOffUnlessSetAndChecked(t *testing.T) {
+	t.Parallel()
+	c, err := loadConfig(lookup(nil))
+	if err != nil || c.WATestServer != nil {
+		t.Fatalf("default: %+v, %v", c.WATestServer, err)
+	}
+	root := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	c, err = loadConfig(lookup(map[string]string{"WAREST_WA_TEST_SERVER": "http://127.0.0.1:9", "WAREST_WA_TEST_SERVER_ROOT": root}))
+	if err != nil || c.WATestServer == nil || c.WATestServer.URL.Host != "127.0.0.1:9" || c.WATestServer.Root[0] != 7 {
+		t.Fatalf("set: %+v, %v", c.WATestServer, err)
+	}
+	for _, bad := range []map[string]string{
+		{"WAREST_WA_TEST_SERVER": "127.0.0.1:9", "WAREST_WA_TEST_SERVER_ROOT": root},
+		{"WAREST_WA_TEST_SERVER": "http://127.0.0.1:9"},
+		{"WAREST_WA_TEST_SERVER": "http://127.0.0.1:9", "WAREST_WA_TEST_SERVER_ROOT": "AAAA"},
+	} {
+		if _, err := loadConfig(lookup(bad)); err == nil || !strings.Contains(err.Error(), "WAREST_WA_TEST_SERVER") {
+			t.Errorf("%v: %v", bad, err)
+		}
 	}
 }
 
@@ -299,5 +334,35 @@ func TestConfigOperatorSettings(t *testing.T) {
 		"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://collector:4318/v1/traces", "WAREST_LOG_FORMAT": "JSON"}))
 	if err != nil || c.ShutdownTimeout != 2500*time.Millisecond || c.MetricsToken != "t0k" || !c.Tracing || c.LogFormat != "json" {
 		t.Fatalf("set: %+v, %v", c, err)
+	}
+}
+
+// The node's identity and lease timing: on SQLite and MySQL the one node is "local"
+// (a restart after a crash finds its leases its own); on PostgreSQL each process
+// gets its own id unless given one.
+func TestClusterConfig(t *testing.T) {
+	t.Parallel()
+	load := func(env map[string]string) (Config, error) {
+		return loadConfig(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	}
+	c, err := load(map[string]string{})
+	if err != nil || c.Cluster.NodeID != "local" || c.Cluster.Addr != "http://127.0.0.1:7308" || c.Cluster.TTL != 15*time.Second {
+		t.Fatalf("SQLite defaults: %+v, %v", c.Cluster, err)
+	}
+	pg := map[string]string{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://x/y", "PORT": "9000"}
+	a, errA := load(pg)
+	b, errB := load(pg)
+	if errA != nil || errB != nil || a.Cluster.NodeID != "" || a.Cluster.Addr != "http://127.0.0.1:9000" {
+		t.Fatalf("PostgreSQL defaults: %+v %v, %+v %v; want no id (random at start)", a.Cluster, errA, b.Cluster, errB)
+	}
+	pg["WAREST_NODE_ID"], pg["WAREST_NODE_ADDR"], pg["WAREST_LEASE_TTL"] = "n1", "https://n1.internal:7308", "30s"
+	if c, err := load(pg); err != nil || c.Cluster.NodeID != "n1" || c.Cluster.Addr != "https://n1.internal:7308" || c.Cluster.TTL != 30*time.Second {
+		t.Fatalf("set: %+v, %v", c.Cluster, err)
+	}
+	for k, v := range map[string]string{"WAREST_LEASE_TTL": "1s", "WAREST_NODE_ADDR": "n1:7308"} {
+		bad := map[string]string{k: v}
+		if _, err := load(bad); err == nil || !strings.Contains(err.Error(), k) {
+			t.Fatalf("%s=%s: %v, want an error naming it", k, v, err)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/warest-go/warest/adapters/store"
+	"github.com/warest-go/warest/adapters/store/mysql"
 	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 )
@@ -46,10 +47,13 @@ func printMigrations(out io.Writer, cfg Config) error {
 	ctx := context.Background()
 	var list []store.Migration
 	var err error
-	if cfg.DBClient == "postgres" {
+	switch cfg.DBClient {
+	case "postgres":
 		list, err = postgres.Migrations(ctx, postgres.Config{URL: cfg.PostgresURL})
-	} else {
-		list, err = sqlite.Migrations(ctx, sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout})
+	case "mysql":
+		list, err = mysql.Migrations(ctx, mysql.Config{DSN: cfg.MySQLDSN})
+	default:
+		list, err = sqlite.Migrations(ctx, sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout, Synchronous: cfg.SQLiteSynchronous})
 	}
 	if err != nil {
 		return err

@@ -20,7 +20,7 @@ const defaultSandboxAddr = "127.0.0.1:7400"
 // when WAREST_SANDBOX_SERVE names an address.
 func sandboxOptions(cfg Config) fx.Option {
 	if cfg.SandboxURL != "" {
-		return fx.Options(remote.Module, fx.Supply(remote.Config{URL: cfg.SandboxURL}))
+		return fx.Options(remote.Module, fx.Supply(remote.Config{URL: cfg.SandboxURL, Name: cfg.Addr()}))
 	}
 	local := fx.Options(sandbox.Module, fx.Supply(sandboxConfig(cfg)))
 	if cfg.SandboxServe == "" {

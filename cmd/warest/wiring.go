@@ -16,6 +16,7 @@ import (
 	"github.com/warest-go/warest/adapters/phonenumber"
 	"github.com/warest-go/warest/adapters/qr"
 	"github.com/warest-go/warest/adapters/secretbox"
+	"github.com/warest-go/warest/adapters/store/mysql"
 	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/system"
@@ -102,7 +103,11 @@ func storeOptions(cfg Config) []fx.Option {
 		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}),
 			fx.Provide(func(s *postgres.Store) ports.StatsReader { return s }, func(s *postgres.Store) dbPool { return s }))
 	}
-	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout}),
+	if cfg.DBClient == "mysql" {
+		return append(opts, mysql.Module, fx.Supply(mysql.Config{DSN: cfg.MySQLDSN}),
+			fx.Provide(func(s *mysql.Store) ports.StatsReader { return s }, func(s *mysql.Store) dbPool { return s }))
+	}
+	return append(opts, sqlite.Module, fx.Supply(sqlite.Config{Path: cfg.SQLitePath, BusyTimeout: cfg.SQLiteBusyTimeout, Synchronous: cfg.SQLiteSynchronous}),
 		fx.Provide(func(s *sqlite.Store) ports.StatsReader { return s }, func(s *sqlite.Store) dbPool { return s }))
 }
 
@@ -118,7 +123,10 @@ func transportOptions(cfg Config) fx.Option {
 			return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()}
 		})
 	}
-	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy}),
+	if cfg.DBClient == "mysql" {
+		database = fx.Provide(func(s *mysql.Store) whatsmeow.Database { return whatsmeow.Database{DB: s.DB(), Dialect: s.Dialect()} })
+	}
+	return fx.Options(whatsmeow.Module, database, fx.Supply(whatsmeow.Config{ReloginQR: cfg.ReloginQR, Proxy: cfg.Proxy, TestServer: cfg.WATestServer}),
 		fx.Provide(func(t *whatsmeow.Transport) proxyPool { return t }))
 }
 
@@ -138,6 +146,8 @@ var applicationModule = fx.Module("application",
 		func(a *application.App) *command.Commands { return a.Commands },
 		func(a *application.App) *query.Queries { return a.Queries },
 		func(a *application.App) httpapi.LiveEvents { return a.Hub.Events },
+		func(a *application.App) httpapi.Nodes { return a.Workers.Cluster },
+		func(a *application.App) ports.Ownership { return a.Workers.Cluster },
 		seedAdmin,
 	),
 	fx.Invoke(runApp),
@@ -191,7 +201,8 @@ func newApp(in appIn) *application.App {
 			DefaultURL: c.WebhookURL, DefaultSecret: c.WebhookSecret, Algorithm: domainwebhook.ParseAlgorithm(c.WebhookSHA2),
 			Timeout: c.WebhookTO, Policy: policy, DisableAfter: c.WebhookDisableAfter,
 		},
-		Mirror: c.Storage.Mirror,
+		Mirror:  c.Storage.Mirror,
+		Cluster: &c.Cluster,
 	}, application.Deps{Store: in.Store, Transport: in.Transport, QR: in.QR, Sender: in.Sender, Renderer: in.Renderer, Resolver: in.Resolver,
 		Clock: in.Clock, IDs: in.IDs, Log: in.Log, Bus: in.Bus, Signals: in.Bus, Blobs: in.Blobs, Links: in.Links, Fetcher: in.Fetcher, Transcoder: in.Transcoder,
 		Metrics: in.Metrics, Tracer: in.Tracer, Profiles: in.Profiles, Contacts: in.Contacts, Groups: in.Groups, Calls: in.Calls,

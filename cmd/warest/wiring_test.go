@@ -21,6 +21,8 @@ func TestEveryConfigurationWiresUp(t *testing.T) {
 		{"WAREST_TRANSPORT": "sandbox"},
 		{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://localhost/none"},
 		{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": "postgres://localhost/none", "WAREST_TRANSPORT": "sandbox"},
+		{"WAREST_DB_CLIENT": "mysql", "WAREST_DB_MYSQL_URL": "root@tcp(localhost:1)/none", "WAREST_TRANSPORT": "sandbox"},
+		{"WAREST_DB_CLIENT": "mysql", "WAREST_DB_MYSQL_URL": "root@tcp(localhost:1)/none"},
 		{"WAREST_TRANSPORT": "sandbox", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"},
 	} {
 		cfg, err := loadConfig(lookup(env))

@@ -7,6 +7,9 @@ RETURNING seq;
 -- name: GetEvent :one
 SELECT * FROM events WHERE id = sqlc.arg(id);
 
+-- name: ListEventsByID :many
+SELECT * FROM events WHERE id = ANY(sqlc.arg(ids)::text[]);
+
 -- name: ListEventsAfter :many
 -- Replay pages by position, which only published rows have (older unpublished rows
 -- may hold a floor from the migration, hence the published_at test).

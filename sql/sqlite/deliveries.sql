@@ -70,10 +70,13 @@ ORDER BY d.rowid
 LIMIT sqlc.arg(lim);
 
 -- name: LeaseDeliveries :exec
-UPDATE webhook_deliveries SET locked_until = sqlc.arg(locked_until) WHERE id IN (sqlc.slice(ids));
+-- ids is a JSON array here and below: one statement text whatever their number, so
+-- it is prepared once.
+UPDATE webhook_deliveries SET locked_until = sqlc.arg(locked_until)
+WHERE id IN (SELECT value FROM json_each(CAST(sqlc.arg(ids) AS TEXT)));
 
 -- name: ListDeliveriesByID :many
-SELECT * FROM webhook_deliveries WHERE id IN (sqlc.slice(ids)) ORDER BY rowid;
+SELECT * FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(CAST(sqlc.arg(ids) AS TEXT))) ORDER BY rowid;
 
 -- name: ListDeliveries :many
 -- NULL filter values match everything. session_ids is a JSON array: sqlc.slice would

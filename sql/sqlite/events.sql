@@ -7,6 +7,10 @@ RETURNING seq;
 -- name: GetEvent :one
 SELECT * FROM events WHERE id = sqlc.arg(id);
 
+-- name: ListEventsByID :many
+-- ids is a JSON array: one statement text whatever their number, so it is prepared once.
+SELECT * FROM events WHERE id IN (SELECT value FROM json_each(CAST(sqlc.arg(ids) AS TEXT)));
+
 -- name: ListEventsAfter :many
 -- Replay pages by position, which only published rows have (older unpublished rows
 -- may hold a floor from the migration, hence the published_at test).

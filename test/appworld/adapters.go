@@ -10,6 +10,7 @@ import (
 	"github.com/warest-go/warest/adapters/bus"
 	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/adapters/storage"
+	"github.com/warest-go/warest/adapters/store/postgres"
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/adapters/warestjson"
 	"github.com/warest-go/warest/adapters/webhook"
@@ -24,6 +25,7 @@ type (
 	NetworkConfig = sandbox.Config
 	SQLiteStore   = sqlite.Store
 	SQLiteConfig  = sqlite.Config
+	PGConfig      = postgres.Config
 	BlobConfig    = storage.Config
 	BusConfig     = bus.Config
 	SenderConfig  = webhook.Config
@@ -52,6 +54,7 @@ type (
 var (
 	NewNetwork = sandbox.NewNetwork
 	OpenSQLite = sqlite.Open
+	OpenPG     = postgres.Open
 	NewBlobs   = storage.New
 	NewBus     = bus.New
 	NewSender  = webhook.New

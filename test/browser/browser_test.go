@@ -9,7 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,19 +17,19 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/warest-go/warest/test/gatewayproc"
 )
 
 const (
-	adminPassword = "admin-password-1"
-	adminKey      = "browser-admin-key-0123456789"
-	desktop       = 1280
-	phone         = 390
+	adminKey = "browser-admin-key-0123456789"
+	desktop  = 1280
+	phone    = 390
 )
 
 // chromium is the browser's path; without one the test skips, or fails when
@@ -72,7 +71,7 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	b.watchErrors()
 
 	// A browser without a login lands on the login page and comes back signed in.
-	b.run(chromedp.Navigate(gw.url + "/"))
+	b.run(chromedp.Navigate(gw.URL + "/"))
 	b.until(`location.pathname === "/login" && location.search === "?next=%2F"`, "the login page")
 	b.shot("login", desktop)
 	b.shot("login", phone)
@@ -81,7 +80,7 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	b.until(`document.querySelector("#error").textContent !== ""`, "the login refused")
 	b.shot("login-refused", phone)
 	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector("#login").reset()`))
-	b.login("admin", adminPassword)
+	b.login(gatewayproc.AdminUsername, gatewayproc.AdminPassword)
 	b.until(`document.querySelector("#who .name").textContent === "admin" && document.querySelector("#who .badge").textContent === "admin"`, "the admin signed in")
 	b.until(`document.querySelector(".empty") !== null`, "the empty session list")
 	b.shot("sessions-empty", desktop)
@@ -400,77 +399,30 @@ func (r *receiver) count(status int) int {
 }
 
 // gateway is the real binary on the sandbox transport.
-type gateway struct {
-	url  string
-	logs bytes.Buffer
-	mu   sync.Mutex
-}
-
-func (g *gateway) Write(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.logs.Write(p)
-}
-
-func (g *gateway) output() string {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.logs.String()
-}
+// gateway is the real gateway on the sandbox.
+type gateway struct{ *gatewayproc.Process }
 
 func startGateway(t *testing.T) *gateway {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "warest")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/warest")
-	build.Dir = repoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building the gateway: %v\n%s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	bin, err := gatewayproc.Build(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-	g := &gateway{url: "http://127.0.0.1:" + port}
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = g, g
-	cmd.Env = append(os.Environ(), "PORT="+port, "HOST=127.0.0.1", "WAREST_DATA_DIR="+dir, "WAREST_TRANSPORT=sandbox",
-		"WAREST_AUTHADMIN_USERNAME=admin", "WAREST_AUTHADMIN_PASSWORD="+adminPassword, "WAREST_ADMIN_APIKEY="+adminKey,
+	g := &gateway{gatewayproc.New(t, bin, adminKey, map[string]string{
 		// A new QR every 2 s, so the test sees the page follow it.
-		"WAREST_SANDBOX_QR_INTERVAL_MS=2000",
+		"WAREST_SANDBOX_QR_INTERVAL_MS": "2000",
 		// One quick retry, so a failing receiver makes a dead letter at once.
-		"WAREST_WEBHOOK_RETRIES=1", "WAREST_WEBHOOK_BACKOFF_MS=50", "WAREST_WEBHOOK_JITTER_MS=10",
-		"WAREST_WEBHOOK_PRIVATE_TARGETS=all", "WAREST_WEBHOOK_DISABLE_AFTER=1000", "LOG_LEVEL=info")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
-		if t.Failed() {
-			t.Logf("gateway output:\n%s", g.output())
-		}
-	})
-	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(g.url + "/api/v1/server/ping"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return g
-			}
-		}
-	}
-	t.Fatalf("the gateway did not start:\n%s", g.output())
-	return nil
+		"WAREST_WEBHOOK_RETRIES": "1", "WAREST_WEBHOOK_DISABLE_AFTER": "1000",
+	})}
+	g.Launch(t)
+	return g
 }
 
 // call sends a JSON request with the admin key and fails the test unless it succeeds.
 func (g *gateway) call(t *testing.T, method, path string, body any) {
 	t.Helper()
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, g.url+path, bytes.NewReader(raw))
+	req, _ := http.NewRequest(method, g.URL+path, bytes.NewReader(raw))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-WAREST-API-KEY", adminKey)
 	resp, err := http.DefaultClient.Do(req)
@@ -482,15 +434,5 @@ func (g *gateway) call(t *testing.T, method, path string, body any) {
 		var out bytes.Buffer
 		_, _ = out.ReadFrom(resp.Body)
 		t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, out.String())
-	}
-}
-
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		dir = filepath.Dir(dir)
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // PostgresURL returns WAREST_TEST_POSTGRES_URL. When it is unset the test is
 // skipped, or fails if WAREST_REQUIRE_POSTGRES=1 (CI must not skip silently).
-func PostgresURL(t *testing.T) string {
+func PostgresURL(t testing.TB) string {
 	t.Helper()
 	u := os.Getenv("WAREST_TEST_POSTGRES_URL")
 	if u != "" {
@@ -32,7 +32,7 @@ func PostgresURL(t *testing.T) string {
 // PostgresSchemaURL creates an empty schema in the test database and returns a URL
 // whose search_path points at it, so each test gets its own tables. The schema is
 // dropped when the test ends.
-func PostgresSchemaURL(t *testing.T) string {
+func PostgresSchemaURL(t testing.TB) string {
 	t.Helper()
 	base := PostgresURL(t)
 	// Lower case: search_path folds unquoted names.

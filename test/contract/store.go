@@ -74,6 +74,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"event/append stores an unpublished event without a position and get returns the payload byte for byte", eventRoundTrip},
 		{"event/appending an existing id is a conflict", eventDuplicate},
 		{"event/unknown id is not found", eventNotFound},
+		{"event/get many leaves unknown ids out", eventGetMany},
 		{"event/list after returns later published events by position up to limit", eventListAfter},
 		{"event/mark published removes events from the unpublished list", eventPublish},
 		{"event/mark published assigns increasing positions in the given order to unpublished events only", eventPositions},
@@ -94,10 +95,12 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"tx/concurrent transactions updating a session and appending events all commit", txConcurrent},
 	}
 	tests = append(tests, limitTests...)   // limits.go
+	tests = append(tests, groupTests...)   // group.go
 	tests = append(tests, webhookTests...) // webhooks.go
 	tests = append(tests, blobTests...)    // blobs.go
 	tests = append(tests, historyTests...) // history.go
 	tests = append(tests, chatTests...)    // chats.go
+	tests = append(tests, leaseTests...)   // leases.go
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -121,9 +124,9 @@ func storePingAndDialect(t *testing.T, s ports.Store) {
 		t.Fatalf("Ping: %v", err)
 	}
 	switch s.Dialect() {
-	case "sqlite", "postgres":
+	case "sqlite", "postgres", "mysql":
 	default:
-		t.Fatalf("Dialect() = %q, want sqlite or postgres", s.Dialect())
+		t.Fatalf("Dialect() = %q, want sqlite, postgres or mysql", s.Dialect())
 	}
 }
 
@@ -812,6 +815,18 @@ func eventDuplicate(t *testing.T, s ports.Store) {
 func eventNotFound(t *testing.T, s ports.Store) {
 	_, err := s.Events().Get(t.Context(), "nope")
 	isFault(t, err, fault.KindNotFound, "")
+}
+
+func eventGetMany(t *testing.T, s ports.Store) {
+	stored := appendEvents(t, s, 1, 2, 3)
+	published := publishEvents(t, s, stored[2])
+	got, err := s.Events().GetMany(t.Context(), []string{stored[0].ID, "nope", published[0].ID})
+	must(t, err)
+	slices.SortFunc(got, func(a, b event.Envelope) int { return strings.Compare(a.ID, b.ID) })
+	equal(t, normEvents(got), normEvents([]event.Envelope{stored[0], published[0]}))
+	none, err := s.Events().GetMany(t.Context(), nil)
+	must(t, err)
+	equal(t, len(none), 0)
 }
 
 // publishEvents marks events published one by one, as the relay does, and returns

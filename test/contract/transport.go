@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,18 +22,30 @@ import (
 // both from one virtual network; a live harness would use a pre-paired phone.
 type TransportHarness struct {
 	New func(t *testing.T) (ports.Transport, TransportWorld)
+	// Excluded names cases (by the name's prefix, e.g. "groups/") that this
+	// harness cannot run yet, each with the reason; they are reported as skipped
+	// with that reason, never left out silently.
+	Excluded map[string]string
 }
 
 // TransportWorld plays the phones around the gateway.
 type TransportWorld interface {
 	// Scan links a session by scanning its QR with the phone of that number.
 	Scan(t *testing.T, sessionID, qr, phone string)
-	// ConfirmPairCode enters a pair code on the phone it was issued for.
-	ConfirmPairCode(t *testing.T, sessionID, code string)
+	// ConfirmPairCode enters the session's pair code on the phone of that number,
+	// the one it was issued for.
+	ConfirmPairCode(t *testing.T, sessionID, code, phone string)
 	// Peer returns someone on the network to chat with, with that number.
 	Peer(t *testing.T, phone string) TransportPeer
 	// Phones are the numbers the suite links its sessions to and chats with.
 	Phones() Phones
+	// Drop cuts the session's connection as a network failure does; the
+	// transport must reconnect by itself.
+	Drop(t *testing.T, sessionID string)
+	// Replace makes another client take over the session's stream.
+	Replace(t *testing.T, sessionID string)
+	// RemoteLogout unlinks the session's device from its phone.
+	RemoteLogout(t *testing.T, sessionID string)
 }
 
 // Phones are a world's two numbers (digits only): Own for the session under test,
@@ -68,6 +82,9 @@ func RunTransport(t *testing.T, h TransportHarness) {
 		{"actions/editing someone else's message is refused", transportEditOthers},
 		{"lifecycle/stop and start keeps the pairing", transportStopStart},
 		{"lifecycle/logout purges the pairing", transportLogout},
+		{"faults/a dropped connection reconnects by itself and loses nothing", transportReconnect},
+		{"faults/a replaced stream ends the session until it is started again", transportReplaced},
+		{"faults/a remote logout purges the pairing and shows a fresh QR", transportRemoteLogout},
 	}
 	for _, tc := range groupCases {
 		tests = append(tests, struct {
@@ -78,9 +95,21 @@ func RunTransport(t *testing.T, h TransportHarness) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			skipExcluded(t, tc.name, h.Excluded)
 			tr, w := h.New(t)
 			tc.run(t, tr, w)
 		})
+	}
+}
+
+// skipExcluded skips, loudly and with the reason, a case the harness excludes by
+// a prefix of its name.
+func skipExcluded(t *testing.T, name string, excluded map[string]string) {
+	t.Helper()
+	for prefix, why := range excluded {
+		if strings.HasPrefix(name, prefix) {
+			t.Skip("!!! NOT RUN on this harness: " + why)
+		}
 	}
 }
 
@@ -152,17 +181,19 @@ func trOpen(t *testing.T, tr ports.Transport, w TransportWorld, sessionID, phone
 	return sink
 }
 
-var trIDs struct {
+var trIDs = struct {
 	sync.Mutex
-	n int
-}
+	run string
+	n   int
+}{run: fmt.Sprintf("%08X", rand.Uint32())}
 
-// trID returns a new client-chosen message id.
+// trID returns a new client-chosen message id, unique across runs too: a real
+// network drops an id it has already seen.
 func trID() string {
 	trIDs.Lock()
 	defer trIDs.Unlock()
 	trIDs.n++
-	return fmt.Sprintf("3EB0C0DE%012d", trIDs.n)
+	return fmt.Sprintf("3EB0%s%08d", trIDs.run, trIDs.n)
 }
 
 func trSend(t *testing.T, tr ports.Transport, sessionID string, to chat.JID, c message.Content) message.Outbound {
@@ -215,7 +246,7 @@ func transportPairCode(t *testing.T, tr ports.Transport, w TransportWorld) {
 	if !regexp.MustCompile(`^[A-Z0-9]{4}-[A-Z0-9]{4}$`).MatchString(code) {
 		t.Fatalf("pair code %q", code)
 	}
-	w.ConfirmPairCode(t, "s1", code)
+	w.ConfirmPairCode(t, "s1", code, w.Phones().Own)
 	if me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me; me.JID != w.Phones().Own+"@s.whatsapp.net" {
 		t.Fatalf("identity %+v", me)
 	}
@@ -256,6 +287,18 @@ func trContents() []message.Content {
 		{Kind: message.KindList, Text: "menu", List: &message.List{ButtonText: "open",
 			Sections: []message.ListSection{{Title: "s", Rows: []message.ListRow{{ID: "r1", Title: "one"}}}}}},
 	}
+}
+
+// TransportBlobs are the media the suite's messages name by blob key, for a
+// transport that reads attachments from a BlobStore.
+func TransportBlobs() map[string][]byte {
+	out := map[string][]byte{}
+	for _, c := range trContents() {
+		if c.Media != nil {
+			out[c.Media.BlobKey] = []byte(fmt.Sprintf("%-*s", c.Media.Size, c.Kind))
+		}
+	}
+	return out
 }
 
 func transportEveryKind(t *testing.T, tr ports.Transport, w TransportWorld) {
@@ -373,7 +416,7 @@ func transportActions(t *testing.T, tr ports.Transport, w TransportWorld) {
 	for _, id := range []string{edit, revoke} {
 		in := WaitFor(t, sink, 1, func(m ports.TransportMessage) bool { return m.Message.ID == id })[0].Message
 		if c := in.Content; c.Target == nil || c.Target.ID != theirs || c.Target.FromMe || c.Target.Sender != them {
-			t.Fatalf("peer action %+v", c)
+			t.Fatalf("peer action %+v target %+v", c, c.Target)
 		}
 	}
 }

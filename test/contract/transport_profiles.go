@@ -22,6 +22,8 @@ type PeopleTransport interface {
 // PeopleHarness gives the profile, presence and call suite a fresh network per test.
 type PeopleHarness struct {
 	New func(t *testing.T) (PeopleTransport, TransportWorld)
+	// Excluded names cases this harness cannot run yet, as in TransportHarness.
+	Excluded map[string]string
 }
 
 // CallingWorld is a world whose people can ring the session; the call cases run
@@ -52,6 +54,7 @@ func RunPeople(t *testing.T, h PeopleHarness) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
+			skipExcluded(t, tc.name, h.Excluded)
 			tr, w := h.New(t)
 			tc.run(t, tr, w)
 		})

@@ -2,10 +2,7 @@ package contract
 
 import (
 	"testing"
-	"time"
 
-	"github.com/warest-go/warest/domain/chat"
-	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -28,7 +25,7 @@ func (w sandboxWorld) Scan(t *testing.T, sessionID, qr, phone string) {
 	must(t, w.net.Scan(sessionID, qr, phone, "Phone "+phone))
 }
 
-func (w sandboxWorld) ConfirmPairCode(t *testing.T, sessionID, code string) {
+func (w sandboxWorld) ConfirmPairCode(t *testing.T, sessionID, code, _ string) {
 	t.Helper()
 	must(t, w.net.ConfirmPairCode(sessionID, code))
 }
@@ -43,51 +40,20 @@ func (w sandboxWorld) Call(t *testing.T, sessionID, phone string) string {
 
 func (w sandboxWorld) Peer(t *testing.T, phone string) TransportPeer {
 	t.Helper()
-	id := "peer-" + phone
-	sink := trOpen(t, w.tr, w, id, phone)
-	me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me
-	lid, err := chat.ParseJID(me.LID)
-	must(t, err)
-	return &sandboxPeer{tr: w.tr, id: id, sink: sink, party: chat.Party{JID: chat.UserJID(phone), LID: lid, PushName: me.Name}}
+	return SessionPeer(t, w.tr, w, phone)
 }
 
-// sandboxPeer is a second session on the network.
-type sandboxPeer struct {
-	tr    ports.Transport
-	id    string
-	sink  *TransportSink
-	party chat.Party
-}
-
-func (p *sandboxPeer) Party() chat.Party { return p.party }
-
-// GoOnline shows the peer's account available to those who may see it.
-func (p *sandboxPeer) GoOnline(t *testing.T) {
+func (w sandboxWorld) Drop(t *testing.T, sessionID string) {
 	t.Helper()
-	must(t, p.tr.SetPresence(t.Context(), p.id, true))
+	must(t, w.net.Disconnect(sessionID))
 }
 
-func (p *sandboxPeer) Send(t *testing.T, to chat.JID, c message.Content) string {
+func (w sandboxWorld) Replace(t *testing.T, sessionID string) {
 	t.Helper()
-	if c.Target != nil {
-		ref := *c.Target
-		ref.Chat = to
-		c.Target = &ref
-	}
-	return trSend(t, p.tr, p.id, to, c).ID
+	must(t, w.net.ReplaceStream(sessionID))
 }
 
-func (p *sandboxPeer) Read(t *testing.T, from chat.JID, ids []string) {
+func (w sandboxWorld) RemoteLogout(t *testing.T, sessionID string) {
 	t.Helper()
-	must(t, p.tr.MarkRead(t.Context(), p.id, from, from, ids, time.Time{}))
-}
-
-func (p *sandboxPeer) Received(*testing.T) []message.Inbound {
-	var out []message.Inbound
-	for _, ev := range p.sink.Events() {
-		if m, ok := ev.(ports.TransportMessage); ok {
-			out = append(out, m.Message)
-		}
-	}
-	return out
+	must(t, w.net.RemoteLogout(sessionID, ""))
 }

@@ -42,7 +42,7 @@ func (s *server) send(method, path, key string, c *http.Cookie, body any) (int, 
 		j, _ := json.Marshal(body)
 		rd = strings.NewReader(string(j))
 	}
-	req, err := http.NewRequest(method, s.url+path, rd)
+	req, err := http.NewRequest(method, s.URL+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func streamData(t *testing.T, s *server, query string) <-chan string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/api/v1/events/stream"+query, nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/v1/events/stream"+query, nil)
 	req.Header.Set("X-WAREST-API-KEY", adminKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

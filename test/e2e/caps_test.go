@@ -97,7 +97,7 @@ func openStream(t *testing.T, s *server, key string) (*stream, int, envelope) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/api/v1/events/stream", nil)
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.URL+"/api/v1/events/stream", nil)
 	req.Header.Set("X-WAREST-API-KEY", key)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -125,20 +125,20 @@ func openStream(t *testing.T, s *server, key string) (*stream, int, envelope) {
 func (s *server) terminate(t *testing.T, within time.Duration) (exitCode int, took time.Duration) {
 	t.Helper()
 	start := time.Now()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := s.Cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
+	go func() { done <- s.Cmd.Wait() }()
 	select {
 	case <-done:
 	case <-time.After(within):
-		_ = s.cmd.Process.Kill()
+		_ = s.Cmd.Process.Kill()
 		<-done
 	}
 	took = time.Since(start)
-	exitCode = s.cmd.ProcessState.ExitCode()
-	s.cmd = nil // waited for: nothing left for the cleanup to kill
+	exitCode = s.Cmd.ProcessState.ExitCode()
+	s.Cmd = nil // waited for: nothing left for the cleanup to kill
 	if took > within {
 		t.Fatalf("still running %s after SIGTERM", within)
 	}
@@ -169,7 +169,7 @@ func TestStreamCapAndShutdownWithOpenStreams(t *testing.T) {
 	code, took := s.terminate(t, 3*time.Second)
 	t.Logf("SIGTERM with %d open streams: exit %d after %s", len(open), code, took)
 	if code != 0 {
-		t.Fatalf("exit code %d after SIGTERM:\n%s", code, s.output())
+		t.Fatalf("exit code %d after SIGTERM:\n%s", code, s.Output())
 	}
 	for i, st := range open {
 		select {

@@ -86,19 +86,19 @@ func TestConsoleCreatesTheFirstAdmin(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, nil)
 	// No seeded key: the console's is the only way in.
-	s.env = append(s.env, "WAREST_ADMIN_APIKEY=")
-	out, errOut, code := runCLI(t, s.dir, nil, "users", "create", "ops", "--role", "admin")
+	s.Env = append(s.Env, "WAREST_ADMIN_APIKEY=")
+	out, errOut, code := runCLI(t, s.Dir, nil, "users", "create", "ops", "--role", "admin")
 	if code != 0 || !strings.Contains(out, `created admin "ops"`) || secretLine(out, "password") == "" {
 		t.Fatalf("users create: exit %d, %q %q", code, out, errOut)
 	}
-	if _, errOut, code := runCLI(t, s.dir, nil, "users", "create", "ops"); code != 1 || !strings.Contains(errOut, "taken") {
+	if _, errOut, code := runCLI(t, s.Dir, nil, "users", "create", "ops"); code != 1 || !strings.Contains(errOut, "taken") {
 		t.Fatalf("a second ops: exit %d, %q", code, errOut)
 	}
-	out, errOut, code = runCLI(t, s.dir, nil, "users", "reset-password", "ops", "--password", "new-password-1")
+	out, errOut, code = runCLI(t, s.Dir, nil, "users", "reset-password", "ops", "--password", "new-password-1")
 	if code != 0 || secretLine(out, "password") != "" {
 		t.Fatalf("reset-password with a given password: exit %d, %q %q", code, out, errOut)
 	}
-	out, errOut, code = runCLI(t, s.dir, nil, "keys", "create", "ops")
+	out, errOut, code = runCLI(t, s.Dir, nil, "keys", "create", "ops")
 	key := secretLine(out, "key")
 	if code != 0 || key == "" {
 		t.Fatalf("keys create: exit %d, %q %q", code, out, errOut)
@@ -128,7 +128,7 @@ func secretLine(out, what string) string {
 func TestShutdownDoesNotWaitForOpenStreams(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil)
-	req, _ := http.NewRequest(http.MethodGet, s.url+"/api/v1/events/stream", nil)
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/api/v1/events/stream", nil)
 	req.Header.Set("X-WAREST-API-KEY", adminKey)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -140,11 +140,11 @@ func TestShutdownDoesNotWaitForOpenStreams(t *testing.T) {
 	}
 	code, took := s.terminate(t, 5*time.Second)
 	if code != 0 {
-		t.Fatalf("exit %d after SIGTERM:\n%s", code, s.output())
+		t.Fatalf("exit %d after SIGTERM:\n%s", code, s.Output())
 	}
 	for _, want := range []string{"shutting down", "streams_closed=1", "workers drained", "shutdown complete"} {
-		if !strings.Contains(s.output(), want) {
-			t.Errorf("shutdown log lacks %q:\n%s", want, s.output())
+		if !strings.Contains(s.Output(), want) {
+			t.Errorf("shutdown log lacks %q:\n%s", want, s.Output())
 		}
 	}
 	t.Logf("shutdown with an open stream took %s", took)

@@ -39,8 +39,22 @@ func startSandbox(t *testing.T) string {
 // which WhatsApp itself would silently drop.
 func TestCrashMidQueueSendsEachMessageExactlyOnce(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, map[string]string{"WAREST_SANDBOX_URL": startSandbox(t), "WAREST_SEND_WAIT_MS": "0",
-		"SPAM_COOLDOWN_MS": "0", "RATE_LIMIT_MAX": "100000", "QUOTA_MAX": "100000"})
+	runCrashMidQueue(t, nil)
+}
+
+func TestCrashMidQueueSendsEachMessageExactlyOnceOnMySQL(t *testing.T) {
+	t.Parallel()
+	runCrashMidQueue(t, mysqlEnv(t))
+}
+
+// runCrashMidQueue runs the crash on the store env selects (nil: SQLite).
+func runCrashMidQueue(t *testing.T, env map[string]string) {
+	e := map[string]string{"WAREST_SANDBOX_URL": startSandbox(t), "WAREST_SEND_WAIT_MS": "0",
+		"SPAM_COOLDOWN_MS": "0", "RATE_LIMIT_MAX": "100000", "QUOTA_MAX": "100000"}
+	for k, v := range env {
+		e[k] = v
+	}
+	s := startServer(t, e)
 	if status, env := s.call("GET", "/api/v1/session/create?sessionId=crash", adminKey, nil); status != http.StatusAccepted {
 		t.Fatalf("create: %d %+v", status, env)
 	}
@@ -80,7 +94,7 @@ func TestCrashMidQueueSendsEachMessageExactlyOnce(t *testing.T) {
 		return out
 	}
 	eventually(t, "the worker to be draining", func() bool { n := len(attempts()); return n >= 20 && n < total })
-	s.kill()
+	s.Kill()
 	// A send the dead process had already written reaches the network within the
 	// latency; everything stamped after this boundary comes from the restarted one.
 	time.Sleep(4 * latency)

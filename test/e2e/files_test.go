@@ -42,7 +42,7 @@ func TestDataFilesArePrivateToTheGatewaysUser(t *testing.T) {
 			data := filepath.Join(t.TempDir(), "data")
 			c.prepare(t, data)
 			s := newServer(t, map[string]string{"WAREST_DATA_DIR": data})
-			s.umask = "000"
+			s.Umask = "000"
 			s.launch()
 			openAndSendDocument(t, s)
 

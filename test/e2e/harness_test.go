@@ -6,16 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/warest-go/warest/test/gatewayproc"
 )
 
 // binary is the gateway built once for all tests.
@@ -26,12 +23,8 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	binary = filepath.Join(dir, "warest")
-	build := exec.Command("go", "build", "-o", binary, "./cmd/warest")
-	build.Dir = repoRoot()
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building the gateway failed:", err)
+	if binary, err = gatewayproc.Build(dir); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
@@ -39,27 +32,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-func repoRoot() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		dir = filepath.Dir(dir)
-	}
-}
-
 // server is one running gateway process.
 type server struct {
-	t   *testing.T
-	url string
-	env []string
-	dir string
-	// umask, when set, is the file mode creation mask the process starts with.
-	umask string
-	cmd   *exec.Cmd
-	mu    sync.Mutex
-	logs  bytes.Buffer
+	*gatewayproc.Process
+	t *testing.T
 }
 
 const adminKey = "e2e-admin-key-0123456789"
@@ -75,95 +51,21 @@ func startServer(t *testing.T, extra map[string]string) *server {
 // newServer prepares a gateway process without starting it.
 func newServer(t *testing.T, extra map[string]string) *server {
 	t.Helper()
-	s := &server{t: t, dir: t.TempDir()}
-	port := freePort(t)
-	s.url = "http://127.0.0.1:" + port
-	s.env = append(os.Environ(),
-		"PORT="+port, "HOST=127.0.0.1", "WAREST_DATA_DIR="+s.dir, "WAREST_TRANSPORT=sandbox",
-		"WAREST_AUTHADMIN_USERNAME=admin", "WAREST_AUTHADMIN_PASSWORD=admin-password-1", "WAREST_ADMIN_APIKEY="+adminKey,
-		"WAREST_WEBHOOK_BACKOFF_MS=50", "WAREST_WEBHOOK_JITTER_MS=10", "LOG_LEVEL=info",
-		// The scenarios' users have receivers on this host, as a single-tenant server
-		// allows; the policy's own tests set it back to admins.
-		"WAREST_WEBHOOK_PRIVATE_TARGETS=all",
-	)
-	for k, v := range extra {
-		s.env = append(s.env, k+"="+v)
-	}
-	t.Cleanup(func() {
-		s.kill()
-		if t.Failed() {
-			t.Logf("gateway output:\n%s", s.output())
-		}
-	})
-	return s
+	return &server{Process: gatewayproc.New(t, binary, adminKey, extra), t: t}
 }
 
 func (s *server) launch() {
 	s.t.Helper()
-	s.cmd = exec.Command(binary)
-	if s.umask != "" {
-		s.cmd = exec.Command("/bin/sh", "-c", `umask "$1" && exec "$0"`, binary, s.umask)
-	}
-	s.cmd.Env = s.env
-	s.cmd.Dir = s.dir
-	s.cmd.Stdout = s
-	s.cmd.Stderr = s
-	if err := s.cmd.Start(); err != nil {
-		s.t.Fatal(err)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(s.url + "/api/v1/server/ping")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		if s.cmd.ProcessState != nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	s.t.Fatalf("gateway did not become ready:\n%s", s.output())
-}
-
-// kill stops the process abruptly (kill -9), as a crash would.
-func (s *server) kill() {
-	if s.cmd != nil && s.cmd.Process != nil {
-		_ = s.cmd.Process.Signal(syscall.SIGKILL)
-		_ = s.cmd.Wait()
-		s.cmd = nil
-	}
+	s.Launch(s.t)
 }
 
 // restart crashes the process and starts it again on the same data.
 func (s *server) restart() {
-	s.kill()
+	s.Kill()
 	s.launch()
 }
 
-func (s *server) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.Write(p)
-}
-
-func (s *server) output() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.logs.String()
-}
-
-func freePort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-}
+func freePort(t *testing.T) string { return gatewayproc.FreePort(t) }
 
 // envelope is WAREST's response body.
 type envelope struct {
@@ -201,7 +103,7 @@ func (s *server) raw(method, path, key string, body any) (int, []byte) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, s.url+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, s.URL+path, rd)
 	if err != nil {
 		s.t.Fatal(err)
 	}

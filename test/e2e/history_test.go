@@ -188,7 +188,7 @@ func readStream(t *testing.T, s *server, key, path string) []byte {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func readStream(t *testing.T, s *server, key, path string) []byte {
 func outboundFiles(t *testing.T, s *server) []string {
 	t.Helper()
 	var out []string
-	root := filepath.Join(s.dir, "private", "storages")
+	root := filepath.Join(s.Dir, "private", "storages")
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -14,7 +14,7 @@ func TestLoginSurvivesARestart(t *testing.T) {
 	if k, c := s.opens(l); !k || !c {
 		t.Fatalf("after a restart: key works %v, cookie works %v", k, c)
 	}
-	s.env = append(s.env, "WAREST_SECRET_KEY=another secret key")
+	s.Env = append(s.Env, "WAREST_SECRET_KEY=another secret key")
 	s.restart()
 	if k, c := s.opens(l); !k || c {
 		t.Fatalf("after a restart with another secret key: key works %v (want true), cookie works %v (want false)", k, c)

@@ -16,7 +16,7 @@ const metricsToken = "e2e-scrape-token"
 // scrapeMetrics reads /metrics with the bearer token.
 func scrapeMetrics(t *testing.T, s *server) string {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.url+"/metrics", nil)
+	req, _ := http.NewRequest(http.MethodGet, s.URL+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer "+metricsToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

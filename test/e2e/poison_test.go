@@ -111,8 +111,8 @@ func runInboundNUL(t *testing.T, s *server) {
 	}](t, env).ToJID; to != "6281300000003@s.whatsapp.net" {
 		t.Fatalf("star resolved the chat %q", to)
 	}
-	if strings.Contains(s.output(), "level=ERROR") {
-		t.Fatalf("errors logged:\n%s", s.output())
+	if strings.Contains(s.Output(), "level=ERROR") {
+		t.Fatalf("errors logged:\n%s", s.Output())
 	}
 }
 
@@ -124,7 +124,7 @@ func runInboundNUL(t *testing.T, s *server) {
 func TestStorageFailureIs503OnSQLite(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, map[string]string{"WAREST_DB_SQLITE_BUSY_TIMEOUT_MS": "200"})
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.dir, "warest.sqlite")+"?_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(s.Dir, "warest.sqlite")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func expect503(t *testing.T, s *server) {
 			t.Fatalf("GET %s: %d %+v, want 503", path, status, env)
 		}
 	}
-	out := s.output()
+	out := s.Output()
 	if !strings.Contains(out, "level=ERROR") || !strings.Contains(out, `msg="request failed"`) {
 		t.Fatalf("no ERROR line for the failed requests:\n%s", out)
 	}
@@ -208,7 +208,7 @@ func (s *server) callHeaders(method, path, key string) (int, http.Header, envelo
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, method, s.url+path, nil)
+	req, err := http.NewRequestWithContext(ctx, method, s.URL+path, nil)
 	if err != nil {
 		s.t.Fatal(err)
 	}

@@ -85,8 +85,8 @@ func runLostPairing(t *testing.T, s *server) {
 	if status != http.StatusAccepted || env.Code != 1107 || !strings.HasPrefix(created.QR, "data:image/png;base64,") {
 		t.Fatalf("after the restart create answers %d %+v, want 202/1107 with a QR", status, env)
 	}
-	if strings.Contains(s.output(), "cannot go from open to qr") {
-		t.Fatalf("a transport status was refused:\n%s", s.output())
+	if strings.Contains(s.Output(), "cannot go from open to qr") {
+		t.Fatalf("a transport status was refused:\n%s", s.Output())
 	}
 
 	// Every queued message fails at once as not paired, without an attempt.

@@ -35,8 +35,8 @@ func TestRestartReExecsAndLosesNothingQueued(t *testing.T) {
 		_, env := s.call("GET", "/api/v1/server/info", adminKey, nil)
 		return result[struct{ Process struct{ PID int } }](t, env).Process.PID
 	}
-	if pid() != s.cmd.Process.Pid {
-		t.Fatalf("info reports pid %d, the gateway is %d", pid(), s.cmd.Process.Pid)
+	if pid() != s.Cmd.Process.Pid {
+		t.Fatalf("info reports pid %d, the gateway is %d", pid(), s.Cmd.Process.Pid)
 	}
 	const total = 120
 	accepted := map[string]bool{}
@@ -61,20 +61,20 @@ func TestRestartReExecsAndLosesNothingQueued(t *testing.T) {
 	}
 
 	eventually(t, "the gateway to restart", func() bool {
-		return strings.Count(s.output(), "shutdown complete, restarting") == 1 && strings.Count(s.output(), "listening on http://") == 2
+		return strings.Count(s.Output(), "shutdown complete, restarting") == 1 && strings.Count(s.Output(), "listening on http://") == 2
 	})
 	eventually(t, "the gateway to serve again", func() bool {
-		resp, err := http.Get(s.url + "/api/v1/server/ping")
+		resp, err := http.Get(s.URL + "/api/v1/server/ping")
 		if err == nil {
 			resp.Body.Close()
 		}
 		return err == nil && resp.StatusCode == http.StatusOK
 	})
-	if got := pid(); got != s.cmd.Process.Pid {
-		t.Fatalf("pid %d serves after the restart, want %d: exec mode restarts in place", got, s.cmd.Process.Pid)
+	if got := pid(); got != s.Cmd.Process.Pid {
+		t.Fatalf("pid %d serves after the restart, want %d: exec mode restarts in place", got, s.Cmd.Process.Pid)
 	}
-	if !strings.Contains(s.output(), "workers drained") {
-		t.Fatalf("the workers were not drained before the restart:\n%s", s.output())
+	if !strings.Contains(s.Output(), "workers drained") {
+		t.Fatalf("the workers were not drained before the restart:\n%s", s.Output())
 	}
 
 	sent := func() []string {
@@ -111,10 +111,10 @@ func TestRestartExitsForTheSupervisor(t *testing.T) {
 		t.Fatalf("restart: %d %+v", status, env)
 	}
 	done := make(chan error, 1)
-	go func() { done <- s.cmd.Wait() }()
+	go func() { done <- s.Cmd.Wait() }()
 	select {
 	case err := <-done:
-		s.cmd = nil
+		s.Cmd = nil
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 3 {
 			t.Fatalf("the gateway ended with %v, want exit status 3", err)
@@ -122,7 +122,7 @@ func TestRestartExitsForTheSupervisor(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the gateway did not exit")
 	}
-	if !strings.Contains(s.output(), "shutdown complete, restarting") {
-		t.Fatalf("no orderly shutdown before the exit:\n%s", s.output())
+	if !strings.Contains(s.Output(), "shutdown complete, restarting") {
+		t.Fatalf("no orderly shutdown before the exit:\n%s", s.Output())
 	}
 }

@@ -38,14 +38,22 @@ func newReceiver(t *testing.T) *receiver {
 	return r
 }
 
-// find returns the first request whose event header is ev and whose body contains sub.
-func (r *receiver) find(ev, sub string) (received, bool) {
+// find returns the first request whose event header is ev and whose body contains
+// every one of subs.
+func (r *receiver) find(ev string, subs ...string) (received, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+next:
 	for _, q := range r.reqs {
-		if q.header.Get("X-WAREST-Event") == ev && strings.Contains(string(q.body), sub) {
-			return q, true
+		if q.header.Get("X-WAREST-Event") != ev {
+			continue
 		}
+		for _, sub := range subs {
+			if !strings.Contains(string(q.body), sub) {
+				continue next
+			}
+		}
+		return q, true
 	}
 	return received{}, false
 }

@@ -150,6 +150,11 @@ func TestWebhooksSurviveACrashOnPostgres(t *testing.T) {
 	runCrashMidRetry(t, startServer(t, map[string]string{"WAREST_DB_CLIENT": "postgres", "WAREST_DB_POSTGRES_URL": freshSchema(t, url)}))
 }
 
+func TestWebhooksSurviveACrashOnMySQL(t *testing.T) {
+	t.Parallel()
+	runCrashMidRetry(t, startServer(t, mysqlEnv(t)))
+}
+
 // runCrashMidRetry: the receiver answers 500, the gateway is killed (-9) while it
 // retries, the receiver recovers, the restarted gateway delivers exactly once.
 // Then a rejected (410) delivery shows in the dead letters and is redelivered.
@@ -169,7 +174,7 @@ func runCrashMidRetry(t *testing.T, s *server) {
 		}
 		return false
 	})
-	s.kill()
+	s.Kill()
 	failed := len(hook.of("survive the crash"))
 	hook.answer.Store(200)
 	s.launch()

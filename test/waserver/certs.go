@@ -1,6 +1,7 @@
 package waserver
 
 import (
+	"sync"
 	"time"
 
 	"go.mau.fi/libsignal/ecc"
@@ -10,15 +11,16 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// TrustRoot makes whatsmeow trust a fresh test root instead of WhatsApp's and returns
-// it with a function restoring the previous root. WACertPubKey is process-global, so
-// tests using it must not run in parallel with tests against the real service.
-func TrustRoot() (root *keys.KeyPair, restore func()) {
-	root = keys.NewKeyPair()
-	old := whatsmeow.WACertPubKey
+var processRoot = sync.OnceValue(func() *keys.KeyPair {
+	root := keys.NewKeyPair()
 	whatsmeow.WACertPubKey = *root.Pub
-	return root, func() { whatsmeow.WACertPubKey = old }
-}
+	return root
+})
+
+// Root is the test certificate root every server of this process signs with. The
+// first call makes whatsmeow trust it instead of WhatsApp's key: WACertPubKey is
+// process-global, so parallel tests (and a gateway pointed at a server) share one root.
+func Root() [32]byte { return *processRoot().Pub }
 
 // certChain issues root → intermediate → leaf(static), the chain the client checks
 // in the handshake; both certificates are valid for an hour around now.

@@ -3,6 +3,8 @@ package waserver
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"time"
 
 	waBinary "go.mau.fi/whatsmeow/binary"
@@ -17,7 +19,8 @@ func (s *Server) RemoveDevice(ctx context.Context, jid types.JID) error {
 	_, known := s.devices[key]
 	c := s.online[key]
 	delete(s.devices, key)
-	delete(s.prekeys, key)
+	delete(s.bundles, key)
+	delete(s.outboxes, key)
 	s.mu.Unlock()
 	if !known {
 		return errors.New("no such device")
@@ -30,15 +33,62 @@ func (s *Server) RemoveDevice(ctx context.Context, jid types.JID) error {
 	return nil
 }
 
-// streamEndGrace lets the client handle a stream:error before the socket closes: a
-// close that overtakes it looks unexpected to whatsmeow, which then reconnects.
-const streamEndGrace = 200 * time.Millisecond
+// DropConnection closes the device's socket without a stream error, as a network
+// failure would: the client sees Disconnected and reconnects by itself.
+func (s *Server) DropConnection(jid types.JID) error {
+	c, err := s.onlineConn(jid)
+	if err != nil {
+		return err
+	}
+	return c.frames.ws.CloseNow()
+}
 
-// endStream sends a stream:error and then closes the socket, as WhatsApp does.
+// ReplaceStream ends the device's stream as a newer login of it elsewhere does:
+// the client gets StreamReplaced and stays offline.
+func (s *Server) ReplaceStream(ctx context.Context, jid types.JID) error {
+	c, err := s.onlineConn(jid)
+	if err != nil {
+		return err
+	}
+	return c.replaced(ctx)
+}
+
+func (c *conn) replaced(ctx context.Context) error {
+	return c.endStream(ctx, waBinary.Node{Tag: "stream:error",
+		Content: []waBinary.Node{{Tag: "conflict", Attrs: waBinary.Attrs{"type": "replaced"}}}})
+}
+
+func (s *Server) onlineConn(jid types.JID) (*conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.online[deviceKey(jid.User, jid.Device)]
+	if c == nil {
+		return nil, fmt.Errorf("device %v is not online", jid)
+	}
+	return c, nil
+}
+
+// streamEndGrace is how long a client may take to close the socket itself after a
+// stream:error before the server closes it. The client closing first is the usual
+// order: a server close that overtakes the client's own looks unexpected to
+// whatsmeow (it reconnects), and one that races it trips a data race inside
+// whatsmeow's socket (OnDisconnect written by NoiseSocket.Stop, read by
+// FrameSocket.Close).
+const streamEndGrace = 2 * time.Second
+
+// endStream sends a stream:error and, unless the client closes first, then closes
+// the socket, as WhatsApp does.
 func (c *conn) endStream(ctx context.Context, streamError waBinary.Node) error {
 	if err := c.send(ctx, streamError); err != nil {
 		return err
 	}
-	time.Sleep(streamEndGrace)
-	return c.frames.ws.CloseNow()
+	select {
+	case <-c.gone:
+		return nil
+	case <-time.After(streamEndGrace):
+	}
+	if err := c.frames.ws.CloseNow(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
 }

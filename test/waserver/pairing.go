@@ -26,10 +26,11 @@ type device struct {
 
 func (d *device) key() string { return deviceKey(d.jid.User, d.jid.Device) }
 
-// registration is an unpaired client waiting for a phone to scan its QR code.
+// registration is an unpaired client waiting for a phone to scan its QR code or take its pairing code.
 type registration struct {
 	identity [32]byte
 	ref      string
+	code     *linkCode // set when the client asked to be linked by code instead
 }
 
 const qrPrefix = "https://wa.me/settings/linked_devices#"
@@ -74,6 +75,13 @@ func (s *Server) Scan(ctx context.Context, phone *Phone, qr string) (types.JID, 
 	if c == nil || c.pairing.identity != ident || c.clientStatic != noise {
 		return types.EmptyJID, errors.New("QR code matches no waiting client")
 	}
+	return s.link(ctx, c, phone, advSecret)
+}
+
+// link runs pair-success for the waiting client c once the phone has its advSecret
+// (from the QR code or the link-code exchange), then restarts the stream (515).
+func (s *Server) link(ctx context.Context, c *conn, phone *Phone, advSecret []byte) (types.JID, error) {
+	ident := c.pairing.identity
 	l, err := phone.link(ident, advSecret)
 	if err != nil {
 		return types.EmptyJID, err
@@ -90,8 +98,11 @@ func (s *Server) Scan(ctx context.Context, phone *Phone, qr string) (types.JID, 
 	if err := verifyDeviceSign(resp, ident, phone.Identity.Pub[:]); err != nil {
 		return types.EmptyJID, err
 	}
+	if _, err := s.appStateOf(phone); err != nil {
+		return types.EmptyJID, err
+	}
 	s.mu.Lock()
-	d := &device{jid: l.jid, lid: l.lid, noiseKey: noise, identity: ident}
+	d := &device{jid: l.jid, lid: l.lid, noiseKey: c.clientStatic, identity: ident}
 	s.devices[d.key()] = d
 	s.mu.Unlock()
 	// The client drops this socket itself when it restarts for the login.

@@ -20,14 +20,16 @@ import (
 type Phone struct {
 	User, LIDUser string
 	Identity      *keys.KeyPair
+	Name          string // the account's push name, synced to companions as app state
 
 	mu         sync.Mutex
 	lastDevice uint16
 }
 
-// NewPhone makes a primary device for the phone number user and its hidden LID user.
+// NewPhone makes a primary device for the phone number user and its hidden LID
+// user, named "Phone <user>".
 func NewPhone(user, lidUser string) *Phone {
-	return &Phone{User: user, LIDUser: lidUser, Identity: keys.NewKeyPair()}
+	return &Phone{User: user, LIDUser: lidUser, Identity: keys.NewKeyPair(), Name: "Phone " + user}
 }
 
 // linked is what the phone hands the server for one companion.

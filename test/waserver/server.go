@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,8 @@ import (
 	"go.mau.fi/whatsmeow/socket"
 	"go.mau.fi/whatsmeow/util/keys"
 	"google.golang.org/protobuf/proto"
+
+	_ "github.com/warest-go/warest/adapters/whatsmeow/quietsignal" // phones and servers sign in parallel tests
 )
 
 // Server speaks WhatsApp's chat protocol to whatsmeow clients.
@@ -26,39 +29,96 @@ type Server struct {
 	static *keys.KeyPair
 	chain  []byte
 	http   *httptest.Server
+	mux    *http.ServeMux
+	media  *mediaHost
 
 	mu       sync.Mutex
 	payloads []*waWa6.ClientPayload
-	pending  map[string]*conn   // pairing ref → unpaired connection
-	devices  map[string]*device // "user.device" → paired device
-	prekeys  map[string]int     // "user.device" → one-time prekeys uploaded
-	online   map[string]*conn   // "user.device" → its logged-in connection
-	iqs      map[string]int     // "xmlns type" → client IQs answered
+	pending  map[string]*conn      // pairing ref → unpaired connection
+	devices  map[string]*device    // "user.device" → paired device
+	bundles  map[string]*keyBundle // "user.device" → its uploaded keys
+	online   map[string]*conn      // "user.device" → its logged-in connection
+	iqs      map[string]int        // "xmlns type" → client IQs answered
 	nextID   int
+
+	outboxes    map[string]*outbox       // "user.device" → stanzas owed to it
+	attempts    []Attempt                // message stanzas received, oldest first
+	faults      map[string]relayFault    // message id → what goes wrong with its next relayed copy
+	pushNames   map[string]string        // phone user → name from its presence
+	presences   map[string]*presence     // phone user → last announced presence
+	subscribers map[string][]subscriber  // phone user → who asked for its presence
+	groups      groupStore               // groups.go
+	profiles    profileStore             // pictures.go
+	calls       map[string]*call         // call id → a call a phone placed (calls.go)
+	appStates   map[string]*accountState // phone user → its app state (appstate.go)
 }
 
-// New starts a server trusted by whatsmeow until the test ends.
-func New(t testing.TB) *Server {
-	root, restore := TrustRoot()
-	t.Cleanup(restore)
-	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, prekeys: map[string]int{},
-		online: map[string]*conn{}, iqs: map[string]int{}}
-	chain, err := certChain(root, *s.static.Pub)
+// New starts a server that whatsmeow trusts (see Root), closed when the test ends.
+func New(t testing.TB) *Server { return NewSignedBy(t, processRoot()) }
+
+// NewSignedBy starts a server whose certificate chain hangs from root: with any
+// root but the process's, clients must refuse it.
+func NewSignedBy(t testing.TB, root *keys.KeyPair) *Server {
+	s, err := start(root, "")
 	if err != nil {
-		t.Fatalf("waserver: cert chain: %v", err)
+		t.Fatalf("waserver: %v", err)
 	}
-	s.chain = chain
-	s.http = httptest.NewServer(http.HandlerFunc(s.serveWS))
-	t.Cleanup(s.http.Close)
+	t.Cleanup(s.Close)
 	return s
 }
 
-// Attach points the client's websocket (before and after pairing) at this server.
+// Start runs a server outside a test (see cmd/waserver) on a free local port; Close stops it.
+func Start() (*Server, error) { return StartAt("") }
+
+// StartAt is Start on the address addr ("" or "127.0.0.1:0" for a free port).
+func StartAt(addr string) (*Server, error) { return start(processRoot(), addr) }
+
+func start(root *keys.KeyPair, addr string) (*Server, error) {
+	processRoot()
+	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, bundles: map[string]*keyBundle{},
+		online: map[string]*conn{}, iqs: map[string]int{}, outboxes: map[string]*outbox{}, faults: map[string]relayFault{},
+		pushNames: map[string]string{}, presences: map[string]*presence{}, subscribers: map[string][]subscriber{},
+		media: newMediaHost(), mux: http.NewServeMux()}
+	chain, err := certChain(root, *s.static.Pub)
+	if err != nil {
+		return nil, fmt.Errorf("cert chain: %w", err)
+	}
+	s.chain = chain
+	s.mux.HandleFunc("/ws/chat", s.serveWS)
+	s.media.routes(s.mux)
+	s.mux.HandleFunc(picturePath, s.servePicture)
+	var l net.Listener
+	if addr != "" {
+		if l, err = net.Listen("tcp", addr); err != nil {
+			return nil, err
+		}
+	}
+	s.http = httptest.NewUnstartedServer(s.mux)
+	if l != nil {
+		_ = s.http.Listener.Close()
+		s.http.Listener = l
+	}
+	s.http.Start()
+	return s, nil
+}
+
+// Close stops accepting connections; open websockets end with the process or when their clients leave.
+func (s *Server) Close() { s.http.Close() }
+
+// Handle adds an HTTP route to the server, for a control API beside the protocol (cmd/waserver).
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// URL is the server's base address, for WAREST_WA_TEST_SERVER.
+func (s *Server) URL() string { return s.http.URL }
+
+// Attach points the client's websocket (before and after pairing) and its media
+// requests at this server, as the gateway's WAREST_WA_TEST_SERVER setting does.
 func (s *Server) Attach(cli *whatsmeow.Client) {
 	target, _ := url.Parse(s.http.URL)
 	h := &http.Client{Transport: redirect{target: target, next: &http.Transport{}}}
 	cli.SetPreLoginHTTPClient(h)
 	cli.SetWebsocketHTTPClient(h)
+	cli.SetMediaHTTPClient(h)
 }
 
 // ClientPayloads are the handshake payloads received so far, oldest first.
@@ -87,7 +147,8 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	ws.SetReadLimit(maxFrame + 8)
 	defer ws.CloseNow()
-	c := &conn{srv: s, frames: &frameConn{ws: ws}, waiting: map[string]chan *waBinary.Node{}}
+	c := &conn{srv: s, frames: &frameConn{ws: ws}, waiting: map[string]chan *waBinary.Node{}, gone: make(chan struct{})}
+	defer close(c.gone)
 	ctx := r.Context()
 	payload, err := c.handshake(ctx)
 	if err != nil {
@@ -112,7 +173,8 @@ type conn struct {
 	mu      sync.Mutex
 	waiting map[string]chan *waBinary.Node
 	pairing *registration
-	device  *device // set once logged in
+	device  *device       // set once logged in
+	gone    chan struct{} // closed when the connection has ended
 }
 
 func (c *conn) handshake(ctx context.Context) (*waWa6.ClientPayload, error) {
@@ -196,7 +258,11 @@ func (c *conn) serve(ctx context.Context, payload *waWa6.ClientPayload) {
 		if err != nil {
 			return
 		}
-		go c.handle(ctx, node)
+		if node.Tag == "iq" {
+			go c.handle(ctx, node) // an IQ handler may wait for the client
+		} else {
+			c.handle(ctx, node) // stanzas (messages, receipts, presence) in the order the client sent them
+		}
 	}
 }
 

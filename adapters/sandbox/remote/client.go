@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -40,17 +41,31 @@ type Client struct {
 }
 
 // NewClient reaches the Server at baseURL, e.g. "http://127.0.0.1:7400".
-func NewClient(baseURL string) *Client {
+func NewClient(baseURL string) *Client { return NewNamedClient(baseURL, "") }
+
+// NewNamedClient is NewClient with a client id that starts with name and a "/".
+// The id stays unique per Client: a restarted gateway is a new connection.
+func NewNamedClient(baseURL, name string) *Client {
 	ctx, cancel := context.WithCancel(context.Background())
-	id := make([]byte, 8)
-	_, _ = rand.Read(id) // crypto/rand.Read never fails
-	return &Client{base: strings.TrimRight(baseURL, "/"), id: hex.EncodeToString(id), http: &http.Client{},
+	random := make([]byte, 8)
+	_, _ = rand.Read(random) // crypto/rand.Read never fails
+	id := hex.EncodeToString(random)
+	if name != "" {
+		id = name + "/" + id
+	}
+	return &Client{base: strings.TrimRight(baseURL, "/"), id: id, http: &http.Client{},
 		ctx: ctx, cancel: cancel, sinks: map[string]ports.TransportSink{}, up: make(chan struct{})}
 }
 
-// Close ends the stream and waits for event handling in progress, or for ctx.
-// Sessions stay started on the server; the next Start from any client takes them over.
+// ID is the client id the network knows this Client by.
+func (c *Client) ID() string { return c.id }
+
+// Close tells the server this client is going away, ends the stream and waits
+// for event handling in progress, or for ctx. Sessions stay started on the
+// server until another client starts them, which is then a takeover, not a fight.
 func (c *Client) Close(ctx context.Context) error {
+	// Best effort: a server out of reach sees the stream end instead.
+	_, _ = call[struct{}](ctx, c, "detach", args{})
 	c.cancel()
 	done := make(chan struct{})
 	go func() {
@@ -65,9 +80,10 @@ func (c *Client) Close(ctx context.Context) error {
 	}
 }
 
-// call runs op on the server and decodes its result into T.
+// call runs op on the server as this client and decodes its result into T.
 func call[T any](ctx context.Context, c *Client, op string, a args) (T, error) {
 	var out T
+	a.Client = c.id
 	body, err := json.Marshal(a)
 	if err != nil {
 		return out, err
@@ -117,7 +133,7 @@ func (c *Client) Start(ctx context.Context, sessionID string, sink ports.Transpo
 	c.mu.Lock()
 	c.sinks[sessionID] = sink
 	c.mu.Unlock()
-	_, err := call[struct{}](ctx, c, "start", args{Client: c.id, Session: sessionID})
+	_, err := call[struct{}](ctx, c, "start", args{Session: sessionID})
 	return err
 }
 
@@ -168,7 +184,7 @@ func (c *Client) stream() {
 
 // streamOnce reads one stream to its end; it reports whether it connected.
 func (c *Client) streamOnce() bool {
-	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, c.base+"/v1/events?client="+c.id, nil)
+	req, err := http.NewRequestWithContext(c.ctx, http.MethodGet, c.base+"/v1/events?client="+url.QueryEscape(c.id), nil)
 	if err != nil {
 		return false
 	}

@@ -118,6 +118,16 @@ func (c *Client) Attempts(sessionID string) []ports.SandboxSendAttempt {
 	return out
 }
 
+func (c *Client) Connections() []ports.SandboxConnection {
+	out, _ := control[[]ports.SandboxConnection](c, "connections", args{})
+	return out
+}
+
+func (c *Client) Replacements() []ports.SandboxReplacement {
+	out, _ := control[[]ports.SandboxReplacement](c, "replacements", args{})
+	return out
+}
+
 func (c *Client) AccountState(sessionID string) (ports.SandboxAccountState, error) {
 	return control[ports.SandboxAccountState](c, "account_state", args{Session: sessionID})
 }

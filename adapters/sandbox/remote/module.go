@@ -16,14 +16,16 @@ import (
 )
 
 // Config points a gateway at a shared network, e.g. URL "http://127.0.0.1:7400".
-type Config struct{ URL string }
+// Name, e.g. the gateway's listen address, starts its client id, so the network's
+// logs say which gateway sent or connected what.
+type Config struct{ URL, Name string }
 
 // Module provides a Client as every port a sandbox network implements, for a
 // gateway whose network runs in another process.
 var Module = fx.Module("sandbox-remote",
 	fx.Provide(fx.Annotate(
 		func(lc fx.Lifecycle, c Config) *Client {
-			client := NewClient(c.URL)
+			client := NewNamedClient(c.URL, c.Name)
 			lc.Append(fx.StopHook(client.Close))
 			return client
 		},

@@ -3,6 +3,7 @@ package remote_test
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -134,4 +135,75 @@ func TestRestartedGatewayTakesTheSessionOver(t *testing.T) {
 		t.Fatal(err)
 	}
 	contract.WaitFor(t, sink, 1, func(m ports.TransportMessage) bool { return m.Message.ID == id })
+	if got := second.Replacements(); len(got) != 1 || got[0].Live || got[0].By == got[0].Replaced {
+		t.Fatalf("replacements %+v: taking over a closed gateway's session is no fight", got)
+	}
+}
+
+func TestASecondGatewayStartingASessionReplacesTheFirst(t *testing.T) {
+	t.Parallel()
+	newClient := serve(t)
+	a, b := newClient(), newClient()
+	if a.ID() == b.ID() {
+		t.Fatalf("two clients share the id %s", a.ID())
+	}
+	sinkA := open(t, a, "s1", "6281100000001")
+	open(t, a, "peer", "6281200000002")
+	m := message.Outbound{ID: "3EB0REMOTE02", SessionID: "s1", To: chat.UserJID("6281200000002"), Content: message.TextContent("hi")}
+
+	// b never connected s1: it cannot send as s1.
+	if _, err := b.Send(t.Context(), "s1", m); !isNotOpen(err) {
+		t.Fatalf("Send from a gateway that did not start the session = %v", err)
+	}
+	if err := b.Stop(t.Context(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Send(t.Context(), "s1", m); err != nil {
+		t.Fatalf("the owner's Send after another gateway's Stop: %v", err)
+	}
+
+	sinkB := &contract.TransportSink{}
+	if err := b.Start(t.Context(), "s1", sinkB); err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor[ports.TransportConnected](t, sinkB, 1, nil)
+	contract.WaitFor[ports.TransportReplaced](t, sinkA, 1, nil)
+	if _, err := a.Send(t.Context(), "s1", m); !isNotOpen(err) {
+		t.Fatalf("Send from the replaced gateway = %v", err)
+	}
+	if _, err := b.Send(t.Context(), "s1", m); err != nil {
+		t.Fatal(err)
+	}
+
+	got := a.Attempts("s1")
+	if len(got) != 2 || got[0].Client == "" || got[1].Client == "" || got[0].Client == got[1].Client || got[0].Repeat || !got[1].Repeat {
+		t.Fatalf("attempts %+v: one per gateway, each named by its client", got)
+	}
+	r := b.Replacements()
+	if len(r) != 1 || r[0].SessionID != "s1" || !r[0].Live || r[0].Replaced != a.ID() || r[0].By != b.ID() {
+		t.Fatalf("replacements %+v", r)
+	}
+	if got[0].Client != a.ID() || got[1].Client != b.ID() {
+		t.Fatalf("attempts %+v, want from %s then %s", got, a.ID(), b.ID())
+	}
+	conns := a.Connections()
+	if len(conns) != 2 || conns[1] != (ports.SandboxConnection{SessionID: "s1", Client: b.ID(), Connected: true}) {
+		t.Fatalf("connections %+v", conns)
+	}
+}
+
+func TestANamedClientsIDStartsWithItsName(t *testing.T) {
+	t.Parallel()
+	c := remote.NewNamedClient("http://127.0.0.1:1", "127.0.0.1:7308")
+	if id := c.ID(); !strings.HasPrefix(id, "127.0.0.1:7308/") || len(id) <= len("127.0.0.1:7308/") {
+		t.Fatalf("id %q", id)
+	}
+	if a, b := remote.NewNamedClient("http://x", "n"), remote.NewNamedClient("http://x", "n"); a.ID() == b.ID() {
+		t.Fatalf("two clients of one name share the id %s: a restarted gateway must be a new connection", a.ID())
+	}
+}
+
+func isNotOpen(err error) bool {
+	fe, ok := fault.As(err)
+	return ok && fe.Kind == fault.KindFailedPrecondition && fe.Reason == fault.ReasonSessionNotOpen
 }

@@ -7,13 +7,16 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/warest-go/warest/adapters/sandbox"
 	"github.com/warest-go/warest/ports"
 )
 
 // Server exposes a network to Clients: POST /v1/call/{op}, the event stream at
-// GET /v1/events?client=ID and acknowledgements at POST /v1/ack.
+// GET /v1/events?client=ID and acknowledgements at POST /v1/ack. Every call
+// names its client, so each Client is its own connection to the network (see
+// sandbox.AsClient): a session runs on the one that started it last.
 type Server struct {
-	net Network
+	net *sandbox.Network
 	ops map[string]func(context.Context, args) (any, error)
 	mux *http.ServeMux
 
@@ -22,7 +25,6 @@ type Server struct {
 
 	mu      sync.Mutex
 	streams map[string]*stream // by client id
-	owners  map[string]string  // session id → client that started it
 	pending map[uint64]chan error
 	nextID  uint64
 }
@@ -40,10 +42,10 @@ var (
 )
 
 // NewServer serves net.
-func NewServer(net Network) *Server {
+func NewServer(net *sandbox.Network) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{net: net, mux: http.NewServeMux(), ctx: ctx, cancel: cancel,
-		streams: map[string]*stream{}, owners: map[string]string{}, pending: map[uint64]chan error{}}
+		streams: map[string]*stream{}, pending: map[uint64]chan error{}}
 	s.ops = s.table()
 	s.mux.HandleFunc("POST /v1/call/{op}", s.call)
 	s.mux.HandleFunc("GET /v1/events", s.events)
@@ -68,7 +70,7 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var out reply
-	res, err := op(r.Context(), a)
+	res, err := op(sandbox.AsClient(r.Context(), a.Client), a)
 	if err == nil {
 		out.Result, err = json.Marshal(res)
 	}
@@ -79,25 +81,10 @@ func (s *Server) call(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// start binds the session's events to the calling client. A session another
-// client started (a gateway that restarted under a new id) is taken over.
+// start binds the session's events to the calling client; the network moves the
+// session's connection to it.
 func (s *Server) start(ctx context.Context, a args) error {
-	s.mu.Lock()
-	prev, had := s.owners[a.Session]
-	s.owners[a.Session] = a.Client
-	s.mu.Unlock()
-	if had && prev != a.Client {
-		if err := s.net.Stop(ctx, a.Session); err != nil {
-			return err
-		}
-	}
 	return s.net.Start(ctx, a.Session, &remoteSink{s: s, client: a.Client, session: a.Session})
-}
-
-func (s *Server) release(sessionID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.owners, sessionID)
 }
 
 // remoteSink hands a session's events to its client's stream and reports the
@@ -147,7 +134,8 @@ func (k *remoteSink) Handle(ctx context.Context, ev ports.TransportEvent) error 
 }
 
 // events streams frames to one client as JSON lines until it goes away. A new
-// stream of the same client replaces the old one.
+// stream of the same client replaces the old one. While no stream of a client is
+// open the network counts it detached: its process ended or lost the network.
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	client := r.URL.Query().Get("client")
 	flusher, ok := w.(http.Flusher)
@@ -165,11 +153,13 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		old.cancel()
 	}
 	s.streams[client] = st
+	s.net.Attach(client)
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
 		if s.streams[client] == st {
 			delete(s.streams, client)
+			s.net.Detach(client)
 		}
 		s.mu.Unlock()
 		close(st.done)

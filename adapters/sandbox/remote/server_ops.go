@@ -14,16 +14,10 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		// ports.Transport
 		"start":      func(ctx context.Context, a args) (any, error) { return noResult(s.start(ctx, a)) },
 		"pair_phone": func(ctx context.Context, a args) (any, error) { return n.PairPhone(ctx, a.Session, a.Phone) },
-		"stop": func(ctx context.Context, a args) (any, error) {
-			s.release(a.Session)
-			return noResult(n.Stop(ctx, a.Session))
-		},
-		"logout": func(ctx context.Context, a args) (any, error) {
-			s.release(a.Session)
-			return noResult(n.Logout(ctx, a.Session))
-		},
-		"device": func(ctx context.Context, a args) (any, error) { return n.Device(ctx, a.Session) },
-		"send":   func(ctx context.Context, a args) (any, error) { return n.Send(ctx, a.Session, a.Message) },
+		"stop":       func(ctx context.Context, a args) (any, error) { return noResult(n.Stop(ctx, a.Session)) },
+		"logout":     func(ctx context.Context, a args) (any, error) { return noResult(n.Logout(ctx, a.Session)) },
+		"device":     func(ctx context.Context, a args) (any, error) { return n.Device(ctx, a.Session) },
+		"send":       func(ctx context.Context, a args) (any, error) { return n.Send(ctx, a.Session, a.Message) },
 		"mark_read": func(ctx context.Context, a args) (any, error) {
 			return noResult(n.MarkRead(ctx, a.Session, a.Chat, a.Sender, a.IDs, a.At))
 		},
@@ -36,6 +30,12 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		},
 		"change_chat": func(ctx context.Context, a args) (any, error) {
 			return noResult(n.ChangeChat(ctx, a.Session, a.Chat, a.ChatChange))
+		},
+
+		// a Client going away: taking its sessions over is no fight
+		"detach": func(_ context.Context, a args) (any, error) {
+			n.Detach(a.Client)
+			return nil, nil
 		},
 
 		// ports.SandboxNetwork
@@ -63,6 +63,8 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		"undecryptable":        func(_ context.Context, a args) (any, error) { return n.Undecryptable(a.Session, a.Undecryptable) },
 		"sent":                 func(_ context.Context, a args) (any, error) { return n.Sent(a.Session), nil },
 		"attempts":             func(_ context.Context, a args) (any, error) { return n.Attempts(a.Session), nil },
+		"replacements":         func(context.Context, args) (any, error) { return n.Replacements(), nil },
+		"connections":          func(context.Context, args) (any, error) { return n.Connections(), nil },
 		"account_state":        func(_ context.Context, a args) (any, error) { return n.AccountState(a.Session) },
 		"disconnect":           func(_ context.Context, a args) (any, error) { return noResult(n.Disconnect(a.Session)) },
 		"remote_logout":        func(_ context.Context, a args) (any, error) { return noResult(n.RemoteLogout(a.Session, a.Reason)) },

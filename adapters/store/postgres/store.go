@@ -62,7 +62,8 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		if err != nil {
 			return store.Tx{}, err
 		}
-		return store.Tx{Queries: q.WithTx(tx), Commit: tx.Commit, Rollback: tx.Rollback}, nil
+		exec := func(ctx context.Context, sql string) error { _, err := tx.Exec(ctx, sql); return err }
+		return store.Tx{Queries: q.WithTx(tx), Exec: exec, Commit: tx.Commit, Rollback: tx.Rollback}, nil
 	}
 	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
 		return nil, errors.Join(err, s.Close())
@@ -167,6 +168,9 @@ func (s *Store) PoolStats() sql.DBStats {
 
 // Close closes the database/sql view, then the pool.
 func (s *Store) Close() error {
+	if s.Core != nil {
+		s.Core.Close()
+	}
 	err := s.sqldb.Close()
 	s.pool.Close()
 	return err

@@ -60,3 +60,17 @@ func TestDeviceLinks(t *testing.T) {
 	contract.PostgresURL(t)
 	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore { return open(t, contract.PostgresSchemaURL(t)) })
 }
+
+// A commit the gateway answered for is on disk: the store never turns
+// synchronous_commit off for its connections.
+func TestSynchronousCommitStaysOn(t *testing.T) {
+	t.Parallel()
+	s := open(t, contract.PostgresSchemaURL(t))
+	var got string
+	if err := s.DB().QueryRowContext(t.Context(), "SHOW synchronous_commit").Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "on" {
+		t.Fatalf("synchronous_commit = %q, want on", got)
+	}
+}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"github.com/warest-go/warest/adapters/store/sqlite/internal/db"
@@ -44,10 +45,14 @@ func (q queries) ClaimDueDeliveries(ctx context.Context, arg claimArgs) ([]db.We
 	if len(ids) == 0 {
 		return []db.WebhookDelivery{}, nil
 	}
-	if err := q.LeaseDeliveries(ctx, db.LeaseDeliveriesParams{LockedUntil: sql.NullInt64{Int64: arg.LockedUntil, Valid: true}, Ids: ids}); err != nil {
+	list, err := json.Marshal(ids)
+	if err != nil {
 		return nil, fmt.Errorf("lease deliveries: %w", err)
 	}
-	rows, err := q.ListDeliveriesByID(ctx, ids)
+	if err := q.LeaseDeliveries(ctx, db.LeaseDeliveriesParams{LockedUntil: sql.NullInt64{Int64: arg.LockedUntil, Valid: true}, Ids: string(list)}); err != nil {
+		return nil, fmt.Errorf("lease deliveries: %w", err)
+	}
+	rows, err := q.ListDeliveriesByID(ctx, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("read claimed deliveries: %w", err)
 	}

@@ -1,10 +1,12 @@
 package sqlite_test
 
 import (
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,7 +37,14 @@ func TestStoreContract(t *testing.T) {
 func TestEventPositionsSurviveReopen(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "warest.db")
-	contract.RunEventReopen(t, func(t *testing.T) ports.Store { return open(t, path) })
+	var prev *sqlite.Store
+	contract.RunEventReopen(t, func(t *testing.T) ports.Store {
+		if prev != nil { // one process at a time serves the file
+			_ = prev.Close()
+		}
+		prev = open(t, path)
+		return prev
+	})
 }
 
 func TestOpenCreatesParentDirectoryAndReopensMigrated(t *testing.T) {
@@ -147,4 +156,151 @@ func TestDeviceLinks(t *testing.T) {
 	contract.RunDeviceLinks(t, func(t *testing.T) contract.SQLStore {
 		return open(t, filepath.Join(t.TempDir(), "warest.db"))
 	})
+}
+
+// Commits the gateway answered for must survive a power cut: every connection runs
+// synchronous=FULL unless the operator traded it for speed.
+func TestSynchronousIsFullUnlessRelaxed(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		sync sqlite.Synchronous
+		want int // PRAGMA synchronous: 1 NORMAL, 2 FULL
+	}{{"", 2}, {sqlite.SyncFull, 2}, {sqlite.SyncNormal, 1}} {
+		s, err := sqlite.Open(t.Context(), sqlite.Config{Path: filepath.Join(t.TempDir(), "warest.db"), Synchronous: c.sync}, contract.Sealer{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		for i, db := range sqlite.Conns(s) {
+			var got int
+			if err := db.QueryRowContext(t.Context(), "PRAGMA synchronous").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("Synchronous %q, connection %d: PRAGMA synchronous = %d, want %d", c.sync, i, got, c.want)
+			}
+		}
+	}
+}
+
+// A group commit's savepoint journal stays in memory (temp_store=MEMORY) on every
+// connection: spilled to a temporary file, its writes cost a tenth of a send's CPU.
+func TestTemporaryStorageIsInMemory(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	for i, db := range sqlite.Conns(s) {
+		var got int
+		if err := db.QueryRowContext(t.Context(), "PRAGMA temp_store").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != 2 { // 2: MEMORY
+			t.Errorf("connection %d: PRAGMA temp_store = %d, want 2", i, got)
+		}
+	}
+}
+
+// Concurrent group calls share transactions: while one group runs, the calls
+// arriving form the next one, committed once.
+func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	ctx := t.Context()
+	createSession(t, s, "s1")
+	before := s.GroupStats()
+	release, running := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.InGroupTx(ctx, "lane", func(context.Context, ports.Repositories) error {
+			close(running)
+			<-release
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	<-running
+	const n = 12
+	for range n {
+		wg.Go(func() {
+			if err := s.InGroupTx(ctx, "lane", func(ctx context.Context, r ports.Repositories) error {
+				_, err := r.Events().Append(ctx, newEvent(t))
+				return err
+			}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.GroupStats().Waiting < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if got := s.GroupStats(); got.Groups-before.Groups != 2 || got.Calls-before.Calls != n+1 {
+		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group after the first", got, before, n)
+	}
+	if got, err := s.Events().ListUnpublished(ctx, 100); err != nil || len(got) != n {
+		t.Fatalf("events %d, %v; want %d", len(got), err, n)
+	}
+}
+
+// A group's commit failing fails every call of the group: none may answer as if
+// its rows were on disk.
+func TestAFailedGroupCommitFailsEveryCallOfTheGroup(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	ctx := t.Context()
+	createSession(t, s, "s1")
+	refused := errors.New("disk refused the fsync")
+	if err := sqlite.FailCommits(s, contract.Sealer{}, refused); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.InGroupTx(ctx, "lane", func(ctx context.Context, r ports.Repositories) error {
+				_, err := r.Events().Append(ctx, newEvent(t))
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if !errors.Is(err, refused) {
+			t.Errorf("call %d: %v, want the commit's error", i, err)
+		}
+	}
+	if got, err := s.Events().ListUnpublished(ctx, 100); err != nil || len(got) != 0 {
+		t.Fatalf("events %d, %v; want none", len(got), err)
+	}
+}
+
+// One process serves a SQLite database: a second Open of the file (another process,
+// or here another open file) is refused with ErrOtherNode until the first closes.
+func TestSecondOpenIsRefused(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "warest.db")
+	first, err := sqlite.Open(t.Context(), sqlite.Config{Path: path}, contract.Sealer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := sqlite.Open(t.Context(), sqlite.Config{Path: path}, contract.Sealer{}); !errors.Is(err, sqlite.ErrOtherNode) {
+		if s != nil {
+			_ = s.Close()
+		}
+		t.Fatalf("second open: %v, want ErrOtherNode", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := sqlite.Open(t.Context(), sqlite.Config{Path: path}, contract.Sealer{})
+	if err != nil {
+		t.Fatalf("open after the first closed: %v", err)
+	}
+	_ = again.Close()
 }

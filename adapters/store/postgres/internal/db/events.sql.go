@@ -152,6 +152,39 @@ func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterFor
 	return items, nil
 }
 
+const listEventsByID = `-- name: ListEventsByID :many
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id = ANY($1::text[])
+`
+
+func (q *Queries) ListEventsByID(ctx context.Context, ids []string) ([]Event, error) {
+	rows, err := q.db.Query(ctx, listEventsByID, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Event{}
+	for rows.Next() {
+		var i Event
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Type,
+			&i.SessionID,
+			&i.OccurredAt,
+			&i.Payload,
+			&i.PublishedAt,
+			&i.Position,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listUnpublishedEvents = `-- name: ListUnpublishedEvents :many
 SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE published_at IS NULL ORDER BY seq LIMIT $1
 `

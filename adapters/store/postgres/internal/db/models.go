@@ -107,6 +107,14 @@ type Message struct {
 	FailCode    string
 }
 
+type Node struct {
+	ID        string
+	Addr      string
+	StartedAt time.Time
+	SeenAt    time.Time
+	Draining  bool
+}
+
 type ParkedEvent struct {
 	ID        string
 	SessionID string
@@ -139,6 +147,14 @@ type Session struct {
 	RejectCalls       bool
 	RejectCallMessage string
 	HistoryDays       int32
+}
+
+type SessionLease struct {
+	SessionID  string
+	NodeID     string
+	Token      int64
+	AcquiredAt time.Time
+	ExpiresAt  time.Time
 }
 
 type User struct {

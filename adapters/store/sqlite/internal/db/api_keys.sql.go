@@ -31,7 +31,7 @@ type CreateAPIKeyParams struct {
 }
 
 func (q *Queries) CreateAPIKey(ctx context.Context, arg CreateAPIKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, createAPIKey,
+	result, err := q.exec(ctx, q.createAPIKeyStmt, createAPIKey,
 		arg.ID,
 		arg.UserID,
 		arg.Kind,
@@ -61,7 +61,7 @@ type DeleteEndedLoginKeysParams struct {
 }
 
 func (q *Queries) DeleteEndedLoginKeys(ctx context.Context, arg DeleteEndedLoginKeysParams) error {
-	_, err := q.db.ExecContext(ctx, deleteEndedLoginKeys, arg.UserID, arg.Now)
+	_, err := q.exec(ctx, q.deleteEndedLoginKeysStmt, deleteEndedLoginKeys, arg.UserID, arg.Now)
 	return err
 }
 
@@ -70,7 +70,7 @@ SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at, ki
 `
 
 func (q *Queries) GetAPIKeyByHash(ctx context.Context, hash string) (ApiKey, error) {
-	row := q.db.QueryRowContext(ctx, getAPIKeyByHash, hash)
+	row := q.queryRow(ctx, q.getAPIKeyByHashStmt, getAPIKeyByHash, hash)
 	var i ApiKey
 	err := row.Scan(
 		&i.ID,
@@ -92,7 +92,7 @@ SELECT id, user_id, name, prefix, hash, created_at, revoked_at, last_used_at, ki
 `
 
 func (q *Queries) ListAPIKeysByUser(ctx context.Context, userID string) ([]ApiKey, error) {
-	rows, err := q.db.QueryContext(ctx, listAPIKeysByUser, userID)
+	rows, err := q.query(ctx, q.listAPIKeysByUserStmt, listAPIKeysByUser, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +136,7 @@ type RevokeAPIKeyParams struct {
 
 // Revoking twice keeps the first revocation time.
 func (q *Queries) RevokeAPIKey(ctx context.Context, arg RevokeAPIKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, revokeAPIKey, arg.RevokedAt, arg.ID)
+	result, err := q.exec(ctx, q.revokeAPIKeyStmt, revokeAPIKey, arg.RevokedAt, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -155,6 +155,6 @@ type TouchAPIKeyParams struct {
 
 // A use never moves last_used_at back (concurrent requests record out of order).
 func (q *Queries) TouchAPIKey(ctx context.Context, arg TouchAPIKeyParams) error {
-	_, err := q.db.ExecContext(ctx, touchAPIKey, arg.LastUsedAt, arg.ID)
+	_, err := q.exec(ctx, q.touchAPIKeyStmt, touchAPIKey, arg.LastUsedAt, arg.ID)
 	return err
 }

@@ -7,6 +7,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"fmt"
 )
 
 type DBTX interface {
@@ -20,12 +21,1038 @@ func New(db DBTX) *Queries {
 	return &Queries{db: db}
 }
 
+func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
+	q := Queries{db: db}
+	var err error
+	if q.acquireLeaseStmt, err = db.PrepareContext(ctx, acquireLease); err != nil {
+		return nil, fmt.Errorf("error preparing query AcquireLease: %w", err)
+	}
+	if q.appendEventStmt, err = db.PrepareContext(ctx, appendEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query AppendEvent: %w", err)
+	}
+	if q.claimIdempotencyKeyStmt, err = db.PrepareContext(ctx, claimIdempotencyKey); err != nil {
+		return nil, fmt.Errorf("error preparing query ClaimIdempotencyKey: %w", err)
+	}
+	if q.countChatHistoryStmt, err = db.PrepareContext(ctx, countChatHistory); err != nil {
+		return nil, fmt.Errorf("error preparing query CountChatHistory: %w", err)
+	}
+	if q.countDeadDeliveriesStmt, err = db.PrepareContext(ctx, countDeadDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query CountDeadDeliveries: %w", err)
+	}
+	if q.countParkedEventsStmt, err = db.PrepareContext(ctx, countParkedEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query CountParkedEvents: %w", err)
+	}
+	if q.countSessionsByStatusStmt, err = db.PrepareContext(ctx, countSessionsByStatus); err != nil {
+		return nil, fmt.Errorf("error preparing query CountSessionsByStatus: %w", err)
+	}
+	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
+	}
+	if q.createDeliveryStmt, err = db.PrepareContext(ctx, createDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateDelivery: %w", err)
+	}
+	if q.createMessageStmt, err = db.PrepareContext(ctx, createMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateMessage: %w", err)
+	}
+	if q.createSessionStmt, err = db.PrepareContext(ctx, createSession); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSession: %w", err)
+	}
+	if q.createSubscriptionStmt, err = db.PrepareContext(ctx, createSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateSubscription: %w", err)
+	}
+	if q.createUserStmt, err = db.PrepareContext(ctx, createUser); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateUser: %w", err)
+	}
+	if q.deleteChatPinStmt, err = db.PrepareContext(ctx, deleteChatPin); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteChatPin: %w", err)
+	}
+	if q.deleteEndedLoginKeysStmt, err = db.PrepareContext(ctx, deleteEndedLoginKeys); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteEndedLoginKeys: %w", err)
+	}
+	if q.deleteInboundReactionStmt, err = db.PrepareContext(ctx, deleteInboundReaction); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteInboundReaction: %w", err)
+	}
+	if q.deleteNodeStmt, err = db.PrepareContext(ctx, deleteNode); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteNode: %w", err)
+	}
+	if q.deleteNodesSeenBeforeStmt, err = db.PrepareContext(ctx, deleteNodesSeenBefore); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteNodesSeenBefore: %w", err)
+	}
+	if q.deleteOldHistoryStmt, err = db.PrepareContext(ctx, deleteOldHistory); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteOldHistory: %w", err)
+	}
+	if q.deleteOrphanReactionsStmt, err = db.PrepareContext(ctx, deleteOrphanReactions); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteOrphanReactions: %w", err)
+	}
+	if q.deleteSessionStmt, err = db.PrepareContext(ctx, deleteSession); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSession: %w", err)
+	}
+	if q.deleteSessionDeviceStmt, err = db.PrepareContext(ctx, deleteSessionDevice); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSessionDevice: %w", err)
+	}
+	if q.deleteSubscriptionStmt, err = db.PrepareContext(ctx, deleteSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query DeleteSubscription: %w", err)
+	}
+	if q.fenceTokenStmt, err = db.PrepareContext(ctx, fenceToken); err != nil {
+		return nil, fmt.Errorf("error preparing query FenceToken: %w", err)
+	}
+	if q.getAPIKeyByHashStmt, err = db.PrepareContext(ctx, getAPIKeyByHash); err != nil {
+		return nil, fmt.Errorf("error preparing query GetAPIKeyByHash: %w", err)
+	}
+	if q.getCooldownStmt, err = db.PrepareContext(ctx, getCooldown); err != nil {
+		return nil, fmt.Errorf("error preparing query GetCooldown: %w", err)
+	}
+	if q.getDeliveryStmt, err = db.PrepareContext(ctx, getDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query GetDelivery: %w", err)
+	}
+	if q.getEventStmt, err = db.PrepareContext(ctx, getEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query GetEvent: %w", err)
+	}
+	if q.getIdempotencyKeyStmt, err = db.PrepareContext(ctx, getIdempotencyKey); err != nil {
+		return nil, fmt.Errorf("error preparing query GetIdempotencyKey: %w", err)
+	}
+	if q.getInboundMessageStmt, err = db.PrepareContext(ctx, getInboundMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query GetInboundMessage: %w", err)
+	}
+	if q.getMessageStmt, err = db.PrepareContext(ctx, getMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMessage: %w", err)
+	}
+	if q.getMessageForUpdateStmt, err = db.PrepareContext(ctx, getMessageForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetMessageForUpdate: %w", err)
+	}
+	if q.getSessionStmt, err = db.PrepareContext(ctx, getSession); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSession: %w", err)
+	}
+	if q.getSessionDeviceStmt, err = db.PrepareContext(ctx, getSessionDevice); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSessionDevice: %w", err)
+	}
+	if q.getSessionForUpdateStmt, err = db.PrepareContext(ctx, getSessionForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSessionForUpdate: %w", err)
+	}
+	if q.getSessionOwnerStmt, err = db.PrepareContext(ctx, getSessionOwner); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSessionOwner: %w", err)
+	}
+	if q.getSubscriptionStmt, err = db.PrepareContext(ctx, getSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubscription: %w", err)
+	}
+	if q.getSubscriptionForUpdateStmt, err = db.PrepareContext(ctx, getSubscriptionForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetSubscriptionForUpdate: %w", err)
+	}
+	if q.getUserStmt, err = db.PrepareContext(ctx, getUser); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUser: %w", err)
+	}
+	if q.getUserByRegistryStmt, err = db.PrepareContext(ctx, getUserByRegistry); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUserByRegistry: %w", err)
+	}
+	if q.getUserByUsernameStmt, err = db.PrepareContext(ctx, getUserByUsername); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUserByUsername: %w", err)
+	}
+	if q.getUserForUpdateStmt, err = db.PrepareContext(ctx, getUserForUpdate); err != nil {
+		return nil, fmt.Errorf("error preparing query GetUserForUpdate: %w", err)
+	}
+	if q.heartbeatNodeStmt, err = db.PrepareContext(ctx, heartbeatNode); err != nil {
+		return nil, fmt.Errorf("error preparing query HeartbeatNode: %w", err)
+	}
+	if q.hitCounterStmt, err = db.PrepareContext(ctx, hitCounter); err != nil {
+		return nil, fmt.Errorf("error preparing query HitCounter: %w", err)
+	}
+	if q.lastEventPositionStmt, err = db.PrepareContext(ctx, lastEventPosition); err != nil {
+		return nil, fmt.Errorf("error preparing query LastEventPosition: %w", err)
+	}
+	if q.leaseDeliveriesStmt, err = db.PrepareContext(ctx, leaseDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query LeaseDeliveries: %w", err)
+	}
+	if q.listAPIKeysByUserStmt, err = db.PrepareContext(ctx, listAPIKeysByUser); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAPIKeysByUser: %w", err)
+	}
+	if q.listAutoStartSessionsStmt, err = db.PrepareContext(ctx, listAutoStartSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListAutoStartSessions: %w", err)
+	}
+	if q.listChatHistoryStmt, err = db.PrepareContext(ctx, listChatHistory); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChatHistory: %w", err)
+	}
+	if q.listChatSummariesStmt, err = db.PrepareContext(ctx, listChatSummaries); err != nil {
+		return nil, fmt.Errorf("error preparing query ListChatSummaries: %w", err)
+	}
+	if q.listClaimableLinesStmt, err = db.PrepareContext(ctx, listClaimableLines); err != nil {
+		return nil, fmt.Errorf("error preparing query ListClaimableLines: %w", err)
+	}
+	if q.listDeliveriesStmt, err = db.PrepareContext(ctx, listDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeliveries: %w", err)
+	}
+	if q.listDeliveriesByEventStmt, err = db.PrepareContext(ctx, listDeliveriesByEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeliveriesByEvent: %w", err)
+	}
+	if q.listDeliveriesByIDStmt, err = db.PrepareContext(ctx, listDeliveriesByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListDeliveriesByID: %w", err)
+	}
+	if q.listEventsAfterStmt, err = db.PrepareContext(ctx, listEventsAfter); err != nil {
+		return nil, fmt.Errorf("error preparing query ListEventsAfter: %w", err)
+	}
+	if q.listEventsAfterForStmt, err = db.PrepareContext(ctx, listEventsAfterFor); err != nil {
+		return nil, fmt.Errorf("error preparing query ListEventsAfterFor: %w", err)
+	}
+	if q.listEventsByIDStmt, err = db.PrepareContext(ctx, listEventsByID); err != nil {
+		return nil, fmt.Errorf("error preparing query ListEventsByID: %w", err)
+	}
+	if q.listExpiredQueuedMessagesStmt, err = db.PrepareContext(ctx, listExpiredQueuedMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query ListExpiredQueuedMessages: %w", err)
+	}
+	if q.listInboundReactionsStmt, err = db.PrepareContext(ctx, listInboundReactions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListInboundReactions: %w", err)
+	}
+	if q.listLineRunStmt, err = db.PrepareContext(ctx, listLineRun); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLineRun: %w", err)
+	}
+	if q.listLiveLeasesStmt, err = db.PrepareContext(ctx, listLiveLeases); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLiveLeases: %w", err)
+	}
+	if q.listLiveNodesStmt, err = db.PrepareContext(ctx, listLiveNodes); err != nil {
+		return nil, fmt.Errorf("error preparing query ListLiveNodes: %w", err)
+	}
+	if q.listParkedEventsStmt, err = db.PrepareContext(ctx, listParkedEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query ListParkedEvents: %w", err)
+	}
+	if q.listQueuedMessagesStmt, err = db.PrepareContext(ctx, listQueuedMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query ListQueuedMessages: %w", err)
+	}
+	if q.listSessionMessageBlobsStmt, err = db.PrepareContext(ctx, listSessionMessageBlobs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessionMessageBlobs: %w", err)
+	}
+	if q.listSessionsStmt, err = db.PrepareContext(ctx, listSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessions: %w", err)
+	}
+	if q.listSessionsByOwnerStmt, err = db.PrepareContext(ctx, listSessionsByOwner); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSessionsByOwner: %w", err)
+	}
+	if q.listSpentMessageBlobsStmt, err = db.PrepareContext(ctx, listSpentMessageBlobs); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSpentMessageBlobs: %w", err)
+	}
+	if q.listSubscriptionsBySessionStmt, err = db.PrepareContext(ctx, listSubscriptionsBySession); err != nil {
+		return nil, fmt.Errorf("error preparing query ListSubscriptionsBySession: %w", err)
+	}
+	if q.listUnleasedSessionsStmt, err = db.PrepareContext(ctx, listUnleasedSessions); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUnleasedSessions: %w", err)
+	}
+	if q.listUnpublishedEventsStmt, err = db.PrepareContext(ctx, listUnpublishedEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUnpublishedEvents: %w", err)
+	}
+	if q.listUsersStmt, err = db.PrepareContext(ctx, listUsers); err != nil {
+		return nil, fmt.Errorf("error preparing query ListUsers: %w", err)
+	}
+	if q.markInboundReadStmt, err = db.PrepareContext(ctx, markInboundRead); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkInboundRead: %w", err)
+	}
+	if q.markInboundReceiptStmt, err = db.PrepareContext(ctx, markInboundReceipt); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkInboundReceipt: %w", err)
+	}
+	if q.markMessageBlobDeletedStmt, err = db.PrepareContext(ctx, markMessageBlobDeleted); err != nil {
+		return nil, fmt.Errorf("error preparing query MarkMessageBlobDeleted: %w", err)
+	}
+	if q.parkEventStmt, err = db.PrepareContext(ctx, parkEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query ParkEvent: %w", err)
+	}
+	if q.publishEventStmt, err = db.PrepareContext(ctx, publishEvent); err != nil {
+		return nil, fmt.Errorf("error preparing query PublishEvent: %w", err)
+	}
+	if q.putChatPinStmt, err = db.PrepareContext(ctx, putChatPin); err != nil {
+		return nil, fmt.Errorf("error preparing query PutChatPin: %w", err)
+	}
+	if q.putInboundReactionStmt, err = db.PrepareContext(ctx, putInboundReaction); err != nil {
+		return nil, fmt.Errorf("error preparing query PutInboundReaction: %w", err)
+	}
+	if q.putSessionDeviceStmt, err = db.PrepareContext(ctx, putSessionDevice); err != nil {
+		return nil, fmt.Errorf("error preparing query PutSessionDevice: %w", err)
+	}
+	if q.putSubscriptionStmt, err = db.PrepareContext(ctx, putSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query PutSubscription: %w", err)
+	}
+	if q.queuedMessagesBySessionStmt, err = db.PrepareContext(ctx, queuedMessagesBySession); err != nil {
+		return nil, fmt.Errorf("error preparing query QueuedMessagesBySession: %w", err)
+	}
+	if q.releaseLeaseStmt, err = db.PrepareContext(ctx, releaseLease); err != nil {
+		return nil, fmt.Errorf("error preparing query ReleaseLease: %w", err)
+	}
+	if q.releaseNodeLeasesStmt, err = db.PrepareContext(ctx, releaseNodeLeases); err != nil {
+		return nil, fmt.Errorf("error preparing query ReleaseNodeLeases: %w", err)
+	}
+	if q.renewLeasesStmt, err = db.PrepareContext(ctx, renewLeases); err != nil {
+		return nil, fmt.Errorf("error preparing query RenewLeases: %w", err)
+	}
+	if q.revokeAPIKeyStmt, err = db.PrepareContext(ctx, revokeAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query RevokeAPIKey: %w", err)
+	}
+	if q.saveDeliveryStmt, err = db.PrepareContext(ctx, saveDelivery); err != nil {
+		return nil, fmt.Errorf("error preparing query SaveDelivery: %w", err)
+	}
+	if q.saveInboundMessageStmt, err = db.PrepareContext(ctx, saveInboundMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query SaveInboundMessage: %w", err)
+	}
+	if q.sessionsWithQueuedMessagesStmt, err = db.PrepareContext(ctx, sessionsWithQueuedMessages); err != nil {
+		return nil, fmt.Errorf("error preparing query SessionsWithQueuedMessages: %w", err)
+	}
+	if q.setNodeDrainingStmt, err = db.PrepareContext(ctx, setNodeDraining); err != nil {
+		return nil, fmt.Errorf("error preparing query SetNodeDraining: %w", err)
+	}
+	if q.starInboundMessageStmt, err = db.PrepareContext(ctx, starInboundMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query StarInboundMessage: %w", err)
+	}
+	if q.touchAPIKeyStmt, err = db.PrepareContext(ctx, touchAPIKey); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchAPIKey: %w", err)
+	}
+	if q.touchCooldownStmt, err = db.PrepareContext(ctx, touchCooldown); err != nil {
+		return nil, fmt.Errorf("error preparing query TouchCooldown: %w", err)
+	}
+	if q.updateInboundMessageStmt, err = db.PrepareContext(ctx, updateInboundMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateInboundMessage: %w", err)
+	}
+	if q.updateMessageStmt, err = db.PrepareContext(ctx, updateMessage); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateMessage: %w", err)
+	}
+	if q.updateSessionStmt, err = db.PrepareContext(ctx, updateSession); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSession: %w", err)
+	}
+	if q.updateSubscriptionStmt, err = db.PrepareContext(ctx, updateSubscription); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateSubscription: %w", err)
+	}
+	if q.updateUserStmt, err = db.PrepareContext(ctx, updateUser); err != nil {
+		return nil, fmt.Errorf("error preparing query UpdateUser: %w", err)
+	}
+	return &q, nil
+}
+
+func (q *Queries) Close() error {
+	var err error
+	if q.acquireLeaseStmt != nil {
+		if cerr := q.acquireLeaseStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing acquireLeaseStmt: %w", cerr)
+		}
+	}
+	if q.appendEventStmt != nil {
+		if cerr := q.appendEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing appendEventStmt: %w", cerr)
+		}
+	}
+	if q.claimIdempotencyKeyStmt != nil {
+		if cerr := q.claimIdempotencyKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing claimIdempotencyKeyStmt: %w", cerr)
+		}
+	}
+	if q.countChatHistoryStmt != nil {
+		if cerr := q.countChatHistoryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countChatHistoryStmt: %w", cerr)
+		}
+	}
+	if q.countDeadDeliveriesStmt != nil {
+		if cerr := q.countDeadDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countDeadDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.countParkedEventsStmt != nil {
+		if cerr := q.countParkedEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countParkedEventsStmt: %w", cerr)
+		}
+	}
+	if q.countSessionsByStatusStmt != nil {
+		if cerr := q.countSessionsByStatusStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing countSessionsByStatusStmt: %w", cerr)
+		}
+	}
+	if q.createAPIKeyStmt != nil {
+		if cerr := q.createAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.createDeliveryStmt != nil {
+		if cerr := q.createDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.createMessageStmt != nil {
+		if cerr := q.createMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createMessageStmt: %w", cerr)
+		}
+	}
+	if q.createSessionStmt != nil {
+		if cerr := q.createSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSessionStmt: %w", cerr)
+		}
+	}
+	if q.createSubscriptionStmt != nil {
+		if cerr := q.createSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.createUserStmt != nil {
+		if cerr := q.createUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createUserStmt: %w", cerr)
+		}
+	}
+	if q.deleteChatPinStmt != nil {
+		if cerr := q.deleteChatPinStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteChatPinStmt: %w", cerr)
+		}
+	}
+	if q.deleteEndedLoginKeysStmt != nil {
+		if cerr := q.deleteEndedLoginKeysStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteEndedLoginKeysStmt: %w", cerr)
+		}
+	}
+	if q.deleteInboundReactionStmt != nil {
+		if cerr := q.deleteInboundReactionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteInboundReactionStmt: %w", cerr)
+		}
+	}
+	if q.deleteNodeStmt != nil {
+		if cerr := q.deleteNodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteNodeStmt: %w", cerr)
+		}
+	}
+	if q.deleteNodesSeenBeforeStmt != nil {
+		if cerr := q.deleteNodesSeenBeforeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteNodesSeenBeforeStmt: %w", cerr)
+		}
+	}
+	if q.deleteOldHistoryStmt != nil {
+		if cerr := q.deleteOldHistoryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteOldHistoryStmt: %w", cerr)
+		}
+	}
+	if q.deleteOrphanReactionsStmt != nil {
+		if cerr := q.deleteOrphanReactionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteOrphanReactionsStmt: %w", cerr)
+		}
+	}
+	if q.deleteSessionStmt != nil {
+		if cerr := q.deleteSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSessionStmt: %w", cerr)
+		}
+	}
+	if q.deleteSessionDeviceStmt != nil {
+		if cerr := q.deleteSessionDeviceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSessionDeviceStmt: %w", cerr)
+		}
+	}
+	if q.deleteSubscriptionStmt != nil {
+		if cerr := q.deleteSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing deleteSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.fenceTokenStmt != nil {
+		if cerr := q.fenceTokenStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing fenceTokenStmt: %w", cerr)
+		}
+	}
+	if q.getAPIKeyByHashStmt != nil {
+		if cerr := q.getAPIKeyByHashStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getAPIKeyByHashStmt: %w", cerr)
+		}
+	}
+	if q.getCooldownStmt != nil {
+		if cerr := q.getCooldownStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getCooldownStmt: %w", cerr)
+		}
+	}
+	if q.getDeliveryStmt != nil {
+		if cerr := q.getDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.getEventStmt != nil {
+		if cerr := q.getEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getEventStmt: %w", cerr)
+		}
+	}
+	if q.getIdempotencyKeyStmt != nil {
+		if cerr := q.getIdempotencyKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getIdempotencyKeyStmt: %w", cerr)
+		}
+	}
+	if q.getInboundMessageStmt != nil {
+		if cerr := q.getInboundMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getInboundMessageStmt: %w", cerr)
+		}
+	}
+	if q.getMessageStmt != nil {
+		if cerr := q.getMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMessageStmt: %w", cerr)
+		}
+	}
+	if q.getMessageForUpdateStmt != nil {
+		if cerr := q.getMessageForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getMessageForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getSessionStmt != nil {
+		if cerr := q.getSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionStmt: %w", cerr)
+		}
+	}
+	if q.getSessionDeviceStmt != nil {
+		if cerr := q.getSessionDeviceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionDeviceStmt: %w", cerr)
+		}
+	}
+	if q.getSessionForUpdateStmt != nil {
+		if cerr := q.getSessionForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getSessionOwnerStmt != nil {
+		if cerr := q.getSessionOwnerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSessionOwnerStmt: %w", cerr)
+		}
+	}
+	if q.getSubscriptionStmt != nil {
+		if cerr := q.getSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.getSubscriptionForUpdateStmt != nil {
+		if cerr := q.getSubscriptionForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getSubscriptionForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.getUserStmt != nil {
+		if cerr := q.getUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserStmt: %w", cerr)
+		}
+	}
+	if q.getUserByRegistryStmt != nil {
+		if cerr := q.getUserByRegistryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserByRegistryStmt: %w", cerr)
+		}
+	}
+	if q.getUserByUsernameStmt != nil {
+		if cerr := q.getUserByUsernameStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserByUsernameStmt: %w", cerr)
+		}
+	}
+	if q.getUserForUpdateStmt != nil {
+		if cerr := q.getUserForUpdateStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing getUserForUpdateStmt: %w", cerr)
+		}
+	}
+	if q.heartbeatNodeStmt != nil {
+		if cerr := q.heartbeatNodeStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing heartbeatNodeStmt: %w", cerr)
+		}
+	}
+	if q.hitCounterStmt != nil {
+		if cerr := q.hitCounterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hitCounterStmt: %w", cerr)
+		}
+	}
+	if q.lastEventPositionStmt != nil {
+		if cerr := q.lastEventPositionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing lastEventPositionStmt: %w", cerr)
+		}
+	}
+	if q.leaseDeliveriesStmt != nil {
+		if cerr := q.leaseDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing leaseDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listAPIKeysByUserStmt != nil {
+		if cerr := q.listAPIKeysByUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAPIKeysByUserStmt: %w", cerr)
+		}
+	}
+	if q.listAutoStartSessionsStmt != nil {
+		if cerr := q.listAutoStartSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listAutoStartSessionsStmt: %w", cerr)
+		}
+	}
+	if q.listChatHistoryStmt != nil {
+		if cerr := q.listChatHistoryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChatHistoryStmt: %w", cerr)
+		}
+	}
+	if q.listChatSummariesStmt != nil {
+		if cerr := q.listChatSummariesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listChatSummariesStmt: %w", cerr)
+		}
+	}
+	if q.listClaimableLinesStmt != nil {
+		if cerr := q.listClaimableLinesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listClaimableLinesStmt: %w", cerr)
+		}
+	}
+	if q.listDeliveriesStmt != nil {
+		if cerr := q.listDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeliveriesStmt: %w", cerr)
+		}
+	}
+	if q.listDeliveriesByEventStmt != nil {
+		if cerr := q.listDeliveriesByEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeliveriesByEventStmt: %w", cerr)
+		}
+	}
+	if q.listDeliveriesByIDStmt != nil {
+		if cerr := q.listDeliveriesByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listDeliveriesByIDStmt: %w", cerr)
+		}
+	}
+	if q.listEventsAfterStmt != nil {
+		if cerr := q.listEventsAfterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listEventsAfterStmt: %w", cerr)
+		}
+	}
+	if q.listEventsAfterForStmt != nil {
+		if cerr := q.listEventsAfterForStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listEventsAfterForStmt: %w", cerr)
+		}
+	}
+	if q.listEventsByIDStmt != nil {
+		if cerr := q.listEventsByIDStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listEventsByIDStmt: %w", cerr)
+		}
+	}
+	if q.listExpiredQueuedMessagesStmt != nil {
+		if cerr := q.listExpiredQueuedMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listExpiredQueuedMessagesStmt: %w", cerr)
+		}
+	}
+	if q.listInboundReactionsStmt != nil {
+		if cerr := q.listInboundReactionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listInboundReactionsStmt: %w", cerr)
+		}
+	}
+	if q.listLineRunStmt != nil {
+		if cerr := q.listLineRunStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLineRunStmt: %w", cerr)
+		}
+	}
+	if q.listLiveLeasesStmt != nil {
+		if cerr := q.listLiveLeasesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLiveLeasesStmt: %w", cerr)
+		}
+	}
+	if q.listLiveNodesStmt != nil {
+		if cerr := q.listLiveNodesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listLiveNodesStmt: %w", cerr)
+		}
+	}
+	if q.listParkedEventsStmt != nil {
+		if cerr := q.listParkedEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listParkedEventsStmt: %w", cerr)
+		}
+	}
+	if q.listQueuedMessagesStmt != nil {
+		if cerr := q.listQueuedMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listQueuedMessagesStmt: %w", cerr)
+		}
+	}
+	if q.listSessionMessageBlobsStmt != nil {
+		if cerr := q.listSessionMessageBlobsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionMessageBlobsStmt: %w", cerr)
+		}
+	}
+	if q.listSessionsStmt != nil {
+		if cerr := q.listSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionsStmt: %w", cerr)
+		}
+	}
+	if q.listSessionsByOwnerStmt != nil {
+		if cerr := q.listSessionsByOwnerStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSessionsByOwnerStmt: %w", cerr)
+		}
+	}
+	if q.listSpentMessageBlobsStmt != nil {
+		if cerr := q.listSpentMessageBlobsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSpentMessageBlobsStmt: %w", cerr)
+		}
+	}
+	if q.listSubscriptionsBySessionStmt != nil {
+		if cerr := q.listSubscriptionsBySessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listSubscriptionsBySessionStmt: %w", cerr)
+		}
+	}
+	if q.listUnleasedSessionsStmt != nil {
+		if cerr := q.listUnleasedSessionsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUnleasedSessionsStmt: %w", cerr)
+		}
+	}
+	if q.listUnpublishedEventsStmt != nil {
+		if cerr := q.listUnpublishedEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUnpublishedEventsStmt: %w", cerr)
+		}
+	}
+	if q.listUsersStmt != nil {
+		if cerr := q.listUsersStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing listUsersStmt: %w", cerr)
+		}
+	}
+	if q.markInboundReadStmt != nil {
+		if cerr := q.markInboundReadStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markInboundReadStmt: %w", cerr)
+		}
+	}
+	if q.markInboundReceiptStmt != nil {
+		if cerr := q.markInboundReceiptStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markInboundReceiptStmt: %w", cerr)
+		}
+	}
+	if q.markMessageBlobDeletedStmt != nil {
+		if cerr := q.markMessageBlobDeletedStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing markMessageBlobDeletedStmt: %w", cerr)
+		}
+	}
+	if q.parkEventStmt != nil {
+		if cerr := q.parkEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing parkEventStmt: %w", cerr)
+		}
+	}
+	if q.publishEventStmt != nil {
+		if cerr := q.publishEventStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing publishEventStmt: %w", cerr)
+		}
+	}
+	if q.putChatPinStmt != nil {
+		if cerr := q.putChatPinStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing putChatPinStmt: %w", cerr)
+		}
+	}
+	if q.putInboundReactionStmt != nil {
+		if cerr := q.putInboundReactionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing putInboundReactionStmt: %w", cerr)
+		}
+	}
+	if q.putSessionDeviceStmt != nil {
+		if cerr := q.putSessionDeviceStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing putSessionDeviceStmt: %w", cerr)
+		}
+	}
+	if q.putSubscriptionStmt != nil {
+		if cerr := q.putSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing putSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.queuedMessagesBySessionStmt != nil {
+		if cerr := q.queuedMessagesBySessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing queuedMessagesBySessionStmt: %w", cerr)
+		}
+	}
+	if q.releaseLeaseStmt != nil {
+		if cerr := q.releaseLeaseStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing releaseLeaseStmt: %w", cerr)
+		}
+	}
+	if q.releaseNodeLeasesStmt != nil {
+		if cerr := q.releaseNodeLeasesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing releaseNodeLeasesStmt: %w", cerr)
+		}
+	}
+	if q.renewLeasesStmt != nil {
+		if cerr := q.renewLeasesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing renewLeasesStmt: %w", cerr)
+		}
+	}
+	if q.revokeAPIKeyStmt != nil {
+		if cerr := q.revokeAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing revokeAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.saveDeliveryStmt != nil {
+		if cerr := q.saveDeliveryStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing saveDeliveryStmt: %w", cerr)
+		}
+	}
+	if q.saveInboundMessageStmt != nil {
+		if cerr := q.saveInboundMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing saveInboundMessageStmt: %w", cerr)
+		}
+	}
+	if q.sessionsWithQueuedMessagesStmt != nil {
+		if cerr := q.sessionsWithQueuedMessagesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing sessionsWithQueuedMessagesStmt: %w", cerr)
+		}
+	}
+	if q.setNodeDrainingStmt != nil {
+		if cerr := q.setNodeDrainingStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing setNodeDrainingStmt: %w", cerr)
+		}
+	}
+	if q.starInboundMessageStmt != nil {
+		if cerr := q.starInboundMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing starInboundMessageStmt: %w", cerr)
+		}
+	}
+	if q.touchAPIKeyStmt != nil {
+		if cerr := q.touchAPIKeyStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.touchCooldownStmt != nil {
+		if cerr := q.touchCooldownStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing touchCooldownStmt: %w", cerr)
+		}
+	}
+	if q.updateInboundMessageStmt != nil {
+		if cerr := q.updateInboundMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateInboundMessageStmt: %w", cerr)
+		}
+	}
+	if q.updateMessageStmt != nil {
+		if cerr := q.updateMessageStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateMessageStmt: %w", cerr)
+		}
+	}
+	if q.updateSessionStmt != nil {
+		if cerr := q.updateSessionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSessionStmt: %w", cerr)
+		}
+	}
+	if q.updateSubscriptionStmt != nil {
+		if cerr := q.updateSubscriptionStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateSubscriptionStmt: %w", cerr)
+		}
+	}
+	if q.updateUserStmt != nil {
+		if cerr := q.updateUserStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing updateUserStmt: %w", cerr)
+		}
+	}
+	return err
+}
+
+func (q *Queries) exec(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (sql.Result, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	case stmt != nil:
+		return stmt.ExecContext(ctx, args...)
+	default:
+		return q.db.ExecContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) query(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) (*sql.Rows, error) {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryContext(ctx, args...)
+	default:
+		return q.db.QueryContext(ctx, query, args...)
+	}
+}
+
+func (q *Queries) queryRow(ctx context.Context, stmt *sql.Stmt, query string, args ...interface{}) *sql.Row {
+	switch {
+	case stmt != nil && q.tx != nil:
+		return q.tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	case stmt != nil:
+		return stmt.QueryRowContext(ctx, args...)
+	default:
+		return q.db.QueryRowContext(ctx, query, args...)
+	}
+}
+
 type Queries struct {
-	db DBTX
+	db                             DBTX
+	tx                             *sql.Tx
+	acquireLeaseStmt               *sql.Stmt
+	appendEventStmt                *sql.Stmt
+	claimIdempotencyKeyStmt        *sql.Stmt
+	countChatHistoryStmt           *sql.Stmt
+	countDeadDeliveriesStmt        *sql.Stmt
+	countParkedEventsStmt          *sql.Stmt
+	countSessionsByStatusStmt      *sql.Stmt
+	createAPIKeyStmt               *sql.Stmt
+	createDeliveryStmt             *sql.Stmt
+	createMessageStmt              *sql.Stmt
+	createSessionStmt              *sql.Stmt
+	createSubscriptionStmt         *sql.Stmt
+	createUserStmt                 *sql.Stmt
+	deleteChatPinStmt              *sql.Stmt
+	deleteEndedLoginKeysStmt       *sql.Stmt
+	deleteInboundReactionStmt      *sql.Stmt
+	deleteNodeStmt                 *sql.Stmt
+	deleteNodesSeenBeforeStmt      *sql.Stmt
+	deleteOldHistoryStmt           *sql.Stmt
+	deleteOrphanReactionsStmt      *sql.Stmt
+	deleteSessionStmt              *sql.Stmt
+	deleteSessionDeviceStmt        *sql.Stmt
+	deleteSubscriptionStmt         *sql.Stmt
+	fenceTokenStmt                 *sql.Stmt
+	getAPIKeyByHashStmt            *sql.Stmt
+	getCooldownStmt                *sql.Stmt
+	getDeliveryStmt                *sql.Stmt
+	getEventStmt                   *sql.Stmt
+	getIdempotencyKeyStmt          *sql.Stmt
+	getInboundMessageStmt          *sql.Stmt
+	getMessageStmt                 *sql.Stmt
+	getMessageForUpdateStmt        *sql.Stmt
+	getSessionStmt                 *sql.Stmt
+	getSessionDeviceStmt           *sql.Stmt
+	getSessionForUpdateStmt        *sql.Stmt
+	getSessionOwnerStmt            *sql.Stmt
+	getSubscriptionStmt            *sql.Stmt
+	getSubscriptionForUpdateStmt   *sql.Stmt
+	getUserStmt                    *sql.Stmt
+	getUserByRegistryStmt          *sql.Stmt
+	getUserByUsernameStmt          *sql.Stmt
+	getUserForUpdateStmt           *sql.Stmt
+	heartbeatNodeStmt              *sql.Stmt
+	hitCounterStmt                 *sql.Stmt
+	lastEventPositionStmt          *sql.Stmt
+	leaseDeliveriesStmt            *sql.Stmt
+	listAPIKeysByUserStmt          *sql.Stmt
+	listAutoStartSessionsStmt      *sql.Stmt
+	listChatHistoryStmt            *sql.Stmt
+	listChatSummariesStmt          *sql.Stmt
+	listClaimableLinesStmt         *sql.Stmt
+	listDeliveriesStmt             *sql.Stmt
+	listDeliveriesByEventStmt      *sql.Stmt
+	listDeliveriesByIDStmt         *sql.Stmt
+	listEventsAfterStmt            *sql.Stmt
+	listEventsAfterForStmt         *sql.Stmt
+	listEventsByIDStmt             *sql.Stmt
+	listExpiredQueuedMessagesStmt  *sql.Stmt
+	listInboundReactionsStmt       *sql.Stmt
+	listLineRunStmt                *sql.Stmt
+	listLiveLeasesStmt             *sql.Stmt
+	listLiveNodesStmt              *sql.Stmt
+	listParkedEventsStmt           *sql.Stmt
+	listQueuedMessagesStmt         *sql.Stmt
+	listSessionMessageBlobsStmt    *sql.Stmt
+	listSessionsStmt               *sql.Stmt
+	listSessionsByOwnerStmt        *sql.Stmt
+	listSpentMessageBlobsStmt      *sql.Stmt
+	listSubscriptionsBySessionStmt *sql.Stmt
+	listUnleasedSessionsStmt       *sql.Stmt
+	listUnpublishedEventsStmt      *sql.Stmt
+	listUsersStmt                  *sql.Stmt
+	markInboundReadStmt            *sql.Stmt
+	markInboundReceiptStmt         *sql.Stmt
+	markMessageBlobDeletedStmt     *sql.Stmt
+	parkEventStmt                  *sql.Stmt
+	publishEventStmt               *sql.Stmt
+	putChatPinStmt                 *sql.Stmt
+	putInboundReactionStmt         *sql.Stmt
+	putSessionDeviceStmt           *sql.Stmt
+	putSubscriptionStmt            *sql.Stmt
+	queuedMessagesBySessionStmt    *sql.Stmt
+	releaseLeaseStmt               *sql.Stmt
+	releaseNodeLeasesStmt          *sql.Stmt
+	renewLeasesStmt                *sql.Stmt
+	revokeAPIKeyStmt               *sql.Stmt
+	saveDeliveryStmt               *sql.Stmt
+	saveInboundMessageStmt         *sql.Stmt
+	sessionsWithQueuedMessagesStmt *sql.Stmt
+	setNodeDrainingStmt            *sql.Stmt
+	starInboundMessageStmt         *sql.Stmt
+	touchAPIKeyStmt                *sql.Stmt
+	touchCooldownStmt              *sql.Stmt
+	updateInboundMessageStmt       *sql.Stmt
+	updateMessageStmt              *sql.Stmt
+	updateSessionStmt              *sql.Stmt
+	updateSubscriptionStmt         *sql.Stmt
+	updateUserStmt                 *sql.Stmt
 }
 
 func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 	return &Queries{
-		db: tx,
+		db:                             tx,
+		tx:                             tx,
+		acquireLeaseStmt:               q.acquireLeaseStmt,
+		appendEventStmt:                q.appendEventStmt,
+		claimIdempotencyKeyStmt:        q.claimIdempotencyKeyStmt,
+		countChatHistoryStmt:           q.countChatHistoryStmt,
+		countDeadDeliveriesStmt:        q.countDeadDeliveriesStmt,
+		countParkedEventsStmt:          q.countParkedEventsStmt,
+		countSessionsByStatusStmt:      q.countSessionsByStatusStmt,
+		createAPIKeyStmt:               q.createAPIKeyStmt,
+		createDeliveryStmt:             q.createDeliveryStmt,
+		createMessageStmt:              q.createMessageStmt,
+		createSessionStmt:              q.createSessionStmt,
+		createSubscriptionStmt:         q.createSubscriptionStmt,
+		createUserStmt:                 q.createUserStmt,
+		deleteChatPinStmt:              q.deleteChatPinStmt,
+		deleteEndedLoginKeysStmt:       q.deleteEndedLoginKeysStmt,
+		deleteInboundReactionStmt:      q.deleteInboundReactionStmt,
+		deleteNodeStmt:                 q.deleteNodeStmt,
+		deleteNodesSeenBeforeStmt:      q.deleteNodesSeenBeforeStmt,
+		deleteOldHistoryStmt:           q.deleteOldHistoryStmt,
+		deleteOrphanReactionsStmt:      q.deleteOrphanReactionsStmt,
+		deleteSessionStmt:              q.deleteSessionStmt,
+		deleteSessionDeviceStmt:        q.deleteSessionDeviceStmt,
+		deleteSubscriptionStmt:         q.deleteSubscriptionStmt,
+		fenceTokenStmt:                 q.fenceTokenStmt,
+		getAPIKeyByHashStmt:            q.getAPIKeyByHashStmt,
+		getCooldownStmt:                q.getCooldownStmt,
+		getDeliveryStmt:                q.getDeliveryStmt,
+		getEventStmt:                   q.getEventStmt,
+		getIdempotencyKeyStmt:          q.getIdempotencyKeyStmt,
+		getInboundMessageStmt:          q.getInboundMessageStmt,
+		getMessageStmt:                 q.getMessageStmt,
+		getMessageForUpdateStmt:        q.getMessageForUpdateStmt,
+		getSessionStmt:                 q.getSessionStmt,
+		getSessionDeviceStmt:           q.getSessionDeviceStmt,
+		getSessionForUpdateStmt:        q.getSessionForUpdateStmt,
+		getSessionOwnerStmt:            q.getSessionOwnerStmt,
+		getSubscriptionStmt:            q.getSubscriptionStmt,
+		getSubscriptionForUpdateStmt:   q.getSubscriptionForUpdateStmt,
+		getUserStmt:                    q.getUserStmt,
+		getUserByRegistryStmt:          q.getUserByRegistryStmt,
+		getUserByUsernameStmt:          q.getUserByUsernameStmt,
+		getUserForUpdateStmt:           q.getUserForUpdateStmt,
+		heartbeatNodeStmt:              q.heartbeatNodeStmt,
+		hitCounterStmt:                 q.hitCounterStmt,
+		lastEventPositionStmt:          q.lastEventPositionStmt,
+		leaseDeliveriesStmt:            q.leaseDeliveriesStmt,
+		listAPIKeysByUserStmt:          q.listAPIKeysByUserStmt,
+		listAutoStartSessionsStmt:      q.listAutoStartSessionsStmt,
+		listChatHistoryStmt:            q.listChatHistoryStmt,
+		listChatSummariesStmt:          q.listChatSummariesStmt,
+		listClaimableLinesStmt:         q.listClaimableLinesStmt,
+		listDeliveriesStmt:             q.listDeliveriesStmt,
+		listDeliveriesByEventStmt:      q.listDeliveriesByEventStmt,
+		listDeliveriesByIDStmt:         q.listDeliveriesByIDStmt,
+		listEventsAfterStmt:            q.listEventsAfterStmt,
+		listEventsAfterForStmt:         q.listEventsAfterForStmt,
+		listEventsByIDStmt:             q.listEventsByIDStmt,
+		listExpiredQueuedMessagesStmt:  q.listExpiredQueuedMessagesStmt,
+		listInboundReactionsStmt:       q.listInboundReactionsStmt,
+		listLineRunStmt:                q.listLineRunStmt,
+		listLiveLeasesStmt:             q.listLiveLeasesStmt,
+		listLiveNodesStmt:              q.listLiveNodesStmt,
+		listParkedEventsStmt:           q.listParkedEventsStmt,
+		listQueuedMessagesStmt:         q.listQueuedMessagesStmt,
+		listSessionMessageBlobsStmt:    q.listSessionMessageBlobsStmt,
+		listSessionsStmt:               q.listSessionsStmt,
+		listSessionsByOwnerStmt:        q.listSessionsByOwnerStmt,
+		listSpentMessageBlobsStmt:      q.listSpentMessageBlobsStmt,
+		listSubscriptionsBySessionStmt: q.listSubscriptionsBySessionStmt,
+		listUnleasedSessionsStmt:       q.listUnleasedSessionsStmt,
+		listUnpublishedEventsStmt:      q.listUnpublishedEventsStmt,
+		listUsersStmt:                  q.listUsersStmt,
+		markInboundReadStmt:            q.markInboundReadStmt,
+		markInboundReceiptStmt:         q.markInboundReceiptStmt,
+		markMessageBlobDeletedStmt:     q.markMessageBlobDeletedStmt,
+		parkEventStmt:                  q.parkEventStmt,
+		publishEventStmt:               q.publishEventStmt,
+		putChatPinStmt:                 q.putChatPinStmt,
+		putInboundReactionStmt:         q.putInboundReactionStmt,
+		putSessionDeviceStmt:           q.putSessionDeviceStmt,
+		putSubscriptionStmt:            q.putSubscriptionStmt,
+		queuedMessagesBySessionStmt:    q.queuedMessagesBySessionStmt,
+		releaseLeaseStmt:               q.releaseLeaseStmt,
+		releaseNodeLeasesStmt:          q.releaseNodeLeasesStmt,
+		renewLeasesStmt:                q.renewLeasesStmt,
+		revokeAPIKeyStmt:               q.revokeAPIKeyStmt,
+		saveDeliveryStmt:               q.saveDeliveryStmt,
+		saveInboundMessageStmt:         q.saveInboundMessageStmt,
+		sessionsWithQueuedMessagesStmt: q.sessionsWithQueuedMessagesStmt,
+		setNodeDrainingStmt:            q.setNodeDrainingStmt,
+		starInboundMessageStmt:         q.starInboundMessageStmt,
+		touchAPIKeyStmt:                q.touchAPIKeyStmt,
+		touchCooldownStmt:              q.touchCooldownStmt,
+		updateInboundMessageStmt:       q.updateInboundMessageStmt,
+		updateMessageStmt:              q.updateMessageStmt,
+		updateSessionStmt:              q.updateSessionStmt,
+		updateSubscriptionStmt:         q.updateSubscriptionStmt,
+		updateUserStmt:                 q.updateUserStmt,
 	}
 }

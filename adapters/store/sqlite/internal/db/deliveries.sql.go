@@ -8,7 +8,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"strings"
 )
 
 const createDelivery = `-- name: CreateDelivery :execrows
@@ -40,7 +39,7 @@ type CreateDeliveryParams struct {
 // Create and Save take the same columns in the same order, so their generated
 // parameter structs convert into each other.
 func (q *Queries) CreateDelivery(ctx context.Context, arg CreateDeliveryParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, createDelivery,
+	result, err := q.exec(ctx, q.createDeliveryStmt, createDelivery,
 		arg.EventID,
 		arg.SessionID,
 		arg.SubscriptionID,
@@ -66,7 +65,7 @@ SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_at
 `
 
 func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, error) {
-	row := q.db.QueryRowContext(ctx, getDelivery, id)
+	row := q.queryRow(ctx, q.getDeliveryStmt, getDelivery, id)
 	var i WebhookDelivery
 	err := row.Scan(
 		&i.ID,
@@ -88,27 +87,19 @@ func (q *Queries) GetDelivery(ctx context.Context, id string) (WebhookDelivery, 
 }
 
 const leaseDeliveries = `-- name: LeaseDeliveries :exec
-UPDATE webhook_deliveries SET locked_until = ?1 WHERE id IN (/*SLICE:ids*/?)
+UPDATE webhook_deliveries SET locked_until = ?1
+WHERE id IN (SELECT value FROM json_each(CAST(?2 AS TEXT)))
 `
 
 type LeaseDeliveriesParams struct {
 	LockedUntil sql.NullInt64
-	Ids         []string
+	Ids         string
 }
 
+// ids is a JSON array here and below: one statement text whatever their number, so
+// it is prepared once.
 func (q *Queries) LeaseDeliveries(ctx context.Context, arg LeaseDeliveriesParams) error {
-	query := leaseDeliveries
-	var queryParams []interface{}
-	queryParams = append(queryParams, arg.LockedUntil)
-	if len(arg.Ids) > 0 {
-		for _, v := range arg.Ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	_, err := q.db.ExecContext(ctx, query, queryParams...)
+	_, err := q.exec(ctx, q.leaseDeliveriesStmt, leaseDeliveries, arg.LockedUntil, arg.Ids)
 	return err
 }
 
@@ -162,7 +153,7 @@ type ListClaimableLinesRow struct {
 // per key column: SQLite ranges an index by only the first column of a row value
 // compared with another table's.
 func (q *Queries) ListClaimableLines(ctx context.Context, arg ListClaimableLinesParams) ([]ListClaimableLinesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listClaimableLines, arg.Now, arg.Lines)
+	rows, err := q.query(ctx, q.listClaimableLinesStmt, listClaimableLines, arg.Now, arg.Lines)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +206,7 @@ type ListDeliveriesParams struct {
 // NULL filter values match everything. session_ids is a JSON array: sqlc.slice would
 // renumber the parameters after it.
 func (q *Queries) ListDeliveries(ctx context.Context, arg ListDeliveriesParams) ([]WebhookDelivery, error) {
-	rows, err := q.db.QueryContext(ctx, listDeliveries,
+	rows, err := q.query(ctx, q.listDeliveriesStmt, listDeliveries,
 		arg.SessionIds,
 		arg.Status,
 		arg.EventID,
@@ -265,7 +256,7 @@ SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_at
 `
 
 func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]WebhookDelivery, error) {
-	rows, err := q.db.QueryContext(ctx, listDeliveriesByEvent, eventID)
+	rows, err := q.query(ctx, q.listDeliveriesByEventStmt, listDeliveriesByEvent, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,21 +294,11 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 }
 
 const listDeliveriesByID = `-- name: ListDeliveriesByID :many
-SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries WHERE id IN (/*SLICE:ids*/?) ORDER BY rowid
+SELECT id, event_id, session_id, subscription_id, url, status, attempts, next_attempt_at, last_error, last_status, created_at, retry_from, updated_at, locked_until FROM webhook_deliveries WHERE id IN (SELECT value FROM json_each(CAST(?1 AS TEXT))) ORDER BY rowid
 `
 
-func (q *Queries) ListDeliveriesByID(ctx context.Context, ids []string) ([]WebhookDelivery, error) {
-	query := listDeliveriesByID
-	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+func (q *Queries) ListDeliveriesByID(ctx context.Context, ids string) ([]WebhookDelivery, error) {
+	rows, err := q.query(ctx, q.listDeliveriesByIDStmt, listDeliveriesByID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -378,7 +359,7 @@ type ListLineRunRow struct {
 
 // A line's next pending deliveries from its head on, in creation order.
 func (q *Queries) ListLineRun(ctx context.Context, arg ListLineRunParams) ([]ListLineRunRow, error) {
-	rows, err := q.db.QueryContext(ctx, listLineRun,
+	rows, err := q.query(ctx, q.listLineRunStmt, listLineRun,
 		arg.SessionID,
 		arg.SubscriptionID,
 		arg.Url,
@@ -434,7 +415,7 @@ type SaveDeliveryParams struct {
 
 // Saving ends the attempt, so it releases the claim.
 func (q *Queries) SaveDelivery(ctx context.Context, arg SaveDeliveryParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, saveDelivery,
+	result, err := q.exec(ctx, q.saveDeliveryStmt, saveDelivery,
 		arg.EventID,
 		arg.SessionID,
 		arg.SubscriptionID,

@@ -14,7 +14,7 @@ DELETE FROM wa_session_devices WHERE session_id = ?1
 `
 
 func (q *Queries) DeleteSessionDevice(ctx context.Context, sessionID string) error {
-	_, err := q.db.ExecContext(ctx, deleteSessionDevice, sessionID)
+	_, err := q.exec(ctx, q.deleteSessionDeviceStmt, deleteSessionDevice, sessionID)
 	return err
 }
 
@@ -26,7 +26,7 @@ SELECT jid FROM wa_session_devices WHERE session_id = ?1
 // The WhatsApp device each session is linked as (migration 00002); whatsmeow keeps
 // the device itself in its own tables.
 func (q *Queries) GetSessionDevice(ctx context.Context, sessionID string) (string, error) {
-	row := q.db.QueryRowContext(ctx, getSessionDevice, sessionID)
+	row := q.queryRow(ctx, q.getSessionDeviceStmt, getSessionDevice, sessionID)
 	var jid string
 	err := row.Scan(&jid)
 	return jid, err
@@ -43,6 +43,6 @@ type PutSessionDeviceParams struct {
 }
 
 func (q *Queries) PutSessionDevice(ctx context.Context, arg PutSessionDeviceParams) error {
-	_, err := q.db.ExecContext(ctx, putSessionDevice, arg.SessionID, arg.Jid)
+	_, err := q.exec(ctx, q.putSessionDeviceStmt, putSessionDevice, arg.SessionID, arg.Jid)
 	return err
 }

@@ -26,7 +26,7 @@ type AppendEventParams struct {
 }
 
 func (q *Queries) AppendEvent(ctx context.Context, arg AppendEventParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, appendEvent,
+	row := q.queryRow(ctx, q.appendEventStmt, appendEvent,
 		arg.ID,
 		arg.Type,
 		arg.SessionID,
@@ -43,7 +43,7 @@ SELECT seq, id, type, session_id, occurred_at, payload, published_at, position F
 `
 
 func (q *Queries) GetEvent(ctx context.Context, id string) (Event, error) {
-	row := q.db.QueryRowContext(ctx, getEvent, id)
+	row := q.queryRow(ctx, q.getEventStmt, getEvent, id)
 	var i Event
 	err := row.Scan(
 		&i.Seq,
@@ -63,7 +63,7 @@ SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events
 `
 
 func (q *Queries) LastEventPosition(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, lastEventPosition)
+	row := q.queryRow(ctx, q.lastEventPositionStmt, lastEventPosition)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -83,7 +83,7 @@ type ListEventsAfterParams struct {
 // Replay pages by position, which only published rows have (older unpublished rows
 // may hold a floor from the migration, hence the published_at test).
 func (q *Queries) ListEventsAfter(ctx context.Context, arg ListEventsAfterParams) ([]Event, error) {
-	rows, err := q.db.QueryContext(ctx, listEventsAfter, arg.After, arg.Lim)
+	rows, err := q.query(ctx, q.listEventsAfterStmt, listEventsAfter, arg.After, arg.Lim)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +128,44 @@ type ListEventsAfterForParams struct {
 
 // session_ids is a JSON array: sqlc.slice would renumber the parameters after it.
 func (q *Queries) ListEventsAfterFor(ctx context.Context, arg ListEventsAfterForParams) ([]Event, error) {
-	rows, err := q.db.QueryContext(ctx, listEventsAfterFor, arg.After, arg.SessionIds, arg.Lim)
+	rows, err := q.query(ctx, q.listEventsAfterForStmt, listEventsAfterFor, arg.After, arg.SessionIds, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Event{}
+	for rows.Next() {
+		var i Event
+		if err := rows.Scan(
+			&i.Seq,
+			&i.ID,
+			&i.Type,
+			&i.SessionID,
+			&i.OccurredAt,
+			&i.Payload,
+			&i.PublishedAt,
+			&i.Position,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listEventsByID = `-- name: ListEventsByID :many
+SELECT seq, id, type, session_id, occurred_at, payload, published_at, position FROM events WHERE id IN (SELECT value FROM json_each(CAST(?1 AS TEXT)))
+`
+
+// ids is a JSON array: one statement text whatever their number, so it is prepared once.
+func (q *Queries) ListEventsByID(ctx context.Context, ids string) ([]Event, error) {
+	rows, err := q.query(ctx, q.listEventsByIDStmt, listEventsByID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +201,7 @@ SELECT seq, id, type, session_id, occurred_at, payload, published_at, position F
 `
 
 func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event, error) {
-	rows, err := q.db.QueryContext(ctx, listUnpublishedEvents, lim)
+	rows, err := q.query(ctx, q.listUnpublishedEventsStmt, listUnpublishedEvents, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -207,7 +244,7 @@ type PublishEventParams struct {
 }
 
 func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+	result, err := q.exec(ctx, q.publishEventStmt, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
 	if err != nil {
 		return 0, err
 	}

@@ -34,7 +34,7 @@ type CountChatHistoryParams struct {
 
 // How many messages ListChatHistory's filters match, whatever the page.
 func (q *Queries) CountChatHistory(ctx context.Context, arg CountChatHistoryParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countChatHistory,
+	row := q.queryRow(ctx, q.countChatHistoryStmt, countChatHistory,
 		arg.SessionID,
 		arg.Chat,
 		arg.FromAt,
@@ -60,7 +60,7 @@ type DeleteChatPinParams struct {
 }
 
 func (q *Queries) DeleteChatPin(ctx context.Context, arg DeleteChatPinParams) error {
-	_, err := q.db.ExecContext(ctx, deleteChatPin, arg.SessionID, arg.Chat)
+	_, err := q.exec(ctx, q.deleteChatPinStmt, deleteChatPin, arg.SessionID, arg.Chat)
 	return err
 }
 
@@ -76,7 +76,7 @@ type DeleteInboundReactionParams struct {
 }
 
 func (q *Queries) DeleteInboundReaction(ctx context.Context, arg DeleteInboundReactionParams) error {
-	_, err := q.db.ExecContext(ctx, deleteInboundReaction, arg.SessionID, arg.MessageID, arg.Reactor)
+	_, err := q.exec(ctx, q.deleteInboundReactionStmt, deleteInboundReaction, arg.SessionID, arg.MessageID, arg.Reactor)
 	return err
 }
 
@@ -96,7 +96,7 @@ type DeleteOldHistoryParams struct {
 // Retention: at most lim of a session's messages sent before before_at, oldest
 // first (DeleteOrphanReactions then drops their reactions).
 func (q *Queries) DeleteOldHistory(ctx context.Context, arg DeleteOldHistoryParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteOldHistory, arg.SessionID, arg.BeforeAt, arg.Lim)
+	result, err := q.exec(ctx, q.deleteOldHistoryStmt, deleteOldHistory, arg.SessionID, arg.BeforeAt, arg.Lim)
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +115,7 @@ type DeleteOrphanReactionsParams struct {
 }
 
 func (q *Queries) DeleteOrphanReactions(ctx context.Context, arg DeleteOrphanReactionsParams) error {
-	_, err := q.db.ExecContext(ctx, deleteOrphanReactions, arg.SessionID, arg.BeforeAt)
+	_, err := q.exec(ctx, q.deleteOrphanReactionsStmt, deleteOrphanReactions, arg.SessionID, arg.BeforeAt)
 	return err
 }
 
@@ -129,7 +129,7 @@ type GetInboundMessageParams struct {
 }
 
 func (q *Queries) GetInboundMessage(ctx context.Context, arg GetInboundMessageParams) (InboundMessage, error) {
-	row := q.db.QueryRowContext(ctx, getInboundMessage, arg.SessionID, arg.ID)
+	row := q.queryRow(ctx, q.getInboundMessageStmt, getInboundMessage, arg.SessionID, arg.ID)
 	var i InboundMessage
 	err := row.Scan(
 		&i.SessionID,
@@ -195,7 +195,7 @@ type ListChatHistoryParams struct {
 // before_id), under the filters of message.HistoryFilter (mirrored by the memory
 // store).
 func (q *Queries) ListChatHistory(ctx context.Context, arg ListChatHistoryParams) ([]InboundMessage, error) {
-	rows, err := q.db.QueryContext(ctx, listChatHistory,
+	rows, err := q.query(ctx, q.listChatHistoryStmt, listChatHistory,
 		arg.SessionID,
 		arg.Chat,
 		arg.FromAt,
@@ -287,7 +287,7 @@ type ListChatSummariesRow struct {
 
 // Each chat of a session with its last message, unread count and pin.
 func (q *Queries) ListChatSummaries(ctx context.Context, sessionID string) ([]ListChatSummariesRow, error) {
-	rows, err := q.db.QueryContext(ctx, listChatSummaries, sessionID)
+	rows, err := q.query(ctx, q.listChatSummariesStmt, listChatSummaries, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -331,7 +331,7 @@ type ListInboundReactionsParams struct {
 }
 
 func (q *Queries) ListInboundReactions(ctx context.Context, arg ListInboundReactionsParams) ([]InboundReaction, error) {
-	rows, err := q.db.QueryContext(ctx, listInboundReactions, arg.SessionID, arg.MessageID)
+	rows, err := q.query(ctx, q.listInboundReactionsStmt, listInboundReactions, arg.SessionID, arg.MessageID)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +371,7 @@ type MarkInboundReadParams struct {
 }
 
 func (q *Queries) MarkInboundRead(ctx context.Context, arg MarkInboundReadParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, markInboundRead, arg.ReadAt, arg.SessionID, arg.ID)
+	result, err := q.exec(ctx, q.markInboundReadStmt, markInboundRead, arg.ReadAt, arg.SessionID, arg.ID)
 	if err != nil {
 		return 0, err
 	}
@@ -393,7 +393,7 @@ type MarkInboundReceiptParams struct {
 
 // A peer's receipt: the first delivery and the first read (or play) stay.
 func (q *Queries) MarkInboundReceipt(ctx context.Context, arg MarkInboundReceiptParams) error {
-	_, err := q.db.ExecContext(ctx, markInboundReceipt,
+	_, err := q.exec(ctx, q.markInboundReceiptStmt, markInboundReceipt,
 		arg.DeliveredAt,
 		arg.SeenAt,
 		arg.SessionID,
@@ -414,7 +414,7 @@ type PutChatPinParams struct {
 }
 
 func (q *Queries) PutChatPin(ctx context.Context, arg PutChatPinParams) error {
-	_, err := q.db.ExecContext(ctx, putChatPin, arg.SessionID, arg.Chat, arg.PinnedAt)
+	_, err := q.exec(ctx, q.putChatPinStmt, putChatPin, arg.SessionID, arg.Chat, arg.PinnedAt)
 	return err
 }
 
@@ -433,7 +433,7 @@ type PutInboundReactionParams struct {
 }
 
 func (q *Queries) PutInboundReaction(ctx context.Context, arg PutInboundReactionParams) error {
-	_, err := q.db.ExecContext(ctx, putInboundReaction,
+	_, err := q.exec(ctx, q.putInboundReactionStmt, putInboundReaction,
 		arg.SessionID,
 		arg.MessageID,
 		arg.Reactor,
@@ -473,7 +473,7 @@ type SaveInboundMessageParams struct {
 }
 
 func (q *Queries) SaveInboundMessage(ctx context.Context, arg SaveInboundMessageParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, saveInboundMessage,
+	result, err := q.exec(ctx, q.saveInboundMessageStmt, saveInboundMessage,
 		arg.SessionID,
 		arg.ID,
 		arg.Chat,
@@ -510,7 +510,7 @@ type StarInboundMessageParams struct {
 }
 
 func (q *Queries) StarInboundMessage(ctx context.Context, arg StarInboundMessageParams) error {
-	_, err := q.db.ExecContext(ctx, starInboundMessage, arg.StarredAt, arg.SessionID, arg.ID)
+	_, err := q.exec(ctx, q.starInboundMessageStmt, starInboundMessage, arg.StarredAt, arg.SessionID, arg.ID)
 	return err
 }
 
@@ -536,7 +536,7 @@ type UpdateInboundMessageParams struct {
 
 // What an edit or a deletion for everyone changes.
 func (q *Queries) UpdateInboundMessage(ctx context.Context, arg UpdateInboundMessageParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateInboundMessage,
+	result, err := q.exec(ctx, q.updateInboundMessageStmt, updateInboundMessage,
 		arg.Text,
 		arg.MediaMime,
 		arg.MediaSize,

@@ -30,7 +30,7 @@ type ClaimIdempotencyKeyParams struct {
 
 // Inserts, or replaces an expired record; a live record is left alone (0 rows).
 func (q *Queries) ClaimIdempotencyKey(ctx context.Context, arg ClaimIdempotencyKeyParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, claimIdempotencyKey,
+	result, err := q.exec(ctx, q.claimIdempotencyKeyStmt, claimIdempotencyKey,
 		arg.Scope,
 		arg.Key,
 		arg.Hash,
@@ -55,7 +55,7 @@ type GetCooldownParams struct {
 }
 
 func (q *Queries) GetCooldown(ctx context.Context, arg GetCooldownParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, getCooldown, arg.SessionID, arg.Recipient)
+	row := q.queryRow(ctx, q.getCooldownStmt, getCooldown, arg.SessionID, arg.Recipient)
 	var last_sent_at int64
 	err := row.Scan(&last_sent_at)
 	return last_sent_at, err
@@ -71,7 +71,7 @@ type GetIdempotencyKeyParams struct {
 }
 
 func (q *Queries) GetIdempotencyKey(ctx context.Context, arg GetIdempotencyKeyParams) (IdempotencyKey, error) {
-	row := q.db.QueryRowContext(ctx, getIdempotencyKey, arg.Scope, arg.Key)
+	row := q.queryRow(ctx, q.getIdempotencyKeyStmt, getIdempotencyKey, arg.Scope, arg.Key)
 	var i IdempotencyKey
 	err := row.Scan(
 		&i.Scope,
@@ -103,7 +103,7 @@ type HitCounterParams struct {
 
 // One statement: a hit in the row's window adds one, a hit in a newer window restarts it.
 func (q *Queries) HitCounter(ctx context.Context, arg HitCounterParams) (int64, error) {
-	row := q.db.QueryRowContext(ctx, hitCounter, arg.Key, arg.WindowStart, arg.ExpiresAt)
+	row := q.queryRow(ctx, q.hitCounterStmt, hitCounter, arg.Key, arg.WindowStart, arg.ExpiresAt)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -123,6 +123,6 @@ type TouchCooldownParams struct {
 }
 
 func (q *Queries) TouchCooldown(ctx context.Context, arg TouchCooldownParams) error {
-	_, err := q.db.ExecContext(ctx, touchCooldown, arg.SessionID, arg.Recipient, arg.LastSentAt)
+	_, err := q.exec(ctx, q.touchCooldownStmt, touchCooldown, arg.SessionID, arg.Recipient, arg.LastSentAt)
 	return err
 }

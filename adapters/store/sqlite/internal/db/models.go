@@ -106,6 +106,14 @@ type Message struct {
 	FailCode    string
 }
 
+type Node struct {
+	ID        string
+	Addr      string
+	StartedAt int64
+	SeenAt    int64
+	Draining  bool
+}
+
 type ParkedEvent struct {
 	ID        string
 	SessionID string
@@ -138,6 +146,14 @@ type Session struct {
 	RejectCalls       bool
 	RejectCallMessage string
 	HistoryDays       int64
+}
+
+type SessionLease struct {
+	SessionID  string
+	NodeID     string
+	Token      int64
+	AcquiredAt int64
+	ExpiresAt  int64
 }
 
 type User struct {

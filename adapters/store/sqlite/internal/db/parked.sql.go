@@ -14,7 +14,7 @@ SELECT id, session_id, kind, payload, reason, parked_at FROM parked_events ORDER
 `
 
 func (q *Queries) ListParkedEvents(ctx context.Context, lim int64) ([]ParkedEvent, error) {
-	rows, err := q.db.QueryContext(ctx, listParkedEvents, lim)
+	rows, err := q.query(ctx, q.listParkedEventsStmt, listParkedEvents, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ type ParkEventParams struct {
 }
 
 func (q *Queries) ParkEvent(ctx context.Context, arg ParkEventParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, parkEvent,
+	result, err := q.exec(ctx, q.parkEventStmt, parkEvent,
 		arg.ID,
 		arg.SessionID,
 		arg.Kind,

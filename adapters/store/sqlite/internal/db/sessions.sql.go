@@ -44,7 +44,7 @@ type CreateSessionParams struct {
 // Create and Update take the same columns in the same order, so their generated
 // parameter structs convert into each other.
 func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, createSession,
+	result, err := q.exec(ctx, q.createSessionStmt, createSession,
 		arg.Owner,
 		arg.Status,
 		arg.MeJid,
@@ -73,7 +73,7 @@ DELETE FROM sessions WHERE id = ?1
 `
 
 func (q *Queries) DeleteSession(ctx context.Context, id string) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteSession, id)
+	result, err := q.exec(ctx, q.deleteSessionStmt, deleteSession, id)
 	if err != nil {
 		return 0, err
 	}
@@ -85,7 +85,7 @@ SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, web
 `
 
 func (q *Queries) GetSession(ctx context.Context, id string) (Session, error) {
-	row := q.db.QueryRowContext(ctx, getSession, id)
+	row := q.queryRow(ctx, q.getSessionStmt, getSession, id)
 	var i Session
 	err := row.Scan(
 		&i.ID,
@@ -114,7 +114,7 @@ SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, web
 
 // Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
 func (q *Queries) GetSessionForUpdate(ctx context.Context, id string) (Session, error) {
-	row := q.db.QueryRowContext(ctx, getSessionForUpdate, id)
+	row := q.queryRow(ctx, q.getSessionForUpdateStmt, getSessionForUpdate, id)
 	var i Session
 	err := row.Scan(
 		&i.ID,
@@ -142,7 +142,7 @@ SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, web
 `
 
 func (q *Queries) ListAutoStartSessions(ctx context.Context) ([]Session, error) {
-	rows, err := q.db.QueryContext(ctx, listAutoStartSessions)
+	rows, err := q.query(ctx, q.listAutoStartSessionsStmt, listAutoStartSessions)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, web
 `
 
 func (q *Queries) ListSessions(ctx context.Context) ([]Session, error) {
-	rows, err := q.db.QueryContext(ctx, listSessions)
+	rows, err := q.query(ctx, q.listSessionsStmt, listSessions)
 	if err != nil {
 		return nil, err
 	}
@@ -230,7 +230,7 @@ SELECT id, owner, status, me_jid, me_lid, me_name, last_error, last_conn_at, web
 `
 
 func (q *Queries) ListSessionsByOwner(ctx context.Context, owner string) ([]Session, error) {
-	rows, err := q.db.QueryContext(ctx, listSessionsByOwner, owner)
+	rows, err := q.query(ctx, q.listSessionsByOwnerStmt, listSessionsByOwner, owner)
 	if err != nil {
 		return nil, err
 	}
@@ -300,7 +300,7 @@ type UpdateSessionParams struct {
 }
 
 func (q *Queries) UpdateSession(ctx context.Context, arg UpdateSessionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateSession,
+	result, err := q.exec(ctx, q.updateSessionStmt, updateSession,
 		arg.Owner,
 		arg.Status,
 		arg.MeJid,

@@ -14,7 +14,7 @@ SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'dead'
 `
 
 func (q *Queries) CountDeadDeliveries(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countDeadDeliveries)
+	row := q.queryRow(ctx, q.countDeadDeliveriesStmt, countDeadDeliveries)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -25,7 +25,7 @@ SELECT COUNT(*) FROM parked_events
 `
 
 func (q *Queries) CountParkedEvents(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countParkedEvents)
+	row := q.queryRow(ctx, q.countParkedEventsStmt, countParkedEvents)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -43,7 +43,7 @@ type CountSessionsByStatusRow struct {
 
 // The state gauges of /metrics, read at scrape time (ports.StatsReader).
 func (q *Queries) CountSessionsByStatus(ctx context.Context) ([]CountSessionsByStatusRow, error) {
-	rows, err := q.db.QueryContext(ctx, countSessionsByStatus)
+	rows, err := q.query(ctx, q.countSessionsByStatusStmt, countSessionsByStatus)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ type QueuedMessagesBySessionRow struct {
 }
 
 func (q *Queries) QueuedMessagesBySession(ctx context.Context) ([]QueuedMessagesBySessionRow, error) {
-	rows, err := q.db.QueryContext(ctx, queuedMessagesBySession)
+	rows, err := q.query(ctx, q.queuedMessagesBySessionStmt, queuedMessagesBySession)
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,7 @@ type CreateSubscriptionParams struct {
 // Create, Put and Update take the same columns in the same order, so their generated
 // parameter structs convert into each other.
 func (q *Queries) CreateSubscription(ctx context.Context, arg CreateSubscriptionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, createSubscription,
+	result, err := q.exec(ctx, q.createSubscriptionStmt, createSubscription,
 		arg.SessionID,
 		arg.Url,
 		arg.Secret,
@@ -67,7 +67,7 @@ DELETE FROM webhook_subscriptions WHERE id = ?1
 `
 
 func (q *Queries) DeleteSubscription(ctx context.Context, id string) (int64, error) {
-	result, err := q.db.ExecContext(ctx, deleteSubscription, id)
+	result, err := q.exec(ctx, q.deleteSubscriptionStmt, deleteSubscription, id)
 	if err != nil {
 		return 0, err
 	}
@@ -79,7 +79,7 @@ SELECT id, session_id, url, secret, previous_secret, previous_until, events, mod
 `
 
 func (q *Queries) GetSubscription(ctx context.Context, id string) (WebhookSubscription, error) {
-	row := q.db.QueryRowContext(ctx, getSubscription, id)
+	row := q.queryRow(ctx, q.getSubscriptionStmt, getSubscription, id)
 	var i WebhookSubscription
 	err := row.Scan(
 		&i.ID,
@@ -106,7 +106,7 @@ SELECT id, session_id, url, secret, previous_secret, previous_until, events, mod
 
 // Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
 func (q *Queries) GetSubscriptionForUpdate(ctx context.Context, id string) (WebhookSubscription, error) {
-	row := q.db.QueryRowContext(ctx, getSubscriptionForUpdate, id)
+	row := q.queryRow(ctx, q.getSubscriptionForUpdateStmt, getSubscriptionForUpdate, id)
 	var i WebhookSubscription
 	err := row.Scan(
 		&i.ID,
@@ -132,7 +132,7 @@ SELECT id, session_id, url, secret, previous_secret, previous_until, events, mod
 `
 
 func (q *Queries) ListSubscriptionsBySession(ctx context.Context, sessionID string) ([]WebhookSubscription, error) {
-	rows, err := q.db.QueryContext(ctx, listSubscriptionsBySession, sessionID)
+	rows, err := q.query(ctx, q.listSubscriptionsBySessionStmt, listSubscriptionsBySession, sessionID)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ type PutSubscriptionParams struct {
 }
 
 func (q *Queries) PutSubscription(ctx context.Context, arg PutSubscriptionParams) error {
-	_, err := q.db.ExecContext(ctx, putSubscription,
+	_, err := q.exec(ctx, q.putSubscriptionStmt, putSubscription,
 		arg.SessionID,
 		arg.Url,
 		arg.Secret,
@@ -248,7 +248,7 @@ type UpdateSubscriptionParams struct {
 }
 
 func (q *Queries) UpdateSubscription(ctx context.Context, arg UpdateSubscriptionParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateSubscription,
+	result, err := q.exec(ctx, q.updateSubscriptionStmt, updateSubscription,
 		arg.SessionID,
 		arg.Url,
 		arg.Secret,

@@ -29,7 +29,7 @@ type CreateUserParams struct {
 }
 
 func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, createUser,
+	result, err := q.exec(ctx, q.createUserStmt, createUser,
 		arg.ID,
 		arg.Username,
 		arg.PasswordHash,
@@ -50,7 +50,7 @@ SELECT id, username, password_hash, role, registry, created_at, max_sessions, ma
 `
 
 func (q *Queries) GetUser(ctx context.Context, id string) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUser, id)
+	row := q.queryRow(ctx, q.getUserStmt, getUser, id)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -70,7 +70,7 @@ SELECT id, username, password_hash, role, registry, created_at, max_sessions, ma
 `
 
 func (q *Queries) GetUserByRegistry(ctx context.Context, registry string) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUserByRegistry, registry)
+	row := q.queryRow(ctx, q.getUserByRegistryStmt, getUserByRegistry, registry)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -91,7 +91,7 @@ SELECT id, username, password_hash, role, registry, created_at, max_sessions, ma
 
 // Usernames are unique ignoring case (users_username_lower_idx serves this).
 func (q *Queries) GetUserByUsername(ctx context.Context, username string) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUserByUsername, username)
+	row := q.queryRow(ctx, q.getUserByUsernameStmt, getUserByUsername, username)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -112,7 +112,7 @@ SELECT id, username, password_hash, role, registry, created_at, max_sessions, ma
 
 // Transactions are serial (BEGIN IMMEDIATE): a plain read is enough.
 func (q *Queries) GetUserForUpdate(ctx context.Context, id string) (User, error) {
-	row := q.db.QueryRowContext(ctx, getUserForUpdate, id)
+	row := q.queryRow(ctx, q.getUserForUpdateStmt, getUserForUpdate, id)
 	var i User
 	err := row.Scan(
 		&i.ID,
@@ -132,7 +132,7 @@ SELECT id, username, password_hash, role, registry, created_at, max_sessions, ma
 `
 
 func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
-	rows, err := q.db.QueryContext(ctx, listUsers)
+	rows, err := q.query(ctx, q.listUsersStmt, listUsers)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ type UpdateUserParams struct {
 }
 
 func (q *Queries) UpdateUser(ctx context.Context, arg UpdateUserParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, updateUser,
+	result, err := q.exec(ctx, q.updateUserStmt, updateUser,
 		arg.PasswordHash,
 		arg.Role,
 		arg.MaxSessions,

@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"hash/fnv"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
+)
+
+// Group commit. A durable commit costs an fsync (SQLite with synchronous=FULL) or a
+// WAL flush (PostgreSQL): a few milliseconds that dwarf the statements of a send
+// acceptance. So concurrent small transactions (InGroupTx) share one: a single
+// committer goroutine takes every call waiting, runs their fns one after another
+// in one transaction, each inside a SAVEPOINT so that a failing fn rolls back only
+// its own writes, commits once, then answers every call. While it commits, new calls
+// queue up and form the next group, so a group grows with the load and an idle
+// gateway commits a lone call at once, with no window to wait out.
+//
+// Guarantees: a call returns nil only after its writes are committed; if the commit
+// fails, every call of the group fails with that error. The fns of one committer
+// run one at a time, so checks like idempotency claims and limit counters stay
+// exact: a later fn sees an earlier one's writes (or their absence, rolled back).
+// A database that aborts the whole transaction for one statement (MySQL picks a
+// deadlock's victim so) takes every call's writes with it: the group runs again, so
+// a fn may run more than once and must set its results afresh each time.
+//
+// Lanes: a caller names the lane of its call, and the calls of one lane go to one
+// committer. SQLite has one (one writer). PostgreSQL has several, committing in
+// parallel on their own connections, where one committer would spend its time
+// waiting for round trips; calls that lock the same rows must share a lane, or two
+// groups could each hold a row the other waits for (a deadlock).
+
+const (
+	maxGroup     = 256              // calls per transaction: bounds the wait of a group's first call
+	maxRuns      = 3                // of a group whose transaction the database aborted
+	groupTimeout = 30 * time.Second // a group's statements and commit; a stuck database fails it
+	savepoint    = "warest_group"
+)
+
+var errClosed = fault.New(fault.KindUnavailable, "", "Database unavailable, retry later")
+
+type groupCall struct {
+	ctx      context.Context
+	fn       func(context.Context, ports.Repositories) error
+	err      error
+	panicked any
+	done     chan struct{}
+}
+
+// committer is one lane's group committer.
+type committer struct {
+	calls   chan *groupCall // unbuffered: a call is either taken or its caller still holds it
+	waiting atomic.Int64    // callers about to hand over a call
+	groups  atomic.Int64
+	taken   atomic.Int64
+	reruns  atomic.Int64
+	quit    chan struct{} // closed by Close, shared by the lanes
+	stopped chan struct{}
+}
+
+// lanes are a Core's committers.
+type lanes struct {
+	all  []*committer
+	quit chan struct{}
+	stop sync.Once
+}
+
+func newLanes(n int) *lanes {
+	l := &lanes{quit: make(chan struct{})}
+	for range max(n, 1) {
+		l.all = append(l.all, &committer{calls: make(chan *groupCall), quit: l.quit, stopped: make(chan struct{})})
+	}
+	return l
+}
+
+// of returns the committer of lane name.
+func (l *lanes) of(name string) *committer {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return l.all[h.Sum32()%uint32(len(l.all))]
+}
+
+// GroupStats counts the transactions the group committer ran, the calls they held,
+// the groups run again after the database aborted them, and the calls waiting now.
+type GroupStats struct{ Groups, Calls, Reruns, Waiting int64 }
+
+// GroupStats reports the group committers' work.
+func (db *Core) GroupStats() GroupStats {
+	var st GroupStats
+	for _, g := range db.group.all {
+		st.Groups += g.groups.Load()
+		st.Calls += g.taken.Load()
+		st.Reruns += g.reruns.Load()
+		st.Waiting += g.waiting.Load()
+	}
+	return st
+}
+
+// InGroupTx runs fn in a transaction it may share with concurrent callers of the
+// same lane (see the group commit above); fn's error rolls back fn's writes only and
+// is returned as is. fn must use the ctx and r it is given, never the Store (SQLite's
+// one connection is the committer's), and be short: the calls after it in its group
+// wait for it.
+func (db *Core) InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r ports.Repositories) error) error {
+	c := &groupCall{ctx: ctx, fn: fn, done: make(chan struct{})}
+	g := db.group.of(lane)
+	g.waiting.Add(1)
+	select {
+	case g.calls <- c:
+	case <-g.quit:
+		g.waiting.Add(-1)
+		return errClosed
+	}
+	<-c.done
+	if c.panicked != nil {
+		panic(c.panicked)
+	}
+	return c.err
+}
+
+// Close stops the group committers; later InGroupTx calls fail with KindUnavailable.
+func (db *Core) Close() {
+	db.group.stop.Do(func() { close(db.group.quit) })
+	for _, g := range db.group.all {
+		<-g.stopped
+	}
+}
+
+func (db *Core) commitGroups(g *committer) {
+	defer close(g.stopped)
+	for {
+		var batch []*groupCall
+		select {
+		case c := <-g.calls:
+			batch = append(batch, c)
+		case <-g.quit:
+			return
+		}
+		g.waiting.Add(-1)
+		// Until idle: every caller that has started handing over a call joins.
+	join:
+		for len(batch) < maxGroup && g.waiting.Load() > 0 {
+			select {
+			case c := <-g.calls:
+				batch = append(batch, c)
+				g.waiting.Add(-1)
+			case <-g.quit: // a waiting caller may give up instead
+				break join
+			}
+		}
+		g.groups.Add(1)
+		g.taken.Add(int64(len(batch)))
+		db.runGroup(g, batch)
+		for _, c := range batch {
+			close(c.done)
+		}
+	}
+}
+
+// runGroup runs batch in one transaction and sets each call's outcome, running it
+// again when the database aborted the transaction.
+func (db *Core) runGroup(g *committer, batch []*groupCall) {
+	for runs := 1; ; runs++ {
+		aborted := db.tryGroup(batch)
+		if aborted == nil {
+			return
+		}
+		if runs == maxRuns {
+			for _, c := range batch {
+				if c.ctx.Err() == nil {
+					c.err, c.panicked = aborted, nil
+				}
+			}
+			return
+		}
+		g.reruns.Add(1)
+		for _, c := range batch {
+			c.err, c.panicked = nil, nil
+		}
+	}
+}
+
+// tryGroup runs batch in one transaction and sets each call's outcome, or returns the
+// error with which the database aborted the whole transaction.
+func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
+	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	isAborted := func(err error) bool { return db.D.Aborted != nil && db.D.Aborted(err) }
+	fail := func(calls []*groupCall, err error) {
+		for _, c := range calls {
+			if c.err == nil && c.panicked == nil {
+				c.err = err
+			}
+		}
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		fail(batch, db.D.Wrap(err, "begin"))
+		return nil
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	r, err := db.txRepos(tx.Queries)
+	if err != nil {
+		fail(batch, err)
+		return nil
+	}
+	defer func() { r.recv.v = reflect.Value{}; db.txs.Put(r) }()
+	// One round trip per call around its fn: the savepoint a call runs in is opened
+	// together with the release of the one before (COMMIT releases the last), and one
+	// rolled back stays open, empty, for the next call.
+	next := "SAVEPOINT " + savepoint
+	for _, c := range batch {
+		if err := c.ctx.Err(); err != nil { // the caller is gone: do not write for it
+			c.err = err
+			continue
+		}
+		if len(batch) == 1 { // alone, a call needs no savepoint: its failure rolls back the transaction
+			if run(c, r.Repos, deadline); isAborted(c.err) {
+				return c.err
+			}
+			if c.err != nil || c.panicked != nil {
+				return nil
+			}
+			break
+		}
+		if next != "" {
+			if err := tx.Exec(ctx, next); err != nil {
+				fail(batch, db.D.Wrap(err, "savepoint")) // the transaction is in doubt: nothing of it commits
+				return nil
+			}
+		}
+		run(c, r.Repos, deadline)
+		switch {
+		case isAborted(c.err):
+			return c.err
+		case c.err == nil && c.panicked == nil:
+			next = "RELEASE SAVEPOINT " + savepoint + "; SAVEPOINT " + savepoint
+			continue
+		}
+		if err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); err != nil {
+			fail(batch, db.D.Wrap(err, "rollback to savepoint"))
+			return nil
+		}
+		next = ""
+	}
+	if err := tx.Commit(ctx); err != nil {
+		if err = db.D.Wrap(err, "commit"); isAborted(err) {
+			return err
+		}
+		fail(batch, err)
+	}
+	return nil
+}
+
+// run runs c's fn on r and sets its outcome. fn keeps its caller's values (tracing)
+// but not its cancellation: a cancelled statement can break the shared transaction
+// (pgx closes the connection).
+func run(c *groupCall, r *Repos, deadline time.Time) {
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(c.ctx), deadline)
+	defer cancel()
+	c.err, c.panicked = call(ctx, c.fn, r)
+}
+
+// call runs fn after the check of its fence, returning a panic instead of raising
+// it: the caller re-raises it in its own goroutine.
+func call(ctx context.Context, fn func(context.Context, ports.Repositories) error, r *Repos) (err error, panicked any) {
+	defer func() { panicked = recover() }()
+	if err := checkFence(ctx, r); err != nil {
+		return err, nil
+	}
+	return fn(ctx, r), nil
+}

@@ -1,0 +1,39 @@
+package command
+
+import (
+	"context"
+
+	"github.com/warest-go/warest/ports"
+)
+
+// Runtimes starts sessions' runtimes on this node, after placing a session nobody
+// owns among the nodes sharing the store.
+type Runtimes struct {
+	s         *Sessions
+	ownership ports.Ownership // nil: every session runs on this node
+}
+
+// Resume starts a session's runtime on this node (at boot, or when it takes the
+// session over from another node). It is marked starting first: the status stored
+// before ("open") says nothing of what the transport finds now (it may need a QR),
+// and nothing must be sent on it.
+func (r *Runtimes) Resume(ctx context.Context, id string) error {
+	if err := r.s.markConnecting(ctx, id); err != nil {
+		return err
+	}
+	return r.s.transport.Start(context.WithoutCancel(ctx), id, r.s.sink)
+}
+
+// runsHere places a session that has no owner (ports.Ownership.PlaceNew) and
+// reports whether its runtime runs on this node. A session placed on another node
+// starts there, at that node's next renewal.
+func (r *Runtimes) runsHere(ctx context.Context, id string) (bool, error) {
+	if r.ownership == nil {
+		return true, nil
+	}
+	owner, err := r.ownership.PlaceNew(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	return owner.NodeID == r.ownership.Self(), nil
+}
