@@ -19,6 +19,9 @@ type Transport interface {
 	Start(ctx context.Context, sessionID string, sink TransportSink) error
 	// PairPhone asks for an 8-character pair code ("ABCD-EFGH") for the given phone digits.
 	PairPhone(ctx context.Context, sessionID, phone string) (string, error)
+	// Running reports whether this process (the ctx's client on a shared sandbox)
+	// runs the session's client: started and not stopped, replaced or ended.
+	Running(ctx context.Context, sessionID string) bool
 	// Stop disconnects the client but keeps its credentials.
 	Stop(ctx context.Context, sessionID string) error
 	// Logout unlinks the device and purges its credentials.

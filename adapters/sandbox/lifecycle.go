@@ -43,6 +43,14 @@ func (n *Network) Start(ctx context.Context, sessionID string, sink ports.Transp
 	return nil
 }
 
+// Running reports whether the ctx's client runs the session.
+func (n *Network) Running(ctx context.Context, sessionID string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	st, ok := n.sessions[sessionID]
+	return ok && st.client != nil && st.client.id == clientOf(ctx)
+}
+
 // Stop ends the client but keeps the credentials and any undelivered messages.
 // A Handle call in progress sees its context cancelled; Stop does not wait for it.
 // A session another client runs is left alone: the caller has nothing to stop.

@@ -164,6 +164,14 @@ func (t *Transport) Start(ctx context.Context, sessionID string, sink ports.Tran
 	return nil
 }
 
+// Running reports whether the session's client runs and has not begun to end.
+func (t *Transport) Running(_ context.Context, sessionID string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	r, ok := t.runners[sessionID]
+	return ok && !r.ended() && !r.ending.Load()
+}
+
 // Stop ends the session's client, keeping the device.
 func (t *Transport) Stop(ctx context.Context, sessionID string) error {
 	t.mu.Lock()

@@ -148,9 +148,9 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 		if mine >= fair || ctx.Err() != nil || m.clock.Now().Sub(now) >= m.cfg.interval() {
 			break
 		}
-		l, ok, err := m.store.Leases().Acquire(ctx, id, m.cfg.NodeID, now, now.Add(m.cfg.TTL))
+		l, ok, err := m.acquire(ctx, id, now)
 		if err != nil {
-			m.log.WarnContext(ctx, "cluster: claim a session", "session", id, "err", err)
+			m.log.WarnContext(ctx, "cluster: claim a session (trying again next interval)", "session", id, "err", err)
 			continue
 		}
 		if !ok {
@@ -164,6 +164,19 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 		m.giveUp(ctx, min(mine-fair, m.cfg.MaxMoves))
 	}
 	return nil
+}
+
+// claimWait bounds how long a claim waits for a lease row another transaction
+// locks: a node frozen or cut off inside a transaction holds the fence's share lock
+// until the database ends that transaction (the store's idle-transaction timeout),
+// and this loop must go on renewing and claiming others meanwhile.
+const claimWait = time.Second
+
+// acquire claims an expired or released lease for this node, giving up after claimWait.
+func (m *membership) acquire(ctx context.Context, id string, now time.Time) (ports.Lease, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, claimWait)
+	defer cancel()
+	return m.store.Leases().Acquire(ctx, id, m.cfg.NodeID, now, now.Add(m.cfg.TTL))
 }
 
 // giveUp releases up to n sessions for other nodes to claim. Each runtime stops

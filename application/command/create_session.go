@@ -110,7 +110,7 @@ func (s *Sessions) ensureStarted(ctx context.Context, p account.Principal, id st
 		return err
 	}
 	// The runtime outlives this request.
-	if err := s.transport.Start(context.WithoutCancel(ctx), id, s.sink); err != nil {
+	if err := s.run.start(ctx, id); err != nil {
 		return fault.Wrap(err, fault.KindUnavailable, "", "could not start the session runtime")
 	}
 	return nil

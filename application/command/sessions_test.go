@@ -405,3 +405,38 @@ func TestConfigureWebhook_Preflight(t *testing.T) {
 		t.Fatalf("network failure for the owner: %v %+v", err, pf)
 	}
 }
+
+// A node may claim a session just as a create request started and linked it there
+// (several nodes: the create and the node's claim race for a new session). Resuming
+// a runtime that already runs here leaves it and its open status alone: marking it
+// starting would hide an open connection for good (no new connection event follows).
+func TestResume_LeavesARuntimeRunningHereAlone(t *testing.T) {
+	t.Parallel()
+	w := appworld.New(t, appworld.Options{})
+	w.OpenSession(w.User, "alice", alicePhone, "Alice")
+	if err := w.Cmd.Runtimes.Resume(w.Ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := w.Store.Sessions().Get(w.Ctx, "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status() != session.StatusOpen {
+		t.Fatalf("status after resuming a running session: %s, want open", s.Status())
+	}
+
+	// Stopped here, it is resumed as a takeover is: marked starting, then open again.
+	if err := w.Net.Stop(w.Ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Cmd.Runtimes.Resume(w.Ctx, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	appworld.Eventually(t, 3*time.Second, func() bool {
+		s, err := w.Store.Sessions().Get(w.Ctx, "alice")
+		return err == nil && s.Status() == session.StatusOpen
+	}, "the resumed session did not open")
+	if got := statusTags(t, w, "alice"); !slices.Equal(got, []string{"create/", "qr/", "/open", "connecting/", "/open"}) {
+		t.Fatalf("status events %v: the resume of a stopped runtime did not mark it starting", got)
+	}
+}

@@ -100,7 +100,7 @@ func storeOptions(cfg Config) []fx.Option {
 	}
 	if cfg.DBClient == "postgres" {
 		// The bus's signals cross the nodes sharing the database (watermill-sql).
-		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL}, bus.Config{PostgresURL: cfg.PostgresURL}),
+		return append(opts, postgres.Module, fx.Supply(postgres.Config{URL: cfg.PostgresURL, IdleTx: cfg.Cluster.TTL}, bus.Config{PostgresURL: cfg.PostgresURL}),
 			fx.Provide(func(s *postgres.Store) ports.StatsReader { return s }, func(s *postgres.Store) dbPool { return s }))
 	}
 	if cfg.DBClient == "mysql" {

@@ -434,8 +434,17 @@ func transportEditOthers(t *testing.T, tr ports.Transport, w TransportWorld) {
 }
 
 func transportStopStart(t *testing.T, tr ports.Transport, w TransportWorld) {
+	if tr.Running(t.Context(), "s1") {
+		t.Fatal("a session never started is running")
+	}
 	trOpen(t, tr, w, "s1", w.Phones().Own)
+	if !tr.Running(t.Context(), "s1") {
+		t.Fatal("an open session is not running")
+	}
 	must(t, tr.Stop(t.Context(), "s1"))
+	if tr.Running(t.Context(), "s1") {
+		t.Fatal("a stopped session is running")
+	}
 	if _, err := tr.Send(t.Context(), "s1", message.Outbound{ID: trID(), To: chat.UserJID(w.Phones().Peer),
 		Content: message.TextContent("x")}); err == nil {
 		t.Fatal("sent from a stopped session")
@@ -445,6 +454,9 @@ func transportStopStart(t *testing.T, tr ports.Transport, w TransportWorld) {
 	me := WaitFor[ports.TransportConnected](t, sink, 1, nil)[0].Me
 	if me.JID != w.Phones().Own+"@s.whatsapp.net" {
 		t.Fatalf("identity after restart %+v", me)
+	}
+	if !tr.Running(t.Context(), "s1") {
+		t.Fatal("a session started again is not running")
 	}
 	for _, ev := range sink.Events() {
 		if _, ok := ev.(ports.TransportQR); ok {

@@ -45,6 +45,7 @@ func transportReplaced(t *testing.T, tr ports.Transport, w TransportWorld) {
 	if r := WaitFor[ports.TransportReplaced](t, sink, 1, nil)[0]; r.SessionID != "s1" {
 		t.Fatalf("replaced %+v", r)
 	}
+	poll(t, "the replaced session no longer running", func() bool { return !tr.Running(t.Context(), "s1") })
 	dev, err := tr.Device(t.Context(), "s1")
 	must(t, err)
 	if dev.Phone != w.Phones().Own {

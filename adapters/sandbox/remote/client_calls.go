@@ -15,6 +15,12 @@ func (c *Client) PairPhone(ctx context.Context, sessionID, phone string) (string
 	return call[string](ctx, c, "pair_phone", args{Session: sessionID, Phone: phone})
 }
 
+// Running asks the network; a client that cannot reach it runs nothing there.
+func (c *Client) Running(ctx context.Context, sessionID string) bool {
+	running, err := call[bool](ctx, c, "running", args{Session: sessionID})
+	return err == nil && running
+}
+
 func (c *Client) Stop(ctx context.Context, sessionID string) error {
 	return none(call[struct{}](ctx, c, "stop", args{Session: sessionID}))
 }

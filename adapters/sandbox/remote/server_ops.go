@@ -14,6 +14,7 @@ func (s *Server) table() map[string]func(context.Context, args) (any, error) {
 		// ports.Transport
 		"start":      func(ctx context.Context, a args) (any, error) { return noResult(s.start(ctx, a)) },
 		"pair_phone": func(ctx context.Context, a args) (any, error) { return n.PairPhone(ctx, a.Session, a.Phone) },
+		"running":    func(ctx context.Context, a args) (any, error) { return n.Running(ctx, a.Session), nil },
 		"stop":       func(ctx context.Context, a args) (any, error) { return noResult(n.Stop(ctx, a.Session)) },
 		"logout":     func(ctx context.Context, a args) (any, error) { return noResult(n.Logout(ctx, a.Session)) },
 		"device":     func(ctx context.Context, a args) (any, error) { return n.Device(ctx, a.Session) },

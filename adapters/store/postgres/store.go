@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,6 +27,12 @@ import (
 // the schema.
 type Config struct {
 	URL string
+	// IdleTx ends a transaction whose client has sent nothing for this long (the
+	// server's idle_in_transaction_session_timeout; 0: never). Several nodes set it
+	// to the session lease TTL: a node frozen or cut off inside a transaction holds
+	// row locks a takeover waits for (the fence's share lock), and is by then taken
+	// for dead anyway.
+	IdleTx time.Duration
 }
 
 // Store implements ports.Store on a pgx pool.
@@ -44,7 +51,14 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	if cfg.URL == "" {
 		return nil, errors.New("postgres: empty URL")
 	}
-	pool, err := pgxpool.New(ctx, cfg.URL)
+	pcfg, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if cfg.IdleTx > 0 {
+		pcfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(cfg.IdleTx.Milliseconds(), 10)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}

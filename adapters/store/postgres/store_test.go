@@ -3,8 +3,12 @@ package postgres_test
 import (
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/warest-go/warest/adapters/store/postgres"
+	"github.com/warest-go/warest/domain/event"
+	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/session"
 	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
@@ -72,5 +76,64 @@ func TestSynchronousCommitStaysOn(t *testing.T) {
 	}
 	if got != "on" {
 		t.Fatalf("synchronous_commit = %q, want on", got)
+	}
+}
+
+// A node frozen (or cut off) inside a fenced transaction holds the share lock on
+// its session's lease row, which a takeover waits for. IdleTx ends that transaction
+// on the server, so the takeover goes ahead and the frozen write never commits.
+func TestATransactionLeftIdleDoesNotHoldATakeoverBack(t *testing.T) {
+	t.Parallel()
+	url := contract.PostgresSchemaURL(t)
+	frozen, err := postgres.Open(t.Context(), postgres.Config{URL: url, IdleTx: time.Second}, contract.Sealer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = frozen.Close() })
+	other := open(t, url)
+	s, err := session.New("s1", "OWNER", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Sessions().Create(t.Context(), s); err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Now()
+	l, ok, err := frozen.Leases().Acquire(t.Context(), "s1", "frozen", t0, t0.Add(time.Second))
+	if err != nil || !ok {
+		t.Fatalf("acquire: %v %v", ok, err)
+	}
+
+	inside, thaw := make(chan struct{}), make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		ctx := ports.WithFence(t.Context(), ports.Fence{SessionID: "s1", Token: l.Token})
+		done <- frozen.InTx(ctx, func(r ports.Repositories) error {
+			if _, err := r.Events().Append(ctx, event.Envelope{ID: "late", Type: event.SessionStatus, SessionID: "s1",
+				OccurredAt: time.Now(), Payload: []byte(`{}`)}); err != nil {
+				return err
+			}
+			close(inside)
+			<-thaw // the process is frozen here, its transaction open
+			return nil
+		})
+	}()
+	<-inside
+
+	start := time.Now()
+	later := t0.Add(2 * time.Second) // the frozen node's lease has run out
+	taken, ok, err := other.Leases().Acquire(t.Context(), "s1", "other", later, later.Add(time.Minute))
+	if err != nil || !ok || taken.Token != l.Token+1 {
+		t.Fatalf("takeover: %+v %v %v; want the next token", taken, ok, err)
+	}
+	if waited := time.Since(start); waited > 5*time.Second {
+		t.Fatalf("the takeover waited %v for the frozen transaction (IdleTx 1 s)", waited)
+	}
+	close(thaw)
+	if err := <-done; err == nil {
+		t.Fatal("the frozen transaction committed after the server ended it")
+	}
+	if _, err := other.Events().Get(t.Context(), "late"); !fault.Is(err, fault.KindNotFound) {
+		t.Fatalf("the frozen transaction's event: %v, want none", err)
 	}
 }
