@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/warest-go/warest/test/contract"
 )
@@ -200,14 +201,20 @@ func runCrashMidRetry(t *testing.T, s *server) {
 		t.Fatalf("after the crash: %d successful of %d requests (%d before the kill), delivery %+v", ok, len(hits), failed, d)
 	}
 
-	// The sandbox network lives in the process: pair the phone again.
-	eventually(t, "session paired again", func() bool {
+	// The sandbox network lives in the process: pair the phone again. On PostgreSQL
+	// the restarted process is a new node: it takes "shop" over once the dead one's
+	// lease runs out (create answers 503 until then). Polled gently: hammering
+	// trips the key's rate limit, whose window outlasts the wait.
+	paired := false
+	for deadline := time.Now().Add(60 * time.Second); !paired && time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
 		status, _ := s.raw("POST", "/api/v1/sandbox/sessions/shop/scan", key, map[string]any{"phone": "6281100000001", "pushName": "Shop"})
-		if status != 200 {
+		if paired = status == 200; !paired {
 			s.raw("GET", "/api/v1/session/create?sessionId=shop", key, nil)
 		}
-		return status == 200
-	})
+	}
+	if !paired {
+		t.Fatal("session not paired again within 60 s")
+	}
 	eventually(t, "session open again", func() bool {
 		_, env := s.call("GET", "/api/v1/session/list", key, nil)
 		return strings.Contains(string(env.Results[0]), `"status":"open"`)
