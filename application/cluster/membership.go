@@ -148,7 +148,9 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 		if mine >= fair || ctx.Err() != nil || m.clock.Now().Sub(now) >= m.cfg.interval() {
 			break
 		}
-		l, ok, err := m.acquire(ctx, id, now)
+		claim, cancel := context.WithTimeout(ctx, claimWait)
+		l, ok, err := m.store.Leases().Acquire(claim, id, m.cfg.NodeID, now, now.Add(m.cfg.TTL))
+		cancel()
 		if err != nil {
 			m.log.WarnContext(ctx, "cluster: claim a session (trying again next interval)", "session", id, "err", err)
 			continue
@@ -171,13 +173,6 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 // until the database ends that transaction (the store's idle-transaction timeout),
 // and this loop must go on renewing and claiming others meanwhile.
 const claimWait = time.Second
-
-// acquire claims an expired or released lease for this node, giving up after claimWait.
-func (m *membership) acquire(ctx context.Context, id string, now time.Time) (ports.Lease, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, claimWait)
-	defer cancel()
-	return m.store.Leases().Acquire(ctx, id, m.cfg.NodeID, now, now.Add(m.cfg.TTL))
-}
 
 // giveUp releases up to n sessions for other nodes to claim. Each runtime stops
 // before its lease goes, so two nodes never run a session at once.
