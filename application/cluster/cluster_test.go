@@ -497,3 +497,65 @@ func TestPlacedSessionStartsAtOnceOnItsNode(t *testing.T) {
 		t.Fatalf("A did %v; want nothing", got)
 	}
 }
+
+// beats records when each heartbeat came, by the wall clock.
+type beats struct {
+	ports.LeaseRepository
+	mu sync.Mutex
+	at []time.Time
+}
+
+func (b *beats) Heartbeat(ctx context.Context, beat ports.NodeBeat) error {
+	b.mu.Lock()
+	b.at = append(b.at, time.Now())
+	b.mu.Unlock()
+	return b.LeaseRepository.Heartbeat(ctx, beat)
+}
+
+type beatStore struct {
+	ports.Store
+	b *beats
+}
+
+func (s beatStore) Leases() ports.LeaseRepository { return s.b }
+
+// A node whose claims stopped at the interval's end, below its fair share (a
+// takeover of many sessions, slow starts), renews and claims again at once, not an
+// interval later: the sessions it is taking over have no runtime meanwhile.
+func TestBehindNodeGoesOnClaimingAtOnce(t *testing.T) {
+	t.Parallel()
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("s%03d", i)
+	}
+	base, c := world(t, ids...)
+	b := &beats{LeaseRepository: base.Leases()}
+	store := beatStore{Store: base, b: b}
+	const ttl = 3 * time.Second                                                           // an interval of 1 s, on the wall clock too (Run's ticker)
+	rt := &runtime{node: "A", store: store, clock: c, startTakes: 100 * time.Millisecond} // 16 starts outlast an interval
+	a := cluster.New(cluster.Config{NodeID: "A", Addr: "http://A", TTL: ttl}, store, rt, c, slog.New(slog.DiscardHandler))
+	if err := a.Join(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(owned(t, base, c, "A")); n == 0 || n == len(ids) {
+		t.Fatalf("A claimed %d sessions at join; want one interval's worth", n)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	appworld.Eventually(t, 20*time.Second, func() bool { return len(owned(t, base, c, "A")) == len(ids) }, "A owns every session")
+	cancel()
+	<-done
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// Join's beat, the ticker's first (an interval later), then the catch-up ticks.
+	for i := 2; i < len(b.at); i++ {
+		if gap := b.at[i].Sub(b.at[i-1]); gap > ttl/6 {
+			t.Fatalf("claims went on %v after the tick before (heartbeats %v); want at once", gap, b.at)
+		}
+	}
+	if got := rt.events(); len(got) != len(ids) || slices.ContainsFunc(got, func(e string) bool { return !strings.HasPrefix(e, "start ") }) {
+		t.Fatalf("A did %v; want each session started once and none stopped", got)
+	}
+}

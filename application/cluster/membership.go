@@ -19,6 +19,9 @@ type membership struct {
 	run     *runner
 	started time.Time
 	placed  chan struct{} // a session was placed here: renew now to start it
+	// behind: the last claims stopped at the interval's end below this node's fair
+	// share; the loop renews and claims again at once rather than an interval later.
+	behind bool
 }
 
 // Join registers the node and takes its share of the sessions nobody runs, starting
@@ -41,6 +44,9 @@ func (m *membership) Run(ctx context.Context) {
 			return
 		case <-t.C:
 			err = m.Tick(ctx)
+			for err == nil && m.behind && ctx.Err() == nil {
+				err = m.Tick(ctx)
+			}
 		case <-m.placed:
 			err = m.renew(ctx, m.clock.Now())
 		}
@@ -125,6 +131,7 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 		m.giveUp(ctx, m.cfg.MaxMoves)
 		return nil
 	}
+	m.behind = false
 	unleased, err := m.store.Leases().Unleased(ctx, now)
 	if err != nil {
 		return err
@@ -141,11 +148,15 @@ func (m *membership) balance(ctx context.Context, nodes []ports.Node, now time.T
 			m.run.startAll(ctx, m.h, claimed)
 			claimed = nil
 		}
-		// Claiming (and starting) stops after an interval and resumes at the next
-		// tick, after a renewal: every lease here, old or just claimed, runs out a
-		// TTL after this tick began, so starting a thousand sessions in one go
+		// Claiming (and starting) stops after an interval and resumes after a
+		// renewal (at once: behind): every lease here, old or just claimed, runs out
+		// a TTL after this tick began, so starting a thousand sessions in one go
 		// outlived them all and the node lost everything it held.
-		if mine >= fair || ctx.Err() != nil || m.clock.Now().Sub(now) >= m.cfg.interval() {
+		if mine >= fair || ctx.Err() != nil {
+			break
+		}
+		if m.clock.Now().Sub(now) >= m.cfg.interval() {
+			m.behind = true
 			break
 		}
 		claim, cancel := context.WithTimeout(ctx, claimWait)
