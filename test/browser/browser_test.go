@@ -160,6 +160,9 @@ func TestDashboardInARealBrowser(t *testing.T) {
 	if hidden := b.navigate("#/sessions", `document.querySelector("#toast").hidden`); hidden != "true" {
 		t.Fatal("the toast stayed after leaving its page")
 	}
+	// The sessions page in place first: clicked while it still loads, the users page
+	// would be the old one until the new one replaced it (and closed what the test opened).
+	b.until(`document.querySelector('[data-session="shop"]')`, "the sessions page")
 	b.run(chromedp.Click(`#nav a[href="#/users"]`))
 	b.until(`[...document.querySelectorAll("details.user summary strong")].some((s) => s.textContent === "alice")`, "alice listed again")
 	b.run(chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("details.user")].find((d) => d.querySelector("strong").textContent === "alice").open = true`))
