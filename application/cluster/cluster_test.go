@@ -125,6 +125,15 @@ func owned(t *testing.T, store ports.Store, c *clock, nodeID string) []string {
 
 func sorted(s []string) []string { slices.Sort(s); return s }
 
+// sessionIDs names n sessions s000, s001…
+func sessionIDs(n int) []string {
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("s%03d", i)
+	}
+	return ids
+}
+
 func TestOneNodeOwnsEveryAutoStartSession(t *testing.T) {
 	t.Parallel()
 	store, c := world(t, "a", "b", "c", "stopped")
@@ -241,10 +250,7 @@ func TestJoiningNodeGetsItsShareAFewAtATime(t *testing.T) {
 // run out while it starts others.
 func TestSlowStartsClaimOverSeveralTicks(t *testing.T) {
 	t.Parallel()
-	ids := make([]string, 100)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("s%03d", i)
-	}
+	ids := sessionIDs(100)
 	store, c := world(t, ids...)
 	a := newNode(t, store, c, "A", 0)
 	// Each start moves the clock, also those started together: 25 s to start all,
@@ -524,15 +530,13 @@ func (s beatStore) Leases() ports.LeaseRepository { return s.b }
 // interval later: the sessions it is taking over have no runtime meanwhile.
 func TestBehindNodeGoesOnClaimingAtOnce(t *testing.T) {
 	t.Parallel()
-	ids := make([]string, 100)
-	for i := range ids {
-		ids[i] = fmt.Sprintf("s%03d", i)
-	}
+	ids := sessionIDs(100)
 	base, c := world(t, ids...)
 	b := &beats{LeaseRepository: base.Leases()}
 	store := beatStore{Store: base, b: b}
-	const ttl = 3 * time.Second                                                           // an interval of 1 s, on the wall clock too (Run's ticker)
-	rt := &runtime{node: "A", store: store, clock: c, startTakes: 100 * time.Millisecond} // 16 starts outlast an interval
+	const ttl = 3 * time.Second // an interval of 1 s, on the wall clock too (Run's ticker)
+	// 16 starts outlast an interval.
+	rt := &runtime{node: "A", store: store, clock: c, startTakes: 100 * time.Millisecond}
 	a := cluster.New(cluster.Config{NodeID: "A", Addr: "http://A", TTL: ttl}, store, rt, c, slog.New(slog.DiscardHandler))
 	if err := a.Join(t.Context()); err != nil {
 		t.Fatal(err)
