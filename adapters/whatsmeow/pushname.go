@@ -71,16 +71,10 @@ func (p *pushName) wait(ctx context.Context) (string, error) {
 	p.mu.Lock()
 	known := p.known
 	p.mu.Unlock()
-	timer := time.NewTimer(pushNameWait)
-	defer timer.Stop()
-	select {
-	case <-known:
-		return p.get(), nil
-	case <-ctx.Done():
-		return "", ctx.Err()
-	case <-timer.C:
-		return "", fault.New(fault.KindUnavailable, "", "the account's app state (its name, its key) has not arrived from the phone yet")
+	if err := awaitClosed(ctx, known); err != nil {
+		return "", err
 	}
+	return p.get(), nil
 }
 
 // settled waits (bounded as wait) until the client's first app state sync is
@@ -90,12 +84,20 @@ func (p *pushName) settled(ctx context.Context) {
 	p.mu.Lock()
 	synced := p.synced
 	p.mu.Unlock()
+	_ = awaitClosed(ctx, synced)
+}
+
+// awaitClosed waits until ch is closed, at most pushNameWait and while ctx lasts.
+func awaitClosed(ctx context.Context, ch <-chan struct{}) error {
 	timer := time.NewTimer(pushNameWait)
 	defer timer.Stop()
 	select {
-	case <-synced:
+	case <-ch:
+		return nil
 	case <-ctx.Done():
+		return ctx.Err()
 	case <-timer.C:
+		return fault.New(fault.KindUnavailable, "", "the account's app state (its name, its key) has not arrived from the phone yet")
 	}
 }
 
