@@ -1,8 +1,11 @@
 package waserver_test
 
 import (
+	"errors"
 	"testing"
 
+	"go.mau.fi/whatsmeow"
+	"go.mau.fi/whatsmeow/types"
 	"go.mau.fi/whatsmeow/types/events"
 
 	"github.com/warest-go/warest/test/waserver"
@@ -63,4 +66,11 @@ func TestReplaceStreamOnDemand(t *testing.T) {
 	}
 	await[*events.StreamReplaced](t, evts)
 	eventually(t, "the replaced client closes its socket", func() bool { return !cli.IsConnected() })
+	// Then wait until whatsmeow has let the socket go (its socket is nil: ErrNotConnected,
+	// nothing sent): the cleanup's Disconnect would otherwise clear the frame socket's
+	// OnDisconnect while the socket's own close still reads it, a data race inside
+	// whatsmeow that -race reports.
+	eventually(t, "whatsmeow to let the replaced socket go", func() bool {
+		return errors.Is(cli.SendChatPresence(t.Context(), jid, types.ChatPresencePaused, ""), whatsmeow.ErrNotConnected)
+	})
 }
