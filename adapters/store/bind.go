@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -24,8 +25,26 @@ func Bind(dst, src any) error {
 
 // receiver is where the funcs of a bound Queries find the sqlc queries they call: a
 // transaction reuses a bound Queries by pointing it at its own queries, instead of
-// building a func per statement again.
-type receiver struct{ v reflect.Value }
+// building a func per statement again. In a group transaction, group is its context:
+// statements then end with it, never with the context their caller passed (see
+// detached).
+type receiver struct {
+	v     reflect.Value
+	group context.Context
+}
+
+// detached is a statement's context in a group transaction: its caller's values
+// (tracing, fences), the group's deadline and cancellation. A cancelled statement
+// can end the shared transaction (SQLite rolls the whole transaction back when it
+// interrupts a write; pgx closes the connection), taking its neighbours' writes along.
+type detached struct {
+	context.Context // values
+	group           context.Context
+}
+
+func (d detached) Deadline() (time.Time, bool) { return d.group.Deadline() }
+func (d detached) Done() <-chan struct{}       { return d.group.Done() }
+func (d detached) Err() error                  { return d.group.Err() }
 
 func bindTo(dst any, src reflect.Value) (*receiver, error) {
 	d := reflect.ValueOf(dst).Elem()
@@ -33,12 +52,15 @@ func bindTo(dst any, src reflect.Value) (*receiver, error) {
 	if err != nil {
 		return nil, err
 	}
-	recv := &receiver{src}
+	recv := &receiver{v: src}
 	for _, m := range p {
 		fn, m := src.Type().Method(m.method).Func, m
 		d.Field(m.field).Set(reflect.MakeFunc(d.Field(m.field).Type(), func(args []reflect.Value) []reflect.Value {
 			in := make([]reflect.Value, 1, len(args)+1)
 			in[0] = recv.v
+			if recv.group != nil { // every statement's first argument is its context
+				args[0] = reflect.ValueOf(context.Context(detached{args[0].Interface().(context.Context), recv.group}))
+			}
 			for i, c := range m.in {
 				in = append(in, c(args[i]))
 			}

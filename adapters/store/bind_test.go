@@ -112,3 +112,45 @@ func TestBindRefusesWhatItCannotConvert(t *testing.T) {
 		t.Fatalf("unconvertible parameter: got %v", err)
 	}
 }
+
+// ctxQueries records the context its statement ran with.
+type ctxQueries struct{ ctx context.Context }
+
+func (q *ctxQueries) Put(ctx context.Context, _ fakeArg) (int64, error) { q.ctx = ctx; return 1, nil }
+
+type ctxKey struct{}
+
+// In a group transaction a statement ends with the group, not with its caller: a
+// cancelled statement could end the transaction its neighbours share.
+func TestAGroupsStatementsRunOnTheGroupsContext(t *testing.T) {
+	t.Parallel()
+	var q struct {
+		Put func(context.Context, sharedArg) (int64, error)
+	}
+	src := &ctxQueries{}
+	recv, err := bindTo(&q, reflect.ValueOf(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller, cancel := context.WithCancel(context.WithValue(t.Context(), ctxKey{}, "trace"))
+	cancel()
+	if _, err := q.Put(caller, sharedArg{}); err != nil || src.ctx.Err() == nil {
+		t.Fatalf("outside a group: err %v, statement context %v; want the caller's, cancelled", err, src.ctx.Err())
+	}
+	group, end := context.WithTimeout(context.Background(), time.Minute)
+	defer end()
+	recv.group = group
+	if _, err := q.Put(caller, sharedArg{}); err != nil {
+		t.Fatal(err)
+	}
+	if src.ctx.Err() != nil || src.ctx.Value(ctxKey{}) != "trace" {
+		t.Fatalf("in a group: statement context err %v, value %v; want the group's cancellation and the caller's values", src.ctx.Err(), src.ctx.Value(ctxKey{}))
+	}
+	if dl, ok := src.ctx.Deadline(); !ok || time.Until(dl) < 50*time.Second {
+		t.Fatalf("statement deadline %v, %v: want the group's", dl, ok)
+	}
+	end()
+	if src.ctx.Err() == nil {
+		t.Fatal("the group ended, its statement's context did not")
+	}
+}

@@ -86,19 +86,15 @@ func (e events) MarkPublished(ctx context.Context, ids []string, at time.Time) e
 	if len(ids) == 0 {
 		return nil
 	}
+	// One statement for the batch: the i-th id takes the i-th position after the last,
+	// and one that takes none (already published, unknown) leaves its position unused.
 	return e.r.Atomic(ctx, func(r *Repos) error {
 		last, err := r.Q.LastEventPosition(ctx)
 		if err != nil {
 			return r.D.Wrap(err, "last event position")
 		}
-		for _, id := range ids {
-			n, err := r.Q.PublishEvent(ctx, PublishArg{ID: id, Position: last + 1, PublishedAt: at})
-			if err != nil {
-				return r.D.Wrap(err, "publish event")
-			}
-			last += n
-		}
-		return nil
+		_, err = r.Q.PublishEvents(ctx, PublishArg{Ids: ids, After: last, PublishedAt: at})
+		return r.D.Wrap(err, "publish events")
 	})
 }
 

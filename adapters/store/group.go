@@ -46,7 +46,7 @@ var errClosed = fault.New(fault.KindUnavailable, "", "Database unavailable, retr
 
 type groupCall struct {
 	ctx      context.Context
-	fn       func(context.Context, ports.Repositories) error
+	fn       func(context.Context, *Repos) error
 	err      error
 	panicked any
 	done     chan struct{}
@@ -107,6 +107,10 @@ func (db *Core) GroupStats() GroupStats {
 // one connection is the committer's), and be short: the calls after it in its group
 // wait for it.
 func (db *Core) InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r ports.Repositories) error) error {
+	return db.inGroup(ctx, lane, func(ctx context.Context, r *Repos) error { return fn(ctx, r) })
+}
+
+func (db *Core) inGroup(ctx context.Context, lane string, fn func(context.Context, *Repos) error) error {
 	c := &groupCall{ctx: ctx, fn: fn, done: make(chan struct{})}
 	g := db.group.of(lane)
 	g.waiting.Add(1)
@@ -210,7 +214,8 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 		fail(batch, err)
 		return nil
 	}
-	defer func() { r.recv.v = reflect.Value{}; db.txs.Put(r) }()
+	r.recv.group = ctx // a caller's cancellation must not interrupt a shared statement
+	defer func() { r.recv.v, r.recv.group = reflect.Value{}, nil; db.txs.Put(r) }()
 	// One round trip per call around its fn: the savepoint a call runs in is opened
 	// together with the release of the one before (COMMIT releases the last), and one
 	// rolled back stays open, empty, for the next call.
@@ -269,7 +274,7 @@ func run(c *groupCall, r *Repos, deadline time.Time) {
 
 // call runs fn after the check of its fence, returning a panic instead of raising
 // it: the caller re-raises it in its own goroutine.
-func call(ctx context.Context, fn func(context.Context, ports.Repositories) error, r *Repos) (err error, panicked any) {
+func call(ctx context.Context, fn func(context.Context, *Repos) error, r *Repos) (err error, panicked any) {
 	defer func() { panicked = recover() }()
 	if err := checkFence(ctx, r); err != nil {
 		return err, nil

@@ -62,7 +62,7 @@ type Queries struct {
 	ListEventsAfterFor    func(ctx context.Context, arg ListArg) ([]EventRow, error)
 	ListUnpublishedEvents func(ctx context.Context, lim int64) ([]EventRow, error)
 	LastEventPosition     func(ctx context.Context) (int64, error)
-	PublishEvent          func(ctx context.Context, arg PublishArg) (int64, error)
+	PublishEvents         func(ctx context.Context, arg PublishArg) (int64, error)
 
 	SaveInboundMessage    func(ctx context.Context, arg InboundRow) (int64, error)
 	GetInboundMessage     func(ctx context.Context, arg InboundRow) (InboundRow, error)
@@ -246,8 +246,8 @@ type ListArg struct {
 }
 
 type PublishArg struct {
-	ID          string
-	Position    int64
+	Ids         []string
+	After       int64
 	PublishedAt time.Time
 }
 

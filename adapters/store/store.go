@@ -29,6 +29,9 @@ type Dialect struct {
 	Aborted func(error) bool
 	// Lanes is how many group transactions may run at once (see InGroupTx).
 	Lanes int
+	// OneWriter: transactions take turns on one connection, so every InTx joins the
+	// group commit too and shares its commit (SQLite, where a commit is an fsync).
+	OneWriter bool
 }
 
 // Wrap names the failed operation. A database that cannot serve now becomes a
@@ -133,6 +136,9 @@ func (db *Core) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 }
 
 func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
+	if db.D.OneWriter {
+		return db.inGroup(ctx, "", func(_ context.Context, r *Repos) error { return fn(r) })
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return db.D.Wrap(err, "begin")

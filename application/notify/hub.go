@@ -46,7 +46,7 @@ func NewHub() *Hub {
 // signals, whichever node sent them. Call it once, before the bus starts.
 func (h *Hub) Attach(bus ports.Signals) {
 	for topic, s := range map[string]*Signal{TopicOutbox: h.Outbox, TopicQueue: h.Queue, TopicWebhooks: h.Webhooks} {
-		s.send = func() { bus.Signal(topic, "") }
+		s.bus = &coalescer{send: func() { bus.Signal(topic, "") }}
 		bus.OnSignal(topic, func(string) { s.wake() })
 	}
 	h.Messages.over(bus, TopicMessageDone, func(key string) {
@@ -55,7 +55,8 @@ func (h *Hub) Attach(bus ports.Signals) {
 		}
 	})
 	h.Sessions.over(bus, TopicSessionChanged, h.Sessions.changed)
-	h.Events.over(bus, TopicEventsPublished, func(string) { h.Events.announced() })
+	h.Events.bus = &coalescer{send: func() { bus.Signal(TopicEventsPublished, "") }}
+	bus.OnSignal(TopicEventsPublished, func(string) { h.Events.announced() })
 }
 
 // broadcast sends a keyed signal over the bus once attached, else straight to this

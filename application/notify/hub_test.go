@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -66,16 +67,62 @@ func TestAttachedHubSignalsOverTheBus(t *testing.T) {
 	h.Messages.Done("s1", "m1")
 	h.Sessions.Changed("s1")
 	h.Events.Announce()
-	want := []string{"wake.outbox|", "wake.queue|", "wake.webhooks|", "message.done|s1/m1", "session.changed|s1", "events.published|"}
-	bus.mu.Lock()
-	got := append([]string(nil), bus.sent...)
-	bus.mu.Unlock()
-	if len(got) != len(want) {
+	// The wake-ups are sent in the background, the others at once.
+	want := []string{"events.published|", "message.done|s1/m1", "session.changed|s1", "wake.outbox|", "wake.queue|", "wake.webhooks|"}
+	var got []string
+	for deadline := time.Now().Add(time.Second); len(got) < len(want) && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		got = bus.signalled()
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
 		t.Fatalf("signalled %v, want %v", got, want)
 	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Fatalf("signalled %v, want %v", got, want)
+}
+
+func (l *loopback) signalled() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.sent)
+}
+
+// gated is a bus whose sends wait at the gate, as an insert over SQL takes its time.
+type gated struct {
+	loopback
+	gate chan struct{}
+}
+
+func (g *gated) Signal(topic, key string) {
+	<-g.gate
+	g.loopback.Signal(topic, key)
+}
+
+func TestPokesDuringABusSendShareTheNext(t *testing.T) {
+	bus := &gated{gate: make(chan struct{})}
+	h := notify.NewHub()
+	h.Attach(bus)
+
+	h.Queue.Poke() // its send waits at the gate
+	for range 100 {
+		h.Queue.Poke()
+		if !ready(h.Queue.C()) {
+			t.Fatal("Poke did not wake this node's worker at once")
+		}
+	}
+	bus.gate <- struct{}{} // the first send
+	bus.gate <- struct{}{} // one more, for the 100 Pokes made while it waited
+	select {
+	case bus.gate <- struct{}{}:
+		t.Fatal("a third send: Pokes made during a send were not coalesced")
+	case <-time.After(100 * time.Millisecond):
+	}
+	if got := bus.signalled(); len(got) != 2 {
+		t.Fatalf("sent %v, want two wake.queue", got)
+	}
+	h.Queue.Poke() // idle again: a Poke sends at once
+	bus.gate <- struct{}{}
+	for deadline := time.Now().Add(time.Second); len(bus.signalled()) < 3; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a Poke after the sends ended was not sent")
 		}
 	}
 }

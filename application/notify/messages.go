@@ -48,15 +48,22 @@ func (m *Messages) Watch(sessionID, messageID string) (<-chan struct{}, func()) 
 
 // Publications tells live streams that the relay published events.
 type Publications struct {
-	broadcast
+	bus  *coalescer // set when the hub is attached to a bus
 	mu   sync.Mutex
 	next chan struct{} // closed and replaced when events were published
 }
 
 func newPublications() *Publications { return &Publications{next: make(chan struct{})} }
 
-// Announce wakes live streams, on every node.
-func (p *Publications) Announce() { p.signal("", func(string) { p.announced() }) }
+// Announce wakes live streams, on every node: over the bus once attached, this
+// node's too when the signal comes back.
+func (p *Publications) Announce() {
+	if p.bus != nil {
+		p.bus.fire()
+		return
+	}
+	p.announced()
+}
 
 func (p *Publications) announced() {
 	p.mu.Lock()

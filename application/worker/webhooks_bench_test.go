@@ -28,7 +28,8 @@ import (
 
 // BenchmarkWebhookDelivery measures event → delivered latency through the real
 // pipeline with the production poll intervals: 8 sessions append events to the log
-// at a steady rate in all (each session on its own, as the ingest does), the outbox
+// at a steady rate in all (each session on its own, each event in a transaction as
+// the ingest records a received message), the outbox
 // relay, the watermill bus, Schedule, the dispatcher and the HTTP sender, to a local
 // receiver; on SQLite and on PostgreSQL (WAREST_TEST_POSTGRES_URL). Latency is from
 // just before the append to the receiver reading the request. Each rate offers 5 s
@@ -170,7 +171,10 @@ func benchDelivery(b *testing.B, ctx context.Context, store ports.Store, session
 				e, err := event.New(event.MessageReceived, ids[s], time.Now(), event.Legacy(fmt.Sprintf(`{"id":%q,"text":"m%d"}`, ids[s], i)))
 				if err == nil {
 					started.Store(e.ID, offered{session: s, i: i, at: time.Now()})
-					_, err = store.Events().Append(ctx, e)
+					err = store.InTx(ctx, func(r ports.Repositories) error {
+						_, err := r.Events().Append(ctx, e)
+						return err
+					})
 				}
 				if err != nil {
 					failed <- err

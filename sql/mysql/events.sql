@@ -21,9 +21,10 @@ SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT ?;
 -- name: LastEventPosition :one
 SELECT CAST(COALESCE(MAX(position), 0) AS SIGNED) FROM events;
 
--- name: PublishEvent :execrows
-UPDATE events SET position = sqlc.arg(position), published_at = sqlc.arg(published_at)
-WHERE id = sqlc.arg(id) AND published_at IS NULL;
+-- name: PublishEvents :execrows
+-- The i-th id (from 1) takes position after + i, if it is not published yet.
+UPDATE events SET position = CAST(sqlc.arg(after) AS SIGNED) + FIELD(id, sqlc.slice(ids)), published_at = sqlc.arg(published_at)
+WHERE id IN (sqlc.slice(ids)) AND published_at IS NULL;
 
 -- name: ListEventsAfterFor :many
 SELECT * FROM events

@@ -23,9 +23,11 @@ SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim)
 -- name: LastEventPosition :one
 SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events;
 
--- name: PublishEvent :execrows
-UPDATE events SET position = sqlc.arg(position)::bigint, published_at = sqlc.arg(published_at)
-WHERE id = sqlc.arg(id) AND published_at IS NULL;
+-- name: PublishEvents :execrows
+-- The i-th id (from 1) takes position after + i, if it is not published yet.
+UPDATE events SET position = sqlc.arg(after)::bigint + t.ord, published_at = sqlc.arg(published_at)
+FROM unnest(sqlc.arg(ids)::text[]) WITH ORDINALITY AS t(id, ord)
+WHERE events.id = t.id AND events.published_at IS NULL;
 
 -- name: ListEventsAfterFor :many
 SELECT * FROM events

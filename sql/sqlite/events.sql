@@ -24,9 +24,12 @@ SELECT * FROM events WHERE published_at IS NULL ORDER BY seq LIMIT sqlc.arg(lim)
 -- name: LastEventPosition :one
 SELECT CAST(coalesce(max(position), 0) AS BIGINT) FROM events;
 
--- name: PublishEvent :execrows
-UPDATE events SET position = CAST(sqlc.arg(position) AS INTEGER), published_at = sqlc.arg(published_at)
-WHERE id = sqlc.arg(id) AND published_at IS NULL;
+-- name: PublishEvents :execrows
+-- ids is a JSON array; the i-th id (from 0) takes position after + i + 1, if it is not
+-- published yet.
+UPDATE events SET published_at = sqlc.arg(published_at), position = CAST(sqlc.arg(after) AS INTEGER) + 1 +
+    (SELECT t.key FROM json_each(CAST(sqlc.arg(ids) AS TEXT)) AS t WHERE t.value = events.id LIMIT 1)
+WHERE id IN (SELECT value FROM json_each(CAST(sqlc.arg(ids) AS TEXT))) AND published_at IS NULL;
 
 -- name: ListEventsAfterFor :many
 -- session_ids is a JSON array: sqlc.slice would renumber the parameters after it.

@@ -13,7 +13,7 @@ import (
 
 // dialect is how PostgreSQL reports what the shared repositories tell apart.
 var dialect = &store.Dialect{Name: "postgres", NoRows: pgx.ErrNoRows, Unavailable: unavailable,
-	ForeignKeyViolation: isForeignKeyViolation, Lanes: 2} // of the pool's 4 or more connections, leaving the others to the rest
+	ForeignKeyViolation: isForeignKeyViolation, Lanes: 2} // of the pool's connections (DefaultMaxConns), leaving the others to the rest
 
 // unavailable reports whether err says the server is unreachable, shutting down,
 // read-only, out of resources or asks for a retry, rather than refusing the

@@ -137,3 +137,15 @@ func TestATransactionLeftIdleDoesNotHoldATakeoverBack(t *testing.T) {
 		t.Fatalf("the frozen transaction's event: %v, want none", err)
 	}
 }
+
+// pgx's own pool size (4 on a 2-core box) starves a gateway; the URL may still set it.
+func TestPoolSizeDefaultsToDefaultMaxConns(t *testing.T) {
+	t.Parallel()
+	url := contract.PostgresSchemaURL(t)
+	if got := open(t, url).PoolStats().MaxOpenConnections; got != postgres.DefaultMaxConns {
+		t.Fatalf("pool of %d connections, want %d", got, postgres.DefaultMaxConns)
+	}
+	if got := open(t, url+"&pool_max_conns=3").PoolStats().MaxOpenConnections; got != 3 {
+		t.Fatalf("pool_max_conns=3: pool of %d connections", got)
+	}
+}

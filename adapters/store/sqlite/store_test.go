@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -244,6 +245,72 @@ func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
 	}
 	if got, err := s.Events().ListUnpublished(ctx, 100); err != nil || len(got) != n {
 		t.Fatalf("events %d, %v; want %d", len(got), err, n)
+	}
+}
+
+// SQLite has one writer, so every transaction joins the group commit: concurrent
+// InTx calls share a commit, and one that fails rolls back alone.
+func TestTransactionsJoinTheGroupCommit(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	ctx := t.Context()
+	createSession(t, s, "s1")
+	before := s.GroupStats()
+	release, running := make(chan struct{}), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.InTx(ctx, func(ports.Repositories) error {
+			close(running)
+			<-release
+			return nil
+		}); err != nil {
+			t.Error(err)
+		}
+	})
+	<-running
+	const n = 8
+	refused := errors.New("refused")
+	appended := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			e := newEvent(t)
+			err := s.InTx(ctx, func(r ports.Repositories) error {
+				if _, err := r.Events().Append(ctx, e); err != nil {
+					return err
+				}
+				if i == 3 {
+					return refused // after its write: rolled back alone
+				}
+				return nil
+			})
+			if i == 3 && !errors.Is(err, refused) || i != 3 && err != nil {
+				t.Errorf("call %d: %v", i, err)
+			}
+			if err == nil {
+				appended[i] = e.ID
+			}
+		})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.GroupStats().Waiting < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), n)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if got := s.GroupStats(); got.Groups-before.Groups != 2 || got.Calls-before.Calls != n+1 {
+		t.Fatalf("group stats %+v (before %+v): want the %d transactions in one group after the first", got, before, n)
+	}
+	got, err := s.Events().ListUnpublished(ctx, 100)
+	if err != nil || len(got) != n-1 {
+		t.Fatalf("events %d, %v; want %d", len(got), err, n-1)
+	}
+	for _, e := range got {
+		if !slices.Contains(appended, e.ID) {
+			t.Fatalf("event %s of the refused transaction was committed", e.ID)
+		}
 	}
 }
 

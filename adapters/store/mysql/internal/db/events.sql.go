@@ -249,19 +249,40 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, limit int32) ([]Eve
 	return items, nil
 }
 
-const publishEvent = `-- name: PublishEvent :execrows
-UPDATE events SET position = ?, published_at = ?
-WHERE id = ? AND published_at IS NULL
+const publishEvents = `-- name: PublishEvents :execrows
+UPDATE events SET position = CAST(? AS SIGNED) + FIELD(id, /*SLICE:ids*/?), published_at = ?
+WHERE id IN (/*SLICE:ids*/?) AND published_at IS NULL
 `
 
-type PublishEventParams struct {
-	Position    sql.NullInt64
+type PublishEventsParams struct {
+	After       int64
+	Ids         []string
 	PublishedAt *time.Time
-	ID          string
 }
 
-func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
-	result, err := q.db.ExecContext(ctx, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+// The i-th id (from 1) takes position after + i, if it is not published yet.
+func (q *Queries) PublishEvents(ctx context.Context, arg PublishEventsParams) (int64, error) {
+	query := publishEvents
+	var queryParams []interface{}
+	queryParams = append(queryParams, arg.After)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	queryParams = append(queryParams, arg.PublishedAt)
+	if len(arg.Ids) > 0 {
+		for _, v := range arg.Ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(arg.Ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	result, err := q.db.ExecContext(ctx, query, queryParams...)
 	if err != nil {
 		return 0, err
 	}

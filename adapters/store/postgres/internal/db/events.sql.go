@@ -218,19 +218,21 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int32) ([]Event
 	return items, nil
 }
 
-const publishEvent = `-- name: PublishEvent :execrows
-UPDATE events SET position = $1::bigint, published_at = $2
-WHERE id = $3 AND published_at IS NULL
+const publishEvents = `-- name: PublishEvents :execrows
+UPDATE events SET position = $1::bigint + t.ord, published_at = $2
+FROM unnest($3::text[]) WITH ORDINALITY AS t(id, ord)
+WHERE events.id = t.id AND events.published_at IS NULL
 `
 
-type PublishEventParams struct {
-	Position    int64
+type PublishEventsParams struct {
+	After       int64
 	PublishedAt *time.Time
-	ID          string
+	Ids         []string
 }
 
-func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
-	result, err := q.db.Exec(ctx, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+// The i-th id (from 1) takes position after + i, if it is not published yet.
+func (q *Queries) PublishEvents(ctx context.Context, arg PublishEventsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, publishEvents, arg.After, arg.PublishedAt, arg.Ids)
 	if err != nil {
 		return 0, err
 	}

@@ -252,8 +252,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.parkEventStmt, err = db.PrepareContext(ctx, parkEvent); err != nil {
 		return nil, fmt.Errorf("error preparing query ParkEvent: %w", err)
 	}
-	if q.publishEventStmt, err = db.PrepareContext(ctx, publishEvent); err != nil {
-		return nil, fmt.Errorf("error preparing query PublishEvent: %w", err)
+	if q.publishEventsStmt, err = db.PrepareContext(ctx, publishEvents); err != nil {
+		return nil, fmt.Errorf("error preparing query PublishEvents: %w", err)
 	}
 	if q.putChatPinStmt, err = db.PrepareContext(ctx, putChatPin); err != nil {
 		return nil, fmt.Errorf("error preparing query PutChatPin: %w", err)
@@ -703,9 +703,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing parkEventStmt: %w", cerr)
 		}
 	}
-	if q.publishEventStmt != nil {
-		if cerr := q.publishEventStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing publishEventStmt: %w", cerr)
+	if q.publishEventsStmt != nil {
+		if cerr := q.publishEventsStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing publishEventsStmt: %w", cerr)
 		}
 	}
 	if q.putChatPinStmt != nil {
@@ -928,7 +928,7 @@ type Queries struct {
 	markInboundReceiptStmt         *sql.Stmt
 	markMessageBlobDeletedStmt     *sql.Stmt
 	parkEventStmt                  *sql.Stmt
-	publishEventStmt               *sql.Stmt
+	publishEventsStmt              *sql.Stmt
 	putChatPinStmt                 *sql.Stmt
 	putInboundReactionStmt         *sql.Stmt
 	putSessionDeviceStmt           *sql.Stmt
@@ -1032,7 +1032,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		markInboundReceiptStmt:         q.markInboundReceiptStmt,
 		markMessageBlobDeletedStmt:     q.markMessageBlobDeletedStmt,
 		parkEventStmt:                  q.parkEventStmt,
-		publishEventStmt:               q.publishEventStmt,
+		publishEventsStmt:              q.publishEventsStmt,
 		putChatPinStmt:                 q.putChatPinStmt,
 		putInboundReactionStmt:         q.putInboundReactionStmt,
 		putSessionDeviceStmt:           q.putSessionDeviceStmt,

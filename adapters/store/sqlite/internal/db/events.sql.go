@@ -232,19 +232,22 @@ func (q *Queries) ListUnpublishedEvents(ctx context.Context, lim int64) ([]Event
 	return items, nil
 }
 
-const publishEvent = `-- name: PublishEvent :execrows
-UPDATE events SET position = CAST(?1 AS INTEGER), published_at = ?2
-WHERE id = ?3 AND published_at IS NULL
+const publishEvents = `-- name: PublishEvents :execrows
+UPDATE events SET published_at = ?1, position = CAST(?2 AS INTEGER) + 1 +
+    (SELECT t.key FROM json_each(CAST(?3 AS TEXT)) AS t WHERE t.value = events.id LIMIT 1)
+WHERE id IN (SELECT value FROM json_each(CAST(?3 AS TEXT))) AND published_at IS NULL
 `
 
-type PublishEventParams struct {
-	Position    int64
+type PublishEventsParams struct {
 	PublishedAt sql.NullInt64
-	ID          string
+	After       int64
+	Ids         string
 }
 
-func (q *Queries) PublishEvent(ctx context.Context, arg PublishEventParams) (int64, error) {
-	result, err := q.exec(ctx, q.publishEventStmt, publishEvent, arg.Position, arg.PublishedAt, arg.ID)
+// ids is a JSON array; the i-th id (from 0) takes position after + i + 1, if it is not
+// published yet.
+func (q *Queries) PublishEvents(ctx context.Context, arg PublishEventsParams) (int64, error) {
+	result, err := q.exec(ctx, q.publishEventsStmt, publishEvents, arg.PublishedAt, arg.After, arg.Ids)
 	if err != nil {
 		return 0, err
 	}
