@@ -200,6 +200,36 @@ func TestTemporaryStorageIsInMemory(t *testing.T) {
 	}
 }
 
+// holdCommitter runs a group call that waits to be let go, so the calls made
+// meanwhile queue up for the next group. letGo waits until that many calls wait,
+// then lets it go and returns once it has committed.
+func holdCommitter(t *testing.T, s *sqlite.Store) (letGo func(waiting int64)) {
+	t.Helper()
+	release, running, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- s.InGroupTx(t.Context(), "lane", func(context.Context, ports.Repositories) error {
+			close(running)
+			<-release
+			return nil
+		})
+	}()
+	<-running
+	return func(waiting int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for s.GroupStats().Waiting < waiting {
+			if time.Now().After(deadline) {
+				t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), waiting)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		close(release)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // Concurrent group calls share transactions: while one group runs, the calls
 // arriving form the next one, committed once.
 func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
@@ -208,18 +238,8 @@ func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
 	ctx := t.Context()
 	createSession(t, s, "s1")
 	before := s.GroupStats()
-	release, running := make(chan struct{}), make(chan struct{})
+	letGo := holdCommitter(t, s)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := s.InGroupTx(ctx, "lane", func(context.Context, ports.Repositories) error {
-			close(running)
-			<-release
-			return nil
-		}); err != nil {
-			t.Error(err)
-		}
-	})
-	<-running
 	const n = 12
 	for range n {
 		wg.Go(func() {
@@ -231,14 +251,7 @@ func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
 			}
 		})
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.GroupStats().Waiting < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
+	letGo(n)
 	wg.Wait()
 	if got := s.GroupStats(); got.Groups-before.Groups != 2 || got.Calls-before.Calls != n+1 {
 		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group after the first", got, before, n)
@@ -256,18 +269,8 @@ func TestTransactionsJoinTheGroupCommit(t *testing.T) {
 	ctx := t.Context()
 	createSession(t, s, "s1")
 	before := s.GroupStats()
-	release, running := make(chan struct{}), make(chan struct{})
+	letGo := holdCommitter(t, s)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := s.InTx(ctx, func(ports.Repositories) error {
-			close(running)
-			<-release
-			return nil
-		}); err != nil {
-			t.Error(err)
-		}
-	})
-	<-running
 	const n = 8
 	refused := errors.New("refused")
 	appended := make([]string, n)
@@ -291,14 +294,7 @@ func TestTransactionsJoinTheGroupCommit(t *testing.T) {
 			}
 		})
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for s.GroupStats().Waiting < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), n)
-		}
-		time.Sleep(time.Millisecond)
-	}
-	close(release)
+	letGo(n)
 	wg.Wait()
 	if got := s.GroupStats(); got.Groups-before.Groups != 2 || got.Calls-before.Calls != n+1 {
 		t.Fatalf("group stats %+v (before %+v): want the %d transactions in one group after the first", got, before, n)
