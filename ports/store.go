@@ -175,6 +175,10 @@ type DeliveryRepository interface {
 	// Create stores d; a second delivery of the same event to the same subscription
 	// is a KindConflict error, which callers treat as "already scheduled".
 	Create(ctx context.Context, d webhook.Delivery) error
+	// CreateMany stores ds in their order, at once (one statement for a batch where
+	// the database allows); one already scheduled is skipped. A delivery whose event
+	// is gone fails them all with KindNotFound, and none is stored.
+	CreateMany(ctx context.Context, ds []webhook.Delivery) error
 	Get(ctx context.Context, id string) (webhook.Delivery, error)
 	// Save writes d back and releases its claim.
 	Save(ctx context.Context, d webhook.Delivery) error

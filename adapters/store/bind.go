@@ -160,6 +160,17 @@ func converter(from, to reflect.Type) (conv, error) {
 	switch {
 	case from == timeType && to == timeType:
 		return func(v reflect.Value) reflect.Value { return reflect.ValueOf(v.Interface().(time.Time).UTC()) }, nil
+	case to.Kind() == reflect.Struct && to.NumField() == 1 && from.Kind() != reflect.Struct:
+		// sqlc takes a parameter named several times in a statement in a struct (MySQL)
+		c, err := converter(from, to.Field(0).Type)
+		if err != nil {
+			return nil, err
+		}
+		return func(v reflect.Value) reflect.Value {
+			s := reflect.New(to).Elem()
+			s.Field(0).Set(c(v))
+			return s
+		}, nil
 	case from == to && !holdsTime(from): // payloads, string lists: passed as they are
 		return func(v reflect.Value) reflect.Value { return v }, nil
 	case to.Kind() == reflect.Interface && from.AssignableTo(to): // a parameter sqlc could not type (MySQL)

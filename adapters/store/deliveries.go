@@ -1,7 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
@@ -25,6 +28,58 @@ func (d deliveries) Create(ctx context.Context, del webhook.Delivery) error {
 		return fault.Conflict("", "delivery of event %s to %s (subscription %q) already exists", del.EventID, del.URL, del.SubscriptionID)
 	}
 	return nil
+}
+
+func (d deliveries) CreateMany(ctx context.Context, ds []webhook.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return d.r.Atomic(ctx, func(r *Repos) error {
+		for batch := range slices.Chunk(ds, cmp.Or(r.D.BatchRows, 500)) {
+			rows, err := deliveriesJSON(batch)
+			if err != nil {
+				return err
+			}
+			_, err = r.Q.CreateDeliveries(ctx, rows)
+			if r.D.ForeignKeyViolation(err) { // an event went with its session
+				return fault.NotFound("", "an event of %d deliveries not found", len(batch))
+			}
+			if err != nil {
+				return r.D.Wrap(err, "create deliveries")
+			}
+		}
+		return nil
+	})
+}
+
+// deliveryJSON is a delivery as CreateDeliveries reads it, times in unix
+// microseconds (each dialect turns them into its own).
+type deliveryJSON struct {
+	ID             string `json:"id"`
+	EventID        string `json:"event_id"`
+	SessionID      string `json:"session_id"`
+	SubscriptionID string `json:"subscription_id"`
+	URL            string `json:"url"`
+	Status         string `json:"status"`
+	Attempts       int    `json:"attempts"`
+	NextAttemptAt  int64  `json:"next_attempt_at"`
+	LastError      string `json:"last_error"`
+	LastStatus     int    `json:"last_status"`
+	CreatedAt      int64  `json:"created_at"`
+	RetryFrom      int64  `json:"retry_from"`
+	UpdatedAt      int64  `json:"updated_at"`
+}
+
+func deliveriesJSON(ds []webhook.Delivery) (string, error) {
+	rows := make([]deliveryJSON, len(ds))
+	for i, d := range ds {
+		rows[i] = deliveryJSON{ID: d.ID, EventID: d.EventID, SessionID: d.SessionID, SubscriptionID: d.SubscriptionID,
+			URL: d.URL, Status: string(d.Status), Attempts: d.Attempts, NextAttemptAt: d.NextAttemptAt.UnixMicro(),
+			LastError: d.LastError, LastStatus: d.LastStatus, CreatedAt: d.CreatedAt.UnixMicro(),
+			RetryFrom: d.RetryFrom.UnixMicro(), UpdatedAt: d.UpdatedAt.UnixMicro()}
+	}
+	b, err := json.Marshal(rows)
+	return string(b), err
 }
 
 func (d deliveries) Get(ctx context.Context, id string) (webhook.Delivery, error) {

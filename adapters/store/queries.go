@@ -81,6 +81,7 @@ type Queries struct {
 	DeleteOldHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
 	DeleteOrphanReactions func(ctx context.Context, arg HistoryArg) error
 
+	CreateDeliveries      func(ctx context.Context, deliveries string) (int64, error)
 	CreateDelivery        func(ctx context.Context, arg DeliveryRow) (int64, error)
 	GetDelivery           func(ctx context.Context, id string) (DeliveryRow, error)
 	SaveDelivery          func(ctx context.Context, arg DeliveryRow) (int64, error)

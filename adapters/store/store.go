@@ -32,6 +32,8 @@ type Dialect struct {
 	// OneWriter: transactions take turns on one connection, so every InTx joins the
 	// group commit too and shares its commit (SQLite, where a commit is an fsync).
 	OneWriter bool
+	// BatchRows bounds the rows of one multi-row statement (0: 500).
+	BatchRows int
 }
 
 // Wrap names the failed operation. A database that cannot serve now becomes a

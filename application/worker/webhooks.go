@@ -191,15 +191,7 @@ func (w *Webhooks) ScheduleAll(ctx context.Context, events []event.Envelope) err
 	if len(deliveries) == 0 {
 		return nil
 	}
-	err := w.store.InTx(ctx, func(r ports.Repositories) error {
-		for _, d := range deliveries {
-			if err := r.Deliveries().Create(ctx, d); err != nil && !fault.Is(err, fault.KindConflict) {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := w.store.Deliveries().CreateMany(ctx, deliveries); err != nil {
 		return err
 	}
 	if w.mirror != nil {

@@ -8,6 +8,37 @@ VALUES (sqlc.arg(event_id), sqlc.arg(session_id), sqlc.arg(subscription_id), sql
         sqlc.arg(attempts), sqlc.arg(next_attempt_at), sqlc.arg(last_error), sqlc.arg(last_status),
         sqlc.arg(created_at), sqlc.arg(retry_from), sqlc.arg(updated_at), sqlc.arg(id));
 
+-- name: CreateDeliveries :execrows
+-- deliveries is a JSON array of deliveries, times in unix microseconds: one statement for a
+-- batch, stored in its order (seq); one already stored (same event and line) is skipped.
+-- (sqlc's MySQL parser knows neither JSON_TABLE nor a recursive CTE here: the rows are
+-- taken by their index, 0 to 999; a DECIMAL of scale 6 divides exactly into seconds.)
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
+SELECT JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].event_id'))),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].session_id'))),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].subscription_id'))),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].url'))),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].status'))),
+       CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].attempts'))) AS SIGNED),
+       FROM_UNIXTIME(CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].next_attempt_at'))) AS DECIMAL(26, 6)) / 1000000),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].last_error'))),
+       CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].last_status'))) AS SIGNED),
+       FROM_UNIXTIME(CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].created_at'))) AS DECIMAL(26, 6)) / 1000000),
+       FROM_UNIXTIME(CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].retry_from'))) AS DECIMAL(26, 6)) / 1000000),
+       FROM_UNIXTIME(CAST(JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].updated_at'))) AS DECIMAL(26, 6)) / 1000000),
+       JSON_UNQUOTE(JSON_EXTRACT(sqlc.arg(deliveries), CONCAT('$[', i.n, '].id')))
+FROM (SELECT a.d + 10 * b.d + 100 * c.d AS n
+      FROM (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+           UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) AS a,
+           (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+           UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) AS b,
+           (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
+           UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) AS c) AS i
+WHERE i.n < JSON_LENGTH(sqlc.arg(deliveries))
+ORDER BY i.n
+ON DUPLICATE KEY UPDATE id = webhook_deliveries.id;
+
 -- name: SaveDelivery :execrows
 -- Saving ends the attempt, so it releases the claim.
 UPDATE webhook_deliveries

@@ -9,6 +9,21 @@ VALUES (sqlc.arg(event_id), sqlc.arg(session_id), sqlc.arg(subscription_id), sql
         sqlc.arg(created_at), sqlc.arg(retry_from), sqlc.arg(updated_at), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
+-- name: CreateDeliveries :execrows
+-- deliveries is a JSON array of deliveries, times in unix microseconds: one statement for a
+-- batch, stored in its order (seq); one already stored (same event and line) is skipped.
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
+SELECT r->>'event_id', r->>'session_id', r->>'subscription_id', r->>'url', r->>'status', (r->>'attempts')::int,
+       timestamptz 'epoch' + (r->>'next_attempt_at')::bigint * interval '1 microsecond',
+       r->>'last_error', (r->>'last_status')::int,
+       timestamptz 'epoch' + (r->>'created_at')::bigint * interval '1 microsecond',
+       timestamptz 'epoch' + (r->>'retry_from')::bigint * interval '1 microsecond',
+       timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', r->>'id'
+FROM jsonb_array_elements(sqlc.arg(deliveries)::jsonb) WITH ORDINALITY AS t(r, n)
+ORDER BY t.n
+ON CONFLICT DO NOTHING;
+
 -- name: SaveDelivery :execrows
 -- Saving ends the attempt, so it releases the claim.
 UPDATE webhook_deliveries

@@ -9,6 +9,22 @@ VALUES (sqlc.arg(event_id), sqlc.arg(session_id), sqlc.arg(subscription_id), sql
         sqlc.arg(created_at), sqlc.arg(retry_from), sqlc.arg(updated_at), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
+-- name: CreateDeliveries :execrows
+-- deliveries is a JSON array of deliveries, times in unix microseconds: one statement for a
+-- batch, stored in its order (rowid); one already stored (same event and line) is skipped.
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
+SELECT json_extract(r.value, '$.event_id'), json_extract(r.value, '$.session_id'),
+       json_extract(r.value, '$.subscription_id'), json_extract(r.value, '$.url'), json_extract(r.value, '$.status'),
+       json_extract(r.value, '$.attempts'), json_extract(r.value, '$.next_attempt_at') / 1000,
+       json_extract(r.value, '$.last_error'), json_extract(r.value, '$.last_status'),
+       json_extract(r.value, '$.created_at') / 1000, json_extract(r.value, '$.retry_from') / 1000,
+       json_extract(r.value, '$.updated_at') / 1000, json_extract(r.value, '$.id')
+FROM json_each(CAST(sqlc.arg(deliveries) AS TEXT)) AS r
+WHERE true -- the upsert after a SELECT needs a WHERE (SQLite's parser)
+ORDER BY r.key
+ON CONFLICT DO NOTHING;
+
 -- name: SaveDelivery :execrows
 -- Saving ends the attempt, so it releases the claim.
 UPDATE webhook_deliveries

@@ -86,6 +86,8 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 
 		{"delivery/create then get returns every field", deliveryRoundTrip},
 		{"delivery/same event to the same subscription and url twice is a conflict", deliveryDuplicate},
+		{"delivery/create many keeps every field and the batch's order and skips the scheduled", deliveryCreateMany},
+		{"delivery/create many with an event gone stores none", deliveryCreateManyGone},
 		{"delivery/save persists an attempt and unknown ids are not found", deliverySave},
 		{"delivery/list by event returns only that event's deliveries", deliveryListByEvent},
 
@@ -1065,6 +1067,44 @@ func deliveryDuplicate(t *testing.T, s ports.Store) {
 	again := newDelivery("d6", "e1", "https://a.test", at(2))
 	again.SubscriptionID = "sub-2"
 	isFault(t, s.Deliveries().Create(ctx, again), fault.KindConflict, "")
+}
+
+func deliveryCreateMany(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureEvent(t, s, "e1", "s1")
+	ensureEvent(t, s, "e2", "s1")
+	must(t, s.Deliveries().Create(ctx, newDelivery("d0", "e1", "https://a.test", at(1))))
+	full := newDelivery("d1", "e1", "https://b.test/hook?x=1", at(1))
+	full.SubscriptionID, full.RetryFrom = "sub-1", at(3)
+	full.Attempts, full.LastError, full.LastStatus, full.UpdatedAt = 2, "timeout", 503, at(2)
+	// One line (session, subscription, url): e2's delivery before e1's, as the batch has them.
+	later, earlier := newDelivery("d2", "e2", "https://c.test", at(1)), newDelivery("d3", "e1", "https://c.test", at(1))
+	must(t, s.Deliveries().CreateMany(ctx, []webhook.Delivery{full, later, newDelivery("dx", "e1", "https://a.test", at(1)), earlier}))
+	must(t, s.Deliveries().CreateMany(ctx, nil))
+	got, err := s.Deliveries().Get(ctx, "d1")
+	must(t, err)
+	equal(t, normDelivery(got), normDelivery(full))
+	_, err = s.Deliveries().Get(ctx, "dx") // e1 to a.test was scheduled already
+	isFault(t, err, fault.KindNotFound, "")
+	due, err := s.Deliveries().ClaimDue(ctx, at(5), time.Minute, 10, 10)
+	must(t, err)
+	var line []string
+	for _, d := range due {
+		if d.URL == "https://c.test" {
+			line = append(line, d.ID)
+		}
+	}
+	equal(t, line, []string{"d2", "d3"})
+}
+
+func deliveryCreateManyGone(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureEvent(t, s, "e1", "s1")
+	err := s.Deliveries().CreateMany(ctx, []webhook.Delivery{newDelivery("d1", "e1", "https://a.test", at(1)),
+		newDelivery("d2", "gone", "https://a.test", at(1))})
+	isFault(t, err, fault.KindNotFound, "")
+	_, err = s.Deliveries().Get(ctx, "d1")
+	isFault(t, err, fault.KindNotFound, "")
 }
 
 func deliverySave(t *testing.T, s ports.Store) {

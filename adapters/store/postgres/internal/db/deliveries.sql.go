@@ -132,6 +132,30 @@ func (q *Queries) ClaimDueDeliveries(ctx context.Context, arg ClaimDueDeliveries
 	return items, nil
 }
 
+const createDeliveries = `-- name: CreateDeliveries :execrows
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
+SELECT r->>'event_id', r->>'session_id', r->>'subscription_id', r->>'url', r->>'status', (r->>'attempts')::int,
+       timestamptz 'epoch' + (r->>'next_attempt_at')::bigint * interval '1 microsecond',
+       r->>'last_error', (r->>'last_status')::int,
+       timestamptz 'epoch' + (r->>'created_at')::bigint * interval '1 microsecond',
+       timestamptz 'epoch' + (r->>'retry_from')::bigint * interval '1 microsecond',
+       timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', r->>'id'
+FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, n)
+ORDER BY t.n
+ON CONFLICT DO NOTHING
+`
+
+// deliveries is a JSON array of deliveries, times in unix microseconds: one statement for a
+// batch, stored in its order (seq); one already stored (same event and line) is skipped.
+func (q *Queries) CreateDeliveries(ctx context.Context, deliveries []byte) (int64, error) {
+	result, err := q.db.Exec(ctx, createDeliveries, deliveries)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const createDelivery = `-- name: CreateDelivery :execrows
 
 INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,

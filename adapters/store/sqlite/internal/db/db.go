@@ -48,6 +48,9 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.createAPIKeyStmt, err = db.PrepareContext(ctx, createAPIKey); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateAPIKey: %w", err)
 	}
+	if q.createDeliveriesStmt, err = db.PrepareContext(ctx, createDeliveries); err != nil {
+		return nil, fmt.Errorf("error preparing query CreateDeliveries: %w", err)
+	}
 	if q.createDeliveryStmt, err = db.PrepareContext(ctx, createDelivery); err != nil {
 		return nil, fmt.Errorf("error preparing query CreateDelivery: %w", err)
 	}
@@ -361,6 +364,11 @@ func (q *Queries) Close() error {
 	if q.createAPIKeyStmt != nil {
 		if cerr := q.createAPIKeyStmt.Close(); cerr != nil {
 			err = fmt.Errorf("error closing createAPIKeyStmt: %w", cerr)
+		}
+	}
+	if q.createDeliveriesStmt != nil {
+		if cerr := q.createDeliveriesStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing createDeliveriesStmt: %w", cerr)
 		}
 	}
 	if q.createDeliveryStmt != nil {
@@ -860,6 +868,7 @@ type Queries struct {
 	countParkedEventsStmt          *sql.Stmt
 	countSessionsByStatusStmt      *sql.Stmt
 	createAPIKeyStmt               *sql.Stmt
+	createDeliveriesStmt           *sql.Stmt
 	createDeliveryStmt             *sql.Stmt
 	createMessageStmt              *sql.Stmt
 	createSessionStmt              *sql.Stmt
@@ -964,6 +973,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		countParkedEventsStmt:          q.countParkedEventsStmt,
 		countSessionsByStatusStmt:      q.countSessionsByStatusStmt,
 		createAPIKeyStmt:               q.createAPIKeyStmt,
+		createDeliveriesStmt:           q.createDeliveriesStmt,
 		createDeliveryStmt:             q.createDeliveryStmt,
 		createMessageStmt:              q.createMessageStmt,
 		createSessionStmt:              q.createSessionStmt,

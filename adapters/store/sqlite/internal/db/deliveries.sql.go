@@ -10,6 +10,31 @@ import (
 	"database/sql"
 )
 
+const createDeliveries = `-- name: CreateDeliveries :execrows
+INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
+                                last_error, last_status, created_at, retry_from, updated_at, id)
+SELECT json_extract(r.value, '$.event_id'), json_extract(r.value, '$.session_id'),
+       json_extract(r.value, '$.subscription_id'), json_extract(r.value, '$.url'), json_extract(r.value, '$.status'),
+       json_extract(r.value, '$.attempts'), json_extract(r.value, '$.next_attempt_at') / 1000,
+       json_extract(r.value, '$.last_error'), json_extract(r.value, '$.last_status'),
+       json_extract(r.value, '$.created_at') / 1000, json_extract(r.value, '$.retry_from') / 1000,
+       json_extract(r.value, '$.updated_at') / 1000, json_extract(r.value, '$.id')
+FROM json_each(CAST(?1 AS TEXT)) AS r
+WHERE true -- the upsert after a SELECT needs a WHERE (SQLite's parser)
+ORDER BY r.key
+ON CONFLICT DO NOTHING
+`
+
+// deliveries is a JSON array of deliveries, times in unix microseconds: one statement for a
+// batch, stored in its order (rowid); one already stored (same event and line) is skipped.
+func (q *Queries) CreateDeliveries(ctx context.Context, deliveries string) (int64, error) {
+	result, err := q.exec(ctx, q.createDeliveriesStmt, createDeliveries, deliveries)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const createDelivery = `-- name: CreateDelivery :execrows
 
 INSERT INTO webhook_deliveries (event_id, session_id, subscription_id, url, status, attempts, next_attempt_at,
