@@ -19,7 +19,7 @@ const (
 	TopicOutbox          = "wake.outbox"      // events to relay
 	TopicQueue           = "wake.queue"       // messages to send
 	TopicWebhooks        = "wake.webhooks"    // webhook deliveries due
-	TopicMessageDone     = "message.done"     // key session/message: the message left "queued"
+	TopicMessageDone     = "message.done"     // keys session/message, one per line: the messages left "queued"
 	TopicSessionChanged  = "session.changed"  // key session
 	TopicEventsPublished = "events.published" // the relay published events: live streams read on
 )
@@ -46,16 +46,17 @@ func NewHub() *Hub {
 // signals, whichever node sent them. Call it once, before the bus starts.
 func (h *Hub) Attach(bus ports.Signals) {
 	for topic, s := range map[string]*Signal{TopicOutbox: h.Outbox, TopicQueue: h.Queue, TopicWebhooks: h.Webhooks} {
-		s.bus = &coalescer{send: func() { bus.Signal(topic, "") }}
+		s.bus = newBatcher(func(string) { bus.Signal(topic, "") })
 		bus.OnSignal(topic, func(string) { s.wake() })
 	}
-	h.Messages.over(bus, TopicMessageDone, func(key string) {
-		if session, message, ok := strings.Cut(key, "/"); ok {
-			h.Messages.done(session, message)
+	h.Messages.bus = newBatcher(func(keys string) { bus.Signal(TopicMessageDone, keys) })
+	bus.OnSignal(TopicMessageDone, func(keys string) { // session/message, one per line
+		for key := range strings.SplitSeq(keys, "\n") {
+			h.Messages.done(key)
 		}
 	})
 	h.Sessions.over(bus, TopicSessionChanged, h.Sessions.changed)
-	h.Events.bus = &coalescer{send: func() { bus.Signal(TopicEventsPublished, "") }}
+	h.Events.bus = newBatcher(func(string) { bus.Signal(TopicEventsPublished, "") })
 	bus.OnSignal(TopicEventsPublished, func(string) { h.Events.announced() })
 }
 

@@ -85,23 +85,45 @@ func (l *loopback) signalled() []string {
 	return slices.Clone(l.sent)
 }
 
-// gated is a bus whose sends wait at the gate, as an insert over SQL takes its time.
+// gated is a bus whose sends wait at the gate, as an insert over SQL takes its time;
+// arrived tells of each send reaching it.
 type gated struct {
 	loopback
-	gate chan struct{}
+	arrived, gate chan struct{}
 }
 
+func newGated() *gated { return &gated{arrived: make(chan struct{}, 16), gate: make(chan struct{})} }
+
 func (g *gated) Signal(topic, key string) {
+	g.arrived <- struct{}{}
 	<-g.gate
 	g.loopback.Signal(topic, key)
 }
 
+// reached waits for a send to reach the gate.
+func (g *gated) reached(t *testing.T) {
+	t.Helper()
+	select {
+	case <-g.arrived:
+	case <-time.After(time.Second):
+		t.Fatal("no send reached the gate")
+	}
+}
+
+// pass lets the next send through the gate, once it is there.
+func (g *gated) pass(t *testing.T) {
+	t.Helper()
+	g.reached(t)
+	g.gate <- struct{}{}
+}
+
 func TestPokesDuringABusSendShareTheNext(t *testing.T) {
-	bus := &gated{gate: make(chan struct{})}
+	bus := newGated()
 	h := notify.NewHub()
 	h.Attach(bus)
 
 	h.Queue.Poke() // its send waits at the gate
+	bus.reached(t)
 	for range 100 {
 		h.Queue.Poke()
 		if !ready(h.Queue.C()) {
@@ -109,9 +131,9 @@ func TestPokesDuringABusSendShareTheNext(t *testing.T) {
 		}
 	}
 	bus.gate <- struct{}{} // the first send
-	bus.gate <- struct{}{} // one more, for the 100 Pokes made while it waited
+	bus.pass(t)            // one more, for the 100 Pokes made while it waited
 	select {
-	case bus.gate <- struct{}{}:
+	case <-bus.arrived:
 		t.Fatal("a third send: Pokes made during a send were not coalesced")
 	case <-time.After(100 * time.Millisecond):
 	}
@@ -119,7 +141,7 @@ func TestPokesDuringABusSendShareTheNext(t *testing.T) {
 		t.Fatalf("sent %v, want two wake.queue", got)
 	}
 	h.Queue.Poke() // idle again: a Poke sends at once
-	bus.gate <- struct{}{}
+	bus.pass(t)
 	for deadline := time.Now().Add(time.Second); len(bus.signalled()) < 3; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("a Poke after the sends ended was not sent")
@@ -176,5 +198,30 @@ func TestDetachedHubWakesInProcess(t *testing.T) {
 	h.Outbox.Poke()
 	if !ready(h.Outbox.C()) {
 		t.Fatal("Poke did not wake the worker")
+	}
+}
+
+func TestMessagesDoneDuringABusSendGoTogetherInTheNext(t *testing.T) {
+	bus := newGated()
+	h := notify.NewHub()
+	h.Attach(bus)
+	m2, stop2 := h.Messages.Watch("s1", "m2")
+	defer stop2()
+	m3, stop3 := h.Messages.Watch("s2", "m3")
+	defer stop3()
+
+	h.Messages.Done("s1", "m1") // its send waits at the gate
+	bus.reached(t)
+	h.Messages.Done("s1", "m2")
+	h.Messages.Done("s2", "m3")
+	h.Messages.Done("s1", "m2") // twice: sent once
+	bus.gate <- struct{}{}
+	bus.pass(t)
+	if !ready(m2) || !ready(m3) {
+		t.Fatal("the messages done during a send did not wake their waiters")
+	}
+	want := []string{"message.done|s1/m1", "message.done|s1/m2\ns2/m3"}
+	if got := bus.signalled(); !slices.Equal(got, want) {
+		t.Fatalf("sent %q, want %q", got, want)
 	}
 }

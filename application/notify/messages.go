@@ -4,20 +4,25 @@ import "sync"
 
 // Messages wakes requests waiting for a message to leave the send queue.
 type Messages struct {
-	broadcast
+	bus     *batcher // set when the hub is attached to a bus
 	mu      sync.Mutex
 	waiting map[string]chan struct{} // by session/message: closed when it leaves "queued"
 }
 
 func newMessages() *Messages { return &Messages{waiting: map[string]chan struct{}{}} }
 
-// Done wakes requests waiting for the message, on every node.
+// Done wakes requests waiting for the message, on every node: over the bus once
+// attached, this node's too when the signal comes back.
 func (m *Messages) Done(sessionID, messageID string) {
-	m.signal(sessionID+"/"+messageID, func(string) { m.done(sessionID, messageID) })
+	if m.bus != nil {
+		m.bus.add(sessionID + "/" + messageID)
+		return
+	}
+	m.done(sessionID + "/" + messageID)
 }
 
-func (m *Messages) done(sessionID, messageID string) {
-	key := sessionID + "/" + messageID
+// done wakes the requests waiting for the message of key (session/message).
+func (m *Messages) done(key string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if c, ok := m.waiting[key]; ok {
@@ -48,7 +53,7 @@ func (m *Messages) Watch(sessionID, messageID string) (<-chan struct{}, func()) 
 
 // Publications tells live streams that the relay published events.
 type Publications struct {
-	bus  *coalescer // set when the hub is attached to a bus
+	bus  *batcher // set when the hub is attached to a bus
 	mu   sync.Mutex
 	next chan struct{} // closed and replaced when events were published
 }
@@ -59,7 +64,7 @@ func newPublications() *Publications { return &Publications{next: make(chan stru
 // node's too when the signal comes back.
 func (p *Publications) Announce() {
 	if p.bus != nil {
-		p.bus.fire()
+		p.bus.add("")
 		return
 	}
 	p.announced()

@@ -1,11 +1,14 @@
 package notify
 
-import "sync/atomic"
+import (
+	"strings"
+	"sync"
+)
 
 // Signal is a level-triggered wake-up: many Pokes before a Wait count as one.
 type Signal struct {
 	c   chan struct{}
-	bus *coalescer // set when the hub is attached to a bus
+	bus *batcher // set when the hub is attached to a bus
 }
 
 func NewSignal() *Signal { return &Signal{c: make(chan struct{}, 1)} }
@@ -15,7 +18,7 @@ func NewSignal() *Signal { return &Signal{c: make(chan struct{}, 1)} }
 func (s *Signal) Poke() {
 	s.wake()
 	if s.bus != nil {
-		s.bus.fire()
+		s.bus.add("")
 	}
 }
 
@@ -29,28 +32,49 @@ func (s *Signal) wake() {
 // C is the channel to select on.
 func (s *Signal) C() <-chan struct{} { return s.c }
 
-// coalescer sends a keyless signal over the bus in the background, one send at a
-// time: the fires made while one is under way share the next. Over SQL each send is
-// an insert, and a busy gateway fires for every request.
-type coalescer struct {
-	send  func()
-	fires atomic.Int64 // since the send under way began (0: none under way)
+// batcher sends signals over the bus in the background, one send at a time: the keys
+// signalled while one is under way go together in the next, one per line, each once.
+// Over SQL each send is an insert, and a busy gateway signals for every request and
+// every message sent.
+type batcher struct {
+	send func(keys string)
+	mu   sync.Mutex
+	keys []string
+	seen map[string]bool // of keys
+	busy bool            // a flush is running
 }
 
-func (c *coalescer) fire() {
-	if c.fires.Add(1) == 1 {
-		go c.flush()
+func newBatcher(send func(keys string)) *batcher {
+	return &batcher{send: send, seen: map[string]bool{}}
+}
+
+func (b *batcher) add(key string) {
+	b.mu.Lock()
+	if !b.seen[key] {
+		b.seen[key] = true
+		b.keys = append(b.keys, key)
+	}
+	start := !b.busy
+	b.busy = true
+	b.mu.Unlock()
+	if start {
+		go b.flush()
 	}
 }
 
-// flush sends until no fire came during the last send: every fire is followed by a
-// send that began after it.
-func (c *coalescer) flush() {
+// flush sends until no key came during the last send: every key is sent by a send
+// that began after it was added.
+func (b *batcher) flush() {
 	for {
-		c.send()
-		if c.fires.CompareAndSwap(1, 0) {
+		b.mu.Lock()
+		keys := b.keys
+		if len(keys) == 0 {
+			b.busy = false
+			b.mu.Unlock()
 			return
 		}
-		c.fires.Store(1)
+		b.keys, b.seen = nil, map[string]bool{}
+		b.mu.Unlock()
+		b.send(strings.Join(keys, "\n"))
 	}
 }
