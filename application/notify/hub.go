@@ -19,7 +19,7 @@ const (
 	TopicOutbox          = "wake.outbox"      // events to relay
 	TopicQueue           = "wake.queue"       // messages to send
 	TopicWebhooks        = "wake.webhooks"    // webhook deliveries due
-	TopicMessageDone     = "message.done"     // keys session/message, one per line: the messages left "queued"
+	TopicMessageDone     = "message.done"     // key session/message: the message left "queued"
 	TopicSessionChanged  = "session.changed"  // key session
 	TopicEventsPublished = "events.published" // the relay published events: live streams read on
 )
@@ -49,31 +49,30 @@ func (h *Hub) Attach(bus ports.Signals) {
 		s.bus = newBatcher(func(string) { bus.Signal(topic, "") })
 		bus.OnSignal(topic, func(string) { s.wake() })
 	}
-	h.Messages.bus = newBatcher(func(keys string) { bus.Signal(TopicMessageDone, keys) })
-	bus.OnSignal(TopicMessageDone, func(keys string) { // session/message, one per line
-		for key := range strings.SplitSeq(keys, "\n") {
-			h.Messages.done(key)
-		}
-	})
+	h.Messages.over(bus, TopicMessageDone, h.Messages.done)
 	h.Sessions.over(bus, TopicSessionChanged, h.Sessions.changed)
-	h.Events.bus = newBatcher(func(string) { bus.Signal(TopicEventsPublished, "") })
-	bus.OnSignal(TopicEventsPublished, func(string) { h.Events.announced() })
+	h.Events.over(bus, TopicEventsPublished, func(string) { h.Events.announced() })
 }
 
-// broadcast sends a keyed signal over the bus once attached, else straight to this
-// process's waiters.
+// broadcast sends keyed signals over the bus once attached (batched: several keys a
+// send, one per line), else straight to this process's waiters; this node's come
+// back over the bus too.
 type broadcast struct {
-	send func(key string) // nil: not attached
+	bus *batcher // nil: not attached
 }
 
 func (b *broadcast) over(bus ports.Signals, topic string, local func(key string)) {
-	b.send = func(key string) { bus.Signal(topic, key) }
-	bus.OnSignal(topic, local)
+	b.bus = newBatcher(func(keys string) { bus.Signal(topic, keys) })
+	bus.OnSignal(topic, func(keys string) {
+		for key := range strings.SplitSeq(keys, "\n") {
+			local(key)
+		}
+	})
 }
 
 func (b *broadcast) signal(key string, local func(string)) {
-	if b.send != nil {
-		b.send(key)
+	if b.bus != nil {
+		b.bus.add(key)
 		return
 	}
 	local(key)

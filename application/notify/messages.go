@@ -4,22 +4,15 @@ import "sync"
 
 // Messages wakes requests waiting for a message to leave the send queue.
 type Messages struct {
-	bus     *batcher // set when the hub is attached to a bus
+	broadcast
 	mu      sync.Mutex
 	waiting map[string]chan struct{} // by session/message: closed when it leaves "queued"
 }
 
 func newMessages() *Messages { return &Messages{waiting: map[string]chan struct{}{}} }
 
-// Done wakes requests waiting for the message, on every node: over the bus once
-// attached, this node's too when the signal comes back.
-func (m *Messages) Done(sessionID, messageID string) {
-	if m.bus != nil {
-		m.bus.add(sessionID + "/" + messageID)
-		return
-	}
-	m.done(sessionID + "/" + messageID)
-}
+// Done wakes requests waiting for the message, on every node.
+func (m *Messages) Done(sessionID, messageID string) { m.signal(sessionID+"/"+messageID, m.done) }
 
 // done wakes the requests waiting for the message of key (session/message).
 func (m *Messages) done(key string) {
@@ -53,22 +46,15 @@ func (m *Messages) Watch(sessionID, messageID string) (<-chan struct{}, func()) 
 
 // Publications tells live streams that the relay published events.
 type Publications struct {
-	bus  *batcher // set when the hub is attached to a bus
+	broadcast
 	mu   sync.Mutex
 	next chan struct{} // closed and replaced when events were published
 }
 
 func newPublications() *Publications { return &Publications{next: make(chan struct{})} }
 
-// Announce wakes live streams, on every node: over the bus once attached, this
-// node's too when the signal comes back.
-func (p *Publications) Announce() {
-	if p.bus != nil {
-		p.bus.add("")
-		return
-	}
-	p.announced()
-}
+// Announce wakes live streams, on every node.
+func (p *Publications) Announce() { p.signal("", func(string) { p.announced() }) }
 
 func (p *Publications) announced() {
 	p.mu.Lock()
