@@ -101,6 +101,9 @@ func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option, r *restarts)
 	if err := app.Err(); err != nil {
 		return err
 	}
+	// Signals are caught before the start hooks run: the HTTP server listens from its
+	// hook on, and a SIGTERM before the later hooks ended killed the process outright.
+	signals := app.Wait()
 	if err := start(app); err != nil {
 		return err
 	}
@@ -110,7 +113,7 @@ func runUntilSignal(cfg Config, log *slog.Logger, opts []fx.Option, r *restarts)
 	}
 	restarting := false
 	select {
-	case sig := <-app.Wait():
+	case sig := <-signals:
 		log.Info("shutting down", "signal", sig.Signal, "within", cfg.ShutdownTimeout)
 	case reason := <-due:
 		restarting = true
