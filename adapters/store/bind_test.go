@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -122,8 +123,8 @@ type ctxKey struct{}
 
 // In a group transaction a statement ends with the group, not with its caller: a
 // cancelled statement could end the transaction its neighbours share.
+// Not parallel: it counts the goroutines.
 func TestAGroupsStatementsRunOnTheGroupsContext(t *testing.T) {
-	t.Parallel()
 	var q struct {
 		Put func(context.Context, sharedArg) (int64, error)
 	}
@@ -149,8 +150,22 @@ func TestAGroupsStatementsRunOnTheGroupsContext(t *testing.T) {
 	if dl, ok := src.ctx.Deadline(); !ok || time.Until(dl) < 50*time.Second {
 		t.Fatalf("statement deadline %v, %v: want the group's", dl, ok)
 	}
+	// A driver watches every statement's context with context.AfterFunc: on the
+	// group's cancellation directly, with no goroutine of its own per statement.
+	before := runtime.NumGoroutine()
+	fired := make(chan struct{})
+	stop := context.AfterFunc(src.ctx, func() { close(fired) })
+	defer stop()
+	if n := runtime.NumGoroutine(); n > before {
+		t.Fatalf("watching a statement's context started %d goroutines", n-before)
+	}
 	end()
 	if src.ctx.Err() == nil {
 		t.Fatal("the group ended, its statement's context did not")
+	}
+	select {
+	case <-fired:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the group ended, a watch of its statement's context did not fire")
 	}
 }
