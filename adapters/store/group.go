@@ -216,10 +216,11 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 	}
 	r.recv.group = ctx // a caller's cancellation must not interrupt a shared statement
 	defer func() { r.recv.v, r.recv.group = reflect.Value{}, nil; db.txs.Put(r) }()
-	// One round trip per call around its fn: the savepoint a call runs in is opened
-	// together with the release of the one before (COMMIT releases the last), and one
-	// rolled back stays open, empty, for the next call.
-	next := "SAVEPOINT " + savepoint
+	// At most one round trip per call around its fn: the savepoint a call runs in is
+	// opened together with the release of the one before (COMMIT releases the last),
+	// and one rolled back stays open, empty, for the next call. A dialect that can
+	// send them ahead with the fn's first statement saves that round trip too.
+	next := []string{"SAVEPOINT " + savepoint}
 	for _, c := range batch {
 		if err := c.ctx.Err(); err != nil { // the caller is gone: do not write for it
 			c.err = err
@@ -234,8 +235,8 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 			}
 			break
 		}
-		if next != "" {
-			if err := tx.Exec(ctx, next); err != nil {
+		if len(next) > 0 {
+			if err := tx.ahead(ctx, next); err != nil {
 				fail(batch, db.D.Wrap(err, "savepoint")) // the transaction is in doubt: nothing of it commits
 				return nil
 			}
@@ -245,14 +246,14 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 		case isAborted(c.err):
 			return c.err
 		case c.err == nil && c.panicked == nil:
-			next = "RELEASE SAVEPOINT " + savepoint + "; SAVEPOINT " + savepoint
+			next = []string{"RELEASE SAVEPOINT " + savepoint, "SAVEPOINT " + savepoint}
 			continue
 		}
 		if err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); err != nil {
 			fail(batch, db.D.Wrap(err, "rollback to savepoint"))
 			return nil
 		}
-		next = ""
+		next = nil
 	}
 	if err := tx.Commit(ctx); err != nil {
 		if err = db.D.Wrap(err, "commit"); isAborted(err) {

@@ -93,12 +93,26 @@ func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, *receiver, 
 }
 
 // Tx is a transaction a dialect began: its sqlc queries on it, and how it ends.
-// Exec runs a statement without arguments on it (savepoints).
+// Exec runs statements without arguments on it (savepoints), in one round trip where
+// the dialect can. Ahead, when the dialect has it, queues such statements instead,
+// to go to the server with the next statement: for those whose outcome nothing waits
+// for (opening and releasing savepoints), since an error of theirs fails the next
+// statement and, through it, the transaction.
 type Tx struct {
 	Queries  any
-	Exec     func(ctx context.Context, sql string) error
+	Exec     func(ctx context.Context, stmts ...string) error
+	Ahead    func(stmts ...string)
 	Commit   func(context.Context) error
 	Rollback func(context.Context) error // a no-op after Commit
+}
+
+// ahead sends stmts ahead of the next statement, or runs them now.
+func (t Tx) ahead(ctx context.Context, stmts []string) error {
+	if t.Ahead != nil {
+		t.Ahead(stmts...)
+		return nil
+	}
+	return t.Exec(ctx, stmts...)
 }
 
 // Core is the half of a dialect's Store that is the same for all: the repositories on

@@ -20,6 +20,7 @@ var groupTests = []struct {
 	{"group/concurrent calls commit their writes and a failing call among them fails alone without a trace", groupFailsAlone},
 	{"group/concurrent claims of one idempotency key in one lane claim it once", groupIdempotency},
 	{"group/a panicking fn panics in its caller and leaves no trace", groupPanic},
+	{"group/calls of every shape in one lane (no statement, a row read first, a list first) keep exactly their own writes", groupShapes},
 }
 
 // Calls in several lanes; every third call fails after writing: by its own error, or by a statement the
@@ -135,4 +136,59 @@ func groupPanic(t *testing.T, s ports.Store) {
 	}))
 	_, err := s.Events().Get(ctx, newEvent(2).ID)
 	must(t, err)
+}
+
+// Calls of one lane, most of them grouped, in four shapes: a savepoint a dialect sends
+// ahead of a call's first statement must hold whether that statement reads one row
+// or a list, or never comes.
+func groupShapes(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ensureSession(t, s, "s1")
+	seed := newEvent(1000)
+	if _, err := s.Events().Append(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	const n = 40
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.InGroupTx(ctx, "shapes", func(ctx context.Context, r ports.Repositories) error {
+				switch i % 4 {
+				case 0:
+					return nil
+				case 1:
+					return errAbort
+				case 2:
+					if _, err := r.Events().Get(ctx, seed.ID); err != nil {
+						return err
+					}
+				case 3:
+					if list, err := r.Sessions().List(ctx, ""); err != nil || len(list) == 0 {
+						return fmt.Errorf("sessions %v, %w", list, err)
+					}
+				}
+				if _, err := r.Events().Append(ctx, newEvent(i)); err != nil {
+					return err
+				}
+				if i%4 == 3 {
+					return errAbort
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if fails := i%4 == 1 || i%4 == 3; fails != errors.Is(err, errAbort) || !fails && err != nil {
+			t.Errorf("call %d: %v", i, err)
+		}
+		_, err := s.Events().Get(ctx, newEvent(i).ID)
+		if i%4 == 2 && err != nil {
+			t.Errorf("event of call %d: %v, want committed", i, err)
+		}
+		if i%4 == 3 && !fault.Is(err, fault.KindNotFound) {
+			t.Errorf("event of failed call %d: %v, want none", i, err)
+		}
+	}
 }

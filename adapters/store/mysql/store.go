@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"strings"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -222,11 +221,11 @@ func (s *Store) Close() error {
 	return s.sqldb.Close()
 }
 
-// execEach runs "a; b" as separate statements: the driver sends one per call
+// execEach runs the statements one by one: the driver sends one per call
 // (multiStatements stays off, so a parameter can never smuggle in a second one).
-func execEach(tx *sql.Tx) func(ctx context.Context, sql string) error {
-	return func(ctx context.Context, sql string) error {
-		for _, stmt := range strings.Split(sql, "; ") {
+func execEach(tx *sql.Tx) func(ctx context.Context, stmts ...string) error {
+	return func(ctx context.Context, stmts ...string) error {
+		for _, stmt := range stmts {
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				return err
 			}

@@ -88,8 +88,13 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		if err != nil {
 			return store.Tx{}, err
 		}
-		exec := func(ctx context.Context, sql string) error { _, err := tx.Exec(ctx, sql); return err }
-		return store.Tx{Queries: q.WithTx(tx), Exec: exec, Commit: tx.Commit, Rollback: tx.Rollback}, nil
+		p := &pipelinedTx{Tx: tx}
+		exec := func(ctx context.Context, stmts ...string) error {
+			p.Ahead(stmts[:len(stmts)-1]...)
+			_, err := p.Exec(ctx, stmts[len(stmts)-1])
+			return err
+		}
+		return store.Tx{Queries: q.WithTx(p), Exec: exec, Ahead: p.Ahead, Commit: p.Commit, Rollback: p.Rollback}, nil
 	}
 	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
 		return nil, errors.Join(err, s.Close())

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -126,7 +127,10 @@ func beginner(sqldb *sql.DB, q *db.Queries) func(context.Context) (store.Tx, err
 			return store.Tx{}, err
 		}
 		return store.Tx{Queries: queries{q.WithTx(tx)},
-			Exec:     func(ctx context.Context, sql string) error { _, err := tx.ExecContext(ctx, sql); return err },
+			Exec: func(ctx context.Context, stmts ...string) error {
+				_, err := tx.ExecContext(ctx, strings.Join(stmts, "; "))
+				return err
+			},
 			Commit:   func(context.Context) error { return tx.Commit() },
 			Rollback: func(context.Context) error { return tx.Rollback() }}, nil
 	}
