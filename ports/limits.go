@@ -6,13 +6,19 @@ import (
 )
 
 // CounterRepository counts hits in fixed windows (rate limits and quotas). Hit is one
-// atomic statement in SQL stores, so counts stay exact under concurrency and across
-// nodes sharing a database.
+// atomic statement in SQL stores (MySQL: one per hit), so counts stay exact under
+// concurrency and across nodes sharing a database.
 type CounterRepository interface {
-	// Hit adds one to key's counter for the window starting at window and returns the
-	// count in that window, this hit included; a hit in a newer window restarts at 1.
-	// expires tells the store when the row may be purged.
-	Hit(ctx context.Context, key string, window, expires time.Time) (int64, error)
+	// Hit adds one to each hit's counter for the window starting at its Window and
+	// returns the counts in those windows, in the hits' order, these hits included; a
+	// hit in a newer window restarts at 1. The keys must differ.
+	Hit(ctx context.Context, hits ...CounterHit) ([]int64, error)
+}
+
+// CounterHit is one hit of a counter. Expires tells the store when the row may be purged.
+type CounterHit struct {
+	Key             string
+	Window, Expires time.Time
 }
 
 // CooldownRepository remembers when a session last sent successfully to a recipient.

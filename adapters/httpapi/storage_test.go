@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/warest-go/warest/application/command"
 	"github.com/warest-go/warest/domain/account"
@@ -81,8 +80,8 @@ func (r brokenRepos) APIKeys() ports.APIKeyRepository {
 	return brokenKeys{r.Repositories.APIKeys(), r.b}
 }
 
-func (brokenCounters) Hit(context.Context, string, time.Time, time.Time) (int64, error) {
-	return 0, errReadOnly
+func (brokenCounters) Hit(context.Context, ...ports.CounterHit) ([]int64, error) {
+	return nil, errReadOnly
 }
 
 func (k brokenKeys) GetByHash(ctx context.Context, hash string) (account.APIKey, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/warest-go/warest/ports"
@@ -16,12 +17,38 @@ func (r *Repos) Idempotency() ports.IdempotencyRepository { return idempotency{r
 
 type counters struct{ r *Repos }
 
-func (c counters) Hit(ctx context.Context, key string, window, expires time.Time) (int64, error) {
-	n, err := c.r.Q.HitCounter(ctx, CounterArg{Key: key, WindowStart: window, ExpiresAt: expires})
-	if err != nil {
-		return 0, c.r.D.Wrap(err, "hit counter")
+// counterHit is a hit as HitCounters reads it, times in unix microseconds.
+type counterHit struct {
+	Key         string `json:"key"`
+	WindowStart int64  `json:"window_start"`
+	ExpiresAt   int64  `json:"expires_at"`
+}
+
+func (c counters) Hit(ctx context.Context, hits ...ports.CounterHit) ([]int64, error) {
+	if len(hits) == 0 {
+		return nil, nil
 	}
-	return n, nil
+	in := make([]counterHit, len(hits))
+	for i, h := range hits {
+		in[i] = counterHit{Key: h.Key, WindowStart: h.Window.UnixMicro(), ExpiresAt: h.Expires.UnixMicro()}
+	}
+	arg, err := json.Marshal(in)
+	if err != nil {
+		return nil, fmt.Errorf("encode counter hits: %w", err)
+	}
+	got, err := c.r.Q.HitCounters(ctx, string(arg))
+	if err != nil {
+		return nil, c.r.D.Wrap(err, "hit counters")
+	}
+	counts := make([]int64, len(hits))
+	for i, h := range hits {
+		j := slices.IndexFunc(got, func(g CounterCount) bool { return g.Key == h.Key })
+		if j < 0 || len(got) != len(hits) {
+			return nil, fmt.Errorf("hit counters: %d counts for %d hits (keys must differ)", len(got), len(hits))
+		}
+		counts[i] = got[j].Count
+	}
+	return counts, nil
 }
 
 type cooldowns struct{ r *Repos }

@@ -96,7 +96,7 @@ type Queries struct {
 	PutSessionDevice    func(ctx context.Context, arg DeviceArg) error
 	DeleteSessionDevice func(ctx context.Context, sessionID string) error
 
-	HitCounter          func(ctx context.Context, arg CounterArg) (int64, error)
+	HitCounters         func(ctx context.Context, hits string) ([]CounterCount, error)
 	TouchCooldown       func(ctx context.Context, arg CooldownArg) error
 	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
 	ClaimIdempotencyKey func(ctx context.Context, arg IdempotencyRow) (int64, error)
@@ -151,9 +151,10 @@ type ParkedRow struct {
 	ParkedAt                    time.Time
 }
 
-type CounterArg struct {
-	Key                    string
-	WindowStart, ExpiresAt time.Time
+// CounterCount is a counter's count after HitCounters.
+type CounterCount struct {
+	Key   string
+	Count int64
 }
 
 type CooldownArg struct {

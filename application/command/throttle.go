@@ -83,27 +83,34 @@ func (s *Quotas) tally(p account.Principal, quota bool) tally {
 
 func (t tally) enabled() bool { return t.rate.Enabled() || t.quota.Enabled() }
 
-// count hits the counters in r's transaction, which must be in the lane t.scope.
-func (t tally) count(ctx context.Context, r ports.Repositories) (st ThrottleState, err error) {
-	if st.Rate, err = t.hit(ctx, r, "rl:", t.rate); err != nil {
+// count hits the counters in r's transaction, which must be in the lane t.scope: the
+// windows that apply, in one statement.
+func (t tally) count(ctx context.Context, r ports.Repositories) (ThrottleState, error) {
+	type limit struct {
+		prefix string
+		w      throttle.Window
+		st     **throttle.State
+	}
+	var st ThrottleState
+	var on []limit
+	for _, l := range []limit{{"rl:", t.rate, &st.Rate}, {"q:", t.quota, &st.Quota}} {
+		if l.w.Enabled() {
+			on = append(on, l)
+		}
+	}
+	hits := make([]ports.CounterHit, len(on))
+	for i, l := range on {
+		hits[i] = counterHit(l.prefix+t.scope, l.w, t.now)
+	}
+	counts, err := r.Counters().Hit(ctx, hits...)
+	if err != nil {
 		return ThrottleState{}, err
 	}
-	if st.Quota, err = t.hit(ctx, r, "q:", t.quota); err != nil {
-		return ThrottleState{}, err
+	for i, l := range on {
+		s := l.w.After(counts[i], t.now)
+		*l.st = &s
 	}
 	return st, nil
-}
-
-// hit counts one window; nil when it is off.
-func (t tally) hit(ctx context.Context, r ports.Repositories, prefix string, w throttle.Window) (*throttle.State, error) {
-	if !w.Enabled() {
-		return nil, nil
-	}
-	st, err := hit(ctx, r, prefix+t.scope, w, t.now)
-	if err != nil {
-		return nil, err
-	}
-	return &st, nil
 }
 
 // verdict is the error of a request over a limit, nil under them.
@@ -118,12 +125,17 @@ func (t tally) verdict(st ThrottleState) error {
 }
 
 func hit(ctx context.Context, r ports.Repositories, key string, w throttle.Window, now time.Time) (throttle.State, error) {
-	start := w.Start(now)
-	n, err := r.Counters().Hit(ctx, key, start, start.Add(2*w.Size))
+	n, err := r.Counters().Hit(ctx, counterHit(key, w, now))
 	if err != nil {
 		return throttle.State{}, err
 	}
-	return w.After(n, now), nil
+	return w.After(n[0], now), nil
+}
+
+// counterHit is a hit of key's counter in w's window holding now.
+func counterHit(key string, w throttle.Window, now time.Time) ports.CounterHit {
+	start := w.Start(now)
+	return ports.CounterHit{Key: key, Window: start, Expires: start.Add(2 * w.Size)}
 }
 
 // callerScope names the caller for limits and idempotency keys: the API key, or the

@@ -1,12 +1,17 @@
--- name: HitCounter :one
--- One statement: a hit in the row's window adds one, a hit in a newer window restarts it.
+-- name: HitCounters :many
+-- hits is a JSON array of {key, window_start, expires_at}, times in unix microseconds,
+-- keys distinct: one statement for all of a request's counters (its rate limit and its
+-- quota). A hit in the row's window adds one, a hit in a newer window restarts it.
 INSERT INTO limiter_counters (key, window_start, count, expires_at)
-VALUES (sqlc.arg(key), sqlc.arg(window_start), 1, sqlc.arg(expires_at))
+SELECT json_extract(h.value, '$.key'), json_extract(h.value, '$.window_start') / 1000, 1,
+       json_extract(h.value, '$.expires_at') / 1000
+FROM json_each(CAST(sqlc.arg(hits) AS TEXT)) AS h
+WHERE true -- the upsert after a SELECT needs a WHERE (SQLite's parser)
 ON CONFLICT (key) DO UPDATE
 SET count        = CASE WHEN limiter_counters.window_start = excluded.window_start THEN limiter_counters.count + 1 ELSE 1 END,
     window_start = excluded.window_start,
     expires_at   = excluded.expires_at
-RETURNING count;
+RETURNING key, count;
 
 -- name: TouchCooldown :exec
 INSERT INTO recipient_cooldowns (session_id, recipient, last_sent_at)

@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"testing"
@@ -19,6 +20,7 @@ var limitTests = []struct {
 }{
 	{"counter/hits count up in a window and restart in the next", counterWindows},
 	{"counter/concurrent hits are counted exactly", counterConcurrent},
+	{"counter/one call hits several counters, each count in its hit's place", counterHits},
 	{"cooldown/touch keeps the latest send and unknown recipients have none", cooldownTouch},
 	{"idempotency/claim binds a key once until it expires", idempotencyClaim},
 	{"idempotency/concurrent claims of one key: exactly one wins", idempotencyConcurrent},
@@ -31,17 +33,46 @@ func counterWindows(t *testing.T, s ports.Store) {
 	ctx := t.Context()
 	w1, w2 := at(0), at(60)
 	for i, want := range []int64{1, 2, 3} {
-		n, err := s.Counters().Hit(ctx, "rl:k1", w1, w2)
-		if err != nil || n != want {
+		if n, err := hitOne(ctx, s, "rl:k1", w1, w2); err != nil || n != want {
 			t.Fatalf("hit %d = %d, %v; want %d", i, n, err, want)
 		}
 	}
-	if n, err := s.Counters().Hit(ctx, "rl:k2", w1, w2); err != nil || n != 1 {
+	if n, err := hitOne(ctx, s, "rl:k2", w1, w2); err != nil || n != 1 {
 		t.Fatalf("other key = %d, %v", n, err)
 	}
-	if n, err := s.Counters().Hit(ctx, "rl:k1", w2, at(120)); err != nil || n != 1 {
+	if n, err := hitOne(ctx, s, "rl:k1", w2, at(120)); err != nil || n != 1 {
 		t.Fatalf("next window = %d, %v; want 1", n, err)
 	}
+}
+
+// counterHits hits several counters in one call, as a send counts its rate limit and
+// its quota: each count comes back in its hit's place, each window kept apart.
+func counterHits(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	if n, err := hitOne(ctx, s, "q:a", at(0), at(60)); err != nil || n != 1 {
+		t.Fatalf("first hit = %d, %v", n, err)
+	}
+	hits := []ports.CounterHit{{Key: "rl:a", Window: at(0), Expires: at(60)}, {Key: "q:a", Window: at(0), Expires: at(60)}}
+	for i, want := range [][]int64{{1, 2}, {2, 3}} {
+		if got, err := s.Counters().Hit(ctx, hits...); err != nil || !slices.Equal(got, want) {
+			t.Fatalf("hits %d = %v, %v; want %v", i, got, err, want)
+		}
+	}
+	hits[0].Window, hits[0].Expires = at(60), at(120) // the rate limit's next window, the quota's same one
+	if got, err := s.Counters().Hit(ctx, hits...); err != nil || !slices.Equal(got, []int64{1, 4}) {
+		t.Fatalf("next window = %v, %v; want [1 4]", got, err)
+	}
+	if got, err := s.Counters().Hit(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("no hits = %v, %v", got, err)
+	}
+}
+
+func hitOne(ctx context.Context, s ports.Store, key string, window, expires time.Time) (int64, error) {
+	n, err := s.Counters().Hit(ctx, ports.CounterHit{Key: key, Window: window, Expires: expires})
+	if err != nil {
+		return 0, err
+	}
+	return n[0], nil
 }
 
 func counterConcurrent(t *testing.T, s ports.Store) {
@@ -52,7 +83,7 @@ func counterConcurrent(t *testing.T, s ports.Store) {
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				n, err := s.Counters().Hit(ctx, "q:shared", at(0), at(60))
+				n, err := hitOne(ctx, s, "q:shared", at(0), at(60))
 				if err != nil {
 					t.Error(err)
 					return

@@ -100,7 +100,7 @@ func TestGroupRunsAgainAfterADeadlock(t *testing.T) {
 			runs[lane]++
 			firstRun := runs[lane] == 1
 			mu.Unlock()
-			if _, err := r.Counters().Hit(ctx, first, window, expires); err != nil {
+			if _, err := r.Counters().Hit(ctx, ports.CounterHit{Key: first, Window: window, Expires: expires}); err != nil {
 				return err
 			}
 			if firstRun {
@@ -110,7 +110,7 @@ func TestGroupRunsAgainAfterADeadlock(t *testing.T) {
 				case <-time.After(5 * time.Second):
 				}
 			}
-			_, err := r.Counters().Hit(ctx, second, window, expires)
+			_, err := r.Counters().Hit(ctx, ports.CounterHit{Key: second, Window: window, Expires: expires})
 			return err
 		})
 	}
@@ -126,7 +126,7 @@ func TestGroupRunsAgainAfterADeadlock(t *testing.T) {
 		t.Fatalf("group stats %+v, want one group run again", st)
 	}
 	for _, key := range []string{"a", "b"} { // one hit of each call, none of the aborted run
-		if n, err := s.Counters().Hit(ctx, key, window, expires); err != nil || n != 3 {
+		if n, err := s.Counters().Hit(ctx, ports.CounterHit{Key: key, Window: window, Expires: expires}); err != nil || n[0] != 3 {
 			t.Errorf("counter %s after a third hit: %d, %v; want 3", key, n, err)
 		}
 	}

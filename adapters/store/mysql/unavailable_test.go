@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -20,7 +21,7 @@ func TestWriteLockedByAnotherConnectionIsUnavailable(t *testing.T) {
 	}
 	ctx := t.Context()
 	window := time.Now()
-	if _, err := s.Counters().Hit(ctx, "k", window, window.Add(time.Minute)); err != nil {
+	if _, err := s.Counters().Hit(ctx, ports.CounterHit{Key: "k", Window: window, Expires: window.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	other, err := sql.Open("mysql", dsn)
@@ -37,7 +38,7 @@ func TestWriteLockedByAnotherConnectionIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = s.Counters().Hit(ctx, "k", window, window.Add(time.Minute))
+	_, err = s.Counters().Hit(ctx, ports.CounterHit{Key: "k", Window: window, Expires: window.Add(time.Minute)})
 	if !fault.Is(err, fault.KindUnavailable) {
 		t.Fatalf("write under another's lock: %v, want unavailable", err)
 	}
@@ -50,7 +51,7 @@ func TestWriteLockedByAnotherConnectionIsUnavailable(t *testing.T) {
 	if err := tx.Rollback(); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := s.Counters().Hit(ctx, "k", window, window.Add(time.Minute)); err != nil || n != 2 { // the refused hit counted nothing
+	if n, err := s.Counters().Hit(ctx, ports.CounterHit{Key: "k", Window: window, Expires: window.Add(time.Minute)}); err != nil || n[0] != 2 { // the refused hit counted nothing
 		t.Fatalf("write once the lock is gone: %d, %v", n, err)
 	}
 }

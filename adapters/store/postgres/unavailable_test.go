@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -16,7 +17,7 @@ func TestReadOnlyDatabaseIsUnavailable(t *testing.T) {
 	open(t, schemaURL) // migrates
 	// A second pool whose sessions are read-only; pgx does not read + as a space.
 	s := open(t, schemaURL+"&options=-c%20default_transaction_read_only%3Don")
-	_, err := s.Counters().Hit(t.Context(), "k", time.Now(), time.Now().Add(time.Minute))
+	_, err := s.Counters().Hit(t.Context(), ports.CounterHit{Key: "k", Window: time.Now(), Expires: time.Now().Add(time.Minute)})
 	if !fault.Is(err, fault.KindUnavailable) {
 		t.Fatalf("write to a read-only database: %v, want unavailable", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/warest-go/warest/adapters/store/sqlite"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/ports"
 	"github.com/warest-go/warest/test/contract"
 )
 
@@ -35,7 +36,7 @@ func TestWriteLockedByAnotherProcessIsUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = s.Counters().Hit(t.Context(), "k", time.Now(), time.Now().Add(time.Minute))
+	_, err = s.Counters().Hit(t.Context(), ports.CounterHit{Key: "k", Window: time.Now(), Expires: time.Now().Add(time.Minute)})
 	if !fault.Is(err, fault.KindUnavailable) {
 		t.Fatalf("write under another's lock: %v, want unavailable", err)
 	}
@@ -48,7 +49,7 @@ func TestWriteLockedByAnotherProcessIsUnavailable(t *testing.T) {
 	if _, err := conn.ExecContext(t.Context(), "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Counters().Hit(t.Context(), "k", time.Now(), time.Now().Add(time.Minute)); err != nil {
+	if _, err := s.Counters().Hit(t.Context(), ports.CounterHit{Key: "k", Window: time.Now(), Expires: time.Now().Add(time.Minute)}); err != nil {
 		t.Fatalf("write once the lock is gone: %v", err)
 	}
 }

@@ -86,28 +86,45 @@ func (q *Queries) GetIdempotencyKey(ctx context.Context, arg GetIdempotencyKeyPa
 	return i, err
 }
 
-const hitCounter = `-- name: HitCounter :one
+const hitCounters = `-- name: HitCounters :many
 INSERT INTO limiter_counters (key, window_start, count, expires_at)
-VALUES ($1, $2, 1, $3)
+SELECT h->>'key', timestamptz 'epoch' + (h->>'window_start')::bigint * interval '1 microsecond', 1,
+       timestamptz 'epoch' + (h->>'expires_at')::bigint * interval '1 microsecond'
+FROM jsonb_array_elements($1::jsonb) AS h
 ON CONFLICT (key) DO UPDATE
 SET count        = CASE WHEN limiter_counters.window_start = excluded.window_start THEN limiter_counters.count + 1 ELSE 1 END,
     window_start = excluded.window_start,
     expires_at   = excluded.expires_at
-RETURNING count
+RETURNING key, count
 `
 
-type HitCounterParams struct {
-	Key         string
-	WindowStart time.Time
-	ExpiresAt   time.Time
+type HitCountersRow struct {
+	Key   string
+	Count int64
 }
 
-// One statement: a hit in the row's window adds one, a hit in a newer window restarts it.
-func (q *Queries) HitCounter(ctx context.Context, arg HitCounterParams) (int64, error) {
-	row := q.db.QueryRow(ctx, hitCounter, arg.Key, arg.WindowStart, arg.ExpiresAt)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
+// hits is a JSON array of {key, window_start, expires_at}, times in unix microseconds,
+// keys distinct: one statement for all of a request's counters (its rate limit and its
+// quota), one round trip. A hit in the row's window adds one, a hit in a newer window
+// restarts it.
+func (q *Queries) HitCounters(ctx context.Context, hits []byte) ([]HitCountersRow, error) {
+	rows, err := q.db.Query(ctx, hitCounters, hits)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []HitCountersRow{}
+	for rows.Next() {
+		var i HitCountersRow
+		if err := rows.Scan(&i.Key, &i.Count); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const touchCooldown = `-- name: TouchCooldown :exec
