@@ -149,3 +149,12 @@ func TestPoolSizeDefaultsToDefaultMaxConns(t *testing.T) {
 		t.Fatalf("pool_max_conns=3: pool of %d connections", got)
 	}
 }
+
+func BenchmarkGroupLane(b *testing.B) {
+	s, err := postgres.Open(b.Context(), postgres.Config{URL: contract.PostgresSchemaURL(b)}, contract.Sealer{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	contract.BenchGroupLane(b, s)
+}

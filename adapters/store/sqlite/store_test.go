@@ -367,3 +367,12 @@ func TestSecondOpenIsRefused(t *testing.T) {
 	}
 	_ = again.Close()
 }
+
+func BenchmarkGroupLane(b *testing.B) {
+	s, err := sqlite.Open(b.Context(), sqlite.Config{Path: filepath.Join(b.TempDir(), "bench.db")}, contract.Sealer{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	contract.BenchGroupLane(b, s)
+}
