@@ -105,7 +105,10 @@ type APIKeyRepository interface {
 
 // MessageRepository stores outbound messages; it is also the durable send queue.
 type MessageRepository interface {
-	Create(ctx context.Context, m message.Outbound) error
+	// Create stores a new message and, with it, the events announcing it (its queued
+	// status), in one round trip where the store can. A message or event id already
+	// stored is a conflict; a session gone is not found.
+	Create(ctx context.Context, m message.Outbound, announce ...event.Envelope) error
 	Get(ctx context.Context, sessionID, id string) (message.Outbound, error)
 	Update(ctx context.Context, sessionID, id string, fn func(*message.Outbound) error) (message.Outbound, error)
 	// ListQueued returns queued messages of a session, oldest first.

@@ -17,7 +17,8 @@ import (
 // timestamptz, pointers, int4, arrays). Bind converts between them by field name and
 // type, so the repositories are written once against the shared types of this package
 // and no dialect carries a second copy of them. A missing method, field or
-// unconvertible type is an error when the store opens, never at the call.
+// unconvertible type is an error when the store opens, never at the call; a field
+// tagged `bind:"optional"` is a statement only some dialects have, nil in the others.
 func Bind(dst, src any) error {
 	_, err := bindTo(dst, reflect.ValueOf(src))
 	return err
@@ -111,6 +112,9 @@ func planFor(dst, src reflect.Type) ([]boundMethod, error) {
 	for i := range dst.NumField() {
 		f := dst.Field(i)
 		m, ok := src.MethodByName(f.Name)
+		if !ok && f.Tag.Get("bind") == "optional" {
+			continue // left nil: the repository does without it
+		}
 		if !ok {
 			return nil, fmt.Errorf("store: %s has no method %s", src, f.Name)
 		}

@@ -21,7 +21,7 @@ func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope,
 		OccurredAt: env.OccurredAt, Payload: env.Payload,
 	})
 	if errors.Is(err, e.r.D.NoRows) { // ON CONFLICT DO NOTHING returned no seq
-		return event.Envelope{}, fault.Conflict("", "event %s already exists", env.ID)
+		return event.Envelope{}, eventExists(env.ID)
 	}
 	if e.r.D.ForeignKeyViolation(err) {
 		return event.Envelope{}, SessionGone(env.SessionID)
@@ -31,6 +31,8 @@ func (e events) Append(ctx context.Context, env event.Envelope) (event.Envelope,
 	}
 	return env, nil
 }
+
+func eventExists(id string) error { return fault.Conflict("", "event %s already exists", id) }
 
 func (e events) Get(ctx context.Context, id string) (event.Envelope, error) {
 	row, err := e.r.Q.GetEvent(ctx, id)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/warest-go/warest/domain/chat"
+	"github.com/warest-go/warest/domain/event"
 	"github.com/warest-go/warest/domain/fault"
 	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
@@ -17,12 +18,37 @@ func (r *Repos) Messages() ports.MessageRepository { return messages{r} }
 
 type messages struct{ r *Repos }
 
-func (m messages) Create(ctx context.Context, msg message.Outbound) error {
+func (m messages) Create(ctx context.Context, msg message.Outbound, announce ...event.Envelope) error {
 	row, err := toMessageRow(msg)
 	if err != nil {
 		return err
 	}
+	if len(announce) == 1 && m.r.Q.CreateMessageWithEvent != nil {
+		e := announce[0]
+		n, err := m.r.Q.CreateMessageWithEvent(ctx, MessageEventRow{MessageRow: row, EventID: e.ID, EventType: string(e.Type),
+			EventSessionID: e.SessionID, OccurredAt: e.OccurredAt, Payload: e.Payload})
+		if err := m.created(msg, n.Messages, err); err != nil {
+			return err
+		}
+		if n.Events == 0 {
+			return eventExists(e.ID)
+		}
+		return nil
+	}
 	n, err := m.r.Q.CreateMessage(ctx, row)
+	if err := m.created(msg, n, err); err != nil {
+		return err
+	}
+	for _, e := range announce {
+		if _, err := m.r.Events().Append(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// created is the outcome of inserting msg: n rows, or err.
+func (m messages) created(msg message.Outbound, n int64, err error) error {
 	if m.r.D.ForeignKeyViolation(err) {
 		return SessionGone(msg.SessionID)
 	}

@@ -44,7 +44,10 @@ type Queries struct {
 	DeleteSubscription         func(ctx context.Context, id string) (int64, error)
 	ListSubscriptionsBySession func(ctx context.Context, sessionID string) ([]SubscriptionRow, error)
 
-	CreateMessage              func(ctx context.Context, arg MessageRow) (int64, error)
+	CreateMessage func(ctx context.Context, arg MessageRow) (int64, error)
+	// PostgreSQL's: a message and its event in one round trip. SQLite runs in process
+	// (nothing to save) and MySQL has no INSERT in a WITH; both run the two statements.
+	CreateMessageWithEvent     func(ctx context.Context, arg MessageEventRow) (MessageEventCount, error) `bind:"optional"`
 	GetMessage                 func(ctx context.Context, arg MessageRow) (MessageRow, error)
 	GetMessageForUpdate        func(ctx context.Context, arg MessageRow) (MessageRow, error)
 	UpdateMessage              func(ctx context.Context, arg MessageRow) (int64, error)
@@ -193,6 +196,17 @@ type MessageRow struct {
 	CreatedAt, UpdatedAt                                                       time.Time
 	ExpiresAt                                                                  *time.Time
 }
+
+// MessageEventRow is a new message and the event announcing it.
+type MessageEventRow struct {
+	MessageRow
+	EventID, EventType, EventSessionID string
+	OccurredAt                         time.Time
+	Payload                            []byte
+}
+
+// MessageEventCount is how many messages and events CreateMessageWithEvent stored.
+type MessageEventCount struct{ Messages, Events int64 }
 
 type EventRow struct {
 	ID, Type, SessionID string

@@ -150,10 +150,11 @@ func (s *Sending) send(ctx context.Context, p account.Principal, in SendInput, t
 			}
 		}
 		for _, m := range msgs {
-			if err := r.Messages().Create(ctx, m); err != nil {
+			queued, err := eventlog.New(s.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(m, now))
+			if err != nil {
 				return err
 			}
-			if err := eventlog.Append(ctx, r, s.clock, event.MessageStatus, m.SessionID, event.MessageStatusOf(m, now)); err != nil {
+			if err := r.Messages().Create(ctx, m, queued); err != nil {
 				return err
 			}
 		}

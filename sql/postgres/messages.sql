@@ -8,6 +8,26 @@ VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(blob_key),
         sqlc.arg(attempts), sqlc.arg(created_at), sqlc.arg(updated_at), sqlc.arg(expires_at), sqlc.arg(session_id), sqlc.arg(id))
 ON CONFLICT DO NOTHING;
 
+-- name: CreateMessageWithEvent :one
+-- A new message and the event announcing it in one statement, one round trip: the
+-- event is stored only with a new message. It answers how many of each it stored.
+WITH m AS (
+    INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, fail_code, attempts,
+                          created_at, updated_at, expires_at, session_id, id)
+    VALUES (sqlc.arg(to_jid), sqlc.arg(kind), sqlc.arg(content), sqlc.arg(blob_key), sqlc.arg(status), sqlc.arg(fail_reason),
+            sqlc.arg(fail_code), sqlc.arg(attempts), sqlc.arg(created_at), sqlc.arg(updated_at), sqlc.arg(expires_at),
+            sqlc.arg(session_id), sqlc.arg(id))
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), e AS (
+    INSERT INTO events (id, type, session_id, occurred_at, payload)
+    SELECT sqlc.arg(event_id), sqlc.arg(event_type), sqlc.arg(event_session_id), sqlc.arg(occurred_at), sqlc.arg(payload)::bytea
+    FROM m
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM m) AS messages, (SELECT count(*) FROM e) AS events;
+
 -- name: UpdateMessage :execrows
 UPDATE messages
 SET to_jid = sqlc.arg(to_jid), kind = sqlc.arg(kind), content = sqlc.arg(content), blob_key = sqlc.arg(blob_key), status = sqlc.arg(status),

@@ -74,13 +74,9 @@ func acceptance(ctx context.Context, r ports.Repositories, n int64) error {
 	if err != nil {
 		return err
 	}
-	if err := r.Messages().Create(ctx, m); err != nil {
-		return err
-	}
 	e, err := event.New(event.MessageStatus, "bench", now, event.MessageStatusOf(m, now))
 	if err != nil {
 		return err
 	}
-	_, err = r.Events().Append(ctx, e)
-	return err
+	return r.Messages().Create(ctx, m, e)
 }

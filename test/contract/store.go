@@ -66,6 +66,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"message/duplicate id in one session is a conflict but not across sessions", messageDuplicate},
 		{"message/unknown message is not found for get and update", messageNotFound},
 		{"message/message of an unknown session is not found", messageUnknownSession},
+		{"message/create with its event stores both; a message or an event already stored is a conflict", messageWithEvent},
 		{"message/update persists fn's changes and a failing fn changes nothing", messageUpdate},
 		{"message/list queued returns queued messages of one session oldest first", messageListQueued},
 		{"message/sessions with queued lists each session once sorted", messageSessionsWithQueued},
@@ -651,6 +652,32 @@ func messageNotFound(t *testing.T, s ports.Store) {
 
 func messageUnknownSession(t *testing.T, s ports.Store) {
 	isFault(t, s.Messages().Create(t.Context(), newMessage(t, "ghost", "m1", at(1))), fault.KindNotFound, fault.ReasonSessionNotFound)
+}
+
+// The send path stores a message with its queued-status event (one round trip where
+// the store can): both or, in the caller's transaction, neither.
+func messageWithEvent(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	createSession(t, s, "s1", "A")
+	e := newEvent(1)
+	must(t, s.Messages().Create(ctx, newMessage(t, "s1", "m1", at(1)), e))
+	if _, err := s.Messages().Get(ctx, "s1", "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Events().Get(ctx, e.ID); err != nil || string(got.Payload) != payload || got.Type != e.Type || got.SessionID != "s1" {
+		t.Fatalf("event %+v, %v; want %+v", got, err, e)
+	}
+	e2 := newEvent(2)
+	isFault(t, s.Messages().Create(ctx, newMessage(t, "s1", "m1", at(2)), e2), fault.KindConflict, "")
+	if _, err := s.Events().Get(ctx, e2.ID); !fault.Is(err, fault.KindNotFound) {
+		t.Fatalf("the event of a message already stored: %v, want none", err)
+	}
+	err := s.InTx(ctx, func(r ports.Repositories) error { return r.Messages().Create(ctx, newMessage(t, "s1", "m2", at(3)), e) })
+	isFault(t, err, fault.KindConflict, "")
+	if _, err := s.Messages().Get(ctx, "s1", "m2"); !fault.Is(err, fault.KindNotFound) {
+		t.Fatalf("a message whose event was already stored: %v, want it rolled back with the transaction", err)
+	}
+	isFault(t, s.Messages().Create(ctx, newMessage(t, "ghost", "m3", at(4)), newEvent(3)), fault.KindNotFound, fault.ReasonSessionNotFound)
 }
 
 func messageUpdate(t *testing.T, s ports.Store) {

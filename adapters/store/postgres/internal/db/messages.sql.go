@@ -59,6 +59,79 @@ func (q *Queries) CreateMessage(ctx context.Context, arg CreateMessageParams) (i
 	return result.RowsAffected(), nil
 }
 
+const createMessageWithEvent = `-- name: CreateMessageWithEvent :one
+WITH m AS (
+    INSERT INTO messages (to_jid, kind, content, blob_key, status, fail_reason, fail_code, attempts,
+                          created_at, updated_at, expires_at, session_id, id)
+    VALUES ($1, $2, $3, $4, $5, $6,
+            $7, $8, $9, $10, $11,
+            $12, $13)
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+), e AS (
+    INSERT INTO events (id, type, session_id, occurred_at, payload)
+    SELECT $14, $15, $16, $17, $18::bytea
+    FROM m
+    ON CONFLICT DO NOTHING
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM m) AS messages, (SELECT count(*) FROM e) AS events
+`
+
+type CreateMessageWithEventParams struct {
+	ToJid          string
+	Kind           string
+	Content        string
+	BlobKey        string
+	Status         string
+	FailReason     string
+	FailCode       string
+	Attempts       int32
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	ExpiresAt      *time.Time
+	SessionID      string
+	ID             string
+	EventID        string
+	EventType      string
+	EventSessionID string
+	OccurredAt     time.Time
+	Payload        []byte
+}
+
+type CreateMessageWithEventRow struct {
+	Messages int64
+	Events   int64
+}
+
+// A new message and the event announcing it in one statement, one round trip: the
+// event is stored only with a new message. It answers how many of each it stored.
+func (q *Queries) CreateMessageWithEvent(ctx context.Context, arg CreateMessageWithEventParams) (CreateMessageWithEventRow, error) {
+	row := q.db.QueryRow(ctx, createMessageWithEvent,
+		arg.ToJid,
+		arg.Kind,
+		arg.Content,
+		arg.BlobKey,
+		arg.Status,
+		arg.FailReason,
+		arg.FailCode,
+		arg.Attempts,
+		arg.CreatedAt,
+		arg.UpdatedAt,
+		arg.ExpiresAt,
+		arg.SessionID,
+		arg.ID,
+		arg.EventID,
+		arg.EventType,
+		arg.EventSessionID,
+		arg.OccurredAt,
+		arg.Payload,
+	)
+	var i CreateMessageWithEventRow
+	err := row.Scan(&i.Messages, &i.Events)
+	return i, err
+}
+
 const getMessage = `-- name: GetMessage :one
 SELECT session_id, id, to_jid, kind, content, seq, status, fail_reason, attempts, created_at, updated_at, blob_key, blob_deleted, expires_at, fail_code FROM messages WHERE session_id = $1 AND id = $2
 `
