@@ -25,7 +25,7 @@ test-short:
 
 BENCH_OUT ?= artifacts/bench/send-$(shell date -u +%Y%m%dT%H%M%SZ).txt
 
-bench: ## Benchmarks (print, never gate): send acceptance on SQLite, PostgreSQL and MySQL against the ideal server, two nodes' memory and takeover time with 1,000 sessions each, webhook delivery at 1k/3k/5k events/s; benchstat lines under artifacts/bench
+bench: ## Benchmarks (print, never gate): send acceptance on SQLite, PostgreSQL and MySQL against the ideal server, the group commit alone on send-shaped calls, two nodes' memory and takeover time with 1,000 sessions each, webhook delivery at 1k/3k/5k events/s; benchstat lines under artifacts/bench
 	$(GO) test -run '^$$' -bench . -skip '^BenchmarkWebhookDelivery$$' -benchmem -count=1 $(PKGS)
 	mkdir -p $(dir $(BENCH_OUT))
 	$(GO) test -run '^$$' -bench '^BenchmarkWebhookDelivery$$' -benchtime=1x -count=1 -timeout 30m ./application/worker/ | tee artifacts/bench/webhooks.txt
