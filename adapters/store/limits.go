@@ -40,11 +40,14 @@ func (c counters) Hit(ctx context.Context, hits ...ports.CounterHit) ([]int64, e
 	if err != nil {
 		return nil, c.r.D.Wrap(err, "hit counters")
 	}
+	if len(got) != len(hits) {
+		return nil, fmt.Errorf("hit counters: %d counts for %d hits (keys must differ)", len(got), len(hits))
+	}
 	counts := make([]int64, len(hits))
-	for i, h := range hits {
+	for i, h := range hits { // the rows come back in no particular order
 		j := slices.IndexFunc(got, func(g CounterCount) bool { return g.Key == h.Key })
-		if j < 0 || len(got) != len(hits) {
-			return nil, fmt.Errorf("hit counters: %d counts for %d hits (keys must differ)", len(got), len(hits))
+		if j < 0 {
+			return nil, fmt.Errorf("hit counters: no count for %s", h.Key)
 		}
 		counts[i] = got[j].Count
 	}

@@ -43,8 +43,8 @@ type ThrottleState struct {
 }
 
 // Throttle counts one request of the caller against the rate limit and, when quota
-// is set, the quota. Counting is one atomic statement per limit in the store, so it
-// holds across nodes sharing PostgreSQL. Over a limit the error is KindRateLimited
+// is set, the quota. Counting is one atomic statement in the store, so it holds
+// across nodes sharing PostgreSQL. Over a limit the error is KindRateLimited
 // wrapping a *throttle.Exceeded; the returned state is valid either way.
 func (s *Quotas) Throttle(ctx context.Context, p account.Principal, quota bool) (ThrottleState, error) {
 	t := s.tally(p, quota)
