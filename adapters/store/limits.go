@@ -17,8 +17,9 @@ func (r *Repos) Idempotency() ports.IdempotencyRepository { return idempotency{r
 
 type counters struct{ r *Repos }
 
-// counterHit is a hit as HitCounters reads it, times in unix microseconds.
-type counterHit struct {
+// CounterHitJSON is a hit as HitCounters reads it from its JSON array, times in unix
+// microseconds.
+type CounterHitJSON struct {
 	Key         string `json:"key"`
 	WindowStart int64  `json:"window_start"`
 	ExpiresAt   int64  `json:"expires_at"`
@@ -28,9 +29,9 @@ func (c counters) Hit(ctx context.Context, hits ...ports.CounterHit) ([]int64, e
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	in := make([]counterHit, len(hits))
+	in := make([]CounterHitJSON, len(hits))
 	for i, h := range hits {
-		in[i] = counterHit{Key: h.Key, WindowStart: h.Window.UnixMicro(), ExpiresAt: h.Expires.UnixMicro()}
+		in[i] = CounterHitJSON{Key: h.Key, WindowStart: h.Window.UnixMicro(), ExpiresAt: h.Expires.UnixMicro()}
 	}
 	arg, err := json.Marshal(in)
 	if err != nil {

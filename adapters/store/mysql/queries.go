@@ -74,11 +74,7 @@ func (q queries) AppendEvent(ctx context.Context, arg db.InsertEventParams) (int
 // HitCounters hits the counters one by one: MySQL has no RETURNING, so each hit's
 // count comes back on its own (hitCounter).
 func (q queries) HitCounters(ctx context.Context, hits string) ([]store.CounterCount, error) {
-	var in []struct {
-		Key         string `json:"key"`
-		WindowStart int64  `json:"window_start"`
-		ExpiresAt   int64  `json:"expires_at"`
-	}
+	var in []store.CounterHitJSON
 	if err := json.Unmarshal([]byte(hits), &in); err != nil {
 		return nil, fmt.Errorf("decode counter hits: %w", err)
 	}
