@@ -40,10 +40,13 @@ type Store interface {
 	// share its transaction with concurrent callers' fns, so they commit together.
 	// fn's error rolls back fn's writes only; a nil return means fn's writes are
 	// committed. fn must use the ctx and r it gets and never call the Store; it may run
-	// again (a database that aborted the shared transaction), so it sets its results
-	// afresh each run. Calls of
-	// one lane run one after another; calls that lock the same rows (a caller's
-	// counters and idempotency keys, a session's messages) must name the same lane.
+	// again (a database that aborted the shared transaction, or a group run together
+	// in which a call failed), so it sets its results afresh each run. Calls that lock
+	// the same rows (a caller's counters and idempotency keys, a session's messages)
+	// must name the same lane. The calls of a lane run one after another, or, where
+	// a store can, together: their statements then interleave, each statement seeing
+	// every one run before it. So a check fn relies on must be one statement with
+	// the write it guards (as Claim and Counters.Hit are), not a read and a later write.
 	InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r Repositories) error) error
 	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "mysql").
 	Ping(ctx context.Context) error

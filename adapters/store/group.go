@@ -4,6 +4,7 @@ import (
 	"context"
 	"hash/fnv"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,12 +23,20 @@ import (
 // gateway commits a lone call at once, with no window to wait out.
 //
 // Guarantees: a call returns nil only after its writes are committed; if the commit
-// fails, every call of the group fails with that error. The fns of one committer
-// run one at a time, so checks like idempotency claims and limit counters stay
-// exact: a later fn sees an earlier one's writes (or their absence, rolled back).
+// fails, every call of the group fails with that error. The statements of one
+// committer run one at a time, so checks made in one statement with their write,
+// like idempotency claims and limit counters, stay exact: a later statement sees an
+// earlier one's writes (or their absence, rolled back).
 // A database that aborts the whole transaction for one statement (MySQL picks a
 // deadlock's victim so) takes every call's writes with it: the group runs again, so
 // a fn may run more than once and must set its results afresh each time.
+//
+// Together: where round trips cost more than the statements (PostgreSQL), the
+// committer runs a group's fns at once instead, each on its own goroutine and
+// queries (Tx.Together), and their statements go to the server in batches, a
+// statement of every call per round trip. No savepoint can then tell one call's
+// writes from another's, so a call that fails sends the group back to run a call
+// at a time; a group of successful calls, the usual case, commits as one.
 //
 // Lanes: a caller names the lane of its call, and the calls of one lane go to one
 // committer. SQLite has one (one writer). PostgreSQL has several, committing in
@@ -54,13 +63,14 @@ type groupCall struct {
 
 // committer is one lane's group committer.
 type committer struct {
-	calls   chan *groupCall // unbuffered: a call is either taken or its caller still holds it
-	waiting atomic.Int64    // callers about to hand over a call
-	groups  atomic.Int64
-	taken   atomic.Int64
-	reruns  atomic.Int64
-	quit    chan struct{} // closed by Close, shared by the lanes
-	stopped chan struct{}
+	calls    chan *groupCall // unbuffered: a call is either taken or its caller still holds it
+	waiting  atomic.Int64    // callers about to hand over a call
+	groups   atomic.Int64
+	together atomic.Int64
+	taken    atomic.Int64
+	reruns   atomic.Int64
+	quit     chan struct{} // closed by Close, shared by the lanes
+	stopped  chan struct{}
 }
 
 // lanes are a Core's committers.
@@ -86,8 +96,9 @@ func (l *lanes) of(name string) *committer {
 }
 
 // GroupStats counts the transactions the group committer ran, the calls they held,
-// the groups run again after the database aborted them, and the calls waiting now.
-type GroupStats struct{ Groups, Calls, Reruns, Waiting int64 }
+// those that ran their calls at once (Together), the groups run again after the
+// database aborted them, and the calls waiting now.
+type GroupStats struct{ Groups, Calls, Together, Reruns, Waiting int64 }
 
 // GroupStats reports the group committers' work.
 func (db *Core) GroupStats() GroupStats {
@@ -95,6 +106,7 @@ func (db *Core) GroupStats() GroupStats {
 	for _, g := range db.group.all {
 		st.Groups += g.groups.Load()
 		st.Calls += g.taken.Load()
+		st.Together += g.together.Load()
 		st.Reruns += g.reruns.Load()
 		st.Waiting += g.waiting.Load()
 	}
@@ -102,10 +114,10 @@ func (db *Core) GroupStats() GroupStats {
 }
 
 // InGroupTx runs fn in a transaction it may share with concurrent callers of the
-// same lane (see the group commit above); fn's error rolls back fn's writes only and
-// is returned as is. fn must use the ctx and r it is given, never the Store (SQLite's
-// one connection is the committer's), and be short: the calls after it in its group
-// wait for it.
+// same lane (see the group commit above and ports.Store); fn's error rolls back fn's
+// writes only and is returned as is. fn must use the ctx and r it is given, never
+// the Store (SQLite's one connection is the committer's), and be short: the calls
+// of its group wait for it.
 func (db *Core) InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r ports.Repositories) error) error {
 	return db.inGroup(ctx, lane, func(ctx context.Context, r *Repos) error { return fn(ctx, r) })
 }
@@ -170,7 +182,7 @@ func (db *Core) commitGroups(g *committer) {
 // again when the database aborted the transaction.
 func (db *Core) runGroup(g *committer, batch []*groupCall) {
 	for runs := 1; ; runs++ {
-		aborted := db.tryGroup(batch)
+		aborted := db.tryGroup(g, batch)
 		if aborted == nil {
 			return
 		}
@@ -191,7 +203,7 @@ func (db *Core) runGroup(g *committer, batch []*groupCall) {
 
 // tryGroup runs batch in one transaction and sets each call's outcome, or returns the
 // error with which the database aborted the whole transaction.
-func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
+func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -204,6 +216,14 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 		}
 	}
 	tx, err := db.begin(ctx)
+	if err == nil && tx.Together != nil && len(batch) > 1 {
+		if db.together(ctx, tx, batch, deadline) {
+			g.together.Add(1)
+			return nil
+		}
+		_ = tx.Rollback(ctx)
+		tx, err = db.begin(ctx)
+	}
 	if err != nil {
 		fail(batch, db.D.Wrap(err, "begin"))
 		return nil
@@ -262,6 +282,55 @@ func (db *Core) tryGroup(batch []*groupCall) (aborted error) {
 		fail(batch, err)
 	}
 	return nil
+}
+
+// together runs batch's calls at once on tx (Tx.Together) and commits, setting each
+// call's outcome; false, with no outcome set, when a call failed or panicked: the
+// shared statements do not tell which writes were its own, so the group must run
+// again, a call at a time in savepoints.
+func (db *Core) together(ctx context.Context, tx Tx, batch []*groupCall, deadline time.Time) bool {
+	calls := make([]*groupCall, 0, len(batch))
+	for _, c := range batch {
+		if c.err = c.ctx.Err(); c.err == nil { // else the caller is gone: do not write for it
+			calls = append(calls, c)
+		}
+	}
+	queries, leave := tx.Together(ctx, len(calls))
+	repos := make([]*txRepos, len(calls))
+	for i, q := range queries {
+		r, err := db.txRepos(q)
+		if err != nil {
+			return false // the group a call at a time reports it
+		}
+		r.recv.group = ctx
+		repos[i] = r
+	}
+	var wg sync.WaitGroup
+	for i, c := range calls {
+		wg.Go(func() {
+			defer leave()
+			run(c, repos[i].Repos, deadline)
+		})
+	}
+	wg.Wait()
+	for _, r := range repos {
+		r.recv.v, r.recv.group = reflect.Value{}, nil
+		db.txs.Put(r)
+	}
+	failed := slices.ContainsFunc(calls, func(c *groupCall) bool { return c.err != nil || c.panicked != nil })
+	if failed {
+		for _, c := range calls {
+			c.err, c.panicked = nil, nil
+		}
+		return false
+	}
+	if err := tx.Commit(ctx); err != nil {
+		err = db.D.Wrap(err, "commit")
+		for _, c := range calls {
+			c.err = err
+		}
+	}
+	return true
 }
 
 // run runs c's fn on r and sets its outcome. fn keeps its caller's values (tracing)

@@ -98,10 +98,18 @@ func newRepos(d *Dialect, q any, sealer ports.SecretSealer) (*Repos, *receiver, 
 // to go to the server with the next statement: for those whose outcome nothing waits
 // for (opening and releasing savepoints), since an error of theirs fails the next
 // statement and, through it, the transaction.
+//
+// Together, when the dialect has it, gives n fns that run at once each its own
+// queries on the transaction, and leave, which each calls when its fn returns. A
+// statement then waits until every fn still running waits on one too, and all go to
+// the server together, one after another in the order they came: one round trip
+// serves a statement of every fn. Statements run until the first that fails; it
+// fails the rest, as the transaction then cannot commit.
 type Tx struct {
 	Queries  any
 	Exec     func(ctx context.Context, stmts ...string) error
 	Ahead    func(stmts ...string)
+	Together func(ctx context.Context, n int) (queries []any, leave func())
 	Commit   func(context.Context) error
 	Rollback func(context.Context) error // a no-op after Commit
 }

@@ -94,7 +94,8 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 			_, err := p.Exec(ctx, stmts[len(stmts)-1])
 			return err
 		}
-		return store.Tx{Queries: q.WithTx(p), Exec: exec, Ahead: p.Ahead, Commit: p.Commit, Rollback: p.Rollback}, nil
+		together := func(ctx context.Context, n int) ([]any, func()) { return runTogether(ctx, tx, n) }
+		return store.Tx{Queries: q.WithTx(p), Exec: exec, Ahead: p.Ahead, Together: together, Commit: p.Commit, Rollback: p.Rollback}, nil
 	}
 	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
 		return nil, errors.Join(err, s.Close())

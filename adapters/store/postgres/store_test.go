@@ -158,3 +158,39 @@ func BenchmarkGroupLane(b *testing.B) {
 	b.Cleanup(func() { _ = s.Close() })
 	contract.BenchGroupLane(b, s)
 }
+
+// A group's calls run at once, their statements sent together: each still gets
+// exactly its own results, and the group commits once.
+func TestAGroupsCallsRunTogether(t *testing.T) {
+	t.Parallel()
+	contract.PostgresURL(t)
+	s := open(t, contract.PostgresSchemaURL(t))
+	createSession(t, s, "s1")
+	before := s.GroupStats()
+	letGo := contract.HoldLane(t, s, "mixed")
+	const n = 24
+	check := contract.MixedGroup(t, s, "mixed", n, -1)
+	letGo(n)
+	check()
+	if got := s.GroupStats(); got.Together-before.Together != 1 || got.Groups-before.Groups != 2 || got.Reruns != before.Reruns {
+		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, run together", got, before, n)
+	}
+}
+
+// A call that fails in a group run together sends the group back to run a call at
+// a time: the others commit, the failing one leaves no trace.
+func TestACallFailingAmongCallsRunTogetherFailsAlone(t *testing.T) {
+	t.Parallel()
+	contract.PostgresURL(t)
+	s := open(t, contract.PostgresSchemaURL(t))
+	createSession(t, s, "s1")
+	before := s.GroupStats()
+	letGo := contract.HoldLane(t, s, "mixed")
+	const n = 24
+	check := contract.MixedGroup(t, s, "mixed", n, 9)
+	letGo(n)
+	check()
+	if got := s.GroupStats(); got.Together != before.Together || got.Groups-before.Groups != 2 {
+		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, run a call at a time", got, before, n)
+	}
+}

@@ -200,36 +200,6 @@ func TestTemporaryStorageIsInMemory(t *testing.T) {
 	}
 }
 
-// holdCommitter runs a group call that waits to be let go, so the calls made
-// meanwhile queue up for the next group. letGo waits until that many calls wait,
-// then lets it go and returns once it has committed.
-func holdCommitter(t *testing.T, s *sqlite.Store) (letGo func(waiting int64)) {
-	t.Helper()
-	release, running, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-	go func() {
-		done <- s.InGroupTx(t.Context(), "lane", func(context.Context, ports.Repositories) error {
-			close(running)
-			<-release
-			return nil
-		})
-	}()
-	<-running
-	return func(waiting int64) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for s.GroupStats().Waiting < waiting {
-			if time.Now().After(deadline) {
-				t.Fatalf("calls waiting: %+v, want %d", s.GroupStats(), waiting)
-			}
-			time.Sleep(time.Millisecond)
-		}
-		close(release)
-		if err := <-done; err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // Concurrent group calls share transactions: while one group runs, the calls
 // arriving form the next one, committed once.
 func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
@@ -238,7 +208,7 @@ func TestConcurrentGroupCallsShareOneTransaction(t *testing.T) {
 	ctx := t.Context()
 	createSession(t, s, "s1")
 	before := s.GroupStats()
-	letGo := holdCommitter(t, s)
+	letGo := contract.HoldLane(t, s, "lane")
 	var wg sync.WaitGroup
 	const n = 12
 	for range n {
@@ -269,7 +239,7 @@ func TestTransactionsJoinTheGroupCommit(t *testing.T) {
 	ctx := t.Context()
 	createSession(t, s, "s1")
 	before := s.GroupStats()
-	letGo := holdCommitter(t, s)
+	letGo := contract.HoldLane(t, s, "lane")
 	var wg sync.WaitGroup
 	const n = 8
 	refused := errors.New("refused")
