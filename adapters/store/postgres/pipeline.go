@@ -2,30 +2,41 @@ package postgres
 
 import (
 	"context"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// pipelinedTx is a transaction that sends the statements queued Ahead (the group
-// commit's savepoints) in one round trip with the next statement, as a pgx batch:
-// on a send's acceptance, one round trip in five. An error of a queued statement
-// is the next statement's error; the group commit then fails that call and ends
-// the transaction uncommitted, as it does when a savepoint fails on its own.
+// pipelinedTx is a transaction on a pooled connection that sends the statements
+// queued Ahead in one round trip with the next statement, as a pgx batch: its own
+// BEGIN, and the group commit's savepoints. An error of a queued statement is the
+// next statement's error; the group commit then fails that call and ends the
+// transaction uncommitted, as it does when a savepoint fails on its own.
 type pipelinedTx struct {
-	pgx.Tx
+	conn   *pgxpool.Conn
 	queued []string
+	sent   bool // something went to the server: there is a transaction to end
+	ended  bool
+}
+
+func beginPipelined(ctx context.Context, pool *pgxpool.Pool) (*pipelinedTx, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pipelinedTx{conn: conn, queued: []string{"BEGIN"}}, nil
 }
 
 // Ahead queues statements without arguments.
 func (p *pipelinedTx) Ahead(stmts ...string) { p.queued = append(p.queued, stmts...) }
 
-// Exec runs statements without arguments, after the queued ones, in one round trip.
 func (p *pipelinedTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	br, err := p.sendQueued(ctx, sql, args)
-	if br == nil && err == nil {
-		return p.Tx.Exec(ctx, sql, args...)
+	if len(p.queued) == 0 {
+		return p.conn.Exec(ctx, sql, args...)
 	}
+	br, err := p.sendOne(ctx, sql, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
 	}
@@ -34,10 +45,10 @@ func (p *pipelinedTx) Exec(ctx context.Context, sql string, args ...any) (pgconn
 }
 
 func (p *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	br, err := p.sendQueued(ctx, sql, args)
-	if br == nil && err == nil {
-		return p.Tx.Query(ctx, sql, args...)
+	if len(p.queued) == 0 {
+		return p.conn.Query(ctx, sql, args...)
 	}
+	br, err := p.sendOne(ctx, sql, args)
 	if err != nil {
 		return nil, err
 	}
@@ -49,39 +60,77 @@ func (p *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.R
 }
 
 func (p *pipelinedTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	br, err := p.sendQueued(ctx, sql, args)
-	if br == nil && err == nil {
-		return p.Tx.QueryRow(ctx, sql, args...)
+	if len(p.queued) == 0 {
+		return p.conn.QueryRow(ctx, sql, args...)
 	}
+	br, err := p.sendOne(ctx, sql, args)
 	return batchRow{br: br, err: err}
 }
 
-// Commit drops the queued statements: savepoints opened or released just before
-// the commit change nothing it commits.
+// errCommitRolledBack is a COMMIT the server answered with ROLLBACK: a statement
+// had failed, and nothing of the transaction was kept.
+var errCommitRolledBack = errors.New("postgres: commit rolled back")
+
+// Commit drops the queued savepoints, which change nothing it commits, and commits;
+// a transaction that sent nothing has nothing to commit.
 func (p *pipelinedTx) Commit(ctx context.Context) error {
 	p.queued = nil
-	return p.Tx.Commit(ctx)
+	if !p.sent {
+		p.end()
+		return nil
+	}
+	tag, err := p.conn.Exec(ctx, "COMMIT")
+	p.end()
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = errCommitRolledBack
+	}
+	return err
 }
 
+// Rollback ends the transaction unless Commit did. A connection it leaves in doubt
+// (the server unreachable) is closed, not pooled again.
 func (p *pipelinedTx) Rollback(ctx context.Context) error {
+	if p.ended {
+		return nil
+	}
 	p.queued = nil
-	return p.Tx.Rollback(ctx)
+	var err error
+	if p.sent {
+		_, err = p.conn.Exec(ctx, "ROLLBACK")
+	}
+	p.end()
+	return err
 }
 
-// sendQueued sends the queued statements and then sql as one batch, and reads the
-// results of the queued ones; nil, nil when nothing is queued.
-func (p *pipelinedTx) sendQueued(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
-	if len(p.queued) == 0 {
-		return nil, nil
-	}
+// end gives the connection back to the pool, which closes it when it is still in
+// a transaction or busy.
+func (p *pipelinedTx) end() {
+	p.ended = true
+	p.conn.Release()
+}
+
+// sendOne sends the queued statements and then sql as one batch, reads the queued
+// ones' results and returns the batch at sql's.
+func (p *pipelinedTx) sendOne(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	var b pgx.Batch
-	for _, s := range p.queued {
-		b.Queue(s)
-	}
 	b.Queue(sql, args...)
+	return p.send(ctx, &b)
+}
+
+// send sends the queued statements and then b's as one batch, reads the queued ones'
+// results and returns the batch at b's first.
+func (p *pipelinedTx) send(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	n := len(p.queued)
-	p.queued = p.queued[:0]
-	br := p.Tx.SendBatch(ctx, &b)
+	if n > 0 {
+		queued := make([]*pgx.QueuedQuery, n)
+		for i, s := range p.queued {
+			queued[i] = &pgx.QueuedQuery{SQL: s}
+		}
+		b.QueuedQueries = append(queued, b.QueuedQueries...)
+		p.queued = p.queued[:0]
+	}
+	p.sent = true
+	br := p.conn.SendBatch(ctx, b)
 	for range n {
 		if _, err := br.Exec(); err != nil {
 			return nil, closeBatch(br, err)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
@@ -84,18 +83,17 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	s := &Store{pool: pool, sqldb: sqldb, relayLockID: lockID("relay", schema)}
 	q := db.New(pool)
 	begin := func(ctx context.Context) (store.Tx, error) {
-		tx, err := pool.BeginTx(ctx, pgx.TxOptions{})
+		p, err := beginPipelined(ctx, pool)
 		if err != nil {
 			return store.Tx{}, err
 		}
-		p := &pipelinedTx{Tx: tx}
 		exec := func(ctx context.Context, stmts ...string) error {
 			p.Ahead(stmts[:len(stmts)-1]...)
 			_, err := p.Exec(ctx, stmts[len(stmts)-1])
 			return err
 		}
-		together := func(ctx context.Context, n int) ([]any, func()) { return runTogether(ctx, tx, n) }
-		return store.Tx{Queries: q.WithTx(p), Exec: exec, Ahead: p.Ahead, Together: together, Commit: p.Commit, Rollback: p.Rollback}, nil
+		together := func(ctx context.Context, n int) ([]any, func()) { return runTogether(ctx, p, n) }
+		return store.Tx{Queries: db.New(p), Exec: exec, Ahead: p.Ahead, Together: together, Commit: p.Commit, Rollback: p.Rollback}, nil
 	}
 	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
 		return nil, errors.Join(err, s.Close())

@@ -20,7 +20,7 @@ import (
 // in one batch, one round trip for a statement of every call, and hands each fork
 // its result. A group of sends thus costs a few round trips instead of a few per send.
 type together struct {
-	tx     pgx.Tx
+	tx     *pipelinedTx
 	ctx    context.Context // the group's: statements end with it, never with a caller's
 	mu     sync.Mutex
 	live   int       // forks whose fn has not returned
@@ -29,7 +29,7 @@ type together struct {
 }
 
 // runTogether gives n fns each its queries on tx (see store.Tx.Together).
-func runTogether(ctx context.Context, tx pgx.Tx, n int) (queries []any, leave func()) {
+func runTogether(ctx context.Context, tx *pipelinedTx, n int) (queries []any, leave func()) {
 	t := &together{tx: tx, ctx: ctx, live: n}
 	queries = make([]any, n)
 	for i := range queries {
@@ -104,7 +104,13 @@ func (t *together) send(batch []*queued) (aborted error) {
 	for _, q := range batch {
 		b.Queue(q.sql, q.args...)
 	}
-	br := t.tx.SendBatch(t.ctx, &b)
+	br, err := t.tx.send(t.ctx, &b) // with the transaction's BEGIN, in the first round
+	if err != nil {
+		for _, q := range batch {
+			q.err = err
+		}
+		return err
+	}
 	for _, q := range batch {
 		switch q.kind {
 		case exec:
@@ -113,7 +119,7 @@ func (t *together) send(batch []*queued) (aborted error) {
 			q.err = br.QueryRow().Scan(q.dest...)
 		case rows:
 			rs, err := br.Query()
-			q.rows, q.err = hold(t.tx.Conn().TypeMap(), rs, err)
+			q.rows, q.err = hold(t.tx.conn.Conn().TypeMap(), rs, err)
 		}
 		if q.err != nil && !errors.Is(q.err, pgx.ErrNoRows) && aborted == nil {
 			aborted = q.err
