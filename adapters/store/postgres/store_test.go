@@ -194,3 +194,35 @@ func TestACallFailingAmongCallsRunTogetherFailsAlone(t *testing.T) {
 		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, run a call at a time", got, before, n)
 	}
 }
+
+// PostgreSQL aborts a transaction at its first failed statement. A fn that ignores
+// such an error still gets one from the commit, which the server answers with a
+// rollback: nothing of the transaction is kept, and the connection goes back to the
+// pool clean.
+func TestACommitAfterAFailedStatementFails(t *testing.T) {
+	t.Parallel()
+	contract.PostgresURL(t)
+	s := open(t, contract.PostgresSchemaURL(t))
+	ctx := t.Context()
+	createSession(t, s, "s1")
+	first, orphan := newEvent(t, "E1"), newEvent(t, "E2")
+	orphan.SessionID = "gone"
+	err := s.InTx(ctx, func(r ports.Repositories) error {
+		if _, err := r.Events().Append(ctx, first); err != nil {
+			return err
+		}
+		_, _ = r.Events().Append(ctx, orphan) // refused: no such session (a foreign key)
+		return nil
+	})
+	if err == nil {
+		t.Fatal("commit of an aborted transaction: nil error")
+	}
+	if _, err := s.Events().Get(ctx, first.ID); !fault.Is(err, fault.KindNotFound) {
+		t.Fatalf("write before the failed statement: %v, want none", err)
+	}
+	for range 2 * postgres.DefaultMaxConns { // every pooled connection works
+		if _, err := s.Sessions().Get(ctx, "s1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
