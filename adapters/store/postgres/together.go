@@ -88,14 +88,22 @@ func (t *together) sendIfAllWait() {
 	batch := t.queued
 	t.queued = nil
 	t.mu.Unlock() // every live fork waits in batch: none can queue meanwhile
-	err := t.send(batch)
-	t.mu.Lock()
-	t.failed = err
-	t.mu.Unlock()
-	for _, q := range batch {
-		close(q.done)
-	}
+	err := errSendPanicked
+	defer func() { // even when send panics (in a scan): the forks of batch must not wait forever
+		t.mu.Lock()
+		t.failed = err
+		t.mu.Unlock()
+		for _, q := range batch {
+			if err == errSendPanicked {
+				q.err = err
+			}
+			close(q.done)
+		}
+	}()
+	err = t.send(batch)
 }
+
+var errSendPanicked = errors.New("postgres: a statement run together panicked")
 
 // send runs batch in one round trip and sets each statement's result; it returns the
 // error that aborted the transaction, if one did.
