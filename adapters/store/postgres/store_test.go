@@ -160,38 +160,30 @@ func BenchmarkGroupLane(b *testing.B) {
 }
 
 // A group's calls run at once, their statements sent together: each still gets
-// exactly its own results, and the group commits once.
+// exactly its own results, and the group commits once. A call that fails among them
+// sends the group back to run a call at a time: the others commit, the failing one
+// leaves no trace.
 func TestAGroupsCallsRunTogether(t *testing.T) {
-	t.Parallel()
 	contract.PostgresURL(t)
-	s := open(t, contract.PostgresSchemaURL(t))
-	createSession(t, s, "s1")
-	before := s.GroupStats()
-	letGo := contract.HoldLane(t, s, "mixed")
-	const n = 24
-	check := contract.MixedGroup(t, s, "mixed", n, -1)
-	letGo(n)
-	check()
-	if got := s.GroupStats(); got.Together-before.Together != 1 || got.Groups-before.Groups != 2 || got.Reruns != before.Reruns {
-		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, run together", got, before, n)
-	}
-}
-
-// A call that fails in a group run together sends the group back to run a call at
-// a time: the others commit, the failing one leaves no trace.
-func TestACallFailingAmongCallsRunTogetherFailsAlone(t *testing.T) {
-	t.Parallel()
-	contract.PostgresURL(t)
-	s := open(t, contract.PostgresSchemaURL(t))
-	createSession(t, s, "s1")
-	before := s.GroupStats()
-	letGo := contract.HoldLane(t, s, "mixed")
-	const n = 24
-	check := contract.MixedGroup(t, s, "mixed", n, 9)
-	letGo(n)
-	check()
-	if got := s.GroupStats(); got.Together != before.Together || got.Groups-before.Groups != 2 {
-		t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, run a call at a time", got, before, n)
+	for _, c := range []struct {
+		name     string
+		failing  int
+		together int64 // groups run together
+	}{{"all succeed", -1, 1}, {"one fails", 9, 0}} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			s := open(t, contract.PostgresSchemaURL(t))
+			createSession(t, s, "s1")
+			before := s.GroupStats()
+			letGo := contract.HoldLane(t, s, "mixed")
+			const n = 24
+			check := contract.MixedGroup(t, s, "mixed", n, c.failing)
+			letGo(n)
+			check()
+			if got := s.GroupStats(); got.Together-before.Together != c.together || got.Groups-before.Groups != 2 || got.Reruns != before.Reruns {
+				t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, %d run together", got, before, n, c.together)
+			}
+		})
 	}
 }
 
