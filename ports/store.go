@@ -41,13 +41,16 @@ type Store interface {
 	// fn's error rolls back fn's writes only; a nil return means fn's writes are
 	// committed. fn must use the ctx and r it gets and never call the Store; it may run
 	// again (a database that aborted the shared transaction, or a group run together
-	// in which a call failed), so it sets its results afresh each run. Calls that lock
-	// the same rows (a caller's counters and idempotency keys, a session's messages)
-	// must name the same lane. The calls of a lane run one after another, or, where
-	// a store can, together: their statements then interleave, each statement seeing
-	// every one run before it. So a check fn relies on must be one statement with
-	// the write it guards (as Claim and Counters.Hit are), not a read and a later write.
+	// in which a call failed), so it sets its results afresh each run. Calls of one
+	// lane run one after another; calls that lock the same rows (a caller's counters
+	// and idempotency keys, a session's messages) must name the same lane.
 	InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r Repositories) error) error
+	// InterleavedGroupTx is InGroupTx for fns whose every check is one statement with
+	// the write it guards (an idempotency claim, a counter hit), never a read and a
+	// later write that depends on it (as Messages().Update is): where a store can, the
+	// fns of a group run at once, their statements interleaved and sent together, each
+	// seeing every statement run before it.
+	InterleavedGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r Repositories) error) error
 	// Ping checks the database is reachable; Dialect names it ("sqlite", "postgres", "mysql").
 	Ping(ctx context.Context) error
 	Dialect() string

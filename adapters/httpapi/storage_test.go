@@ -52,6 +52,9 @@ func (b *brokenStore) InTx(ctx context.Context, fn func(ports.Repositories) erro
 func (b *brokenStore) InGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
 	return b.SQLiteStore.InGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error { return fn(ctx, brokenRepos{r, b}) })
 }
+func (b *brokenStore) InterleavedGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	return b.SQLiteStore.InterleavedGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error { return fn(ctx, brokenRepos{r, b}) })
+}
 func (b *brokenStore) Counters() ports.CounterRepository {
 	return brokenRepos{b.SQLiteStore, b}.Counters()
 }

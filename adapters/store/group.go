@@ -32,10 +32,11 @@ import (
 // a fn may run more than once and must set its results afresh each time.
 //
 // Together: where round trips cost more than the statements (PostgreSQL), the
-// committer runs a group's fns at once instead, each on its own goroutine and
-// queries (Tx.Together), and their statements go to the server in batches, a
-// statement of every call per round trip. No savepoint can then tell one call's
-// writes from another's, so a call that fails sends the group back to run a call
+// committer first runs the group's interleaved calls (InterleavedGroupTx) at once,
+// each on its own goroutine and queries (Tx.Together), their statements sent in
+// batches, a statement of every call per round trip; then the others one at a time
+// as above, in the same transaction. No savepoint can tell one interleaved call's
+// writes from another's, so one that fails sends the whole group back to run a call
 // at a time; a group of successful calls, the usual case, commits as one.
 //
 // Lanes: a caller names the lane of its call, and the calls of one lane go to one
@@ -54,11 +55,12 @@ const (
 var errClosed = fault.New(fault.KindUnavailable, "", "Database unavailable, retry later")
 
 type groupCall struct {
-	ctx      context.Context
-	fn       func(context.Context, *Repos) error
-	err      error
-	panicked any
-	done     chan struct{}
+	ctx        context.Context
+	fn         func(context.Context, *Repos) error
+	interleave bool // InterleavedGroupTx's
+	err        error
+	panicked   any
+	done       chan struct{}
 }
 
 // committer is one lane's group committer.
@@ -119,11 +121,17 @@ func (db *Core) GroupStats() GroupStats {
 // the Store (SQLite's one connection is the committer's), and be short: the calls
 // of its group wait for it.
 func (db *Core) InGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r ports.Repositories) error) error {
-	return db.inGroup(ctx, lane, func(ctx context.Context, r *Repos) error { return fn(ctx, r) })
+	return db.inGroup(ctx, lane, false, func(ctx context.Context, r *Repos) error { return fn(ctx, r) })
 }
 
-func (db *Core) inGroup(ctx context.Context, lane string, fn func(context.Context, *Repos) error) error {
-	c := &groupCall{ctx: ctx, fn: fn, done: make(chan struct{})}
+// InterleavedGroupTx is InGroupTx for fns that may run at once (see Together above
+// and ports.Store).
+func (db *Core) InterleavedGroupTx(ctx context.Context, lane string, fn func(ctx context.Context, r ports.Repositories) error) error {
+	return db.inGroup(ctx, lane, true, func(ctx context.Context, r *Repos) error { return fn(ctx, r) })
+}
+
+func (db *Core) inGroup(ctx context.Context, lane string, interleave bool, fn func(context.Context, *Repos) error) error {
+	c := &groupCall{ctx: ctx, fn: fn, interleave: interleave, done: make(chan struct{})}
 	g := db.group.of(lane)
 	g.waiting.Add(1)
 	select {
@@ -215,23 +223,25 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 			}
 		}
 	}
+	all := batch // the calls the commit decides; batch: those still to run one at a time
 	tx, err := db.begin(ctx)
-	if err == nil && tx.Together != nil && len(batch) > 1 {
-		if db.together(ctx, tx, batch, deadline) {
+	if at, rest := interleaved(batch); err == nil && tx.Together != nil && len(at) > 1 {
+		if db.together(ctx, tx, at, deadline) {
 			g.together.Add(1)
-			return nil
+			batch = rest
+		} else {
+			_ = tx.Rollback(ctx)
+			tx, err = db.begin(ctx)
 		}
-		_ = tx.Rollback(ctx)
-		tx, err = db.begin(ctx)
 	}
 	if err != nil {
-		fail(batch, db.D.Wrap(err, "begin"))
+		fail(all, db.D.Wrap(err, "begin"))
 		return nil
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	r, err := db.txRepos(tx.Queries)
 	if err != nil {
-		fail(batch, err)
+		fail(all, err)
 		return nil
 	}
 	r.recv.group = ctx // a caller's cancellation must not interrupt a shared statement
@@ -246,7 +256,7 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 			c.err = err
 			continue
 		}
-		if len(batch) == 1 { // alone, a call needs no savepoint: its failure rolls back the transaction
+		if len(all) == 1 { // alone, a call needs no savepoint: its failure rolls back the transaction
 			if run(c, r.Repos, deadline); isAborted(c.err) {
 				return c.err
 			}
@@ -257,7 +267,7 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 		}
 		if len(next) > 0 {
 			if err := tx.ahead(ctx, next); err != nil {
-				fail(batch, db.D.Wrap(err, "savepoint")) // the transaction is in doubt: nothing of it commits
+				fail(all, db.D.Wrap(err, "savepoint")) // the transaction is in doubt: nothing of it commits
 				return nil
 			}
 		}
@@ -270,7 +280,7 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 			continue
 		}
 		if err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+savepoint); err != nil {
-			fail(batch, db.D.Wrap(err, "rollback to savepoint"))
+			fail(all, db.D.Wrap(err, "rollback to savepoint"))
 			return nil
 		}
 		next = nil
@@ -279,15 +289,27 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 		if err = db.D.Wrap(err, "commit"); isAborted(err) {
 			return err
 		}
-		fail(batch, err)
+		fail(all, err)
 	}
 	return nil
 }
 
-// together runs batch's calls at once on tx (Tx.Together) and commits, setting each
-// call's outcome; false, with no outcome set, when a call failed or panicked: the
-// shared statements do not tell which writes were its own, so the group must run
-// again, a call at a time in savepoints.
+// interleaved splits batch into its interleaved calls and the others.
+func interleaved(batch []*groupCall) (at, rest []*groupCall) {
+	for _, c := range batch {
+		if c.interleave {
+			at = append(at, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	return at, rest
+}
+
+// together runs batch's calls at once on tx (Tx.Together), setting each call's
+// outcome; false, with no outcome set, when a call failed or panicked: the shared
+// statements do not tell which writes were its own, so the group must run again, a
+// call at a time in savepoints.
 func (db *Core) together(ctx context.Context, tx Tx, batch []*groupCall, deadline time.Time) bool {
 	calls := make([]*groupCall, 0, len(batch))
 	for _, c := range batch {
@@ -317,18 +339,11 @@ func (db *Core) together(ctx context.Context, tx Tx, batch []*groupCall, deadlin
 		r.recv.v, r.recv.group = reflect.Value{}, nil
 		db.txs.Put(r)
 	}
-	failed := slices.ContainsFunc(calls, func(c *groupCall) bool { return c.err != nil || c.panicked != nil })
-	if failed {
+	if slices.ContainsFunc(calls, func(c *groupCall) bool { return c.err != nil || c.panicked != nil }) {
 		for _, c := range calls {
 			c.err, c.panicked = nil, nil
 		}
 		return false
-	}
-	if err := tx.Commit(ctx); err != nil {
-		err = db.D.Wrap(err, "commit")
-		for _, c := range calls {
-			c.err = err
-		}
 	}
 	return true
 }

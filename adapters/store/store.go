@@ -161,7 +161,7 @@ func (db *Core) InTx(ctx context.Context, fn func(r ports.Repositories) error) e
 
 func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
 	if db.D.OneWriter {
-		return db.inGroup(ctx, "", func(_ context.Context, r *Repos) error { return fn(r) })
+		return db.inGroup(ctx, "", false, func(_ context.Context, r *Repos) error { return fn(r) })
 	}
 	tx, err := db.begin(ctx)
 	if err != nil {

@@ -83,7 +83,8 @@ type SendResult struct {
 // Every outbound path (HTTP routes, webhook response actions) goes through here, so
 // they share the queue, its ordering and the recipient cooldown. The acceptance
 // (session check, idempotency claim, cooldowns, rows) is one group transaction, so
-// concurrent sends share a commit.
+// concurrent sends share a commit; interleaved, as its checks are each one statement
+// with their write or read what no send writes (sessions, cooldowns).
 func (s *Sending) Send(ctx context.Context, p account.Principal, in SendInput) ([]SendResult, error) {
 	res, _, err := s.send(ctx, p, in, nil)
 	return res, err
@@ -118,8 +119,8 @@ func (s *Sending) send(ctx context.Context, p account.Principal, in SendInput, t
 		over   error
 	)
 	// The caller's lane: its idempotency keys and limit counters are its own.
-	err := s.store.InGroupTx(ctx, callerScope(p), func(ctx context.Context, r ports.Repositories) error {
-		replay, st, over = nil, ThrottleState{}, nil // of an earlier run of fn (see InGroupTx)
+	err := s.store.InterleavedGroupTx(ctx, callerScope(p), func(ctx context.Context, r ports.Repositories) error {
+		replay, st, over = nil, ThrottleState{}, nil // of an earlier run of fn (see ports.Store.InGroupTx)
 		var to []chat.JID
 		var err error
 		if t != nil {

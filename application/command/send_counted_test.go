@@ -23,10 +23,19 @@ type requestGroups struct {
 }
 
 func (s *requestGroups) InGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	s.count(ctx)
+	return s.Store.InGroupTx(ctx, lane, fn)
+}
+
+func (s *requestGroups) InterleavedGroupTx(ctx context.Context, lane string, fn func(context.Context, ports.Repositories) error) error {
+	s.count(ctx)
+	return s.Store.InterleavedGroupTx(ctx, lane, fn)
+}
+
+func (s *requestGroups) count(ctx context.Context) {
 	if ctx.Value(requestKey{}) != nil {
 		s.n.Add(1)
 	}
-	return s.Store.InGroupTx(ctx, lane, fn)
 }
 
 func TestSendCounted_OneGroupTransactionPerSendAndEveryRequestCounted(t *testing.T) {

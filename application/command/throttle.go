@@ -53,7 +53,7 @@ func (s *Quotas) Throttle(ctx context.Context, p account.Principal, quota bool) 
 	}
 	var st ThrottleState
 	// Both counters in one transaction, shared with concurrent requests' (group commit).
-	err := s.store.InGroupTx(ctx, t.scope, func(ctx context.Context, r ports.Repositories) (err error) {
+	err := s.store.InterleavedGroupTx(ctx, t.scope, func(ctx context.Context, r ports.Repositories) (err error) {
 		st, err = t.count(ctx, r)
 		return err
 	})

@@ -21,7 +21,7 @@ var groupTests = []struct {
 	{"group/concurrent claims of one idempotency key in one lane claim it once", groupIdempotency},
 	{"group/a panicking fn panics in its caller and leaves no trace", groupPanic},
 	{"group/calls of every shape in one lane (no statement, a row read first, a list first) keep exactly their own writes", groupShapes},
-	{"group/calls of every shape racing for one key each get their own results, one failing among them", groupMixed},
+	{"group/interleaved calls of every shape racing for one key each get their own results, one failing among them, and calls read-modify-writing in the lane lose nothing", groupMixed},
 }
 
 // Calls in several lanes; every third call fails after writing: by its own error, or by a statement the

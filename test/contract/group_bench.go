@@ -30,7 +30,7 @@ func BenchGroupLane(b *testing.B, s ports.Store) {
 	}
 	var n atomic.Int64
 	call := func() error {
-		return s.InGroupTx(ctx, "key:bench", func(ctx context.Context, r ports.Repositories) error { return acceptance(ctx, r, n.Add(1)) })
+		return s.InterleavedGroupTx(ctx, "key:bench", func(ctx context.Context, r ports.Repositories) error { return acceptance(ctx, r, n.Add(1)) })
 	}
 	for _, callers := range []int{1, 32} {
 		b.Run(fmt.Sprintf("callers=%d", callers), func(b *testing.B) {

@@ -9,7 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/warest-go/warest/domain/chat"
 	"github.com/warest-go/warest/domain/fault"
+	"github.com/warest-go/warest/domain/message"
 	"github.com/warest-go/warest/ports"
 )
 
@@ -38,7 +40,7 @@ func MixedGroup(t *testing.T, s ports.Store, lane string, n, failing int) (check
 		wg.Go(func() {
 			own := newEvent(5001 + i)
 			id := fmt.Sprint("call", i)
-			errs[i] = s.InGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error {
+			errs[i] = s.InterleavedGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error {
 				won.Delete(id)
 				switch i % 4 {
 				case 1:
@@ -107,5 +109,44 @@ func jsonEqual(a, b json.RawMessage) bool {
 
 func groupMixed(t *testing.T, s ports.Store) {
 	ensureSession(t, s, "s1")
+	counted := CountingGroup(t, s, "mixed", 16)
 	MixedGroup(t, s, "mixed", 24, 7)()
+	counted()
+}
+
+// CountingGroup starts n calls in lane that each add one to a message's attempts by
+// a read and a later write (Messages().Update), in InGroupTx: however they group
+// with each other and with interleaved calls, none may lose another's write. check
+// waits for them and verifies the count. The session s1 must exist.
+func CountingGroup(t *testing.T, s ports.Store, lane string, n int) (check func()) {
+	t.Helper()
+	ctx := t.Context()
+	m, err := message.NewOutbound("counted", "s1", chat.UserJID("6281200000009"), message.Content{Kind: message.KindText, Text: "n"}, at(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, s.Messages().Create(ctx, m))
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			err := s.InGroupTx(ctx, lane, func(ctx context.Context, r ports.Repositories) error {
+				_, err := r.Messages().Update(ctx, "s1", m.ID, func(m *message.Outbound) error {
+					m.Attempts++
+					return nil
+				})
+				return err
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	return func() {
+		t.Helper()
+		wg.Wait()
+		got, err := s.Messages().Get(ctx, "s1", m.ID)
+		if err != nil || got.Attempts != n {
+			t.Fatalf("attempts %d, %v; want %d: an update was lost", got.Attempts, err, n)
+		}
+	}
 }

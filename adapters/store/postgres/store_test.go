@@ -168,8 +168,9 @@ func TestAGroupsCallsRunTogether(t *testing.T) {
 	for _, c := range []struct {
 		name     string
 		failing  int
+		counting int   // calls of InGroupTx in the group, run one at a time
 		together int64 // groups run together
-	}{{"all succeed", -1, 1}, {"one fails", 9, 0}} {
+	}{{"all succeed", -1, 0, 1}, {"one fails", 9, 0, 0}, {"with calls one at a time", -1, 8, 1}} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			s := open(t, contract.PostgresSchemaURL(t))
@@ -177,11 +178,16 @@ func TestAGroupsCallsRunTogether(t *testing.T) {
 			before := s.GroupStats()
 			letGo := contract.HoldLane(t, s, "mixed")
 			const n = 24
+			counted := func() {}
+			if c.counting > 0 {
+				counted = contract.CountingGroup(t, s, "mixed", c.counting)
+			}
 			check := contract.MixedGroup(t, s, "mixed", n, c.failing)
-			letGo(n)
+			letGo(int64(n + c.counting))
 			check()
+			counted()
 			if got := s.GroupStats(); got.Together-before.Together != c.together || got.Groups-before.Groups != 2 || got.Reruns != before.Reruns {
-				t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, %d run together", got, before, n, c.together)
+				t.Fatalf("group stats %+v (before %+v): want the %d calls in one group, %d run together", got, before, n+c.counting, c.together)
 			}
 		})
 	}
