@@ -42,7 +42,7 @@ func runTogether(ctx context.Context, tx *pipelinedTx, n int) (queries []any, le
 type queued struct {
 	sql  string
 	args []any
-	kind int   // exec, row or rows
+	kind int   // kindExec, kindRow or kindRows
 	dest []any // a row's
 	tag  pgconn.CommandTag
 	rows *heldRows
@@ -51,9 +51,9 @@ type queued struct {
 }
 
 const (
-	exec = iota
-	row
-	rows
+	kindExec = iota
+	kindRow
+	kindRows
 )
 
 // run queues q and returns once its result is in.
@@ -121,11 +121,11 @@ func (t *together) send(batch []*queued) (aborted error) {
 	}
 	for _, q := range batch {
 		switch q.kind {
-		case exec:
+		case kindExec:
 			q.tag, q.err = br.Exec()
-		case row:
+		case kindRow:
 			q.err = br.QueryRow().Scan(q.dest...)
-		case rows:
+		case kindRows:
 			rs, err := br.Query()
 			q.rows, q.err = hold(t.tx.conn.Conn().TypeMap(), rs, err)
 		}
@@ -143,12 +143,12 @@ func (t *together) send(batch []*queued) (aborted error) {
 type fork struct{ t *together }
 
 func (f fork) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	q := f.t.run(&queued{sql: sql, args: args, kind: exec})
+	q := f.t.run(&queued{sql: sql, args: args, kind: kindExec})
 	return q.tag, q.err
 }
 
 func (f fork) Query(_ context.Context, sql string, args ...any) (pgx.Rows, error) {
-	q := f.t.run(&queued{sql: sql, args: args, kind: rows})
+	q := f.t.run(&queued{sql: sql, args: args, kind: kindRows})
 	if q.err != nil {
 		return nil, q.err
 	}
@@ -167,7 +167,7 @@ type forkRow struct {
 }
 
 func (r forkRow) Scan(dest ...any) error {
-	return r.t.run(&queued{sql: r.sql, args: r.args, kind: row, dest: dest}).err
+	return r.t.run(&queued{sql: r.sql, args: r.args, kind: kindRow, dest: dest}).err
 }
 
 // heldRows are the rows of a statement read off the connection as they came, so the
