@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"hash/fnv"
-	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -245,7 +244,7 @@ func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
 		return nil
 	}
 	r.recv.group = ctx // a caller's cancellation must not interrupt a shared statement
-	defer func() { r.recv.v, r.recv.group = reflect.Value{}, nil; db.txs.Put(r) }()
+	defer db.putRepos(r)
 	// At most one round trip per call around its fn: the savepoint a call runs in is
 	// opened together with the release of the one before (COMMIT releases the last),
 	// and one rolled back stays open, empty, for the next call. A dialect that can
@@ -336,8 +335,7 @@ func (db *Core) together(ctx context.Context, tx Tx, batch []*groupCall, deadlin
 	}
 	wg.Wait()
 	for _, r := range repos {
-		r.recv.v, r.recv.group = reflect.Value{}, nil
-		db.txs.Put(r)
+		db.putRepos(r)
 	}
 	if slices.ContainsFunc(calls, func(c *groupCall) bool { return c.err != nil || c.panicked != nil }) {
 		for _, c := range calls {

@@ -179,9 +179,14 @@ func (db *Core) inTx(ctx context.Context, fn func(r *Repos) error) error {
 	if err == nil {
 		err = db.D.Wrap(tx.Commit(ctx), "commit")
 	}
-	r.recv.v = reflect.Value{}
-	db.txs.Put(r) // not after a panic: fn may still hold r
+	db.putRepos(r) // not after a panic: fn may still hold r
 	return err
+}
+
+// putRepos keeps r for a later transaction, pointing it at none meanwhile.
+func (db *Core) putRepos(r *txRepos) {
+	r.recv.v, r.recv.group = reflect.Value{}, nil
+	db.txs.Put(r)
 }
 
 // txRepos gives repositories on a transaction's queries q. Binding builds a func per
