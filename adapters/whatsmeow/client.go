@@ -21,6 +21,7 @@ type runner struct {
 	cancel  context.CancelFunc
 	done    chan struct{}
 	signals chan signal
+	paired  chan struct{} // whatsmeow's pairing goroutine ended (PairSuccess or PairError)
 	polls   *pollBook
 	calls   *callBook      // calls offered, for RejectCall
 	retries *retryBook     // media downloads waiting for a re-upload
@@ -40,7 +41,7 @@ type runner struct {
 func newRunner(t *Transport, id string, sink ports.TransportSink) *runner {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &runner{t: t, id: id, sink: sink, ctx: ctx, cancel: cancel, done: make(chan struct{}),
-		signals: make(chan signal, 16), polls: newPollBook(), calls: newCallBook(), retries: newRetryBook(), name: newPushName(), preLogin: make(chan struct{})}
+		signals: make(chan signal, 16), paired: make(chan struct{}, 1), polls: newPollBook(), calls: newCallBook(), retries: newRetryBook(), name: newPushName(), preLogin: make(chan struct{})}
 }
 
 func (r *runner) ended() bool {
@@ -135,6 +136,9 @@ func (r *runner) watch(cli *wm.Client, attempt *int) signal {
 		case <-r.ctx.Done():
 			return signal{kind: sigStop}
 		case s := <-r.signals:
+			if s.kind == sigRestart && s.code == codeRelogin {
+				r.awaitPairing()
+			}
 			if s.kind != sigConnected {
 				return s
 			}
@@ -239,9 +243,32 @@ func (r *runner) drainSignals() {
 	for {
 		select {
 		case <-r.signals:
+		case <-r.paired:
 		default:
 			return
 		}
+	}
+}
+
+// pairingEnded tells the loop whatsmeow's pairing goroutine is done.
+func (r *runner) pairingEnded() {
+	select {
+	case r.paired <- struct{}{}:
+	default:
+	}
+}
+
+// awaitPairing holds the connection after the server asked for a new login (515)
+// until whatsmeow's pairing goroutine is done: that goroutine may not yet have
+// answered pair-success on this connection, and closing it first fails the answer
+// (whatsmeow then deletes the new device and reports a PairError).
+func (r *runner) awaitPairing() {
+	timer := time.NewTimer(r.t.cfg.Watchdog)
+	defer timer.Stop()
+	select {
+	case <-r.paired:
+	case <-timer.C:
+	case <-r.ctx.Done():
 	}
 }
 

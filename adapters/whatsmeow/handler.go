@@ -26,8 +26,17 @@ func (r *runner) handle(evt any) bool {
 	switch evt.(type) {
 	case *events.AppStateSyncComplete, *events.PushNameSetting:
 		return true // nothing to report; whatsmeow may delete the store meanwhile, so do not read it
+	case *events.ManualLoginReconnect:
+		// Nothing to report either, and the pairing goroutine may still be writing the store.
+		sig, _ := toSignal(evt)
+		r.signal(sig)
+		return true
 	}
 	sig, steers := toSignal(evt)
+	switch evt.(type) {
+	case *events.PairSuccess, *events.PairError:
+		defer r.pairingEnded() // after the loop got any signal of it
+	}
 	switch e := evt.(type) {
 	case *events.QR:
 		r.showQR(e.Codes)

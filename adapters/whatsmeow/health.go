@@ -42,6 +42,9 @@ const (
 	sigStop                            // stop for good (stream replaced)
 )
 
+// codeRelogin is the restart the server asks for once a device is paired (515).
+const codeRelogin = "paired"
+
 // signal is a connection change for the loop, with a stable reason code.
 type signal struct {
 	kind     signalKind
@@ -58,7 +61,7 @@ func toSignal(evt any) (signal, bool) {
 	case *events.Disconnected:
 		return signal{kind: sigRetry, code: "network", reason: "connection closed"}, true
 	case *events.ManualLoginReconnect:
-		return signal{kind: sigRestart, code: "paired", reason: "reconnect after pairing"}, true
+		return signal{kind: sigRestart, code: codeRelogin, reason: "reconnect after pairing"}, true
 	case *events.StreamReplaced:
 		return signal{kind: sigStop, code: "replaced", reason: "stream replaced"}, true
 	case *events.TemporaryBan:

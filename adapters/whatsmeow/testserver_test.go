@@ -277,3 +277,49 @@ func TestMediaOnTestServer(t *testing.T) {
 		t.Fatalf("downloaded %q, sent %q", got, want)
 	}
 }
+
+// whatsmeow answers pair-success on a goroutine of its own while its read loop
+// goes on: a stream restart (515) that reaches the client before that answer is
+// sent must not close the connection under it. Closed, the answer fails, whatsmeow
+// deletes the new device and reports a PairError, and the session reconnects.
+func TestPairingOutlivesAnEarlyStreamRestart(t *testing.T) {
+	t.Parallel()
+	srv := waserver.New(t)
+	tr := newTestServerTransport(t, srv, openDB(t))
+	w := &serverWorld{tr: tr, srv: srv, phones: map[string]*waserver.Phone{}}
+	srv.RestartStreamEarly()
+
+	sink := &contract.TransportSink{}
+	if err := tr.Start(t.Context(), "s1", sink); err != nil {
+		t.Fatal(err)
+	}
+	w.Scan(t, "s1", contract.WaitFor[ports.TransportQR](t, sink, 1, nil)[0].Code, w.Phones().Own)
+	contract.WaitFor[ports.TransportConnected](t, sink, 1, nil)
+	contract.WaitFor[ports.TransportPaired](t, sink, 1, nil)
+	// Logged in: a message round trip proves the link, and nothing went wrong on the way.
+	peer := w.Peer(t, w.Phones().Peer)
+	if _, err := tr.Send(t.Context(), "s1", message.Outbound{ID: "3EB0EARLY515", SessionID: "s1",
+		To: peer.Party().JID, Content: message.TextContent("linked"), Status: message.StatusQueued}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range sink.Events() {
+		switch ev.(type) {
+		case ports.TransportDisconnected, ports.TransportLoggedOut:
+			t.Fatalf("the pairing did not settle cleanly: %+v in %+v", ev, sink.Events())
+		}
+	}
+	// The device survives a restart: logged in again without a QR code.
+	if err := tr.Stop(t.Context(), "s1"); err != nil {
+		t.Fatal(err)
+	}
+	fresh := &contract.TransportSink{}
+	if err := tr.Start(t.Context(), "s1", fresh); err != nil {
+		t.Fatal(err)
+	}
+	contract.WaitFor[ports.TransportConnected](t, fresh, 1, nil)
+	for _, ev := range fresh.Events() {
+		if _, ok := ev.(ports.TransportQR); ok {
+			t.Fatal("the device was lost: a QR code after the restart")
+		}
+	}
+}

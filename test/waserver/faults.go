@@ -33,6 +33,15 @@ func (s *Server) RemoveDevice(ctx context.Context, jid types.JID) error {
 	return nil
 }
 
+// RestartStreamEarly has the next pairing restart the stream (515) right after
+// pair-success rather than after the client's answer: the client is told to log
+// in again while it still has to answer on this connection.
+func (s *Server) RestartStreamEarly() {
+	s.mu.Lock()
+	s.early = true
+	s.mu.Unlock()
+}
+
 // DropConnection closes the device's socket without a stream error, as a network
 // failure would: the client sees Disconnected and reconnects by itself.
 func (s *Server) DropConnection(jid types.JID) error {

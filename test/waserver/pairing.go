@@ -79,19 +79,35 @@ func (s *Server) Scan(ctx context.Context, phone *Phone, qr string) (types.JID, 
 }
 
 // link runs pair-success for the waiting client c once the phone has its advSecret
-// (from the QR code or the link-code exchange), then restarts the stream (515).
+// (from the QR code or the link-code exchange), then restarts the stream (515) so
+// the client logs in; RestartStreamEarly moves the restart ahead of its answer.
 func (s *Server) link(ctx context.Context, c *conn, phone *Phone, advSecret []byte) (types.JID, error) {
 	ident := c.pairing.identity
 	l, err := phone.link(ident, advSecret)
 	if err != nil {
 		return types.EmptyJID, err
 	}
-	resp, err := c.request(ctx, waBinary.Node{Tag: "iq", Attrs: waBinary.Attrs{"from": types.ServerJID, "type": "set", "t": unixNow()},
+	linked, early := s.startLinking(c.clientStatic)
+	defer linked()
+	answer, err := c.ask(ctx, waBinary.Node{Tag: "iq", Attrs: waBinary.Attrs{"from": types.ServerJID, "type": "set", "t": unixNow()},
 		Content: []waBinary.Node{{Tag: "pair-success", Content: []waBinary.Node{
 			{Tag: "device-identity", Content: l.identity},
 			{Tag: "device", Attrs: waBinary.Attrs{"jid": l.jid, "lid": l.lid}},
 			{Tag: "platform", Attrs: waBinary.Attrs{"name": "android"}},
 		}}}})
+	if err != nil {
+		return types.EmptyJID, err
+	}
+	// The client drops this socket itself when it restarts for the login.
+	restart := func() error {
+		return c.send(ctx, waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "515"}})
+	}
+	if early {
+		if err := restart(); err != nil {
+			return types.EmptyJID, err
+		}
+	}
+	resp, err := awaitAnswer(ctx, answer)
 	if err != nil {
 		return types.EmptyJID, err
 	}
@@ -105,8 +121,43 @@ func (s *Server) link(ctx context.Context, c *conn, phone *Phone, advSecret []by
 	d := &device{jid: l.jid, lid: l.lid, noiseKey: c.clientStatic, identity: ident}
 	s.devices[d.key()] = d
 	s.mu.Unlock()
-	// The client drops this socket itself when it restarts for the login.
-	return l.jid, c.send(ctx, waBinary.Node{Tag: "stream:error", Attrs: waBinary.Attrs{"code": "515"}})
+	if early {
+		return l.jid, nil
+	}
+	return l.jid, restart()
+}
+
+// startLinking marks a pairing of the noise key in flight, for logins to wait on;
+// the returned func ends it. It says whether this pairing restarts the stream early.
+func (s *Server) startLinking(noise [32]byte) (end func(), early bool) {
+	done := make(chan struct{})
+	s.mu.Lock()
+	s.linking[noise] = done
+	early, s.early = s.early, false
+	s.mu.Unlock()
+	return func() {
+		s.mu.Lock()
+		delete(s.linking, noise)
+		s.mu.Unlock()
+		close(done)
+	}, early
+}
+
+// pairedDevice returns the device a login names, once a pairing of its noise key
+// still in flight has ended: a client may log in the moment it has answered.
+func (s *Server) pairedDevice(ctx context.Context, key string, noise [32]byte) *device {
+	s.mu.Lock()
+	linking := s.linking[noise]
+	s.mu.Unlock()
+	if linking != nil {
+		select {
+		case <-linking:
+		case <-ctx.Done():
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.devices[key]
 }
 
 // verifyDeviceSign checks the client's pair-device-sign: its own signature over the

@@ -18,9 +18,7 @@ func (c *conn) login(ctx context.Context, p *waWa6.ClientPayload) error {
 		return c.startPairing(ctx, p)
 	}
 	key := deviceKey(strconv.FormatUint(p.GetUsername(), 10), uint16(p.GetDevice()))
-	c.srv.mu.Lock()
-	d := c.srv.devices[key]
-	c.srv.mu.Unlock()
+	d := c.srv.pairedDevice(ctx, key, c.clientStatic)
 	if d == nil || d.noiseKey != c.clientStatic {
 		return c.send(ctx, waBinary.Node{Tag: "failure", Attrs: waBinary.Attrs{"reason": "401"}})
 	}

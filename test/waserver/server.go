@@ -40,6 +40,8 @@ type Server struct {
 	online   map[string]*conn      // "user.device" → its logged-in connection
 	iqs      map[string]int        // "xmlns type" → client IQs answered
 	nextID   int
+	linking  map[[32]byte]chan struct{} // noise key → a pairing in flight, closed once it ends
+	early    bool                       // the next pairing restarts the stream before the client answers
 
 	outboxes    map[string]*outbox       // "user.device" → stanzas owed to it
 	attempts    []Attempt                // message stanzas received, oldest first
@@ -76,7 +78,7 @@ func StartAt(addr string) (*Server, error) { return start(processRoot(), addr) }
 func start(root *keys.KeyPair, addr string) (*Server, error) {
 	processRoot()
 	s := &Server{static: keys.NewKeyPair(), pending: map[string]*conn{}, devices: map[string]*device{}, bundles: map[string]*keyBundle{},
-		online: map[string]*conn{}, iqs: map[string]int{}, outboxes: map[string]*outbox{}, faults: map[string]relayFault{},
+		online: map[string]*conn{}, linking: map[[32]byte]chan struct{}{}, iqs: map[string]int{}, outboxes: map[string]*outbox{}, faults: map[string]relayFault{},
 		pushNames: map[string]string{}, presences: map[string]*presence{}, subscribers: map[string][]subscriber{},
 		media: newMediaHost(), mux: http.NewServeMux()}
 	chain, err := certChain(root, *s.static.Pub)
@@ -279,6 +281,15 @@ func (c *conn) send(ctx context.Context, node waBinary.Node) error {
 
 // request sends an iq and waits for the client's result or error with the same id.
 func (c *conn) request(ctx context.Context, node waBinary.Node) (*waBinary.Node, error) {
+	answer, err := c.ask(ctx, node)
+	if err != nil {
+		return nil, err
+	}
+	return awaitAnswer(ctx, answer)
+}
+
+// ask sends an iq and returns where its answer will arrive.
+func (c *conn) ask(ctx context.Context, node waBinary.Node) (<-chan *waBinary.Node, error) {
 	id := c.srv.newID()
 	node.Attrs["id"] = id
 	ch := make(chan *waBinary.Node, 1)
@@ -288,8 +299,12 @@ func (c *conn) request(ctx context.Context, node waBinary.Node) (*waBinary.Node,
 	if err := c.send(ctx, node); err != nil {
 		return nil, err
 	}
+	return ch, nil
+}
+
+func awaitAnswer(ctx context.Context, answer <-chan *waBinary.Node) (*waBinary.Node, error) {
 	select {
-	case resp := <-ch:
+	case resp := <-answer:
 		return resp, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
