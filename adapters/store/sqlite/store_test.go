@@ -6,7 +6,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -346,3 +348,65 @@ func BenchmarkGroupLane(b *testing.B) {
 	b.Cleanup(func() { _ = s.Close() })
 	contract.BenchGroupLane(b, s)
 }
+
+// The send queue's reads take the partial queue index, in arrival order, and never
+// scan the messages table or sort: the plans of the queries as sqlc has them.
+func TestQueueReadsTakeThePartialIndex(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	src, err := os.ReadFile("../../../sql/sqlite/messages.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats, err := os.ReadFile("../../../sql/sqlite/stats.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := namedQueries(string(src) + string(stats))
+	db := sqlite.Conns(s)[0]
+	for _, name := range []string{"ListQueuedMessages", "SessionsWithQueuedMessages", "QueuedMessagesBySession"} {
+		q, ok := queries[name]
+		if !ok {
+			t.Fatalf("no query %s in sql/sqlite", name)
+		}
+		args := make([]any, strings.Count(q, "?"))
+		rows, err := db.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		all := strings.Join(plan, "; ")
+		tableScan := slices.ContainsFunc(plan, func(d string) bool { return d == "SCAN messages" || d == "SCAN m" })
+		if !strings.Contains(all, "INDEX messages_queue_idx") || strings.Contains(all, "TEMP B-TREE") || tableScan {
+			t.Errorf("%s plans %q", name, all)
+		}
+	}
+}
+
+// namedQueries maps each sqlc query name in src to its text, parameters as "?".
+func namedQueries(src string) map[string]string {
+	out := map[string]string{}
+	for _, part := range strings.Split(src, "-- name: ")[1:] {
+		name, body, _ := strings.Cut(part, "\n")
+		var lines []string
+		for _, l := range strings.Split(body, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(l), "--") {
+				lines = append(lines, l)
+			}
+		}
+		q := strings.TrimSuffix(strings.TrimSpace(strings.Join(lines, "\n")), ";")
+		out[strings.Fields(name)[0]] = sqlcArg.ReplaceAllString(q, "?")
+	}
+	return out
+}
+
+var sqlcArg = regexp.MustCompile(`sqlc\.n?arg\(\w+\)`)
