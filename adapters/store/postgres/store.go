@@ -81,7 +81,7 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, err
 	}
 	s := &Store{pool: pool, sqldb: sqldb, relayLockID: lockID("relay", schema)}
-	q := db.New(pool)
+	q := db.New(plannedPool{pool})
 	begin := func(ctx context.Context) (store.Tx, error) {
 		p, err := beginPipelined(ctx, pool)
 		if err != nil {

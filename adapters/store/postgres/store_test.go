@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -221,6 +223,54 @@ func TestACommitAfterAFailedStatementFails(t *testing.T) {
 	for range 2 * postgres.DefaultMaxConns { // every pooled connection works
 		if _, err := s.Sessions().Get(ctx, "s1"); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// The statements whose best plan changes as their tables grow are planned at each
+// call: they never become a prepared statement of the connection, whose generic
+// plan, made on small tables, would stay (see planEachCall). The others are
+// prepared once, as before: the check sees them.
+func TestLookupsThatMustBePlannedEachCallAreNeverPrepared(t *testing.T) {
+	t.Parallel()
+	s := open(t, contract.PostgresSchemaURL(t)+"&pool_max_conns=1") // one connection: its prepared statements are all
+	ctx := t.Context()
+	for range 7 { // past the sixth run, where a generic plan may be kept
+		if _, err := s.Events().GetMany(ctx, []string{"e1", "e2"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Deliveries().ClaimDue(ctx, time.Now(), time.Minute, 10, 10); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Events().Get(ctx, "e1"); err == nil {
+			t.Fatal("an event that was never appended was found")
+		}
+	}
+	rows, err := s.DB().QueryContext(ctx, "SELECT statement FROM pg_prepared_statements")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var prepared []string
+	for rows.Next() {
+		var stmt string
+		if err := rows.Scan(&stmt); err != nil {
+			t.Fatal(err)
+		}
+		prepared = append(prepared, strings.SplitN(stmt, "\n", 2)[0])
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	has := func(name string) bool {
+		return slices.ContainsFunc(prepared, func(s string) bool { return strings.HasPrefix(s, "-- name: "+name+" ") })
+	}
+	if !has("GetEvent") {
+		t.Fatalf("the event lookup by one id is not among the prepared statements %q: the check sees nothing", prepared)
+	}
+	for _, name := range []string{"ListEventsByID", "ClaimDueDeliveries"} {
+		if has(name) {
+			t.Errorf("%s is a prepared statement of the connection: its generic plan would stay", name)
 		}
 	}
 }
