@@ -191,6 +191,9 @@ type DeliveryRepository interface {
 	Get(ctx context.Context, id string) (webhook.Delivery, error)
 	// Save writes d back and releases its claim.
 	Save(ctx context.Context, d webhook.Delivery) error
+	// SaveMany saves ds at once (one statement for a batch where the database allows);
+	// one of them gone fails them all with KindNotFound, and none is saved.
+	SaveMany(ctx context.Context, ds []webhook.Delivery) error
 	// ClaimDue leases pending deliveries whose NextAttemptAt <= now and that are not
 	// leased by anyone else, until now+lease, so several nodes never attempt the same
 	// delivery at once. The pending deliveries of a (session, subscription, URL) form

@@ -52,7 +52,7 @@ func (d deliveries) CreateMany(ctx context.Context, ds []webhook.Delivery) error
 	})
 }
 
-// deliveryJSON is a delivery as CreateDeliveries reads it, times in unix
+// deliveryJSON is a delivery as CreateDeliveries and SaveDeliveries read it, times in unix
 // microseconds (each dialect turns them into its own).
 type deliveryJSON struct {
 	ID             string `json:"id"`
@@ -99,6 +99,35 @@ func (d deliveries) Save(ctx context.Context, del webhook.Delivery) error {
 		return fault.NotFound("", "delivery %s not found", del.ID)
 	}
 	return nil
+}
+
+// SaveMany saves ds in one transaction, in one statement a batch where the dialect
+// has it; one of them gone fails them all.
+func (d deliveries) SaveMany(ctx context.Context, ds []webhook.Delivery) error {
+	return d.r.Atomic(ctx, func(r *Repos) error {
+		if r.Q.SaveDeliveries == nil {
+			for _, del := range ds {
+				if err := r.Deliveries().Save(ctx, del); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for batch := range slices.Chunk(ds, cmp.Or(r.D.BatchRows, 500)) {
+			rows, err := deliveriesJSON(batch)
+			if err != nil {
+				return err
+			}
+			n, err := r.Q.SaveDeliveries(ctx, rows)
+			if err != nil {
+				return r.D.Wrap(err, "save deliveries")
+			}
+			if n != int64(len(batch)) {
+				return fault.NotFound("", "%d of %d deliveries not found", int64(len(batch))-n, len(batch))
+			}
+		}
+		return nil
+	})
 }
 
 // ClaimDue selects and leases in one transaction, so concurrent claimers never share

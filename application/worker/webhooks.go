@@ -344,7 +344,7 @@ type unsaved struct {
 	actions    []func()
 }
 
-// flush saves u in one transaction, or one by one when that fails (a delivery
+// flush saves u at once, or one by one when that fails (a delivery
 // gone with its session fails them all), stopping at the first that cannot be
 // saved: the rest stay claimed and are sent again after it, in order.
 func (w *lineSender) flush(ctx context.Context, u *unsaved) {
@@ -352,15 +352,7 @@ func (w *lineSender) flush(ctx context.Context, u *unsaved) {
 		return
 	}
 	ctx = context.WithoutCancel(ctx) // results are saved even while shutting down
-	err := w.store.InTx(ctx, func(r ports.Repositories) error {
-		for _, d := range u.deliveries {
-			if err := r.Deliveries().Save(ctx, d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := w.store.Deliveries().SaveMany(ctx, u.deliveries); err != nil {
 		for _, d := range u.deliveries {
 			if err := w.store.Deliveries().Save(ctx, d); err != nil && !fault.Is(err, fault.KindNotFound) {
 				w.log.ErrorContext(ctx, "webhooks: save delivery", "delivery", d.ID, "err", err)

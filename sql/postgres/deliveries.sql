@@ -34,6 +34,19 @@ SET event_id = sqlc.arg(event_id), session_id = sqlc.arg(session_id), subscripti
     updated_at = sqlc.arg(updated_at), locked_until = NULL
 WHERE id = sqlc.arg(id);
 
+-- name: SaveDeliveries :execrows
+-- SaveDelivery for a batch: deliveries is a JSON array as CreateDeliveries reads it.
+UPDATE webhook_deliveries d
+SET event_id = r->>'event_id', session_id = r->>'session_id', subscription_id = r->>'subscription_id',
+    url = r->>'url', status = r->>'status', attempts = (r->>'attempts')::int,
+    next_attempt_at = timestamptz 'epoch' + (r->>'next_attempt_at')::bigint * interval '1 microsecond',
+    last_error = r->>'last_error', last_status = (r->>'last_status')::int,
+    created_at = timestamptz 'epoch' + (r->>'created_at')::bigint * interval '1 microsecond',
+    retry_from = timestamptz 'epoch' + (r->>'retry_from')::bigint * interval '1 microsecond',
+    updated_at = timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', locked_until = NULL
+FROM jsonb_array_elements(sqlc.arg(deliveries)::jsonb) AS t(r)
+WHERE d.id = r->>'id';
+
 -- name: GetDelivery :one
 SELECT * FROM webhook_deliveries WHERE id = sqlc.arg(id);
 

@@ -90,6 +90,7 @@ func RunStore(t *testing.T, open func(t *testing.T) ports.Store) {
 		{"delivery/create many keeps every field and the batch's order and skips the scheduled", deliveryCreateMany},
 		{"delivery/create many with an event gone stores none", deliveryCreateManyGone},
 		{"delivery/save persists an attempt and unknown ids are not found", deliverySave},
+		{"delivery/save many persists every attempt, or none when one is gone", deliverySaveMany},
 		{"delivery/list by event returns only that event's deliveries", deliveryListByEvent},
 
 		{"tx/commits every write when fn succeeds and fn reads its own writes", txCommit},
@@ -1147,6 +1148,43 @@ func deliverySave(t *testing.T, s ports.Store) {
 	_, err = s.Deliveries().Get(ctx, "nope")
 	isFault(t, err, fault.KindNotFound, "")
 	isFault(t, s.Deliveries().Save(ctx, newDelivery("nope", "e1", "https://x.test", at(1))), fault.KindNotFound, "")
+}
+
+func deliverySaveMany(t *testing.T, s ports.Store) {
+	ctx := t.Context()
+	ds := []webhook.Delivery{newDelivery("d1", "e1", "https://a.test", at(1)), newDelivery("d2", "e1", "https://b.test", at(1)),
+		newDelivery("d3", "e2", "https://a.test", at(1))}
+	createDeliveries(t, s, ds...)
+	claimed, err := s.Deliveries().ClaimDue(ctx, at(2), time.Minute, 10, 10)
+	must(t, err)
+	equal(t, len(claimed), 3)
+	webhook.DefaultPolicy.Record(&ds[0], webhook.Outcome{HTTPStatus: 204}, at(3))
+	webhook.DefaultPolicy.Record(&ds[1], webhook.Outcome{HTTPStatus: 502}, at(3))
+	ds[1].LastError = "bad gateway"
+	webhook.DefaultPolicy.Record(&ds[2], webhook.Outcome{Err: errors.New("timeout")}, at(4))
+	must(t, s.Deliveries().SaveMany(ctx, ds))
+	must(t, s.Deliveries().SaveMany(ctx, nil))
+	for _, d := range ds {
+		got, err := s.Deliveries().Get(ctx, d.ID)
+		must(t, err)
+		equal(t, normDelivery(got), normDelivery(d))
+	}
+	// Saved, their claims are released: the one retried is claimed again once due.
+	again, err := s.Deliveries().ClaimDue(ctx, ds[1].NextAttemptAt, time.Minute, 10, 10)
+	must(t, err)
+	if !slices.ContainsFunc(again, func(d webhook.Delivery) bool { return d.ID == "d2" }) {
+		t.Fatalf("claimed after the save: %+v, want d2 among them", again)
+	}
+
+	before, err := s.Deliveries().Get(ctx, "d3")
+	must(t, err)
+	changed := before
+	changed.Attempts, changed.LastError = before.Attempts+5, "changed"
+	isFault(t, s.Deliveries().SaveMany(ctx, []webhook.Delivery{changed, newDelivery("nope", "e1", "https://x.test", at(1))}),
+		fault.KindNotFound, "")
+	got, err := s.Deliveries().Get(ctx, "d3")
+	must(t, err)
+	equal(t, normDelivery(got), normDelivery(before))
 }
 
 func deliveryListByEvent(t *testing.T, s ports.Store) {

@@ -340,6 +340,28 @@ func (q *Queries) ListDeliveriesByEvent(ctx context.Context, eventID string) ([]
 	return items, nil
 }
 
+const saveDeliveries = `-- name: SaveDeliveries :execrows
+UPDATE webhook_deliveries d
+SET event_id = r->>'event_id', session_id = r->>'session_id', subscription_id = r->>'subscription_id',
+    url = r->>'url', status = r->>'status', attempts = (r->>'attempts')::int,
+    next_attempt_at = timestamptz 'epoch' + (r->>'next_attempt_at')::bigint * interval '1 microsecond',
+    last_error = r->>'last_error', last_status = (r->>'last_status')::int,
+    created_at = timestamptz 'epoch' + (r->>'created_at')::bigint * interval '1 microsecond',
+    retry_from = timestamptz 'epoch' + (r->>'retry_from')::bigint * interval '1 microsecond',
+    updated_at = timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', locked_until = NULL
+FROM jsonb_array_elements($1::jsonb) AS t(r)
+WHERE d.id = r->>'id'
+`
+
+// SaveDelivery for a batch: deliveries is a JSON array as CreateDeliveries reads it.
+func (q *Queries) SaveDeliveries(ctx context.Context, deliveries []byte) (int64, error) {
+	result, err := q.db.Exec(ctx, saveDeliveries, deliveries)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const saveDelivery = `-- name: SaveDelivery :execrows
 UPDATE webhook_deliveries
 SET event_id = $1, session_id = $2, subscription_id = $3,
