@@ -84,13 +84,13 @@ type Queries struct {
 	DeleteOldHistory      func(ctx context.Context, arg HistoryArg) (int64, error)
 	DeleteOrphanReactions func(ctx context.Context, arg HistoryArg) error
 
-	CreateDeliveries      func(ctx context.Context, deliveries string) (int64, error)
-	CreateDelivery        func(ctx context.Context, arg DeliveryRow) (int64, error)
-	GetDelivery           func(ctx context.Context, id string) (DeliveryRow, error)
-	SaveDelivery          func(ctx context.Context, arg DeliveryRow) (int64, error)
+	CreateDeliveries func(ctx context.Context, deliveries string) (int64, error)
+	CreateDelivery   func(ctx context.Context, arg DeliveryRow) (int64, error)
+	GetDelivery      func(ctx context.Context, id string) (DeliveryRow, error)
+	SaveDelivery     func(ctx context.Context, arg DeliveryRow) (int64, error)
 	// SaveDeliveries is SaveDelivery for a JSON array of them, in one statement: where
 	// each statement is a round trip (PostgreSQL); the others save one at a time.
-	SaveDeliveries func(ctx context.Context, deliveries string) (int64, error) `bind:"optional"`
+	SaveDeliveries        func(ctx context.Context, deliveries string) (int64, error) `bind:"optional"`
 	ListDeliveries        func(ctx context.Context, arg DeliveryFilterArg) ([]DeliveryRow, error)
 	ListDeliveriesByEvent func(ctx context.Context, eventID string) ([]DeliveryRow, error)
 	// ClaimDueDeliveries leases the due heads of the delivery lines; the repository

@@ -36,6 +36,8 @@ WHERE id = sqlc.arg(id);
 
 -- name: SaveDeliveries :execrows
 -- SaveDelivery for a batch: deliveries is a JSON array as CreateDeliveries reads it.
+-- PostgreSQL takes a set-returning function for 100 rows: the id = ANY(...) keeps the
+-- primary key's lookups cheaper than a scan of every delivery to join them.
 UPDATE webhook_deliveries d
 SET event_id = r->>'event_id', session_id = r->>'session_id', subscription_id = r->>'subscription_id',
     url = r->>'url', status = r->>'status', attempts = (r->>'attempts')::int,
@@ -45,7 +47,8 @@ SET event_id = r->>'event_id', session_id = r->>'session_id', subscription_id = 
     retry_from = timestamptz 'epoch' + (r->>'retry_from')::bigint * interval '1 microsecond',
     updated_at = timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', locked_until = NULL
 FROM jsonb_array_elements(sqlc.arg(deliveries)::jsonb) AS t(r)
-WHERE d.id = r->>'id';
+WHERE d.id = r->>'id'
+  AND d.id = ANY(ARRAY(SELECT e->>'id' FROM jsonb_array_elements(sqlc.arg(deliveries)::jsonb) AS e));
 
 -- name: GetDelivery :one
 SELECT * FROM webhook_deliveries WHERE id = sqlc.arg(id);

@@ -33,11 +33,8 @@ func beginPipelined(ctx context.Context, pool *pgxpool.Pool) (*pipelinedTx, erro
 func (p *pipelinedTx) Ahead(stmts ...string) { p.queued = append(p.queued, stmts...) }
 
 func (p *pipelinedTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
-	if alone, err := p.alone(ctx, sql); alone || err != nil {
-		if err != nil {
-			return pgconn.CommandTag{}, err
-		}
-		return p.conn.Exec(ctx, sql, withPlanMode(sql, args)...)
+	if len(p.queued) == 0 {
+		return p.conn.Exec(ctx, sql, args...)
 	}
 	br, err := p.sendOne(ctx, sql, args)
 	if err != nil {
@@ -48,11 +45,8 @@ func (p *pipelinedTx) Exec(ctx context.Context, sql string, args ...any) (pgconn
 }
 
 func (p *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
-	if alone, err := p.alone(ctx, sql); alone || err != nil {
-		if err != nil {
-			return nil, err
-		}
-		return p.conn.Query(ctx, sql, withPlanMode(sql, args)...)
+	if len(p.queued) == 0 {
+		return p.conn.Query(ctx, sql, args...)
 	}
 	br, err := p.sendOne(ctx, sql, args)
 	if err != nil {
@@ -66,31 +60,11 @@ func (p *pipelinedTx) Query(ctx context.Context, sql string, args ...any) (pgx.R
 }
 
 func (p *pipelinedTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
-	if alone, err := p.alone(ctx, sql); alone || err != nil {
-		if err != nil {
-			return batchRow{err: err}
-		}
-		return p.conn.QueryRow(ctx, sql, withPlanMode(sql, args)...)
+	if len(p.queued) == 0 {
+		return p.conn.QueryRow(ctx, sql, args...)
 	}
 	br, err := p.sendOne(ctx, sql, args)
 	return batchRow{br: br, err: err}
-}
-
-// alone says whether sql goes to the server on its own: when nothing is queued, or
-// when it must be planned at each call (planEachCall), which a batch cannot ask
-// for; the queued statements then go first, in a round trip of their own.
-func (p *pipelinedTx) alone(ctx context.Context, sql string) (bool, error) {
-	if len(p.queued) == 0 {
-		return true, nil
-	}
-	if !plannedEachCall(sql) {
-		return false, nil
-	}
-	br, err := p.send(ctx, &pgx.Batch{})
-	if err != nil {
-		return false, err
-	}
-	return true, closeBatch(br, nil)
 }
 
 // errCommitRolledBack is a COMMIT the server answered with ROLLBACK: a statement

@@ -49,6 +49,8 @@ type Store struct {
 	pool        *pgxpool.Pool
 	sqldb       *sql.DB
 	relayLockID int64
+	stopStats   context.CancelFunc // ends keepStatistics
+	statsDone   chan struct{}
 }
 
 var _ ports.Store = (*Store)(nil)
@@ -81,7 +83,7 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 		return nil, err
 	}
 	s := &Store{pool: pool, sqldb: sqldb, relayLockID: lockID("relay", schema)}
-	q := db.New(plannedPool{pool})
+	q := db.New(pool)
 	begin := func(ctx context.Context) (store.Tx, error) {
 		p, err := beginPipelined(ctx, pool)
 		if err != nil {
@@ -98,6 +100,12 @@ func Open(ctx context.Context, cfg Config, sealer ports.SecretSealer) (*Store, e
 	if s.Core, err = store.NewCore(dialect, q, begin, sealer); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
+	stats, stop := context.WithCancel(context.Background())
+	s.stopStats, s.statsDone = stop, make(chan struct{})
+	go func() {
+		defer close(s.statsDone)
+		s.keepStatistics(stats)
+	}()
 	return s, nil
 }
 
@@ -198,6 +206,10 @@ func (s *Store) PoolStats() sql.DBStats {
 
 // Close closes the database/sql view, then the pool.
 func (s *Store) Close() error {
+	if s.stopStats != nil {
+		s.stopStats()
+		<-s.statsDone
+	}
 	if s.Core != nil {
 		s.Core.Close()
 	}

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -227,50 +228,67 @@ func TestACommitAfterAFailedStatementFails(t *testing.T) {
 	}
 }
 
-// The statements whose best plan changes as their tables grow are planned at each
-// call: they never become a prepared statement of the connection, whose generic
-// plan, made on small tables, would stay (see planEachCall). The others are
-// prepared once, as before: the check sees them.
-func TestLookupsThatMustBePlannedEachCallAreNeverPrepared(t *testing.T) {
+// A statement prepared while its table was small keeps a plan that reads the whole
+// table (PostgreSQL's generic plan). Once the table outgrew its statistics, the
+// keeper analyzes it, the connection plans the statement anew, and a lookup by id
+// takes the index; a table that did not grow is left alone.
+func TestTheStatisticsKeeperAnalyzesAGrownTable(t *testing.T) {
 	t.Parallel()
-	s := open(t, contract.PostgresSchemaURL(t)+"&pool_max_conns=1") // one connection: its prepared statements are all
+	// One connection, whose prepared statements are all; the keeper's rounds run here.
+	s := open(t, contract.PostgresSchemaURL(t)+"&pool_max_conns=1")
+	postgres.StopStatistics(s)
 	ctx := t.Context()
-	for range 7 { // past the sixth run, where a generic plan may be kept
-		if _, err := s.Events().GetMany(ctx, []string{"e1", "e2"}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Deliveries().ClaimDue(ctx, time.Now(), time.Minute, 10, 10); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Events().Get(ctx, "e1"); err == nil {
-			t.Fatal("an event that was never appended was found")
-		}
-	}
-	rows, err := s.DB().QueryContext(ctx, "SELECT statement FROM pg_prepared_statements")
+	sess, err := session.New("s1", "OWNER", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var prepared []string
-	for rows.Next() {
-		var stmt string
-		if err := rows.Scan(&stmt); err != nil {
-			t.Fatal(err)
-		}
-		prepared = append(prepared, strings.SplitN(stmt, "\n", 2)[0])
-	}
-	if err := rows.Err(); err != nil {
+	if err := s.Sessions().Create(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
-	has := func(name string) bool {
-		return slices.ContainsFunc(prepared, func(s string) bool { return strings.HasPrefix(s, "-- name: "+name+" ") })
-	}
-	if !has("GetEvent") {
-		t.Fatalf("the event lookup by one id is not among the prepared statements %q: the check sees nothing", prepared)
-	}
-	for _, name := range []string{"ListEventsByID", "ClaimDueDeliveries"} {
-		if has(name) {
-			t.Errorf("%s is a prepared statement of the connection: its generic plan would stay", name)
+	insert := func(from, to int) {
+		t.Helper()
+		if _, err := s.DB().ExecContext(ctx, `INSERT INTO events (id, type, session_id, occurred_at, payload)
+			SELECT 'e' || n, 'message_received', 's1', now(), convert_to(repeat('x', 200), 'UTF8')
+			FROM generate_series($1::int, $2::int) n`, from, to); err != nil {
+			t.Fatal(err)
 		}
+	}
+	insert(1, 100)
+	var run []string // as the deliverer asks for a run's events
+	for i := range 40 {
+		run = append(run, fmt.Sprint("e", i+1))
+	}
+	for range 7 { // from the sixth run on, PostgreSQL may keep a generic plan
+		if got, err := s.Events().GetMany(ctx, run); err != nil || len(got) != len(run) {
+			t.Fatalf("%d events, %v", len(got), err)
+		}
+	}
+	insert(101, 10000)
+	plan := func() string {
+		t.Helper()
+		var name, plan string
+		if err := s.DB().QueryRowContext(ctx, "SELECT name FROM pg_prepared_statements WHERE statement LIKE '-- name: ListEventsByID %'").Scan(&name); err != nil {
+			t.Fatalf("the lookup's prepared statement: %v", err)
+		}
+		if err := s.DB().QueryRowContext(ctx, "EXPLAIN (FORMAT JSON) EXECUTE "+name+"('{e1,e2}')").Scan(&plan); err != nil {
+			t.Fatal(err)
+		}
+		return plan
+	}
+	if p := plan(); !strings.Contains(p, `"Seq Scan"`) {
+		t.Fatalf("before the keeper, the lookup planned on a small table: %s; want a scan of the whole table", p)
+	}
+	grown, err := postgres.AnalyzeOutgrown(ctx, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(grown, []string{"events"}) {
+		t.Fatalf("analyzed %q, want events alone", grown)
+	}
+	if p := plan(); strings.Contains(p, `"Seq Scan"`) || !strings.Contains(p, "events_id_key") {
+		t.Fatalf("after the keeper, the lookup plans %s; want the id's index", p)
+	}
+	if grown, err := postgres.AnalyzeOutgrown(ctx, s); err != nil || len(grown) != 0 {
+		t.Fatalf("a second round analyzed %q (%v): nothing grew since", grown, err)
 	}
 }

@@ -351,9 +351,12 @@ SET event_id = r->>'event_id', session_id = r->>'session_id', subscription_id = 
     updated_at = timestamptz 'epoch' + (r->>'updated_at')::bigint * interval '1 microsecond', locked_until = NULL
 FROM jsonb_array_elements($1::jsonb) AS t(r)
 WHERE d.id = r->>'id'
+  AND d.id = ANY(ARRAY(SELECT e->>'id' FROM jsonb_array_elements($1::jsonb) AS e))
 `
 
 // SaveDelivery for a batch: deliveries is a JSON array as CreateDeliveries reads it.
+// PostgreSQL takes a set-returning function for 100 rows: the id = ANY(...) keeps the
+// primary key's lookups cheaper than a scan of every delivery to join them.
 func (q *Queries) SaveDeliveries(ctx context.Context, deliveries []byte) (int64, error) {
 	result, err := q.db.Exec(ctx, saveDeliveries, deliveries)
 	if err != nil {

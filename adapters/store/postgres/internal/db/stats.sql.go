@@ -63,6 +63,41 @@ func (q *Queries) CountSessionsByStatus(ctx context.Context) ([]CountSessionsByS
 	return items, nil
 }
 
+const listOutgrownTables = `-- name: ListOutgrownTables :many
+SELECT c.relname::text AS name FROM pg_catalog.pg_class c
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r'
+  AND c.relname = ANY($1::text[])
+  AND pg_relation_size(c.oid) >= $2::bigint
+  AND pg_relation_size(c.oid) > 2 * c.relpages::bigint * current_setting('block_size')::bigint
+`
+
+type ListOutgrownTablesParams struct {
+	Tables   []string
+	MinBytes int64
+}
+
+// Tables of the list, in this schema, at least min_bytes large and more than twice
+// the size their statistics (the planner's) last said: those to analyze (analyze.go).
+func (q *Queries) ListOutgrownTables(ctx context.Context, arg ListOutgrownTablesParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listOutgrownTables, arg.Tables, arg.MinBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		items = append(items, name)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const queuedMessagesBySession = `-- name: QueuedMessagesBySession :many
 SELECT session_id, COUNT(*) AS depth, CAST(MIN(created_at) AS timestamptz) AS oldest
 FROM messages WHERE status = 'queued' GROUP BY session_id ORDER BY session_id
