@@ -136,7 +136,7 @@ func (r *runner) watch(cli *wm.Client, attempt *int) signal {
 		case <-r.ctx.Done():
 			return signal{kind: sigStop}
 		case s := <-r.signals:
-			if s.kind == sigRestart && s.code == codeRelogin {
+			if s.kind == sigRestart && s.code == codeRelogin && !r.connectedPaired() {
 				r.awaitPairing()
 			}
 			if s.kind != sigConnected {
@@ -258,12 +258,23 @@ func (r *runner) pairingEnded() {
 	}
 }
 
-// awaitPairing holds the connection after the server asked for a new login (515)
-// until whatsmeow's pairing goroutine is done: that goroutine may not yet have
-// answered pair-success on this connection, and closing it first fails the answer
-// (whatsmeow then deletes the new device and reports a PairError).
+// pairingGrace bounds awaitPairing: the pairing goroutine only writes the device
+// store and sends one answer.
+const pairingGrace = 10 * time.Second
+
+// connectedPaired says whether the current connection was made with a paired device.
+func (r *runner) connectedPaired() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.vit.paired
+}
+
+// awaitPairing holds a connection that was pairing, after the server asked for a new
+// login (515), until whatsmeow's pairing goroutine is done: that goroutine may not
+// yet have answered pair-success on this connection, and closing it first fails the
+// answer (whatsmeow then deletes the new device and reports a PairError).
 func (r *runner) awaitPairing() {
-	timer := time.NewTimer(r.t.cfg.Watchdog)
+	timer := time.NewTimer(pairingGrace)
 	defer timer.Stop()
 	select {
 	case <-r.paired:

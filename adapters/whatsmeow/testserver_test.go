@@ -296,7 +296,7 @@ func TestPairingOutlivesAnEarlyStreamRestart(t *testing.T) {
 	w.Scan(t, "s1", contract.WaitFor[ports.TransportQR](t, sink, 1, nil)[0].Code, w.Phones().Own)
 	contract.WaitFor[ports.TransportConnected](t, sink, 1, nil)
 	contract.WaitFor[ports.TransportPaired](t, sink, 1, nil)
-	// Logged in: a message round trip proves the link, and nothing went wrong on the way.
+	// Logged in, it sends, and nothing went wrong on the way.
 	peer := w.Peer(t, w.Phones().Peer)
 	if _, err := tr.Send(t.Context(), "s1", message.Outbound{ID: "3EB0EARLY515", SessionID: "s1",
 		To: peer.Party().JID, Content: message.TextContent("linked"), Status: message.StatusQueued}); err != nil {
