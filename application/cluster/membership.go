@@ -25,7 +25,8 @@ type membership struct {
 }
 
 // Join registers the node and takes its share of the sessions nobody runs, starting
-// them; call it before the workers run.
+// them, as far as one interval allows (Run goes on at once); call it before the
+// workers run.
 func (m *membership) Join(ctx context.Context) error {
 	m.started = m.clock.Now()
 	return m.Tick(ctx)
