@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"hash/fnv"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,7 @@ import (
 const (
 	maxGroup     = 256              // calls per transaction: bounds the wait of a group's first call
 	maxRuns      = 3                // of a group whose transaction the database aborted
-	groupTimeout = 30 * time.Second // a group's statements and commit; a stuck database fails it
+	groupTimeout = 30 * time.Second // a group's statements and commit on a database server: a stuck one fails it
 	savepoint    = "warest_group"
 )
 
@@ -165,6 +166,10 @@ func (db *Core) commitGroups(g *committer) {
 			return
 		}
 		g.waiting.Add(-1)
+		// Callers that are runnable run first and hand over their calls: on a busy
+		// box, groups grow (the send benchmark's from 6 calls to 16, a third of the
+		// commits per call); on an idle one this returns at once.
+		runtime.Gosched()
 		// Until idle: every caller that has started handing over a call joins.
 	join:
 		for len(batch) < maxGroup && g.waiting.Load() > 0 {
@@ -211,9 +216,12 @@ func (db *Core) runGroup(g *committer, batch []*groupCall) {
 // tryGroup runs batch in one transaction and sets each call's outcome, or returns the
 // error with which the database aborted the whole transaction.
 func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
-	ctx, cancel := context.WithTimeout(context.Background(), groupTimeout)
+	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	if !db.D.InProcess {
+		ctx, cancel = context.WithTimeout(ctx, groupTimeout)
+	}
 	defer cancel()
-	deadline, _ := ctx.Deadline()
+	deadline, _ := ctx.Deadline() // none in process
 	isAborted := func(err error) bool { return db.D.Aborted != nil && db.D.Aborted(err) }
 	fail := func(calls []*groupCall, err error) {
 		for _, c := range calls {
@@ -348,10 +356,14 @@ func (db *Core) together(ctx context.Context, tx Tx, batch []*groupCall, deadlin
 
 // run runs c's fn on r and sets its outcome. fn keeps its caller's values (tracing)
 // but not its cancellation: a cancelled statement can break the shared transaction
-// (pgx closes the connection).
+// (pgx closes the connection). It has the group's deadline, if any.
 func run(c *groupCall, r *Repos, deadline time.Time) {
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(c.ctx), deadline)
-	defer cancel()
+	ctx := context.WithoutCancel(c.ctx)
+	if !deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline)
+		defer cancel()
+	}
 	c.err, c.panicked = call(ctx, c.fn, r)
 }
 

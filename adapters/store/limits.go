@@ -17,9 +17,9 @@ func (r *Repos) Idempotency() ports.IdempotencyRepository { return idempotency{r
 
 type counters struct{ r *Repos }
 
-// CounterHitJSON is a hit as HitCounters reads it from its JSON array, times in unix
+// counterHitJSON is a hit as HitCounters reads it from its JSON array, times in unix
 // microseconds.
-type CounterHitJSON struct {
+type counterHitJSON struct {
 	Key         string `json:"key"`
 	WindowStart int64  `json:"window_start"`
 	ExpiresAt   int64  `json:"expires_at"`
@@ -29,9 +29,20 @@ func (c counters) Hit(ctx context.Context, hits ...ports.CounterHit) ([]int64, e
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	in := make([]CounterHitJSON, len(hits))
+	if c.r.Q.HitCounter != nil {
+		counts := make([]int64, len(hits))
+		for i, h := range hits {
+			n, err := c.r.Q.HitCounter(ctx, CounterHitArg{Key: h.Key, WindowStart: h.Window, ExpiresAt: h.Expires})
+			if err != nil {
+				return nil, c.r.D.Wrap(err, "hit counter")
+			}
+			counts[i] = n
+		}
+		return counts, nil
+	}
+	in := make([]counterHitJSON, len(hits))
 	for i, h := range hits {
-		in[i] = CounterHitJSON{Key: h.Key, WindowStart: h.Window.UnixMicro(), ExpiresAt: h.Expires.UnixMicro()}
+		in[i] = counterHitJSON{Key: h.Key, WindowStart: h.Window.UnixMicro(), ExpiresAt: h.Expires.UnixMicro()}
 	}
 	arg, err := json.Marshal(in)
 	if err != nil {

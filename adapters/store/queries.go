@@ -102,7 +102,12 @@ type Queries struct {
 	PutSessionDevice    func(ctx context.Context, arg DeviceArg) error
 	DeleteSessionDevice func(ctx context.Context, sessionID string) error
 
-	HitCounters         func(ctx context.Context, hits string) ([]CounterCount, error)
+	// HitCounters hits a request's counters in one statement, one round trip
+	// (PostgreSQL); HitCounter one counter (SQLite, in process, where a statement
+	// costs less than decoding a JSON list; MySQL, which returns no list of counts).
+	// A dialect has one of them.
+	HitCounters         func(ctx context.Context, hits string) ([]CounterCount, error) `bind:"optional"`
+	HitCounter          func(ctx context.Context, arg CounterHitArg) (int64, error)    `bind:"optional"`
 	TouchCooldown       func(ctx context.Context, arg CooldownArg) error
 	GetCooldown         func(ctx context.Context, arg CooldownArg) (time.Time, error)
 	ClaimIdempotencyKey func(ctx context.Context, arg IdempotencyRow) (int64, error)
@@ -155,6 +160,12 @@ type ParkedRow struct {
 	ID, SessionID, Kind, Reason string
 	Payload                     []byte
 	ParkedAt                    time.Time
+}
+
+// CounterHitArg is one counter's hit for HitCounter.
+type CounterHitArg struct {
+	Key                    string
+	WindowStart, ExpiresAt time.Time
 }
 
 // CounterCount is a counter's count after HitCounters.

@@ -32,6 +32,10 @@ type Dialect struct {
 	// OneWriter: transactions take turns on one connection, so every InTx joins the
 	// group commit too and shares its commit (SQLite, where a commit is an fsync).
 	OneWriter bool
+	// InProcess: the engine runs in this process (SQLite). No group deadline can end
+	// a stuck statement there sooner than busy_timeout does, and a statement context
+	// with a deadline costs the driver a goroutine per statement to watch it.
+	InProcess bool
 	// BatchRows bounds the rows of one multi-row statement (0: 500).
 	BatchRows int
 }
@@ -147,6 +151,9 @@ func NewCore(d *Dialect, pool any, begin func(context.Context) (Tx, error), seal
 		return nil, err
 	}
 	db := &Core{Repos: r, sealer: sealer, begin: begin, group: newLanes(d.Lanes)}
+	if r.Q.HitCounter == nil && r.Q.HitCounters == nil {
+		return nil, fmt.Errorf("store: %s has neither HitCounter nor HitCounters", d.Name)
+	}
 	r.Atomic = db.inTx
 	for _, g := range db.group.all {
 		go db.commitGroups(g)

@@ -1,17 +1,14 @@
--- name: HitCounters :many
--- hits is a JSON array of {key, window_start, expires_at}, times in unix microseconds,
--- keys distinct: one statement for all of a request's counters (its rate limit and its
--- quota). A hit in the row's window adds one, a hit in a newer window restarts it.
+-- name: HitCounter :one
+-- One counter's hit: a hit in the row's window adds one, a hit in a newer window
+-- restarts it. A statement per counter: in process, running one costs less than
+-- decoding a JSON list of them.
 INSERT INTO limiter_counters (key, window_start, count, expires_at)
-SELECT json_extract(h.value, '$.key'), json_extract(h.value, '$.window_start') / 1000, 1,
-       json_extract(h.value, '$.expires_at') / 1000
-FROM json_each(CAST(sqlc.arg(hits) AS TEXT)) AS h
-WHERE true -- the upsert after a SELECT needs a WHERE (SQLite's parser)
+VALUES (sqlc.arg(key), sqlc.arg(window_start), 1, sqlc.arg(expires_at))
 ON CONFLICT (key) DO UPDATE
 SET count        = CASE WHEN limiter_counters.window_start = excluded.window_start THEN limiter_counters.count + 1 ELSE 1 END,
     window_start = excluded.window_start,
     expires_at   = excluded.expires_at
-RETURNING key, count;
+RETURNING count;
 
 -- name: TouchCooldown :exec
 INSERT INTO recipient_cooldowns (session_id, recipient, last_sent_at)

@@ -3,11 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/warest-go/warest/adapters/store"
 	"github.com/warest-go/warest/adapters/store/mysql/internal/db"
 )
 
@@ -71,28 +69,10 @@ func (q queries) AppendEvent(ctx context.Context, arg db.InsertEventParams) (int
 	return res.LastInsertId()
 }
 
-// HitCounters hits the counters one by one: MySQL has no RETURNING, so each hit's
-// count comes back on its own (hitCounter).
-func (q queries) HitCounters(ctx context.Context, hits string) ([]store.CounterCount, error) {
-	var in []store.CounterHitJSON
-	if err := json.Unmarshal([]byte(hits), &in); err != nil {
-		return nil, fmt.Errorf("decode counter hits: %w", err)
-	}
-	out := make([]store.CounterCount, len(in))
-	for i, h := range in {
-		n, err := q.hitCounter(ctx, db.HitCounterParams{Key: h.Key,
-			WindowStart: time.UnixMicro(h.WindowStart).UTC(), ExpiresAt: time.UnixMicro(h.ExpiresAt).UTC()})
-		if err != nil {
-			return nil, err
-		}
-		out[i] = store.CounterCount{Key: h.Key, Count: n}
-	}
-	return out, nil
-}
-
-// hitCounter returns the count after the hit: 1 for a new row (1 row affected), else
-// the updated count the statement handed back as LAST_INSERT_ID.
-func (q queries) hitCounter(ctx context.Context, arg db.HitCounterParams) (int64, error) {
+// HitCounter returns the count after the hit: 1 for a new row (1 row affected), else
+// the updated count the statement handed back as LAST_INSERT_ID (MySQL has no
+// RETURNING).
+func (q queries) HitCounter(ctx context.Context, arg db.HitCounterParams) (int64, error) {
 	res, err := q.Queries.HitCounter(ctx, arg)
 	if err != nil {
 		return 0, err

@@ -13,7 +13,7 @@ import (
 
 // dialect is how SQLite reports what the shared repositories tell apart.
 var dialect = &store.Dialect{Name: "sqlite", NoRows: sql.ErrNoRows, Unavailable: unavailable,
-	ForeignKeyViolation: isForeignKeyViolation, Lanes: 1, OneWriter: true}
+	ForeignKeyViolation: isForeignKeyViolation, Lanes: 1, OneWriter: true, InProcess: true}
 
 // unavailable: the database cannot take the statement now (locked past busy_timeout,
 // read-only, disk full or failing).

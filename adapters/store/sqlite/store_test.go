@@ -186,6 +186,23 @@ func TestSynchronousIsFullUnlessRelaxed(t *testing.T) {
 	}
 }
 
+// SQLite's statements are bounded by busy_timeout, not by a group deadline: a
+// statement context that can end costs the driver a goroutine per statement to watch
+// it. A group call's context can not end.
+func TestGroupCallsHaveNoDeadline(t *testing.T) {
+	t.Parallel()
+	s := open(t, filepath.Join(t.TempDir(), "warest.db"))
+	err := s.InGroupTx(t.Context(), "", func(ctx context.Context, r ports.Repositories) error {
+		if _, ok := ctx.Deadline(); ok || ctx.Done() != nil {
+			return errors.New("the call's context can end")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A group commit's savepoint journal stays in memory (temp_store=MEMORY) on every
 // connection: spilled to a temporary file, its writes cost a tenth of a send's CPU.
 func TestTemporaryStorageIsInMemory(t *testing.T) {

@@ -156,8 +156,8 @@ func Prepare(ctx context.Context, db DBTX) (*Queries, error) {
 	if q.heartbeatNodeStmt, err = db.PrepareContext(ctx, heartbeatNode); err != nil {
 		return nil, fmt.Errorf("error preparing query HeartbeatNode: %w", err)
 	}
-	if q.hitCountersStmt, err = db.PrepareContext(ctx, hitCounters); err != nil {
-		return nil, fmt.Errorf("error preparing query HitCounters: %w", err)
+	if q.hitCounterStmt, err = db.PrepareContext(ctx, hitCounter); err != nil {
+		return nil, fmt.Errorf("error preparing query HitCounter: %w", err)
 	}
 	if q.lastEventPositionStmt, err = db.PrepareContext(ctx, lastEventPosition); err != nil {
 		return nil, fmt.Errorf("error preparing query LastEventPosition: %w", err)
@@ -546,9 +546,9 @@ func (q *Queries) Close() error {
 			err = fmt.Errorf("error closing heartbeatNodeStmt: %w", cerr)
 		}
 	}
-	if q.hitCountersStmt != nil {
-		if cerr := q.hitCountersStmt.Close(); cerr != nil {
-			err = fmt.Errorf("error closing hitCountersStmt: %w", cerr)
+	if q.hitCounterStmt != nil {
+		if cerr := q.hitCounterStmt.Close(); cerr != nil {
+			err = fmt.Errorf("error closing hitCounterStmt: %w", cerr)
 		}
 	}
 	if q.lastEventPositionStmt != nil {
@@ -904,7 +904,7 @@ type Queries struct {
 	getUserByUsernameStmt          *sql.Stmt
 	getUserForUpdateStmt           *sql.Stmt
 	heartbeatNodeStmt              *sql.Stmt
-	hitCountersStmt                *sql.Stmt
+	hitCounterStmt                 *sql.Stmt
 	lastEventPositionStmt          *sql.Stmt
 	leaseDeliveriesStmt            *sql.Stmt
 	listAPIKeysByUserStmt          *sql.Stmt
@@ -1009,7 +1009,7 @@ func (q *Queries) WithTx(tx *sql.Tx) *Queries {
 		getUserByUsernameStmt:          q.getUserByUsernameStmt,
 		getUserForUpdateStmt:           q.getUserForUpdateStmt,
 		heartbeatNodeStmt:              q.heartbeatNodeStmt,
-		hitCountersStmt:                q.hitCountersStmt,
+		hitCounterStmt:                 q.hitCounterStmt,
 		lastEventPositionStmt:          q.lastEventPositionStmt,
 		leaseDeliveriesStmt:            q.leaseDeliveriesStmt,
 		listAPIKeysByUserStmt:          q.listAPIKeysByUserStmt,
