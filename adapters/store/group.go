@@ -167,8 +167,8 @@ func (db *Core) commitGroups(g *committer) {
 		}
 		g.waiting.Add(-1)
 		// Callers that are runnable run first and hand over their calls: on a busy
-		// box, groups grow (the send benchmark's from 6 calls to 11–16, half the
-		// commits a call or fewer); on an idle one this returns at once.
+		// box groups grow (the send benchmark's from 6 calls to 11–16, so half the
+		// commits or fewer); on an idle one this returns at once.
 		runtime.Gosched()
 		// Until idle: every caller that has started handing over a call joins.
 	join:

@@ -150,10 +150,10 @@ func NewCore(d *Dialect, pool any, begin func(context.Context) (Tx, error), seal
 	if err != nil {
 		return nil, err
 	}
-	db := &Core{Repos: r, sealer: sealer, begin: begin, group: newLanes(d.Lanes)}
 	if r.Q.HitCounter == nil && r.Q.HitCounters == nil {
 		return nil, fmt.Errorf("store: %s has neither HitCounter nor HitCounters", d.Name)
 	}
+	db := &Core{Repos: r, sealer: sealer, begin: begin, group: newLanes(d.Lanes)}
 	r.Atomic = db.inTx
 	for _, g := range db.group.all {
 		go db.commitGroups(g)
