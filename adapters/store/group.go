@@ -216,11 +216,12 @@ func (db *Core) runGroup(g *committer, batch []*groupCall) {
 // tryGroup runs batch in one transaction and sets each call's outcome, or returns the
 // error with which the database aborted the whole transaction.
 func (db *Core) tryGroup(g *committer, batch []*groupCall) (aborted error) {
-	ctx, cancel := context.Background(), context.CancelFunc(func() {})
+	ctx := context.Background()
 	if !db.D.InProcess {
+		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, groupTimeout)
+		defer cancel()
 	}
-	defer cancel()
 	deadline, _ := ctx.Deadline() // none in process
 	isAborted := func(err error) bool { return db.D.Aborted != nil && db.D.Aborted(err) }
 	fail := func(calls []*groupCall, err error) {
